@@ -1,0 +1,24 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    SELEC_ENV=production
+
+RUN useradd --create-home --uid 1000 selec
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY selec ./selec
+COPY partners ./partners
+COPY taskforces ./taskforces
+COPY exchanges ./exchanges
+COPY cases ./cases
+COPY analytics ./analytics
+RUN pip install .
+COPY . .
+RUN chown -R selec:selec /app
+USER selec
+
+EXPOSE 8000
+ENTRYPOINT ["/app/docker/entrypoint.sh"]
+CMD ["web"]

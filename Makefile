@@ -1,0 +1,58 @@
+# SELEC Exchange: `make demo` runs the application with demo data, `make test` runs the suite.
+# Both create and update .venv from pyproject.toml; nothing needs installing by hand.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed-stamp
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PYTEST_WORKERS ?= auto
+
+.PHONY: demo test install lint chromium stop-db serve
+
+$(INSTALLED): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $@
+
+install: $(INSTALLED)
+
+demo: export SELEC_ENV ?= development
+demo: $(INSTALLED)
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "SELEC Exchange is starting at http://127.0.0.1:8000/"
+	@echo "  Log in as lo.ro, lo.bg, lo.tr, lo.gr, lo.al, nfp.bg, nfp.ro, obs.at, op.it, analyst, dpo or admin"
+	@echo "  Password: \$$DEMO_PASSWORD, or 'selec-demo-password' when it is unset"
+	@echo "  TOTP code: $(BIN)/python manage.py demo_totp lo.ro"
+	@echo ""
+	@$(MAKE) --no-print-directory serve
+
+# Serves the application, with a Celery worker beside it when a broker is configured.
+serve:
+	@if [ -n "$$CELERY_BROKER_URL" ]; then \
+		$(BIN)/celery -A selec worker --loglevel INFO & worker=$$!; \
+		trap 'kill $$worker' EXIT INT TERM; \
+	fi; \
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Debian's Chromium drives the browser tests (Playwright's own download is not used).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+test: export SELEC_ENV = test
+test: $(INSTALLED) chromium lint
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
+
+# The embedded PostgreSQL keeps running between commands; this stops it.
+stop-db: $(INSTALLED)
+	@if [ -f var/pgdata/postmaster.pid ]; then \
+		$(BIN)/python -c "import pgserver; pgserver.get_server('var/pgdata', cleanup_mode='stop')"; \
+	fi

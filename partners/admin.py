@@ -1,0 +1,208 @@
+"""The directory administrator's pages. Every save goes through a service, so the groups that
+carry object permissions stay in step and each change is audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserCreationForm
+from django.http import HttpRequest
+
+from partners import services
+from partners.models import Agency, Officer, Party, PartyStatusChange
+
+
+class PartyStatusChangeInline(admin.TabularInline):
+    model = PartyStatusChange
+    extra = 0
+    can_delete = False
+    fields = ("status", "effective_from", "note", "recorded_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class PartyForm(forms.ModelForm):
+    status_note = forms.CharField(
+        required=False,
+        max_length=300,
+        help_text="Why the status changes (kept in the status history).",
+    )
+
+    class Meta:
+        model = Party
+        fields = ["code", "name", "kind", "status", "status_since"]
+
+
+@admin.register(Party)
+class PartyAdmin(admin.ModelAdmin):
+    form = PartyForm
+    list_display = ("code", "name", "kind", "status", "status_since")
+    list_filter = ("status", "kind")
+    search_fields = ("code", "name")
+    inlines = [PartyStatusChangeInline]
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Party | None = None
+    ) -> tuple[str, ...]:
+        return ("code", "kind") if obj else ()
+
+    def save_model(self, request: HttpRequest, obj: Party, form: PartyForm, change: bool) -> None:
+        data = form.cleaned_data
+        if not change:
+            created = services.party_create(
+                actor=request.user,
+                code=data["code"],
+                name=data["name"],
+                kind=data["kind"],
+                status=data["status"],
+                status_since=data["status_since"],
+                note=data["status_note"],
+            )
+            obj.pk = created.pk
+            return
+        if "name" in form.changed_data:
+            services.party_rename(actor=request.user, party=obj, name=data["name"])
+        if {"status", "status_since"} & set(form.changed_data):
+            services.party_change_status(
+                actor=request.user,
+                party=obj,
+                status=data["status"],
+                effective_from=data["status_since"],
+                note=data["status_note"],
+            )
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # The status history is written by the services above, never edited here.
+        return None
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ("name", "party", "kind", "is_national_focal_point")
+    list_filter = ("kind", "is_national_focal_point", "party__status")
+    list_select_related = ("party",)
+    search_fields = ("name", "party__code", "party__name")
+    raw_id_fields = ("party",)
+    fields = ("party", "name", "kind", "is_national_focal_point")
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Agency | None = None
+    ) -> tuple[str, ...]:
+        return ("party",) if obj else ()
+
+    def save_model(self, request: HttpRequest, obj: Agency, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        if change:
+            services.agency_update(
+                actor=request.user,
+                agency=obj,
+                name=data["name"],
+                kind=data["kind"],
+                is_national_focal_point=data["is_national_focal_point"],
+            )
+        else:
+            created = services.agency_create(
+                actor=request.user,
+                party=data["party"],
+                name=data["name"],
+                kind=data["kind"],
+                is_national_focal_point=data["is_national_focal_point"],
+            )
+            obj.pk = created.pk
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class OfficerCreationForm(UserCreationForm):
+    class Meta:
+        model = Officer
+        fields = ("username", "first_name", "last_name", "email", "agency", "role", "posted_at")
+
+
+@admin.register(Officer)
+class OfficerAdmin(UserAdmin):
+    add_form = OfficerCreationForm
+    list_display = ("username", "get_full_name", "agency", "role", "posted_at", "is_active")
+    list_filter = ("role", "posted_at", "is_active", "agency__party__status")
+    list_select_related = ("agency__party",)
+    search_fields = ("username", "first_name", "last_name", "email", "agency__name")
+    raw_id_fields = ("agency",)
+    ordering = ("username",)
+    # Groups, staff and superuser flags follow from the role and agency (see services); they are
+    # not edited by hand.
+    fieldsets = (
+        (None, {"fields": ("username",)}),
+        ("Person", {"fields": ("first_name", "last_name", "email")}),
+        ("Assignment", {"fields": ("agency", "role", "posted_at", "is_active")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "agency",
+                    "role",
+                    "posted_at",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+    readonly_fields = ("last_login", "date_joined")
+
+    def save_model(self, request: HttpRequest, obj: Officer, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        if not change:
+            created = services.officer_create(
+                actor=request.user,
+                username=data["username"],
+                password=data.get("password1"),
+                role=data["role"],
+                agency=data.get("agency"),
+                posted_at=data["posted_at"],
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+                email=data.get("email", ""),
+            )
+            obj.pk = created.pk
+            return
+        if {"first_name", "last_name", "email"} & set(form.changed_data):
+            services.officer_update_profile(
+                actor=request.user,
+                officer=obj,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+            )
+        if {"agency", "role", "posted_at", "is_active"} & set(form.changed_data):
+            services.officer_update_assignment(
+                actor=request.user,
+                officer=obj,
+                role=data["role"],
+                agency=data["agency"],
+                posted_at=data["posted_at"],
+                is_active=data["is_active"],
+            )
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        return None
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Officers are deactivated, never deleted: the audit log keeps referring to them.
+        return False

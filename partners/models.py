@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, Group
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class PartyKind(models.TextChoices):
+    STATE = "state", _("State")
+    ORGANISATION = "organisation", _("International organisation")
+
+
+class PartyStatus(models.TextChoices):
+    MEMBER = "member", _("Member state")
+    OPERATIONAL_PARTNER = "operational_partner", _("Operational partner")
+    OBSERVER = "observer", _("Observer")
+    FORMER = "former", _("Former member")
+
+
+class Party(models.Model):
+    """A state (ISO 3166 alpha-2 code) or an international organisation (acronym)."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=16, choices=PartyKind.choices)
+    status = models.CharField(_("status"), max_length=24, choices=PartyStatus.choices)
+    status_since = models.DateField(_("status since"))
+    # The group of the officers of this party's National Focal Point (see services).
+    nfp_group = models.OneToOneField(
+        Group,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="nfp_party",
+        editable=False,
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class PartyStatusChange(models.Model):
+    """The history of a party's status: one row per change, the newest is the current one."""
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="status_history")
+    status = models.CharField(_("status"), max_length=24, choices=PartyStatus.choices)
+    effective_from = models.DateField(_("effective from"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["party", "-effective_from", "-recorded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party", "effective_from", "status"], name="party_status_change_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party.code}: {self.status} from {self.effective_from}"
+
+
+class AgencyKind(models.TextChoices):
+    POLICE = "police", _("Police")
+    CUSTOMS = "customs", _("Customs")
+    BORDER = "border", _("Border police")
+    PROSECUTION = "prosecution", _("Prosecution")
+    OTHER = "other", _("Other")
+
+
+class Agency(models.Model):
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="agencies")
+    name = models.CharField(_("name"), max_length=160)
+    kind = models.CharField(_("kind"), max_length=16, choices=AgencyKind.choices)
+    is_national_focal_point = models.BooleanField(_("national focal point"), default=False)
+    # Every agency has a Django group: object permissions are granted to it, not to people.
+    group = models.OneToOneField(
+        Group, on_delete=models.PROTECT, related_name="agency", editable=False
+    )
+
+    class Meta:
+        ordering = ["party__name", "-is_national_focal_point", "name"]
+        verbose_name_plural = _("agencies")
+        constraints = [
+            models.UniqueConstraint(fields=["party", "name"], name="agency_name_unique_per_party"),
+            models.UniqueConstraint(
+                fields=["party"],
+                condition=Q(is_national_focal_point=True),
+                name="one_national_focal_point_per_party",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    LIAISON_OFFICER = "liaison_officer", _("Liaison officer")
+    NFP_OFFICER = "nfp_officer", _("National focal point officer")
+    ANALYST = "analyst", _("Analyst")
+    DPO = "dpo", _("Data protection officer")
+    DIRECTORY_ADMIN = "directory_admin", _("Directory administrator")
+
+
+# Roles of the member states' and partners' officers; the others belong to the secretariat.
+ROLES_OF_AN_AGENCY = (Role.LIAISON_OFFICER, Role.NFP_OFFICER)
+
+
+class Posting(models.TextChoices):
+    HQ = "hq", _("SELEC headquarters, Bucharest")
+    HOME = "home", _("Home country")
+
+
+class Officer(AbstractUser):
+    """A person who logs in. Liaison and NFP officers belong to an agency; analysts, data
+    protection officers and directory admins are SELEC secretariat staff with no agency."""
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="officers"
+    )
+    role = models.CharField(
+        _("role"), max_length=24, choices=Role.choices, default=Role.LIAISON_OFFICER
+    )
+    posted_at = models.CharField(
+        _("posted at"), max_length=8, choices=Posting.choices, default=Posting.HQ
+    )
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        ordering = ["last_name", "first_name", "username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role__in=[r.value for r in ROLES_OF_AN_AGENCY])
+                | Q(agency__isnull=False),
+                name="agency_officers_have_an_agency",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="nfp_officer") | Q(posted_at="home"),
+                name="nfp_officers_are_posted_at_home",
+            ),
+        ]
+
+    @property
+    def party(self) -> Party | None:
+        return self.agency.party if self.agency_id else None

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SelecConfig(AppConfig):
+    name = "selec"
+    verbose_name = "SELEC Exchange"

@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth.views import LogoutView
+from django.urls import include, path
+from two_factor.admin import AdminSiteOTPRequired
+from two_factor.urls import core as two_factor_core
+
+from partners import views as partner_views
+from selec import views
+from taskforces import views as taskforce_views
+
+# The admin asks for the same verified (password + TOTP) login as every other page.
+admin.site.__class__ = AdminSiteOTPRequired
+admin.site.site_header = "SELEC Exchange administration"
+admin.site.site_title = "SELEC Exchange"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    # Login, TOTP enrolment and backup codes; disabling two-factor is deliberately not routed.
+    path("", include((two_factor_core, "two_factor"))),
+    path("account/logout/", LogoutView.as_view(), name="logout"),
+    path("directory/parties/", partner_views.party_list, name="party_list"),
+    path("directory/agencies/", partner_views.agency_list, name="agency_list"),
+    path("directory/officers/", partner_views.officer_list, name="officer_list"),
+    path("directory/task-forces/", taskforce_views.task_force_list, name="task_force_list"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from kombu import Connection
+
+from partners.capabilities import capabilities_for
+from partners.models import Role
+from partners.selectors import officer_profile
+from selec.access import public
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    officer = officer_profile(request.user.pk)
+    party = officer.party
+    context = {
+        "officer": officer,
+        "party": party,
+        "capabilities": capabilities_for(party.status) if party else None,
+        "memberships": officer.task_force_memberships.all(),
+        # Admins are told when background work runs inside the web process.
+        "show_eager_notice": settings.CELERY_TASK_ALWAYS_EAGER
+        and (officer.role == Role.DIRECTORY_ADMIN or officer.is_superuser),
+    }
+    return render(request, "selec/home.html", context)
+
+
+@public
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Reachability of the database and the broker, for load balancers and monitoring."""
+    checks = {"database": _database_status(), "broker": _broker_status()}
+    healthy = all(status in ("ok", "in-process") for status in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+    )
+
+
+def _database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        return "unreachable"
+    return "ok"
+
+
+def _broker_status() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "in-process"
+    try:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception:
+        return "unreachable"
+    return "ok"

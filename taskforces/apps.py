@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TaskforcesConfig(AppConfig):
+    name = "taskforces"
+    verbose_name = "Crime areas and task forces"

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CrimeArea(models.Model):
+    """The taxonomy every statistic keys on; the codes are fixed (see reference data)."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaskForce(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    crime_areas = models.ManyToManyField(CrimeArea, related_name="task_forces", blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("task force")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SubTaskForce(models.Model):
+    task_force = models.ForeignKey(
+        TaskForce, on_delete=models.PROTECT, related_name="sub_task_forces"
+    )
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    coordinator = models.ForeignKey(
+        "partners.Party", on_delete=models.PROTECT, related_name="coordinated_sub_task_forces"
+    )
+    crime_area = models.ForeignKey(CrimeArea, on_delete=models.PROTECT, null=True, blank=True)
+
+    class Meta:
+        ordering = ["task_force__position", "name"]
+        verbose_name = _("sub-task force")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipRole(models.TextChoices):
+    CHAIR = "chair", _("Chair")
+    MEMBER = "member", _("Member")
+
+
+class TaskForceMembership(models.Model):
+    """An officer's seat in a task force, or in one of its sub-task forces."""
+
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="task_force_memberships"
+    )
+    task_force = models.ForeignKey(TaskForce, on_delete=models.CASCADE, related_name="memberships")
+    sub_task_force = models.ForeignKey(
+        SubTaskForce, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships"
+    )
+    role = models.CharField(
+        _("role"), max_length=8, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+    )
+
+    class Meta:
+        ordering = ["task_force__position", "officer__last_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["officer", "task_force", "sub_task_force"],
+                nulls_distinct=False,
+                name="one_membership_per_seat",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer} in {self.sub_task_force or self.task_force}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.sub_task_force_id and self.sub_task_force.task_force_id != self.task_force_id:
+            raise ValidationError(
+                {"sub_task_force": _("This sub-task force belongs to another task force.")}
+            )

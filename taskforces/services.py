@@ -1,0 +1,68 @@
+"""Writes to the task-force directory, each audited in its own transaction."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Model
+
+from partners.models import Officer
+from selec.audit import audit_record
+from selec.models import AuditAction
+from taskforces.models import MembershipRole, SubTaskForce, TaskForce, TaskForceMembership
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    actor: Officer | None,
+    officer: Officer,
+    task_force: TaskForce,
+    sub_task_force: SubTaskForce | None = None,
+    role: MembershipRole | str = MembershipRole.MEMBER,
+) -> TaskForceMembership:
+    membership = TaskForceMembership(
+        officer=officer, task_force=task_force, sub_task_force=sub_task_force, role=role
+    )
+    membership.full_clean()
+    membership.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.COLLECTION,
+        target=membership,
+        reason="task force membership added",
+        details={"officer": officer.username, "task_force": task_force.code},
+    )
+    return membership
+
+
+@transaction.atomic
+def reference_save(
+    *, actor: Officer | None, instance: Model, created: bool, fields: list[str]
+) -> Model:
+    """Save a directory record that carries no logic of its own (task forces, crime areas,
+    memberships edited in the admin), with its audit event."""
+    instance.full_clean()
+    if created:
+        instance.save()
+    else:
+        instance.save(update_fields=fields or None)
+    audit_record(
+        actor=actor,
+        action=AuditAction.COLLECTION if created else AuditAction.ALTERATION,
+        target=instance,
+        reason=f"{instance._meta.verbose_name} {'created' if created else 'updated'} in the admin",
+        details={"fields": sorted(fields)},
+    )
+    return instance
+
+
+@transaction.atomic
+def reference_delete(*, actor: Officer | None, instance: Model) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditAction.ERASURE,
+        target=instance,
+        reason=f"{instance._meta.verbose_name} deleted in the admin",
+        details={"label": str(instance)},
+    )
+    instance.delete()

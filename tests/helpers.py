@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from base64 import b32decode
+
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from partners.models import Officer
+
+
+def verified_client(client: Client, officer: Officer) -> Client:
+    """Log ``officer`` in as if they had entered their password and a valid TOTP code."""
+    client.force_login(officer)
+    device = TOTPDevice.objects.get(user=officer, confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def totp_now(base32_key: str, digits: int = 6) -> str:
+    """The current code for the secret the enrolment page shows (base32, as apps take it)."""
+    return f"{TOTP(b32decode(base32_key)).token():0{digits}d}"
+
+
+def login_wizard_password_step(client: Client, username: str, password: str):  # type: ignore[no-untyped-def]
+    return client.post(
+        "/account/login/",
+        {"login_view-current_step": "auth", "auth-username": username, "auth-password": password},
+    )
+
+
+def login_wizard_token_step(client: Client, token: str):  # type: ignore[no-untyped-def]
+    return client.post(
+        "/account/login/", {"login_view-current_step": "token", "token-otp_token": token}
+    )
