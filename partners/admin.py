@@ -76,10 +76,6 @@ class PartyAdmin(admin.ModelAdmin):
                 note=data["status_note"],
             )
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        # The status history is written by the services above, never edited here.
-        return None
-
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -199,9 +195,6 @@ class OfficerAdmin(UserAdmin):
                 posted_at=data["posted_at"],
                 is_active=data["is_active"],
             )
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        return None
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Officers are deactivated, never deleted: the audit log keeps referring to them.
