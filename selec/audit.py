@@ -20,6 +20,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from selec.models import AuditAction, AuditEvent
+from selec.request_context import current_request_context
 
 GENESIS_HASH = "0" * 64
 # An arbitrary constant naming the lock that serialises appends to the chain.
@@ -45,15 +46,21 @@ def audit_record(
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_ID])
     last = AuditEvent.objects.order_by("-id").values_list("chain_hash", flat=True).first()
+    agency = getattr(actor, "agency", None)
+    context = current_request_context()
     event = AuditEvent(
         occurred_at=timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
         actor_username=getattr(actor, "username", "") or "system",
+        actor_agency=agency.name if agency else "",
+        actor_party=agency.party.code if agency else "",
         action=action,
         object_type=object_type,
         object_id=object_id,
         reason=reason,
         details=details or {},
+        request_id=context.request_id,
+        ip_address=context.ip_address,
         previous_hash=last or GENESIS_HASH,
     )
     event.chain_hash = chain_hash_of(event)
@@ -66,6 +73,10 @@ def chain_hash_of(event: AuditEvent) -> str:
         "occurred_at": event.occurred_at.isoformat(),
         "actor_id": event.actor_id,
         "actor_username": event.actor_username,
+        "actor_agency": event.actor_agency,
+        "actor_party": event.actor_party,
+        "request_id": event.request_id,
+        "ip_address": event.ip_address,
         "action": str(event.action),
         "object_type": event.object_type,
         "object_id": event.object_id,

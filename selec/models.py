@@ -34,10 +34,15 @@ class AuditEvent(models.Model):
         db_constraint=False,
     )
     actor_username = models.CharField(_("who"), max_length=150, blank=True)
+    # Copied, not linked: the log must say where the actor stood at the time.
+    actor_agency = models.CharField(_("agency"), max_length=160, blank=True)
+    actor_party = models.CharField(_("party"), max_length=16, blank=True)
     action = models.CharField(_("what"), max_length=16, choices=AuditAction.choices)
     object_type = models.CharField(_("object type"), max_length=64)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     reason = models.CharField(_("why"), max_length=300)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
     previous_hash = models.CharField(max_length=64)
     chain_hash = models.CharField(max_length=64, unique=True)

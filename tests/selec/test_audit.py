@@ -43,7 +43,7 @@ def test_a_service_writes_who_when_what_and_why(status_change: AuditEvent, direc
 
 def test_the_chain_of_the_seeded_database_is_intact(status_change: AuditEvent) -> None:
     assert first_broken_event() is None
-    call_command("audit_verify")
+    call_command("verify_audit")
 
 
 def test_the_database_refuses_to_update_or_delete_an_event(status_change: AuditEvent) -> None:
@@ -68,7 +68,7 @@ def test_verification_names_the_first_row_changed_behind_the_trigger(
     assert broken is not None
     assert broken.pk == status_change.pk
     with pytest.raises(CommandError, match=f"broken at event #{status_change.pk}"):
-        call_command("audit_verify")
+        call_command("verify_audit")
 
 
 def test_a_removed_row_breaks_the_link_of_its_successor(status_change: AuditEvent) -> None:
@@ -80,3 +80,34 @@ def test_a_removed_row_breaks_the_link_of_its_successor(status_change: AuditEven
     broken = first_broken_event()
     assert broken is not None
     assert broken.pk == status_change.pk
+
+
+@pytest.mark.django_db
+def test_an_event_written_during_a_request_records_its_id_address_and_agency(
+    login, directory_admin, lo_ro
+) -> None:  # type: ignore[no-untyped-def]
+    from partners.models import Agency
+
+    client = login(directory_admin)
+    agency = Agency.objects.get(name="Romanian Customs Authority")
+    response = client.post(
+        f"/admin/partners/agency/{agency.pk}/change/",
+        {"name": "Romanian Customs", "kind": "customs"},
+        HTTP_X_REQUEST_ID="req-0123456789",
+    )
+    assert response.status_code == 302
+    assert response["X-Request-ID"] == "req-0123456789"
+    event = AuditEvent.objects.latest("id")
+    assert (event.request_id, event.ip_address, event.actor_username) == (
+        "req-0123456789",
+        "127.0.0.1",
+        "admin",
+    )
+    assert first_broken_event() is None
+
+
+@pytest.mark.django_db
+def test_a_malformed_request_id_is_replaced(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/healthz", HTTP_X_REQUEST_ID="<script>")
+    assert response["X-Request-ID"] != "<script>"
+    assert len(response["X-Request-ID"]) == 32
