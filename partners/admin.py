@@ -11,6 +11,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserCreationForm
 from django.http import HttpRequest
 
+from exchanges.services import party_status_change
 from partners import services
 from partners.models import Agency, Officer, Party, PartyStatusChange
 
@@ -68,7 +69,8 @@ class PartyAdmin(admin.ModelAdmin):
         if "name" in form.changed_data:
             services.party_rename(actor=request.user, party=obj, name=data["name"])
         if {"status", "status_since"} & set(form.changed_data):
-            services.party_change_status(
+            # Through exchanges: a downgrade must revoke the party's access at once.
+            party_status_change(
                 actor=request.user,
                 party=obj,
                 status=data["status"],

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from partners.models import (
@@ -74,6 +75,10 @@ def party_change_status(
     """Record a new status in the party's history and make it the current one."""
     party = Party.objects.select_for_update().get(pk=party.pk)
     previous = party.status
+    if status == previous:
+        raise ValidationError(
+            {"status": [f"{party.name} already has the status {party.get_status_display()}."]}
+        )
     PartyStatusChange.objects.create(
         party=party, status=status, effective_from=effective_from, note=note
     )
@@ -275,8 +280,6 @@ def _directory_permissions() -> list[Permission]:
 
 
 def _validate_assignment(officer: Officer) -> None:
-    from django.core.exceptions import ValidationError
-
     if officer.role == Role.NFP_OFFICER and not (
         officer.agency and officer.agency.is_national_focal_point
     ):

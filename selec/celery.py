@@ -1,11 +1,63 @@
 """The Celery application. Tasks are discovered in every installed app's ``tasks.py``."""
 
+from __future__ import annotations
+
+import logging
 import os
+from typing import Any
 
 from celery import Celery
+from celery.contrib.django.task import DjangoTask
+from django.db import transaction
+from kombu.exceptions import OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "selec.settings")
 
-app = Celery("selec")
-app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+logger = logging.getLogger(__name__)
+
+
+class Task(DjangoTask):
+    """Celery's ``DjangoTask``, with ``delay_on_commit`` that cannot fail a committed request.
+
+    ``DjangoTask.delay_on_commit`` registers ``transaction.on_commit(partial(self.delay, ...))``
+    without ``robust``: when the broker is down, ``delay`` raises *after* the commit, so the
+    caller answers 500 for a change that was made (and the user may well repeat it), and Django
+    skips the transaction's remaining on-commit callbacks. We keep both properties we want:
+    the task is still queued only if and once the transaction commits (a rollback queues
+    nothing), and an unreachable broker costs a warning in the log, nothing more. That is safe
+    because work that must not be lost is written to the database in the transaction itself
+    (the e-mail outbox) and picked up again by the periodic run. ``robust=True`` also keeps any
+    other error of the callback (an eager task raising, with no broker configured) from
+    reaching the caller: Django logs it instead.
+    """
+
+    def delay_on_commit(self, *args: Any, **kwargs: Any) -> None:
+        self.apply_async_on_commit(args, kwargs)
+
+    def apply_async_on_commit(self, *args: Any, **kwargs: Any) -> None:
+        # A named function, not functools.partial: Django's robust handler logs the callback's
+        # __qualname__, which a partial lacks, so the handler itself would raise.
+        def queue_after_commit() -> None:
+            try:
+                self.apply_async(*args, **kwargs)
+            except OperationalError as exc:
+                logger.warning(
+                    "Broker unreachable: %s was not queued after commit (%s).", self.name, exc
+                )
+
+        transaction.on_commit(queue_after_commit, robust=True)
+
+
+def create_app(**options: Any) -> Celery:
+    """A Celery app configured from the Django settings (``CELERY_*``), with our task class.
+
+    The tests build a fresh one when they need another broker: a configured app keeps its
+    broker connections pooled, so changing its settings afterwards would not take effect.
+    """
+    app = Celery("selec", task_cls="selec.celery:Task", **options)
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.autodiscover_tasks()
+    return app
+
+
+app = create_app()

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -55,3 +57,91 @@ class AuditEvent(models.Model):
         return (
             f"#{self.pk} {self.action} {self.object_type}:{self.object_id} by {self.actor_username}"
         )
+
+
+class NotificationKind(models.TextChoices):
+    NEW_EXCHANGE = "new_exchange", _("New exchange")
+    REPLY = "reply", _("Reply")
+    DISSEMINATION_REQUEST = "dissemination_request", _("Dissemination request")
+    DISSEMINATION_DECISION = "dissemination_decision", _("Dissemination decision")
+    RESTRICTION_TIGHTENED = "restriction_tightened", _("Restriction tightened")
+    DEADLINE_APPROACHING = "deadline_approaching", _("Deadline approaching")
+    DEADLINE_PASSED = "deadline_passed", _("Deadline passed")
+
+
+class Notification(models.Model):
+    """An in-app notice to one officer (see ``selec.notifications``).
+
+    It names what happened and where to look, never the content: the title holds references
+    only ("New request SELEC-2026-000123 from RO"), and the link leads to a page that applies
+    the officer's access rights again.
+    """
+
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        # The unique constraint and both indexes below start with the officer.
+        db_index=False,
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=NotificationKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    # Names the event (e.g. "exchange-sent:123"): the same event never notifies an officer twice.
+    dedupe_key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["officer", "dedupe_key"], name="notification_once_per_event"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["officer", "-created_at"], name="notification_officer_idx"),
+            # The unread badge and list: small, since read notifications leave it.
+            models.Index(
+                fields=["officer", "-created_at"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for officer #{self.officer_id}: {self.title}"
+
+
+class OutboxMessage(models.Model):
+    """An e-mail waiting to be sent, written in the transaction of the event it announces.
+
+    ``selec.notifications.outbox_relay`` sends unsent rows and marks them; a row survives a
+    broker or mail server outage and is retried by the next run.
+    """
+
+    to = models.EmailField(_("to"))
+    subject = models.CharField(_("subject"), max_length=250)
+    body = models.TextField(_("body"))
+    dedupe_key = models.CharField(max_length=255, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            # The relay's queue: unsent rows, fewest attempts first.
+            models.Index(
+                fields=["attempts", "id"],
+                condition=Q(sent_at__isnull=True),
+                name="outbox_unsent_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        state = "sent" if self.sent_at else f"unsent ({self.attempts} attempts)"
+        return f"#{self.pk} to {self.to}: {state}"

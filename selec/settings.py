@@ -237,6 +237,12 @@ STORAGES = {
     },
 }
 
+# --- Exchanges ------------------------------------------------------------------------------
+MAX_ATTACHMENT_MB = env.int("MAX_ATTACHMENT_MB", default=50)
+# Uploads up to the attachment limit (plus form overhead) are accepted by Django itself.
+DATA_UPLOAD_MAX_MEMORY_SIZE = (MAX_ATTACHMENT_MB + 1) * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 # Without a broker, tasks run in the calling process, so a fresh checkout needs no server.
@@ -251,6 +257,42 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+
+# --- Notifications and e-mail ---------------------------------------------------------------
+# EMAIL_URL: smtp+tls://user:password@host:587 (django-environ's syntax). It holds the relay's
+# password, so production takes it like the other secrets (EMAIL_URL or EMAIL_URL_FILE) and
+# refuses to start without it; development prints mail to the console, test keeps it in memory.
+if PRODUCTION or env.str("EMAIL_URL", default="") or env.str("EMAIL_URL_FILE", default=""):
+    _email_url = _secret("EMAIL_URL", str)  # never generated: given, or ImproperlyConfigured
+else:
+    _email_url = "consolemail://" if DEVELOPMENT else "memorymail://"
+_email = environ.Env.email_url_config(_email_url)
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# The outbox relay sends while holding row locks: a mail server that stops answering must not
+# hold them for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SELEC Exchange <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address of the site in e-mailed links. In production it defaults to the first host
+# name, over HTTPS; give it when that is a wildcard or not the public name.
+if PRODUCTION and not env.str("SITE_URL", default=""):
+    if ALLOWED_HOSTS[0].startswith(".") or "*" in ALLOWED_HOSTS[0]:
+        raise ImproperlyConfigured("SITE_URL is required when ALLOWED_HOSTS starts with a pattern.")
+    SITE_URL = f"https://{ALLOWED_HOSTS[0]}"
+else:
+    SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+CELERY_BEAT_SCHEDULE = {
+    # Sends what the after-commit trigger could not (broker down, mail server down).
+    "relay-outbox": {"task": "selec.tasks.relay_outbox", "schedule": 60.0},
+    # Notices of requests due soon or overdue (each sent once, so the period only sets latency).
+    "flag-deadlines": {"task": "exchanges.tasks.flag_deadlines", "schedule": 300.0},
+}
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

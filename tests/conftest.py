@@ -33,6 +33,17 @@ def lo_bg(db) -> Officer:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def lo_tr(db) -> Officer:  # type: ignore[no-untyped-def]
+    """Liaison officer of Turkish Customs."""
+    return _persona("lo.tr")
+
+
+@pytest.fixture
+def lo_al(db) -> Officer:  # type: ignore[no-untyped-def]
+    return _persona("lo.al")
+
+
+@pytest.fixture
 def nfp_bg(db) -> Officer:  # type: ignore[no-untyped-def]
     """Officer of Bulgaria's National Focal Point."""
     return _persona("nfp.bg")

@@ -25,6 +25,7 @@ PRODUCTION_ENV = {
     # Nothing listens there: these checks must not need the database.
     "DATABASE_URL": "postgres://selec@127.0.0.1:9/selec",
     "ALLOWED_HOSTS": "selec.example.org",
+    "EMAIL_URL": "smtp+tls://relay:secret@mail.example.org:587",
 }
 
 
@@ -54,6 +55,7 @@ def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
         "AUDIT_CHAIN_KEY",
         "DATABASE_URL",
         "ALLOWED_HOSTS",
+        "EMAIL_URL",
     ],
 )
 def test_production_refuses_to_start_without_each_required_setting(missing: str) -> None:

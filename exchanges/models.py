@@ -1,0 +1,307 @@
+"""Exchanges: requests for assistance, information and replies, with the provider's restrictions.
+
+Restrictions are three independent flags rather than one code, because a provider may combine
+them: H1 (no use in judicial proceedings), H2 (no dissemination beyond the recipients), H3 (a
+free-text restriction each reader confirms). H0, the purpose limitation, holds for everything.
+Entities and attachments have no permissions of their own: they are reached only through their
+exchange, so they carry its restrictions by construction.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from selec.fields import EncryptedJSONField, EncryptedTextField
+
+
+class ExchangeKind(models.TextChoices):
+    REQUEST = "request", _("Request for assistance")
+    INFORMATION = "information", _("Information")
+    REPLY = "reply", _("Reply")
+
+
+class Priority(models.TextChoices):
+    ROUTINE = "routine", _("Routine")
+    URGENT = "urgent", _("Urgent")
+    IMMEDIATE = "immediate", _("Immediate")
+
+
+class SourceReliability(models.TextChoices):
+    A = "A", _("A: no doubt of authenticity, trustworthiness and competence; always reliable")
+    B = "B", _("B: source has proved mostly reliable")
+    C = "C", _("C: source has proved mostly unreliable")
+    X = "X", _("X: reliability cannot be assessed")
+
+
+class InformationAccuracy(models.TextChoices):
+    ONE = "1", _("1: accuracy not in doubt")
+    TWO = "2", _("2: known personally to the source, not to the official passing it")
+    THREE = "3", _("3: not known personally to the source, corroborated")
+    FOUR = "4", _("4: not known personally to the source, not corroborated")
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number handed out in a year (see services.allocate_reference)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Exchange(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=ExchangeKind.choices)
+    in_reply_to = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replies"
+    )
+    thread_root = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="thread_members"
+    )
+    sender_agency = models.ForeignKey(
+        "partners.Agency", on_delete=models.PROTECT, related_name="sent_exchanges"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    crime_area = models.ForeignKey(
+        "taskforces.CrimeArea", on_delete=models.PROTECT, related_name="+"
+    )
+    task_force = models.ForeignKey(
+        "taskforces.TaskForce", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    priority = models.CharField(
+        _("priority"), max_length=12, choices=Priority.choices, default=Priority.ROUTINE
+    )
+    sent_at = models.DateTimeField(_("sent"))
+    due_at = models.DateTimeField(_("due"))
+    subject = EncryptedTextField(_("subject"))
+    body = EncryptedTextField(_("body"))
+    restrict_evidence = models.BooleanField(
+        _("H1: not to be used in judicial proceedings"), default=False
+    )
+    restrict_dissemination = models.BooleanField(_("H2: not to be disseminated"), default=False)
+    restriction_text = models.TextField(_("H3: other restrictions"), blank=True)
+    personal_data = models.BooleanField(_("contains personal data"), default=False)
+    source_reliability = models.CharField(
+        max_length=1, choices=SourceReliability.choices, blank=True
+    )
+    information_accuracy = models.CharField(
+        max_length=1, choices=InformationAccuracy.choices, blank=True
+    )
+
+    class Meta:
+        default_permissions = ()
+        permissions = [
+            ("view_exchange", "Read the exchange"),
+            ("reply_exchange", "Reply to the exchange"),
+            ("forward_exchange", "Forward the exchange to further agencies"),
+            ("request_dissemination_exchange", "Ask the provider to lift a restriction"),
+            ("manage_exchange", "Act as the provider: decide requests, tighten or loosen"),
+            ("export_evidence_exchange", "Export the exchange for use as evidence"),
+        ]
+        indexes = [
+            models.Index(fields=["-sent_at", "-id"], name="exchange_keyset"),
+            models.Index(fields=["sender_agency", "-sent_at"], name="exchange_by_sender"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(personal_data=False)
+                | (~Q(source_reliability="") & ~Q(information_accuracy="")),
+                name="personal_data_is_evaluated",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="reply", in_reply_to__isnull=False)
+                | (~Q(kind="reply") & Q(in_reply_to__isnull=True)),
+                name="replies_and_only_replies_answer_a_parent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def handling_codes(self) -> list[str]:
+        codes = [
+            code
+            for code, on in (
+                ("H1", self.restrict_evidence),
+                ("H2", self.restrict_dissemination),
+                ("H3", bool(self.restriction_text)),
+            )
+            if on
+        ]
+        return codes or ["H0"]
+
+
+class RecipientVia(models.TextChoices):
+    ADDRESSED = "addressed", _("Addressed by the sender")
+    FORWARDED = "forwarded", _("Forwarded by a recipient")
+    DISSEMINATED = "disseminated", _("Disseminated with the provider's permission")
+
+
+class Recipient(models.Model):
+    """An agency an exchange is addressed to, with its receipt."""
+
+    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="recipients")
+    agency = models.ForeignKey(
+        "partners.Agency", on_delete=models.PROTECT, related_name="received_exchanges"
+    )
+    via = models.CharField(
+        max_length=16, choices=RecipientVia.choices, default=RecipientVia.ADDRESSED
+    )
+    added_by = models.ForeignKey("partners.Agency", on_delete=models.PROTECT, related_name="+")
+    delivered_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["exchange", "agency"], name="one_receipt_per_agency")
+        ]
+        indexes = [models.Index(fields=["agency", "answered_at"], name="receipt_open_by_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.exchange_id} to {self.agency_id}"
+
+
+class RestrictionConfirmation(models.Model):
+    """An officer confirmed having read an exchange's H3 text (once, before the content)."""
+
+    exchange = models.ForeignKey(
+        Exchange, on_delete=models.CASCADE, related_name="h3_confirmations"
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    restriction_text = models.TextField()
+    confirmed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["exchange", "officer"], name="one_h3_confirmation")
+        ]
+
+    def __str__(self) -> str:
+        return f"H3 of {self.exchange_id} confirmed by {self.officer_id}"
+
+
+class EntityKind(models.TextChoices):
+    PERSON = "person", _("Person")
+    VEHICLE = "vehicle", _("Vehicle")
+    DOCUMENT = "document", _("Document")
+    PHONE = "phone", _("Phone")
+    COMPANY = "company", _("Company")
+    BANK_ACCOUNT = "bank_account", _("Bank account")
+
+
+class Entity(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="entities")
+    kind = models.CharField(max_length=16, choices=EntityKind.choices)
+    attributes = EncryptedJSONField()
+
+    class Meta:
+        verbose_name_plural = "entities"
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+
+class EntityToken(models.Model):
+    """An HMAC blind index of an entity's identifying attribute, for hit/no-hit matching."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="tokens")
+    kind = models.CharField(max_length=24)
+    token = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "token"], name="entity_token_lookup")]
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "kind", "token"], name="entity_token_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} token of entity {self.entity_id}"
+
+
+class Attachment(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="attachments")
+    filename = EncryptedTextField()
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    # AES-GCM ciphertext of the file (see selec.crypto): stored in the database so that the web
+    # tier keeps no files of its own.
+    content = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"attachment #{self.pk} ({self.content_type}, {self.size} bytes)"
+
+
+class DisseminationKind(models.TextChoices):
+    SHARE = "share", _("Share with further agencies (lift H2)")
+    EVIDENCE = "evidence", _("Use as evidence in judicial proceedings (lift H1)")
+
+
+class DisseminationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    GRANTED = "granted", _("Granted")
+    REFUSED = "refused", _("Refused")
+
+
+class DisseminationRequest(models.Model):
+    exchange = models.ForeignKey(
+        Exchange, on_delete=models.CASCADE, related_name="dissemination_requests"
+    )
+    kind = models.CharField(max_length=10, choices=DisseminationKind.choices)
+    requesting_agency = models.ForeignKey(
+        "partners.Agency", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    target_agencies = models.ManyToManyField("partners.Agency", blank=True, related_name="+")
+    intended_use = models.CharField(max_length=300)
+    justification = models.TextField()
+    requested_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=DisseminationStatus.choices, default=DisseminationStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["exchange", "status"], name="dissemination_by_status")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} request #{self.pk} ({self.status})"
+
+
+class ExchangeGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Exchange, on_delete=models.CASCADE)
+
+    # The inherited unique (group, permission, content_object) index makes an inbox one
+    # indexed join from an officer's groups to the exchanges.
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = False
+
+
+class ExchangeUserObjectPermission(UserObjectPermissionBase):
+    # Permissions go to agency and NFP groups only; this table exists so that guardian never
+    # falls back to its generic (content type + text id) table for exchanges.
+    content_object = models.ForeignKey(Exchange, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        abstract = False

@@ -1,0 +1,46 @@
+"""Who hears of what happens to an exchange: the officers of the agencies concerned and the
+NFP officers of their parties. Titles carry references and parties only, never content."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from django.db.models import Q
+
+from exchanges.models import Exchange
+from partners.models import Agency, Officer, Role
+from selec.models import NotificationKind
+from selec.notifications import notify_officers
+
+
+def notify_agencies(
+    *,
+    agency_ids: Sequence[int],
+    kind: NotificationKind,
+    exchange: Exchange,
+    title: str,
+    party_ids: Sequence[int] | None = None,
+    dedupe_scope: str = "",
+) -> int:
+    """Notify the officers of the agencies and the NFP officers of their parties (pass
+    ``party_ids`` when the caller knows them, to spare a query)."""
+    if not agency_ids:
+        return 0
+    if party_ids is None:
+        party_ids = list(
+            set(Agency.objects.filter(pk__in=agency_ids).values_list("party_id", flat=True))
+        )
+    officers = Officer.objects.filter(is_active=True).filter(
+        Q(agency_id__in=agency_ids) | Q(role=Role.NFP_OFFICER, agency__party_id__in=party_ids)
+    )
+    return notify_officers(
+        officers=officers,
+        kind=kind,
+        title=title,
+        link=f"/exchanges/{exchange.reference}/",
+        object_type="exchanges.exchange",
+        object_id=str(exchange.pk),
+        # One notice per event: the same kind, exchange and wording is never sent twice.
+        dedupe_key=f"{kind}:{exchange.pk}:{dedupe_scope or hashlib.sha256(title.encode()).hexdigest()[:16]}",
+    )

@@ -1,0 +1,162 @@
+"""Who may do what with an exchange: the one place this is decided.
+
+Pure functions over plain facts (no database), so that services, selectors, the browser, the
+API and the tests all ask the same question and get the same answer. ``grants_for`` returns
+the object permissions each group (agency or National Focal Point) must hold; services store
+exactly that with django-guardian and remove anything else.
+
+The rules (DESIGN, section 3):
+1. Personal data never reaches an observer: such an exchange cannot be addressed, forwarded or
+   disseminated to an observer, and an observer that held it before a downgrade loses it.
+2. Only the sender agency, each recipient agency, the NFP of each party involved and the
+   agencies a granted dissemination request names (which become recipients) get permissions.
+3. Replies inherit the strictest restrictions of what they answer (see ``inherited``).
+4. Tightening or a status downgrade changes the facts, and so the grants, at once.
+Parties that no longer take part (former members) hold nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from partners.capabilities import capabilities_for
+
+
+class Perm(StrEnum):
+    VIEW = "view_exchange"
+    REPLY = "reply_exchange"
+    FORWARD = "forward_exchange"
+    REQUEST_DISSEMINATION = "request_dissemination_exchange"
+    MANAGE = "manage_exchange"
+    EXPORT_EVIDENCE = "export_evidence_exchange"
+
+
+@dataclass(frozen=True)
+class AgencyFacts:
+    id: int
+    name: str
+    party_id: int
+    party_code: str
+    party_status: str
+
+
+@dataclass(frozen=True)
+class Restrictions:
+    evidence: bool = False  # H1
+    dissemination: bool = False  # H2
+    text: str = ""  # H3
+
+    def tightened_by(self, other: Restrictions) -> Restrictions:
+        """The strictest of both: every restriction either one sets."""
+        texts = [t for t in (self.text, other.text) if t]
+        return Restrictions(
+            evidence=self.evidence or other.evidence,
+            dissemination=self.dissemination or other.dissemination,
+            text="\n".join(dict.fromkeys(texts)),
+        )
+
+    def is_loosening_of(self, current: Restrictions) -> bool:
+        return (
+            (current.evidence and not self.evidence)
+            or (current.dissemination and not self.dissemination)
+            or (bool(current.text) and self.text != current.text and current.text not in self.text)
+        )
+
+
+@dataclass(frozen=True)
+class ExchangeFacts:
+    sender: AgencyFacts
+    recipients: tuple[AgencyFacts, ...]
+    restrictions: Restrictions
+    personal_data: bool
+    # Agencies the provider allowed to use the exchange as evidence despite H1.
+    evidence_released_to: frozenset[int] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A group permissions are granted to: an agency's, or the NFP of a party."""
+
+    kind: str  # "agency" | "nfp"
+    id: int  # agency id or party id
+
+
+class PolicyError(Exception):
+    """A send, forward or grant the rules forbid; the message names the agency and the rule."""
+
+
+def may_hold(agency: AgencyFacts, *, personal_data: bool) -> bool:
+    caps = capabilities_for(agency.party_status)
+    return caps.may_exchange and (caps.may_exchange_personal_data or not personal_data)
+
+
+def check_addressees(addressees: tuple[AgencyFacts, ...], *, personal_data: bool) -> None:
+    """Refuse recipients the rules exclude, naming the first offender and the rule."""
+    for agency in addressees:
+        caps = capabilities_for(agency.party_status)
+        if not caps.may_exchange:
+            raise PolicyError(
+                f"{agency.name} ({agency.party_code}) cannot receive exchanges: "
+                f"its party no longer takes part in SELEC."
+            )
+        if personal_data and not caps.may_exchange_personal_data:
+            raise PolicyError(
+                f"{agency.name} ({agency.party_code}) belongs to an observer: personal data is never "
+                f"sent to observers (rule 1: observers receive strategic information only)."
+            )
+
+
+def check_sender(sender: AgencyFacts, *, personal_data: bool) -> None:
+    caps = capabilities_for(sender.party_status)
+    if not caps.may_exchange:
+        raise PolicyError(
+            f"{sender.party_code} no longer takes part in SELEC and cannot send exchanges."
+        )
+    if personal_data and not caps.may_exchange_personal_data:
+        raise PolicyError(
+            f"{sender.party_code} is an observer: observers do not send personal data."
+        )
+
+
+def grants_for(facts: ExchangeFacts) -> dict[Principal, frozenset[Perm]]:
+    grants: dict[Principal, set[Perm]] = {}
+
+    def grant(principal: Principal, *perms: Perm) -> None:
+        grants.setdefault(principal, set()).update(perms)
+
+    restrictions = facts.restrictions
+    if may_hold(facts.sender, personal_data=facts.personal_data):
+        # The provider keeps every right over its own information (it has nothing to ask itself).
+        grant(Principal("agency", facts.sender.id), *(set(Perm) - {Perm.REQUEST_DISSEMINATION}))
+        grant(Principal("nfp", facts.sender.party_id), Perm.VIEW)
+    for agency in facts.recipients:
+        if agency.id == facts.sender.id or not may_hold(agency, personal_data=facts.personal_data):
+            continue
+        grant(Principal("agency", agency.id), Perm.VIEW, Perm.REPLY)
+        if not restrictions.dissemination:
+            grant(Principal("agency", agency.id), Perm.FORWARD)
+        if restrictions.dissemination or restrictions.evidence:
+            grant(Principal("agency", agency.id), Perm.REQUEST_DISSEMINATION)
+        if not restrictions.evidence or agency.id in facts.evidence_released_to:
+            grant(Principal("agency", agency.id), Perm.EXPORT_EVIDENCE)
+        grant(Principal("nfp", agency.party_id), Perm.VIEW)
+    return {principal: frozenset(perms) for principal, perms in grants.items()}
+
+
+def check_forward(
+    facts: ExchangeFacts, targets: tuple[AgencyFacts, ...], *, by_agency_id: int
+) -> None:
+    """A recipient forwards only what carries no H2 (the provider may always share its own
+    information further), and only to agencies that may hold it."""
+    if facts.restrictions.dissemination and by_agency_id != facts.sender.id:
+        raise PolicyError(
+            "H2: the provider does not allow dissemination beyond the original recipients; "
+            "file a dissemination request instead."
+        )
+    check_addressees(targets, personal_data=facts.personal_data)
+
+
+def inherited(parent: Restrictions, chosen: Restrictions) -> Restrictions:
+    """A reply carries at least the restrictions of what it answers (rule 3)."""
+    return parent.tightened_by(chosen)

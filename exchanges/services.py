@@ -1,0 +1,813 @@
+"""Writes to exchanges: one use case per function, one transaction, one audit event.
+
+Every function decides permissions through ``exchanges.policy`` (never here) and re-stores the
+result with ``permissions_sync`` before it returns, so a change of restrictions or of a party's
+status takes effect for everyone at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.http import Http404
+from django.utils import timezone
+
+from exchanges import policy
+from exchanges.blind_index import entity_tokens
+from exchanges.facts import agencies_facts, agency_facts, facts_for, load_agencies, restrictions_of
+from exchanges.models import (
+    Attachment,
+    DisseminationKind,
+    DisseminationRequest,
+    DisseminationStatus,
+    Entity,
+    EntityKind,
+    EntityToken,
+    Exchange,
+    ExchangeKind,
+    Priority,
+    Recipient,
+    RecipientVia,
+    RestrictionConfirmation,
+)
+from exchanges.notify import notify_agencies
+from exchanges.permissions import exchanges_involving_party, permissions_grant_new, permissions_sync
+from exchanges.selectors import require_perm
+from partners.models import Officer, Party
+from partners.services import party_change_status
+from selec.audit import audit_record
+from selec.crypto import DecryptionError, associated_data, encrypt_bytes
+from selec.files import FileRefused, check_attachment
+from selec.models import AuditAction, NotificationKind
+
+# Directive (EU) 2023/977, Art. 5: the time limits for answering requests.
+DUE_AFTER = {
+    Priority.IMMEDIATE: dt.timedelta(hours=8),
+    Priority.URGENT: dt.timedelta(days=3),
+    Priority.ROUTINE: dt.timedelta(days=7),
+}
+
+
+@dataclass(frozen=True)
+class EntityInput:
+    kind: EntityKind | str
+    attributes: dict[str, object]
+
+
+@dataclass(frozen=True)
+class AttachmentInput:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    source_reliability: str = ""
+    information_accuracy: str = ""
+
+
+@dataclass(frozen=True)
+class Message:
+    """What the author writes: shared by new exchanges and replies."""
+
+    subject: str
+    body: str
+    restrictions: policy.Restrictions = field(default_factory=policy.Restrictions)
+    personal_data: bool = False
+    evaluation: Evaluation = field(default_factory=Evaluation)
+    entities: Sequence[EntityInput] = ()
+    attachments: Sequence[AttachmentInput] = ()
+
+
+def due_date(sent_at: dt.datetime, priority: Priority | str) -> dt.datetime:
+    return sent_at + DUE_AFTER[Priority(priority)]
+
+
+def allocate_reference(year: int) -> str:
+    """The next ``SELEC-YYYY-NNNNNN``: one atomic upsert, whose row lock holds concurrent senders
+    back until this transaction ends, so numbers are consecutive and never repeat."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO exchanges_referencecounter (year, last) VALUES (%s, 1) "
+            "ON CONFLICT (year) DO UPDATE SET last = exchanges_referencecounter.last + 1 RETURNING last",
+            [year],
+        )
+        (number,) = cursor.fetchone()
+    return f"SELEC-{year}-{number:06d}"
+
+
+def _locked(exchange: Exchange) -> Exchange:
+    """The exchange as stored, locked until the transaction ends: restriction changes, forwards
+    and grants on one exchange happen one after the other, each seeing the last one's result."""
+    return Exchange.objects.select_for_update().get(pk=exchange.pk)
+
+
+def _officer_agency(officer: Officer):  # type: ignore[no-untyped-def]
+    if officer.agency_id is None:
+        raise PermissionDenied("Only officers of an agency send exchanges.")
+    return officer.agency
+
+
+def _validate_message(message: Message) -> bool:
+    """Return whether the message carries personal data; raise ValidationError otherwise."""
+    errors: dict[str, list[str]] = {}
+    if not message.subject.strip():
+        errors.setdefault("subject", []).append("A subject is required.")
+    if not message.body.strip():
+        errors.setdefault("body", []).append("A body is required.")
+    personal = message.personal_data or bool(message.entities)
+    if personal and not (
+        message.evaluation.source_reliability and message.evaluation.information_accuracy
+    ):
+        errors.setdefault("evaluation", []).append(
+            "Personal data must carry the source and information evaluation codes."
+        )
+    for entity in message.entities:
+        if EntityKind(entity.kind) and not isinstance(entity.attributes, dict):
+            errors.setdefault("entities", []).append("Entity attributes must be a mapping.")
+    if errors:
+        raise ValidationError(errors)
+    return personal
+
+
+def _check_files(attachments: Sequence[AttachmentInput]) -> list[tuple[AttachmentInput, str]]:
+    checked = []
+    for upload in attachments:
+        try:
+            checked.append(
+                (
+                    upload,
+                    check_attachment(
+                        filename=upload.filename,
+                        declared_type=upload.content_type,
+                        content=upload.content,
+                    ),
+                )
+            )
+        except FileRefused as exc:
+            raise ValidationError({"attachments": [str(exc)]}) from exc
+    return checked
+
+
+def _store_children(
+    exchange: Exchange, message: Message, checked: list[tuple[AttachmentInput, str]]
+) -> None:
+    entities = [
+        Entity(exchange=exchange, kind=EntityKind(e.kind), attributes=dict(e.attributes))
+        for e in message.entities
+    ]
+    Entity.objects.bulk_create(entities)
+    EntityToken.objects.bulk_create(
+        [
+            EntityToken(entity=entity, kind=kind, token=token)
+            for entity in entities
+            for kind, token in entity_tokens(entity.kind, entity.attributes)
+        ]
+    )
+    attachments = []
+    for upload, content_type in checked:
+        attachment = Attachment(
+            exchange=exchange,
+            filename=upload.filename,
+            content_type=content_type,
+            size=len(upload.content),
+            sha256=hashlib.sha256(upload.content).hexdigest(),
+        )
+        attachment.content = encrypt_bytes(
+            upload.content,
+            aad=associated_data("exchanges.attachment", "content", str(attachment.uuid)),
+        )
+        attachments.append(attachment)
+    Attachment.objects.bulk_create(attachments)
+
+
+def _create_exchange(
+    *,
+    officer: Officer,
+    kind: ExchangeKind,
+    message: Message,
+    personal: bool,
+    restrictions: policy.Restrictions,
+    crime_area_id: int,
+    task_force_id: int | None,
+    priority: Priority | str,
+    parent: Exchange | None,
+) -> Exchange:
+    sent_at = timezone.now()
+    exchange = Exchange(
+        reference=allocate_reference(timezone.localtime(sent_at).year),
+        kind=kind,
+        in_reply_to=parent,
+        thread_root=(parent.thread_root or parent) if parent else None,
+        sender_agency=officer.agency,
+        author=officer,
+        crime_area_id=crime_area_id,
+        task_force_id=task_force_id,
+        priority=priority,
+        sent_at=sent_at,
+        due_at=due_date(sent_at, priority),
+        subject=message.subject.strip(),
+        body=message.body,
+        restrict_evidence=restrictions.evidence,
+        restrict_dissemination=restrictions.dissemination,
+        restriction_text=restrictions.text,
+        personal_data=personal,
+        source_reliability=message.evaluation.source_reliability,
+        information_accuracy=message.evaluation.information_accuracy,
+    )
+    # Field validation only: the foreign keys were resolved by the caller and the database's
+    # constraints guard the rest, so no query is spent here.
+    exchange.clean_fields(
+        exclude=[
+            "reference",
+            "in_reply_to",
+            "thread_root",
+            "sender_agency",
+            "author",
+            "crime_area",
+            "task_force",
+        ]
+    )
+    exchange.save(force_insert=True)
+    return exchange
+
+
+@transaction.atomic
+def exchange_send(
+    *,
+    officer: Officer,
+    kind: ExchangeKind | str,
+    recipient_agency_ids: Sequence[int],
+    crime_area_id: int,
+    priority: Priority | str,
+    message: Message,
+    task_force_id: int | None = None,
+) -> Exchange:
+    """File a request for assistance or an information exchange to one or more agencies."""
+    sender = _officer_agency(officer)
+    if ExchangeKind(kind) == ExchangeKind.REPLY:
+        raise ValidationError({"kind": ["Replies are sent with exchange_reply."]})
+    personal = _validate_message(message)
+    recipient_agencies = load_agencies(a for a in recipient_agency_ids if a != sender.pk)
+    addressees = tuple(agency_facts(a) for a in recipient_agencies)
+    if not addressees or len(addressees) != len(set(recipient_agency_ids) - {sender.pk}):
+        raise ValidationError(
+            {"recipients": ["Choose at least one existing agency other than your own."]}
+        )
+    try:
+        policy.check_sender(agency_facts(sender), personal_data=personal)
+        policy.check_addressees(addressees, personal_data=personal)
+    except policy.PolicyError as exc:
+        raise ValidationError({"recipients": [str(exc)]}) from exc
+    checked = _check_files(message.attachments)
+    exchange = _create_exchange(
+        officer=officer,
+        kind=ExchangeKind(kind),
+        message=message,
+        personal=personal,
+        restrictions=message.restrictions,
+        crime_area_id=crime_area_id,
+        task_force_id=task_force_id,
+        priority=priority,
+        parent=None,
+    )
+    _add_recipients(
+        exchange,
+        [a.id for a in addressees],
+        via=RecipientVia.ADDRESSED,
+        added_by=sender.pk,
+        new=True,
+    )
+    _store_children(exchange, message, checked)
+    facts = policy.ExchangeFacts(
+        sender=agency_facts(sender),
+        recipients=addressees,
+        restrictions=message.restrictions,
+        personal_data=personal,
+    )
+    permissions_grant_new(exchange, facts, [sender, *recipient_agencies])
+    audit_record(
+        actor=officer,
+        action=AuditAction.COLLECTION,
+        target=exchange,
+        reason=f"{exchange.kind} sent",
+        details={
+            "reference": exchange.reference,
+            "recipients": [a.party_code + ":" + str(a.id) for a in addressees],
+            "entities": len(message.entities),
+            "attachments": len(message.attachments),
+            "handling": exchange.handling_codes,
+        },
+    )
+    notify_agencies(
+        agency_ids=[a.id for a in addressees],
+        party_ids=[a.party_id for a in addressees],
+        kind=NotificationKind.NEW_EXCHANGE,
+        exchange=exchange,
+        title=f"New {exchange.get_kind_display().lower()} {exchange.reference} from {sender.party.code}",
+    )
+    return exchange
+
+
+def _add_recipients(
+    exchange: Exchange,
+    agency_ids: Sequence[int],
+    *,
+    via: RecipientVia,
+    added_by: int,
+    new: bool = False,
+) -> list[int]:
+    now = timezone.now()
+    already = {exchange.sender_agency_id}
+    if not new:
+        already |= set(exchange.recipients.values_list("agency_id", flat=True))
+    new = [a for a in dict.fromkeys(agency_ids) if a not in already]
+    Recipient.objects.bulk_create(
+        [
+            Recipient(
+                exchange=exchange, agency_id=a, via=via, added_by_id=added_by, delivered_at=now
+            )
+            for a in new
+        ]
+    )
+    return new
+
+
+@transaction.atomic
+def exchange_reply(*, officer: Officer, parent: Exchange, message: Message) -> Exchange:
+    """Answer an exchange in its thread. The reply goes to the other side of the parent and
+    carries at least the parent's restrictions; it marks the parent answered for the agency."""
+    require_perm(officer, parent, policy.Perm.REPLY)
+    agency = _officer_agency(officer)
+    personal = _validate_message(message) or parent.personal_data
+    if personal and not (
+        message.evaluation.source_reliability and message.evaluation.information_accuracy
+    ):
+        raise ValidationError(
+            {"evaluation": ["A reply to personal data must carry the evaluation codes."]}
+        )
+    restrictions = policy.inherited(restrictions_of(parent), message.restrictions)
+    if agency.pk == parent.sender_agency_id:
+        addressee_ids = list(parent.recipients.values_list("agency_id", flat=True))
+    else:
+        addressee_ids = [parent.sender_agency_id]
+    addressees = agencies_facts(addressee_ids)
+    try:
+        policy.check_addressees(addressees, personal_data=personal)
+    except policy.PolicyError as exc:
+        raise ValidationError({"recipients": [str(exc)]}) from exc
+    checked = _check_files(message.attachments)
+    reply = _create_exchange(
+        officer=officer,
+        kind=ExchangeKind.REPLY,
+        message=message,
+        personal=personal,
+        restrictions=restrictions,
+        crime_area_id=parent.crime_area_id,
+        task_force_id=parent.task_force_id,
+        priority=parent.priority,
+        parent=parent,
+    )
+    _add_recipients(reply, addressee_ids, via=RecipientVia.ADDRESSED, added_by=agency.pk)
+    _store_children(reply, message, checked)
+    Recipient.objects.filter(exchange=parent, agency=agency, answered_at__isnull=True).update(
+        answered_at=reply.sent_at
+    )
+    permissions_sync([reply.pk])
+    audit_record(
+        actor=officer,
+        action=AuditAction.COLLECTION,
+        target=reply,
+        reason="reply sent",
+        details={
+            "reference": reply.reference,
+            "in_reply_to": parent.reference,
+            "handling": reply.handling_codes,
+        },
+    )
+    notify_agencies(
+        agency_ids=addressee_ids,
+        kind=NotificationKind.REPLY,
+        exchange=reply,
+        title=f"Reply {reply.reference} to {parent.reference} from {agency.party.code}",
+    )
+    return reply
+
+
+@transaction.atomic
+def exchange_forward(
+    *, officer: Officer, exchange: Exchange, agency_ids: Sequence[int], justification: str
+) -> list[int]:
+    """A recipient passes the exchange on to further agencies, where no H2 forbids it."""
+    require_perm(officer, exchange, policy.Perm.VIEW)
+    exchange = _locked(exchange)
+    facts = facts_for([exchange])[exchange.pk]
+    targets = agencies_facts(agency_ids)
+    if not targets:
+        raise ValidationError({"recipients": ["Choose at least one agency."]})
+    try:
+        policy.check_forward(facts, targets, by_agency_id=officer.agency_id)
+    except policy.PolicyError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    require_perm(officer, exchange, policy.Perm.FORWARD)
+    added = _add_recipients(
+        exchange, [t.id for t in targets], via=RecipientVia.FORWARDED, added_by=officer.agency_id
+    )
+    permissions_sync([exchange.pk])
+    audit_record(
+        actor=officer,
+        action=AuditAction.DISCLOSURE,
+        target=exchange,
+        reason=justification or "forwarded",
+        details={"reference": exchange.reference, "forwarded_to": added},
+    )
+    notify_agencies(
+        agency_ids=added,
+        kind=NotificationKind.NEW_EXCHANGE,
+        exchange=exchange,
+        title=f"{exchange.reference} forwarded to your agency by {officer.agency.party.code}",
+    )
+    return added
+
+
+@transaction.atomic
+def exchange_acknowledge(*, officer: Officer, exchange: Exchange) -> None:
+    require_perm(officer, exchange, policy.Perm.VIEW)
+    updated = Recipient.objects.filter(
+        exchange=exchange, agency_id=officer.agency_id, acknowledged_at__isnull=True
+    ).update(acknowledged_at=timezone.now())
+    if updated:
+        audit_record(
+            actor=officer,
+            action=AuditAction.ALTERATION,
+            target=exchange,
+            reason="receipt acknowledged",
+        )
+
+
+@transaction.atomic
+def exchange_confirm_restrictions(*, officer: Officer, exchange: Exchange) -> None:
+    """The officer confirms having read the provider's H3 text; the content opens after this."""
+    require_perm(officer, exchange, policy.Perm.VIEW)
+    text = Exchange.objects.filter(pk=exchange.pk).values_list("restriction_text", flat=True).get()
+    if not text:
+        return
+    confirmation, created = RestrictionConfirmation.objects.get_or_create(
+        exchange=exchange,
+        officer=officer,
+        defaults={"restriction_text": text, "confirmed_at": timezone.now()},
+    )
+    if not created and confirmation.restriction_text != text:
+        confirmation.restriction_text, confirmation.confirmed_at = text, timezone.now()
+        confirmation.save(update_fields=["restriction_text", "confirmed_at"])
+        created = True
+    if created:
+        audit_record(
+            actor=officer,
+            action=AuditAction.COLLECTION,
+            target=exchange,
+            reason="H3 restriction confirmed",
+        )
+
+
+@transaction.atomic
+def dissemination_request_file(
+    *,
+    officer: Officer,
+    exchange: Exchange,
+    kind: DisseminationKind | str,
+    target_agency_ids: Sequence[int],
+    intended_use: str,
+    justification: str,
+) -> DisseminationRequest:
+    require_perm(officer, exchange, policy.Perm.REQUEST_DISSEMINATION)
+    kind = DisseminationKind(kind)
+    if kind == DisseminationKind.SHARE:
+        targets = agencies_facts(target_agency_ids)
+        if not targets:
+            raise ValidationError({"target_agencies": ["Name the agencies to share with."]})
+        try:
+            policy.check_addressees(targets, personal_data=exchange.personal_data)
+        except policy.PolicyError as exc:
+            raise ValidationError({"target_agencies": [str(exc)]}) from exc
+    if not justification.strip() or not intended_use.strip():
+        raise ValidationError({"justification": ["Say for what use and why."]})
+    request = DisseminationRequest.objects.create(
+        exchange=exchange,
+        kind=kind,
+        requesting_agency_id=officer.agency_id,
+        requested_by=officer,
+        intended_use=intended_use,
+        justification=justification,
+        requested_at=timezone.now(),
+    )
+    if kind == DisseminationKind.SHARE:
+        request.target_agencies.set(target_agency_ids)
+    audit_record(
+        actor=officer,
+        action=AuditAction.COLLECTION,
+        target=request,
+        reason="dissemination requested",
+        details={
+            "reference": exchange.reference,
+            "kind": kind.value,
+            "targets": list(target_agency_ids),
+        },
+    )
+    notify_agencies(
+        agency_ids=[exchange.sender_agency_id],
+        kind=NotificationKind.DISSEMINATION_REQUEST,
+        exchange=exchange,
+        title=f"{officer.agency.party.code} asks to {kind.label.lower()} for {exchange.reference}",
+    )
+    return request
+
+
+@transaction.atomic
+def dissemination_request_decide(
+    *, officer: Officer, request: DisseminationRequest, grant: bool, note: str = ""
+) -> DisseminationRequest:
+    """The provider grants (adding exactly the permissions the request names) or refuses."""
+    require_perm(officer, request.exchange, policy.Perm.MANAGE)
+    exchange = _locked(request.exchange)
+    request = DisseminationRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != DisseminationStatus.PENDING:
+        raise ValidationError(
+            {"status": [f"This request was already {request.get_status_display().lower()}."]}
+        )
+    targets = list(request.target_agencies.values_list("pk", flat=True))
+    if grant and request.kind == DisseminationKind.SHARE:
+        try:
+            policy.check_addressees(agencies_facts(targets), personal_data=exchange.personal_data)
+        except policy.PolicyError as exc:
+            raise ValidationError({"target_agencies": [str(exc)]}) from exc
+    request.status = DisseminationStatus.GRANTED if grant else DisseminationStatus.REFUSED
+    request.decided_by, request.decided_at, request.decision_note = officer, timezone.now(), note
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    if grant and request.kind == DisseminationKind.SHARE:
+        _add_recipients(
+            exchange, targets, via=RecipientVia.DISSEMINATED, added_by=request.requesting_agency_id
+        )
+    permissions_sync([exchange.pk])
+    audit_record(
+        actor=officer,
+        action=AuditAction.GRANT if grant else AuditAction.ALTERATION,
+        target=request,
+        reason=f"dissemination {'granted' if grant else 'refused'}",
+        details={
+            "reference": exchange.reference,
+            "kind": request.kind,
+            "targets": targets,
+            "note": note,
+        },
+    )
+    notify_agencies(
+        agency_ids=[request.requesting_agency_id] + (targets if grant else []),
+        kind=NotificationKind.DISSEMINATION_DECISION,
+        exchange=exchange,
+        title=f"Dissemination request for {exchange.reference} {request.get_status_display().lower()}",
+    )
+    return request
+
+
+def _thread_descendants(exchange: Exchange) -> list[Exchange]:
+    """The exchange and every reply derived from it (at any depth)."""
+    found, frontier = [exchange], [exchange.pk]
+    while frontier:
+        children = list(Exchange.objects.filter(in_reply_to_id__in=frontier))
+        found += children
+        frontier = [c.pk for c in children]
+    return found
+
+
+@transaction.atomic
+def exchange_change_restrictions(
+    *, officer: Officer, exchange: Exchange, restrictions: policy.Restrictions
+) -> Exchange:
+    """The provider sets new restrictions. Tightening applies at once to the exchange and to the
+    replies derived from it; loosening is the provider's alone and applies to this exchange."""
+    require_perm(officer, exchange, policy.Perm.MANAGE)
+    exchange = _locked(exchange)
+    current = restrictions_of(exchange)
+    loosening = restrictions.is_loosening_of(current)
+    targets = [exchange] if loosening else _thread_descendants(exchange)
+    for target in targets:
+        new = (
+            restrictions
+            if target.pk == exchange.pk
+            else restrictions_of(target).tightened_by(restrictions)
+        )
+        target.restrict_evidence, target.restrict_dissemination = new.evidence, new.dissemination
+        target.restriction_text = new.text
+        target.save(
+            update_fields=["restrict_evidence", "restrict_dissemination", "restriction_text"]
+        )
+    permissions_sync([t.pk for t in targets])
+    audit_record(
+        actor=officer,
+        action=AuditAction.ALTERATION,
+        target=exchange,
+        reason="restrictions loosened" if loosening else "restrictions tightened",
+        details={
+            "reference": exchange.reference,
+            "from": _codes(current),
+            "to": exchange.handling_codes,
+            "applied_to": [t.reference for t in targets],
+        },
+    )
+    if not loosening:
+        notify_agencies(
+            agency_ids=list(
+                Recipient.objects.filter(exchange__in=targets).values_list("agency_id", flat=True)
+            ),
+            kind=NotificationKind.RESTRICTION_TIGHTENED,
+            exchange=exchange,
+            title=f"Restrictions of {exchange.reference} tightened to {' '.join(exchange.handling_codes)}",
+        )
+    return exchange
+
+
+def _codes(r: policy.Restrictions) -> list[str]:
+    return [
+        c for c, on in (("H1", r.evidence), ("H2", r.dissemination), ("H3", bool(r.text))) if on
+    ] or ["H0"]
+
+
+@transaction.atomic
+def party_status_change(
+    *, actor: Officer | None, party: Party, status: str, effective_from: dt.date, note: str = ""
+) -> Party:
+    """Change a party's status and re-decide, at once, every exchange its agencies hold: a
+    downgrade to observer removes their access to everything with personal data."""
+    party = party_change_status(
+        actor=actor, party=party, status=status, effective_from=effective_from, note=note
+    )
+    permissions_sync(exchanges_involving_party(party))
+    return party
+
+
+class RestrictionNotConfirmed(PermissionDenied):
+    """H3: the officer must confirm the provider's restriction text before seeing the content."""
+
+
+@dataclass(frozen=True)
+class ExchangeContent:
+    exchange: Exchange
+    subject: str
+    body: str
+    entities: list[Entity]
+    attachments: list[Attachment]
+    perms: frozenset[policy.Perm]
+
+
+def _require_h3_confirmed(officer: Officer, exchange: Exchange) -> None:
+    # Compared with the text as stored now: a provider who changes it asks everyone again.
+    current_text = (
+        Exchange.objects.filter(pk=exchange.pk).values_list("restriction_text", flat=True).get()
+    )
+    if (
+        current_text
+        and not RestrictionConfirmation.objects.filter(
+            exchange=exchange, officer=officer, restriction_text=current_text
+        ).exists()
+    ):
+        raise RestrictionNotConfirmed(
+            f"{exchange.reference} carries an H3 restriction: confirm its text before reading the content."
+        )
+
+
+@transaction.atomic
+def exchange_consult(*, officer: Officer, exchange: Exchange) -> ExchangeContent:
+    """Open an exchange's content. The consultation is audited in the same transaction, so a
+    read whose audit event cannot be written fails; the first read marks the receipt read."""
+    perms = require_perm(officer, exchange, policy.Perm.VIEW)
+    _require_h3_confirmed(officer, exchange)
+    Recipient.objects.filter(
+        exchange=exchange, agency_id=officer.agency_id, read_at__isnull=True
+    ).update(read_at=timezone.now())
+    audit_record(
+        actor=officer,
+        action=AuditAction.CONSULTATION,
+        target=exchange,
+        reason="content consulted",
+        details={"reference": exchange.reference},
+    )
+    return ExchangeContent(
+        exchange=exchange,
+        subject=exchange.subject,
+        body=exchange.body,
+        entities=list(exchange.entities.order_by("pk")),
+        attachments=list(exchange.attachments.order_by("pk").defer("content")),
+        perms=perms,
+    )
+
+
+@transaction.atomic
+def attachment_download(*, officer: Officer, attachment_id: int) -> tuple[Attachment, bytes]:
+    """Decrypt an attachment for an officer who may read its exchange (audited as disclosure)."""
+    from selec.crypto import decrypt_bytes
+
+    attachment = Attachment.objects.select_related("exchange").filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404("No attachment matches the given query.")
+    require_perm(officer, attachment.exchange, policy.Perm.VIEW)
+    _require_h3_confirmed(officer, attachment.exchange)
+    content = decrypt_bytes(
+        attachment.content,
+        aad=associated_data("exchanges.attachment", "content", str(attachment.uuid)),
+    )
+    if hashlib.sha256(content).hexdigest() != attachment.sha256:
+        raise DecryptionError(f"attachment {attachment.pk} does not match its recorded SHA-256")
+    audit_record(
+        actor=officer,
+        action=AuditAction.DISCLOSURE,
+        target=attachment,
+        reason="attachment downloaded",
+        details={"reference": attachment.exchange.reference, "sha256": attachment.sha256},
+    )
+    return attachment, content
+
+
+@transaction.atomic
+def exchange_export_evidence(
+    *, officer: Officer, exchange: Exchange, justification: str
+) -> dict[str, object]:
+    """The "use as evidence" export: refused under H1 until the provider grants it."""
+    require_perm(officer, exchange, policy.Perm.EXPORT_EVIDENCE)
+    _require_h3_confirmed(officer, exchange)
+    if not justification.strip():
+        raise ValidationError({"justification": ["Say for which proceedings the export is made."]})
+    audit_record(
+        actor=officer,
+        action=AuditAction.EXPORT,
+        target=exchange,
+        reason=justification,
+        details={"reference": exchange.reference, "purpose": "evidence"},
+    )
+    return {
+        "reference": exchange.reference,
+        "provider": exchange.sender_agency.name,
+        "sent_at": exchange.sent_at.isoformat(),
+        "handling": exchange.handling_codes,
+        "evaluation": f"{exchange.source_reliability}{exchange.information_accuracy}",
+        "subject": exchange.subject,
+        "body": exchange.body,
+        "entities": [{"kind": e.kind, **e.attributes} for e in exchange.entities.order_by("pk")],
+        "attachments": [
+            {"filename": a.filename, "sha256": a.sha256, "size": a.size}
+            for a in exchange.attachments.order_by("pk").defer("content")
+        ],
+    }
+
+
+# How long before its due date an unanswered request is flagged as approaching.
+APPROACHING_WITHIN = {
+    Priority.IMMEDIATE: dt.timedelta(hours=2),
+    Priority.URGENT: dt.timedelta(hours=24),
+    Priority.ROUTINE: dt.timedelta(hours=48),
+}
+
+
+@transaction.atomic
+def deadlines_flag(*, now: dt.datetime | None = None) -> int:
+    """Notify the agencies whose answer to a request is due soon or overdue. Idempotent: each
+    receipt is flagged once per kind of notice (the notification's dedupe key)."""
+    now = now or timezone.now()
+    horizon = now + max(APPROACHING_WITHIN.values())
+    open_receipts = Recipient.objects.filter(
+        answered_at__isnull=True, exchange__kind=ExchangeKind.REQUEST, exchange__due_at__lte=horizon
+    ).select_related("exchange", "agency")
+    notified = 0
+    for receipt in open_receipts.iterator(chunk_size=500):
+        exchange = receipt.exchange
+        if exchange.due_at <= now:
+            kind, title = (
+                NotificationKind.DEADLINE_PASSED,
+                f"{exchange.reference} is overdue: no answer yet",
+            )
+        elif exchange.due_at - now <= APPROACHING_WITHIN[Priority(exchange.priority)]:
+            kind, title = (
+                NotificationKind.DEADLINE_APPROACHING,
+                f"{exchange.reference} is due {_when(exchange.due_at)}",
+            )
+        else:
+            continue
+        notified += notify_agencies(
+            agency_ids=[receipt.agency_id],
+            party_ids=[receipt.agency.party_id],
+            kind=kind,
+            exchange=exchange,
+            title=title,
+            dedupe_scope=str(receipt.agency_id),
+        )
+    return notified
+
+
+def _when(moment: dt.datetime) -> str:
+    return timezone.localtime(moment).strftime("%d %b %Y %H:%M %Z")

@@ -1,0 +1,67 @@
+"""Building exchanges for tests through the real services."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from exchanges.models import Exchange, ExchangeKind, Priority
+from exchanges.policy import Restrictions
+from exchanges.services import AttachmentInput, EntityInput, Evaluation, Message, exchange_send
+from partners.models import Agency, Officer
+from taskforces.models import CrimeArea
+
+CODES: dict[str, Restrictions] = {
+    "H0": Restrictions(),
+    "H1": Restrictions(evidence=True),
+    "H2": Restrictions(dissemination=True),
+    "H3": Restrictions(text="Not to be shared with the vehicle's registered owner."),
+}
+EVALUATED = Evaluation(source_reliability="B", information_accuracy="2")
+A_PERSON = EntityInput(
+    "person", {"names": "Ђорђе Ђорђевић", "date_of_birth": "1980-04-12", "nationality": "RS"}
+)
+A_NOTE = AttachmentInput("note.txt", "text/plain", b"Seizure report: 40 kg, Kapitan Andreevo.")
+
+
+def agency_ids(*names: str) -> list[int]:
+    ids = dict(Agency.objects.filter(name__in=names).values_list("name", "pk"))
+    return [ids[name] for name in names]
+
+
+def message(
+    *,
+    code: str = "H0",
+    personal: bool = False,
+    subject: str = "Cocaine shipment via Constanța",
+    body: str = "Container MSCU 123456-7 expected on 3 December.",
+    entities: Sequence[EntityInput] | None = None,
+    attachments: Sequence[AttachmentInput] = (A_NOTE,),
+) -> Message:
+    return Message(
+        subject=subject,
+        body=body,
+        restrictions=CODES[code],
+        personal_data=personal,
+        evaluation=EVALUATED if personal else Evaluation(),
+        entities=([A_PERSON] if personal else []) if entities is None else entities,
+        attachments=attachments,
+    )
+
+
+def send(
+    officer: Officer,
+    *recipients: str,
+    code: str = "H0",
+    personal: bool = False,
+    kind: str = ExchangeKind.REQUEST,
+    priority: str = Priority.URGENT,
+    **message_kwargs: object,
+) -> Exchange:
+    return exchange_send(
+        officer=officer,
+        kind=kind,
+        recipient_agency_ids=agency_ids(*recipients),
+        crime_area_id=CrimeArea.objects.get(code="drugs").pk,
+        priority=priority,
+        message=message(code=code, personal=personal, **message_kwargs),  # type: ignore[arg-type]
+    )

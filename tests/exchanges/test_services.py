@@ -1,0 +1,496 @@
+"""Sending, replying, forwarding, dissemination, restrictions and receipts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.http import Http404
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from exchanges import services
+from exchanges.models import (
+    Attachment,
+    DisseminationKind,
+    DisseminationStatus,
+    Entity,
+    EntityToken,
+    Exchange,
+    Recipient,
+)
+from exchanges.policy import Restrictions
+from exchanges.selectors import exchanges_visible_to, inbox_page
+from partners.models import Officer, Party, PartyStatus
+from selec.models import AuditAction, AuditEvent
+from taskforces.models import CrimeArea
+from tests.exchanges.scenario import A_PERSON, agency_ids, message, send
+
+pytestmark = pytest.mark.django_db
+
+
+def _events_since(mark: int) -> list[tuple[str, str]]:
+    return list(
+        AuditEvent.objects.filter(pk__gt=mark).order_by("pk").values_list("action", "reason")
+    )
+
+
+def _ask_to_share_with_greece(officer: Officer, exchange: Exchange):  # type: ignore[no-untyped-def]
+    return services.dissemination_request_file(
+        officer=officer,
+        exchange=exchange,
+        kind="share",
+        target_agency_ids=agency_ids("Hellenic Police"),
+        intended_use="Joint investigation",
+        justification="Suspect in Greece",
+    )
+
+
+def _mark() -> int:
+    return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def test_a_send_gets_a_reference_of_its_year_and_a_due_date_from_its_priority(
+    lo_ro: Officer,
+) -> None:
+    exchange = send(lo_ro, "Bulgarian Police", priority="immediate")
+    assert re.fullmatch(
+        rf"SELEC-{timezone.localtime(exchange.sent_at).year}-\d{{6}}", exchange.reference
+    )
+    assert exchange.due_at - exchange.sent_at == dt.timedelta(hours=8)
+    assert services.due_date(exchange.sent_at, "urgent") - exchange.sent_at == dt.timedelta(days=3)
+    assert services.due_date(exchange.sent_at, "routine") - exchange.sent_at == dt.timedelta(days=7)
+
+
+def test_references_are_consecutive(lo_ro: Officer) -> None:
+    first = send(lo_ro, "Bulgarian Police")
+    second = send(lo_ro, "Bulgarian Police")
+    assert int(second.reference[-6:]) == int(first.reference[-6:]) + 1
+
+
+def test_personal_data_to_an_observer_is_refused_naming_the_recipient_and_nothing_is_saved(
+    lo_ro: Officer,
+) -> None:
+    before = (
+        Exchange.objects.count(),
+        Entity.objects.count(),
+        Attachment.objects.count(),
+        AuditEvent.objects.count(),
+    )
+    with pytest.raises(ValidationError) as refused:
+        send(lo_ro, "Bulgarian Police", "Police of Austria", personal=True)
+    text = str(refused.value)
+    assert "Police of Austria (AT)" in text
+    assert "observer" in text
+    assert "personal data" in text
+    after = (
+        Exchange.objects.count(),
+        Entity.objects.count(),
+        Attachment.objects.count(),
+        AuditEvent.objects.count(),
+    )
+    assert after == before
+
+
+def test_strategic_information_may_go_to_an_observer(lo_ro: Officer, obs_at: Officer) -> None:
+    exchange = send(lo_ro, "Police of Austria", kind="information")
+    assert exchanges_visible_to(obs_at).filter(pk=exchange.pk).exists()
+
+
+def test_entities_mark_an_exchange_as_personal_data_and_need_an_evaluation(lo_ro: Officer) -> None:
+    with pytest.raises(ValidationError, match="evaluation"):
+        services.exchange_send(
+            officer=lo_ro,
+            kind="request",
+            recipient_agency_ids=agency_ids("Bulgarian Police"),
+            crime_area_id=1,
+            priority="routine",
+            message=services.Message(subject="s", body="b", entities=[A_PERSON]),
+        )
+
+
+def test_a_disguised_attachment_is_refused_and_nothing_is_saved(lo_ro: Officer) -> None:
+    count = Exchange.objects.count()
+    disguised = services.AttachmentInput(
+        "report.pdf", "application/pdf", b"MZ\x90\x00 this is a program"
+    )
+    with pytest.raises(ValidationError, match=r"report\.pdf"):
+        send(lo_ro, "Bulgarian Police", attachments=[disguised])
+    assert Exchange.objects.count() == count
+
+
+def test_a_send_stores_encrypted_entities_with_blind_index_tokens(lo_ro: Officer) -> None:
+    exchange = send(lo_ro, "Bulgarian Police", personal=True)
+    entity = exchange.entities.get()
+    assert Entity.objects.get(pk=entity.pk).attributes["names"] == "Ђорђе Ђорђевић"
+    assert EntityToken.objects.filter(entity=entity).count() >= 2
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT attributes FROM exchanges_entity WHERE id = %s", [entity.pk])
+        assert "Ђорђевић" not in cursor.fetchone()[0]
+
+
+def test_a_send_with_three_recipients_two_entities_and_an_attachment_stays_under_twenty_queries(
+    lo_ro: Officer,
+) -> None:
+    two = [
+        A_PERSON,
+        services.EntityInput("vehicle", {"plate": "B 123 ABC", "vin": "WVWZZZ1JZXW000001"}),
+    ]
+    recipients = agency_ids("Bulgarian Police", "Turkish Customs", "Hellenic Police")
+    drugs = CrimeArea.objects.get(code="drugs").pk
+    with CaptureQueriesContext(connection) as queries:
+        services.exchange_send(
+            officer=lo_ro,
+            kind="request",
+            recipient_agency_ids=recipients,
+            crime_area_id=drugs,
+            priority="urgent",
+            message=message(personal=True, entities=two),
+        )
+    assert len(queries.captured_queries) < 20, [q["sql"][:120] for q in queries.captured_queries]
+
+
+def test_every_write_records_exactly_one_audit_event_of_its_kind(
+    lo_ro: Officer, lo_bg: Officer
+) -> None:
+    mark = _mark()
+    exchange = send(lo_ro, "Bulgarian Police", code="H2")
+    assert _events_since(mark) == [(AuditAction.COLLECTION, "request sent")]
+    mark = _mark()
+    services.exchange_consult(officer=lo_bg, exchange=exchange)
+    assert _events_since(mark) == [(AuditAction.CONSULTATION, "content consulted")]
+    mark = _mark()
+    services.attachment_download(officer=lo_bg, attachment_id=exchange.attachments.get().pk)
+    assert _events_since(mark) == [(AuditAction.DISCLOSURE, "attachment downloaded")]
+    mark = _mark()
+    request = _ask_to_share_with_greece(lo_bg, exchange)
+    assert _events_since(mark) == [(AuditAction.COLLECTION, "dissemination requested")]
+    mark = _mark()
+    services.dissemination_request_decide(officer=lo_ro, request=request, grant=True)
+    assert _events_since(mark) == [(AuditAction.GRANT, "dissemination granted")]
+    mark = _mark()
+    services.exchange_change_restrictions(
+        officer=lo_ro,
+        exchange=exchange,
+        restrictions=Restrictions(dissemination=True, evidence=True),
+    )
+    assert _events_since(mark) == [(AuditAction.ALTERATION, "restrictions tightened")]
+    mark = _mark()
+    services.exchange_reply(officer=lo_bg, parent=exchange, message=message(attachments=()))
+    assert _events_since(mark) == [(AuditAction.COLLECTION, "reply sent")]
+    mark = _mark()
+    services.exchange_acknowledge(officer=lo_bg, exchange=exchange)
+    assert _events_since(mark) == [(AuditAction.ALTERATION, "receipt acknowledged")]
+
+
+def test_receipts_record_read_acknowledged_and_answered_per_agency(
+    lo_ro: Officer, lo_bg: Officer, lo_tr
+) -> None:  # type: ignore[no-untyped-def]
+    exchange = send(lo_ro, "Bulgarian Police", "Turkish Customs")
+    bulgaria = Recipient.objects.get(exchange=exchange, agency=lo_bg.agency)
+    assert bulgaria.delivered_at is not None
+    assert bulgaria.read_at is None
+    services.exchange_consult(officer=lo_bg, exchange=exchange)
+    services.exchange_acknowledge(officer=lo_bg, exchange=exchange)
+    services.exchange_reply(officer=lo_bg, parent=exchange, message=message(attachments=()))
+    bulgaria.refresh_from_db()
+    assert bulgaria.read_at is not None
+    assert bulgaria.acknowledged_at is not None
+    assert bulgaria.answered_at is not None
+    turkey = Recipient.objects.get(exchange=exchange, agency=lo_tr.agency)
+    assert (turkey.read_at, turkey.acknowledged_at, turkey.answered_at) == (None, None, None)
+
+
+def test_the_nfp_reading_does_not_mark_the_agency_receipt_read(
+    lo_ro: Officer, nfp_bg: Officer, lo_bg: Officer
+) -> None:
+    exchange = send(lo_ro, "Bulgarian Police")
+    services.exchange_consult(officer=nfp_bg, exchange=exchange)
+    assert Recipient.objects.get(exchange=exchange, agency=lo_bg.agency).read_at is None
+
+
+def test_a_reply_goes_back_to_the_sender_and_inherits_the_strictest_restrictions(
+    lo_ro: Officer, lo_bg: Officer, lo_tr
+) -> None:  # type: ignore[no-untyped-def]
+    exchange = send(lo_ro, "Bulgarian Police", "Turkish Customs", code="H2")
+    reply = services.exchange_reply(
+        officer=lo_bg, parent=exchange, message=message(code="H1", attachments=())
+    )
+    assert (reply.restrict_dissemination, reply.restrict_evidence) == (True, True)
+    assert reply.thread_root == exchange
+    assert list(reply.recipients.values_list("agency__name", flat=True)) == ["Romanian Police"]
+    assert not exchanges_visible_to(lo_tr).filter(pk=reply.pk).exists()
+    assert exchanges_visible_to(lo_ro).filter(pk=reply.pk).exists()
+
+
+def test_a_reply_to_personal_data_carries_personal_data(lo_ro: Officer, lo_bg: Officer) -> None:
+    exchange = send(lo_ro, "Bulgarian Police", personal=True)
+    with pytest.raises(ValidationError, match="evaluation"):
+        services.exchange_reply(officer=lo_bg, parent=exchange, message=message(attachments=()))
+    reply = services.exchange_reply(
+        officer=lo_bg, parent=exchange, message=message(personal=True, entities=[], attachments=())
+    )
+    assert reply.personal_data
+
+
+def test_h3_content_stays_closed_until_the_reader_confirms_the_text(
+    lo_ro: Officer, lo_bg: Officer
+) -> None:
+    exchange = send(lo_ro, "Bulgarian Police", code="H3")
+    with pytest.raises(services.RestrictionNotConfirmed):
+        services.exchange_consult(officer=lo_bg, exchange=exchange)
+    with pytest.raises(services.RestrictionNotConfirmed):
+        services.attachment_download(officer=lo_bg, attachment_id=exchange.attachments.get().pk)
+    services.exchange_confirm_restrictions(officer=lo_bg, exchange=exchange)
+    assert services.exchange_consult(officer=lo_bg, exchange=exchange).body.startswith("Container")
+
+
+def test_a_changed_h3_text_must_be_confirmed_again(lo_ro: Officer, lo_bg: Officer) -> None:
+    exchange = send(lo_ro, "Bulgarian Police", code="H3")
+    services.exchange_confirm_restrictions(officer=lo_bg, exchange=exchange)
+    services.exchange_change_restrictions(
+        officer=lo_ro,
+        exchange=exchange,
+        restrictions=Restrictions(text=exchange.restriction_text + " Nor with the press."),
+    )
+    with pytest.raises(services.RestrictionNotConfirmed):
+        services.exchange_consult(officer=lo_bg, exchange=exchange)
+
+
+def test_tightening_to_h2_revokes_forwarding_at_once_for_the_exchange_and_its_replies(
+    lo_ro: Officer, lo_bg: Officer
+) -> None:
+    exchange = send(lo_ro, "Bulgarian Police")
+    reply = services.exchange_reply(officer=lo_bg, parent=exchange, message=message(attachments=()))
+    services.exchange_change_restrictions(
+        officer=lo_ro, exchange=exchange, restrictions=Restrictions(dissemination=True)
+    )
+    with pytest.raises(PermissionDenied, match="H2"):
+        services.exchange_forward(
+            officer=lo_bg,
+            exchange=exchange,
+            agency_ids=agency_ids("Hellenic Police"),
+            justification="x",
+        )
+    reply.refresh_from_db()
+    assert reply.restrict_dissemination
+
+
+def test_only_the_provider_loosens_and_only_then_does_forwarding_open(
+    lo_ro: Officer, lo_bg: Officer, outsider: Officer
+) -> None:
+    exchange = send(lo_ro, "Bulgarian Police", code="H2")
+    with pytest.raises(PermissionDenied):
+        services.exchange_change_restrictions(
+            officer=lo_bg, exchange=exchange, restrictions=Restrictions()
+        )
+    with pytest.raises(Http404):
+        services.exchange_change_restrictions(
+            officer=outsider, exchange=exchange, restrictions=Restrictions()
+        )
+    services.exchange_change_restrictions(
+        officer=lo_ro, exchange=exchange, restrictions=Restrictions()
+    )
+    services.exchange_forward(
+        officer=lo_bg,
+        exchange=exchange,
+        agency_ids=agency_ids("Hellenic Police"),
+        justification="x",
+    )
+    assert exchanges_visible_to(outsider).filter(pk=exchange.pk).exists()  # lo.gr: Hellenic Police
+
+
+def test_a_granted_dissemination_adds_exactly_the_agencies_it_names(
+    lo_ro: Officer, lo_bg: Officer, outsider: Officer
+) -> None:
+    exchange = send(lo_ro, "Bulgarian Police", code="H2")
+    request = _ask_to_share_with_greece(lo_bg, exchange)
+    assert not exchanges_visible_to(outsider).filter(pk=exchange.pk).exists()
+    services.dissemination_request_decide(officer=lo_ro, request=request, grant=True)
+    assert exchanges_visible_to(outsider).filter(pk=exchange.pk).exists()
+    albanian = Officer.objects.get(username="lo.al")
+    assert not exchanges_visible_to(albanian).filter(pk=exchange.pk).exists()
+    with pytest.raises(ValidationError, match="already granted"):
+        services.dissemination_request_decide(officer=lo_ro, request=request, grant=False)
+
+
+def test_a_refused_dissemination_adds_nothing(
+    lo_ro: Officer, lo_bg: Officer, outsider: Officer
+) -> None:
+    exchange = send(lo_ro, "Bulgarian Police", code="H2")
+    request = _ask_to_share_with_greece(lo_bg, exchange)
+    decided = services.dissemination_request_decide(
+        officer=lo_ro, request=request, grant=False, note="Too early"
+    )
+    assert decided.status == DisseminationStatus.REFUSED
+    assert not exchanges_visible_to(outsider).filter(pk=exchange.pk).exists()
+
+
+def test_dissemination_to_an_observer_of_personal_data_is_refused(
+    lo_ro: Officer, lo_bg: Officer
+) -> None:
+    exchange = send(lo_ro, "Bulgarian Police", code="H2", personal=True)
+    with pytest.raises(ValidationError, match="Police of Austria"):
+        services.dissemination_request_file(
+            officer=lo_bg,
+            exchange=exchange,
+            kind="share",
+            target_agency_ids=agency_ids("Police of Austria"),
+            intended_use="x",
+            justification="y",
+        )
+
+
+def test_h1_blocks_the_evidence_export_until_the_provider_grants_it(
+    lo_ro: Officer, lo_bg: Officer, lo_tr
+) -> None:  # type: ignore[no-untyped-def]
+    exchange = send(lo_ro, "Bulgarian Police", "Turkish Customs", code="H1")
+    with pytest.raises(PermissionDenied):
+        services.exchange_export_evidence(officer=lo_bg, exchange=exchange, justification="Case 1")
+    request = services.dissemination_request_file(
+        officer=lo_bg,
+        exchange=exchange,
+        kind=DisseminationKind.EVIDENCE,
+        target_agency_ids=[],
+        intended_use="Trial in Sofia",
+        justification="Court order 12/2026",
+    )
+    services.dissemination_request_decide(officer=lo_ro, request=request, grant=True)
+    bundle = services.exchange_export_evidence(
+        officer=lo_bg, exchange=exchange, justification="Case 1"
+    )
+    assert bundle["reference"] == exchange.reference
+    with pytest.raises(PermissionDenied):  # the grant named the Bulgarian Police only
+        services.exchange_export_evidence(officer=lo_tr, exchange=exchange, justification="Case 1")
+
+
+def test_downgrading_a_partner_to_observer_revokes_its_access_to_personal_data_at_once(
+    lo_ro: Officer, op_it: Officer, directory_admin: Officer
+) -> None:
+    personal = send(lo_ro, "Police of Italy", personal=True)
+    strategic = send(lo_ro, "Police of Italy")
+    services.party_status_change(
+        actor=directory_admin,
+        party=Party.objects.get(code="IT"),
+        status=PartyStatus.OBSERVER,
+        effective_from=dt.date(2026, 11, 1),
+    )
+    visible = set(exchanges_visible_to(op_it).values_list("pk", flat=True))
+    assert personal.pk not in visible
+    assert strategic.pk in visible
+    with pytest.raises(Http404):
+        services.exchange_consult(officer=op_it, exchange=personal)
+
+
+def test_a_former_member_loses_everything(
+    lo_ro: Officer, lo_bg: Officer, directory_admin: Officer
+) -> None:
+    exchange = send(lo_ro, "Bulgarian Police")
+    services.party_status_change(
+        actor=directory_admin,
+        party=Party.objects.get(code="BG"),
+        status=PartyStatus.FORMER,
+        effective_from=dt.date(2026, 11, 1),
+    )
+    assert not exchanges_visible_to(lo_bg).filter(pk=exchange.pk).exists()
+
+
+def test_the_admins_status_change_goes_through_the_revoking_service(
+    login, lo_ro: Officer, op_it: Officer, directory_admin: Officer
+) -> None:  # type: ignore[no-untyped-def]
+    personal = send(lo_ro, "Police of Italy", personal=True)
+    client = login(directory_admin)
+    italy = Party.objects.get(code="IT")
+    response = client.post(
+        f"/admin/partners/party/{italy.pk}/change/",
+        {
+            "name": "Italy",
+            "status": "observer",
+            "status_since": "2026-11-01",
+            "status_note": "Agreement lapsed",
+            "status_history-TOTAL_FORMS": 0,
+            "status_history-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 302
+    assert not exchanges_visible_to(op_it).filter(pk=personal.pk).exists()
+
+
+def test_outsiders_and_superusers_without_a_grant_see_nothing(
+    lo_ro: Officer, outsider: Officer
+) -> None:
+    exchange = send(lo_ro, "Bulgarian Police")
+    outsider.is_superuser = True
+    assert not exchanges_visible_to(outsider).filter(pk=exchange.pk).exists()
+    with pytest.raises(Http404):
+        services.exchange_consult(officer=outsider, exchange=exchange)
+
+
+def test_listing_costs_the_same_queries_for_ten_and_two_hundred_visible_exchanges(
+    lo_ro: Officer, lo_bg: Officer
+) -> None:
+    for _ in range(10):
+        send(lo_ro, "Bulgarian Police", "Turkish Customs", attachments=())
+    with CaptureQueriesContext(connection) as ten:
+        page = inbox_page(Officer.objects.get(pk=lo_bg.pk), limit=200)
+        [r.agency.party.code for e in page for r in e.recipients.all()]
+    assert len(page) == 10
+    for _ in range(190):
+        send(lo_ro, "Bulgarian Police", "Turkish Customs", attachments=())
+    with CaptureQueriesContext(connection) as two_hundred:
+        page = inbox_page(Officer.objects.get(pk=lo_bg.pk), limit=200)
+        [r.agency.party.code for e in page for r in e.recipients.all()]
+    assert len(page) == 200
+    assert len(two_hundred.captured_queries) == len(ten.captured_queries)
+
+
+def test_keyset_pages_follow_each_other_without_overlap(lo_ro: Officer, lo_bg: Officer) -> None:
+    sent = [send(lo_ro, "Bulgarian Police", attachments=()) for _ in range(5)]
+    from exchanges.selectors import Cursor
+
+    first = inbox_page(lo_bg, limit=3)
+    second = inbox_page(lo_bg, older_than=Cursor(first[-1].sent_at, first[-1].pk), limit=3)
+    assert [e.pk for e in first + second] == [e.pk for e in reversed(sent)]
+
+
+def test_deadlines_are_flagged_once_when_approaching_and_once_when_passed(
+    lo_ro: Officer, lo_bg: Officer, lo_tr: Officer
+) -> None:
+    from selec.models import Notification, NotificationKind
+
+    exchange = send(lo_ro, "Bulgarian Police", "Turkish Customs", priority="urgent")
+    services.exchange_reply(officer=lo_tr, parent=exchange, message=message(attachments=()))
+    assert services.deadlines_flag(now=exchange.sent_at + dt.timedelta(hours=1)) == 0
+    soon = exchange.due_at - dt.timedelta(hours=1)
+    assert services.deadlines_flag(now=soon) > 0
+    assert services.deadlines_flag(now=soon) == 0
+    later = exchange.due_at + dt.timedelta(minutes=1)
+    assert services.deadlines_flag(now=later) > 0
+    assert services.deadlines_flag(now=later) == 0
+    kinds = set(
+        Notification.objects.filter(officer=lo_bg, object_id=str(exchange.pk)).values_list(
+            "kind", flat=True
+        )
+    )
+    assert {NotificationKind.DEADLINE_APPROACHING, NotificationKind.DEADLINE_PASSED} <= kinds
+    # Turkish Customs answered: no deadline notices for it.
+    assert not Notification.objects.filter(
+        officer=lo_tr,
+        kind__in=[NotificationKind.DEADLINE_APPROACHING, NotificationKind.DEADLINE_PASSED],
+    ).exists()
+
+
+def test_a_new_exchange_notifies_the_recipients_and_their_nfp_without_content(
+    lo_ro: Officer, lo_bg: Officer, nfp_bg: Officer, outsider: Officer
+) -> None:
+    from selec.models import Notification
+
+    exchange = send(lo_ro, "Bulgarian Police", subject="Secret subject line")
+    for officer in (lo_bg, nfp_bg):
+        note = Notification.objects.get(officer=officer, object_id=str(exchange.pk))
+        assert exchange.reference in note.title
+        assert "Secret" not in note.title
+    assert not Notification.objects.filter(officer=outsider, object_id=str(exchange.pk)).exists()
