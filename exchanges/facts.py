@@ -45,7 +45,7 @@ def restrictions_of(exchange: Exchange) -> Restrictions:
 
 
 def facts_for(exchanges: list[Exchange]) -> dict[int, ExchangeFacts]:
-    """The policy facts of many exchanges at once (three queries whatever their number)."""
+    """The policy facts of many exchanges at once (four queries whatever their number)."""
     ids = [e.pk for e in exchanges]
     recipients: dict[int, list[AgencyFacts]] = defaultdict(list)
     for receipt in Recipient.objects.filter(exchange_id__in=ids).select_related("agency__party"):
@@ -55,6 +55,21 @@ def facts_for(exchanges: list[Exchange]) -> dict[int, ExchangeFacts]:
         exchange_id__in=ids, kind=DisseminationKind.EVIDENCE, status=DisseminationStatus.GRANTED
     ).values_list("exchange_id", "requesting_agency_id"):
         released[exchange_id].add(agency_id)
+    granted: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    for (
+        exchange_id,
+        requesting,
+        target,
+    ) in DisseminationRequest.target_agencies.through.objects.filter(
+        disseminationrequest__exchange_id__in=ids,
+        disseminationrequest__kind=DisseminationKind.SHARE,
+        disseminationrequest__status=DisseminationStatus.GRANTED,
+    ).values_list(
+        "disseminationrequest__exchange_id",
+        "disseminationrequest__requesting_agency_id",
+        "agency_id",
+    ):
+        granted[exchange_id].add((requesting, target))
     senders = {
         a.pk: a
         for a in Agency.objects.select_related("party").filter(
@@ -68,6 +83,7 @@ def facts_for(exchanges: list[Exchange]) -> dict[int, ExchangeFacts]:
             restrictions=restrictions_of(e),
             personal_data=e.personal_data,
             evidence_released_to=frozenset(released[e.pk]),
+            forward_granted=frozenset(granted[e.pk]),
         )
         for e in exchanges
     }

@@ -72,6 +72,8 @@ class ExchangeFacts:
     personal_data: bool
     # Agencies the provider allowed to use the exchange as evidence despite H1.
     evidence_released_to: frozenset[int] = field(default_factory=frozenset)
+    # (requesting agency, target agency) pairs the provider allowed to be forwarded despite H2.
+    forward_granted: frozenset[tuple[int, int]] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,7 @@ def grants_for(facts: ExchangeFacts) -> dict[Principal, frozenset[Perm]]:
         if agency.id == facts.sender.id or not may_hold(agency, personal_data=facts.personal_data):
             continue
         grant(Principal("agency", agency.id), Perm.VIEW, Perm.REPLY)
-        if not restrictions.dissemination:
+        if not restrictions.dissemination or any(a == agency.id for a, _ in facts.forward_granted):
             grant(Principal("agency", agency.id), Perm.FORWARD)
         if restrictions.dissemination or restrictions.evidence:
             grant(Principal("agency", agency.id), Perm.REQUEST_DISSEMINATION)
@@ -147,13 +149,15 @@ def grants_for(facts: ExchangeFacts) -> dict[Principal, frozenset[Perm]]:
 def check_forward(
     facts: ExchangeFacts, targets: tuple[AgencyFacts, ...], *, by_agency_id: int
 ) -> None:
-    """A recipient forwards only what carries no H2 (the provider may always share its own
-    information further), and only to agencies that may hold it."""
+    """Under H2 a recipient forwards only to the agencies the provider granted it (the provider
+    may always share its own information further); and only to agencies that may hold it."""
     if facts.restrictions.dissemination and by_agency_id != facts.sender.id:
-        raise PolicyError(
-            "H2: the provider does not allow dissemination beyond the original recipients; "
-            "file a dissemination request instead."
-        )
+        for target in targets:
+            if (by_agency_id, target.id) not in facts.forward_granted:
+                raise PolicyError(
+                    f"H2: the provider has not allowed dissemination to {target.name} ({target.party_code}); "
+                    f"file a dissemination request and forward once it is granted."
+                )
     check_addressees(targets, personal_data=facts.personal_data)
 
 

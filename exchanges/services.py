@@ -416,9 +416,8 @@ def exchange_forward(
     except policy.PolicyError as exc:
         raise PermissionDenied(str(exc)) from exc
     require_perm(officer, exchange, policy.Perm.FORWARD)
-    added = _add_recipients(
-        exchange, [t.id for t in targets], via=RecipientVia.FORWARDED, added_by=officer.agency_id
-    )
+    via = RecipientVia.DISSEMINATED if facts.restrictions.dissemination else RecipientVia.FORWARDED
+    added = _add_recipients(exchange, [t.id for t in targets], via=via, added_by=officer.agency_id)
     permissions_sync([exchange.pk])
     audit_record(
         actor=officer,
@@ -533,7 +532,8 @@ def dissemination_request_file(
 def dissemination_request_decide(
     *, officer: Officer, request: DisseminationRequest, grant: bool, note: str = ""
 ) -> DisseminationRequest:
-    """The provider grants (adding exactly the permissions the request names) or refuses."""
+    """The provider grants (adding exactly the permissions the request names: forwarding to the
+    named agencies, or the evidence export for the requesting agency) or refuses."""
     require_perm(officer, request.exchange, policy.Perm.MANAGE)
     exchange = _locked(request.exchange)
     request = DisseminationRequest.objects.select_for_update().get(pk=request.pk)
@@ -550,10 +550,7 @@ def dissemination_request_decide(
     request.status = DisseminationStatus.GRANTED if grant else DisseminationStatus.REFUSED
     request.decided_by, request.decided_at, request.decision_note = officer, timezone.now(), note
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    if grant and request.kind == DisseminationKind.SHARE:
-        _add_recipients(
-            exchange, targets, via=RecipientVia.DISSEMINATED, added_by=request.requesting_agency_id
-        )
+    # A granted share lets the requesting agency forward to exactly the agencies it named.
     permissions_sync([exchange.pk])
     audit_record(
         actor=officer,
@@ -568,7 +565,7 @@ def dissemination_request_decide(
         },
     )
     notify_agencies(
-        agency_ids=[request.requesting_agency_id] + (targets if grant else []),
+        agency_ids=[request.requesting_agency_id],
         kind=NotificationKind.DISSEMINATION_DECISION,
         exchange=exchange,
         title=f"Dissemination request for {exchange.reference} {request.get_status_display().lower()}",

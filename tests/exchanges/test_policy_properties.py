@@ -75,6 +75,12 @@ def _apply(step: tuple, exchange: Exchange, officers: dict[str, Officer]) -> Non
                 services.dissemination_request_decide(
                     officer=officers["lo.ro"], request=request, grant=True
                 )
+                services.exchange_forward(
+                    officer=officers[who],
+                    exchange=exchange,
+                    agency_ids=agency_ids(what),
+                    justification="granted",
+                )
             else:
                 services.party_status_change(
                     actor=None,
@@ -140,7 +146,11 @@ def test_no_sequence_of_actions_lets_an_exchange_reach_an_officer_the_policy_did
                         )
                     provider = officer.agency_id == exchange.sender_agency_id
                     if Perm.FORWARD in officer_perms(officer, exchange) and not provider:
-                        assert not Exchange.objects.get(pk=exchange.pk).restrict_dissemination
+                        stored = Exchange.objects.get(pk=exchange.pk)
+                        granted = facts_for([stored])[stored.pk].forward_granted
+                        assert not stored.restrict_dissemination or any(
+                            a == officer.agency_id for a, _ in granted
+                        )
             raise _Rollback
     except _Rollback:
         pass

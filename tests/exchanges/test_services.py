@@ -303,16 +303,35 @@ def test_only_the_provider_loosens_and_only_then_does_forwarding_open(
     assert exchanges_visible_to(outsider).filter(pk=exchange.pk).exists()  # lo.gr: Hellenic Police
 
 
-def test_a_granted_dissemination_adds_exactly_the_agencies_it_names(
-    lo_ro: Officer, lo_bg: Officer, outsider: Officer
+def test_a_granted_dissemination_lets_the_requester_forward_to_exactly_the_agencies_it_names(
+    lo_ro: Officer, lo_bg: Officer, outsider: Officer, lo_al: Officer
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H2")
+    with pytest.raises(PermissionDenied, match="Hellenic Police"):
+        services.exchange_forward(
+            officer=lo_bg,
+            exchange=exchange,
+            agency_ids=agency_ids("Hellenic Police"),
+            justification="x",
+        )
     request = _ask_to_share_with_greece(lo_bg, exchange)
-    assert not exchanges_visible_to(outsider).filter(pk=exchange.pk).exists()
     services.dissemination_request_decide(officer=lo_ro, request=request, grant=True)
-    assert exchanges_visible_to(outsider).filter(pk=exchange.pk).exists()
-    albanian = Officer.objects.get(username="lo.al")
-    assert not exchanges_visible_to(albanian).filter(pk=exchange.pk).exists()
+    assert not exchanges_visible_to(outsider).filter(pk=exchange.pk).exists()  # not until forwarded
+    with pytest.raises(PermissionDenied, match="Albanian State Police"):
+        services.exchange_forward(
+            officer=lo_bg,
+            exchange=exchange,
+            agency_ids=agency_ids("Albanian State Police"),
+            justification="x",
+        )
+    services.exchange_forward(
+        officer=lo_bg,
+        exchange=exchange,
+        agency_ids=agency_ids("Hellenic Police"),
+        justification="Joint case",
+    )
+    assert exchanges_visible_to(outsider).filter(pk=exchange.pk).exists()  # lo.gr: Hellenic Police
+    assert not exchanges_visible_to(lo_al).filter(pk=exchange.pk).exists()
     with pytest.raises(ValidationError, match="already granted"):
         services.dissemination_request_decide(officer=lo_ro, request=request, grant=False)
 
