@@ -5,15 +5,39 @@ exchange that does not exist."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
+from enum import StrEnum
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    When,
+)
 from django.http import Http404
+from django.utils import timezone
 
-from exchanges.models import Exchange, ExchangeGroupObjectPermission, Recipient
+from exchanges.models import (
+    Attachment,
+    DisseminationRequest,
+    DisseminationStatus,
+    Exchange,
+    ExchangeGroupObjectPermission,
+    ExchangeKind,
+    Priority,
+    Recipient,
+)
 from exchanges.policy import Perm
-from partners.models import Officer
+from partners.capabilities import capabilities_for
+from partners.models import Agency, Officer, PartyStatus, Role
 
 PAGE_SIZE = 50
 
@@ -103,3 +127,494 @@ def inbox_page(
             Q(sent_at__lt=older_than.sent_at) | Q(sent_at=older_than.sent_at, id__lt=older_than.id)
         )
     return list(rows.order_by("-sent_at", "-id")[: min(limit, 200)])
+
+
+# --- The filtered inbox and the agency's work on the dashboard ------------------------------
+#
+# Both read relative to the officer's scope: their agency for a liaison officer, every agency of
+# their party for an officer of a National Focal Point (who reviews the country's traffic). The
+# scope only narrows what ``exchanges_visible_to`` allows; it never widens it.
+
+
+@dataclass(frozen=True)
+class Scope:
+    agency_id: int | None = None
+    party_id: int | None = None
+
+    def receipts(self) -> Q:
+        """The receipts (``Recipient`` rows) held by the scope."""
+        if self.party_id is not None:
+            return Q(agency__party_id=self.party_id)
+        return Q(agency_id=self.agency_id)
+
+    def senders(self) -> Q:
+        """The exchanges sent from the scope."""
+        if self.party_id is not None:
+            return Q(sender_agency__party_id=self.party_id)
+        return Q(sender_agency_id=self.agency_id)
+
+    def holds(self, agency_id: int, party_id: int) -> bool:
+        if self.party_id is not None:
+            return party_id == self.party_id
+        return agency_id == self.agency_id
+
+
+def officer_scope(officer: Officer) -> Scope | None:
+    """None for secretariat staff: exchanges are not theirs to read."""
+    if officer.agency_id is None:
+        return None
+    if officer.role == Role.NFP_OFFICER:
+        assert officer.agency is not None
+        return Scope(party_id=officer.agency.party_id)
+    return Scope(agency_id=officer.agency_id)
+
+
+class Direction(StrEnum):
+    ALL = "all"
+    INCOMING = "incoming"
+    OUTGOING = "outgoing"
+
+
+class ReceiptStatus(StrEnum):
+    UNREAD = "unread"
+    UNACKNOWLEDGED = "unacknowledged"
+    ANSWERED = "answered"
+    UNANSWERED = "unanswered"
+
+
+class InboxSort(StrEnum):
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    DUE = "due"
+
+
+# The keyset of each sort: (column, descending). The id breaks ties in the same direction.
+SORT_KEYS: dict[InboxSort, tuple[str, bool]] = {
+    InboxSort.NEWEST: ("sent_at", True),
+    InboxSort.OLDEST: ("sent_at", False),
+    InboxSort.DUE: ("due_at", False),
+}
+
+
+@dataclass(frozen=True)
+class InboxQuery:
+    """What the inbox is narrowed to; every field empty (the default) means no narrowing.
+
+    Receipt states (``status``, ``overdue``) concern the receipts the officer follows: those of
+    their scope on what it received, and every recipient's on what it sent. ``unread`` is the
+    scope's own unread receipts only. Times are bounds: ``*_from`` inclusive, ``*_before``
+    exclusive."""
+
+    direction: Direction = Direction.ALL
+    kind: str = ""
+    priority: str = ""
+    status: ReceiptStatus | None = None
+    crime_area: str = ""  # CrimeArea.code
+    task_force: str = ""  # TaskForce.code
+    overdue: bool = False
+    unread: bool = False
+    sent_from: dt.datetime | None = None
+    sent_before: dt.datetime | None = None
+    due_from: dt.datetime | None = None
+    due_before: dt.datetime | None = None
+    reference: str = ""  # exact, or the beginning of one ("SELEC-2026-")
+    sort: InboxSort = InboxSort.NEWEST
+
+
+@dataclass(frozen=True)
+class Position:
+    """Keyset position of a row in a sort: the sort column's value and the id."""
+
+    at: dt.datetime
+    id: int
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    exchange: Exchange
+    outgoing: bool
+    # The receipts the officer follows: every recipient's on what the scope sent, the scope's
+    # own on what it received (not how other recipients handle it).
+    receipts: list[Recipient]
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    rows: list[InboxRow]
+    # Whether there may be rows before the first / after the last one, in the sort's order.
+    has_previous: bool
+    has_next: bool
+    sort: InboxSort
+
+    def position(self, row: InboxRow) -> Position:
+        column, _ = SORT_KEYS[self.sort]
+        return Position(getattr(row.exchange, column), row.exchange.pk)
+
+    @property
+    def first(self) -> Position | None:
+        return self.position(self.rows[0]) if self.rows else None
+
+    @property
+    def last(self) -> Position | None:
+        return self.position(self.rows[-1]) if self.rows else None
+
+
+def _receipts_exist(scope: Scope | None, condition: Q) -> Exists:
+    receipts = Recipient.objects.filter(exchange=OuterRef("pk")).filter(condition)
+    if scope is not None:
+        receipts = receipts.filter(scope.receipts())
+    return Exists(receipts)
+
+
+def _followed_receipts(scope: Scope, condition: Q) -> Q:
+    """A receipt the officer follows meets the condition (see ``InboxQuery``)."""
+    return Q(_receipts_exist(scope, condition)) | (
+        scope.senders() & Q(_receipts_exist(None, condition))
+    )
+
+
+def _inbox_filter(scope: Scope, query: InboxQuery, now: dt.datetime) -> Q:
+    where = Q()
+    if query.direction == Direction.INCOMING:
+        where &= Q(_receipts_exist(scope, Q()))
+    elif query.direction == Direction.OUTGOING:
+        where &= scope.senders()
+    if query.kind:
+        where &= Q(kind=query.kind)
+    if query.priority:
+        where &= Q(priority=query.priority)
+    if query.crime_area:
+        where &= Q(crime_area__code=query.crime_area)
+    if query.task_force:
+        where &= Q(task_force__code=query.task_force)
+    if query.status == ReceiptStatus.UNREAD:
+        where &= _followed_receipts(scope, Q(read_at__isnull=True))
+    elif query.status == ReceiptStatus.UNACKNOWLEDGED:
+        where &= _followed_receipts(scope, Q(acknowledged_at__isnull=True))
+    elif query.status == ReceiptStatus.ANSWERED:
+        where &= Q(kind=ExchangeKind.REQUEST) & _followed_receipts(
+            scope, Q(answered_at__isnull=False)
+        )
+    elif query.status == ReceiptStatus.UNANSWERED:
+        where &= Q(kind=ExchangeKind.REQUEST) & _followed_receipts(
+            scope, Q(answered_at__isnull=True)
+        )
+    if query.overdue:
+        where &= Q(kind=ExchangeKind.REQUEST, due_at__lt=now) & _followed_receipts(
+            scope, Q(answered_at__isnull=True)
+        )
+    if query.unread:
+        where &= Q(_receipts_exist(scope, Q(read_at__isnull=True)))
+    if query.sent_from is not None:
+        where &= Q(sent_at__gte=query.sent_from)
+    if query.sent_before is not None:
+        where &= Q(sent_at__lt=query.sent_before)
+    if query.due_from is not None:
+        where &= Q(due_at__gte=query.due_from)
+    if query.due_before is not None:
+        where &= Q(due_at__lt=query.due_before)
+    if query.reference:
+        where &= Q(reference__startswith=query.reference)
+    return where
+
+
+def _beyond(column: str, descending: bool, position: Position) -> Q:
+    """The rows after ``position`` when walking in the given direction."""
+    op = "lt" if descending else "gt"
+    return Q(**{f"{column}__{op}": position.at}) | Q(
+        **{column: position.at, f"id__{op}": position.id}
+    )
+
+
+def inbox_search(
+    officer: Officer,
+    query: InboxQuery,
+    *,
+    after: Position | None = None,
+    before: Position | None = None,
+    limit: int = PAGE_SIZE,
+    now: dt.datetime | None = None,
+) -> InboxPage:
+    """A page of the officer's visible exchanges narrowed by ``query``, in its sort order, by
+    keyset: the rows after ``after`` (the next page) or just before ``before`` (the previous
+    one). One query for the rows and one for their receipts; no OFFSET, no COUNT."""
+    scope = officer_scope(officer)
+    if scope is None:
+        return InboxPage(rows=[], has_previous=False, has_next=False, sort=query.sort)
+    now = now or timezone.now()
+    limit = max(1, min(limit, 200))
+    column, descending = SORT_KEYS[query.sort]
+    forward = [f"-{column}", "-id"] if descending else [column, "id"]
+    backward = [column, "id"] if descending else [f"-{column}", "-id"]
+    rows = (
+        exchanges_visible_to(officer)
+        .filter(_inbox_filter(scope, query, now))
+        .select_related("sender_agency__party", "crime_area")
+        # Lists never show content: leave the ciphertext in the database.
+        .defer("subject", "body")
+        .prefetch_related(
+            Prefetch(
+                "recipients",
+                queryset=Recipient.objects.select_related("agency__party").order_by("pk"),
+            )
+        )
+    )
+    if before is not None:
+        batch = list(
+            rows.filter(_beyond(column, not descending, before)).order_by(*backward)[: limit + 1]
+        )
+        has_previous, has_next = len(batch) > limit, True
+        batch = batch[:limit][::-1]
+    else:
+        if after is not None:
+            rows = rows.filter(_beyond(column, descending, after))
+        batch = list(rows.order_by(*forward)[: limit + 1])
+        has_previous, has_next = after is not None, len(batch) > limit
+        batch = batch[:limit]
+    if not batch and (after is not None or before is not None):
+        # Nothing beyond the cursor (rows gone since, or a hand-made address): the first page.
+        return inbox_search(officer, query, limit=limit, now=now)
+    return InboxPage(
+        rows=[_inbox_row(scope, exchange, now) for exchange in batch],
+        has_previous=has_previous,
+        has_next=has_next,
+        sort=query.sort,
+    )
+
+
+def _inbox_row(scope: Scope, exchange: Exchange, now: dt.datetime) -> InboxRow:
+    recipients = list(exchange.recipients.all())
+    sender = exchange.sender_agency
+    outgoing = scope.holds(sender.pk, sender.party_id)
+    receipts = (
+        recipients
+        if outgoing
+        else [r for r in recipients if scope.holds(r.agency_id, r.agency.party_id)]
+    )
+    overdue = (
+        exchange.kind == ExchangeKind.REQUEST
+        and exchange.due_at < now
+        and any(r.answered_at is None for r in receipts)
+    )
+    return InboxRow(exchange=exchange, outgoing=outgoing, receipts=receipts, overdue=overdue)
+
+
+@dataclass(frozen=True)
+class WorkList:
+    receipts: list[Recipient]
+    more: bool  # more receipts than shown wait (the inbox lists them all)
+
+
+@dataclass(frozen=True)
+class AgencyWork:
+    """What waits for the officer's agency (for an NFP officer, their country's agencies):
+    receipts, most urgent first, each list bounded."""
+
+    unread: WorkList
+    unacknowledged: WorkList
+    overdue: WorkList
+    due_today: WorkList
+
+
+DASHBOARD_LIMIT = 20
+
+_URGENCY = Case(
+    When(exchange__priority=Priority.IMMEDIATE, then=0),
+    When(exchange__priority=Priority.URGENT, then=1),
+    default=2,
+    output_field=IntegerField(),
+)
+
+
+def local_day(officer: Officer, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The bounds of the officer's current day in their own time zone."""
+    zone = zoneinfo.ZoneInfo(officer.time_zone or settings.TIME_ZONE)
+    today = now.astimezone(zone).date()
+    start = dt.datetime.combine(today, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    return start, end
+
+
+def agency_work(
+    officer: Officer, *, now: dt.datetime | None = None, limit: int = DASHBOARD_LIMIT
+) -> AgencyWork | None:
+    """The receipts of the officer's scope on exchanges they may see, in four bounded queries.
+    None for secretariat staff, who hold no receipts."""
+    scope = officer_scope(officer)
+    if scope is None:
+        return None
+    now = now or timezone.now()
+    receipts = (
+        Recipient.objects.filter(scope.receipts(), exchange__in=exchanges_visible_to(officer))
+        .select_related("exchange__sender_agency__party", "exchange__crime_area", "agency__party")
+        .defer("exchange__subject", "exchange__body")
+        .annotate(
+            urgency=_URGENCY,
+            is_overdue=Case(
+                When(
+                    exchange__kind=ExchangeKind.REQUEST,
+                    answered_at__isnull=True,
+                    exchange__due_at__lt=now,
+                    then=True,
+                ),
+                default=False,
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by("urgency", "exchange__due_at", "pk")
+    )
+    open_requests = receipts.filter(exchange__kind=ExchangeKind.REQUEST, answered_at__isnull=True)
+    start, end = local_day(officer, now)
+
+    def bounded(rows: QuerySet[Recipient]) -> WorkList:
+        found = list(rows[: limit + 1])
+        return WorkList(receipts=found[:limit], more=len(found) > limit)
+
+    return AgencyWork(
+        unread=bounded(receipts.filter(read_at__isnull=True)),
+        unacknowledged=bounded(receipts.filter(acknowledged_at__isnull=True)),
+        overdue=bounded(open_requests.filter(exchange__due_at__lt=now)),
+        due_today=bounded(
+            open_requests.filter(exchange__due_at__gte=start, exchange__due_at__lt=end)
+        ),
+    )
+
+
+# --- The thread page and the dissemination queue -------------------------------------------
+
+
+def _thread_rows(officer: Officer) -> QuerySet[Exchange]:
+    """Visible exchanges with everything the thread page shows of them, prefetched."""
+    return (
+        exchanges_visible_to(officer)
+        .select_related("sender_agency__party", "author", "in_reply_to")
+        .prefetch_related(
+            Prefetch(
+                "recipients",
+                queryset=Recipient.objects.select_related("agency__party").order_by("pk"),
+            ),
+            Prefetch(
+                "dissemination_requests",
+                queryset=DisseminationRequest.objects.select_related(
+                    "requesting_agency__party", "requested_by"
+                )
+                .prefetch_related(
+                    Prefetch("target_agencies", queryset=Agency.objects.select_related("party"))
+                )
+                .order_by("requested_at", "pk"),
+            ),
+        )
+    )
+
+
+def thread_messages(officer: Officer, exchange: Exchange) -> list[Exchange]:
+    """Every message of the exchange's thread (its root and the replies) the officer may see,
+    oldest first: a fixed number of queries whatever the length of the thread."""
+    root_id = exchange.thread_root_id or exchange.pk
+    return list(
+        _thread_rows(officer)
+        .filter(Q(pk=root_id) | Q(thread_root_id=root_id))
+        .order_by("sent_at", "pk")
+    )
+
+
+def officer_perms_by_exchange(
+    officer: Officer, exchange_ids: list[int]
+) -> dict[int, frozenset[Perm]]:
+    """``officer_perms`` for many exchanges in one query."""
+    found: dict[int, set[Perm]] = {pk: set() for pk in exchange_ids}
+    if officer.is_active and exchange_ids:
+        for exchange_id, codename in ExchangeGroupObjectPermission.objects.filter(
+            content_object_id__in=exchange_ids, group_id__in=_group_ids(officer)
+        ).values_list("content_object_id", "permission__codename"):
+            found[exchange_id].add(Perm(codename))
+    return {pk: frozenset(perms) for pk, perms in found.items()}
+
+
+def attachment_exchange_reference(officer: Officer, attachment_id: int) -> str:
+    """The reference of the exchange an attachment belongs to; 404 unless the officer sees it."""
+    reference = (
+        Attachment.objects.filter(
+            pk=attachment_id, exchange_id__in=exchanges_visible_to(officer).values("pk")
+        )
+        .values_list("exchange__reference", flat=True)
+        .first()
+    )
+    if reference is None:
+        raise Http404("No attachment matches the given query.")
+    return reference
+
+
+def agencies_to_add(officer: Officer, exchange: Exchange) -> list[Agency]:
+    """Agencies an exchange could still be forwarded or disseminated to: not the officer's own,
+    not its sender, not a current recipient, of a party that takes part in SELEC (and, when the
+    exchange carries personal data, one that may hold it). Ordered by party, then name."""
+    statuses = [
+        status
+        for status in PartyStatus
+        if capabilities_for(status).may_exchange
+        and (capabilities_for(status).may_exchange_personal_data or not exchange.personal_data)
+    ]
+    return list(
+        Agency.objects.select_related("party")
+        .filter(party__status__in=statuses)
+        .exclude(pk__in=Recipient.objects.filter(exchange=exchange).values("agency_id"))
+        .exclude(pk=exchange.sender_agency_id)
+        .exclude(pk=officer.agency_id or 0)
+        .order_by("party__name", "-is_national_focal_point", "name")
+    )
+
+
+def _dissemination_rows() -> QuerySet[DisseminationRequest]:
+    return DisseminationRequest.objects.select_related(
+        "exchange", "requesting_agency__party", "requested_by", "decided_by"
+    ).prefetch_related(
+        Prefetch("target_agencies", queryset=Agency.objects.select_related("party").order_by("pk"))
+    )
+
+
+def dissemination_requests_to_decide(
+    officer: Officer, *, limit: int = 500
+) -> list[DisseminationRequest]:
+    """Pending requests on the exchanges the officer's agency provided (those it manages),
+    oldest first."""
+    if not officer.is_active or officer.agency_id is None:
+        return []
+    return list(
+        _dissemination_rows()
+        .filter(
+            status=DisseminationStatus.PENDING,
+            exchange_id__in=_ids_with_perm(officer, Perm.MANAGE),
+            exchange__sender_agency_id=officer.agency_id,
+        )
+        .order_by("requested_at", "pk")[:limit]
+    )
+
+
+def dissemination_requests_filed_by_agency(
+    officer: Officer, *, limit: int = 500
+) -> list[DisseminationRequest]:
+    """The requests the officer's agency filed, on exchanges it still sees, newest first."""
+    if not officer.is_active or officer.agency_id is None:
+        return []
+    return list(
+        _dissemination_rows()
+        .filter(
+            requesting_agency_id=officer.agency_id,
+            exchange_id__in=_ids_with_perm(officer, Perm.VIEW),
+        )
+        .order_by("-requested_at", "-pk")[:limit]
+    )
+
+
+def dissemination_request_for_officer(officer: Officer, pk: int) -> DisseminationRequest:
+    """A dissemination request on an exchange the officer may see; 404 otherwise."""
+    request = (
+        DisseminationRequest.objects.select_related("exchange")
+        .filter(pk=pk, exchange_id__in=exchanges_visible_to(officer).values("pk"))
+        .first()
+    )
+    if request is None:
+        raise Http404("No dissemination request matches the given query.")
+    return request

@@ -38,7 +38,7 @@ from exchanges.models import (
 from exchanges.notify import notify_agencies
 from exchanges.permissions import exchanges_involving_party, permissions_grant_new, permissions_sync
 from exchanges.selectors import require_perm
-from partners.models import Officer, Party
+from partners.models import Officer, Party, Role
 from partners.services import party_change_status
 from selec.audit import audit_record
 from selec.crypto import DecryptionError, associated_data, encrypt_bytes
@@ -435,12 +435,27 @@ def exchange_forward(
     return added
 
 
+def acknowledges_for(officer: Officer, receipt: Recipient) -> bool:
+    """Whose receipts an officer acknowledges: their agency's; an NFP officer's, those of every
+    agency of their party (the NFP reviews its country's incoming traffic)."""
+    if officer.role == Role.NFP_OFFICER and officer.agency is not None:
+        return receipt.agency.party_id == officer.agency.party_id
+    return officer.agency_id is not None and receipt.agency_id == officer.agency_id
+
+
 @transaction.atomic
-def exchange_acknowledge(*, officer: Officer, exchange: Exchange) -> None:
+def exchange_acknowledge(*, officer: Officer, exchange: Exchange) -> int:
+    """Acknowledge receipt: for the officer's agency, or, for an NFP officer, on behalf of every
+    agency of their party the exchange was addressed to. Returns the receipts acknowledged."""
     require_perm(officer, exchange, policy.Perm.VIEW)
-    updated = Recipient.objects.filter(
-        exchange=exchange, agency_id=officer.agency_id, acknowledged_at__isnull=True
-    ).update(acknowledged_at=timezone.now())
+    receipts = [
+        r.pk
+        for r in Recipient.objects.filter(
+            exchange=exchange, acknowledged_at__isnull=True
+        ).select_related("agency")
+        if acknowledges_for(officer, r)
+    ]
+    updated = Recipient.objects.filter(pk__in=receipts).update(acknowledged_at=timezone.now())
     if updated:
         audit_record(
             actor=officer,
@@ -448,6 +463,7 @@ def exchange_acknowledge(*, officer: Officer, exchange: Exchange) -> None:
             target=exchange,
             reason="receipt acknowledged",
         )
+    return updated
 
 
 @transaction.atomic
@@ -664,6 +680,9 @@ class ExchangeContent:
 
 
 def _require_h3_confirmed(officer: Officer, exchange: Exchange) -> None:
+    # The provider wrote the restriction: only the others confirm it.
+    if officer.agency_id is not None and officer.agency_id == exchange.sender_agency_id:
+        return
     # Compared with the text as stored now: a provider who changes it asks everyone again.
     current_text = (
         Exchange.objects.filter(pk=exchange.pk).values_list("restriction_text", flat=True).get()

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import zoneinfo
+
 from django.contrib.auth.models import AbstractUser, Group
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -112,6 +115,11 @@ class Role(models.TextChoices):
 ROLES_OF_AN_AGENCY = (Role.LIAISON_OFFICER, Role.NFP_OFFICER)
 
 
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
 class Posting(models.TextChoices):
     HQ = "hq", _("SELEC headquarters, Bucharest")
     HOME = "home", _("Home country")
@@ -129,6 +137,10 @@ class Officer(AbstractUser):
     )
     posted_at = models.CharField(
         _("posted at"), max_length=8, choices=Posting.choices, default=Posting.HQ
+    )
+    # Pages show times in this zone (the UTC value on hover); the default is headquarters'.
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Bucharest", validators=[validate_time_zone]
     )
 
     class Meta(AbstractUser.Meta):

@@ -4,8 +4,10 @@ from django.urls import include, path
 from two_factor.admin import AdminSiteOTPRequired
 from two_factor.urls import core as two_factor_core
 
+from exchanges.views import dashboard
 from partners import views as partner_views
 from selec import views
+from selec import views_notifications as notification_views
 from taskforces import views as taskforce_views
 
 # The admin asks for the same verified (password + TOTP) login as every other page.
@@ -14,7 +16,19 @@ admin.site.site_header = "SELEC Exchange administration"
 admin.site.site_title = "SELEC Exchange"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", dashboard.dashboard, name="home"),
+    path("exchanges/", include("exchanges.urls")),
+    path("notifications/", notification_views.notifications, name="notifications"),
+    path(
+        "notifications/<int:pk>/read/",
+        notification_views.notification_read,
+        name="notification_read",
+    ),
+    path(
+        "notifications/read-all/",
+        notification_views.notifications_read_all,
+        name="notifications_read_all",
+    ),
     path("healthz", views.healthz, name="healthz"),
     # Login, TOTP enrolment and backup codes; disabling two-factor is deliberately not routed.
     path("", include((two_factor_core, "two_factor"))),

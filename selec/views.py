@@ -2,32 +2,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
 
-from partners.capabilities import capabilities_for
-from partners.models import Role
-from partners.selectors import officer_profile
 from selec.access import public
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    officer = officer_profile(request.user.pk)
-    party = officer.party
-    context = {
-        "officer": officer,
-        "party": party,
-        "capabilities": capabilities_for(party.status) if party else None,
-        "memberships": officer.task_force_memberships.all(),
-        # Admins are told when background work runs inside the web process.
-        "show_eager_notice": settings.CELERY_TASK_ALWAYS_EAGER
-        and (officer.role == Role.DIRECTORY_ADMIN or officer.is_superuser),
-    }
-    return render(request, "selec/home.html", context)
 
 
 @public

@@ -31,7 +31,7 @@ def test_an_officer_logs_in_with_password_and_totp_and_sees_their_posting(
     expect(page.get_by_role("row").filter(has_text="Romania")).to_contain_text("Member state")
     page.get_by_role("link", name="SELEC Exchange").click()
     expect(page.get_by_role("heading", name="Welcome, Andrei Popescu")).to_be_visible()
-    expect(page.get_by_text("Romanian Police")).to_be_visible()
+    expect(page.get_by_text("Romanian Police", exact=True)).to_be_visible()
     assert not [e for e in console_errors if "Content Security Policy" in e], console_errors
 
 

@@ -513,3 +513,21 @@ def test_a_new_exchange_notifies_the_recipients_and_their_nfp_without_content(
         assert exchange.reference in note.title
         assert "Secret" not in note.title
     assert not Notification.objects.filter(officer=outsider, object_id=str(exchange.pk)).exists()
+
+
+def test_an_nfp_officer_acknowledges_for_the_agencies_of_their_country(
+    lo_ro: Officer, nfp_bg: Officer, lo_tr: Officer
+) -> None:
+    exchange = send(lo_ro, "Bulgarian Police", "Bulgarian Customs Agency", "Turkish Customs")
+    assert services.exchange_acknowledge(officer=nfp_bg, exchange=exchange) == 2
+    acknowledged = dict(
+        Recipient.objects.filter(exchange=exchange).values_list("agency__name", "acknowledged_at")
+    )
+    assert acknowledged["Bulgarian Police"] is not None
+    assert acknowledged["Bulgarian Customs Agency"] is not None
+    assert acknowledged["Turkish Customs"] is None
+
+
+def test_the_provider_reads_its_own_h3_exchange_without_confirming(lo_ro: Officer) -> None:
+    exchange = send(lo_ro, "Bulgarian Police", code="H3")
+    assert services.exchange_consult(officer=lo_ro, exchange=exchange).body.startswith("Container")

@@ -1,0 +1,271 @@
+"""Forms of the thread's actions: they parse and check shapes; the services decide the rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from exchanges.models import (
+    DisseminationKind,
+    Exchange,
+    InformationAccuracy,
+    SourceReliability,
+)
+from exchanges.policy import Restrictions
+from exchanges.services import AttachmentInput, Evaluation, Message
+from partners.models import Agency
+from selec.files import max_attachment_bytes
+
+
+def _normalised(text: str) -> str:
+    # Browsers send a textarea's line breaks as CRLF: store plain LF, so that a provider who
+    # saves the H3 text unchanged does not ask every reader to confirm it again.
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def agency_choices(agencies: Iterable[Agency]) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Agencies (loaded with their party) grouped under their party, for a select's optgroups."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for agency in agencies:
+        label = f"{agency.party.name} ({agency.party.code})"
+        groups.setdefault(label, []).append((agency.pk, agency.name))
+    return list(groups.items())
+
+
+def apply_service_errors(
+    form: forms.Form, error: ValidationError, aliases: Mapping[str, str] | None = None
+) -> None:
+    """Show a service's ValidationError next to the fields it names (the rest above the form)."""
+    aliases = aliases or {}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for key, messages in error.message_dict.items():
+        field = aliases.get(key, key)
+        form.add_error(field if field in form.fields else None, messages)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; the size limit is checked before a file is read."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean(self, data: object, initial: object = None) -> list[UploadedFile]:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        cleaned = [super(MultipleFileField, self).clean(f, initial) for f in files]
+        limit = max_attachment_bytes()
+        for upload in cleaned:
+            if upload.size > limit:
+                raise ValidationError(
+                    _("%(name)s is larger than the %(limit)s limit."),
+                    params={"name": upload.name, "limit": filesizeformat(limit)},
+                )
+        return cleaned
+
+
+def attachment_inputs(files: Sequence[UploadedFile]) -> list[AttachmentInput]:
+    return [
+        AttachmentInput(
+            filename=upload.name or "attachment",
+            content_type=upload.content_type or "application/octet-stream",
+            content=upload.read(),
+        )
+        for upload in files
+    ]
+
+
+EVALUATION_BLANK = [("", _("— not evaluated —"))]
+
+
+class _Form(forms.Form):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class ReplyForm(_Form):
+    """A reply: at least the parent's restrictions, which are shown as already set."""
+
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 8}))
+    restrict_evidence = forms.BooleanField(
+        label=_("H1: not to be used in judicial proceedings without my agency's permission"),
+        required=False,
+    )
+    restrict_dissemination = forms.BooleanField(
+        label=_("H2: not to be disseminated without my agency's permission"), required=False
+    )
+    restriction_text = forms.CharField(
+        label=_("H3: further restrictions (free text)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    personal_data = forms.BooleanField(label=_("Contains personal data"), required=False)
+    source_reliability = forms.ChoiceField(
+        label=_("Source reliability"),
+        choices=EVALUATION_BLANK + SourceReliability.choices,
+        required=False,
+    )
+    information_accuracy = forms.ChoiceField(
+        label=_("Information accuracy"),
+        choices=EVALUATION_BLANK + InformationAccuracy.choices,
+        required=False,
+    )
+    attachments = MultipleFileField(label=_("Attachments"))
+
+    def __init__(self, *args: object, parent: Exchange, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.parent = parent
+        # What the parent already restricts cannot be lifted in a reply: shown checked, fixed.
+        for name, inherited in (
+            ("restrict_evidence", parent.restrict_evidence),
+            ("restrict_dissemination", parent.restrict_dissemination),
+            ("personal_data", parent.personal_data),
+        ):
+            if inherited:
+                self.fields[name].initial = True
+                self.fields[name].disabled = True
+
+    def clean_restriction_text(self) -> str:
+        return _normalised(self.cleaned_data["restriction_text"])
+
+    def message(self) -> Message:
+        data = self.cleaned_data
+        return Message(
+            subject=data["subject"],
+            body=data["body"],
+            restrictions=Restrictions(
+                evidence=data["restrict_evidence"],
+                dissemination=data["restrict_dissemination"],
+                text=data["restriction_text"],
+            ),
+            personal_data=data["personal_data"],
+            evaluation=Evaluation(
+                source_reliability=data["source_reliability"],
+                information_accuracy=data["information_accuracy"],
+            ),
+            attachments=attachment_inputs(data["attachments"]),
+        )
+
+
+class ForwardForm(_Form):
+    agencies = forms.TypedMultipleChoiceField(
+        label=_("Forward to"),
+        coerce=int,
+        widget=forms.SelectMultiple(attrs={"size": 12}),
+        help_text=_("Hold Ctrl (⌘ on a Mac) to choose several agencies."),
+    )
+    justification = forms.CharField(
+        label=_("Why these agencies need it"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: object, agencies: Iterable[Agency], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["agencies"].choices = agency_choices(agencies)
+
+
+class DisseminationRequestForm(_Form):
+    kind = forms.ChoiceField(label=_("What you ask the provider"), widget=forms.RadioSelect)
+    target_agencies = forms.TypedMultipleChoiceField(
+        label=_("Agencies to share with"),
+        coerce=int,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+        help_text=_("Only for a request to share (H2). Hold Ctrl (⌘ on a Mac) to choose several."),
+    )
+    intended_use = forms.CharField(label=_("Intended use"), max_length=300)
+    justification = forms.CharField(
+        label=_("Justification"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(
+        self, *args: object, exchange: Exchange, agencies: Iterable[Agency], **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # Offer what there is to lift: sharing under H2, use as evidence under H1.
+        kinds = [
+            (value, label)
+            for value, label in DisseminationKind.choices
+            if (value == DisseminationKind.SHARE and exchange.restrict_dissemination)
+            or (value == DisseminationKind.EVIDENCE and exchange.restrict_evidence)
+        ] or DisseminationKind.choices
+        self.fields["kind"].choices = kinds
+        if len(kinds) == 1:
+            self.fields["kind"].initial = kinds[0][0]
+        self.fields["target_agencies"].choices = agency_choices(agencies)
+
+
+class RestrictionsForm(_Form):
+    """The provider's restrictions, pre-filled with the current state."""
+
+    evidence = forms.BooleanField(
+        label=_("H1: not to be disclosed in judicial proceedings without our permission"),
+        required=False,
+    )
+    dissemination = forms.BooleanField(
+        label=_("H2: not to be disseminated without our permission"), required=False
+    )
+    text = forms.CharField(
+        label=_("H3: other restrictions (free text; readers confirm it before the content)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: object, exchange: Exchange, **kwargs: object) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "evidence": exchange.restrict_evidence,
+                "dissemination": exchange.restrict_dissemination,
+                "text": exchange.restriction_text,
+            },
+        )
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.current_text = exchange.restriction_text
+
+    def clean_text(self) -> str:
+        text = _normalised(self.cleaned_data["text"])
+        # Saved unchanged: keep the stored text byte for byte (confirmations compare it).
+        return self.current_text if text == _normalised(self.current_text) else text
+
+    def restrictions(self) -> Restrictions:
+        data = self.cleaned_data
+        return Restrictions(
+            evidence=data["evidence"], dissemination=data["dissemination"], text=data["text"]
+        )
+
+
+class DecisionForm(_Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("grant", _("Grant")), ("refuse", _("Refuse"))]
+    )
+    note = forms.CharField(
+        label=_("Note to the requesting agency"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    @property
+    def grant(self) -> bool:
+        return self.cleaned_data["decision"] == "grant"
+
+
+class EvidenceForm(_Form):
+    justification = forms.CharField(
+        label=_("Proceedings the export is for"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from exchanges.views import compose, dissemination, inbox, thread
+
+app_name = "exchanges"
+
+urlpatterns = [
+    path("", inbox.inbox, name="inbox"),
+    path("new/", compose.compose, name="compose"),
+    path("new/audience/", compose.compose_audience, name="compose_audience"),
+    path("dissemination-requests/", dissemination.queue, name="dissemination_queue"),
+    path(
+        "dissemination-requests/<int:pk>/decide/", dissemination.decide, name="dissemination_decide"
+    ),
+    path("attachments/<int:pk>/", thread.attachment, name="attachment"),
+    path("<str:reference>/", thread.thread, name="thread"),
+    path("<str:reference>/confirm/", thread.confirm, name="confirm"),
+    path("<str:reference>/acknowledge/", thread.acknowledge, name="acknowledge"),
+    path("<str:reference>/reply/", thread.reply, name="reply"),
+    path("<str:reference>/forward/", thread.forward, name="forward"),
+    path(
+        "<str:reference>/dissemination/", thread.request_dissemination, name="request_dissemination"
+    ),
+    path("<str:reference>/restrictions/", thread.restrictions, name="restrictions"),
+    path("<str:reference>/evidence/", thread.evidence, name="evidence"),
+]

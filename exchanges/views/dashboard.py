@@ -1,0 +1,86 @@
+"""The home page after login: the officer's posting and what waits for their agency."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from exchanges.selectors import WorkList, agency_work
+from partners.capabilities import capabilities_for
+from partners.models import Role
+from partners.selectors import officer_profile
+
+
+@dataclass(frozen=True)
+class WorkSection:
+    id: str
+    title: str
+    explanation: str
+    empty: str
+    work: WorkList
+    inbox_query: str  # the inbox filter that lists all of them
+    link_text: str
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    officer = officer_profile(request.user.pk)
+    party = officer.party
+    work = agency_work(officer)
+    sections = []
+    if work is not None:
+        sections = [
+            WorkSection(
+                "overdue",
+                _("Overdue"),
+                _("Requests whose due date has passed without an answer."),
+                _("No request is overdue."),
+                work.overdue,
+                "direction=incoming&overdue=on&sort=due",
+                _("All overdue requests"),
+            ),
+            WorkSection(
+                "due-today",
+                _("Due today"),
+                _("Requests to answer before the end of your day."),
+                _("No request is due today."),
+                work.due_today,
+                "direction=incoming&status=unanswered&due_today=on&sort=due",
+                _("All requests due today"),
+            ),
+            WorkSection(
+                "unread",
+                _("Unread"),
+                _("Received and not yet opened by anyone of the receiving agency."),
+                _("Nothing unread."),
+                work.unread,
+                "direction=incoming&unread=on",
+                _("All unread exchanges"),
+            ),
+            WorkSection(
+                "unacknowledged",
+                _("Awaiting acknowledgement"),
+                _("Received and not yet acknowledged to the sender."),
+                _("Nothing awaits acknowledgement."),
+                work.unacknowledged,
+                "direction=incoming&status=unacknowledged",
+                _("All exchanges awaiting acknowledgement"),
+            ),
+        ]
+    context = {
+        "officer": officer,
+        "party": party,
+        "capabilities": capabilities_for(party.status) if party else None,
+        "memberships": officer.task_force_memberships.all(),
+        "nfp": officer.role == Role.NFP_OFFICER,
+        "sections": sections,
+        # Admins are told when background work runs inside the web process.
+        "show_eager_notice": settings.CELERY_TASK_ALWAYS_EAGER
+        and (officer.role == Role.DIRECTORY_ADMIN or officer.is_superuser),
+    }
+    return render(request, "exchanges/dashboard.html", context)

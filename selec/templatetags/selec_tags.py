@@ -1,0 +1,41 @@
+"""Template helpers shared by every page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+
+register = template.Library()
+
+HANDLING_MEANINGS = {
+    "H0": "May only be used for preventing and combating crime under the SELEC Convention.",
+    "H1": "Not to be disclosed in judicial proceedings without the permission of the provider.",
+    "H2": "Not to be disseminated without the permission of the provider.",
+    "H3": "Other restrictions set by the provider: confirm the text before reading.",
+}
+
+
+@register.simple_tag
+def moment(value: dt.datetime | None, style: str = "j M Y, H:i") -> str:
+    """A time in the officer's zone, its UTC value on hover and in the machine-readable form."""
+    if value is None:
+        return "—"
+    from django.utils.dateformat import format as date_format
+
+    local = timezone.localtime(value)
+    utc = value.astimezone(dt.UTC)
+    return format_html(
+        '<time datetime="{}" title="{} UTC">{} {}</time>',
+        utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        utc.strftime("%Y-%m-%d %H:%M"),
+        date_format(local, style),
+        local.tzname() or "",
+    )
+
+
+@register.inclusion_tag("exchanges/_handling_badges.html")
+def handling_badges(codes: list[str]) -> dict[str, object]:
+    return {"badges": [(code, HANDLING_MEANINGS[code]) for code in codes]}

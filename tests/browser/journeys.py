@@ -1,0 +1,44 @@
+"""Steps the browser journeys share: logging in as a persona, saving the last page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import Page, expect
+
+from partners.models import Officer
+from selec.demo import current_totp, demo_password
+
+# A minimal, valid one-page PDF: what an officer would attach.
+MINIMAL_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def log_in(page: Page, base_url: str, username: str) -> None:
+    """Log in with password and TOTP, starting from a fresh session."""
+    page.set_default_timeout(10_000)
+    page.context.clear_cookies()
+    page.goto(f"{base_url}/account/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(demo_password())
+    page.get_by_role("button", name="Next").click()
+    officer = Officer.objects.get(username=username)
+    # A journey logs the same persona in twice within one 30-second TOTP step, and django-otp
+    # rightly refuses a code used before; forget the last use, as the next step would.
+    TOTPDevice.objects.filter(user=officer).update(last_t=-1)
+    page.get_by_label("Token").fill(current_totp(officer))
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("link", name="Inbox")).to_be_visible()
+
+
+def save_last_page(page: Page, output_path: str | Path, name: str) -> Path:
+    folder = Path(output_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{name}.png"
+    page.screenshot(path=str(target), full_page=True)
+    return target
