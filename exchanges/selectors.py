@@ -21,6 +21,7 @@ from django.db.models import (
     Q,
     QuerySet,
     When,
+    prefetch_related_objects,
 )
 from django.http import Http404
 from django.utils import timezone
@@ -618,3 +619,54 @@ def dissemination_request_for_officer(officer: Officer, pk: int) -> Disseminatio
     if request is None:
         raise Http404("No dissemination request matches the given query.")
     return request
+
+
+# --- The REST API's reads (exchanges/api.py) ------------------------------------------------
+
+
+def dissemination_requests_on_exchange(
+    officer: Officer, exchange: Exchange, *, limit: int = 500
+) -> list[DisseminationRequest]:
+    """The dissemination requests filed on an exchange that the officer may see: every one for
+    the provider (who decides them), the requests of the officer's own agency for the others.
+    404 unless the officer may see the exchange."""
+    perms = officer_perms(officer, exchange)
+    if Perm.VIEW not in perms:
+        raise Http404("No exchange matches the given query.")
+    rows = _dissemination_rows().filter(exchange=exchange)
+    if Perm.MANAGE not in perms:
+        if officer.agency_id is None:
+            return []
+        rows = rows.filter(requesting_agency_id=officer.agency_id)
+    return list(rows.order_by("requested_at", "pk")[:limit])
+
+
+def attachment_id_of_exchange(exchange: Exchange, attachment_id: int) -> int:
+    """The attachment's id if it belongs to this exchange; 404 otherwise (an attachment is
+    reached only through its own exchange's address)."""
+    if not Attachment.objects.filter(pk=attachment_id, exchange=exchange).exists():
+        raise Http404("No attachment matches the given query.")
+    return attachment_id
+
+
+def references_visible_to(officer: Officer, exchange_ids: list[int]) -> dict[int, str]:
+    """The references of those exchanges the officer may see, in one query (the others stay
+    unnamed: a reply's parent may be out of the officer's reach)."""
+    ids = [pk for pk in exchange_ids if pk is not None]
+    if not ids:
+        return {}
+    return dict(exchanges_visible_to(officer).filter(pk__in=ids).values_list("pk", "reference"))
+
+
+def exchange_for_api(
+    officer: Officer, *, reference: str | None = None, pk: int | None = None
+) -> Exchange:
+    """``exchange_get_for_officer`` with the receipts the API shows, in one more query."""
+    exchange = exchange_get_for_officer(officer, reference=reference, pk=pk)
+    prefetch_related_objects(
+        [exchange],
+        Prefetch(
+            "recipients", queryset=Recipient.objects.select_related("agency__party").order_by("pk")
+        ),
+    )
+    return exchange

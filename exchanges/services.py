@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -100,6 +101,15 @@ def allocate_reference(year: int) -> str:
         )
         (number,) = cursor.fetchone()
     return f"SELEC-{year}-{number:06d}"
+
+
+@contextmanager
+def refused_as(field: str) -> Iterator[None]:
+    """Report a policy refusal as a validation error of the form field it concerns."""
+    try:
+        yield
+    except policy.PolicyError as exc:
+        raise ValidationError({field: [str(exc)]}) from exc
 
 
 def _locked(exchange: Exchange) -> Exchange:
@@ -260,11 +270,9 @@ def exchange_send(
         raise ValidationError(
             {"recipients": ["Choose at least one existing agency other than your own."]}
         )
-    try:
+    with refused_as("recipients"):
         policy.check_sender(agency_facts(sender), personal_data=personal)
         policy.check_addressees(addressees, personal_data=personal)
-    except policy.PolicyError as exc:
-        raise ValidationError({"recipients": [str(exc)]}) from exc
     checked = _check_files(message.attachments)
     exchange = _create_exchange(
         officer=officer,
@@ -358,10 +366,8 @@ def exchange_reply(*, officer: Officer, parent: Exchange, message: Message) -> E
     else:
         addressee_ids = [parent.sender_agency_id]
     addressees = agencies_facts(addressee_ids)
-    try:
+    with refused_as("recipients"):
         policy.check_addressees(addressees, personal_data=personal)
-    except policy.PolicyError as exc:
-        raise ValidationError({"recipients": [str(exc)]}) from exc
     checked = _check_files(message.attachments)
     reply = _create_exchange(
         officer=officer,
@@ -507,10 +513,8 @@ def dissemination_request_file(
         targets = agencies_facts(target_agency_ids)
         if not targets:
             raise ValidationError({"target_agencies": ["Name the agencies to share with."]})
-        try:
+        with refused_as("target_agencies"):
             policy.check_addressees(targets, personal_data=exchange.personal_data)
-        except policy.PolicyError as exc:
-            raise ValidationError({"target_agencies": [str(exc)]}) from exc
     if not justification.strip() or not intended_use.strip():
         raise ValidationError({"justification": ["Say for what use and why."]})
     request = DisseminationRequest.objects.create(
@@ -559,10 +563,8 @@ def dissemination_request_decide(
         )
     targets = list(request.target_agencies.values_list("pk", flat=True))
     if grant and request.kind == DisseminationKind.SHARE:
-        try:
+        with refused_as("target_agencies"):
             policy.check_addressees(agencies_facts(targets), personal_data=exchange.personal_data)
-        except policy.PolicyError as exc:
-            raise ValidationError({"target_agencies": [str(exc)]}) from exc
     request.status = DisseminationStatus.GRANTED if grant else DisseminationStatus.REFUSED
     request.decided_by, request.decided_at, request.decision_note = officer, timezone.now(), note
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])

@@ -16,6 +16,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django_otp import user_has_device
+from rest_framework.views import APIView
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
@@ -25,6 +26,22 @@ PUBLIC_URL_NAMES = frozenset({"two_factor:login"})
 ENROLMENT_URL_NAMES = frozenset(
     {"two_factor:setup", "two_factor:qr", "two_factor:setup_complete", "logout"}
 )
+
+
+# --- REST API: views under /api/ built on DRF authenticate the caller themselves (a token, or
+# an OTP-verified session: selec.api_auth) and refuse with 401/403 JSON, not a redirect to the
+# login page. Everything else under /api/ stays behind this middleware.
+API_PATH_PREFIX = "/api/"
+
+
+def is_api_view(request: HttpRequest, view_func: Callable[..., Any]) -> bool:
+    # DRF's as_view() (APIView, @api_view, viewsets) keeps the class on ``cls``.
+    view_class = getattr(view_func, "cls", None)
+    return (
+        request.path_info.startswith(API_PATH_PREFIX)
+        and isinstance(view_class, type)
+        and issubclass(view_class, APIView)
+    )
 
 
 def public(view: View) -> View:
@@ -56,7 +73,7 @@ class VerifiedLoginRequiredMiddleware:
         view_kwargs: Any,
     ) -> HttpResponse | None:
         url_name = request.resolver_match.view_name if request.resolver_match else None
-        if is_public(view_func, url_name):
+        if is_public(view_func, url_name) or is_api_view(request, view_func):
             return None
         user = request.user
         if not user.is_authenticated:

@@ -145,3 +145,29 @@ class OutboxMessage(models.Model):
     def __str__(self) -> str:
         state = "sent" if self.sent_at else f"unsent ({self.attempts} attempts)"
         return f"#{self.pk} to {self.to}: {state}"
+
+
+class ApiToken(models.Model):
+    """A personal token with which a national system calls the REST API (see ``selec.api_auth``).
+
+    Only the SHA-256 of the token is kept; ``prefix`` is its first characters, not secret, so
+    that an officer and the admin can tell tokens apart. Issued and revoked by services only.
+    """
+
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("prefix"), max_length=16, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… (officer #{self.officer_id})"

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "guardian",
     "rest_framework",
     "django_htmx",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "selec",
     "partners",
@@ -297,6 +299,75 @@ CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "selec.tasks.relay_outbox", "schedule": 60.0},
     # Notices of requests due soon or overdue (each sent once, so the period only sets latency).
     "flag-deadlines": {"task": "exchanges.tasks.flag_deadlines", "schedule": 300.0},
+}
+
+# --- REST API -------------------------------------------------------------------------------
+# Callers authenticate with a personal token (selec.api_auth) or an OTP-verified session.
+# API_THROTTLE_RATE: requests per token (per officer for sessions), "<n>/<second|minute|hour|
+# day>"; over it, 429 with Retry-After. Counted in Django's cache: per process unless CACHES
+# names a shared one.
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="120/minute")
+_rate_count, _, _rate_period = API_THROTTLE_RATE.partition("/")
+if not (_rate_count.isdigit() and _rate_period[:1] in ("s", "m", "h", "d")):
+    raise ImproperlyConfigured('API_THROTTLE_RATE is "<requests>/<second|minute|hour|day>".')
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that a refusal is 401 with "WWW-Authenticate: Token".
+        "selec.api_auth.ApiTokenAuthentication",
+        "selec.api_auth.VerifiedSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["selec.api_auth.ApiRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": API_THROTTLE_RATE},
+    "EXCEPTION_HANDLER": "selec.api_errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "UNAUTHENTICATED_USER": None,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+# --- OpenAPI --------------------------------------------------------------------------------
+# drf-spectacular describes the API at /api/schema/ and shows it at /api/docs/ with Swagger UI
+# from the sidecar package, served under /static/ (no CDN). Both answer verified callers only.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SELEC Exchange API",
+    "VERSION": "1",
+    "DESCRIPTION": (
+        "Filing and fetching requests for assistance and information exchanges between the "
+        "police and customs liaison officers of the SELEC parties, under the same rules as the "
+        "pages: what the caller may not see answers 404, what it may see but not do 403. "
+        "Authenticate with a personal API token (`Authorization: Token <token>`; ask a directory "
+        "administrator) or, from a browser, a session verified with TOTP. Requests are "
+        "throttled per token (API_THROTTLE_RATE); over the rate the answer is 429 with "
+        "Retry-After. Every response carries an X-Request-ID header."
+    ),
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Operations are tagged by the first segment after the version: exchanges, parties...
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # validatorUrl: Swagger UI would otherwise send the schema's address to swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "tokenAuth": {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": "A personal API token, prefixed: `Token selec_...`.",
+            }
+        }
+    },
+    # Choice fields of the same name with different choices get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "PartyKindEnum": "partners.models.PartyKind",
+        "PartyStatusEnum": "partners.models.PartyStatus",
+        "AgencyKindEnum": "partners.models.AgencyKind",
+        "NotificationKindEnum": "selec.models.NotificationKind",
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ admin.site.site_title = "SELEC Exchange"
 urlpatterns = [
     path("", dashboard.dashboard, name="home"),
     path("exchanges/", include("exchanges.urls")),
+    path("api/", include("selec.api_urls")),
     path("notifications/", notification_views.notifications, name="notifications"),
     path(
         "notifications/<int:pk>/read/",

@@ -1,0 +1,173 @@
+"""Who calls the REST API: personal API tokens, OTP-verified browser sessions, and throttling.
+
+A token is ``selec_`` followed by 43 random URL-safe characters. Only its SHA-256 is stored
+(unique, so a token is found by the hash of what the caller sends, and nothing secret is
+compared); ``prefix`` keeps its first characters so people can tell tokens apart. A token is
+issued by a directory admin (admin page) or an operator (``manage.py issue_api_token``) to an
+officer who has logged in with password and TOTP, expires after 90 days by default, and can be
+revoked. A token counts as its own second factor: requests it authenticates are OTP-verified
+(``request.user.is_verified()`` is True), as a browser session is after the TOTP step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from rest_framework import exceptions
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+from partners.models import Officer
+from selec.audit import audit_record
+from selec.models import ApiToken, AuditAction
+
+TOKEN_PREFIX = "selec_"  # noqa: S105 (the marker every token starts with, not a secret)
+DEFAULT_TOKEN_DAYS = 90
+MAX_TOKEN_DAYS = 365
+# How many characters of the token are kept in clear: "selec_" and 6 random ones.
+DISPLAY_PREFIX_LENGTH = len(TOKEN_PREFIX) + 6
+# last_used_at is written at most this often per token, so a busy token costs no extra writes.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+def hash_token(plain: str) -> str:
+    return hashlib.sha256(plain.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_issue(
+    *, actor: Officer | None, officer: Officer, days: int = DEFAULT_TOKEN_DAYS
+) -> tuple[ApiToken, str]:
+    """Create a token for ``officer``; the plain token is returned here and never again."""
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise ValidationError({"days": f"A token lasts from 1 to {MAX_TOKEN_DAYS} days."})
+    if not officer.is_active:
+        raise ValidationError({"officer": "Tokens are issued to active officers only."})
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = timezone.now()
+    token = ApiToken(
+        officer=officer,
+        key_hash=hash_token(plain),
+        prefix=plain[:DISPLAY_PREFIX_LENGTH],
+        created_at=now,
+        expires_at=now + dt.timedelta(days=days),
+    )
+    token.full_clean()
+    token.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.GRANT,
+        target=token,
+        reason="API token issued",
+        details={
+            "officer": officer.username,
+            "prefix": token.prefix,
+            "expires_at": token.expires_at.isoformat(),
+        },
+    )
+    return token, plain
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Officer | None, token: ApiToken) -> ApiToken:
+    """Revoke a token at once; revoking a revoked token changes nothing and records nothing."""
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    token.refresh_from_db(fields=["revoked_at"])
+    if revoked:
+        audit_record(
+            actor=actor,
+            action=AuditAction.ALTERATION,
+            target=token,
+            reason="API token revoked",
+            details={"officer_id": token.officer_id, "prefix": token.prefix},
+        )
+    return token
+
+
+def _verified_by_token(officer: Officer) -> Officer:
+    """Mark the officer OTP-verified the way django-otp's middleware does for a session: the
+    token was issued after a password + TOTP login, so it stands for both factors."""
+    officer.otp_device = None  # type: ignore[attr-defined]
+    officer.is_verified = lambda: True  # type: ignore[attr-defined]
+    return officer
+
+
+class ApiTokenAuthentication(TokenAuthentication):
+    """``Authorization: Token selec_...``. Answers 401 with the reason when the token is
+    unknown, expired or revoked, or its officer is inactive."""
+
+    keyword = "Token"
+
+    def authenticate_credentials(self, key: str) -> tuple[Officer, ApiToken]:
+        token = (
+            ApiToken.objects.select_related("officer__agency__party")
+            .filter(key_hash=hash_token(key))
+            .first()
+            if key.startswith(TOKEN_PREFIX)
+            else None
+        )
+        if token is None:
+            raise exceptions.AuthenticationFailed("Invalid token.")
+        now = timezone.now()
+        if token.revoked_at is not None:
+            raise exceptions.AuthenticationFailed("Token revoked.")
+        if token.expires_at <= now:
+            raise exceptions.AuthenticationFailed("Token expired: ask for a new one.")
+        if not token.officer.is_active:
+            raise exceptions.AuthenticationFailed("The officer of this token is not active.")
+        stale = now - LAST_USED_RESOLUTION
+        if token.last_used_at is None or token.last_used_at < stale:
+            # Conditional, so concurrent requests write once and a fresh token not at all.
+            ApiToken.objects.filter(pk=token.pk).filter(
+                Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale)
+            ).update(last_used_at=now)
+            token.last_used_at = now
+        return _verified_by_token(token.officer), token
+
+
+class VerifiedSessionAuthentication(SessionAuthentication):
+    """A browser session may call the API only after the TOTP step (CSRF still enforced)."""
+
+    def authenticate(self, request: Request) -> tuple[Officer, None] | None:
+        user = getattr(request._request, "user", None)
+        if not user or not user.is_active:
+            return None
+        is_verified = getattr(user, "is_verified", None)
+        if not (callable(is_verified) and is_verified()):
+            raise exceptions.AuthenticationFailed(
+                "Two-factor verification required: log in with your authenticator code, "
+                "or use an API token."
+            )
+        self.enforce_csrf(request)
+        return (user, None)
+
+
+class ApiRateThrottle(SimpleRateThrottle):
+    """Requests per token (per officer for browser sessions), at the ``api`` rate of the
+    settings (``API_THROTTLE_RATE``). Over the rate, DRF answers 429 with Retry-After."""
+
+    scope = "api"
+
+    def get_rate(self) -> str | None:
+        # Read at each request, not at import, so that a change of settings takes effect.
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        if isinstance(request.auth, ApiToken):
+            ident = f"token:{request.auth.pk}"
+        elif request.user is not None and request.user.is_authenticated:
+            ident = f"officer:{request.user.pk}"
+        else:
+            return None  # refused before throttling anyway: authentication comes first
+        return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -1,0 +1,14 @@
+"""The REST API for national systems, under /api/: every app adds its routes to version 1."""
+
+from django.urls import include, path
+
+v1 = [
+    path("", include("exchanges.api_urls")),
+    path("", include("partners.api_urls")),
+    path("", include("selec.api_notification_urls")),
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("", include("selec.api_schema_urls")),
+]

@@ -1,0 +1,425 @@
+"""The exchanges endpoints of the REST API: the same services and answers as the pages.
+
+Authentication is tested on its own (tests/selec); here the client is authenticated with
+``force_authenticate``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from exchanges.models import DisseminationRequest, Exchange, Recipient
+from partners.models import Officer
+from selec.models import AuditAction, AuditEvent
+from tests.exchanges.scenario import agency_ids, send
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1/"
+A_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def _no_throttle_carry_over() -> None:
+    # The per-officer rate is counted in the cache: one test's calls do not count for the next.
+    cache.clear()
+
+
+@pytest.fixture
+def api() -> Callable[[Officer], APIClient]:
+    def _client(officer: Officer) -> APIClient:
+        client = APIClient()
+        client.force_authenticate(user=officer)
+        return client
+
+    return _client
+
+
+def _url(exchange: Exchange, suffix: str = "") -> str:
+    return f"{API}exchanges/{exchange.reference}/{suffix}"
+
+
+def _request_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "kind": "request",
+        "recipients": agency_ids("Bulgarian Police"),
+        "crime_area": "drugs",
+        "priority": "urgent",
+        "subject": "Heroin via Kapitan Andreevo",
+        "body": "A lorry is expected on Friday.",
+        "restrictions": {"dissemination": True},
+        "personal_data": True,
+        "evaluation": {"source_reliability": "B", "information_accuracy": "2"},
+        "entities": [
+            {
+                "kind": "person",
+                "attributes": {"names": "Ivan Petrov", "date_of_birth": "1975-02-01"},
+            }
+        ],
+    }
+    return body | overrides
+
+
+# --- sending ----------------------------------------------------------------------------------
+
+
+def test_it_sends_a_request_with_entities_as_json(api, lo_ro: Officer) -> None:
+    response = api(lo_ro).post(f"{API}exchanges/", _request_body(), format="json")
+
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    exchange = Exchange.objects.get(reference=data["reference"])
+    assert response["Location"].endswith(f"/api/v1/exchanges/{exchange.reference}/")
+    assert data["handling_codes"] == ["H2"]
+    assert data["evaluation"] == {"source_reliability": "B", "information_accuracy": "2"}
+    assert [r["agency"]["name"] for r in data["recipients"]] == ["Bulgarian Police"]
+    assert "subject" not in data
+    assert "entities" not in data
+    assert exchange.entities.get().attributes["names"] == "Ivan Petrov"
+    assert exchange.personal_data
+    assert exchange.priority == "urgent"
+
+
+def test_it_sends_an_attachment_with_multipart_form_data(api, lo_ro: Officer, lo_bg) -> None:
+    response = api(lo_ro).post(
+        f"{API}exchanges/",
+        {
+            "kind": "information",
+            "recipients": agency_ids("Bulgarian Police"),
+            "crime_area": "drugs",
+            "subject": "Seizure report",
+            "body": "Attached.",
+            "restrictions": json.dumps({"evidence": True}),
+            "attachments": [
+                SimpleUploadedFile("report.pdf", A_PDF, content_type="application/pdf")
+            ],
+        },
+        format="multipart",
+    )
+
+    assert response.status_code == 201, response.json()
+    exchange = Exchange.objects.get(reference=response.json()["reference"])
+    assert exchange.handling_codes == ["H1"]
+    attachment = exchange.attachments.get()
+    download = api(lo_bg).get(_url(exchange, f"attachments/{attachment.pk}/"))
+    assert download.status_code == 200
+    assert download.content == A_PDF
+    assert download["Content-Type"] == "application/pdf"
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Disposition"].startswith("attachment;")
+
+
+def test_personal_data_to_an_observer_is_400_naming_the_observer_rule(api, lo_ro) -> None:
+    body = _request_body(recipients=agency_ids("Bulgarian Police", "Police of Austria"))
+
+    response = api(lo_ro).post(f"{API}exchanges/", body, format="json")
+
+    assert response.status_code == 400
+    message = " ".join(response.json()["errors"]["recipients"])
+    assert "Police of Austria" in message
+    assert "observer" in message
+    assert not Exchange.objects.filter(author=lo_ro).exists()
+
+
+def test_personal_data_without_evaluation_is_400_on_evaluation(api, lo_ro) -> None:
+    response = api(lo_ro).post(f"{API}exchanges/", _request_body(evaluation={}), format="json")
+
+    assert response.status_code == 400
+    assert "evaluation" in response.json()["errors"]
+
+
+def test_malformed_input_is_400_field_by_field(api, lo_ro) -> None:
+    response = api(lo_ro).post(
+        f"{API}exchanges/",
+        _request_body(recipients=[10**12], crime_area="nope", entities=[{"kind": "pet"}]),
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert {"recipients", "crime_area", "entities"} <= set(response.json()["errors"])
+
+
+def test_entity_attributes_of_the_wrong_shape_are_400_not_500(api, lo_ro) -> None:
+    entities = [{"kind": "person", "attributes": {"names": 5, "documents": [7]}}]
+
+    response = api(lo_ro).post(f"{API}exchanges/", _request_body(entities=entities), format="json")
+
+    assert response.status_code == 400
+    assert "entities" in response.json()["errors"]
+
+
+def test_a_reference_that_cannot_exist_is_404_not_500(api, lo_bg) -> None:
+    client = api(lo_bg)
+
+    assert client.get(f"{API}exchanges/a%00b/").status_code == 404
+    assert client.post(f"{API}exchanges/a%00b/acknowledge/").status_code == 404
+
+
+def test_secretariat_staff_cannot_send(api, analyst) -> None:
+    response = api(analyst).post(f"{API}exchanges/", _request_body(), format="json")
+
+    assert response.status_code == 403
+
+
+# --- the list ---------------------------------------------------------------------------------
+
+
+def test_the_list_filters_as_the_inbox_and_carries_no_content(api, lo_ro, lo_bg) -> None:
+    urgent = send(lo_ro, "Bulgarian Police", priority="urgent", attachments=())
+    routine = send(lo_ro, "Bulgarian Police", priority="routine", kind="information")
+    client = api(lo_bg)
+
+    everything = client.get(f"{API}exchanges/").json()["results"]
+    only_urgent = client.get(f"{API}exchanges/", {"priority": "urgent"}).json()["results"]
+    only_information = client.get(f"{API}exchanges/", {"kind": "information"}).json()["results"]
+
+    assert [e["reference"] for e in everything] == [routine.reference, urgent.reference]
+    assert [e["reference"] for e in only_urgent] == [urgent.reference]
+    assert [e["reference"] for e in only_information] == [routine.reference]
+    assert all("subject" not in e and "body" not in e for e in everything)
+
+
+def test_a_filter_that_does_not_parse_is_400(api, lo_bg) -> None:
+    response = api(lo_bg).get(f"{API}exchanges/", {"priority": "soon", "after": "x"})
+
+    assert response.status_code == 400
+    assert {"priority", "after"} <= set(response.json()["errors"])
+
+
+def test_cursor_pages_follow_each_other_without_overlap(api, lo_ro, lo_bg) -> None:
+    sent = [send(lo_ro, "Bulgarian Police", attachments=()).reference for _ in range(7)]
+    client = api(lo_bg)
+
+    pages, url = [], f"{API}exchanges/?limit=3"
+    while url:
+        data = client.get(url).json()
+        pages.append([e["reference"] for e in data["results"]])
+        url = data["next"]
+
+    assert [len(p) for p in pages] == [3, 3, 1]
+    assert [reference for page in pages for reference in page] == sent[::-1]
+    last = client.get(f"{API}exchanges/?limit=3").json()
+    second = client.get(last["next"]).json()
+    assert [e["reference"] for e in client.get(second["previous"]).json()["results"]] == pages[0]
+
+
+def test_secretariat_staff_list_nothing_and_see_nothing(api, lo_ro, analyst, directory_admin):
+    exchange = send(lo_ro, "Bulgarian Police")
+
+    for officer in (analyst, directory_admin):
+        client = api(officer)
+        assert client.get(f"{API}exchanges/").json()["results"] == []
+        assert client.get(_url(exchange)).status_code == 404
+
+
+def test_the_list_costs_the_same_queries_for_10_and_200_exchanges(api, lo_ro, lo_bg) -> None:
+    def queries() -> int:
+        # A fresh officer each time: nothing cached on the instance by the previous call.
+        client = api(Officer.objects.select_related("agency__party").get(pk=lo_bg.pk))
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"{API}exchanges/", {"limit": 200})
+        assert response.status_code == 200
+        return len(captured)
+
+    for _ in range(10):
+        send(lo_ro, "Bulgarian Police", "Turkish Customs", attachments=())
+    ten = queries()
+    for _ in range(190):
+        send(lo_ro, "Bulgarian Police", "Turkish Customs", attachments=())
+    assert Exchange.objects.count() >= 200
+    assert queries() == ten
+
+
+# --- the detail -------------------------------------------------------------------------------
+
+
+def test_the_detail_marks_read_and_audits_the_consultation_with_the_request_id(
+    api, lo_ro, lo_bg
+) -> None:
+    exchange = send(lo_ro, "Bulgarian Police", personal=True)
+
+    response = api(lo_bg).get(_url(exchange))
+
+    assert response.status_code == 200
+    data = response.json()
+    assert data["subject"] == "Cocaine shipment via Constanța"
+    assert data["entities"][0]["attributes"]["names"] == "Ђорђе Ђорђевић"
+    assert data["attachments"][0]["filename"] == "note.txt"
+    assert Recipient.objects.get(exchange=exchange, agency=lo_bg.agency).read_at is not None
+    event = AuditEvent.objects.filter(
+        action=AuditAction.CONSULTATION, object_id=str(exchange.pk), actor=lo_bg
+    ).get()
+    assert event.request_id == response["X-Request-ID"]
+
+
+def test_an_outsider_gets_404_as_for_an_exchange_that_does_not_exist(api, lo_ro, outsider):
+    exchange = send(lo_ro, "Bulgarian Police")
+
+    assert api(outsider).get(_url(exchange)).status_code == 404
+    assert api(outsider).get(f"{API}exchanges/SELEC-1999-000001/").status_code == 404
+
+
+def test_h3_content_is_403_until_the_reader_confirms(api, lo_ro, lo_bg) -> None:
+    exchange = send(lo_ro, "Bulgarian Police", code="H3")
+    client = api(lo_bg)
+
+    refused = client.get(_url(exchange))
+    confirmed = client.post(_url(exchange, "restrictions/confirm/"))
+    opened = client.get(_url(exchange))
+
+    assert refused.status_code == 403
+    assert "confirm" in refused.json()["detail"]
+    assert confirmed.status_code == 204
+    assert opened.status_code == 200
+    assert "subject" in opened.json()
+
+
+def test_an_observer_never_gets_the_entities_key(api, lo_ro, lo_bg, obs_at) -> None:
+    exchange = send(lo_ro, "Bulgarian Police", "Police of Austria")
+
+    observed = api(obs_at).get(_url(exchange)).json()
+    member = api(lo_bg).get(_url(exchange)).json()
+
+    assert "entities" not in observed
+    assert "subject" in observed
+    assert member["entities"] == []
+
+
+# --- actions ----------------------------------------------------------------------------------
+
+
+def test_a_reply_inherits_the_parents_restrictions(api, lo_ro, lo_bg) -> None:
+    parent = send(lo_ro, "Bulgarian Police", code="H2")
+
+    response = api(lo_bg).post(
+        _url(parent, "replies/"),
+        {"subject": "Re: shipment", "body": "Confirmed.", "restrictions": {"evidence": True}},
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    assert data["kind"] == "reply"
+    assert data["in_reply_to"] == parent.reference
+    assert data["handling_codes"] == ["H1", "H2"]
+    assert Recipient.objects.get(exchange=parent, agency=lo_bg.agency).answered_at is not None
+
+
+def test_acknowledge_counts_the_receipts_acknowledged(api, lo_ro, nfp_bg) -> None:
+    exchange = send(lo_ro, "Bulgarian Police")
+    client = api(nfp_bg)
+
+    first = client.post(_url(exchange, "acknowledge/"))
+    again = client.post(_url(exchange, "acknowledge/"))
+
+    assert first.json() == {"acknowledged": 1}
+    assert again.json() == {"acknowledged": 0}
+
+
+def test_forward_under_h2_is_403_with_the_reason_and_allowed_under_h0(api, lo_ro, lo_bg) -> None:
+    greek = agency_ids("Hellenic Police")
+    h2 = send(lo_ro, "Bulgarian Police", code="H2")
+    h0 = send(lo_ro, "Bulgarian Police")
+    client = api(lo_bg)
+
+    refused = client.post(_url(h2, "forward/"), {"agencies": greek}, format="json")
+    allowed = client.post(_url(h0, "forward/"), {"agencies": greek}, format="json")
+
+    assert refused.status_code == 403
+    assert "H2" in refused.json()["detail"]
+    assert allowed.status_code == 200
+    assert allowed.json() == {"added": greek}
+
+
+def test_only_the_provider_changes_restrictions(api, lo_ro, lo_bg) -> None:
+    exchange = send(lo_ro, "Bulgarian Police")
+
+    by_recipient = api(lo_bg).patch(_url(exchange, "restrictions/"), {"evidence": True})
+    tightened = api(lo_ro).patch(_url(exchange, "restrictions/"), {"dissemination": True})
+    loosened = api(lo_ro).patch(_url(exchange, "restrictions/"), {"dissemination": False})
+
+    assert by_recipient.status_code == 403
+    assert tightened.status_code == 200
+    assert tightened.json()["handling_codes"] == ["H2"]
+    assert loosened.status_code == 200
+    assert loosened.json()["handling_codes"] == ["H0"]
+
+
+def test_an_attachment_is_reached_only_through_its_own_exchange(api, lo_ro, lo_bg) -> None:
+    first = send(lo_ro, "Bulgarian Police")
+    second = send(lo_ro, "Bulgarian Police")
+    attachment = first.attachments.get()
+    client = api(lo_bg)
+
+    assert client.get(_url(first, f"attachments/{attachment.pk}/")).status_code == 200
+    assert client.get(_url(second, f"attachments/{attachment.pk}/")).status_code == 404
+    assert (
+        AuditEvent.objects.filter(action=AuditAction.DISCLOSURE, object_id=str(attachment.pk))
+        .filter(actor=lo_bg)
+        .count()
+        == 1
+    )
+
+
+def test_dissemination_is_requested_listed_granted_and_then_forwarding_works(
+    api, lo_ro, lo_bg, lo_tr, outsider
+) -> None:
+    exchange = send(lo_ro, "Bulgarian Police", "Turkish Customs", code="H2")
+    greek = agency_ids("Hellenic Police")
+
+    filed = api(lo_bg).post(
+        _url(exchange, "dissemination-requests/"),
+        {
+            "kind": "share",
+            "target_agencies": greek,
+            "intended_use": "Joint investigation",
+            "justification": "The lorry is Greek.",
+        },
+        format="json",
+    )
+    assert filed.status_code == 201, filed.json()
+    pk = filed.json()["id"]
+
+    assert [r["id"] for r in api(lo_ro).get(_url(exchange, "dissemination-requests/")).json()] == [
+        pk
+    ]
+    assert api(lo_tr).get(_url(exchange, "dissemination-requests/")).json() == []
+    assert api(outsider).get(_url(exchange, "dissemination-requests/")).status_code == 404
+
+    decision = f"{API}dissemination-requests/{pk}/decision/"
+    assert api(outsider).post(decision, {"decision": "grant"}).status_code == 404
+    assert api(lo_bg).post(decision, {"decision": "grant"}).status_code == 403
+    granted = api(lo_ro).post(decision, {"decision": "grant", "note": "Yes."})
+    assert granted.status_code == 200
+    assert granted.json()["status"] == "granted"
+    again = api(lo_ro).post(decision, {"decision": "refuse"})
+    assert again.status_code == 400
+    assert "status" in again.json()["errors"]
+
+    forwarded = api(lo_bg).post(_url(exchange, "forward/"), {"agencies": greek}, format="json")
+    assert forwarded.status_code == 200
+    assert DisseminationRequest.objects.get(pk=pk).status == "granted"
+
+
+def test_evidence_export_is_refused_under_h1_and_audited_otherwise(api, lo_ro, lo_bg) -> None:
+    h1 = send(lo_ro, "Bulgarian Police", code="H1")
+    h0 = send(lo_ro, "Bulgarian Police")
+    client = api(lo_bg)
+
+    refused = client.post(_url(h1, "evidence/"), {"justification": "Case 12/2026"})
+    exported = client.post(_url(h0, "evidence/"), {"justification": "Case 12/2026"})
+
+    assert refused.status_code == 403
+    assert exported.status_code == 200
+    assert exported.json()["reference"] == h0.reference
+    assert AuditEvent.objects.filter(
+        action=AuditAction.EXPORT, object_id=str(h0.pk), actor=lo_bg
+    ).exists()

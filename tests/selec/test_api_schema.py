@@ -1,0 +1,143 @@
+"""The API's description: the OpenAPI schema is valid without a warning, and it and Swagger UI
+are served to verified callers, Swagger UI from our own static files under the strict CSP."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import yaml
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from partners.models import Officer
+from selec.api_auth import api_token_issue
+
+pytestmark = pytest.mark.django_db
+
+SCHEMA = "/api/schema/"
+DOCS = "/api/docs/"
+
+
+def _token_client(officer: Officer) -> APIClient:
+    _, plain = api_token_issue(actor=None, officer=officer)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {plain}")
+    return client
+
+
+def test_the_schema_of_every_api_view_validates_without_a_warning(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # --fail-on-warn: a view whose serializer or parameters drf-spectacular cannot describe
+    # fails here rather than publishing a vague schema.
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    schema = yaml.safe_load(target.read_text())
+    assert schema["openapi"].startswith("3.")
+    assert schema["info"]["title"] == "SELEC Exchange API"
+    for path in [
+        "/api/v1/parties/",
+        "/api/v1/agencies/{id}/",
+        "/api/v1/crime-areas/",
+        "/api/v1/task-forces/{code}/",
+        "/api/v1/notifications/",
+        "/api/v1/notifications/{id}/read/",
+    ]:
+        assert path in schema["paths"], path
+
+
+def test_the_schema_documents_the_token_header_and_the_verified_session(lo_ro: Officer) -> None:
+    client = APIClient()
+    client.force_authenticate(user=lo_ro)
+    schema = client.get(SCHEMA, {"format": "json"}).json()
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["tokenAuth"] == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": "A personal API token, prefixed: `Token selec_...`.",
+    }
+    assert schemes["cookieAuth"]["in"] == "cookie"
+    assert {"tokenAuth": []} in schema["paths"]["/api/v1/parties/"]["get"]["security"]
+
+
+def test_a_caller_with_a_token_gets_the_schema_as_yaml_or_json(lo_ro: Officer) -> None:
+    client = _token_client(lo_ro)
+    as_yaml = client.get(SCHEMA)
+    assert as_yaml.status_code == 200
+    assert as_yaml["Content-Type"].startswith("application/vnd.oai.openapi")
+    assert yaml.safe_load(as_yaml.content)["openapi"].startswith("3.")
+    as_json = client.get(SCHEMA, HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert as_json.status_code == 200
+    assert json.loads(as_json.content)["info"]["version"] == "1"
+
+
+def test_a_verified_browser_session_gets_the_schema(login, obs_at: Officer) -> None:  # type: ignore[no-untyped-def]
+    response = login(obs_at).get(SCHEMA, {"format": "json"})
+    assert response.status_code == 200
+    assert "/api/v1/notifications/" in response.json()["paths"]
+
+
+def test_the_schema_and_the_docs_refuse_a_caller_without_credentials(client) -> None:  # type: ignore[no-untyped-def]
+    assert client.get(SCHEMA).status_code == 401
+    assert client.get(DOCS).status_code == 401
+
+
+def _docs(login, officer: Officer):  # type: ignore[no-untyped-def]
+    browser = login(officer)
+    response = browser.get(DOCS)
+    assert response.status_code == 200
+    return browser, response
+
+
+def test_the_docs_load_swagger_ui_from_our_static_files_only(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+    browser, response = _docs(login, lo_ro)
+    html = response.content.decode()
+    assert response["Content-Type"].startswith("text/html")
+    assert not re.search(r"(src|href)=[\"']?(https?:)?//", html), "an asset from another host"
+    assets = re.findall(r"(?:src|href)=\"([^\"]+)\"", html)
+    for name in ["swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js"]:
+        url = next(asset for asset in assets if asset.endswith(name))
+        assert url.startswith("/static/drf_spectacular_sidecar/swagger-ui-dist/"), url
+        assert browser.get(url).status_code == 200, url
+
+
+def test_the_docs_page_needs_no_inline_script_and_its_initialiser_is_a_script(
+    login, lo_ro: Officer
+) -> None:  # type: ignore[no-untyped-def]
+    browser, response = _docs(login, lo_ro)
+    html = response.content.decode()
+    # Every <script> has a src: the strict script-src 'self' runs them all.
+    assert re.findall(r"<script(?![^>]*\ssrc=)[^>]*>", html) == []
+    initialiser = re.search(r"<script src=\"([^\"]*\?[^\"]*script[^\"]*)\"", html)
+    assert initialiser is not None
+    script = browser.get(initialiser.group(1).replace("&amp;", "&"))
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert "SwaggerUIBundle(" in script.content.decode()
+    assert '"/api/schema/"' in script.content.decode()
+
+
+def test_the_docs_are_served_under_the_csp_widened_only_by_their_own_style_hash(
+    login, lo_ro: Officer
+) -> None:  # type: ignore[no-untyped-def]
+    _, response = _docs(login, lo_ro)
+    policy = dict(
+        [*directive.split(" ", 1), ""][:2]
+        for directive in (part.strip() for part in response["Content-Security-Policy"].split(";"))
+        if directive
+    )
+    assert policy["script-src"] == "'self'"
+    assert policy["connect-src"] == "'self'"
+    assert policy["default-src"] == "'self'"
+    styles = policy["style-src"].split()
+    assert styles[0] == "'self'"
+    assert styles[1:]
+    assert all(re.fullmatch(r"'sha256-[A-Za-z0-9+/]+=*'", s) for s in styles[1:])
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+
+
+def test_other_pages_keep_the_strict_style_policy(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+    response = login(lo_ro).get("/notifications/")
+    assert "style-src 'self';" in response["Content-Security-Policy"] + ";"
+    assert "sha256-" not in response["Content-Security-Policy"]
