@@ -76,6 +76,10 @@ class Exchange(models.Model):
     task_force = models.ForeignKey(
         "taskforces.TaskForce", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The joint investigation or regional operation the exchange belongs to, if any.
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="exchanges"
+    )
     priority = models.CharField(
         _("priority"), max_length=12, choices=Priority.choices, default=Priority.ROUTINE
     )

@@ -121,6 +121,16 @@ def check_sender(sender: AgencyFacts, *, personal_data: bool) -> None:
         )
 
 
+def check_case(sender: AgencyFacts, case_party_ids: frozenset[int] | None) -> None:
+    """An exchange joins a case only when the sender's party leads it or takes part in it."""
+    if case_party_ids is None:
+        raise PolicyError("No such joint investigation or regional operation.")
+    if sender.party_id not in case_party_ids:
+        raise PolicyError(
+            f"{sender.party_code} takes no part in this joint investigation or operation."
+        )
+
+
 def grants_for(facts: ExchangeFacts) -> dict[Principal, frozenset[Perm]]:
     grants: dict[Principal, set[Perm]] = {}
 

@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.http import Http404
 from django.utils import timezone
 
+from cases.models import Case
 from exchanges import policy
 from exchanges.blind_index import entity_tokens
 from exchanges.facts import agencies_facts, agency_facts, facts_for, load_agencies, restrictions_of
@@ -110,6 +111,14 @@ def refused_as(field: str) -> Iterator[None]:
         yield
     except policy.PolicyError as exc:
         raise ValidationError({field: [str(exc)]}) from exc
+
+
+def case_party_ids(case_id: int) -> frozenset[int] | None:
+    """The parties of a case (its lead and participants), or None when there is no such case."""
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None:
+        return None
+    return frozenset({case.lead_party_id, *case.participants.values_list("pk", flat=True)})
 
 
 def _locked(exchange: Exchange) -> Exchange:
@@ -208,6 +217,7 @@ def _create_exchange(
     task_force_id: int | None,
     priority: Priority | str,
     parent: Exchange | None,
+    case_id: int | None = None,
 ) -> Exchange:
     sent_at = timezone.now()
     exchange = Exchange(
@@ -215,6 +225,8 @@ def _create_exchange(
         kind=kind,
         in_reply_to=parent,
         thread_root=(parent.thread_root or parent) if parent else None,
+        # A reply belongs to the case of what it answers.
+        case_id=parent.case_id if parent else case_id,
         sender_agency=officer.agency,
         author=officer,
         crime_area_id=crime_area_id,
@@ -258,8 +270,10 @@ def exchange_send(
     priority: Priority | str,
     message: Message,
     task_force_id: int | None = None,
+    case_id: int | None = None,
 ) -> Exchange:
-    """File a request for assistance or an information exchange to one or more agencies."""
+    """File a request for assistance or an information exchange to one or more agencies,
+    optionally within a joint investigation or regional operation the sender's party is in."""
     sender = _officer_agency(officer)
     if ExchangeKind(kind) == ExchangeKind.REPLY:
         raise ValidationError({"kind": ["Replies are sent with exchange_reply."]})
@@ -273,6 +287,9 @@ def exchange_send(
     with refused_as("recipients"):
         policy.check_sender(agency_facts(sender), personal_data=personal)
         policy.check_addressees(addressees, personal_data=personal)
+    if case_id is not None:
+        with refused_as("case"):
+            policy.check_case(agency_facts(sender), case_party_ids(case_id))
     checked = _check_files(message.attachments)
     exchange = _create_exchange(
         officer=officer,
@@ -284,6 +301,7 @@ def exchange_send(
         task_force_id=task_force_id,
         priority=priority,
         parent=None,
+        case_id=case_id,
     )
     _add_recipients(
         exchange,

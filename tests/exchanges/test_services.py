@@ -531,3 +531,51 @@ def test_an_nfp_officer_acknowledges_for_the_agencies_of_their_country(
 def test_the_provider_reads_its_own_h3_exchange_without_confirming(lo_ro: Officer) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H3")
     assert services.exchange_consult(officer=lo_ro, exchange=exchange).body.startswith("Container")
+
+
+def test_an_exchange_joins_a_case_only_of_a_party_taking_part(
+    lo_ro: Officer, lo_bg: Officer
+) -> None:
+    from cases.models import Case, CaseKind
+
+    parties = {p.code: p for p in Party.objects.filter(code__in=["BA", "RO", "AL"])}
+    tara = Case.objects.create(
+        name="Tara",
+        kind=CaseKind.JOINT_INVESTIGATION,
+        lead_party=parties["BA"],
+        started_on=dt.date(2008, 11, 11),
+    )
+    tara.participants.set([parties["RO"]])
+    drugs = CrimeArea.objects.get(code="drugs").pk
+    exchange = services.exchange_send(
+        officer=lo_ro,
+        kind="information",
+        recipient_agency_ids=agency_ids("Bulgarian Police"),
+        crime_area_id=drugs,
+        priority="routine",
+        message=message(attachments=()),
+        case_id=tara.pk,
+    )
+    assert exchange.case == tara
+    reply = services.exchange_reply(officer=lo_bg, parent=exchange, message=message(attachments=()))
+    assert reply.case == tara
+    with pytest.raises(ValidationError, match="BG takes no part"):
+        services.exchange_send(
+            officer=lo_bg,
+            kind="information",
+            recipient_agency_ids=agency_ids("Romanian Police"),
+            crime_area_id=drugs,
+            priority="routine",
+            message=message(attachments=()),
+            case_id=tara.pk,
+        )
+    with pytest.raises(ValidationError, match="No such"):
+        services.exchange_send(
+            officer=lo_ro,
+            kind="information",
+            recipient_agency_ids=agency_ids("Bulgarian Police"),
+            crime_area_id=drugs,
+            priority="routine",
+            message=message(attachments=()),
+            case_id=999_999,
+        )
