@@ -180,6 +180,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# Messages stay on the server: one of them shows a newly issued API token once.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # django-guardian: no anonymous user; object permissions only (see partners.services).
 ANONYMOUS_USER_NAME = None
