@@ -121,6 +121,18 @@ def check_sender(sender: AgencyFacts, *, personal_data: bool) -> None:
         )
 
 
+def acknowledges(
+    *, officer_agency: AgencyFacts | None, is_nfp_officer: bool, receipt_agency: AgencyFacts
+) -> bool:
+    """Whose receipts an officer acknowledges: their agency's; an NFP officer's, those of every
+    agency of their party (the NFP reviews its country's incoming traffic)."""
+    if officer_agency is None:
+        return False
+    if is_nfp_officer:
+        return receipt_agency.party_id == officer_agency.party_id
+    return receipt_agency.id == officer_agency.id
+
+
 def check_case(sender: AgencyFacts, case_party_ids: frozenset[int] | None) -> None:
     """An exchange joins a case only when the sender's party leads it or takes part in it."""
     if case_party_ids is None:

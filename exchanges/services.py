@@ -460,11 +460,12 @@ def exchange_forward(
 
 
 def acknowledges_for(officer: Officer, receipt: Recipient) -> bool:
-    """Whose receipts an officer acknowledges: their agency's; an NFP officer's, those of every
-    agency of their party (the NFP reviews its country's incoming traffic)."""
-    if officer.role == Role.NFP_OFFICER and officer.agency is not None:
-        return receipt.agency.party_id == officer.agency.party_id
-    return officer.agency_id is not None and receipt.agency_id == officer.agency_id
+    """The policy's answer for an officer and a receipt loaded with its agency and party."""
+    return policy.acknowledges(
+        officer_agency=agency_facts(officer.agency) if officer.agency is not None else None,
+        is_nfp_officer=officer.role == Role.NFP_OFFICER,
+        receipt_agency=agency_facts(receipt.agency),
+    )
 
 
 @transaction.atomic
@@ -476,7 +477,7 @@ def exchange_acknowledge(*, officer: Officer, exchange: Exchange) -> int:
         r.pk
         for r in Recipient.objects.filter(
             exchange=exchange, acknowledged_at__isnull=True
-        ).select_related("agency")
+        ).select_related("agency__party")
         if acknowledges_for(officer, r)
     ]
     updated = Recipient.objects.filter(pk__in=receipts).update(acknowledged_at=timezone.now())
