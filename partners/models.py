@@ -49,7 +49,8 @@ class Party(models.Model):
 
 
 class PartyStatusChange(models.Model):
-    """The history of a party's status: one row per change, the newest is the current one."""
+    """The history of a party's status: one row per change, the newest is the current one. A
+    party may return to an earlier status, even on the same day: every change is kept."""
 
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="status_history")
     status = models.CharField(_("status"), max_length=24, choices=PartyStatus.choices)
@@ -59,11 +60,6 @@ class PartyStatusChange(models.Model):
 
     class Meta:
         ordering = ["party", "-effective_from", "-recorded_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["party", "effective_from", "status"], name="party_status_change_once"
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.party.code}: {self.status} from {self.effective_from}"

@@ -157,3 +157,23 @@ def test_a_failed_write_leaves_nothing_behind() -> None:
             actor=None, party=Party.objects.get(code="RO"), name="", kind=AgencyKind.POLICE
         )
     assert (Agency.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_a_party_may_return_to_an_earlier_status_on_the_same_day(directory_admin: Officer) -> None:
+    georgia = Party.objects.get(code="GE")
+    day = dt.date(2026, 11, 1)
+    for status in (PartyStatus.MEMBER, PartyStatus.OBSERVER, PartyStatus.MEMBER):
+        party_change_status(actor=directory_admin, party=georgia, status=status, effective_from=day)
+    georgia.refresh_from_db()
+    assert georgia.status == PartyStatus.MEMBER
+    assert PartyStatusChange.objects.filter(party=georgia).count() == 4
+
+
+def test_a_status_change_to_the_current_status_is_refused(directory_admin: Officer) -> None:
+    with pytest.raises(ValidationError, match="already has the status"):
+        party_change_status(
+            actor=directory_admin,
+            party=Party.objects.get(code="RO"),
+            status=PartyStatus.MEMBER,
+            effective_from=dt.date(2026, 11, 1),
+        )
