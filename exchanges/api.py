@@ -36,7 +36,7 @@ from exchanges.models import (
     Priority,
     SourceReliability,
 )
-from exchanges.policy import Restrictions
+from exchanges.policy import Restrictions, may_receive_entities
 from exchanges.selectors import (
     PAGE_SIZE,
     Direction,
@@ -67,7 +67,6 @@ from exchanges.services import (
     exchange_reply,
     exchange_send,
 )
-from partners.capabilities import capabilities_for
 from partners.models import Officer
 from taskforces.models import CrimeArea, TaskForce
 
@@ -92,7 +91,7 @@ def _exchange(request: Request, reference: str) -> Exchange:
 def may_see_entities(officer: Officer) -> bool:
     """An observer never gets entities, whatever the exchange (rule 1)."""
     agency = officer.agency
-    return agency is not None and capabilities_for(agency.party.status).may_exchange_personal_data
+    return agency is not None and may_receive_entities(agency.party.status)
 
 
 # --- Input ----------------------------------------------------------------------------------

@@ -133,6 +133,17 @@ def acknowledges(
     return receipt_agency.id == officer_agency.id
 
 
+def offers_forward(perms: frozenset[Perm]) -> bool:
+    """Whether a page offers the forward action: to whoever may forward, and to a recipient held
+    back by H2 (who holds the right to ask instead), so the refusal can name the rule."""
+    return Perm.FORWARD in perms or Perm.REQUEST_DISSEMINATION in perms
+
+
+def may_receive_entities(party_status: str) -> bool:
+    """Entities are personal data: an officer of a party that may not hold it never gets them."""
+    return capabilities_for(party_status).may_exchange_personal_data
+
+
 def check_case(sender: AgencyFacts, case_party_ids: frozenset[int] | None) -> None:
     """An exchange joins a case only when the sender's party leads it or takes part in it."""
     if case_party_ids is None:

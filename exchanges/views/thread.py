@@ -40,7 +40,7 @@ from exchanges.models import (
     ExchangeKind,
     Recipient,
 )
-from exchanges.policy import Perm
+from exchanges.policy import Perm, offers_forward
 from exchanges.selectors import (
     agencies_to_add,
     attachment_exchange_reference,
@@ -173,7 +173,6 @@ def _message_views(officer: Officer, exchange: Exchange) -> list[MessageView]:
     views = []
     for message in thread:
         receipts = list(message.recipients.all())
-        involved = {message.sender_agency_id} | {r.agency_id for r in receipts}
         requests = list(message.dissemination_requests.all())
         message_perms = perms[message.pk]
         views.append(
@@ -190,9 +189,7 @@ def _message_views(officer: Officer, exchange: Exchange) -> list[MessageView]:
                 and any(
                     r.acknowledged_at is None and acknowledges_for(officer, r) for r in receipts
                 ),
-                # Offered to the agencies on the exchange (not to an NFP that only watches):
-                # under H2 the service refuses and the page says why.
-                can_forward=Perm.VIEW in message_perms and officer.agency_id in involved,
+                can_forward=offers_forward(message_perms),
                 pending_requests=[
                     r
                     for r in requests
