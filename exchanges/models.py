@@ -24,6 +24,10 @@ class ExchangeKind(models.TextChoices):
     REQUEST = "request", _("Request for assistance")
     INFORMATION = "information", _("Information")
     REPLY = "reply", _("Reply")
+    # The messages of a regional operation (only on exchanges linked to one).
+    WARNING = "warning", _("Warning")
+    FEEDBACK = "feedback", _("Feedback")
+    SEIZURE = "seizure", _("Seizure report")
 
 
 class Priority(models.TextChoices):

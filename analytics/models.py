@@ -1,0 +1,100 @@
+"""Yearly exchange statistics, computed from exchange metadata only (never content).
+
+``ExchangeStatistic`` is the materialised table the published tables are read from: one row per
+combination of the keys below, with the number of exchanges. It holds two grains, told apart by
+``recipient_party``:
+
+- ``recipient_party`` is NULL: every exchange counted once, whatever its number of recipients
+  (totals per channel, per crime area, per task force, sent per party);
+- ``recipient_party`` is set: every (exchange, receiving party) pair counted once (received
+  per party), several agencies of one party counting as one.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    MEMBERS_DAILY = "members_daily", _("Among members: daily exchanges")
+    REGIONAL_OPERATIONS = "regional_operations", _("Among members: regional operations")
+    MEMBERS_OBSERVERS = "members_observers", _("Between members and observers: daily exchanges")
+
+
+class StatisticKind(models.TextChoices):
+    REQUEST = "request", _("Requests")
+    INFORMATION = "information", _("Information exchanges")
+
+
+class ExchangeStatistic(models.Model):
+    year = models.PositiveSmallIntegerField()
+    crime_area = models.ForeignKey(
+        "taskforces.CrimeArea", on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=12, choices=StatisticKind.choices)
+    channel = models.CharField(max_length=24, choices=Channel.choices)
+    sender_party = models.ForeignKey("partners.Party", on_delete=models.PROTECT, related_name="+")
+    # Whether the sender party was a member state at the exchange's date ("initiated by
+    # member countries").
+    sender_is_member = models.BooleanField()
+    recipient_party = models.ForeignKey(
+        "partners.Party", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    task_force = models.ForeignKey(
+        "taskforces.TaskForce", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    exchanges = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            # One row per combination: a recomputation replaces rows, never adds beside them.
+            models.UniqueConstraint(
+                fields=[
+                    "year",
+                    "crime_area",
+                    "kind",
+                    "channel",
+                    "sender_party",
+                    "sender_is_member",
+                    "recipient_party",
+                    "task_force",
+                ],
+                name="one_statistic_per_combination",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.channel} {self.kind}: {self.exchanges}"
+
+
+class RunState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class StatisticsRun(models.Model):
+    """The latest computation of one year's statistics: what the analytics page shows as
+    progress and as the time of the last computation."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    state = models.CharField(max_length=8, choices=RunState.choices, default=RunState.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # When the rows now in ExchangeStatistic for this year were computed (kept through a
+    # failed or running recomputation, which leaves the previous rows in place).
+    computed_at = models.DateTimeField(null=True, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    exchanges = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"statistics {self.year}: {self.state}"
