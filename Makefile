@@ -22,6 +22,7 @@ demo: export SELEC_ENV ?= development
 demo: $(INSTALLED)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py load_demo_history
 	@echo ""
 	@echo "SELEC Exchange is starting at http://127.0.0.1:8000/"
 	@echo "  Log in as lo.ro, lo.bg, lo.tr, lo.gr, lo.al, nfp.bg, nfp.ro, obs.at, op.it, analyst, dpo or admin"

@@ -8,12 +8,17 @@ combination of the keys below, with the number of exchanges. It holds two grains
   (totals per channel, per crime area, per task force, sent per party);
 - ``recipient_party`` is set: every (exchange, receiving party) pair counted once (received
   per party), several agencies of one party counting as one.
+
+The rows are computed per year by ``analytics.services.statistics_compute`` from two sources:
+the live exchanges and the ``ImportedExchange`` rows of historical logs (``ExchangeImport``).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -98,3 +103,99 @@ class StatisticsRun(models.Model):
 
     def __str__(self) -> str:
         return f"statistics {self.year}: {self.state}"
+
+
+class ImportedChannel(models.TextChoices):
+    DAILY = "daily", _("Daily exchange")
+    REGIONAL_OPERATION = "regional_operation", _("Regional operation")
+
+
+class ExchangeImport(models.Model):
+    """One imported historical exchange log. A file (by its SHA-256) is imported once."""
+
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, unique=True)
+    rows = models.PositiveIntegerField()
+    # The years the log covers: the statistics to recompute.
+    years = ArrayField(models.PositiveSmallIntegerField())
+    imported_at = models.DateTimeField()
+    # None: imported from the command line.
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.rows} exchanges)"
+
+
+class RecipientSet(models.Model):
+    """The recipient parties of imported exchanges, each distinct set stored once: the yearly
+    computation groups the exchanges by this id (an integer) before it looks at the parties."""
+
+    # Distinct party ids, ascending.
+    party_ids = ArrayField(models.BigIntegerField(), unique=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(party_ids__len__gt=0), name="recipient_set_is_not_empty"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"parties {self.party_ids}"
+
+
+class ImportedExchange(models.Model):
+    """An exchange of a log kept before the system existed: metadata only, at party level.
+
+    The foreign keys carry no index of their own: the rows are written by COPY in bulk and read
+    by date only, through the covering index. The party ids of a RecipientSet have no foreign
+    key; parties are never deleted (their admin offers no deletion, other rows protect them).
+    """
+
+    batch = models.ForeignKey(
+        ExchangeImport, on_delete=models.PROTECT, related_name="exchanges", db_index=False
+    )
+    date = models.DateField()
+    sender_party = models.ForeignKey(
+        "partners.Party", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    # Never including the sender.
+    recipients = models.ForeignKey(
+        RecipientSet, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    kind = models.CharField(max_length=12, choices=StatisticKind.choices)
+    crime_area = models.ForeignKey(
+        "taskforces.CrimeArea", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    # Not in the logs: the task force that follows the crime area, set on import.
+    task_force = models.ForeignKey(
+        "taskforces.TaskForce",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    channel = models.CharField(max_length=20, choices=ImportedChannel.choices)
+
+    class Meta:
+        indexes = [
+            # Covers the yearly computation: a range of dates, every column it groups by.
+            models.Index(
+                fields=["date"],
+                include=[
+                    "sender_party",
+                    "recipients",
+                    "kind",
+                    "crime_area",
+                    "task_force",
+                    "channel",
+                ],
+                name="imported_exchange_by_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.kind} from party {self.sender_party_id}"

@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from cases.selectors import case_id_for_officer
 from exchanges.blind_index import entity_tokens
 from exchanges.inbox import page_links, parse_inbox_request
 from exchanges.models import (
@@ -214,7 +215,25 @@ class MessageInputSerializer(serializers.Serializer):
 
 class ExchangeCreateSerializer(MessageInputSerializer):
     kind = serializers.ChoiceField(
-        choices=[(k.value, k.label) for k in (ExchangeKind.REQUEST, ExchangeKind.INFORMATION)]
+        choices=[
+            (k.value, k.label)
+            for k in (
+                ExchangeKind.REQUEST,
+                ExchangeKind.INFORMATION,
+                ExchangeKind.WARNING,
+                ExchangeKind.FEEDBACK,
+                ExchangeKind.SEIZURE,
+            )
+        ],
+        help_text="warning, feedback and seizure: the messages of a regional operation (with "
+        "`case`).",
+    )
+    case = serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=24,
+        help_text="Reference of an open case your country takes part in (SELEC-RO-2026-0001).",
     )
     recipients = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
@@ -573,10 +592,28 @@ class ExchangeListView(APIView):
             task_force_id=data["task_force"].pk if data.get("task_force") else None,
             priority=data["priority"],
             message=serializer.message(),
+            case_id=_case_id(request, data.get("case")),
         )
         exchange = exchange_for_api(_officer(request), pk=exchange.pk)
         body = _metadata(request, exchange)
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
+
+
+def _case_id(request: Request, reference: str | None) -> int | None:
+    """The case a send names, among the open cases the caller may link to; another reference
+    is refused as naming no case of theirs."""
+    if not reference:
+        return None
+    case_id = case_id_for_officer(_officer(request), reference)
+    if case_id is None:
+        raise serializers.ValidationError(
+            {
+                "case": [
+                    "No open joint investigation or regional operation of yours has this reference."
+                ]
+            }
+        )
+    return case_id
 
 
 class ExchangeDetailView(APIView):

@@ -15,6 +15,7 @@ from django.core.validators import RegexValidator
 from django.forms.formsets import BaseFormSet
 from django.utils.translation import gettext_lazy as _
 
+from cases.models import Case
 from exchanges.models import (
     EntityKind,
     ExchangeKind,
@@ -153,6 +154,7 @@ SERVICE_ERROR_FIELDS = {
     "source_reliability": "source_reliability",
     "information_accuracy": "information_accuracy",
     "restriction_text": "h3_text",
+    "case": "case",
 }
 
 
@@ -160,11 +162,29 @@ class ComposeForm(AudienceFields):
     kind = forms.ChoiceField(
         label=_("Kind"),
         choices=[
-            (ExchangeKind.REQUEST.value, ExchangeKind.REQUEST.label),
-            (ExchangeKind.INFORMATION.value, ExchangeKind.INFORMATION.label),
+            (k.value, k.label)
+            for k in (
+                ExchangeKind.REQUEST,
+                ExchangeKind.INFORMATION,
+                ExchangeKind.WARNING,
+                ExchangeKind.FEEDBACK,
+                ExchangeKind.SEIZURE,
+            )
         ],
         initial=ExchangeKind.REQUEST.value,
         widget=forms.RadioSelect,
+        help_text=_(
+            "Warnings, feedback and seizure reports are the messages of a regional operation: "
+            "choose the operation below."
+        ),
+    )
+    case = forms.ChoiceField(
+        label=_("Joint investigation or regional operation"),
+        required=False,
+        help_text=_(
+            "Optional: the case the exchange belongs to, among the open cases your country "
+            "takes part in. Personal data never joins a case an observer takes part in."
+        ),
     )
     crime_area = forms.ModelChoiceField(
         label=_("Crime area"), queryset=CrimeArea.objects.all(), empty_label="—"
@@ -195,8 +215,13 @@ class ComposeForm(AudienceFields):
     )
     attachments = MultipleFileField(label=_("Attachments"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, cases: Iterable[Case] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.cases = {case.reference: case for case in cases}
+        self.fields["case"].choices = BLANK_CHOICE + [  # type: ignore[attr-defined]
+            (c.reference, f"{c.reference} {c.name} ({c.get_kind_display().lower()})")
+            for c in self.cases.values()
+        ]
         self.fields["recipients"].required = True
         self.fields["recipients"].error_messages["required"] = _("Choose at least one agency.")
         limit = _("Up to %(mb)s MB each; several files may be chosen at once.") % {
@@ -228,6 +253,7 @@ class ComposeForm(AudienceFields):
             "crime_area_id": data["crime_area"].pk,
             "task_force_id": data["task_force"].pk if data["task_force"] else None,
             "priority": data["priority"],
+            "case_id": self.cases[data["case"]].pk if data.get("case") else None,
         }
 
     def message(self, entities: Sequence[EntityInput]) -> Message:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -117,6 +118,13 @@ class Exchange(models.Model):
         indexes = [
             models.Index(fields=["-sent_at", "-id"], name="exchange_keyset"),
             models.Index(fields=["sender_agency", "-sent_at"], name="exchange_by_sender"),
+            # The yearly statistics (analytics.queries) read a year's exchanges from this
+            # index alone: the metadata they count, never the content.
+            models.Index(
+                fields=["sent_at"],
+                include=["kind", "sender_agency", "crime_area", "task_force", "case"],
+                name="exchange_statistics",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -174,7 +182,15 @@ class Recipient(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["exchange", "agency"], name="one_receipt_per_agency")
         ]
-        indexes = [models.Index(fields=["agency", "answered_at"], name="receipt_open_by_agency")]
+        indexes = [
+            models.Index(fields=["agency", "answered_at"], name="receipt_open_by_agency"),
+            # The addressed recipients of a year's exchanges, for the statistics.
+            models.Index(
+                fields=["exchange", "agency"],
+                condition=Q(via="addressed"),
+                name="receipt_addressed",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.exchange_id} to {self.agency_id}"
@@ -215,9 +231,21 @@ class Entity(models.Model):
     exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="entities")
     kind = models.CharField(max_length=16, choices=EntityKind.choices)
     attributes = EncryptedJSONField()
+    # When hit/no-hit matching compared the entity with what other providers hold (null: not
+    # yet). The after-commit task sets it; a periodic sweep matches the entities a lost task
+    # (broker down, worker killed) left null.
+    matched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "entities"
+        indexes = [
+            # The sweep's queue: small, since matched entities leave it.
+            models.Index(
+                fields=["exchange"],
+                condition=Q(matched_at__isnull=True),
+                name="entity_unmatched",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
@@ -238,6 +266,34 @@ class EntityToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} token of entity {self.entity_id}"
+
+
+class Hit(models.Model):
+    """Two providers hold the same person, vehicle, document, phone, company or account: an
+    entity of each shares an identifying blind-index token (hit/no-hit matching, see
+    ``exchanges.matching``). The pair is stored once, lower entity id first, whichever side's
+    exchange found it. Who sees it, and how much of the other side, is decided when it is read
+    (``exchanges.hit_selectors``), so a later restriction or status change applies at once."""
+
+    entity_a = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
+    entity_b = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
+    # The entities' exchanges, which never change: the scoped reads join one table less.
+    exchange_a = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="+")
+    exchange_b = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="+")
+    # The blind-index token kinds both entities share (exchanges.blind_index.TokenKind).
+    token_kinds = ArrayField(models.CharField(max_length=24))
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entity_a", "entity_b"], name="hit_once_per_pair"),
+            models.CheckConstraint(
+                condition=Q(entity_a__lt=F("entity_b")), name="hit_pair_lower_entity_first"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"hit #{self.pk}: entities {self.entity_a_id} and {self.entity_b_id}"
 
 
 class Attachment(models.Model):

@@ -19,8 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from partners.capabilities import capabilities_for
+
+if TYPE_CHECKING:
+    from cases.policy import CaseLinkFacts
 
 
 class Perm(StrEnum):
@@ -144,13 +148,50 @@ def may_receive_entities(party_status: str) -> bool:
     return capabilities_for(party_status).may_exchange_personal_data
 
 
-def check_case(sender: AgencyFacts, case_party_ids: frozenset[int] | None) -> None:
-    """An exchange joins a case only when the sender's party leads it or takes part in it."""
-    if case_party_ids is None:
+def check_case(
+    sender: AgencyFacts,
+    case: CaseLinkFacts | None,
+    *,
+    kind: str = "",
+    personal_data: bool = False,
+    requested: bool = True,
+) -> None:
+    """An exchange joins a case only when the sender's party leads it or takes part in it and
+    the case is not closed. Warnings, feedback and seizure reports are the messages of a
+    regional operation: they always belong to one. Personal data never joins a case an
+    observer takes part in (rule 1). ``requested`` is whether the sender named a case at all;
+    ``case`` is None when it named one that does not exist."""
+    operation_message = kind in ("warning", "feedback", "seizure")
+    if not requested:
+        if operation_message:
+            raise PolicyError(
+                "Warnings, feedback and seizure reports belong to a regional operation: "
+                "choose the operation."
+            )
+        return
+    if case is None:
         raise PolicyError("No such joint investigation or regional operation.")
-    if sender.party_id not in case_party_ids:
+    if sender.party_id not in case.party_ids:
         raise PolicyError(
             f"{sender.party_code} takes no part in this joint investigation or operation."
+        )
+    if case.closed:
+        raise PolicyError(f"{case.reference} is closed: it takes no new exchanges.")
+    if operation_message and case.kind != "regional_operation":
+        raise PolicyError(
+            f"{case.reference} is a joint investigation: warnings, feedback and seizure reports "
+            f"belong to regional operations."
+        )
+    check_personal_data_in_case(case, personal_data=personal_data)
+
+
+def check_personal_data_in_case(case: CaseLinkFacts | None, *, personal_data: bool) -> None:
+    """Personal data never joins a case an observer takes part in (rule 1), whether it comes as
+    a new exchange or as a reply in the thread of one already linked."""
+    if personal_data and case is not None and case.observers:
+        raise PolicyError(
+            f"{case.observers[0]} takes part in {case.reference} as an observer: personal data "
+            f"cannot join this case (rule 1: observers receive strategic information only)."
         )
 
 

@@ -18,7 +18,9 @@ from django.db import connection, transaction
 from django.http import Http404
 from django.utils import timezone
 
-from cases.models import Case
+from cases.facts import case_link_facts
+from cases.permissions import case_permissions_resync_party
+from cases.policy import CaseLinkFacts
 from exchanges import policy
 from exchanges.blind_index import entity_tokens
 from exchanges.facts import agencies_facts, agency_facts, facts_for, load_agencies, restrictions_of
@@ -40,6 +42,7 @@ from exchanges.models import (
 from exchanges.notify import notify_agencies
 from exchanges.permissions import exchanges_involving_party, permissions_grant_new, permissions_sync
 from exchanges.selectors import require_perm
+from exchanges.tasks import match_exchange_entities
 from partners.models import Officer, Party, Role
 from partners.services import party_change_status
 from selec.audit import audit_record
@@ -113,12 +116,10 @@ def refused_as(field: str) -> Iterator[None]:
         raise ValidationError({field: [str(exc)]}) from exc
 
 
-def case_party_ids(case_id: int) -> frozenset[int] | None:
-    """The parties of a case (its lead and participants), or None when there is no such case."""
-    case = Case.objects.filter(pk=case_id).first()
-    if case is None:
-        return None
-    return frozenset({case.lead_party_id, *case.participants.values_list("pk", flat=True)})
+def case_link_facts_of(case_id: int | None) -> CaseLinkFacts | None:
+    """What the policy checks of the case an exchange joins (its parties, kind, status and
+    observers), or None when no case is named or there is no such case."""
+    return case_link_facts(case_id) if case_id is not None else None
 
 
 def _locked(exchange: Exchange) -> Exchange:
@@ -189,6 +190,9 @@ def _store_children(
             for kind, token in entity_tokens(entity.kind, entity.attributes)
         ]
     )
+    if entities:
+        # Hit/no-hit matching once the entities are committed (exchanges.matching).
+        match_exchange_entities.delay_on_commit(exchange.pk)
     attachments = []
     for upload, content_type in checked:
         attachment = Attachment(
@@ -287,9 +291,14 @@ def exchange_send(
     with refused_as("recipients"):
         policy.check_sender(agency_facts(sender), personal_data=personal)
         policy.check_addressees(addressees, personal_data=personal)
-    if case_id is not None:
-        with refused_as("case"):
-            policy.check_case(agency_facts(sender), case_party_ids(case_id))
+    with refused_as("case"):
+        policy.check_case(
+            agency_facts(sender),
+            case_link_facts_of(case_id),
+            kind=kind,
+            personal_data=personal,
+            requested=case_id is not None,
+        )
     checked = _check_files(message.attachments)
     exchange = _create_exchange(
         officer=officer,
@@ -386,6 +395,12 @@ def exchange_reply(*, officer: Officer, parent: Exchange, message: Message) -> E
     addressees = agencies_facts(addressee_ids)
     with refused_as("recipients"):
         policy.check_addressees(addressees, personal_data=personal)
+    # A reply joins the case of what it answers (even a closed one: a thread is answered to
+    # its end), so it must keep that case's rules too.
+    with refused_as("personal_data"):
+        policy.check_personal_data_in_case(
+            case_link_facts_of(parent.case_id), personal_data=personal
+        )
     checked = _check_files(message.attachments)
     reply = _create_exchange(
         officer=officer,
@@ -683,6 +698,7 @@ def party_status_change(
         actor=actor, party=party, status=status, effective_from=effective_from, note=note
     )
     permissions_sync(exchanges_involving_party(party))
+    case_permissions_resync_party(party)
     return party
 
 

@@ -4,8 +4,11 @@ from django.urls import include, path
 
 v1 = [
     path("", include("exchanges.api_urls")),
+    path("", include("cases.api_urls")),
+    path("", include("exchanges.api_hits_urls")),
     path("", include("partners.api_urls")),
     path("", include("selec.api_notification_urls")),
+    path("", include("analytics.api_urls")),
 ]
 
 urlpatterns = [

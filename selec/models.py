@@ -67,6 +67,7 @@ class NotificationKind(models.TextChoices):
     RESTRICTION_TIGHTENED = "restriction_tightened", _("Restriction tightened")
     DEADLINE_APPROACHING = "deadline_approaching", _("Deadline approaching")
     DEADLINE_PASSED = "deadline_passed", _("Deadline passed")
+    HIT = "hit", _("Hit")
 
 
 class Notification(models.Model):

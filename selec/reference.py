@@ -1,6 +1,8 @@
-"""Reference data: the parties of SELEC with their 2018 status, their agencies, the crime
-areas and the task forces. Loading is idempotent: what exists (by code) is left as it is, so
-a directory admin's later changes survive a reload."""
+"""Reference data: the parties of SELEC with their 2018 status and the history of their status
+since the SECI Center, their agencies, the crime areas and the task forces. Loading is
+idempotent: what exists (by code; history rows by party, status and date) is left as it is, so
+a directory admin's later changes survive a reload, and a database loaded before the history
+existed gets it on its next load."""
 
 from __future__ import annotations
 
@@ -9,8 +11,10 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from partners.models import Agency, AgencyKind, Party, PartyKind, PartyStatus
+from partners.models import Agency, AgencyKind, Party, PartyKind, PartyStatus, PartyStatusChange
 from partners.services import agency_create, directory_admins_group, party_create
+from selec.audit import audit_record
+from selec.models import AuditAction
 from taskforces.models import CrimeArea, SubTaskForce, TaskForce
 
 # The SELEC Convention entered into force on 7 October 2011: members from then on, and the
@@ -73,6 +77,55 @@ OBSERVERS: dict[str, tuple[str, PartyKind]] = {
 }
 FORMER_MEMBERS = {"HR": "Croatia", "SI": "Slovenia"}
 
+# --- Status history before 2018 (seed 001: the SECI Center in 2008) -------------------------
+# Statistics take each party's status at the date of each exchange, back to the exchange logs
+# of the SECI Center. The SECI Center was set up and became functional in 2001 (the day is not
+# in our sources: 1 January); the 2008 listing is the only one we have, so its statuses are
+# taken as holding from the Center's start, except where the listing dates an admission to 2008
+# (Montenegro, the Czech Republic: from 1 January 2008). A party has no status before its first
+# date, which statistics count as "not a member". SECI's permanent advisors (Interpol, WCO) and
+# observer missions (EUBAM, UNMIK) were not parties to the SECI Agreement: no status before
+# the Convention either.
+SECI_CENTER_START = dt.date(2001, 1, 1)
+SECI_ADMISSIONS_2008 = dt.date(2008, 1, 1)
+SECI_MEMBERS: dict[str, dt.date] = {
+    **dict.fromkeys(
+        ["AL", "BA", "BG", "HR", "GR", "HU", "MD", "MK", "RO", "RS", "SI", "TR"], SECI_CENTER_START
+    ),
+    "ME": SECI_ADMISSIONS_2008,
+}
+SECI_OBSERVERS: dict[str, dt.date] = {
+    **dict.fromkeys(
+        [
+            "AT",
+            "AZ",
+            "BE",
+            "CA",
+            "DE",
+            "ES",
+            "FR",
+            "GB",
+            "GE",
+            "IL",
+            "IT",
+            "JP",
+            "NL",
+            "PL",
+            "PT",
+            "SK",
+            "UA",
+            "US",
+        ],
+        SECI_CENTER_START,
+    ),
+    "CZ": SECI_ADMISSIONS_2008,
+}
+# SECI observer states that are not among SELEC's partners and observers: their status ended
+# when the SELEC Convention entered into force (recorded as "former", which exchanges nothing).
+SECI_ONLY_OBSERVERS = {"AZ": "Azerbaijan", "CA": "Canada", "PL": "Poland", "PT": "Portugal"}
+SECI_NOTE = "SECI Center {status} (SECI listing of 2008, taken as holding from {since})."
+CONVENTION_NOTE = "SELEC Convention in force: status as SELEC listed it in 2018."
+
 CRIME_AREAS: list[tuple[str, str]] = [
     ("thb", "Trafficking in human beings"),
     ("migrant_smuggling", "Illegal immigration / migrant smuggling"),
@@ -118,10 +171,52 @@ SUB_TASK_FORCES: list[tuple[str, str, str, str | None]] = [
 ]
 
 
+@dataclass(frozen=True)
+class StatusPeriod:
+    """A status a party held from a date (until the next one in its history)."""
+
+    code: str
+    status: PartyStatus
+    effective_from: dt.date
+    note: str
+
+
+def selec_statuses() -> dict[str, PartyStatus]:
+    """Every party's status under the SELEC Convention, as listed in 2018 (seed 000)."""
+    return {
+        **dict.fromkeys(MEMBERS, PartyStatus.MEMBER),
+        **dict.fromkeys(OPERATIONAL_PARTNERS, PartyStatus.OPERATIONAL_PARTNER),
+        **dict.fromkeys(OBSERVERS, PartyStatus.OBSERVER),
+        **dict.fromkeys([*FORMER_MEMBERS, *SECI_ONLY_OBSERVERS], PartyStatus.FORMER),
+    }
+
+
+def status_history() -> list[StatusPeriod]:
+    """The statuses of the SECI Center's time and, from the Convention's entry into force, the
+    2018 status wherever it differs from the SECI one. The current rows that the parties were
+    created with (members and former members from 7 October 2011, partners and observers as
+    listed on 22 October 2018) complete it."""
+    periods = []
+    seci: dict[str, PartyStatus] = {}
+    for statuses, status in (
+        (SECI_MEMBERS, PartyStatus.MEMBER),
+        (SECI_OBSERVERS, PartyStatus.OBSERVER),
+    ):
+        for code, since in statuses.items():
+            seci[code] = status
+            note = SECI_NOTE.format(status=status.label.lower(), since=since.isoformat())
+            periods.append(StatusPeriod(code, status, since, note))
+    for code, status in selec_statuses().items():
+        if seci.get(code) != status:
+            periods.append(StatusPeriod(code, status, CONVENTION_IN_FORCE, CONVENTION_NOTE))
+    return periods
+
+
 @dataclass
 class LoadReport:
     parties: int = 0
     agencies: int = 0
+    status_changes: int = 0
     crime_areas: int = 0
     task_forces: int = 0
     sub_task_forces: int = 0
@@ -131,6 +226,7 @@ class LoadReport:
 def load_reference_data() -> LoadReport:
     report = LoadReport()
     _load_parties(report)
+    _load_status_history(report)
     _load_task_forces(report)
     directory_admins_group()
     return report
@@ -176,7 +272,46 @@ def _load_parties(report: LoadReport) -> None:
             CONVENTION_IN_FORCE,
             "SECI Center member; did not join SELEC.",
         )
+    for code, name in SECI_ONLY_OBSERVERS.items():
+        ensure(
+            code, name, PartyKind.STATE, PartyStatus.FORMER, CONVENTION_IN_FORCE, CONVENTION_NOTE
+        )
     _load_agencies(report)
+
+
+def _load_status_history(report: LoadReport) -> None:
+    """Add the history rows a party lacks. They are all older than its current status, which
+    therefore stays as it is (as do the changes an admin recorded)."""
+    parties = {p.code: p for p in Party.objects.all()}
+    existing = set(PartyStatusChange.objects.values_list("party__code", "status", "effective_from"))
+    missing: dict[str, list[StatusPeriod]] = {}
+    for period in status_history():
+        if (
+            period.code in parties
+            and (period.code, period.status, period.effective_from) not in existing
+        ):
+            missing.setdefault(period.code, []).append(period)
+    PartyStatusChange.objects.bulk_create(
+        PartyStatusChange(
+            party=parties[p.code], status=p.status, effective_from=p.effective_from, note=p.note
+        )
+        for periods in missing.values()
+        for p in periods
+    )
+    for code, periods in missing.items():
+        audit_record(
+            actor=None,
+            action=AuditAction.ALTERATION,
+            target=parties[code],
+            reason="party status history recorded",
+            details={
+                "statuses": [
+                    {"status": str(p.status), "effective_from": p.effective_from.isoformat()}
+                    for p in periods
+                ]
+            },
+        )
+        report.status_changes += len(periods)
 
 
 def _load_agencies(report: LoadReport) -> None:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -301,6 +302,16 @@ CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "selec.tasks.relay_outbox", "schedule": 60.0},
     # Notices of requests due soon or overdue (each sent once, so the period only sets latency).
     "flag-deadlines": {"task": "exchanges.tasks.flag_deadlines", "schedule": 300.0},
+    # Hit/no-hit matching of entities whose after-commit task was lost (broker down).
+    "match-unmatched-entities": {
+        "task": "exchanges.tasks.match_unmatched_entities",
+        "schedule": 60.0,
+    },
+    # Statistics of every year with exchanges, recomputed at night (analytics.services).
+    "compute-statistics-nightly": {
+        "task": "analytics.tasks.compute_statistics_nightly",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # --- REST API -------------------------------------------------------------------------------

@@ -18,6 +18,9 @@ admin.site.site_title = "SELEC Exchange"
 urlpatterns = [
     path("", dashboard.dashboard, name="home"),
     path("exchanges/", include("exchanges.urls")),
+    path("cases/", include("cases.urls")),
+    path("analytics/", include("analytics.urls")),
+    path("hits/", include("exchanges.hits_urls")),
     path("api/", include("selec.api_urls")),
     path("notifications/", notification_views.notifications, name="notifications"),
     path(

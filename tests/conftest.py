@@ -29,7 +29,7 @@ from tests.helpers import verified_client
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
-        call_command("seed_demo", verbosity=0)
+        call_command("seed_demo", "--personas-only", verbosity=0)
 
 
 def _persona(username: str) -> Officer:

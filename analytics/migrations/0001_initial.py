@@ -6,47 +6,135 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('partners', '0003_status_history_keeps_every_change'),
-        ('taskforces', '0001_initial'),
+        ("partners", "0003_status_history_keeps_every_change"),
+        ("taskforces", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StatisticsRun',
+            name="StatisticsRun",
             fields=[
-                ('year', models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
-                ('state', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=8)),
-                ('requested_at', models.DateTimeField()),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('computed_at', models.DateTimeField(blank=True, null=True)),
-                ('rows', models.PositiveIntegerField(default=0)),
-                ('exchanges', models.PositiveIntegerField(default=0)),
-                ('error', models.TextField(blank=True)),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("year", models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=8,
+                    ),
+                ),
+                ("requested_at", models.DateTimeField()),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("computed_at", models.DateTimeField(blank=True, null=True)),
+                ("rows", models.PositiveIntegerField(default=0)),
+                ("exchanges", models.PositiveIntegerField(default=0)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ExchangeStatistic',
+            name="ExchangeStatistic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('kind', models.CharField(choices=[('request', 'Requests'), ('information', 'Information exchanges')], max_length=12)),
-                ('channel', models.CharField(choices=[('members_daily', 'Among members: daily exchanges'), ('regional_operations', 'Among members: regional operations'), ('members_observers', 'Between members and observers: daily exchanges')], max_length=24)),
-                ('sender_is_member', models.BooleanField()),
-                ('exchanges', models.PositiveIntegerField()),
-                ('crime_area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='taskforces.crimearea')),
-                ('recipient_party', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partners.party')),
-                ('sender_party', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partners.party')),
-                ('task_force', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='taskforces.taskforce')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("request", "Requests"), ("information", "Information exchanges")],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("members_daily", "Among members: daily exchanges"),
+                            ("regional_operations", "Among members: regional operations"),
+                            ("members_observers", "Between members and observers: daily exchanges"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("sender_is_member", models.BooleanField()),
+                ("exchanges", models.PositiveIntegerField()),
+                (
+                    "crime_area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="taskforces.crimearea",
+                    ),
+                ),
+                (
+                    "recipient_party",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="partners.party",
+                    ),
+                ),
+                (
+                    "sender_party",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="partners.party",
+                    ),
+                ),
+                (
+                    "task_force",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="taskforces.taskforce",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('year', 'crime_area', 'kind', 'channel', 'sender_party', 'sender_is_member', 'recipient_party', 'task_force'), name='one_statistic_per_combination', nulls_distinct=False)],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=(
+                            "year",
+                            "crime_area",
+                            "kind",
+                            "channel",
+                            "sender_party",
+                            "sender_is_member",
+                            "recipient_party",
+                            "task_force",
+                        ),
+                        name="one_statistic_per_combination",
+                        nulls_distinct=False,
+                    )
+                ],
             },
         ),
     ]

@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('exchanges', '0002_exchange_case'),
+        ("exchanges", "0002_exchange_case"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='exchange',
-            name='kind',
-            field=models.CharField(choices=[('request', 'Request for assistance'), ('information', 'Information'), ('reply', 'Reply'), ('warning', 'Warning'), ('feedback', 'Feedback'), ('seizure', 'Seizure report')], max_length=16, verbose_name='kind'),
+            model_name="exchange",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("request", "Request for assistance"),
+                    ("information", "Information"),
+                    ("reply", "Reply"),
+                    ("warning", "Warning"),
+                    ("feedback", "Feedback"),
+                    ("seizure", "Seizure report"),
+                ],
+                max_length=16,
+                verbose_name="kind",
+            ),
         ),
     ]

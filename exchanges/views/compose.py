@@ -17,6 +17,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cases.models import Case
+from cases.selectors import cases_open_to_officer
 from exchanges.audience import addressable_agencies, audience_for_officer, sender_agency
 from exchanges.forms import (
     AudienceFields,
@@ -75,6 +77,24 @@ def _audience(
     }
 
 
+def _prefill(request: HttpRequest, agencies: list[Agency], cases: list[Case]) -> dict[str, Any]:
+    """What a link may fill in (``?case=SELEC-RO-2026-0001&to=12&to=14&subject=...``, from a
+    case page or a hit notice): only values the officer could choose themselves are kept."""
+    initial: dict[str, Any] = {}
+    offered = {a.pk for a in agencies}
+    given = [v for v in request.GET.getlist("to") if v.isascii() and v.isdigit()]
+    chosen = [int(v) for v in given if int(v) in offered]
+    if chosen:
+        initial["recipients"] = list(dict.fromkeys(chosen))
+    subject = request.GET.get("subject", "").strip()
+    if subject:
+        initial["subject"] = subject[:300]
+    reference = request.GET.get("case", "")
+    if any(c.reference == reference for c in cases):
+        initial["case"] = reference
+    return initial
+
+
 def _forbidden(request: HttpRequest) -> HttpResponse:
     return render(request, "exchanges/compose.html", {"not_an_agency": NOT_AN_AGENCY}, status=403)
 
@@ -85,9 +105,10 @@ def compose(request: HttpRequest) -> HttpResponse:
         return _forbidden(request)
     sender = sender_agency(request.user)  # type: ignore[arg-type]
     agencies = list(addressable_agencies(sender))
+    cases = cases_open_to_officer(request.user)  # type: ignore[arg-type]
     entity_errors: list[str] = []
     if request.method == "POST":
-        form = ComposeForm(request.POST, request.FILES, agencies=agencies)
+        form = ComposeForm(request.POST, request.FILES, agencies=agencies, cases=cases)
         sections = entity_sections(request.POST)
         # Both validated, so that every error shows at once.
         form_valid, entities_ok = form.is_valid(), entities_valid(sections)
@@ -106,7 +127,9 @@ def compose(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("exchanges:thread", reference=exchange.reference)
     else:
-        form = ComposeForm(agencies=agencies)
+        form = ComposeForm(
+            agencies=agencies, cases=cases, initial=_prefill(request, agencies, cases)
+        )
         sections = entity_sections()
     chosen_priority = form["priority"].value()
     due_dates = _due_dates(timezone.now())

@@ -36,5 +36,5 @@ def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyp
 @pytest.fixture
 def seeded_live_server(live_server, transactional_db):  # type: ignore[no-untyped-def]
     # A live server needs committed data, and the transactional database starts empty.
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--personas-only", verbosity=0)
     return live_server

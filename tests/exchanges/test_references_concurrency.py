@@ -15,7 +15,7 @@ from tests.exchanges.scenario import send
 @pytest.mark.django_db(transaction=True)
 def test_twenty_parallel_sends_produce_twenty_distinct_consecutive_references() -> None:
     # Parallel transactions need committed data: the transactional database starts empty.
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--personas-only", verbosity=0)
     officer = Officer.objects.select_related("agency__party").get(username="lo.ro")
     start = threading.Barrier(20)
     references: list[str] = []

@@ -194,7 +194,9 @@ def test_without_a_broker_the_relay_runs_in_process_after_commit(  # type: ignor
 def test_an_unreachable_broker_fails_neither_the_commit_nor_the_mail(  # type: ignore[no-untyped-def]
     unreachable_broker, mailoutbox, caplog
 ) -> None:
-    call_command("seed_demo", verbosity=0)  # a transactional test starts from an empty database
+    call_command(
+        "seed_demo", "--personas-only", verbosity=0
+    )  # a transactional test starts from an empty database
     lo_bg, nfp_bg = _personas("lo.bg", "nfp.bg")
     later_callbacks: list[str] = []
 
@@ -318,7 +320,7 @@ def test_the_relay_runs_every_minute_and_may_be_delivered_twice() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_celery_worker_relays_the_outbox_after_commit(celery_worker, mailoutbox) -> None:  # type: ignore[no-untyped-def]
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--personas-only", verbosity=0)
     lo_bg, nfp_bg = _personas("lo.bg", "nfp.bg")
 
     # The commit puts relay_outbox on the broker; the worker thread takes it from there.

@@ -1,0 +1,55 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from analytics.models import StatisticsRun
+from analytics.services import statistics_queue, statistics_years
+from analytics.tasks import compute_statistics
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute the yearly exchange statistics: one year (--year), or every year that has "
+        "exchanges. Runs here, or through the broker with --async."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--year", type=int, help="only this year (YYYY)")
+        parser.add_argument(
+            "--async",
+            action="store_true",
+            dest="run_async",
+            help="queue the task per year for the workers instead of running it here",
+        )
+
+    def handle(self, *args: object, **options: object) -> None:
+        year = options["year"]
+        years = [year] if isinstance(year, int) else statistics_years()
+        if not years:
+            self.stdout.write("No exchanges, live or imported: nothing to compute.")
+            return
+        if options["run_async"]:
+            statistics_queue(years=years)
+            self.stdout.write(f"Queued the statistics of {_listed(years)}.")
+            return
+        total = time.monotonic()
+        for each in years:
+            started = time.monotonic()
+            try:
+                # The task's own code, run in this process.
+                compute_statistics(each)
+            except Exception as exc:
+                raise CommandError(f"Statistics of {each} failed: {exc}") from exc
+            run = StatisticsRun.objects.get(year=each)
+            self.stdout.write(
+                f"{each}: {run.exchanges:,} exchanges, {run.rows:,} rows "
+                f"in {time.monotonic() - started:.2f} s "
+                f"(computed {timezone.localtime(run.computed_at):%Y-%m-%d %H:%M:%S})."
+            )
+        if len(years) > 1:
+            self.stdout.write(f"{len(years)} years in {time.monotonic() - total:.2f} s.")
+
+
+def _listed(years: list[int]) -> str:
+    return ", ".join(str(year) for year in years)

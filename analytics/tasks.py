@@ -1,0 +1,27 @@
+"""Background tasks of the statistics: thin wrappers around ``analytics.services``.
+
+The services are imported inside the tasks: ``analytics.services`` queues
+``compute_statistics`` and so imports this module.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+# acks_late: a worker that dies mid-run leaves the message to be delivered again, harmless
+# because a computation replaces the year's rows with the same result.
+@shared_task(acks_late=True, ignore_result=True)
+def compute_statistics(year: int) -> int:
+    """Recompute one year's statistics; returns the number of rows."""
+    from analytics.services import statistics_compute
+
+    return statistics_compute(year=year).rows
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def compute_statistics_nightly() -> list[int]:
+    """Periodic: queue the recomputation of every year that has exchanges, and of this year."""
+    from analytics.services import statistics_queue_every_year
+
+    return [run.year for run in statistics_queue_every_year()]

@@ -1,0 +1,230 @@
+"""Who may do what with a joint investigation or regional operation: the one place this is
+decided.
+
+Pure functions over plain facts (no database), as ``exchanges.policy`` is for exchanges:
+``grants_for`` returns the object permissions each principal must hold, and
+``cases.permissions`` stores exactly that with django-guardian.
+
+The rules:
+1. Only officers of participating agencies, the National Focal Points of participating parties
+   and the analysts the case names see a case; everyone else gets 404.
+2. The lead party's participating agencies manage it: edit, change its status, invite.
+3. Participating agencies (of members and operational partners) and the named analysts add
+   meetings and record results; an agency records the results of its own party, the lead's
+   agencies and the analysts those of any participating party.
+4. An observer follows a case (reads it) and only while the case carries no personal data (its
+   flag, or an exchange linked to it): it cannot be invited otherwise, and loses the case at once
+   when its party is downgraded to observer in a case that does carry personal data.
+5. Former parties hold nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from exchanges.policy import AgencyFacts, PolicyError
+from partners.capabilities import capabilities_for
+from partners.models import PartyStatus, Role
+
+__all__ = ["PolicyError"]
+
+
+class CasePerm(StrEnum):
+    VIEW = "view_case"
+    MANAGE = "manage_case"
+    ADD_MEETING = "add_meeting_case"
+    RECORD_RESULT = "record_result_case"
+
+
+@dataclass(frozen=True)
+class PartyFacts:
+    id: int
+    code: str
+    name: str
+    status: str
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    lead_party_id: int
+    # The participating parties (the lead among them) and their participating agencies.
+    parties: tuple[PartyFacts, ...]
+    agencies: tuple[AgencyFacts, ...]
+    analyst_ids: frozenset[int]
+    # The case's own flag, or an exchange linked to it that carries personal data.
+    personal_data: bool
+
+
+@dataclass(frozen=True)
+class CasePrincipal:
+    """Who holds a case permission: an agency's group, a party's NFP group, or an analyst."""
+
+    kind: str  # "agency" | "nfp" | "analyst"
+    id: int  # agency id, party id or officer id
+
+
+@dataclass(frozen=True)
+class CaseLinkFacts:
+    """What the send of an exchange into a case is checked against
+    (``exchanges.policy.check_case``)."""
+
+    reference: str
+    kind: str
+    closed: bool
+    party_ids: frozenset[int]
+    # "Police of Austria (AT)": participating agencies and parties of observer status.
+    observers: tuple[str, ...]
+
+
+def may_follow(status: str, *, personal_data: bool) -> bool:
+    """Whether a party of this status may hold a case at all (rules 4 and 5)."""
+    caps = capabilities_for(status)
+    return caps.may_exchange and (caps.may_exchange_personal_data or not personal_data)
+
+
+def acts_in_operations(status: str) -> bool:
+    return capabilities_for(status).may_take_part_in_operations
+
+
+def grants_for(facts: CaseFacts) -> dict[CasePrincipal, frozenset[CasePerm]]:
+    grants: dict[CasePrincipal, set[CasePerm]] = {}
+
+    def grant(principal: CasePrincipal, *perms: CasePerm) -> None:
+        grants.setdefault(principal, set()).update(perms)
+
+    for agency in facts.agencies:
+        if not may_follow(agency.party_status, personal_data=facts.personal_data):
+            continue
+        principal = CasePrincipal("agency", agency.id)
+        grant(principal, CasePerm.VIEW)
+        if acts_in_operations(agency.party_status):
+            grant(principal, CasePerm.ADD_MEETING, CasePerm.RECORD_RESULT)
+            if agency.party_id == facts.lead_party_id:
+                grant(principal, CasePerm.MANAGE)
+    for party in facts.parties:
+        if may_follow(party.status, personal_data=facts.personal_data):
+            grant(CasePrincipal("nfp", party.id), CasePerm.VIEW)
+    for officer_id in facts.analyst_ids:
+        grant(
+            CasePrincipal("analyst", officer_id),
+            CasePerm.VIEW,
+            CasePerm.ADD_MEETING,
+            CasePerm.RECORD_RESULT,
+        )
+    return {principal: frozenset(perms) for principal, perms in grants.items()}
+
+
+def _named(party: PartyFacts | AgencyFacts) -> str:
+    if isinstance(party, AgencyFacts):
+        return f"{party.name} ({party.party_code})"
+    return f"{party.name} ({party.code})"
+
+
+def check_lead(lead: AgencyFacts) -> None:
+    """A case is led by a party that takes part in operations."""
+    if not acts_in_operations(lead.party_status):
+        raise PolicyError(
+            f"{_named(lead)} cannot lead a joint investigation or operation: only members and "
+            f"operational partners take part in operations."
+        )
+
+
+def check_participants(
+    agencies: tuple[AgencyFacts, ...],
+    parties: tuple[PartyFacts, ...] = (),
+    *,
+    personal_data: bool,
+    personal_data_reason: str = "",
+) -> None:
+    """Refuse participants the rules exclude, naming the first offender and the rule."""
+    for who in (*agencies, *parties):
+        status = who.party_status if isinstance(who, AgencyFacts) else who.status
+        if not capabilities_for(status).may_exchange:
+            raise PolicyError(
+                f"{_named(who)} cannot take part: its party no longer takes part in SELEC."
+            )
+        if personal_data and status == PartyStatus.OBSERVER:
+            raise PolicyError(
+                f"{_named(who)} belongs to an observer: observers may join only a case that "
+                f"carries no personal data, and this one does"
+                f"{f' ({personal_data_reason})' if personal_data_reason else ''}."
+            )
+
+
+def check_personal_data(facts: CaseFacts) -> None:
+    """A case with an observer among its participants cannot carry personal data."""
+    observers: list[AgencyFacts | PartyFacts] = [
+        *(a for a in facts.agencies if a.party_status == PartyStatus.OBSERVER),
+        *(p for p in facts.parties if p.status == PartyStatus.OBSERVER),
+    ]
+    if facts.personal_data and observers:
+        raise PolicyError(
+            f"{_named(observers[0])} takes part as an observer: a case with an observer "
+            f"cannot carry personal data (observers receive strategic information only)."
+        )
+
+
+def check_analysts(roles: dict[int, str]) -> None:
+    for officer_id, role in roles.items():
+        if role != Role.ANALYST:
+            raise PolicyError(
+                f"Officer #{officer_id} is not a SELEC analyst: only analysts are named on a case."
+            )
+
+
+# The status a case may move to from each status; reopening a closed case is the lead's choice.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "planned": frozenset({"active", "closed"}),
+    "active": frozenset({"action_day", "closed"}),
+    "action_day": frozenset({"active", "closed"}),
+    "closed": frozenset({"active"}),
+}
+
+
+def check_transition(current: str, new: str) -> None:
+    if new not in TRANSITIONS.get(current, frozenset()):
+        allowed = ", ".join(sorted(TRANSITIONS.get(current, frozenset()))) or "none"
+        raise PolicyError(
+            f"A case that is {current.replace('_', ' ')} cannot become {new.replace('_', ' ')} "
+            f"(it may become: {allowed.replace('_', ' ')})."
+        )
+
+
+_AS_A = {PartyStatus.OBSERVER: "an observer", PartyStatus.FORMER: "a former member"}
+
+
+def check_result_party(facts: CaseFacts, *, party_id: int) -> None:
+    """Results are reported by a participating party that takes part in operations."""
+    party = next((p for p in facts.parties if p.id == party_id), None)
+    if party is None:
+        raise PolicyError("Results are recorded for a party taking part in the case.")
+    if not acts_in_operations(party.status):
+        raise PolicyError(
+            f"{_named(party)} is {_AS_A.get(party.status, party.status)}: only members and "
+            f"operational partners report results."
+        )
+
+
+def records_for(
+    perms: frozenset[CasePerm], *, officer_agency: AgencyFacts | None, party_id: int
+) -> bool:
+    """Whose results an officer records: their own party's; the lead's agencies and the named
+    analysts (who have no agency), those of any participating party."""
+    if CasePerm.RECORD_RESULT not in perms:
+        return False
+    if CasePerm.MANAGE in perms or officer_agency is None:
+        return True
+    return officer_agency.party_id == party_id
+
+
+def check_meeting_parties(facts: CaseFacts, party_ids: frozenset[int]) -> None:
+    known = {p.id for p in facts.parties}
+    if not party_ids <= known:
+        raise PolicyError("A meeting's participants are parties taking part in the case.")
+
+
+def check_period(started_on: dt.date, ended_on: dt.date | None) -> None:
+    if ended_on is not None and ended_on < started_on:
+        raise PolicyError("The end of the period comes after its start.")

@@ -1,0 +1,432 @@
+"""Scoped reads of cases. An officer reaches a case only through an object permission held by
+one of their groups (agency, NFP) or, for an analyst, personally; everything else answers 404,
+the same as for a case that does not exist.
+
+The case page costs a fixed number of queries whatever the number of exchanges, meetings and
+results: each list is one query (with its prefetches), and the totals are SQL aggregates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from cases.models import (
+    Case,
+    CaseGroupObjectPermission,
+    CaseKind,
+    CaseStatus,
+    CaseUserObjectPermission,
+    MeetingAttachment,
+    OperationalMeeting,
+    Result,
+    Seizure,
+    SeizureItem,
+    SeizureUnit,
+)
+from cases.policy import CasePerm, acts_in_operations, records_for
+from exchanges.facts import agency_facts
+from exchanges.models import Exchange
+from exchanges.selectors import _group_ids as officer_group_ids
+from exchanges.selectors import exchanges_visible_to
+from partners.capabilities import capabilities_for
+from partners.models import Agency, Officer, Party, PartyStatus, Role
+
+# Most items of each kind the case page lists (the newest ones); beyond, it says how many more.
+TIMELINE_LIMIT = 200
+RESULTS_LIMIT = 500
+LIST_LIMIT = 500
+_CASE_REFERENCE_MAX = Case._meta.get_field("reference").max_length
+
+
+def _with_perm(officer: Officer, perm: CasePerm) -> Q:
+    """Cases on which one of the officer's groups, or the officer personally, holds ``perm``:
+    indexed joins as subqueries, never a global permission. Personal permissions count only
+    while the officer is an analyst (a role change takes them away at once)."""
+    by_group = CaseGroupObjectPermission.objects.filter(
+        group_id__in=officer_group_ids(officer),
+        permission__content_type__app_label="cases",
+        permission__codename=perm.value,
+    ).values("content_object_id")
+    if officer.role != Role.ANALYST:
+        return Q(pk__in=by_group)
+    by_user = CaseUserObjectPermission.objects.filter(
+        user_id=officer.pk,
+        permission__content_type__app_label="cases",
+        permission__codename=perm.value,
+    ).values("content_object_id")
+    return Q(pk__in=by_group) | Q(pk__in=by_user)
+
+
+def cases_visible_to(officer: Officer) -> QuerySet[Case]:
+    if not officer.is_active:
+        return Case.objects.none()
+    return Case.objects.filter(_with_perm(officer, CasePerm.VIEW))
+
+
+def case_perms(officer: Officer, case: Case) -> frozenset[CasePerm]:
+    """What the officer may do with the case (one query)."""
+    if not officer.is_active:
+        return frozenset()
+    by_group = CaseGroupObjectPermission.objects.filter(
+        content_object_id=case.pk, group_id__in=officer_group_ids(officer)
+    ).values_list("permission__codename", flat=True)
+    if officer.role != Role.ANALYST:
+        return frozenset(CasePerm(c) for c in by_group)
+    by_user = CaseUserObjectPermission.objects.filter(
+        content_object_id=case.pk, user_id=officer.pk
+    ).values_list("permission__codename", flat=True)
+    return frozenset(CasePerm(c) for c in by_group.union(by_user))
+
+
+def require_case_perm(officer: Officer, case: Case, perm: CasePerm) -> frozenset[CasePerm]:
+    """404 if the officer may not see the case; 403 if they may see it but not do this."""
+    perms = case_perms(officer, case)
+    if CasePerm.VIEW not in perms:
+        raise Http404("No case matches the given query.")
+    if perm not in perms:
+        raise PermissionDenied(f"You may read {case.reference} but not {_ACTIONS[perm]}.")
+    return perms
+
+
+_ACTIONS = {
+    CasePerm.VIEW: "read it",
+    CasePerm.MANAGE: "manage it (only the lead party's agencies do)",
+    CasePerm.ADD_MEETING: "add its meetings",
+    CasePerm.RECORD_RESULT: "record its results",
+}
+
+
+def valid_reference(reference: str) -> bool:
+    return 0 < len(reference) <= _CASE_REFERENCE_MAX and all(
+        c.isascii() and (c.isalnum() or c == "-") for c in reference
+    )
+
+
+def case_get_for_officer(officer: Officer, *, reference: str) -> Case:
+    """The case the reference names, if the officer may see it; 404 otherwise. A reference of
+    another shape names nothing and never reaches the database."""
+    if not valid_reference(reference):
+        raise Http404("No case matches the given query.")
+    case = (
+        cases_visible_to(officer)
+        .filter(reference=reference)
+        .select_related("lead_party", "task_force", "crime_area", "created_by")
+        .first()
+    )
+    if case is None:
+        raise Http404("No case matches the given query.")
+    return case
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    kind: str = ""
+    status: str = ""
+
+
+def case_list(officer: Officer, query: CaseFilter = CaseFilter()) -> list[Case]:
+    """The officer's cases (those they may see), newest first, with what the list shows."""
+    rows = cases_visible_to(officer).select_related("lead_party", "task_force", "crime_area")
+    if query.kind in CaseKind.values:
+        rows = rows.filter(kind=query.kind)
+    if query.status in CaseStatus.values:
+        rows = rows.filter(status=query.status)
+    return list(
+        rows.defer("description")
+        .prefetch_related(Prefetch("participants", queryset=Party.objects.order_by("code")))
+        .order_by("-started_on", "-pk")[:LIST_LIMIT]
+    )
+
+
+def cases_open_to_officer(officer: Officer) -> list[Case]:
+    """The cases an officer may link a new exchange to: those they see that their party leads
+    or takes part in and that are not closed (one query)."""
+    if officer.agency_id is None:
+        return []
+    assert officer.agency is not None
+    party_id = officer.agency.party_id
+    return list(
+        cases_visible_to(officer)
+        .filter(Q(lead_party_id=party_id) | Q(participants__pk=party_id))
+        .exclude(status=CaseStatus.CLOSED)
+        .defer("description")
+        .distinct()
+        .order_by("-started_on", "-pk")[:LIST_LIMIT]
+    )
+
+
+def case_id_for_officer(officer: Officer, reference: str) -> int | None:
+    """The id of a case the officer may link an exchange to, by reference; None otherwise."""
+    return next((c.pk for c in cases_open_to_officer(officer) if c.reference == reference), None)
+
+
+# --- The case page --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """An exchange linked to the case or a meeting, placed on the case's timeline."""
+
+    at: dt.datetime
+    exchange: Exchange | None = None
+    meeting: OperationalMeeting | None = None
+
+
+@dataclass(frozen=True)
+class PartyTotals:
+    party: Party
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class ItemTotal:
+    item: str
+    unit: str
+    quantity: Decimal
+
+    @property
+    def item_label(self) -> str:
+        return str(SeizureItem(self.item).label)
+
+    @property
+    def unit_label(self) -> str:
+        return str(SeizureUnit(self.unit).label)
+
+
+@dataclass
+class CasePage:
+    case: Case
+    perms: frozenset[CasePerm]
+    parties: list[Party]
+    agencies: list[Agency]
+    analysts: list[Officer]
+    linked_personal_data: bool
+    timeline: list[TimelineEntry]
+    more_exchanges: bool
+    meetings: list[OperationalMeeting]
+    results: list[Result]
+    totals_by_party: list[PartyTotals]
+    totals_overall: dict[str, int]
+    totals_by_item: list[ItemTotal]
+    recordable_parties: list[Party] = field(default_factory=list)
+
+    @property
+    def carries_personal_data(self) -> bool:
+        return self.case.personal_data or self.linked_personal_data
+
+    @property
+    def observers(self) -> list[Party]:
+        return [p for p in self.parties if p.status == PartyStatus.OBSERVER]
+
+    @property
+    def participation(self) -> list[tuple[Party, list[Agency]]]:
+        """Each participating party with its participating agencies."""
+        by_party: dict[int, list[Agency]] = {}
+        for agency in self.agencies:
+            by_party.setdefault(agency.party_id, []).append(agency)
+        return [(party, by_party.get(party.pk, [])) for party in self.parties]
+
+
+def _meetings(case: Case) -> QuerySet[OperationalMeeting]:
+    return (
+        OperationalMeeting.objects.filter(case=case)
+        .select_related("added_by")
+        .prefetch_related(
+            Prefetch("parties", queryset=Party.objects.order_by("code")),
+            Prefetch(
+                "attachments",
+                queryset=MeetingAttachment.objects.defer("content").order_by("pk"),
+            ),
+        )
+        .order_by("held_on", "pk")
+    )
+
+
+def case_meetings(case: Case) -> list[OperationalMeeting]:
+    return list(_meetings(case)[:TIMELINE_LIMIT])
+
+
+def case_meeting(case: Case, pk: int) -> OperationalMeeting:
+    """One meeting of the case with what the API shows of it."""
+    return _meetings(case).get(pk=pk)
+
+
+def _results(case: Case) -> QuerySet[Result]:
+    return (
+        Result.objects.filter(case=case)
+        .select_related("party", "reported_by")
+        .prefetch_related(Prefetch("seizures", queryset=Seizure.objects.order_by("pk")))
+        .order_by("reported_on", "pk")
+    )
+
+
+def case_results(case: Case) -> list[Result]:
+    return list(_results(case)[:RESULTS_LIMIT])
+
+
+def case_result(case: Case, pk: int) -> Result:
+    """One result of the case with its seizures."""
+    return _results(case).get(pk=pk)
+
+
+def linked_exchanges(officer: Officer, case: Case) -> tuple[list[Exchange], bool]:
+    """The newest exchanges linked to the case that the officer may see (never the others),
+    oldest first, and whether older ones were left out."""
+    rows = list(
+        exchanges_visible_to(officer)
+        .filter(case=case)
+        .select_related("sender_agency__party")
+        .defer("subject", "body")
+        .order_by("-sent_at", "-pk")[: TIMELINE_LIMIT + 1]
+    )
+    return rows[:TIMELINE_LIMIT][::-1], len(rows) > TIMELINE_LIMIT
+
+
+def _timeline(exchanges: list[Exchange], meetings: list[OperationalMeeting]) -> list[TimelineEntry]:
+    zone = timezone.get_current_timezone()
+    entries = [TimelineEntry(at=e.sent_at, exchange=e) for e in exchanges]
+    entries += [
+        TimelineEntry(at=dt.datetime.combine(m.held_on, dt.time.min, tzinfo=zone), meeting=m)
+        for m in meetings
+    ]
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+def totals_by_party(case: Case) -> list[PartyTotals]:
+    """The sum of each count per reporting party (one aggregate query)."""
+    rows = (
+        Result.objects.filter(case=case)
+        .values("party")
+        .annotate(**{name: Sum(name) for name in Result.COUNTS})
+        .order_by("party")
+    )
+    sums = {row["party"]: {name: row[name] or 0 for name in Result.COUNTS} for row in rows}
+    parties = Party.objects.in_bulk(list(sums)) if sums else {}
+    return sorted(
+        (PartyTotals(party=parties[pk], counts=counts) for pk, counts in sums.items()),
+        key=lambda t: t.party.name,
+    )
+
+
+def totals_by_item(case: Case) -> list[ItemTotal]:
+    """The quantity seized per item and unit over all the case's results (one aggregate
+    query): "Heroin 584 kg, Cannabis 1829 kg, Amphetamines 250,000 tablets"."""
+    rows = (
+        Seizure.objects.filter(result__case=case)
+        .values("item", "unit")
+        .annotate(total=Sum("quantity"))
+        .order_by("item", "unit")
+    )
+    order = {value: position for position, value in enumerate(SeizureItem.values)}
+    return sorted(
+        (ItemTotal(item=r["item"], unit=r["unit"], quantity=r["total"]) for r in rows),
+        key=lambda t: (order.get(t.item, len(order)), t.unit),
+    )
+
+
+def _overall(per_party: list[PartyTotals]) -> dict[str, int]:
+    return {name: sum(t.counts[name] for t in per_party) for name in Result.COUNTS}
+
+
+def case_participants(case: Case) -> tuple[list[Party], list[Agency], list[Officer]]:
+    """The participating parties (the lead among them), agencies and named analysts."""
+    parties = list(
+        Party.objects.filter(Q(pk=case.lead_party_id) | Q(cases=case)).distinct().order_by("name")
+    )
+    agencies = list(case.agencies.select_related("party").order_by("party__name", "name"))
+    analysts = list(
+        case.analysts.filter(role=Role.ANALYST, is_active=True).order_by("last_name", "username")
+    )
+    return parties, agencies, analysts
+
+
+def case_page(officer: Officer, case: Case, perms: frozenset[CasePerm]) -> CasePage:
+    """Everything the case page shows an officer, in a fixed number of queries."""
+    parties, agencies, analysts = case_participants(case)
+    exchanges, more = linked_exchanges(officer, case)
+    meetings = case_meetings(case)
+    per_party = totals_by_party(case)
+    return CasePage(
+        case=case,
+        perms=perms,
+        parties=parties,
+        agencies=agencies,
+        analysts=analysts,
+        linked_personal_data=Exchange.objects.filter(case=case, personal_data=True).exists(),
+        timeline=_timeline(exchanges, meetings),
+        more_exchanges=more,
+        meetings=meetings,
+        results=case_results(case),
+        totals_by_party=per_party,
+        totals_overall=_overall(per_party),
+        totals_by_item=totals_by_item(case),
+        recordable_parties=recordable_parties(officer, perms, parties),
+    )
+
+
+def recordable_parties(
+    officer: Officer, perms: frozenset[CasePerm], parties: list[Party]
+) -> list[Party]:
+    """The parties whose results the officer may record (see ``policy.records_for``)."""
+    agency = agency_facts(officer.agency) if officer.agency else None
+    return [
+        p
+        for p in parties
+        if acts_in_operations(p.status) and records_for(perms, officer_agency=agency, party_id=p.pk)
+    ]
+
+
+def attachment_case_reference(officer: Officer, attachment_id: int) -> str:
+    """The reference of the case a meeting attachment belongs to; 404 unless it is visible."""
+    reference = (
+        MeetingAttachment.objects.filter(
+            pk=attachment_id, meeting__case__in=cases_visible_to(officer).values("pk")
+        )
+        .values_list("meeting__case__reference", flat=True)
+        .first()
+    )
+    if reference is None:
+        raise Http404("No attachment matches the given query.")
+    return reference
+
+
+def attachment_of_case(case: Case, attachment_id: int) -> int:
+    """The attachment's id if it belongs to a meeting of this case; 404 otherwise."""
+    if not MeetingAttachment.objects.filter(pk=attachment_id, meeting__case=case).exists():
+        raise Http404("No attachment matches the given query.")
+    return attachment_id
+
+
+def analysts_to_name() -> list[Officer]:
+    return list(
+        Officer.objects.filter(role=Role.ANALYST, is_active=True).order_by("last_name", "username")
+    )
+
+
+def agencies_to_invite(case: Case | None = None) -> list[Agency]:
+    """Agencies a case could still invite: of every party that takes part in SELEC (observers
+    too: the service refuses them, naming the rule, when the case carries personal data), not
+    already participating; ordered by party."""
+    statuses = [s for s in PartyStatus if capabilities_for(s).may_exchange]
+    rows = Agency.objects.select_related("party").filter(party__status__in=statuses)
+    if case is not None:
+        rows = rows.exclude(cases=case)
+    return list(rows.order_by("party__name", "-is_national_focal_point", "name"))
+
+
+def parties_to_invite(case: Case) -> list[Party]:
+    """Parties that take part in SELEC and not yet in the case, by name."""
+    statuses = [s for s in PartyStatus if capabilities_for(s).may_exchange]
+    return list(
+        Party.objects.filter(status__in=statuses)
+        .exclude(pk=case.lead_party_id)
+        .exclude(cases=case)
+        .order_by("name")
+    )

@@ -1,0 +1,590 @@
+"""Writes to cases: one use case per function, one transaction, one audit event.
+
+Who may do what is decided by ``cases.policy``; every function that changes the facts it decides
+on (participants, analysts, personal data) stores the result again with
+``case_permissions_sync`` before it returns. Reads of content (the case page, an attachment)
+are audited here too, as consultation and disclosure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.http import Http404
+from django.utils import timezone
+
+from cases import policy
+from cases.facts import case_facts, linked_personal_data, party_facts
+from cases.models import (
+    REFERENCE_CODES,
+    Case,
+    CaseKind,
+    CaseStatus,
+    MeetingAttachment,
+    OperationalMeeting,
+    Result,
+    Seizure,
+    SeizureItem,
+    SeizureUnit,
+)
+from cases.permissions import case_permissions_sync
+from cases.policy import CasePerm
+from cases.selectors import require_case_perm
+from exchanges.facts import agency_facts, load_agencies
+from exchanges.policy import Restrictions
+from exchanges.services import AttachmentInput
+from partners.models import Agency, Officer, Party, Role
+from selec.audit import audit_record
+from selec.crypto import DecryptionError, associated_data, decrypt_bytes, encrypt_bytes
+from selec.files import FileRefused, check_attachment
+from selec.models import AuditAction
+
+# The statuses a case may be opened with; the others are reached by changing its status.
+OPENING_STATUSES = (CaseStatus.PLANNED, CaseStatus.ACTIVE)
+MAX_ATTACHMENTS = 20
+
+
+@dataclass(frozen=True)
+class SeizureInput:
+    item: SeizureItem | str
+    quantity: Decimal
+    unit: SeizureUnit | str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class CaseDetails:
+    """What the lead writes about a case: shared by opening and editing it."""
+
+    name: str
+    started_on: dt.date
+    ended_on: dt.date | None = None
+    task_force_id: int | None = None
+    crime_area_id: int | None = None
+    description: str = ""
+    restrictions: Restrictions = field(default_factory=Restrictions)
+    personal_data: bool = False
+
+
+@contextmanager
+def refused_as(field_name: str) -> Iterator[None]:
+    """Report a policy refusal as a validation error of the field it concerns."""
+    try:
+        yield
+    except policy.PolicyError as exc:
+        raise ValidationError({field_name: [str(exc)]}) from exc
+
+
+def allocate_case_reference(kind: CaseKind | str, year: int) -> str:
+    """The next ``SELEC-JI-YYYY-NNNN`` (or ``-RO-``): one atomic upsert on the counter of the
+    year and kind, whose row lock holds concurrent creators back until this transaction ends,
+    so numbers are consecutive and never repeat (as ``exchanges.services.allocate_reference``)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO cases_casereferencecounter (year, kind, last) VALUES (%s, %s, 1) "
+            "ON CONFLICT (year, kind) DO UPDATE SET last = cases_casereferencecounter.last + 1 "
+            "RETURNING last",
+            [year, str(kind)],
+        )
+        (number,) = cursor.fetchone()
+    return f"SELEC-{REFERENCE_CODES[CaseKind(kind)]}-{year}-{number:04d}"
+
+
+def _locked(case: Case) -> Case:
+    """The case as stored, locked until the transaction ends: changes to one case happen one
+    after the other, each seeing the last one's result."""
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("lead_party", "task_force", "crime_area")
+        .get(pk=case.pk)
+    )
+
+
+def _validate_details(details: CaseDetails) -> None:
+    errors: dict[str, list[str]] = {}
+    if not details.name.strip():
+        errors["name"] = ["A name is required."]
+    elif len(details.name.strip()) > Case._meta.get_field("name").max_length:  # type: ignore[operator]
+        errors["name"] = ["A name has at most 120 characters."]
+    try:
+        policy.check_period(details.started_on, details.ended_on)
+    except policy.PolicyError as exc:
+        errors["ended_on"] = [str(exc)]
+    if details.restrictions.text and len(details.restrictions.text) > 2000:
+        errors["restriction_text"] = ["The H3 text has at most 2000 characters."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply_details(case: Case, details: CaseDetails) -> None:
+    case.name = details.name.strip()
+    case.started_on, case.ended_on = details.started_on, details.ended_on
+    case.task_force_id, case.crime_area_id = details.task_force_id, details.crime_area_id
+    case.description = details.description
+    case.restrict_evidence = details.restrictions.evidence
+    case.restrict_dissemination = details.restrictions.dissemination
+    case.restriction_text = details.restrictions.text.strip()
+    case.personal_data = details.personal_data
+
+
+def _analysts(analyst_ids: Sequence[int]) -> list[Officer]:
+    """The officers named as analysts, all of them active SELEC analysts."""
+    ids = set(analyst_ids)
+    found = list(Officer.objects.filter(pk__in=ids, is_active=True))
+    if len(found) != len(ids):
+        raise ValidationError({"analysts": ["Choose analysts among the active SELEC analysts."]})
+    with refused_as("analysts"):
+        policy.check_analysts({o.pk: o.role for o in found})
+    return found
+
+
+def _agencies(agency_ids: Sequence[int]) -> list[Agency]:
+    agencies = load_agencies(agency_ids)
+    if len(agencies) != len(set(agency_ids)):
+        raise ValidationError({"agencies": ["Choose existing agencies."]})
+    return agencies
+
+
+def _lead_agency(officer: Officer, lead_agency_id: int | None) -> Agency:
+    """An officer of an agency opens a case led by their agency's party; a SELEC analyst opens
+    one for the lead agency they name (and is named on it)."""
+    if officer.agency_id is not None:
+        if lead_agency_id not in (None, officer.agency_id):
+            raise ValidationError({"lead_agency": ["Your own agency leads the cases you open."]})
+        agency = Agency.objects.select_related("party").get(pk=officer.agency_id)
+        try:
+            policy.check_lead(agency_facts(agency))
+        except policy.PolicyError as exc:
+            raise PermissionDenied(str(exc)) from exc
+        return agency
+    if officer.role != Role.ANALYST:
+        raise PermissionDenied(
+            "Only officers of an agency and SELEC analysts open joint investigations and "
+            "regional operations."
+        )
+    if lead_agency_id is None:
+        raise ValidationError({"lead_agency": ["Name the agency that leads the case."]})
+    found = load_agencies([lead_agency_id])
+    if not found:
+        raise ValidationError({"lead_agency": ["Choose an existing agency."]})
+    return found[0]
+
+
+@transaction.atomic
+def case_create(
+    *,
+    officer: Officer,
+    kind: CaseKind | str,
+    details: CaseDetails,
+    status: CaseStatus | str = CaseStatus.PLANNED,
+    agency_ids: Sequence[int] = (),
+    analyst_ids: Sequence[int] = (),
+    lead_agency_id: int | None = None,
+) -> Case:
+    """Open a joint investigation or a regional operation, led by the officer's party (by the
+    named lead agency's party when a SELEC analyst opens it), with its first participants."""
+    lead = _lead_agency(officer, lead_agency_id)
+    if kind not in CaseKind.values:
+        raise ValidationError({"kind": ["Choose a joint investigation or a regional operation."]})
+    if status not in OPENING_STATUSES:
+        raise ValidationError({"status": ["A case opens as planned or active."]})
+    _validate_details(details)
+    with refused_as("lead_agency"):
+        policy.check_lead(agency_facts(lead))
+    agencies = [lead, *(a for a in _agencies(agency_ids) if a.pk != lead.pk)]
+    with refused_as("agencies"):
+        policy.check_participants(
+            tuple(agency_facts(a) for a in agencies),
+            personal_data=details.personal_data,
+            personal_data_reason="it is marked as carrying personal data",
+        )
+    analysts = _analysts([*analyst_ids, *([officer.pk] if officer.role == Role.ANALYST else [])])
+    now = timezone.now()
+    case = Case(
+        reference=allocate_case_reference(kind, timezone.localtime(now).year),
+        kind=kind,
+        lead_party=lead.party,
+        status=status,
+        created_by=officer,
+        created_at=now,
+    )
+    _apply_details(case, details)
+    case.full_clean(exclude=["lead_party", "task_force", "crime_area", "created_by", "reference"])
+    case.save(force_insert=True)
+    case.participants.set({lead.party_id, *(a.party_id for a in agencies)})
+    case.agencies.set(agencies)
+    case.analysts.set(analysts)
+    case_permissions_sync([case.pk])
+    audit_record(
+        actor=officer,
+        action=AuditAction.COLLECTION,
+        target=case,
+        reason=f"{case.kind} opened",
+        details={
+            "reference": case.reference,
+            "lead": lead.party.code,
+            "agencies": sorted(f"{a.party.code}:{a.pk}" for a in agencies),
+            "analysts": sorted(o.username for o in analysts),
+            "personal_data": case.personal_data,
+            "handling": case.handling_codes,
+        },
+    )
+    return case
+
+
+@transaction.atomic
+def case_update(*, officer: Officer, case: Case, details: CaseDetails) -> Case:
+    """The lead edits the case. Marking it as carrying personal data is refused while an
+    observer takes part; the grants follow the new facts at once."""
+    require_case_perm(officer, case, CasePerm.MANAGE)
+    case = _locked(case)
+    _validate_details(details)
+    before = {"personal_data": case.personal_data, "handling": case.handling_codes}
+    _apply_details(case, details)
+    facts = case_facts(case)
+    with refused_as("personal_data"):
+        policy.check_personal_data(facts)
+    case.full_clean(exclude=["lead_party", "task_force", "crime_area", "created_by"])
+    case.save(
+        update_fields=[
+            "name",
+            "started_on",
+            "ended_on",
+            "task_force",
+            "crime_area",
+            "description",
+            "restrict_evidence",
+            "restrict_dissemination",
+            "restriction_text",
+            "personal_data",
+        ]
+    )
+    case_permissions_sync([case.pk])
+    audit_record(
+        actor=officer,
+        action=AuditAction.ALTERATION,
+        target=case,
+        reason="case edited",
+        details={
+            "reference": case.reference,
+            "from": before,
+            "to": {"personal_data": case.personal_data, "handling": case.handling_codes},
+        },
+    )
+    return case
+
+
+@transaction.atomic
+def case_change_status(*, officer: Officer, case: Case, status: CaseStatus | str) -> Case:
+    """The lead moves the case on: planned, active, action day, closed (or reopens it)."""
+    require_case_perm(officer, case, CasePerm.MANAGE)
+    case = _locked(case)
+    if status not in CaseStatus.values:
+        raise ValidationError({"status": ["Choose a status."]})
+    previous = case.status
+    with refused_as("status"):
+        policy.check_transition(previous, status)
+    case.status = status
+    case.save(update_fields=["status"])
+    audit_record(
+        actor=officer,
+        action=AuditAction.ALTERATION,
+        target=case,
+        reason="case status changed",
+        details={"reference": case.reference, "from": previous, "to": str(status)},
+    )
+    return case
+
+
+def _personal_data_reason(case: Case, linked: bool) -> str:
+    if case.personal_data:
+        return "it is marked as carrying personal data"
+    return "an exchange linked to it carries personal data" if linked else ""
+
+
+@transaction.atomic
+def case_invite(
+    *,
+    officer: Officer,
+    case: Case,
+    agency_ids: Sequence[int] = (),
+    party_ids: Sequence[int] = (),
+    analyst_ids: Sequence[int] = (),
+) -> Case:
+    """The lead invites agencies (their parties join with them), parties on their own (their
+    National Focal Points follow the case) and names analysts. An observer is refused while the
+    case carries personal data, by its flag or a linked exchange."""
+    require_case_perm(officer, case, CasePerm.MANAGE)
+    case = _locked(case)
+    if not agency_ids and not party_ids and not analyst_ids:
+        raise ValidationError({"agencies": ["Choose the agencies or analysts to invite."]})
+    present = set(case.agencies.values_list("pk", flat=True))
+    agencies = [a for a in _agencies(agency_ids) if a.pk not in present]
+    parties = list(Party.objects.filter(pk__in=set(party_ids)))
+    if len(parties) != len(set(party_ids)):
+        raise ValidationError({"parties": ["Choose existing parties."]})
+    linked = linked_personal_data(case)
+    personal = case.personal_data or linked
+    reason = _personal_data_reason(case, linked)
+    with refused_as("agencies"):
+        policy.check_participants(
+            tuple(agency_facts(a) for a in agencies),
+            personal_data=personal,
+            personal_data_reason=reason,
+        )
+    with refused_as("parties"):
+        policy.check_participants(
+            (),
+            tuple(party_facts(p) for p in parties),
+            personal_data=personal,
+            personal_data_reason=reason,
+        )
+    analysts = _analysts(analyst_ids)
+    case.agencies.add(*agencies)
+    case.participants.add(*{a.party_id for a in agencies}, *parties)
+    case.analysts.add(*analysts)
+    case_permissions_sync([case.pk])
+    audit_record(
+        actor=officer,
+        action=AuditAction.ALTERATION,
+        target=case,
+        reason="participants invited",
+        details={
+            "reference": case.reference,
+            "agencies": sorted(f"{a.party.code}:{a.pk}" for a in agencies),
+            "parties": sorted(p.code for p in parties),
+            "analysts": sorted(o.username for o in analysts),
+        },
+    )
+    return case
+
+
+def _require_open(case: Case, what: str) -> None:
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError(
+            {"case": [f"{case.reference} is closed: reopen it before adding {what}."]}
+        )
+
+
+def _checked_files(attachments: Sequence[AttachmentInput]) -> list[tuple[AttachmentInput, str]]:
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise ValidationError({"attachments": [f"At most {MAX_ATTACHMENTS} files at once."]})
+    checked = []
+    for upload in attachments:
+        try:
+            content_type = check_attachment(
+                filename=upload.filename, declared_type=upload.content_type, content=upload.content
+            )
+        except FileRefused as exc:
+            raise ValidationError({"attachments": [str(exc)]}) from exc
+        checked.append((upload, content_type))
+    return checked
+
+
+def _attachment_aad(attachment: MeetingAttachment) -> bytes:
+    return associated_data("cases.meetingattachment", "content", str(attachment.uuid))
+
+
+@transaction.atomic
+def meeting_add(
+    *,
+    officer: Officer,
+    case: Case,
+    held_on: dt.date,
+    place: str,
+    held_until: dt.date | None = None,
+    party_ids: Sequence[int] = (),
+    decisions: str = "",
+    minutes: str = "",
+    attachments: Sequence[AttachmentInput] = (),
+) -> OperationalMeeting:
+    """Record an operational meeting of the case, with its participants, decisions, minutes and
+    attachments (checked and stored encrypted, as exchanges' attachments are)."""
+    require_case_perm(officer, case, CasePerm.ADD_MEETING)
+    case = _locked(case)
+    _require_open(case, "meetings")
+    errors: dict[str, list[str]] = {}
+    if not place.strip():
+        errors["place"] = ["Say where the meeting was held."]
+    if held_until is not None and held_until < held_on:
+        errors["held_until"] = ["The meeting ends on or after the day it starts."]
+    try:
+        policy.check_meeting_parties(case_facts(case), frozenset(party_ids))
+    except policy.PolicyError as exc:
+        errors["parties"] = [str(exc)]
+    if errors:
+        raise ValidationError(errors)
+    checked = _checked_files(attachments)
+    meeting = OperationalMeeting(
+        case=case,
+        held_on=held_on,
+        held_until=held_until,
+        place=place.strip(),
+        decisions=decisions,
+        minutes=minutes,
+        added_by=officer,
+    )
+    meeting.full_clean(exclude=["case", "added_by"])
+    meeting.save(force_insert=True)
+    meeting.parties.set(set(party_ids))
+    stored = []
+    for upload, content_type in checked:
+        attachment = MeetingAttachment(
+            meeting=meeting,
+            filename=upload.filename,
+            content_type=content_type,
+            size=len(upload.content),
+            sha256=hashlib.sha256(upload.content).hexdigest(),
+        )
+        attachment.content = encrypt_bytes(upload.content, aad=_attachment_aad(attachment))
+        stored.append(attachment)
+    MeetingAttachment.objects.bulk_create(stored)
+    audit_record(
+        actor=officer,
+        action=AuditAction.COLLECTION,
+        target=meeting,
+        reason="operational meeting added",
+        details={
+            "reference": case.reference,
+            "held_on": held_on.isoformat(),
+            "attachments": [a.sha256 for a in stored],
+        },
+    )
+    return meeting
+
+
+def _seizures(seizures: Sequence[SeizureInput]) -> list[Seizure]:
+    rows, errors = [], []
+    for position, line in enumerate(seizures, start=1):
+        try:
+            quantity = Decimal(line.quantity)
+        except (InvalidOperation, TypeError, ValueError):
+            quantity = Decimal(0)
+        if line.item not in SeizureItem.values or line.unit not in SeizureUnit.values:
+            errors.append(f"Line {position}: choose the item and its unit.")
+        elif not quantity.is_finite() or quantity <= 0 or quantity >= Decimal("1e11"):
+            errors.append(f"Line {position}: the quantity is a number above zero.")
+        elif len(line.description) > 300:
+            errors.append(f"Line {position}: the description has at most 300 characters.")
+        else:
+            rows.append(
+                Seizure(
+                    item=line.item,
+                    unit=line.unit,
+                    quantity=quantity.quantize(Decimal("0.001")),
+                    description=line.description.strip(),
+                )
+            )
+    if errors:
+        raise ValidationError({"seizures": errors})
+    return rows
+
+
+@transaction.atomic
+def result_record(
+    *,
+    officer: Officer,
+    case: Case,
+    party_id: int,
+    reported_on: dt.date,
+    counts: dict[str, int] | None = None,
+    seizures: Sequence[SeizureInput] = (),
+) -> Result:
+    """Record what a participating party reports: counts of persons, victims and vehicles, and
+    seizures by item, quantity and unit. An agency reports for its own party; the lead's
+    agencies and the named analysts for any participating party."""
+    perms = require_case_perm(officer, case, CasePerm.RECORD_RESULT)
+    case = _locked(case)
+    _require_open(case, "results")
+    counts = dict(counts or {})
+    unknown = set(counts) - set(Result.COUNTS)
+    if unknown:
+        raise ValidationError({"counts": [f"Unknown counts: {', '.join(sorted(unknown))}."]})
+    bad = [
+        name
+        for name, value in counts.items()
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0
+    ]
+    if bad:
+        raise ValidationError({name: ["A count is a whole number, zero or more."] for name in bad})
+    with refused_as("party"):
+        policy.check_result_party(case_facts(case), party_id=party_id)
+    officer_agency = agency_facts(officer.agency) if officer.agency else None
+    if not policy.records_for(perms, officer_agency=officer_agency, party_id=party_id):
+        assert officer_agency is not None
+        raise PermissionDenied(
+            f"{officer_agency.name} records the results of {officer_agency.party_code} only; "
+            f"the lead party's agencies record those of the other participants."
+        )
+    lines = _seizures(seizures)
+    result = Result(
+        case=case, party_id=party_id, reported_on=reported_on, reported_by=officer, **counts
+    )
+    result.full_clean(exclude=["case", "party", "reported_by"])
+    result.save(force_insert=True)
+    for line in lines:
+        line.result = result
+    Seizure.objects.bulk_create(lines)
+    party = Party.objects.get(pk=party_id)
+    audit_record(
+        actor=officer,
+        action=AuditAction.COLLECTION,
+        target=result,
+        reason="results recorded",
+        details={
+            "reference": case.reference,
+            "party": party.code,
+            "counts": {name: counts.get(name, 0) for name in Result.COUNTS},
+            "seizures": [f"{s.item} {s.quantity} {s.unit}" for s in lines],
+        },
+    )
+    return result
+
+
+@transaction.atomic
+def case_consult(*, officer: Officer, case: Case) -> frozenset[CasePerm]:
+    """Open a case's page (its description, meetings, results): audited as a consultation in
+    the same transaction, so a read whose event cannot be written fails. Returns the officer's
+    permissions on the case."""
+    perms = require_case_perm(officer, case, CasePerm.VIEW)
+    audit_record(
+        actor=officer,
+        action=AuditAction.CONSULTATION,
+        target=case,
+        reason="case consulted",
+        details={"reference": case.reference},
+    )
+    return perms
+
+
+@transaction.atomic
+def meeting_attachment_download(
+    *, officer: Officer, attachment_id: int
+) -> tuple[MeetingAttachment, bytes]:
+    """Decrypt a meeting's attachment for an officer who may see its case (audited as a
+    disclosure)."""
+    attachment = (
+        MeetingAttachment.objects.select_related("meeting__case").filter(pk=attachment_id).first()
+    )
+    if attachment is None:
+        raise Http404("No attachment matches the given query.")
+    case = attachment.meeting.case
+    require_case_perm(officer, case, CasePerm.VIEW)
+    content = decrypt_bytes(attachment.content, aad=_attachment_aad(attachment))
+    if hashlib.sha256(content).hexdigest() != attachment.sha256:
+        raise DecryptionError(f"attachment {attachment.pk} does not match its recorded SHA-256")
+    audit_record(
+        actor=officer,
+        action=AuditAction.DISCLOSURE,
+        target=attachment,
+        reason="meeting attachment downloaded",
+        details={"reference": case.reference, "sha256": attachment.sha256},
+    )
+    return attachment, content

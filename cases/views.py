@@ -1,0 +1,433 @@
+"""The case pages: the list of the officer's cases, the case page and its forms.
+
+Each view parses, calls the service that decides and records, and renders. 404 for a case the
+officer may not see (as for one that does not exist), 403 with the reason where they may see it
+but not act; a refused form is shown again with the service's errors next to its fields, and
+nothing is saved.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cases.forms import (
+    CaseCreateForm,
+    CaseDetailsForm,
+    CaseFilterForm,
+    InviteForm,
+    MeetingForm,
+    ResultForm,
+    SeizureFormSet,
+    StatusForm,
+    seizure_inputs,
+)
+from cases.models import Case
+from cases.policy import CasePerm, acts_in_operations
+from cases.selectors import (
+    CaseFilter,
+    agencies_to_invite,
+    analysts_to_name,
+    case_get_for_officer,
+    case_list,
+    case_page,
+    case_participants,
+    parties_to_invite,
+    recordable_parties,
+    require_case_perm,
+)
+from cases.services import (
+    case_change_status,
+    case_consult,
+    case_create,
+    case_invite,
+    case_update,
+    meeting_add,
+    meeting_attachment_download,
+    result_record,
+)
+from exchanges.forms_thread import apply_service_errors
+from partners.models import Officer, Role
+
+
+def _officer(request: HttpRequest) -> Officer:
+    return request.user  # type: ignore[return-value]
+
+
+def _case_url(case: Case) -> str:
+    return reverse("cases:detail", kwargs={"reference": case.reference})
+
+
+def _reason(exc: Exception) -> str:
+    return " ".join(str(m) for m in getattr(exc, "args", ()) if m) or _(
+        "You may not do this with this case."
+    )
+
+
+def _refused(request: HttpRequest, case: Case | None, exc: PermissionDenied) -> HttpResponse:
+    return render(
+        request, "cases/refused.html", {"case": case, "refusal": _reason(exc)}, status=403
+    )
+
+
+@require_GET
+def case_list_view(request: HttpRequest) -> HttpResponse:
+    officer = _officer(request)
+    form = CaseFilterForm(request.GET or None)
+    query = CaseFilter()
+    if form.is_bound and form.is_valid():
+        query = CaseFilter(kind=form.cleaned_data["kind"], status=form.cleaned_data["status"])
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "form": form,
+            "cases": case_list(officer, query),
+            "may_open": _may_open(officer),
+            "filtered": bool(query.kind or query.status),
+        },
+    )
+
+
+def _may_open(officer: Officer) -> bool:
+    """Whether the page offers "Open a case" (the service decides again when it is used)."""
+    if officer.role == Role.ANALYST:
+        return True
+    agency = officer.agency
+    return agency is not None and acts_in_operations(agency.party.status)
+
+
+@require_http_methods(["GET", "POST"])
+def case_create_view(request: HttpRequest) -> HttpResponse:
+    officer = _officer(request)
+    if not _may_open(officer):
+        return _refused(
+            request,
+            None,
+            PermissionDenied(
+                _(
+                    "Joint investigations and regional operations are opened by officers of "
+                    "members and operational partners, and by SELEC analysts."
+                )
+            ),
+        )
+    names_lead = officer.agency_id is None
+    agencies = [a for a in agencies_to_invite() if a.pk != officer.agency_id]
+    form = CaseCreateForm(
+        request.POST if request.method == "POST" else None,
+        agencies=agencies,
+        analysts=[a for a in analysts_to_name() if a.pk != officer.pk],
+        names_lead=names_lead,
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                case = case_create(
+                    officer=officer,
+                    kind=data["kind"],
+                    status=data["status"],
+                    details=form.details(),
+                    agency_ids=data["agencies"],
+                    analyst_ids=data["analysts"],
+                    lead_agency_id=data.get("lead_agency"),
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc, {"restriction_text": "h3_text"})
+            except PermissionDenied as exc:
+                return _refused(request, None, exc)
+            else:
+                messages.success(
+                    request, _("Case %(reference)s opened.") % {"reference": case.reference}
+                )
+                return redirect(_case_url(case))
+    return render(
+        request, "cases/create.html", {"form": form, "names_lead": names_lead}, status=status
+    )
+
+
+@require_GET
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    officer = _officer(request)
+    case = case_get_for_officer(officer, reference=reference)
+    perms = case_consult(officer=officer, case=case)
+    page = case_page(officer, case, perms)
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "page": page,
+            "case": case,
+            "can_manage": CasePerm.MANAGE in perms,
+            "can_add_meeting": CasePerm.ADD_MEETING in perms,
+            "can_record": bool(page.recordable_parties),
+        },
+    )
+
+
+def _guarded(
+    request: HttpRequest, reference: str, perm: CasePerm
+) -> tuple[Case, frozenset[CasePerm], HttpResponse | None]:
+    """The case (404 unless visible), the officer's permissions on it, and the 403 answer to
+    return when they lack ``perm``."""
+    officer = _officer(request)
+    case = case_get_for_officer(officer, reference=reference)
+    try:
+        perms = require_case_perm(officer, case, perm)
+    except PermissionDenied as exc:
+        return case, frozenset(), _refused(request, case, exc)
+    return case, perms, None
+
+
+@require_http_methods(["GET", "POST"])
+def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
+    case, _perms, refused = _guarded(request, reference, CasePerm.MANAGE)
+    if refused:
+        return refused
+    form = CaseDetailsForm(
+        request.POST if request.method == "POST" else None,
+        initial=CaseDetailsForm.initial_of(case),
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                case_update(officer=_officer(request), case=case, details=form.details())
+            except ValidationError as exc:
+                apply_service_errors(form, exc, {"restriction_text": "h3_text"})
+            except PermissionDenied as exc:
+                return _refused(request, case, exc)
+            else:
+                messages.success(request, _("Case %(reference)s saved.") % {"reference": reference})
+                return redirect(_case_url(case))
+    return render(
+        request,
+        "cases/form.html",
+        {
+            "case": case,
+            "form": form,
+            "title": _("Edit %(reference)s") % {"reference": case.reference},
+            "intro": _(
+                "Only the lead party's agencies edit a case. Marking it as carrying personal "
+                "data is refused while an observer takes part."
+            ),
+            "submit": _("Save"),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_status(request: HttpRequest, reference: str) -> HttpResponse:
+    case, _perms, refused = _guarded(request, reference, CasePerm.MANAGE)
+    if refused:
+        return refused
+    form = StatusForm(request.POST if request.method == "POST" else None, current=case.status)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                changed = case_change_status(
+                    officer=_officer(request), case=case, status=form.cleaned_data["status"]
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            except PermissionDenied as exc:
+                return _refused(request, case, exc)
+            else:
+                messages.success(
+                    request,
+                    _("%(reference)s is now %(status)s.")
+                    % {"reference": reference, "status": changed.get_status_display().lower()},
+                )
+                return redirect(_case_url(case))
+    return render(
+        request,
+        "cases/form.html",
+        {
+            "case": case,
+            "form": form,
+            "title": _("Status of %(reference)s") % {"reference": case.reference},
+            "intro": _(
+                "Planned, active, action day (the coordinated action), closed. A closed case "
+                "takes no new exchanges, meetings or results until it is reopened."
+            ),
+            "submit": _("Change status"),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_invite_view(request: HttpRequest, reference: str) -> HttpResponse:
+    case, _perms, refused = _guarded(request, reference, CasePerm.MANAGE)
+    if refused:
+        return refused
+    present = set(case.analysts.values_list("pk", flat=True))
+    form = InviteForm(
+        request.POST if request.method == "POST" else None,
+        agencies=agencies_to_invite(case),
+        parties=parties_to_invite(case),
+        analysts=[a for a in analysts_to_name() if a.pk not in present],
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                case_invite(
+                    officer=_officer(request),
+                    case=case,
+                    agency_ids=form.cleaned_data["agencies"],
+                    party_ids=form.cleaned_data["parties"],
+                    analyst_ids=form.cleaned_data["analysts"],
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            except PermissionDenied as exc:
+                return _refused(request, case, exc)
+            else:
+                messages.success(
+                    request, _("Invitations to %(reference)s sent.") % {"reference": reference}
+                )
+                return redirect(_case_url(case))
+    return render(
+        request,
+        "cases/form.html",
+        {
+            "case": case,
+            "form": form,
+            "title": _("Invite to %(reference)s") % {"reference": case.reference},
+            "intro": _(
+                "Invited agencies see the case and add meetings and results; their parties' "
+                "National Focal Points follow it. Observers only follow it, and only while it "
+                "carries no personal data; former members cannot take part."
+            ),
+            "submit": _("Invite"),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_add_view(request: HttpRequest, reference: str) -> HttpResponse:
+    case, _perms, refused = _guarded(request, reference, CasePerm.ADD_MEETING)
+    if refused:
+        return refused
+    parties, _agencies, _analysts = case_participants(case)
+    form = MeetingForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        parties=parties,
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                meeting_add(officer=_officer(request), case=case, **form.arguments())
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            except PermissionDenied as exc:
+                return _refused(request, case, exc)
+            else:
+                messages.success(
+                    request, _("Meeting added to %(reference)s.") % {"reference": reference}
+                )
+                return redirect(_case_url(case) + "#meetings")
+    return render(
+        request,
+        "cases/form.html",
+        {
+            "case": case,
+            "form": form,
+            "multipart": True,
+            "title": _("Operational meeting of %(reference)s") % {"reference": case.reference},
+            "intro": _(
+                "Record a meeting: when and where it was held, which parties attended, what was "
+                "decided. Decisions, minutes and attachments are stored encrypted and shown "
+                "only to the case's participants."
+            ),
+            "submit": _("Add the meeting"),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def result_add_view(request: HttpRequest, reference: str) -> HttpResponse:
+    case, perms, refused = _guarded(request, reference, CasePerm.RECORD_RESULT)
+    if refused:
+        return refused
+    officer = _officer(request)
+    parties, _agencies, _analysts = case_participants(case)
+    allowed = recordable_parties(officer, perms, parties)
+    if not allowed:
+        return _refused(
+            request,
+            case,
+            PermissionDenied(_("Your party reports no results in this case.")),
+        )
+    bound = request.method == "POST"
+    form = ResultForm(
+        request.POST if bound else None,
+        parties=allowed,
+        initial={"reported_on": timezone.localdate()},
+    )
+    formset = SeizureFormSet(request.POST if bound else None, prefix="seizure")
+    status = 200
+    if bound:
+        status = 400
+        form_ok, formset_ok = form.is_valid(), formset.is_valid()
+        if form_ok and formset_ok:
+            try:
+                result_record(
+                    officer=officer,
+                    case=case,
+                    party_id=form.cleaned_data["party"],
+                    reported_on=form.cleaned_data["reported_on"],
+                    counts=form.counts(),
+                    seizures=seizure_inputs(formset),
+                )
+            except ValidationError as exc:
+                errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+                # The seizure lines' errors belong above the lines, the rest to the form.
+                formset.non_form_errors().extend(errors.pop("seizures", []))
+                for key, messages_ in errors.items():
+                    form.add_error(key if key in form.fields else None, messages_)
+            except PermissionDenied as exc:
+                return _refused(request, case, exc)
+            else:
+                messages.success(
+                    request, _("Results recorded in %(reference)s.") % {"reference": reference}
+                )
+                return redirect(_case_url(case) + "#results")
+    return render(
+        request,
+        "cases/result_form.html",
+        {"case": case, "form": form, "formset": formset},
+        status=status,
+    )
+
+
+@require_GET
+def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    stored, content = meeting_attachment_download(officer=_officer(request), attachment_id=pk)
+    response = HttpResponse(content, content_type=stored.content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=stored.filename
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
