@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -60,6 +59,7 @@ from exchanges.api import DetailSerializer, ErrorsSerializer, RestrictionsSerial
 from exchanges.forms_thread import attachment_inputs
 from exchanges.policy import Restrictions
 from partners.models import Officer, Party
+from selec.files import download_response
 from taskforces.models import CrimeArea, TaskForce
 
 TAG = "cases"
@@ -746,10 +746,6 @@ class CaseAttachmentView(APIView):
         stored, content = meeting_attachment_download(
             officer=_officer(request), attachment_id=attachment_of_case(case, pk)
         )
-        response = HttpResponse(content, content_type=stored.content_type)
-        response["Content-Disposition"] = content_disposition_header(
-            as_attachment=True, filename=stored.filename
+        return download_response(
+            content, content_type=stored.content_type, filename=stored.filename
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response

@@ -44,6 +44,10 @@ def analyst_choices(analysts: Iterable[Officer]) -> list[tuple[int, str]]:
     return [(o.pk, o.get_full_name() or o.username) for o in analysts]
 
 
+def party_choices(parties: Iterable[Party]) -> list[tuple[int, str]]:
+    return [(p.pk, f"{p.name} ({p.code})") for p in parties]
+
+
 class CaseDetailsForm(_Form):
     """What the lead writes about a case: opening and editing it."""
 
@@ -231,7 +235,7 @@ class InviteForm(_Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agencies"].choices = recipient_choices(agencies)  # type: ignore[attr-defined]
-        self.fields["parties"].choices = [(p.pk, f"{p.name} ({p.code})") for p in parties]  # type: ignore[attr-defined]
+        self.fields["parties"].choices = party_choices(parties)  # type: ignore[attr-defined]
         self.fields["analysts"].choices = analyst_choices(analysts)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
@@ -274,7 +278,7 @@ class MeetingForm(_Form):
 
     def __init__(self, *args: Any, parties: Iterable[Party], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parties"].choices = [(p.pk, f"{p.name} ({p.code})") for p in parties]  # type: ignore[attr-defined]
+        self.fields["parties"].choices = party_choices(parties)  # type: ignore[attr-defined]
         self.fields["attachments"].help_text = _(
             "Documents, images, spreadsheets; checked and stored encrypted. Files are not kept "
             "when the form is shown again with an error: choose them again."
@@ -303,7 +307,7 @@ class ResultForm(_Form):
     def __init__(self, *args: Any, parties: Iterable[Party], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         parties = list(parties)
-        self.fields["party"].choices = [(p.pk, f"{p.name} ({p.code})") for p in parties]  # type: ignore[attr-defined]
+        self.fields["party"].choices = party_choices(parties)  # type: ignore[attr-defined]
         if len(parties) == 1:
             self.fields["party"].initial = parties[0].pk
         for name in Result.COUNTS:

@@ -9,7 +9,6 @@ are audited here too, as consultation and disclosure.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -42,8 +41,7 @@ from exchanges.policy import Restrictions
 from exchanges.services import AttachmentInput
 from partners.models import Agency, Officer, Party, Role
 from selec.audit import audit_record
-from selec.crypto import DecryptionError, associated_data, decrypt_bytes, encrypt_bytes
-from selec.files import FileRefused, check_attachment
+from selec.files import checked_uploads, open_attachment, seal_attachment
 from selec.models import AuditAction
 
 # The statuses a case may be opened with; the others are reached by changing its status.
@@ -376,20 +374,7 @@ def _require_open(case: Case, what: str) -> None:
 def _checked_files(attachments: Sequence[AttachmentInput]) -> list[tuple[AttachmentInput, str]]:
     if len(attachments) > MAX_ATTACHMENTS:
         raise ValidationError({"attachments": [f"At most {MAX_ATTACHMENTS} files at once."]})
-    checked = []
-    for upload in attachments:
-        try:
-            content_type = check_attachment(
-                filename=upload.filename, declared_type=upload.content_type, content=upload.content
-            )
-        except FileRefused as exc:
-            raise ValidationError({"attachments": [str(exc)]}) from exc
-        checked.append((upload, content_type))
-    return checked
-
-
-def _attachment_aad(attachment: MeetingAttachment) -> bytes:
-    return associated_data("cases.meetingattachment", "content", str(attachment.uuid))
+    return checked_uploads(attachments)
 
 
 @transaction.atomic
@@ -434,17 +419,12 @@ def meeting_add(
     meeting.full_clean(exclude=["case", "added_by"])
     meeting.save(force_insert=True)
     meeting.parties.set(set(party_ids))
-    stored = []
-    for upload, content_type in checked:
-        attachment = MeetingAttachment(
-            meeting=meeting,
-            filename=upload.filename,
-            content_type=content_type,
-            size=len(upload.content),
-            sha256=hashlib.sha256(upload.content).hexdigest(),
+    stored = [
+        seal_attachment(
+            MeetingAttachment(meeting=meeting), upload=upload, content_type=content_type
         )
-        attachment.content = encrypt_bytes(upload.content, aad=_attachment_aad(attachment))
-        stored.append(attachment)
+        for upload, content_type in checked
+    ]
     MeetingAttachment.objects.bulk_create(stored)
     audit_record(
         actor=officer,
@@ -577,9 +557,7 @@ def meeting_attachment_download(
         raise Http404("No attachment matches the given query.")
     case = attachment.meeting.case
     require_case_perm(officer, case, CasePerm.VIEW)
-    content = decrypt_bytes(attachment.content, aad=_attachment_aad(attachment))
-    if hashlib.sha256(content).hexdigest() != attachment.sha256:
-        raise DecryptionError(f"attachment {attachment.pk} does not match its recorded SHA-256")
+    content = open_attachment(attachment)
     audit_record(
         actor=officer,
         action=AuditAction.DISCLOSURE,

@@ -8,13 +8,15 @@ nothing is saved.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -55,6 +57,7 @@ from cases.services import (
 )
 from exchanges.forms_thread import apply_service_errors
 from partners.models import Officer, Role
+from selec.files import download_response
 
 
 def _officer(request: HttpRequest) -> Officer:
@@ -188,6 +191,49 @@ def _guarded(
     return case, perms, None
 
 
+def _case_form_page(
+    request: HttpRequest,
+    case: Case,
+    form: forms.Form,
+    act: Callable[[], str],
+    *,
+    title: str,
+    intro: str,
+    submit: str,
+    anchor: str = "",
+    multipart: bool = False,
+    aliases: dict[str, str] | None = None,
+) -> HttpResponse:
+    """A form of the case on ``cases/form.html``: on a valid POST, ``act`` calls the service and
+    says what was done; the service's refusals go next to the fields, or answer 403."""
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                done = act()
+            except ValidationError as exc:
+                apply_service_errors(form, exc, aliases)
+            except PermissionDenied as exc:
+                return _refused(request, case, exc)
+            else:
+                messages.success(request, done)
+                return redirect(_case_url(case) + anchor)
+    return render(
+        request,
+        "cases/form.html",
+        {
+            "case": case,
+            "form": form,
+            "multipart": multipart,
+            "title": title,
+            "intro": intro,
+            "submit": submit,
+        },
+        status=status,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
     case, _perms, refused = _guarded(request, reference, CasePerm.MANAGE)
@@ -197,33 +243,23 @@ def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         initial=CaseDetailsForm.initial_of(case),
     )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                case_update(officer=_officer(request), case=case, details=form.details())
-            except ValidationError as exc:
-                apply_service_errors(form, exc, {"restriction_text": "h3_text"})
-            except PermissionDenied as exc:
-                return _refused(request, case, exc)
-            else:
-                messages.success(request, _("Case %(reference)s saved.") % {"reference": reference})
-                return redirect(_case_url(case))
-    return render(
+
+    def save() -> str:
+        case_update(officer=_officer(request), case=case, details=form.details())
+        return _("Case %(reference)s saved.") % {"reference": reference}
+
+    return _case_form_page(
         request,
-        "cases/form.html",
-        {
-            "case": case,
-            "form": form,
-            "title": _("Edit %(reference)s") % {"reference": case.reference},
-            "intro": _(
-                "Only the lead party's agencies edit a case. Marking it as carrying personal "
-                "data is refused while an observer takes part."
-            ),
-            "submit": _("Save"),
-        },
-        status=status,
+        case,
+        form,
+        save,
+        title=_("Edit %(reference)s") % {"reference": case.reference},
+        intro=_(
+            "Only the lead party's agencies edit a case. Marking it as carrying personal "
+            "data is refused while an observer takes part."
+        ),
+        submit=_("Save"),
+        aliases={"restriction_text": "h3_text"},
     )
 
 
@@ -233,39 +269,27 @@ def case_status(request: HttpRequest, reference: str) -> HttpResponse:
     if refused:
         return refused
     form = StatusForm(request.POST if request.method == "POST" else None, current=case.status)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                changed = case_change_status(
-                    officer=_officer(request), case=case, status=form.cleaned_data["status"]
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            except PermissionDenied as exc:
-                return _refused(request, case, exc)
-            else:
-                messages.success(
-                    request,
-                    _("%(reference)s is now %(status)s.")
-                    % {"reference": reference, "status": changed.get_status_display().lower()},
-                )
-                return redirect(_case_url(case))
-    return render(
+
+    def change() -> str:
+        changed = case_change_status(
+            officer=_officer(request), case=case, status=form.cleaned_data["status"]
+        )
+        return _("%(reference)s is now %(status)s.") % {
+            "reference": reference,
+            "status": changed.get_status_display().lower(),
+        }
+
+    return _case_form_page(
         request,
-        "cases/form.html",
-        {
-            "case": case,
-            "form": form,
-            "title": _("Status of %(reference)s") % {"reference": case.reference},
-            "intro": _(
-                "Planned, active, action day (the coordinated action), closed. A closed case "
-                "takes no new exchanges, meetings or results until it is reopened."
-            ),
-            "submit": _("Change status"),
-        },
-        status=status,
+        case,
+        form,
+        change,
+        title=_("Status of %(reference)s") % {"reference": case.reference},
+        intro=_(
+            "Planned, active, action day (the coordinated action), closed. A closed case "
+            "takes no new exchanges, meetings or results until it is reopened."
+        ),
+        submit=_("Change status"),
     )
 
 
@@ -281,42 +305,29 @@ def case_invite_view(request: HttpRequest, reference: str) -> HttpResponse:
         parties=parties_to_invite(case),
         analysts=[a for a in analysts_to_name() if a.pk not in present],
     )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                case_invite(
-                    officer=_officer(request),
-                    case=case,
-                    agency_ids=form.cleaned_data["agencies"],
-                    party_ids=form.cleaned_data["parties"],
-                    analyst_ids=form.cleaned_data["analysts"],
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            except PermissionDenied as exc:
-                return _refused(request, case, exc)
-            else:
-                messages.success(
-                    request, _("Invitations to %(reference)s sent.") % {"reference": reference}
-                )
-                return redirect(_case_url(case))
-    return render(
+
+    def invite() -> str:
+        case_invite(
+            officer=_officer(request),
+            case=case,
+            agency_ids=form.cleaned_data["agencies"],
+            party_ids=form.cleaned_data["parties"],
+            analyst_ids=form.cleaned_data["analysts"],
+        )
+        return _("Invitations to %(reference)s sent.") % {"reference": reference}
+
+    return _case_form_page(
         request,
-        "cases/form.html",
-        {
-            "case": case,
-            "form": form,
-            "title": _("Invite to %(reference)s") % {"reference": case.reference},
-            "intro": _(
-                "Invited agencies see the case and add meetings and results; their parties' "
-                "National Focal Points follow it. Observers only follow it, and only while it "
-                "carries no personal data; former members cannot take part."
-            ),
-            "submit": _("Invite"),
-        },
-        status=status,
+        case,
+        form,
+        invite,
+        title=_("Invite to %(reference)s") % {"reference": case.reference},
+        intro=_(
+            "Invited agencies see the case and add meetings and results; their parties' "
+            "National Focal Points follow it. Observers only follow it, and only while it "
+            "carries no personal data; former members cannot take part."
+        ),
+        submit=_("Invite"),
     )
 
 
@@ -331,37 +342,25 @@ def meeting_add_view(request: HttpRequest, reference: str) -> HttpResponse:
         request.FILES if request.method == "POST" else None,
         parties=parties,
     )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                meeting_add(officer=_officer(request), case=case, **form.arguments())
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            except PermissionDenied as exc:
-                return _refused(request, case, exc)
-            else:
-                messages.success(
-                    request, _("Meeting added to %(reference)s.") % {"reference": reference}
-                )
-                return redirect(_case_url(case) + "#meetings")
-    return render(
+
+    def add() -> str:
+        meeting_add(officer=_officer(request), case=case, **form.arguments())
+        return _("Meeting added to %(reference)s.") % {"reference": reference}
+
+    return _case_form_page(
         request,
-        "cases/form.html",
-        {
-            "case": case,
-            "form": form,
-            "multipart": True,
-            "title": _("Operational meeting of %(reference)s") % {"reference": case.reference},
-            "intro": _(
-                "Record a meeting: when and where it was held, which parties attended, what was "
-                "decided. Decisions, minutes and attachments are stored encrypted and shown "
-                "only to the case's participants."
-            ),
-            "submit": _("Add the meeting"),
-        },
-        status=status,
+        case,
+        form,
+        add,
+        title=_("Operational meeting of %(reference)s") % {"reference": case.reference},
+        intro=_(
+            "Record a meeting: when and where it was held, which parties attended, what was "
+            "decided. Decisions, minutes and attachments are stored encrypted and shown "
+            "only to the case's participants."
+        ),
+        submit=_("Add the meeting"),
+        anchor="#meetings",
+        multipart=True,
     )
 
 
@@ -424,10 +423,4 @@ def result_add_view(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     stored, content = meeting_attachment_download(officer=_officer(request), attachment_id=pk)
-    response = HttpResponse(content, content_type=stored.content_type)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=stored.filename
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(content, content_type=stored.content_type, filename=stored.filename)

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import Permission
 from django.db.models import Q
 
 from exchanges.facts import facts_for
 from exchanges.models import Exchange, ExchangeGroupObjectPermission
 from exchanges.policy import ExchangeFacts, Perm, Principal, grants_for
 from partners.models import Agency, Party
+from selec.object_permissions import group_ids_of, permission_ids, store_exactly
 
 BATCH = 500
 
 
 def exchange_permission_ids() -> dict[Perm, int]:
-    rows = Permission.objects.filter(
-        content_type__app_label="exchanges", codename__in=[p.value for p in Perm]
-    )
-    return {Perm(codename): pk for pk, codename in rows.values_list("pk", "codename")}
+    return permission_ids("exchanges", Perm)
 
 
 def permissions_grant_new(
@@ -65,7 +62,7 @@ def _sync_batch(ids: list[int], perm_ids: dict[Perm, int]) -> None:
     exchanges = list(Exchange.objects.filter(pk__in=ids))
     facts = facts_for(exchanges)
     grants = {pk: grants_for(f) for pk, f in facts.items()}
-    groups = _groups_of(p for g in grants.values() for p in g)
+    groups = group_ids_of(p for g in grants.values() for p in g)
     wanted = {
         (exchange_id, groups[principal], perm_ids[perm])
         for exchange_id, by_principal in grants.items()
@@ -73,39 +70,7 @@ def _sync_batch(ids: list[int], perm_ids: dict[Perm, int]) -> None:
         if principal in groups
         for perm in perms
     }
-    existing = set(
-        ExchangeGroupObjectPermission.objects.filter(content_object_id__in=ids).values_list(
-            "content_object_id", "group_id", "permission_id"
-        )
-    )
-    stale = existing - wanted
-    if stale:
-        condition = Q()
-        for exchange_id, group_id, permission_id in stale:
-            condition |= Q(
-                content_object_id=exchange_id, group_id=group_id, permission_id=permission_id
-            )
-        ExchangeGroupObjectPermission.objects.filter(condition).delete()
-    ExchangeGroupObjectPermission.objects.bulk_create(
-        [
-            ExchangeGroupObjectPermission(content_object_id=e, group_id=g, permission_id=p)
-            for e, g, p in wanted - existing
-        ]
-    )
-
-
-def _groups_of(principals: Iterable[Principal]) -> dict[Principal, int]:
-    principals = set(principals)
-    agency_ids = {p.id for p in principals if p.kind == "agency"}
-    party_ids = {p.id for p in principals if p.kind == "nfp"}
-    groups: dict[Principal, int] = {}
-    for pk, group_id in Agency.objects.filter(pk__in=agency_ids).values_list("pk", "group_id"):
-        groups[Principal("agency", pk)] = group_id
-    for pk, group_id in Party.objects.filter(pk__in=party_ids, nfp_group__isnull=False).values_list(
-        "pk", "nfp_group_id"
-    ):
-        groups[Principal("nfp", pk)] = group_id
-    return groups
+    store_exactly(ExchangeGroupObjectPermission, "group_id", ids, wanted)
 
 
 def exchanges_involving_party(party: Party) -> list[int]:

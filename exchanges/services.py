@@ -8,7 +8,6 @@ status takes effect for everyone at once.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -46,8 +45,7 @@ from exchanges.tasks import match_exchange_entities
 from partners.models import Officer, Party, Role
 from partners.services import party_change_status
 from selec.audit import audit_record
-from selec.crypto import DecryptionError, associated_data, encrypt_bytes
-from selec.files import FileRefused, check_attachment
+from selec.files import checked_uploads, open_attachment, seal_attachment
 from selec.models import AuditAction, NotificationKind
 
 # Directive (EU) 2023/977, Art. 5: the time limits for answering requests.
@@ -156,25 +154,6 @@ def _validate_message(message: Message) -> bool:
     return personal
 
 
-def _check_files(attachments: Sequence[AttachmentInput]) -> list[tuple[AttachmentInput, str]]:
-    checked = []
-    for upload in attachments:
-        try:
-            checked.append(
-                (
-                    upload,
-                    check_attachment(
-                        filename=upload.filename,
-                        declared_type=upload.content_type,
-                        content=upload.content,
-                    ),
-                )
-            )
-        except FileRefused as exc:
-            raise ValidationError({"attachments": [str(exc)]}) from exc
-    return checked
-
-
 def _store_children(
     exchange: Exchange, message: Message, checked: list[tuple[AttachmentInput, str]]
 ) -> None:
@@ -193,21 +172,12 @@ def _store_children(
     if entities:
         # Hit/no-hit matching once the entities are committed (exchanges.matching).
         match_exchange_entities.delay_on_commit(exchange.pk)
-    attachments = []
-    for upload, content_type in checked:
-        attachment = Attachment(
-            exchange=exchange,
-            filename=upload.filename,
-            content_type=content_type,
-            size=len(upload.content),
-            sha256=hashlib.sha256(upload.content).hexdigest(),
-        )
-        attachment.content = encrypt_bytes(
-            upload.content,
-            aad=associated_data("exchanges.attachment", "content", str(attachment.uuid)),
-        )
-        attachments.append(attachment)
-    Attachment.objects.bulk_create(attachments)
+    Attachment.objects.bulk_create(
+        [
+            seal_attachment(Attachment(exchange=exchange), upload=upload, content_type=content_type)
+            for upload, content_type in checked
+        ]
+    )
 
 
 def _create_exchange(
@@ -299,7 +269,7 @@ def exchange_send(
             personal_data=personal,
             requested=case_id is not None,
         )
-    checked = _check_files(message.attachments)
+    checked = checked_uploads(message.attachments)
     exchange = _create_exchange(
         officer=officer,
         kind=ExchangeKind(kind),
@@ -401,7 +371,7 @@ def exchange_reply(*, officer: Officer, parent: Exchange, message: Message) -> E
         policy.check_personal_data_in_case(
             case_link_facts_of(parent.case_id), personal_data=personal
         )
-    checked = _check_files(message.attachments)
+    checked = checked_uploads(message.attachments)
     reply = _create_exchange(
         officer=officer,
         kind=ExchangeKind.REPLY,
@@ -764,19 +734,12 @@ def exchange_consult(*, officer: Officer, exchange: Exchange) -> ExchangeContent
 @transaction.atomic
 def attachment_download(*, officer: Officer, attachment_id: int) -> tuple[Attachment, bytes]:
     """Decrypt an attachment for an officer who may read its exchange (audited as disclosure)."""
-    from selec.crypto import decrypt_bytes
-
     attachment = Attachment.objects.select_related("exchange").filter(pk=attachment_id).first()
     if attachment is None:
         raise Http404("No attachment matches the given query.")
     require_perm(officer, attachment.exchange, policy.Perm.VIEW)
     _require_h3_confirmed(officer, attachment.exchange)
-    content = decrypt_bytes(
-        attachment.content,
-        aad=associated_data("exchanges.attachment", "content", str(attachment.uuid)),
-    )
-    if hashlib.sha256(content).hexdigest() != attachment.sha256:
-        raise DecryptionError(f"attachment {attachment.pk} does not match its recorded SHA-256")
+    content = open_attachment(attachment)
     audit_record(
         actor=officer,
         action=AuditAction.DISCLOSURE,

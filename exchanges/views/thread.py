@@ -20,7 +20,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -64,6 +63,7 @@ from exchanges.services import (
     exchange_reply,
 )
 from partners.models import Officer
+from selec.files import download_response
 from selec.templatetags.selec_tags import HANDLING_MEANINGS
 
 
@@ -484,16 +484,11 @@ def evidence(request: HttpRequest, reference: str) -> HttpResponse:
         _("Evidence file of %(reference)s exported; the export is recorded in the audit log.")
         % {"reference": exchange.reference},
     )
-    response = HttpResponse(
-        json.dumps(bundle, ensure_ascii=False, indent=2),
+    return download_response(
+        json.dumps(bundle, ensure_ascii=False, indent=2).encode(),
         content_type="application/json; charset=utf-8",
+        filename=f"{exchange.reference}-evidence.json",
     )
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"{exchange.reference}-evidence.json"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_GET
@@ -509,10 +504,4 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
             % {"reference": reference},
         )
         return redirect(_thread_url(reference) + f"#message-{reference}")
-    response = HttpResponse(content, content_type=stored.content_type)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=stored.filename
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(content, content_type=stored.content_type, filename=stored.filename)

@@ -1,5 +1,6 @@
 // The compose page (templates/exchanges/compose.html). Everything here is an enhancement: without
-// JavaScript the page works, with the H3 text always shown and one blank row of each entity kind.
+// JavaScript the page works, with the H3 text always shown and one blank row of each entity kind
+// (more rows come from formset.js).
 (function () {
   "use strict";
 
@@ -40,33 +41,6 @@
     sync(true);
   }
 
-  // Entity rows: each kind is a Django formset whose empty form sits in a <template>; a new row
-  // takes the next index and the management form's TOTAL_FORMS follows.
-  function setUpEntityRows() {
-    document.querySelectorAll("[data-add-entity]").forEach(function (button) {
-      var prefix = button.getAttribute("data-add-entity");
-      var template = document.getElementById(prefix + "-empty");
-      var rows = document.getElementById(prefix + "-rows");
-      var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
-      var max = document.getElementById("id_" + prefix + "-MAX_NUM_FORMS");
-      if (!template || !rows || !total) return;
-      button.hidden = false;
-      button.addEventListener("click", function () {
-        var index = parseInt(total.value, 10);
-        if (max && index >= parseInt(max.value, 10)) {
-          button.disabled = true;
-          return;
-        }
-        var html = template.innerHTML.replace(/__prefix__/g, String(index));
-        rows.insertAdjacentHTML("beforeend", html);
-        total.value = String(index + 1);
-        var first = rows.lastElementChild && rows.lastElementChild.querySelector("input, select, textarea");
-        if (first) first.focus();
-      });
-    });
-  }
-
   setUpDueDate();
   setUpH3();
-  setUpEntityRows();
 })();

@@ -1,10 +1,13 @@
-// The results form (templates/cases/result_form.html). Without JavaScript the form offers its
-// blank seizure lines; with it, "Add a seizure line" appends one from the formset's empty form.
+// Rows added to a Django formset in the page (entities on New exchange, seizure lines on the
+// results form). Each formset's empty form sits in a <template id="PREFIX-empty">; a button
+// with data-add-row="PREFIX" appends a copy with the next index to #PREFIX-rows, and the
+// management form's TOTAL_FORMS follows. Without JavaScript the button stays hidden and the
+// form offers the blank rows the server rendered.
 (function () {
   "use strict";
 
-  document.querySelectorAll("[data-add-line]").forEach(function (button) {
-    var prefix = button.getAttribute("data-add-line");
+  document.querySelectorAll("[data-add-row]").forEach(function (button) {
+    var prefix = button.getAttribute("data-add-row");
     var template = document.getElementById(prefix + "-empty");
     var rows = document.getElementById(prefix + "-rows");
     var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
@@ -19,7 +22,7 @@
       }
       rows.insertAdjacentHTML("beforeend", template.innerHTML.replace(/__prefix__/g, String(index)));
       total.value = String(index + 1);
-      var first = rows.lastElementChild && rows.lastElementChild.querySelector("select, input");
+      var first = rows.lastElementChild && rows.lastElementChild.querySelector("input, select, textarea");
       if (first) first.focus();
     });
   });

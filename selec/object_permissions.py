@@ -1,0 +1,83 @@
+"""Storing a policy's decision in django-guardian's direct-FK tables: exactly the grants.
+
+Shared by the apps whose objects carry permissions (exchanges, cases): each decides the grants
+with its pure policy; here they become rows, and the groups of the principals are looked up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import Enum
+from typing import Protocol, TypeVar
+
+from django.contrib.auth.models import Permission
+from django.db.models import Model, Q
+
+from partners.models import Agency, Party
+
+E = TypeVar("E", bound=Enum)
+
+
+class GroupPrincipal(Protocol):
+    @property
+    def kind(self) -> str: ...  # "agency" | "nfp" (others hold no group)
+
+    @property
+    def id(self) -> int: ...  # agency id or party id
+
+
+P = TypeVar("P", bound=GroupPrincipal)
+
+
+def permission_ids(app_label: str, perms: type[E]) -> dict[E, int]:
+    """The ids of the app's Permission rows, by the policy's permission."""
+    rows = Permission.objects.filter(
+        content_type__app_label=app_label, codename__in=[p.value for p in perms]
+    )
+    return {perms(codename): pk for pk, codename in rows.values_list("pk", "codename")}
+
+
+def group_ids_of(principals: Iterable[P]) -> dict[P, int]:
+    """The group of each principal that has one: an agency's group, a party's NFP group."""
+    principals = set(principals)
+    agency_ids = {p.id for p in principals if p.kind == "agency"}
+    party_ids = {p.id for p in principals if p.kind == "nfp"}
+    groups_by_kind = {
+        "agency": dict(Agency.objects.filter(pk__in=agency_ids).values_list("pk", "group_id")),
+        "nfp": dict(
+            Party.objects.filter(pk__in=party_ids, nfp_group__isnull=False).values_list(
+                "pk", "nfp_group_id"
+            )
+        ),
+    }
+    return {
+        p: groups_by_kind[p.kind][p.id]
+        for p in principals
+        if p.id in groups_by_kind.get(p.kind, {})
+    }
+
+
+def store_exactly(
+    model: type[Model], holder: str, object_ids: list[int], wanted: set[tuple[int, int, int]]
+) -> None:
+    """Make the rows of these objects in ``model`` equal ``wanted``, a set of (object id, holder
+    id, permission id): delete the stale rows, create the missing ones, leave the rest."""
+    existing = set(
+        model.objects.filter(content_object_id__in=object_ids).values_list(  # type: ignore[attr-defined]
+            "content_object_id", holder, "permission_id"
+        )
+    )
+    stale = existing - wanted
+    if stale:
+        condition = Q()
+        for object_id, holder_id, permission_id in stale:
+            condition |= Q(
+                content_object_id=object_id, permission_id=permission_id, **{holder: holder_id}
+            )
+        model.objects.filter(condition).delete()  # type: ignore[attr-defined]
+    model.objects.bulk_create(  # type: ignore[attr-defined]
+        [
+            model(content_object_id=object_id, permission_id=permission_id, **{holder: holder_id})
+            for object_id, holder_id, permission_id in wanted - existing
+        ]
+    )
