@@ -1,14 +1,14 @@
 """Schemathesis against the live schema of the API, as lo.ro, nfp.bg and obs.at in turn.
 
 For every GET and POST operation of /api/schema/, generated requests must never get a 5xx,
-every response must conform to the schema, and no response may carry an exchange the caller
-may not see (its reference or its subject), nor, for the observer, the personal data of one.
+every response must conform to the schema, and no response may carry an exchange or a case
+the caller may not see (its reference, its subject or name), nor, for the observer, the
+personal data of one.
 
 Size, bounded to fit CI: 5 examples (valid and invalid requests mixed, derandomized so a run
 is repeatable) for each GET and POST operation and each set of path parameters tried: the
-generated ones, then real objects of the scenario (each exchange, the caller's and another
-officer's notification, a party, an agency...). With today's schema that is 65 runs of 5, at
-most 325 requests per persona and 975 in all, about 10 seconds per persona.
+generated ones, then real objects of the scenario (each exchange, each case, the caller's and
+another officer's notification, a party, an agency...): a few hundred requests per persona.
 """
 
 from __future__ import annotations
@@ -26,12 +26,15 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from cases.models import Case
+from cases.selectors import cases_visible_to
 from exchanges.models import Exchange
 from exchanges.selectors import exchanges_visible_to
 from partners.models import Agency, Officer
 from selec.api_auth import api_token_issue
 from selec.models import Notification
 from selec.wsgi import application
+from tests.cases.scenario import open_case
 from tests.exchanges.scenario import A_PERSON, send
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +80,22 @@ def exchanges() -> list[Exchange]:
 
 
 @pytest.fixture
+def cases() -> list[Case]:
+    """A case lo.ro and nfp.bg follow, not obs.at; one between Greece and Turkey, none of them."""
+    return [
+        open_case(
+            Officer.objects.get(username="lo.ro"),
+            "Bulgarian Police",
+            name="Fuzz operation Danube",
+            personal=True,
+        ),
+        open_case(
+            Officer.objects.get(username="lo.gr"), "Turkish Customs", name="Fuzz operation Aegean"
+        ),
+    ]
+
+
+@pytest.fixture
 def token_header(persona: Officer) -> dict[str, str]:
     _, plain = api_token_issue(actor=None, officer=persona)
     return {"Authorization": f"Token {plain}"}
@@ -116,6 +135,8 @@ def _text(response) -> str:  # type: ignore[no-untyped-def]
 def _targets(operation, persona: Officer, exchanges: list[Exchange]) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
     """Path parameters to try besides the generated ones: real objects, the caller's and not."""
     path = operation.path
+    if path.startswith("/api/v1/cases/{reference}"):
+        return [{"reference": case.reference} for case in Case.objects.order_by("pk")]
     if "{reference}" in path:
         return [
             {
@@ -153,12 +174,18 @@ def _fuzzed(cases, check: Callable[..., None]) -> Callable[[], None]:  # type: i
 
 
 def test_the_api_answers_every_generated_request_within_the_rules(  # type: ignore[no-untyped-def]
-    api_schema, persona: Officer, exchanges: list[Exchange], token_header: dict[str, str]
+    api_schema,
+    persona: Officer,
+    exchanges: list[Exchange],
+    cases: list[Case],
+    token_header: dict[str, str],
 ) -> None:
     # schemathesis.pytest.from_fixture would make one sub-test per operation, but its lazy
     # loader does not run under pytest 9; each operation's strategy is driven here instead.
     visible = set(exchanges_visible_to(persona).values_list("pk", flat=True))
     hidden = [exchange for exchange in exchanges if exchange.pk not in visible]
+    followed = set(cases_visible_to(persona).values_list("pk", flat=True))
+    hidden_cases = [case for case in cases if case.pk not in followed]
 
     def within_the_rules(case, target: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
         case.path_parameters = {**(case.path_parameters or {}), **target}
@@ -169,6 +196,9 @@ def test_the_api_answers_every_generated_request_within_the_rules(  # type: igno
         for exchange in hidden:
             assert exchange.reference not in body, (case.operation.label, exchange.reference)
             assert exchange.subject not in body, (case.operation.label, exchange.reference)
+        for other in hidden_cases:
+            assert other.reference not in body, (case.operation.label, other.reference)
+            assert other.name not in body, (case.operation.label, other.reference)
         if persona.username == "obs.at":
             for name in PERSONAL_NAMES:
                 assert name not in body, case.operation.label
@@ -205,3 +235,12 @@ def test_the_scenario_hides_exchanges_from_each_persona_as_the_fuzzing_assumes(
         visible = set(exchanges_visible_to(officer))
         assert strategic in visible
         assert not hidden & visible, username
+
+
+def test_the_scenario_hides_cases_from_each_persona_as_the_fuzzing_assumes(
+    cases: list[Case],
+) -> None:
+    danube = cases[0]
+    for username, seen in [("lo.ro", {danube}), ("nfp.bg", {danube}), ("obs.at", set())]:
+        officer = Officer.objects.get(username=username)
+        assert set(cases_visible_to(officer)) == seen, username
