@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from exchanges.blind_index import TokenKind
 from exchanges.models import Exchange, Hit
-from exchanges.policy import may_receive_entities
+from exchanges.policy import hit_shows_other_side, may_be_matched
 from exchanges.selectors import Scope, officer_scope
 from partners.models import Officer, PartyStatus, Role
 
@@ -45,7 +45,7 @@ MATCH_LABELS = {
 }
 
 # Party statuses whose agencies may hold personal data, and so take part in hits.
-MATCHABLE_STATUSES = tuple(status.value for status in PartyStatus if may_receive_entities(status))
+MATCHABLE_STATUSES = tuple(status.value for status in PartyStatus if may_be_matched(status))
 
 
 def matched_labels(token_kinds: list[str]) -> list[str]:
@@ -114,12 +114,6 @@ class HitRow:
         return (self.first, self.second)
 
 
-def shows_other_side(*, other: HitSide, viewer_holds_it: bool, analyst: bool) -> bool:
-    """Under H2 the other side is only "a provider", except to whoever may see it anyway: the
-    analyst the sentence sends officers to, and the officers of its own scope."""
-    return analyst or viewer_holds_it or not other.under_h2
-
-
 def _in_scope(scope: Scope | None, side: HitSide) -> bool:
     return scope is not None and scope.holds(side.agency_id, side.party_id)
 
@@ -173,7 +167,9 @@ def hit_row(officer: Officer, hit: Hit) -> HitRow:
     analyst = _is_analyst(officer)
     scope = None if analyst else officer_scope(officer)
     mine, other = (b, a) if not analyst and not _in_scope(scope, a) else (a, b)
-    shown = shows_other_side(other=other, viewer_holds_it=_in_scope(scope, other), analyst=analyst)
+    shown = hit_shows_other_side(
+        other_under_h2=other.under_h2, viewer_holds_it=_in_scope(scope, other), analyst=analyst
+    )
     asks = shown and officer.agency_id is not None and other.agency_id != officer.agency_id
     return HitRow(
         id=hit.pk,

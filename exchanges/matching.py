@@ -31,16 +31,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from exchanges import policy
 from exchanges.blind_index import TokenKind, entity_tokens
 from exchanges.hit_selectors import (
     MASKED_SIDE,
     MATCHABLE_STATUSES,
     HitSide,
     matched_labels,
-    shows_other_side,
 )
 from exchanges.models import Entity, EntityKind, EntityToken, Exchange, Hit
-from exchanges.policy import may_receive_entities
 from partners.models import Officer, Role
 from selec.audit import audit_record
 from selec.models import AuditAction, NotificationKind
@@ -58,7 +57,7 @@ _TokenPair = tuple[str, str]
 
 
 def _matchable(exchange: Exchange) -> bool:
-    return exchange.sender_agency.party.status in MATCHABLE_STATUSES
+    return policy.may_be_matched(exchange.sender_agency.party.status)
 
 
 def held_elsewhere(exchange: Exchange, pairs: Iterable[_TokenPair]) -> QuerySet[EntityToken]:
@@ -161,7 +160,9 @@ def hit_notice_title(
     handling codes and the date; the other side as "a provider" while it is under H2."""
     start = f"Hit on {', '.join(matched_labels(token_kinds))}, {_when(at)}"
     yours = f"your {mine.reference} [{' '.join(mine.handling_codes)}]"
-    if not shows_other_side(other=other, viewer_holds_it=False, analyst=False):
+    if not policy.hit_shows_other_side(
+        other_under_h2=other.under_h2, viewer_holds_it=False, analyst=False
+    ):
         return f"{start}: {yours}. {MASKED_SIDE}"
     theirs = f"{other.reference} [{' '.join(other.handling_codes)}]"
     title = f"{start}: {yours} matches {theirs} of {other.provider}"
@@ -243,13 +244,10 @@ _SEARCHED: dict[str, list[tuple[str, tuple[str, ...]]]] = {
 
 
 def may_search(officer: Officer) -> bool:
-    """Officers of an agency whose party may hold personal data; not the secretariat."""
-    agency = officer.agency if officer.agency_id else None
-    return (
-        officer.is_active
-        and agency is not None
-        and officer.role in (Role.LIAISON_OFFICER, Role.NFP_OFFICER)
-        and may_receive_entities(agency.party.status)
+    """Whether the officer may run a hit/no-hit search (decided in exchanges.policy)."""
+    party_status = officer.agency.party.status if officer.agency_id else None
+    return officer.is_active and policy.may_search_hits(
+        role=officer.role, party_status=party_status
     )
 
 

@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from partners.capabilities import capabilities_for
+from partners.models import Role
 
 if TYPE_CHECKING:
     from cases.policy import CaseLinkFacts
@@ -146,6 +147,31 @@ def offers_forward(perms: frozenset[Perm]) -> bool:
 def may_receive_entities(party_status: str) -> bool:
     """Entities are personal data: an officer of a party that may not hold it never gets them."""
     return capabilities_for(party_status).may_exchange_personal_data
+
+
+# --- Hit/no-hit matching -----------------------------------------------------------------------
+
+
+def may_be_matched(party_status: str) -> bool:
+    """Only entities a party that may hold personal data provided are matched, and a hit is shown
+    only while both providers may still hold it: never to or about an observer (rule 1)."""
+    return may_receive_entities(party_status)
+
+
+def may_search_hits(*, role: str, party_status: str | None) -> bool:
+    """A hit/no-hit search is for the officers of an agency (liaison officers and NFP officers)
+    whose party may hold personal data; not for observers, nor for the secretariat."""
+    return (
+        party_status is not None
+        and role in (Role.LIAISON_OFFICER, Role.NFP_OFFICER)
+        and may_receive_entities(party_status)
+    )
+
+
+def hit_shows_other_side(*, other_under_h2: bool, viewer_holds_it: bool, analyst: bool) -> bool:
+    """Under H2 the other side of a hit is only "a provider", except to whoever may see it
+    anyway: the analyst the notice sends officers to, and the officers of its own scope."""
+    return analyst or viewer_holds_it or not other_under_h2
 
 
 def check_case(
