@@ -33,6 +33,7 @@ from cases.models import (
     SeizureItem,
     SeizureUnit,
 )
+from cases.notify import notify_new_participants
 from cases.permissions import case_permissions_sync
 from cases.policy import CasePerm
 from cases.selectors import require_case_perm
@@ -234,6 +235,13 @@ def case_create(
             "handling": case.handling_codes,
         },
     )
+    notify_new_participants(
+        case=case,
+        by=officer,
+        agencies=agencies,
+        parties=case.participants.all(),
+        analysts=analysts,
+    )
     return case
 
 
@@ -345,6 +353,8 @@ def case_invite(
             personal_data_reason=reason,
         )
     analysts = _analysts(analyst_ids)
+    present_parties = set(case.participants.values_list("pk", flat=True))
+    present_analysts = set(case.analysts.values_list("pk", flat=True))
     case.agencies.add(*agencies)
     case.participants.add(*{a.party_id for a in agencies}, *parties)
     case.analysts.add(*analysts)
@@ -360,6 +370,15 @@ def case_invite(
             "parties": sorted(p.code for p in parties),
             "analysts": sorted(o.username for o in analysts),
         },
+    )
+    notify_new_participants(
+        case=case,
+        by=officer,
+        agencies=agencies,
+        parties=Party.objects.filter(
+            pk__in={a.party_id for a in agencies} | {p.pk for p in parties}
+        ).exclude(pk__in=present_parties),
+        analysts=[o for o in analysts if o.pk not in present_analysts],
     )
     return case
 

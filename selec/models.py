@@ -68,6 +68,7 @@ class NotificationKind(models.TextChoices):
     DEADLINE_APPROACHING = "deadline_approaching", _("Deadline approaching")
     DEADLINE_PASSED = "deadline_passed", _("Deadline passed")
     HIT = "hit", _("Hit")
+    CASE_PARTICIPATION = "case_participation", _("Case participation")
 
 
 class Notification(models.Model):

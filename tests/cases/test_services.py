@@ -30,7 +30,7 @@ from cases.selectors import (
 )
 from exchanges.services import AttachmentInput, party_status_change
 from partners.models import Officer, Party
-from selec.models import AuditAction, AuditEvent
+from selec.models import AuditAction, AuditEvent, Notification, NotificationKind
 from tests.cases.scenario import (
     A_MINUTES_FILE,
     MINUTES,
@@ -456,6 +456,41 @@ def test_invitations_are_audited(lo_ro: Officer, analyst: Officer) -> None:
     assert event.reason == "participants invited"
     assert event.details["analysts"] == ["analyst"]
     assert event.details["agencies"] == [f"BG:{agency_ids('Bulgarian Police')[0]}"]
+
+
+def _told(case: Case) -> set[str]:
+    return set(
+        Notification.objects.filter(
+            kind=NotificationKind.CASE_PARTICIPATION, object_id=str(case.pk)
+        ).values_list("officer__username", flat=True)
+    )
+
+
+def test_those_who_join_a_case_are_notified_and_nothing_of_it_but_its_reference(
+    lo_ro: Officer, lo_bg: Officer, nfp_bg: Officer, nfp_ro: Officer, outsider: Officer
+) -> None:
+    case = open_case(lo_ro, "Bulgarian Police", name="Operation Danube Secret")
+    # The opener is not told; the lead party's NFP is, as is every joining agency and NFP.
+    assert _told(case) == {"lo.bg", "nfp.bg", "nfp.ro"}
+    for notice in Notification.objects.filter(kind=NotificationKind.CASE_PARTICIPATION):
+        assert notice.title == f"Regional operation {case.reference} led by RO: you take part"
+        assert notice.link == f"/cases/{case.reference}/"
+
+
+def test_an_invitation_tells_only_those_new_to_the_case(
+    lo_ro: Officer, lo_tr: Officer, analyst: Officer
+) -> None:
+    case = open_case(lo_ro, "Bulgarian Police")
+    Notification.objects.all().delete()
+    services.case_invite(
+        officer=lo_ro,
+        case=case,
+        agency_ids=agency_ids("Turkish Customs", "Bulgarian Police"),
+        analyst_ids=[analyst.pk],
+    )
+    told = _told(case)
+    assert {"lo.tr", "analyst"} <= told
+    assert not told & {"lo.bg", "nfp.bg", "lo.ro", "nfp.ro"}
 
 
 def test_an_analyst_who_changes_role_loses_the_case_at_once(

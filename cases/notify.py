@@ -1,0 +1,59 @@
+"""Who hears that they take part in a case: the officers of the agencies that join it, the NFP
+officers of the parties that join it and the analysts it names. Titles carry the reference,
+the kind and the lead party only, never the case's name or description."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from django.db.models import Q
+
+from cases.models import Case
+from partners.models import Agency, Officer, Party, Role
+from selec.models import NotificationKind
+from selec.notifications import notify_officers
+
+
+def notify_new_participants(
+    *,
+    case: Case,
+    by: Officer,
+    agencies: Iterable[Agency] = (),
+    parties: Iterable[Party] = (),
+    analysts: Iterable[Officer] = (),
+) -> int:
+    """Notify those who have just joined the case (not the officer who added them): the
+    officers of the ``agencies``, the NFP officers of the ``parties`` (the parties new to the
+    case, which the caller knows) and the ``analysts``."""
+    agency_ids = sorted({a.pk for a in agencies})
+    party_ids = sorted({p.pk for p in parties})
+    analyst_ids = sorted({o.pk for o in analysts})
+    if not (agency_ids or party_ids or analyst_ids):
+        return 0
+    officers = (
+        Officer.objects.filter(is_active=True)
+        .filter(
+            Q(agency_id__in=agency_ids)
+            | Q(role=Role.NFP_OFFICER, agency__party_id__in=party_ids)
+            | Q(pk__in=analyst_ids)
+        )
+        .exclude(pk=by.pk)
+    )
+    joined = f"{agency_ids}|{party_ids}|{analyst_ids}"
+    return notify_officers(
+        officers=officers,
+        kind=NotificationKind.CASE_PARTICIPATION,
+        title=(
+            f"{case.get_kind_display()} {case.reference} led by {case.lead_party.code}: "
+            f"you take part"
+        ),
+        link=f"/cases/{case.reference}/",
+        object_type="cases.case",
+        object_id=str(case.pk),
+        # One notice per joining: the same people added again are not told twice.
+        dedupe_key=(
+            f"{NotificationKind.CASE_PARTICIPATION}:{case.pk}:"
+            f"{hashlib.sha256(joined.encode()).hexdigest()[:16]}"
+        ),
+    )
