@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from selec.fields import EncryptedTextField
+from selec.fields import EncryptedFileField, EncryptedTextField
 
 
 class CaseKind(models.TextChoices):
@@ -161,7 +161,7 @@ class MeetingAttachment(models.Model):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     # AES-GCM ciphertext of the file, as for exchanges' attachments.
-    content = models.BinaryField()
+    content = EncryptedFileField()
 
     def __str__(self) -> str:
         return f"meeting attachment #{self.pk} ({self.content_type}, {self.size} bytes)"

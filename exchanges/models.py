@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from selec.fields import EncryptedJSONField, EncryptedTextField
+from selec.fields import EncryptedFileField, EncryptedJSONField, EncryptedTextField
 
 
 class ExchangeKind(models.TextChoices):
@@ -305,7 +305,7 @@ class Attachment(models.Model):
     sha256 = models.CharField(max_length=64)
     # AES-GCM ciphertext of the file (see selec.crypto): stored in the database so that the web
     # tier keeps no files of its own.
-    content = models.BinaryField()
+    content = EncryptedFileField()
 
     def __str__(self) -> str:
         return f"attachment #{self.pk} ({self.content_type}, {self.size} bytes)"

@@ -95,3 +95,13 @@ class EncryptedJSONField(EncryptedTextField):
         from django.forms import JSONField
 
         return JSONField(**kwargs)
+
+
+class EncryptedFileField(models.BinaryField):
+    """The AES-GCM ciphertext of an attached file, bound to its row like the text fields (see
+    ``selec.files``: ``seal_attachment`` encrypts, ``open_attachment`` decrypts and checks).
+
+    Unlike the text fields, it is never decrypted on load: a file is opened only when it is
+    downloaded, one at a time. The type marks the column for ``rotate_encryption_keys``, which
+    finds every such column as it finds the encrypted text fields.
+    """

@@ -108,7 +108,7 @@ class StoredFile(Protocol):
 F = TypeVar("F", bound=StoredFile)
 
 
-def _content_aad(attachment: StoredFile) -> bytes:
+def content_aad(attachment: StoredFile) -> bytes:
     # As EncryptedTextField binds its ciphertext: to the model's label, the field and the row's
     # uuid ("exchanges.attachment", "cases.meetingattachment"); a renamed model cannot read its
     # stored files back.
@@ -122,13 +122,13 @@ def seal_attachment(attachment: F, *, upload: Upload, content_type: str) -> F:
     attachment.content_type = content_type
     attachment.size = len(upload.content)
     attachment.sha256 = hashlib.sha256(upload.content).hexdigest()
-    attachment.content = encrypt_bytes(upload.content, aad=_content_aad(attachment))
+    attachment.content = encrypt_bytes(upload.content, aad=content_aad(attachment))
     return attachment
 
 
 def open_attachment(attachment: StoredFile) -> bytes:
     """The attachment's bytes, refused unless they are the ones recorded when it was stored."""
-    content = decrypt_bytes(attachment.content, aad=_content_aad(attachment))
+    content = decrypt_bytes(attachment.content, aad=content_aad(attachment))
     if hashlib.sha256(content).hexdigest() != attachment.sha256:
         raise DecryptionError(f"attachment {attachment.pk} does not match its recorded SHA-256")
     return content

@@ -1,7 +1,9 @@
-"""A dump of the database shows none of the personal data sent through the exchanges."""
+"""A dump of the database shows none of the personal data sent through the exchanges, nor the
+content of a joint investigation."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 from pathlib import Path
@@ -11,9 +13,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from cases.services import CaseDetails, case_create, meeting_add
 from exchanges.services import AttachmentInput, EntityInput
 from partners.models import Officer
-from tests.exchanges.scenario import send
+from tests.exchanges.scenario import agency_ids, send
 
 CANARIES = {
     "name": "Zdravko Kanarinčev",
@@ -27,6 +30,11 @@ CANARIES = {
     "body": "Meeting at the Ruse bridge warehouse at 04:00",
     "subject": "Kanarinchev network shipment",
     "file": "Kanarinchev ledger page 7",
+    "case description": "Kanarinchev brothers run the Giurgiu crossing",
+    "meeting decisions": "Arrest Kanarinchev at the Vidin ferry",
+    "meeting minutes": "Informant Kanarka met the investigators",
+    "meeting file": "Kanarinchev surveillance log",
+    "meeting file name": "kanarinchev-surveillance.txt",
 }
 
 
@@ -87,9 +95,35 @@ def test_a_database_dump_contains_none_of_the_canaries() -> None:
         attachments=[attachment],
     )
 
+    case = case_create(
+        officer=lo_ro,
+        kind="joint_investigation",
+        details=CaseDetails(
+            name="Kanarche",
+            started_on=dt.date(2026, 3, 1),
+            description=CANARIES["case description"],
+            personal_data=True,
+        ),
+        agency_ids=agency_ids("Bulgarian Police"),
+    )
+    meeting_add(
+        officer=lo_ro,
+        case=case,
+        held_on=dt.date(2026, 3, 10),
+        place="Ruse",
+        decisions=CANARIES["meeting decisions"],
+        minutes=CANARIES["meeting minutes"],
+        attachments=[
+            AttachmentInput(
+                CANARIES["meeting file name"], "text/plain", CANARIES["meeting file"].encode()
+            )
+        ],
+    )
+
     dump = _pg_dump(connection.settings_dict["NAME"])
 
     assert exchange.reference in dump  # the dump is real and holds the exchange
+    assert case.reference in dump
     leaked = {label: value for label, value in CANARIES.items() if value in dump}
     assert leaked == {}
     digits_only = CANARIES["phone"].replace(" ", "").replace("+", "")

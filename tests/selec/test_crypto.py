@@ -17,6 +17,7 @@ from django.core.management.base import CommandError
 from django.db import connection, models
 from django.utils import timezone
 
+from cases.models import MeetingAttachment
 from exchanges.models import Attachment, Entity, Exchange, ExchangeKind
 from partners.models import Agency, Officer
 from selec.crypto import (
@@ -28,7 +29,9 @@ from selec.crypto import (
     encrypt_text,
     key_id_of,
 )
+from selec.files import open_attachment
 from taskforces.models import CrimeArea
+from tests.cases.scenario import A_MINUTES_FILE, add_meeting, open_case
 
 KEY_A = os.urandom(32)
 KEY_B = os.urandom(32)
@@ -391,6 +394,24 @@ def test_rotation_re_encrypts_every_value_under_the_new_key(rows_under_old_key, 
     assert Entity.objects.get(pk=entity.pk).attributes == ATTRIBUTES
     assert Attachment.objects.get(pk=attachment.pk).filename == "evidence.pdf"
     assert attachment_plaintext(attachment) == b"%PDF-1.4 statement of the witness"
+
+
+@pytest.mark.django_db
+def test_rotation_re_encrypts_the_attachments_of_operational_meetings_too(
+    keyring_a, lo_ro: Officer
+) -> None:  # type: ignore[no-untyped-def]
+    meeting = add_meeting(lo_ro, open_case(lo_ro, "Bulgarian Police"))
+    attachment = meeting.attachments.get()
+    rotate_to_b(keyring_a)
+
+    output = rotate()
+
+    assert key_id_of(raw_column(MeetingAttachment, attachment.pk, "content")) == "new"
+    assert "cases.MeetingAttachment.content: 1 re-encrypted, 0 failed" in output
+    keyring_a.FIELD_ENCRYPTION_KEYS = {"new": KEY_B}
+    assert (
+        open_attachment(MeetingAttachment.objects.get(pk=attachment.pk)) == A_MINUTES_FILE.content
+    )
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ exits non-zero at the end, after every other row was processed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -17,17 +17,12 @@ from django.db import models, transaction
 from django.db.models import BinaryField, Q
 from django.db.models.functions import Substr
 
-from selec.crypto import (
-    DecryptionError,
-    associated_data,
-    current_key_id,
-    decrypt_bytes,
-    encrypt_bytes,
-)
-from selec.fields import EncryptedTextField
+from selec.crypto import DecryptionError, current_key_id, decrypt_bytes, encrypt_bytes
+from selec.fields import EncryptedFileField, EncryptedTextField
+from selec.files import content_aad
 
-ATTACHMENT_MODEL = "exchanges.Attachment"
 MAX_FAILURES_NAMED = 20
+F = TypeVar("F", bound=models.Field)  # type: ignore[type-arg]
 
 
 @dataclass
@@ -39,16 +34,26 @@ class Tally:
     failed_pks: list[Any] = field(default_factory=list)
 
 
-def encrypted_text_fields() -> list[tuple[type[models.Model], EncryptedTextField]]:
-    """Every encrypted text column, each once: proxies share their concrete model's table, and
-    a child model's ``local`` fields leave out the parent's, which the parent itself lists."""
+def _encrypted_fields(kind: type[F]) -> list[tuple[type[models.Model], F]]:
+    """Every encrypted column of this field type, each once: proxies share their concrete
+    model's table, and a child model's ``local`` fields leave out the parent's, which the parent
+    itself lists."""
     return [
         (model, model_field)
         for model in apps.get_models()
         if not model._meta.proxy and model._meta.managed
         for model_field in model._meta.local_concrete_fields
-        if isinstance(model_field, EncryptedTextField)
+        if isinstance(model_field, kind)
     ]
+
+
+def encrypted_text_fields() -> list[tuple[type[models.Model], EncryptedTextField]]:
+    return _encrypted_fields(EncryptedTextField)
+
+
+def encrypted_file_fields() -> list[tuple[type[models.Model], EncryptedFileField]]:
+    """The attached files: exchanges' attachments, operational meetings' attachments."""
+    return _encrypted_fields(EncryptedFileField)
 
 
 def text_rows_to_rotate(model: type[models.Model], model_field: EncryptedTextField) -> Any:
@@ -60,12 +65,11 @@ def text_rows_to_rotate(model: type[models.Model], model_field: EncryptedTextFie
     return model._default_manager.filter(stale)
 
 
-def attachment_rows_to_rotate() -> Any:
-    attachment = apps.get_model(ATTACHMENT_MODEL)
+def file_rows_to_rotate(model: type[models.Model], model_field: EncryptedFileField) -> Any:
     prefix = f"{current_key_id()}:".encode()
     # A pattern lookup on bytea would cast it to text (hex); compare the leading bytes instead.
-    head = Substr("content", 1, len(prefix), output_field=BinaryField())
-    return attachment._default_manager.alias(head=head).filter(~Q(head=prefix))
+    head = Substr(model_field.name, 1, len(prefix), output_field=BinaryField())
+    return model._default_manager.alias(head=head).filter(~Q(head=prefix))
 
 
 class Command(BaseCommand):
@@ -96,7 +100,10 @@ class Command(BaseCommand):
             self.rotate_text_field(model, model_field, batch_size)
             for model, model_field in encrypted_text_fields()
         ]
-        tallies.append(self.rotate_attachments(batch_size))
+        tallies += [
+            self.rotate_files(model, model_field, batch_size)
+            for model, model_field in encrypted_file_fields()
+        ]
         self.report(tallies)
 
     # --- dry run ------------------------------------------------------------------------------
@@ -105,8 +112,9 @@ class Command(BaseCommand):
         for model, model_field in encrypted_text_fields():
             count = text_rows_to_rotate(model, model_field).count()
             self.stdout.write(f"{model._meta.label}.{model_field.name}: {count} to re-encrypt")
-        count = attachment_rows_to_rotate().count()
-        self.stdout.write(f"{ATTACHMENT_MODEL}.content: {count} to re-encrypt")
+        for model, file_field in encrypted_file_fields():
+            count = file_rows_to_rotate(model, file_field).count()
+            self.stdout.write(f"{model._meta.label}.{file_field.name}: {count} to re-encrypt")
         self.stdout.write("Dry run: nothing was changed.")
 
     # --- text fields --------------------------------------------------------------------------
@@ -144,42 +152,46 @@ class Command(BaseCommand):
         row.save(update_fields=[model_field.name])  # pre_save encrypts with the current key
         tally.re_encrypted += 1
 
-    # --- attachments --------------------------------------------------------------------------
+    # --- attached files ---------------------------------------------------------------------
 
-    def rotate_attachments(self, batch_size: int) -> Tally:
-        tally = Tally(f"{ATTACHMENT_MODEL}.content")
+    def rotate_files(
+        self, model: type[models.Model], model_field: EncryptedFileField, batch_size: int
+    ) -> Tally:
+        tally = Tally(f"{model._meta.label}.{model_field.name}")
         last_pk: Any = None
         while True:
-            pks = attachment_rows_to_rotate().order_by("pk")
+            pks = file_rows_to_rotate(model, model_field).order_by("pk")
             if last_pk is not None:
                 pks = pks.filter(pk__gt=last_pk)
             batch = list(pks.values_list("pk", flat=True)[:batch_size])
             with transaction.atomic():
                 for pk in batch:
-                    self.re_encrypt_attachment(pk, tally)
+                    self.re_encrypt_file(model, model_field, pk, tally)
             if len(batch) < batch_size:
                 return tally
             last_pk = batch[-1]
 
-    def re_encrypt_attachment(self, pk: Any, tally: Tally) -> None:
+    def re_encrypt_file(
+        self, model: type[models.Model], model_field: EncryptedFileField, pk: Any, tally: Tally
+    ) -> None:
         # One file in memory at a time: attachments run to MAX_ATTACHMENT_MB each.
-        attachment = (
-            attachment_rows_to_rotate()
+        row = (
+            file_rows_to_rotate(model, model_field)
             .select_for_update()
-            .only("pk", "uuid", "content")
+            .only("pk", "uuid", model_field.name)
             .filter(pk=pk)
             .first()
         )
-        if attachment is None:  # re-encrypted or deleted since the batch was listed
+        if row is None:  # re-encrypted or deleted since the batch was listed
             return
-        aad = associated_data("exchanges.attachment", "content", str(attachment.uuid))
+        aad = content_aad(row)  # type: ignore[arg-type]
         try:
-            plaintext = decrypt_bytes(attachment.content, aad=aad)
+            plaintext = decrypt_bytes(getattr(row, model_field.attname), aad=aad)
         except DecryptionError as error:
             self.record_failure(tally, pk, error)
             return
-        attachment.content = encrypt_bytes(plaintext, aad=aad)
-        attachment.save(update_fields=["content"])
+        setattr(row, model_field.attname, encrypt_bytes(plaintext, aad=aad))
+        row.save(update_fields=[model_field.name])
         tally.re_encrypted += 1
 
     # --- report -------------------------------------------------------------------------------
