@@ -33,6 +33,7 @@ from analytics.access import (
 )
 from analytics.exports import (
     CSV_MEDIA_TYPE,
+    EXPORT_FORMATS,
     XLSX_MEDIA_TYPE,
     csv_response,
     table_json,
@@ -50,7 +51,7 @@ from exchanges.api import DetailSerializer, ErrorsSerializer
 from partners.models import Officer
 
 TAG = "statistics"
-FORMATS = ("json", "csv", "xlsx")
+FORMATS = ("json", *EXPORT_FORMATS)
 
 
 class JSONAnswers(DefaultContentNegotiation):

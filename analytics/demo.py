@@ -21,14 +21,12 @@ import csv
 import datetime as dt
 import io
 import random
-from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Sum
-
 from analytics.importer import COLUMNS, LogAlreadyImported, exchange_log_import
-from analytics.models import Channel, ExchangeStatistic, StatisticKind
+from analytics.models import Channel, StatisticKind
 from analytics.services import statistics_compute
+from analytics.tables import KINDS, crime_types_table, totals_table
 from selec.reference import SECI_MEMBERS, SECI_OBSERVERS
 
 FILE_NAME = "seci-exchange-log-2006-2008.csv"
@@ -155,11 +153,8 @@ def _member_subjects(rng: random.Random, year: int, count: int) -> list[tuple[st
         return [_any_subject(rng) for _ in range(count)]
     subjects = [
         (kind, area)
-        for area, (requests, information) in CRIME_TYPES.items()
-        for kind, times in (
-            (StatisticKind.REQUEST, requests),
-            (StatisticKind.INFORMATION, information),
-        )
+        for area, counts in CRIME_TYPES.items()
+        for kind, times in zip(KINDS, counts, strict=True)
         for _ in range(times)
     ]
     remainder = count - len(subjects)
@@ -180,7 +175,7 @@ def _any_subject(rng: random.Random) -> tuple[str, str]:
     weights = [
         (area, kind, n)
         for area, counts in CRIME_TYPES.items()
-        for kind, n in zip((StatisticKind.REQUEST, StatisticKind.INFORMATION), counts, strict=True)
+        for kind, n in zip(KINDS, counts, strict=True)
     ]
     area, kind, _ = rng.choices(weights, weights=[n for *_, n in weights])[0]
     return str(kind), area
@@ -220,34 +215,18 @@ def demo_history_load() -> DemoHistoryResult:
 
 
 def _mismatches() -> list[str]:
-    once = ExchangeStatistic.objects.filter(recipient_party__isnull=True)
+    """Where the published tables, as computed, differ from the seed's."""
     found = []
-    totals = Counter(
-        {
-            (row["year"], row["channel"]): row["n"]
-            for row in once.filter(year__in=TOTALS)
-            .values("year", "channel")
-            .annotate(n=Sum("exchanges"))
-        }
-    )
-    for year, expected in TOTALS.items():
+    years = tuple(TOTALS)
+    totals = {row.key: row.counts for row in totals_table(years).data_rows}
+    for index, (year, expected) in enumerate(TOTALS.items()):
         for channel, count in expected.items():
-            if totals[(year, channel)] != count:
-                found.append(f"{year} {channel}: {totals[(year, channel)]}, seed {count}")
-    by_area = Counter(
-        {
-            (row["crime_area__code"], row["kind"]): row["n"]
-            for row in once.filter(year=CRIME_TYPES_YEAR, sender_is_member=True)
-            .values("crime_area__code", "kind")
-            .annotate(n=Sum("exchanges"))
-        }
-    )
+            computed = totals[channel][index]
+            if computed != count:
+                found.append(f"{year} {channel}: {computed}, seed {count}")
+    by_area = {row.key: row.counts for row in crime_types_table(CRIME_TYPES_YEAR).data_rows}
     for area, counts in CRIME_TYPES.items():
-        for kind, count in zip(
-            (StatisticKind.REQUEST, StatisticKind.INFORMATION), counts, strict=True
-        ):
-            if by_area[(area, kind)] != count:
-                found.append(
-                    f"{CRIME_TYPES_YEAR} {area} {kind}: {by_area[(area, kind)]}, seed {count}"
-                )
+        for kind, count, computed in zip(KINDS, counts, by_area.get(area, (0, 0)), strict=True):
+            if computed != count:
+                found.append(f"{CRIME_TYPES_YEAR} {area} {kind}: {computed}, seed {count}")
     return found

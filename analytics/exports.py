@@ -24,12 +24,14 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from analytics.policy import Table
 from analytics.tables import (
     ChartKind,
     ColumnKind,
     StatisticsTable,
     display_cell,
     machine_cell,
+    years_span,
 )
 
 CSV_MEDIA_TYPE = "text/csv"
@@ -49,8 +51,7 @@ def neutralise(value: Any) -> Any:
 def export_filename(tables: Sequence[StatisticsTable], extension: str) -> str:
     name = tables[0].name if len(tables) == 1 else "tables"
     years = sorted({year for table in tables for year in table.years})
-    span = str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
-    return f"selec-statistics-{name}-{span}.{extension}"
+    return f"selec-statistics-{name}-{years_span(years, '-')}.{extension}"
 
 
 # --- CSV --------------------------------------------------------------------------------------
@@ -81,10 +82,10 @@ def csv_response(table: StatisticsTable) -> StreamingHttpResponse:
 # --- XLSX -------------------------------------------------------------------------------------
 
 _SHEET_NAMES = {
-    "totals": "Totals",
-    "crime-types": "Crime types",
-    "parties": "Parties",
-    "task-forces": "Task forces",
+    Table.TOTALS: "Totals",
+    Table.CRIME_TYPES: "Crime types",
+    Table.PARTIES: "Parties",
+    Table.TASK_FORCES: "Task forces",
 }
 _XLSX_CHART_TYPES = {ChartKind.LINE: "line", ChartKind.COLUMN: "column", ChartKind.BAR: "bar"}
 # Rows above the table: its title, what it counts, a blank line.
@@ -120,8 +121,7 @@ def xlsx_bytes(tables: Sequence[StatisticsTable]) -> bytes:
 
 def _sheet_name(table: StatisticsTable) -> str:
     base = _SHEET_NAMES.get(table.name, table.name)
-    span = str(table.years[0]) if len(table.years) == 1 else f"{table.years[0]}-{table.years[-1]}"
-    return f"{base} {span}"[:31]
+    return f"{base} {years_span(table.years, '-')}"[:31]
 
 
 def _write_sheet(workbook: Workbook, styles: _Styles, table: StatisticsTable) -> None:

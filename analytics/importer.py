@@ -39,8 +39,9 @@ from analytics.models import (
     RecipientSet,
     StatisticKind,
 )
-from analytics.services import MIN_YEAR, statistics_queue
-from partners.models import Officer, Party
+from analytics.services import statistics_queue
+from analytics.tables import MIN_YEAR
+from partners.models import Party
 from selec.audit import audit_record
 from selec.models import AuditAction
 from taskforces.models import CrimeArea, TaskForce
@@ -49,6 +50,7 @@ COLUMNS = ("date", "sender", "recipients", "kind", "crime_area", "channel")
 # A progress report every this many lines (checked, then written).
 PROGRESS_EVERY = 50_000
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_NO_HEADER = f"the header row is missing: {','.join(COLUMNS)}"
 _COPY_COLUMNS = (
     "batch_id",
     "date",
@@ -132,7 +134,6 @@ def exchange_log_import(
     *,
     source: BinaryIO,
     file_name: str,
-    imported_by: Officer | None = None,
     recompute: bool = True,
     progress: Progress | None = None,
 ) -> ExchangeImport:
@@ -149,15 +150,8 @@ def exchange_log_import(
         checked = _check(source, _Reference.load(), spool, report)
         if checked.errors:
             raise LogRejected(checked.errors)
-        spool.seek(0)
         return _write(
-            spool,
-            checked,
-            file_name=file_name,
-            sha256=sha256,
-            imported_by=imported_by,
-            recompute=recompute,
-            report=report,
+            checked, file_name=file_name, sha256=sha256, recompute=recompute, report=report
         )
 
 
@@ -203,7 +197,7 @@ def _check(source: BinaryIO, ref: _Reference, spool: IO[str], report: Progress) 
     except csv.Error as exc:
         checked.errors.append(LineError(reader.line_num, "", f"not CSV: {exc}"))
     if order is None and not checked.errors:
-        checked.errors.append(LineError(1, "", f"the header row is missing: {','.join(COLUMNS)}"))
+        checked.errors.append(LineError(1, "", _NO_HEADER))
     elif not checked.errors and checked.rows == 0:
         checked.errors.append(LineError(2, "", "the file holds no exchanges"))
     return checked
@@ -226,9 +220,7 @@ def _check_header(row: list[str], line: int, checked: _Checked) -> list[int] | N
     """The position of each of COLUMNS in the file's header, or None (errors recorded)."""
     names = [cell.strip().lower() for cell in row]
     if _ISO_DATE.fullmatch(names[0]):
-        checked.errors.append(
-            LineError(line, "", f"the header row is missing: {','.join(COLUMNS)}")
-        )
+        checked.errors.append(LineError(line, "", _NO_HEADER))
         return None
     missing = [name for name in COLUMNS if name not in names]
     unexpected = [name for name in names if name not in COLUMNS]
@@ -274,12 +266,10 @@ def _check_row(
             fail("crime_area", f"unknown crime area {values['crime_area']!r}")
     if errors:
         checked.errors += sorted(errors, key=_column_order)
-        return
-    parsed = (day, sender, recipients, kind, channel, area)
     # Once a line is bad nothing will be written: the rest is only checked.
-    if checked.errors or day is None or None in parsed:
+    if checked.errors:
         return
-    assert sender and recipients and kind and channel and area  # noqa: PT018 - set when no error
+    assert day and sender and recipients and kind and channel and area  # noqa: PT018 - set when no error
     task_force = ref.task_force_of_area.get(area)
     recipient_set = tuple(sorted(recipients))
     recipient_key = ",".join(map(str, recipient_set))
@@ -415,9 +405,6 @@ class _CopyRows(io.TextIOBase):
         self._buffer = text[size:]
         return text[:size]
 
-    def readline(self, size: int | None = -1) -> str:
-        return self.read(size)
-
 
 def _recipient_set_ids(sets: dict[str, tuple[int, ...]]) -> dict[str, int]:
     """The id of each set, storing those not stored yet (a concurrent import may store the
@@ -435,15 +422,10 @@ def _recipient_set_ids(sets: dict[str, tuple[int, ...]]) -> dict[str, int]:
 
 @transaction.atomic
 def _write(
-    spool: IO[str],
-    checked: _Checked,
-    *,
-    file_name: str,
-    sha256: str,
-    imported_by: Officer | None,
-    recompute: bool,
-    report: Progress,
+    checked: _Checked, *, file_name: str, sha256: str, recompute: bool, report: Progress
 ) -> ExchangeImport:
+    """Store the checked rows as one batch; logs are imported from the command line, so the
+    batch and its audit event name no officer."""
     try:
         with transaction.atomic():
             batch = ExchangeImport.objects.create(
@@ -452,22 +434,22 @@ def _write(
                 rows=checked.rows,
                 years=sorted(checked.years),
                 imported_at=timezone.now(),
-                imported_by=imported_by,
             )
     except IntegrityError:
         # The same file imported meanwhile by someone else.
         raise LogAlreadyImported(ExchangeImport.objects.get(sha256=sha256)) from None
     set_ids = _recipient_set_ids(checked.recipient_sets)
+    checked.spool.seek(0)
     table = ImportedExchange._meta.db_table
     with connection.cursor() as cursor:
         cursor.copy_expert(
             f"COPY {table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN",
-            _CopyRows(spool, batch.pk, set_ids, report),
+            _CopyRows(checked.spool, batch.pk, set_ids, report),
         )
         # Fresh statistics for the planner of the yearly computation.
         cursor.execute(f"ANALYZE {table}")
     audit_record(
-        actor=imported_by,
+        actor=None,
         action=AuditAction.COLLECTION,
         target=batch,
         reason="exchange log imported",

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from partners.models import PartyStatus, Role
+from partners.capabilities import capabilities_for
+from partners.models import Role
 
 
 class Table(StrEnum):
@@ -55,6 +56,8 @@ def statistics_access(*, role: str, party_status: str | None) -> StatisticsAcces
     statistics, and a page they cannot use is better not shown at all."""
     if role == Role.ANALYST:
         return ANALYST_ACCESS
-    if party_status == PartyStatus.OBSERVER:
+    if party_status is not None and (
+        capabilities_for(party_status).receives_strategic_information_only
+    ):
         return OBSERVER_ACCESS
     return NO_ACCESS

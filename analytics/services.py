@@ -22,9 +22,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from analytics import queries
+from analytics.access import statistics_access_for
 from analytics.models import ExchangeStatistic, RunState, StatisticsRun
+from analytics.tables import MIN_YEAR
 from analytics.tasks import compute_statistics
-from partners.models import Officer, Role
+from partners.models import Officer
 from selec.audit import audit_record
 from selec.models import AuditAction
 
@@ -33,9 +35,6 @@ logger = logging.getLogger(__name__)
 # The first key of the advisory locks (pg_advisory_xact_lock(int, int)) that serialise the
 # computations of one year; the second is the year.
 _YEAR_LOCK_NAMESPACE = 0x5E1EC57
-# The first year that may be computed or imported (the SECI Center's logs start in 2001: an
-# older date is a typing error); no year after the current one either.
-MIN_YEAR = 1990
 
 
 @dataclass(frozen=True)
@@ -135,7 +134,7 @@ def statistics_years() -> list[int]:
 def statistics_request_computation(*, officer: Officer, years: list[int]) -> list[StatisticsRun]:
     """An analyst asks for years to be recomputed: each is marked queued, and computed by a
     task after the commit."""
-    if officer.role != Role.ANALYST:
+    if not statistics_access_for(officer).may_recompute:
         raise PermissionDenied("Only analysts recompute statistics.")
     wanted = _valid_years(years)
     runs = statistics_queue(years=wanted, requested_by=officer)
@@ -186,6 +185,7 @@ def statistics_queue_every_year() -> list[StatisticsRun]:
 
 
 def _valid_years(years: Iterable[int]) -> list[int]:
+    """The years asked for, sorted and each once: from MIN_YEAR to the current year."""
     wanted = sorted(set(years))
     this_year = timezone.localdate().year
     if not wanted:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -23,8 +23,9 @@ from django.db.models import Sum
 from analytics.models import Channel, ExchangeStatistic, RunState, StatisticKind, StatisticsRun
 from analytics.policy import Table
 
-# Years a request may name: the SECI Center's first logs are from 2000; past 2100 nothing
-# can have been exchanged. A range spans at most MAX_YEARS years (the width of a table).
+# Years a request may name, and the first that may be imported or computed: the SECI
+# Center's first logs are from 2000, so an older date is a typing error; past 2100 nothing can
+# have been exchanged. A range spans at most MAX_YEARS years (the width of a table).
 MIN_YEAR = 1990
 MAX_YEAR = 2100
 MAX_YEARS = 30
@@ -108,9 +109,7 @@ class StatisticsTable:
 
     @property
     def years_label(self) -> str:
-        if len(self.years) == 1:
-            return str(self.years[0])
-        return f"{self.years[0]}\N{EN DASH}{self.years[-1]}"
+        return years_span(self.years)
 
     @property
     def heading(self) -> str:
@@ -137,6 +136,11 @@ class StatisticsTable:
             (column.label, [row.counts[column.index] for row in self.data_rows])
             for column in self.count_columns
         ]
+
+
+def years_span(years: Sequence[int], dash: str = "\N{EN DASH}") -> str:
+    """One year, or the first and the last of a range joined by ``dash``."""
+    return str(years[0]) if len(years) == 1 else f"{years[0]}{dash}{years[-1]}"
 
 
 def _category(row: Row) -> str:

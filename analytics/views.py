@@ -37,6 +37,7 @@ from analytics.tables import (
     crime_area_trend_table,
     requested_years,
     statistics_runs,
+    years_span,
 )
 from partners.models import Officer
 
@@ -145,9 +146,8 @@ def recompute(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(f"{reverse('analytics:statistics')}?{_range_query(years)}")
-    span = str(years[0]) if len(years) == 1 else f"{years[0]}\N{EN DASH}{years[-1]}"
     messages.success(
-        request, _("The statistics of %(years)s are being computed.") % {"years": span}
+        request, _("The statistics of %(years)s are being computed.") % {"years": years_span(years)}
     )
     return redirect(f"{reverse('analytics:statistics')}?{_range_query(years)}")
 

@@ -40,7 +40,6 @@ from cases.selectors import (
     case_meeting,
     case_meetings,
     case_page,
-    case_participants,
     case_result,
     case_results,
 )
@@ -55,37 +54,25 @@ from cases.services import (
     meeting_attachment_download,
     result_record,
 )
-from exchanges.api import DetailSerializer, ErrorsSerializer, RestrictionsSerializer
+from exchanges.api import (
+    MAX_ID,
+    HandlingSerializer,
+    RestrictionsSerializer,
+    api_answers,
+    api_officer,
+    api_parsed,
+)
 from exchanges.forms_thread import attachment_inputs
 from exchanges.policy import Restrictions
-from partners.models import Officer, Party
+from partners.models import Party
 from selec.files import download_response
 from taskforces.models import CrimeArea, TaskForce
 
 TAG = "cases"
-MAX_ID = 2**31 - 1
 _BODY_PARSERS = [JSONParser, MultiPartParser, FormParser]
 _REFERENCE = OpenApiParameter(
     "reference", OpenApiTypes.STR, OpenApiParameter.PATH, description="e.g. SELEC-RO-2026-0001"
 )
-
-
-def _officer(request: Request) -> Officer:
-    return request.user  # type: ignore[return-value]
-
-
-def _answers(ok: dict[Any, Any], *, body: bool = True) -> dict[Any, Any]:
-    """The operation's success answers and the errors every case route may give."""
-    errors: dict[Any, Any] = {403: DetailSerializer, 404: DetailSerializer}
-    if body:
-        errors[400] = ErrorsSerializer
-    return {**ok, **errors}
-
-
-def _parsed(serializer_class: type[serializers.Serializer], request: Request) -> Any:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer
 
 
 # --- Input ----------------------------------------------------------------------------------
@@ -97,6 +84,16 @@ def _ids(help_text: str) -> serializers.ListField:
         required=False,
         default=list,
         max_length=200,
+        help_text=help_text,
+    )
+
+
+def _party_codes(help_text: str) -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.CharField(max_length=16),
+        required=False,
+        default=list,
+        max_length=100,
         help_text=help_text,
     )
 
@@ -164,13 +161,8 @@ class CaseStatusChangeSerializer(serializers.Serializer):
 
 class CaseInviteSerializer(serializers.Serializer):
     agencies = _ids("Agencies to invite (their parties join with them).")
-    parties = serializers.ListField(
-        child=serializers.CharField(max_length=16),
-        required=False,
-        default=list,
-        max_length=100,
-        help_text="Codes of parties to invite on their own: their National Focal Points follow "
-        "the case.",
+    parties = _party_codes(
+        "Codes of parties to invite on their own: their National Focal Points follow the case."
     )
     analysts = _ids("Officer ids of SELEC analysts to name.")
 
@@ -179,13 +171,7 @@ class MeetingCreateSerializer(serializers.Serializer):
     held_on = serializers.DateField()
     held_until = serializers.DateField(required=False, allow_null=True)
     place = serializers.CharField(max_length=120)
-    parties = serializers.ListField(
-        child=serializers.CharField(max_length=16),
-        required=False,
-        default=list,
-        max_length=100,
-        help_text="Codes of the participating parties that attended (RO, BG...).",
-    )
+    parties = _party_codes("Codes of the participating parties that attended (RO, BG...).")
     decisions = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=20_000
     )
@@ -239,12 +225,6 @@ class ListParamsSerializer(serializers.Serializer):
 # one input component of the schema.
 
 
-class HandlingOutSerializer(serializers.Serializer):
-    evidence = serializers.BooleanField(source="restrict_evidence")
-    dissemination = serializers.BooleanField(source="restrict_dissemination")
-    text = serializers.CharField(source="restriction_text")
-
-
 class CaseSerializer(serializers.Serializer):
     """A case's metadata: what lists show, never its description."""
 
@@ -259,7 +239,7 @@ class CaseSerializer(serializers.Serializer):
     started_on = serializers.DateField()
     ended_on = serializers.DateField(allow_null=True)
     handling_codes = serializers.ListField(child=serializers.CharField())
-    restrictions = HandlingOutSerializer(source="*")
+    restrictions = HandlingSerializer(source="*")
     personal_data = serializers.BooleanField()
     url = serializers.URLField()
 
@@ -276,7 +256,7 @@ class CaseSerializer(serializers.Serializer):
             "started_on": case.started_on.isoformat(),
             "ended_on": case.ended_on.isoformat() if case.ended_on else None,
             "handling_codes": case.handling_codes,
-            "restrictions": HandlingOutSerializer(case).data,
+            "restrictions": HandlingSerializer(case).data,
             "personal_data": case.personal_data,
             "url": reverse(
                 "api-case-detail",
@@ -477,7 +457,8 @@ class CaseDetailSerializer(CaseSerializer):
 
 
 def _participant_codes(cases: list[Case]) -> dict[int, list[str]]:
-    """The participants' codes of listed cases, prefetched by the selector."""
+    """The participants' codes of the cases (prefetched by ``case_list``; one query per case
+    otherwise, as for the one case a write answers with)."""
     return {
         case.pk: sorted({case.lead_party.code, *(p.code for p in case.participants.all())})
         for case in cases
@@ -485,20 +466,22 @@ def _participant_codes(cases: list[Case]) -> dict[int, list[str]]:
 
 
 def _case_body(request: Request, case: Case) -> dict[str, Any]:
-    parties, _agencies, _analysts = case_participants(case)
-    context = {"request": request, "participants": {case.pk: sorted(p.code for p in parties)}}
+    context = {"request": request, "participants": _participant_codes([case])}
     return CaseSerializer(case, context=context).data
 
 
-def _party_ids(codes: list[str]) -> list[int]:
+def _party_ids(
+    codes: list[str], *, field: str = "parties", unknown: str = "Unknown party codes."
+) -> list[int]:
+    """The ids of the parties the codes name; 400 on the ``field`` if one names none."""
     ids = dict(Party.objects.filter(code__in=set(codes)).values_list("code", "pk"))
     if len(ids) != len(set(codes)):
-        raise serializers.ValidationError({"parties": ["Unknown party codes."]})
+        raise serializers.ValidationError({field: [unknown]})
     return list(ids.values())
 
 
 def _case(request: Request, reference: str) -> Case:
-    return case_get_for_officer(_officer(request), reference=reference)
+    return case_get_for_officer(api_officer(request), reference=reference)
 
 
 # --- Views ----------------------------------------------------------------------------------
@@ -515,7 +498,7 @@ class CaseListView(APIView):
             OpenApiParameter("kind", OpenApiTypes.STR, enum=CaseKind.values),
             OpenApiParameter("status", OpenApiTypes.STR, enum=CaseStatus.values),
         ],
-        responses=_answers({200: CaseSerializer(many=True)}),
+        responses=api_answers({200: CaseSerializer(many=True)}),
         description="The cases you take part in (your agency's, your country's for an NFP "
         "officer, those naming you as analyst), newest first; metadata only.",
     )
@@ -526,7 +509,7 @@ class CaseListView(APIView):
             kind=params.validated_data.get("kind", ""),
             status=params.validated_data.get("status", ""),
         )
-        cases = case_list(_officer(request), query)
+        cases = case_list(api_officer(request), query)
         context = {"request": request, "participants": _participant_codes(cases)}
         return Response(CaseSerializer(cases, many=True, context=context).data)
 
@@ -534,16 +517,16 @@ class CaseListView(APIView):
         tags=[TAG],
         operation_id="cases_create",
         request=CaseCreateSerializer,
-        responses=_answers({201: CaseSerializer}),
+        responses=api_answers({201: CaseSerializer}),
         description="Open a joint investigation or regional operation led by your country (a "
         "SELEC analyst names the `lead_agency`). Observers are refused as participants of a "
         "case with personal data.",
     )
     def post(self, request: Request) -> Response:
-        serializer = _parsed(CaseCreateSerializer, request)
+        serializer = api_parsed(CaseCreateSerializer, request)
         data = serializer.validated_data
         case = case_create(
-            officer=_officer(request),
+            officer=api_officer(request),
             kind=data["kind"],
             status=data["status"],
             details=serializer.details(),
@@ -551,7 +534,6 @@ class CaseListView(APIView):
             analyst_ids=data["analysts"],
             lead_agency_id=data.get("lead_agency"),
         )
-        case = _case(request, case.reference)
         body = _case_body(request, case)
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
 
@@ -564,12 +546,12 @@ class CaseDetailView(APIView):
         tags=[TAG],
         operation_id="cases_retrieve",
         parameters=[_REFERENCE],
-        responses=_answers({200: CaseDetailSerializer}, body=False),
+        responses=api_answers({200: CaseDetailSerializer}, body=False),
         description="The case with its participants, timeline (the linked exchanges you may "
         "see and the meetings), meetings, results and totals. Audited as a consultation.",
     )
     def get(self, request: Request, reference: str) -> Response:
-        officer = _officer(request)
+        officer = api_officer(request)
         case = _case(request, reference)
         perms = case_consult(officer=officer, case=case)
         page = case_page(officer, case, perms)
@@ -590,14 +572,14 @@ class CaseStatusView(APIView):
         operation_id="cases_status_create",
         parameters=[_REFERENCE],
         request=CaseStatusChangeSerializer,
-        responses=_answers({200: CaseSerializer}),
+        responses=api_answers({200: CaseSerializer}),
         description="The lead's agencies move the case to its next status.",
     )
     def post(self, request: Request, reference: str) -> Response:
         case = _case(request, reference)
-        data = _parsed(CaseStatusChangeSerializer, request).validated_data
-        case_change_status(officer=_officer(request), case=case, status=data["status"])
-        return Response(_case_body(request, _case(request, reference)))
+        data = api_parsed(CaseStatusChangeSerializer, request).validated_data
+        changed = case_change_status(officer=api_officer(request), case=case, status=data["status"])
+        return Response(_case_body(request, changed))
 
 
 class CaseParticipantsView(APIView):
@@ -609,21 +591,21 @@ class CaseParticipantsView(APIView):
         operation_id="cases_participants_create",
         parameters=[_REFERENCE],
         request=CaseInviteSerializer,
-        responses=_answers({200: CaseSerializer}),
+        responses=api_answers({200: CaseSerializer}),
         description="The lead's agencies invite agencies, parties on their own (their NFPs "
         "follow the case) and analysts. Observers only to a case without personal data.",
     )
     def post(self, request: Request, reference: str) -> Response:
         case = _case(request, reference)
-        data = _parsed(CaseInviteSerializer, request).validated_data
-        case_invite(
-            officer=_officer(request),
+        data = api_parsed(CaseInviteSerializer, request).validated_data
+        invited = case_invite(
+            officer=api_officer(request),
             case=case,
             agency_ids=data["agencies"],
             party_ids=_party_ids(data["parties"]),
             analyst_ids=data["analysts"],
         )
-        return Response(_case_body(request, _case(request, reference)))
+        return Response(_case_body(request, invited))
 
 
 class CaseMeetingsView(APIView):
@@ -634,12 +616,12 @@ class CaseMeetingsView(APIView):
         tags=[TAG],
         operation_id="cases_meetings_list",
         parameters=[_REFERENCE],
-        responses=_answers({200: MeetingSerializer(many=True)}, body=False),
+        responses=api_answers({200: MeetingSerializer(many=True)}, body=False),
         description="The case's operational meetings, oldest first (audited as a consultation).",
     )
     def get(self, request: Request, reference: str) -> Response:
         case = _case(request, reference)
-        case_consult(officer=_officer(request), case=case)
+        case_consult(officer=api_officer(request), case=case)
         meetings = case_meetings(case)
         context = {"request": request, "reference": case.reference}
         return Response(MeetingSerializer(meetings, many=True, context=context).data)
@@ -652,15 +634,15 @@ class CaseMeetingsView(APIView):
             "application/json": MeetingCreateSerializer,
             "multipart/form-data": MeetingCreateSerializer,
         },
-        responses=_answers({201: MeetingSerializer}),
+        responses=api_answers({201: MeetingSerializer}),
         description="Add an operational meeting (participating agencies and named analysts). "
         "Attachments come with multipart/form-data.",
     )
     def post(self, request: Request, reference: str) -> Response:
         case = _case(request, reference)
-        data = _parsed(MeetingCreateSerializer, request).validated_data
+        data = api_parsed(MeetingCreateSerializer, request).validated_data
         meeting = meeting_add(
-            officer=_officer(request),
+            officer=api_officer(request),
             case=case,
             held_on=data["held_on"],
             held_until=data.get("held_until"),
@@ -685,13 +667,13 @@ class CaseResultsView(APIView):
         tags=[TAG],
         operation_id="cases_results_list",
         parameters=[_REFERENCE],
-        responses=_answers({200: ResultSerializer(many=True)}, body=False),
+        responses=api_answers({200: ResultSerializer(many=True)}, body=False),
         description="The results reported in the case, oldest first (audited as a "
         "consultation); the totals are in the case's detail.",
     )
     def get(self, request: Request, reference: str) -> Response:
         case = _case(request, reference)
-        case_consult(officer=_officer(request), case=case)
+        case_consult(officer=api_officer(request), case=case)
         return Response(ResultSerializer(case_results(case), many=True).data)
 
     @extend_schema(
@@ -699,21 +681,19 @@ class CaseResultsView(APIView):
         operation_id="cases_results_create",
         parameters=[_REFERENCE],
         request=ResultCreateSerializer,
-        responses=_answers({201: ResultSerializer}),
+        responses=api_answers({201: ResultSerializer}),
         description="Record a participating party's results: counts and seizures (item, "
         "quantity above zero, unit). An agency records its own party's; the lead's agencies "
         "and the named analysts any participating party's.",
     )
     def post(self, request: Request, reference: str) -> Response:
         case = _case(request, reference)
-        data = _parsed(ResultCreateSerializer, request).validated_data
-        party = Party.objects.filter(code=data["party"]).values_list("pk", flat=True).first()
-        if party is None:
-            raise serializers.ValidationError({"party": ["Unknown party code."]})
+        data = api_parsed(ResultCreateSerializer, request).validated_data
+        (party_id,) = _party_ids([data["party"]], field="party", unknown="Unknown party code.")
         result = result_record(
-            officer=_officer(request),
+            officer=api_officer(request),
             case=case,
-            party_id=party,
+            party_id=party_id,
             reported_on=data["reported_on"],
             counts={name: data.get(name, 0) for name in Result.COUNTS},
             seizures=[
@@ -738,13 +718,13 @@ class CaseAttachmentView(APIView):
         tags=[TAG],
         operation_id="cases_attachments_retrieve",
         parameters=[_REFERENCE, OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
-        responses=_answers({(200, "*/*"): OpenApiTypes.BINARY}, body=False),
+        responses=api_answers({(200, "*/*"): OpenApiTypes.BINARY}, body=False),
         description="Download a meeting's attachment (audited as a disclosure).",
     )
     def get(self, request: Request, reference: str, pk: int) -> HttpResponse:
         case = _case(request, reference)
         stored, content = meeting_attachment_download(
-            officer=_officer(request), attachment_id=attachment_of_case(case, pk)
+            officer=api_officer(request), attachment_id=attachment_of_case(case, pk)
         )
         return download_response(
             content, content_type=stored.content_type, filename=stored.filename

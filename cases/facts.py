@@ -75,7 +75,7 @@ def case_link_facts(case_id: int) -> CaseLinkFacts | None:
         return None
     party_ids = {case.lead_party_id}
     observers = []
-    for party in Party.objects.filter(pk__in=_party_ids_query(case)).order_by("code"):
+    for party in Party.objects.filter(cases=case).order_by("code"):
         party_ids.add(party.pk)
         if party.status == PartyStatus.OBSERVER:
             observers.append(f"{party.name} ({party.code})")
@@ -86,7 +86,3 @@ def case_link_facts(case_id: int) -> CaseLinkFacts | None:
         party_ids=frozenset(party_ids),
         observers=tuple(observers),
     )
-
-
-def _party_ids_query(case: Case):  # type: ignore[no-untyped-def]
-    return Case.participants.through.objects.filter(case_id=case.pk).values("party_id")

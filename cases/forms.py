@@ -14,7 +14,12 @@ from cases.models import CaseKind, CaseStatus, Result, SeizureItem, SeizureUnit
 from cases.policy import TRANSITIONS
 from cases.services import CaseDetails, SeizureInput
 from exchanges.forms import recipient_choices
-from exchanges.forms_thread import MultipleFileField, attachment_inputs
+from exchanges.forms_thread import (
+    LabelledForm,
+    MultipleFileField,
+    attachment_inputs,
+    normalised_text,
+)
 from exchanges.policy import Restrictions
 from partners.models import Agency, Officer, Party
 from taskforces.models import CrimeArea, TaskForce
@@ -23,17 +28,7 @@ _DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 BLANK = [("", "—")]
 
 
-def _text(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-class _Form(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-
-class CaseFilterForm(_Form):
+class CaseFilterForm(LabelledForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=BLANK + CaseKind.choices, required=False)
     status = forms.ChoiceField(
         label=_("Status"), choices=BLANK + CaseStatus.choices, required=False
@@ -48,7 +43,7 @@ def party_choices(parties: Iterable[Party]) -> list[tuple[int, str]]:
     return [(p.pk, f"{p.name} ({p.code})") for p in parties]
 
 
-class CaseDetailsForm(_Form):
+class CaseDetailsForm(LabelledForm):
     """What the lead writes about a case: opening and editing it."""
 
     name = forms.CharField(
@@ -105,9 +100,9 @@ class CaseDetailsForm(_Form):
             ended_on=data["ended_on"],
             task_force_id=data["task_force"].pk if data["task_force"] else None,
             crime_area_id=data["crime_area"].pk if data["crime_area"] else None,
-            description=_text(data["description"]),
+            description=normalised_text(data["description"]),
             restrictions=Restrictions(
-                evidence=data["h1"], dissemination=data["h2"], text=_text(data["h3_text"])
+                evidence=data["h1"], dissemination=data["h2"], text=normalised_text(data["h3_text"])
             ),
             personal_data=data["personal_data"],
         )
@@ -192,7 +187,7 @@ class CaseCreateForm(CaseDetailsForm):
             del self.fields["lead_agency"]
 
 
-class StatusForm(_Form):
+class StatusForm(LabelledForm):
     status = forms.ChoiceField(label=_("New status"), widget=forms.RadioSelect)
 
     def __init__(self, *args: Any, current: str, **kwargs: Any) -> None:
@@ -203,7 +198,7 @@ class StatusForm(_Form):
         ]
 
 
-class InviteForm(_Form):
+class InviteForm(LabelledForm):
     agencies = forms.TypedMultipleChoiceField(
         label=_("Agencies to invite"),
         coerce=int,
@@ -245,7 +240,7 @@ class InviteForm(_Form):
         return data
 
 
-class MeetingForm(_Form):
+class MeetingForm(LabelledForm):
     held_on = forms.DateField(label=_("Held on"), widget=_DATE)
     held_until = forms.DateField(
         label=_("Until"),
@@ -291,8 +286,8 @@ class MeetingForm(_Form):
             "held_until": data["held_until"],
             "place": data["place"],
             "party_ids": data["parties"],
-            "decisions": _text(data["decisions"]),
-            "minutes": _text(data["minutes"]),
+            "decisions": normalised_text(data["decisions"]),
+            "minutes": normalised_text(data["minutes"]),
             "attachments": attachment_inputs(data["attachments"]),
         }
 
@@ -300,7 +295,7 @@ class MeetingForm(_Form):
 COUNT_LABELS = {name: Result._meta.get_field(name).verbose_name for name in Result.COUNTS}
 
 
-class ResultForm(_Form):
+class ResultForm(LabelledForm):
     party = forms.TypedChoiceField(label=_("Reporting party"), coerce=int)
     reported_on = forms.DateField(label=_("Reported on"), widget=_DATE)
 
@@ -322,7 +317,7 @@ class ResultForm(_Form):
         return {name: self.cleaned_data[name] for name in Result.COUNTS}
 
 
-class SeizureForm(_Form):
+class SeizureForm(LabelledForm):
     item = forms.ChoiceField(label=_("Item"), choices=BLANK + SeizureItem.choices)
     quantity = forms.DecimalField(
         label=_("Quantity"), max_digits=14, decimal_places=3, min_value=0.001

@@ -7,10 +7,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from django.db.models import Q
-
 from cases.models import Case
-from partners.models import Agency, Officer, Party, Role
+from partners.models import Agency, Officer, Party
+from partners.selectors import officers_concerned
 from selec.models import NotificationKind
 from selec.notifications import notify_officers
 
@@ -32,14 +31,9 @@ def notify_new_participants(
     if not (agency_ids or party_ids or analyst_ids):
         return 0
     officers = (
-        Officer.objects.filter(is_active=True)
-        .filter(
-            Q(agency_id__in=agency_ids)
-            | Q(role=Role.NFP_OFFICER, agency__party_id__in=party_ids)
-            | Q(pk__in=analyst_ids)
-        )
-        .exclude(pk=by.pk)
-    )
+        officers_concerned(agency_ids=agency_ids, nfp_party_ids=party_ids)
+        | Officer.objects.filter(is_active=True, pk__in=analyst_ids)
+    ).exclude(pk=by.pk)
     joined = f"{agency_ids}|{party_ids}|{analyst_ids}"
     return notify_officers(
         officers=officers,

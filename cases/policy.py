@@ -88,6 +88,12 @@ def acts_in_operations(status: str) -> bool:
     return capabilities_for(status).may_take_part_in_operations
 
 
+def may_open_case(*, role: str, party_status: str | None) -> bool:
+    """Who opens a case: a SELEC analyst (for the lead agency they name), or an officer of an
+    agency whose party takes part in operations (its party leads the case)."""
+    return role == Role.ANALYST or (party_status is not None and acts_in_operations(party_status))
+
+
 def grants_for(facts: CaseFacts) -> dict[CasePrincipal, frozenset[CasePerm]]:
     grants: dict[CasePrincipal, set[CasePerm]] = {}
 

@@ -9,14 +9,17 @@ results: each list is one query (with its prefetches), and the totals are SQL ag
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from cases.facts import linked_personal_data
 from cases.models import (
     Case,
     CaseGroupObjectPermission,
@@ -33,8 +36,7 @@ from cases.models import (
 from cases.policy import CasePerm, acts_in_operations, records_for
 from exchanges.facts import agency_facts
 from exchanges.models import Exchange
-from exchanges.selectors import _group_ids as officer_group_ids
-from exchanges.selectors import exchanges_visible_to
+from exchanges.selectors import exchanges_visible_to, officer_group_ids
 from partners.capabilities import capabilities_for
 from partners.models import Agency, Officer, Party, PartyStatus, Role
 
@@ -45,23 +47,26 @@ LIST_LIMIT = 500
 _CASE_REFERENCE_MAX = Case._meta.get_field("reference").max_length
 
 
+def _held(officer: Officer, **where: Any) -> list[QuerySet[Any]]:
+    """The officer's rows of the case permission tables that match ``where``: their groups',
+    and their own while they are an analyst (a role change takes those away at once)."""
+    rows: list[QuerySet[Any]] = [
+        CaseGroupObjectPermission.objects.filter(group_id__in=officer_group_ids(officer), **where)
+    ]
+    if officer.role == Role.ANALYST:
+        rows.append(CaseUserObjectPermission.objects.filter(user_id=officer.pk, **where))
+    return rows
+
+
 def _with_perm(officer: Officer, perm: CasePerm) -> Q:
     """Cases on which one of the officer's groups, or the officer personally, holds ``perm``:
-    indexed joins as subqueries, never a global permission. Personal permissions count only
-    while the officer is an analyst (a role change takes them away at once)."""
-    by_group = CaseGroupObjectPermission.objects.filter(
-        group_id__in=officer_group_ids(officer),
-        permission__content_type__app_label="cases",
-        permission__codename=perm.value,
-    ).values("content_object_id")
-    if officer.role != Role.ANALYST:
-        return Q(pk__in=by_group)
-    by_user = CaseUserObjectPermission.objects.filter(
-        user_id=officer.pk,
-        permission__content_type__app_label="cases",
-        permission__codename=perm.value,
-    ).values("content_object_id")
-    return Q(pk__in=by_group) | Q(pk__in=by_user)
+    indexed joins as subqueries, never a global permission."""
+    condition = Q()
+    for rows in _held(
+        officer, permission__content_type__app_label="cases", permission__codename=perm.value
+    ):
+        condition |= Q(pk__in=rows.values("content_object_id"))
+    return condition
 
 
 def cases_visible_to(officer: Officer) -> QuerySet[Case]:
@@ -74,15 +79,11 @@ def case_perms(officer: Officer, case: Case) -> frozenset[CasePerm]:
     """What the officer may do with the case (one query)."""
     if not officer.is_active:
         return frozenset()
-    by_group = CaseGroupObjectPermission.objects.filter(
-        content_object_id=case.pk, group_id__in=officer_group_ids(officer)
-    ).values_list("permission__codename", flat=True)
-    if officer.role != Role.ANALYST:
-        return frozenset(CasePerm(c) for c in by_group)
-    by_user = CaseUserObjectPermission.objects.filter(
-        content_object_id=case.pk, user_id=officer.pk
-    ).values_list("permission__codename", flat=True)
-    return frozenset(CasePerm(c) for c in by_group.union(by_user))
+    first, *others = (
+        rows.values_list("permission__codename", flat=True)
+        for rows in _held(officer, content_object_id=case.pk)
+    )
+    return frozenset(CasePerm(c) for c in (first.union(*others) if others else first))
 
 
 def require_case_perm(officer: Officer, case: Case, perm: CasePerm) -> frozenset[CasePerm]:
@@ -145,26 +146,33 @@ def case_list(officer: Officer, query: CaseFilter = CaseFilter()) -> list[Case]:
     )
 
 
-def cases_open_to_officer(officer: Officer) -> list[Case]:
+def _open_to_officer(officer: Officer) -> QuerySet[Case]:
     """The cases an officer may link a new exchange to: those they see that their party leads
-    or takes part in and that are not closed (one query)."""
+    or takes part in and that are not closed."""
     if officer.agency_id is None:
-        return []
+        return Case.objects.none()
     assert officer.agency is not None
     party_id = officer.agency.party_id
-    return list(
+    return (
         cases_visible_to(officer)
         .filter(Q(lead_party_id=party_id) | Q(participants__pk=party_id))
         .exclude(status=CaseStatus.CLOSED)
-        .defer("description")
         .distinct()
-        .order_by("-started_on", "-pk")[:LIST_LIMIT]
+    )
+
+
+def cases_open_to_officer(officer: Officer) -> list[Case]:
+    """``_open_to_officer``, newest first (one query)."""
+    return list(
+        _open_to_officer(officer).defer("description").order_by("-started_on", "-pk")[:LIST_LIMIT]
     )
 
 
 def case_id_for_officer(officer: Officer, reference: str) -> int | None:
     """The id of a case the officer may link an exchange to, by reference; None otherwise."""
-    return next((c.pk for c in cases_open_to_officer(officer) if c.reference == reference), None)
+    return (
+        _open_to_officer(officer).filter(reference=reference).values_list("pk", flat=True).first()
+    )
 
 
 # --- The case page --------------------------------------------------------------------------
@@ -215,15 +223,7 @@ class CasePage:
     totals_by_party: list[PartyTotals]
     totals_overall: dict[str, int]
     totals_by_item: list[ItemTotal]
-    recordable_parties: list[Party] = field(default_factory=list)
-
-    @property
-    def carries_personal_data(self) -> bool:
-        return self.case.personal_data or self.linked_personal_data
-
-    @property
-    def observers(self) -> list[Party]:
-        return [p for p in self.parties if p.status == PartyStatus.OBSERVER]
+    recordable_parties: list[Party]
 
     @property
     def participation(self) -> list[tuple[Party, list[Agency]]]:
@@ -299,8 +299,9 @@ def _timeline(exchanges: list[Exchange], meetings: list[OperationalMeeting]) -> 
     return sorted(entries, key=lambda entry: entry.at)
 
 
-def totals_by_party(case: Case) -> list[PartyTotals]:
-    """The sum of each count per reporting party (one aggregate query)."""
+def totals_by_party(case: Case, known: Iterable[Party] = ()) -> list[PartyTotals]:
+    """The sum of each count per reporting party (one aggregate query, and one more for the
+    reporting parties not among the ``known`` ones already loaded)."""
     rows = (
         Result.objects.filter(case=case)
         .values("party")
@@ -308,7 +309,10 @@ def totals_by_party(case: Case) -> list[PartyTotals]:
         .order_by("party")
     )
     sums = {row["party"]: {name: row[name] or 0 for name in Result.COUNTS} for row in rows}
-    parties = Party.objects.in_bulk(list(sums)) if sums else {}
+    parties = {p.pk: p for p in known if p.pk in sums}
+    missing = [pk for pk in sums if pk not in parties]
+    if missing:
+        parties.update(Party.objects.in_bulk(missing))
     return sorted(
         (PartyTotals(party=parties[pk], counts=counts) for pk, counts in sums.items()),
         key=lambda t: t.party.name,
@@ -335,11 +339,16 @@ def _overall(per_party: list[PartyTotals]) -> dict[str, int]:
     return {name: sum(t.counts[name] for t in per_party) for name in Result.COUNTS}
 
 
-def case_participants(case: Case) -> tuple[list[Party], list[Agency], list[Officer]]:
-    """The participating parties (the lead among them), agencies and named analysts."""
-    parties = list(
+def case_parties(case: Case) -> list[Party]:
+    """The participating parties, the lead among them, by name."""
+    return list(
         Party.objects.filter(Q(pk=case.lead_party_id) | Q(cases=case)).distinct().order_by("name")
     )
+
+
+def case_participants(case: Case) -> tuple[list[Party], list[Agency], list[Officer]]:
+    """The participating parties (the lead among them), agencies and named analysts."""
+    parties = case_parties(case)
     agencies = list(case.agencies.select_related("party").order_by("party__name", "name"))
     analysts = list(
         case.analysts.filter(role=Role.ANALYST, is_active=True).order_by("last_name", "username")
@@ -352,14 +361,15 @@ def case_page(officer: Officer, case: Case, perms: frozenset[CasePerm]) -> CaseP
     parties, agencies, analysts = case_participants(case)
     exchanges, more = linked_exchanges(officer, case)
     meetings = case_meetings(case)
-    per_party = totals_by_party(case)
+    # The reporting parties are participants, already loaded.
+    per_party = totals_by_party(case, known=parties)
     return CasePage(
         case=case,
         perms=perms,
         parties=parties,
         agencies=agencies,
         analysts=analysts,
-        linked_personal_data=Exchange.objects.filter(case=case, personal_data=True).exists(),
+        linked_personal_data=linked_personal_data(case),
         timeline=_timeline(exchanges, meetings),
         more_exchanges=more,
         meetings=meetings,
@@ -383,20 +393,6 @@ def recordable_parties(
     ]
 
 
-def attachment_case_reference(officer: Officer, attachment_id: int) -> str:
-    """The reference of the case a meeting attachment belongs to; 404 unless it is visible."""
-    reference = (
-        MeetingAttachment.objects.filter(
-            pk=attachment_id, meeting__case__in=cases_visible_to(officer).values("pk")
-        )
-        .values_list("meeting__case__reference", flat=True)
-        .first()
-    )
-    if reference is None:
-        raise Http404("No attachment matches the given query.")
-    return reference
-
-
 def attachment_of_case(case: Case, attachment_id: int) -> int:
     """The attachment's id if it belongs to a meeting of this case; 404 otherwise."""
     if not MeetingAttachment.objects.filter(pk=attachment_id, meeting__case=case).exists():
@@ -404,10 +400,12 @@ def attachment_of_case(case: Case, attachment_id: int) -> int:
     return attachment_id
 
 
-def analysts_to_name() -> list[Officer]:
-    return list(
-        Officer.objects.filter(role=Role.ANALYST, is_active=True).order_by("last_name", "username")
-    )
+def analysts_to_name(case: Case | None = None) -> list[Officer]:
+    """The active SELEC analysts, those the case names already left out."""
+    rows = Officer.objects.filter(role=Role.ANALYST, is_active=True)
+    if case is not None:
+        rows = rows.exclude(analysed_cases=case)
+    return list(rows.order_by("last_name", "username"))
 
 
 def agencies_to_invite(case: Case | None = None) -> list[Agency]:

@@ -513,8 +513,9 @@ def result_record(
     ]
     if bad:
         raise ValidationError({name: ["A count is a whole number, zero or more."] for name in bad})
+    facts = case_facts(case)
     with refused_as("party"):
-        policy.check_result_party(case_facts(case), party_id=party_id)
+        policy.check_result_party(facts, party_id=party_id)
     officer_agency = agency_facts(officer.agency) if officer.agency else None
     if not policy.records_for(perms, officer_agency=officer_agency, party_id=party_id):
         assert officer_agency is not None
@@ -531,7 +532,6 @@ def result_record(
     for line in lines:
         line.result = result
     Seizure.objects.bulk_create(lines)
-    party = Party.objects.get(pk=party_id)
     audit_record(
         actor=officer,
         action=AuditAction.COLLECTION,
@@ -539,7 +539,7 @@ def result_record(
         reason="results recorded",
         details={
             "reference": case.reference,
-            "party": party.code,
+            "party": next(p.code for p in facts.parties if p.id == party_id),
             "counts": {name: counts.get(name, 0) for name in Result.COUNTS},
             "seizures": [f"{s.item} {s.quantity} {s.unit}" for s in lines],
         },

@@ -32,7 +32,7 @@ from cases.forms import (
     seizure_inputs,
 )
 from cases.models import Case
-from cases.policy import CasePerm, acts_in_operations
+from cases.policy import CasePerm, may_open_case
 from cases.selectors import (
     CaseFilter,
     agencies_to_invite,
@@ -40,7 +40,7 @@ from cases.selectors import (
     case_get_for_officer,
     case_list,
     case_page,
-    case_participants,
+    case_parties,
     parties_to_invite,
     recordable_parties,
     require_case_perm,
@@ -56,7 +56,7 @@ from cases.services import (
     result_record,
 )
 from exchanges.forms_thread import apply_service_errors
-from partners.models import Officer, Role
+from partners.models import Officer
 from selec.files import download_response
 
 
@@ -101,10 +101,8 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
 
 def _may_open(officer: Officer) -> bool:
     """Whether the page offers "Open a case" (the service decides again when it is used)."""
-    if officer.role == Role.ANALYST:
-        return True
     agency = officer.agency
-    return agency is not None and acts_in_operations(agency.party.status)
+    return may_open_case(role=officer.role, party_status=agency.party.status if agency else None)
 
 
 @require_http_methods(["GET", "POST"])
@@ -298,12 +296,11 @@ def case_invite_view(request: HttpRequest, reference: str) -> HttpResponse:
     case, _perms, refused = _guarded(request, reference, CasePerm.MANAGE)
     if refused:
         return refused
-    present = set(case.analysts.values_list("pk", flat=True))
     form = InviteForm(
         request.POST if request.method == "POST" else None,
         agencies=agencies_to_invite(case),
         parties=parties_to_invite(case),
-        analysts=[a for a in analysts_to_name() if a.pk not in present],
+        analysts=analysts_to_name(case),
     )
 
     def invite() -> str:
@@ -336,7 +333,7 @@ def meeting_add_view(request: HttpRequest, reference: str) -> HttpResponse:
     case, _perms, refused = _guarded(request, reference, CasePerm.ADD_MEETING)
     if refused:
         return refused
-    parties, _agencies, _analysts = case_participants(case)
+    parties = case_parties(case)
     form = MeetingForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
@@ -370,7 +367,7 @@ def result_add_view(request: HttpRequest, reference: str) -> HttpResponse:
     if refused:
         return refused
     officer = _officer(request)
-    parties, _agencies, _analysts = case_participants(case)
+    parties = case_parties(case)
     allowed = recordable_parties(officer, perms, parties)
     if not allowed:
         return _refused(

@@ -77,7 +77,7 @@ _REFERENCE_SHAPE = re.compile(r"[A-Za-z0-9-]{1,20}")
 MAX_ID = 2**31 - 1
 
 
-def _officer(request: Request) -> Officer:
+def api_officer(request: Request) -> Officer:
     return request.user  # type: ignore[return-value]
 
 
@@ -86,7 +86,7 @@ def _exchange(request: Request, reference: str) -> Exchange:
     another shape (``SELEC-2026-000123``) names nothing and never reaches the database."""
     if not _REFERENCE_SHAPE.fullmatch(reference):
         raise Http404("No exchange matches the given query.")
-    return exchange_for_api(_officer(request), reference=reference)
+    return exchange_for_api(api_officer(request), reference=reference)
 
 
 def may_see_entities(officer: Officer) -> bool:
@@ -457,7 +457,7 @@ class DetailSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-def _answers(ok: dict[Any, Any], *, body: bool = True) -> dict[Any, Any]:
+def api_answers(ok: dict[Any, Any], *, body: bool = True) -> dict[Any, Any]:
     """The operation's success answers and the errors every exchange route may give: 400 with
     the fields' errors (when it takes input), 403 (may see, not do) and 404 (may not see)."""
     errors: dict[Any, Any] = {403: DetailSerializer, 404: DetailSerializer}
@@ -468,7 +468,7 @@ def _answers(ok: dict[Any, Any], *, body: bool = True) -> dict[Any, Any]:
 
 def _context(request: Request, exchanges: list[Exchange], **extra: Any) -> dict[str, Any]:
     """What the exchange serializers need, read once for all the rows."""
-    officer = _officer(request)
+    officer = api_officer(request)
     return {
         "request": request,
         "references": references_visible_to(officer, [e.in_reply_to_id for e in exchanges]),
@@ -483,7 +483,7 @@ def _metadata(request: Request, exchange: Exchange) -> dict[str, Any]:
     return ExchangeSerializer(exchange, context=_context(request, [exchange])).data
 
 
-def _parsed(serializer_class: type[serializers.Serializer], request: Request) -> Any:
+def api_parsed(serializer_class: type[serializers.Serializer], request: Request) -> Any:
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return serializer
@@ -538,12 +538,12 @@ class ExchangeListView(APIView):
         tags=[TAG],
         operation_id="exchanges_list",
         parameters=_FILTERS,
-        responses=_answers({200: ExchangePageSerializer}),
+        responses=api_answers({200: ExchangePageSerializer}),
         description="The exchanges of your agency (an NFP officer: of your country), filtered "
         "as in the inbox and paged by cursor on the sent time. No content.",
     )
     def get(self, request: Request) -> Response:
-        officer = _officer(request)
+        officer = api_officer(request)
         params = ListParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         parsed = parse_inbox_request(request.query_params, officer=officer)
@@ -576,16 +576,16 @@ class ExchangeListView(APIView):
             "application/json": ExchangeCreateSerializer,
             "multipart/form-data": ExchangeCreateSerializer,
         },
-        responses=_answers({201: ExchangeSerializer}),
+        responses=api_answers({201: ExchangeSerializer}),
         description="Send a request for assistance or an information exchange. Attachments "
         "come with multipart/form-data (`restrictions`, `evaluation` and `entities` then as "
         "JSON strings).",
     )
     def post(self, request: Request) -> Response:
-        serializer = _parsed(ExchangeCreateSerializer, request)
+        serializer = api_parsed(ExchangeCreateSerializer, request)
         data = serializer.validated_data
         exchange = exchange_send(
-            officer=_officer(request),
+            officer=api_officer(request),
             kind=data["kind"],
             recipient_agency_ids=data["recipients"],
             crime_area_id=data["crime_area"].pk,
@@ -594,7 +594,7 @@ class ExchangeListView(APIView):
             message=serializer.message(),
             case_id=_case_id(request, data.get("case")),
         )
-        exchange = exchange_for_api(_officer(request), pk=exchange.pk)
+        exchange = exchange_for_api(api_officer(request), pk=exchange.pk)
         body = _metadata(request, exchange)
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
 
@@ -604,7 +604,7 @@ def _case_id(request: Request, reference: str | None) -> int | None:
     is refused as naming no case of theirs."""
     if not reference:
         return None
-    case_id = case_id_for_officer(_officer(request), reference)
+    case_id = case_id_for_officer(api_officer(request), reference)
     if case_id is None:
         raise serializers.ValidationError(
             {
@@ -624,13 +624,13 @@ class ExchangeDetailView(APIView):
         tags=[TAG],
         operation_id="exchanges_retrieve",
         parameters=[_REFERENCE],
-        responses=_answers({200: ExchangeDetailSerializer}, body=False),
+        responses=api_answers({200: ExchangeDetailSerializer}, body=False),
         description="The exchange with its content. Marks your receipt read and writes the "
         "consultation to the audit log. Under H3, 403 until you confirm the restriction "
         "(POST .../restrictions/confirm/).",
     )
     def get(self, request: Request, reference: str) -> Response:
-        officer = _officer(request)
+        officer = api_officer(request)
         exchange = _exchange(request, reference)
         content = exchange_consult(officer=officer, exchange=exchange)
         context = _context(request, [exchange], may_see_entities=may_see_entities(officer))
@@ -656,16 +656,16 @@ class ReplyView(_OnExchange):
             "application/json": ReplyInputSerializer,
             "multipart/form-data": ReplyInputSerializer,
         },
-        responses=_answers({201: ExchangeSerializer}),
+        responses=api_answers({201: ExchangeSerializer}),
         description="Reply in the thread; the reply carries at least the parent's restrictions.",
     )
     def post(self, request: Request, reference: str) -> Response:
         parent = self.exchange(request, reference)
-        serializer = _parsed(ReplyInputSerializer, request)
+        serializer = api_parsed(ReplyInputSerializer, request)
         reply = exchange_reply(
-            officer=_officer(request), parent=parent, message=serializer.message()
+            officer=api_officer(request), parent=parent, message=serializer.message()
         )
-        reply = exchange_for_api(_officer(request), pk=reply.pk)
+        reply = exchange_for_api(api_officer(request), pk=reply.pk)
         body = _metadata(request, reply)
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
 
@@ -676,11 +676,11 @@ class AcknowledgeView(_OnExchange):
         operation_id="exchanges_acknowledge",
         parameters=[_REFERENCE],
         request=None,
-        responses=_answers({200: AcknowledgedSerializer}, body=False),
+        responses=api_answers({200: AcknowledgedSerializer}, body=False),
     )
     def post(self, request: Request, reference: str) -> Response:
         exchange = self.exchange(request, reference)
-        count = exchange_acknowledge(officer=_officer(request), exchange=exchange)
+        count = exchange_acknowledge(officer=api_officer(request), exchange=exchange)
         return Response({"acknowledged": count})
 
 
@@ -690,14 +690,14 @@ class ForwardView(_OnExchange):
         operation_id="exchanges_forward",
         parameters=[_REFERENCE],
         request=ForwardSerializer,
-        responses=_answers({200: ForwardedSerializer}),
+        responses=api_answers({200: ForwardedSerializer}),
         description="Forward to further agencies; under H2 only to those the provider granted.",
     )
     def post(self, request: Request, reference: str) -> Response:
         exchange = self.exchange(request, reference)
-        data = _parsed(ForwardSerializer, request).validated_data
+        data = api_parsed(ForwardSerializer, request).validated_data
         added = exchange_forward(
-            officer=_officer(request),
+            officer=api_officer(request),
             exchange=exchange,
             agency_ids=data["agencies"],
             justification=data["justification"],
@@ -711,19 +711,19 @@ class RestrictionsView(_OnExchange):
         operation_id="exchanges_restrictions_update",
         parameters=[_REFERENCE],
         request=RestrictionsPatchSerializer,
-        responses=_answers({200: ExchangeSerializer}),
+        responses=api_answers({200: ExchangeSerializer}),
         description="The provider changes the restrictions: tightening applies to the replies "
         "too; only the provider may loosen.",
     )
     def patch(self, request: Request, reference: str) -> Response:
         exchange = self.exchange(request, reference)
-        serializer = _parsed(RestrictionsPatchSerializer, request)
+        serializer = api_parsed(RestrictionsPatchSerializer, request)
         exchange_change_restrictions(
-            officer=_officer(request),
+            officer=api_officer(request),
             exchange=exchange,
             restrictions=serializer.restrictions(exchange),
         )
-        exchange = exchange_for_api(_officer(request), pk=exchange.pk)
+        exchange = exchange_for_api(api_officer(request), pk=exchange.pk)
         return Response(_metadata(request, exchange))
 
 
@@ -733,7 +733,7 @@ class RestrictionsConfirmView(_OnExchange):
         operation_id="exchanges_restrictions_confirm",
         parameters=[_REFERENCE],
         request=None,
-        responses=_answers(
+        responses=api_answers(
             {204: OpenApiResponse(description="Confirmed; the content is open to you.")},
             body=False,
         ),
@@ -741,7 +741,7 @@ class RestrictionsConfirmView(_OnExchange):
     )
     def post(self, request: Request, reference: str) -> Response:
         exchange = self.exchange(request, reference)
-        exchange_confirm_restrictions(officer=_officer(request), exchange=exchange)
+        exchange_confirm_restrictions(officer=api_officer(request), exchange=exchange)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -750,13 +750,13 @@ class AttachmentView(_OnExchange):
         tags=[TAG],
         operation_id="exchanges_attachments_retrieve",
         parameters=[_REFERENCE, OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
-        responses=_answers({(200, "*/*"): OpenApiTypes.BINARY}, body=False),
+        responses=api_answers({(200, "*/*"): OpenApiTypes.BINARY}, body=False),
         description="Download an attachment (audited as a disclosure).",
     )
     def get(self, request: Request, reference: str, pk: int) -> HttpResponse:
         exchange = self.exchange(request, reference)
         stored, content = attachment_download(
-            officer=_officer(request), attachment_id=attachment_id_of_exchange(exchange, pk)
+            officer=api_officer(request), attachment_id=attachment_id_of_exchange(exchange, pk)
         )
         response = HttpResponse(content, content_type=stored.content_type)
         response["Content-Disposition"] = content_disposition_header(
@@ -773,17 +773,17 @@ class EvidenceView(_OnExchange):
         operation_id="exchanges_evidence_create",
         parameters=[_REFERENCE],
         request=EvidenceRequestSerializer,
-        responses=_answers({200: EvidenceSerializer}),
+        responses=api_answers({200: EvidenceSerializer}),
         description="Export the exchange for use as evidence (audited); refused under H1 until "
         "the provider grants it.",
     )
     def post(self, request: Request, reference: str) -> Response:
         exchange = self.exchange(request, reference)
-        data = _parsed(EvidenceRequestSerializer, request).validated_data
+        data = api_parsed(EvidenceRequestSerializer, request).validated_data
         bundle = exchange_export_evidence(
-            officer=_officer(request), exchange=exchange, justification=data["justification"]
+            officer=api_officer(request), exchange=exchange, justification=data["justification"]
         )
-        if not may_see_entities(_officer(request)):
+        if not may_see_entities(api_officer(request)):
             bundle.pop("entities", None)
         return Response(bundle, headers={"Cache-Control": "private, no-store"})
 
@@ -793,12 +793,12 @@ class DisseminationRequestsView(_OnExchange):
         tags=[TAG],
         operation_id="exchanges_dissemination_requests_list",
         parameters=[_REFERENCE],
-        responses=_answers({200: DisseminationRequestSerializer(many=True)}, body=False),
+        responses=api_answers({200: DisseminationRequestSerializer(many=True)}, body=False),
         description="The provider sees every request on its exchange; others their agency's.",
     )
     def get(self, request: Request, reference: str) -> Response:
         exchange = self.exchange(request, reference)
-        rows = dissemination_requests_on_exchange(_officer(request), exchange)
+        rows = dissemination_requests_on_exchange(api_officer(request), exchange)
         return Response(DisseminationRequestSerializer(rows, many=True).data)
 
     @extend_schema(
@@ -806,21 +806,21 @@ class DisseminationRequestsView(_OnExchange):
         operation_id="exchanges_dissemination_requests_create",
         parameters=[_REFERENCE],
         request=DisseminationRequestCreateSerializer,
-        responses=_answers({201: DisseminationRequestSerializer}),
+        responses=api_answers({201: DisseminationRequestSerializer}),
         description="Ask the provider to lift H2 (share with named agencies) or H1 (evidence).",
     )
     def post(self, request: Request, reference: str) -> Response:
         exchange = self.exchange(request, reference)
-        data = _parsed(DisseminationRequestCreateSerializer, request).validated_data
+        data = api_parsed(DisseminationRequestCreateSerializer, request).validated_data
         filed = dissemination_request_file(
-            officer=_officer(request),
+            officer=api_officer(request),
             exchange=exchange,
             kind=data["kind"],
             target_agency_ids=data["target_agencies"],
             intended_use=data["intended_use"],
             justification=data["justification"],
         )
-        rows = dissemination_requests_on_exchange(_officer(request), exchange)
+        rows = dissemination_requests_on_exchange(api_officer(request), exchange)
         shown = next(r for r in rows if r.pk == filed.pk)
         return Response(DisseminationRequestSerializer(shown).data, status=status.HTTP_201_CREATED)
 
@@ -834,13 +834,13 @@ class DisseminationDecisionView(APIView):
         operation_id="dissemination_requests_decision",
         parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
         request=DecisionSerializer,
-        responses=_answers({200: DisseminationRequestSerializer}),
+        responses=api_answers({200: DisseminationRequestSerializer}),
         description="The provider grants or refuses a pending request.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        officer = _officer(request)
+        officer = api_officer(request)
         found = dissemination_request_for_officer(officer, pk)
-        data = _parsed(DecisionSerializer, request).validated_data
+        data = api_parsed(DecisionSerializer, request).validated_data
         decided = dissemination_request_decide(
             officer=officer, request=found, grant=data["decision"] == "grant", note=data["note"]
         )

@@ -193,14 +193,4 @@ class HitSearchView(APIView):
             kind=data["entity"]["kind"],
             attributes=data["entity"]["attributes"],
         )
-        return Response(
-            SearchAnswersSerializer(
-                {
-                    "answers": [
-                        {"attribute": a.attribute, "hit": a.hit, "weaker": a.weaker}
-                        for a in answers
-                    ],
-                    "advice": ADVICE,
-                }
-            ).data
-        )
+        return Response(SearchAnswersSerializer({"answers": answers, "advice": ADVICE}).data)

@@ -22,7 +22,7 @@ from partners.models import Agency
 from selec.files import max_attachment_bytes
 
 
-def _normalised(text: str) -> str:
+def normalised_text(text: str) -> str:
     # Browsers send a textarea's line breaks as CRLF: store plain LF, so that a provider who
     # saves the H3 text unchanged does not ask every reader to confirm it again.
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
@@ -89,13 +89,13 @@ def attachment_inputs(files: Sequence[UploadedFile]) -> list[AttachmentInput]:
 EVALUATION_BLANK = [("", _("— not evaluated —"))]
 
 
-class _Form(forms.Form):
+class LabelledForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
 
-class ReplyForm(_Form):
+class ReplyForm(LabelledForm):
     """A reply: at least the parent's restrictions, which are shown as already set."""
 
     subject = forms.CharField(label=_("Subject"), max_length=300)
@@ -139,7 +139,7 @@ class ReplyForm(_Form):
                 self.fields[name].disabled = True
 
     def clean_restriction_text(self) -> str:
-        return _normalised(self.cleaned_data["restriction_text"])
+        return normalised_text(self.cleaned_data["restriction_text"])
 
     def message(self) -> Message:
         data = self.cleaned_data
@@ -160,7 +160,7 @@ class ReplyForm(_Form):
         )
 
 
-class ForwardForm(_Form):
+class ForwardForm(LabelledForm):
     agencies = forms.TypedMultipleChoiceField(
         label=_("Forward to"),
         coerce=int,
@@ -176,7 +176,7 @@ class ForwardForm(_Form):
         self.fields["agencies"].choices = agency_choices(agencies)
 
 
-class DisseminationRequestForm(_Form):
+class DisseminationRequestForm(LabelledForm):
     kind = forms.ChoiceField(label=_("What you ask the provider"), widget=forms.RadioSelect)
     target_agencies = forms.TypedMultipleChoiceField(
         label=_("Agencies to share with"),
@@ -207,7 +207,7 @@ class DisseminationRequestForm(_Form):
         self.fields["target_agencies"].choices = agency_choices(agencies)
 
 
-class RestrictionsForm(_Form):
+class RestrictionsForm(LabelledForm):
     """The provider's restrictions, pre-filled with the current state."""
 
     evidence = forms.BooleanField(
@@ -236,9 +236,9 @@ class RestrictionsForm(_Form):
         self.current_text = exchange.restriction_text
 
     def clean_text(self) -> str:
-        text = _normalised(self.cleaned_data["text"])
+        text = normalised_text(self.cleaned_data["text"])
         # Saved unchanged: keep the stored text byte for byte (confirmations compare it).
-        return self.current_text if text == _normalised(self.current_text) else text
+        return self.current_text if text == normalised_text(self.current_text) else text
 
     def restrictions(self) -> Restrictions:
         data = self.cleaned_data
@@ -247,7 +247,7 @@ class RestrictionsForm(_Form):
         )
 
 
-class DecisionForm(_Form):
+class DecisionForm(LabelledForm):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=[("grant", _("Grant")), ("refuse", _("Refuse"))]
     )
@@ -263,7 +263,7 @@ class DecisionForm(_Form):
         return self.cleaned_data["decision"] == "grant"
 
 
-class EvidenceForm(_Form):
+class EvidenceForm(LabelledForm):
     justification = forms.CharField(
         label=_("Proceedings the export is for"),
         max_length=300,

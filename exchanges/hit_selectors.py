@@ -21,9 +21,14 @@ from django.utils.translation import gettext_lazy as _
 
 from exchanges.blind_index import TokenKind
 from exchanges.models import Exchange, Hit
-from exchanges.policy import hit_shows_other_side, may_be_matched
+from exchanges.policy import (
+    hit_shows_other_side,
+    may_be_matched,
+    offers_hit_details_request,
+    sees_every_hit,
+)
 from exchanges.selectors import Scope, officer_scope
-from partners.models import Officer, PartyStatus, Role
+from partners.models import Officer, PartyStatus
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -118,8 +123,9 @@ def _in_scope(scope: Scope | None, side: HitSide) -> bool:
     return scope is not None and scope.holds(side.agency_id, side.party_id)
 
 
-def _is_analyst(officer: Officer) -> bool:
-    return officer.role == Role.ANALYST and officer.agency_id is None
+def is_analyst(officer: Officer) -> bool:
+    """The SELEC analyst, who sees every hit and both its sides (decided in the policy)."""
+    return sees_every_hit(role=officer.role, has_agency=officer.agency_id is not None)
 
 
 def hits_visible_to(officer: Officer) -> QuerySet[Hit]:
@@ -130,7 +136,7 @@ def hits_visible_to(officer: Officer) -> QuerySet[Hit]:
         exchange_a__sender_agency__party__status__in=MATCHABLE_STATUSES,
         exchange_b__sender_agency__party__status__in=MATCHABLE_STATUSES,
     )
-    if _is_analyst(officer):
+    if is_analyst(officer):
         return hits
     scope = officer_scope(officer)
     if scope is None:
@@ -164,13 +170,15 @@ def request_details_url(side: HitSide) -> str:
 def hit_row(officer: Officer, hit: Hit) -> HitRow:
     """The hit as the officer sees it (a hit of their scope, or any hit for an analyst)."""
     a, b = HitSide.of(hit.exchange_a), HitSide.of(hit.exchange_b)
-    analyst = _is_analyst(officer)
+    analyst = is_analyst(officer)
     scope = None if analyst else officer_scope(officer)
     mine, other = (b, a) if not analyst and not _in_scope(scope, a) else (a, b)
     shown = hit_shows_other_side(
         other_under_h2=other.under_h2, viewer_holds_it=_in_scope(scope, other), analyst=analyst
     )
-    asks = shown and officer.agency_id is not None and other.agency_id != officer.agency_id
+    asks = offers_hit_details_request(
+        other_side_shown=shown, officer_agency_id=officer.agency_id, other_agency_id=other.agency_id
+    )
     return HitRow(
         id=hit.pk,
         created_at=hit.created_at,

@@ -40,7 +40,8 @@ from exchanges.hit_selectors import (
     matched_labels,
 )
 from exchanges.models import Entity, EntityKind, EntityToken, Exchange, Hit
-from partners.models import Officer, Role
+from partners.models import Officer
+from partners.selectors import officers_concerned
 from selec.audit import audit_record
 from selec.models import AuditAction, NotificationKind
 from selec.notifications import notify_officers
@@ -56,19 +57,23 @@ SWEEP_BATCH = 200
 _TokenPair = tuple[str, str]
 
 
-def _matchable(exchange: Exchange) -> bool:
-    return policy.may_be_matched(exchange.sender_agency.party.status)
+def _held_by_others(pairs: Iterable[_TokenPair], agency_id: int | None) -> QuerySet[EntityToken]:
+    """The tokens equal to ``pairs`` that providers other than the agency hold (only those of
+    parties that may hold personal data count): an index probe per token."""
+    wanted = reduce(or_, (Q(kind=kind, token=token) for kind, token in pairs))
+    return (
+        EntityToken.objects.filter(wanted)
+        .filter(entity__exchange__sender_agency__party__status__in=MATCHABLE_STATUSES)
+        .exclude(entity__exchange__sender_agency_id=agency_id)
+    )
 
 
 def held_elsewhere(exchange: Exchange, pairs: Iterable[_TokenPair]) -> QuerySet[EntityToken]:
     """The tokens equal to ``pairs`` that other providers hold, outside the exchange's thread,
-    as (entity, its exchange, token kind, token). One query: an index probe per token."""
-    wanted = reduce(or_, (Q(kind=kind, token=token) for kind, token in pairs))
+    as (entity, its exchange, token kind, token). One query."""
     thread = exchange.thread_root_id or exchange.pk
     return (
-        EntityToken.objects.filter(wanted)
-        .filter(entity__exchange__sender_agency__party__status__in=MATCHABLE_STATUSES)
-        .exclude(entity__exchange__sender_agency_id=exchange.sender_agency_id)
+        _held_by_others(pairs, exchange.sender_agency_id)
         .annotate(thread=Coalesce("entity__exchange__thread_root_id", "entity__exchange_id"))
         .exclude(thread=thread)
         .values_list("entity_id", "entity__exchange_id", "kind", "token")
@@ -88,7 +93,7 @@ def exchange_match(*, exchange_id: int) -> int:
     if exchange is None:
         return 0
     mine: dict[_TokenPair, list[int]] = defaultdict(list)
-    if _matchable(exchange):
+    if policy.may_be_matched(exchange.sender_agency.party.status):
         for entity_id, kind, token in (
             EntityToken.objects.filter(entity__exchange_id=exchange.pk)
             .exclude(kind__in=NEVER_ALONE)
@@ -96,12 +101,12 @@ def exchange_match(*, exchange_id: int) -> int:
         ):
             mine[(kind, token)].append(entity_id)
     found: dict[tuple[int, int], set[str]] = defaultdict(set)
-    exchanges_of: dict[int, int] = {}
+    # The exchange of each entity of theirs; every entity of mine is of this exchange.
+    their_exchanges: dict[int, int] = {}
     if mine:
         for their_entity, their_exchange, kind, token in held_elsewhere(exchange, mine):
-            exchanges_of[their_entity] = their_exchange
+            their_exchanges[their_entity] = their_exchange
             for my_entity in mine[(kind, token)]:
-                exchanges_of[my_entity] = exchange.pk
                 found[(min(my_entity, their_entity), max(my_entity, their_entity))].add(kind)
     # Pairs in one order for every task: two tasks inserting the same pairs wait for each other
     # in the same order, so they never deadlock; the unique pair makes the later one find it.
@@ -112,8 +117,8 @@ def exchange_match(*, exchange_id: int) -> int:
             entity_a_id=a,
             entity_b_id=b,
             defaults={
-                "exchange_a_id": exchanges_of[a],
-                "exchange_b_id": exchanges_of[b],
+                "exchange_a_id": their_exchanges.get(a, exchange.pk),
+                "exchange_b_id": their_exchanges.get(b, exchange.pk),
                 "token_kinds": sorted(kinds),
                 "created_at": now,
             },
@@ -171,12 +176,6 @@ def hit_notice_title(
     return title
 
 
-def _provider_officers(side: HitSide) -> QuerySet[Officer]:
-    return Officer.objects.filter(is_active=True).filter(
-        Q(agency_id=side.agency_id) | Q(role=Role.NFP_OFFICER, agency__party_id=side.party_id)
-    )
-
-
 def _announce(hits: list[Hit]) -> None:
     """For each new hit: one audit event (combination, by the system: no officer asked for it)
     and a notice to each provider's agency and NFP, from that provider's point of view."""
@@ -203,7 +202,9 @@ def _announce(hits: list[Hit]) -> None:
         )
         for mine, other in ((a, b), (b, a)):
             notify_officers(
-                officers=_provider_officers(mine),
+                officers=officers_concerned(
+                    agency_ids=[mine.agency_id], nfp_party_ids=[mine.party_id]
+                ),
                 kind=NotificationKind.HIT,
                 title=hit_notice_title(
                     mine=mine, other=other, token_kinds=hit.token_kinds, at=hit.created_at
@@ -292,11 +293,8 @@ def hit_search(
         raise ValidationError(
             {"attributes": [_("Give at least one identifying attribute to search for.")]}
         )
-    wanted = reduce(or_, (Q(kind=k, token=t) for _, tokens, _ in asked for k, t in tokens))
     held = set(
-        EntityToken.objects.filter(wanted)
-        .filter(entity__exchange__sender_agency__party__status__in=MATCHABLE_STATUSES)
-        .exclude(entity__exchange__sender_agency_id=officer.agency_id)
+        _held_by_others((pair for _, tokens, _ in asked for pair in tokens), officer.agency_id)
         .values_list("kind", "token")
         .distinct()
     )

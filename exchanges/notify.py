@@ -6,10 +6,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from django.db.models import Q
-
 from exchanges.models import Exchange
-from partners.models import Agency, Officer, Role
+from partners.models import Agency
+from partners.selectors import officers_concerned
 from selec.models import NotificationKind
 from selec.notifications import notify_officers
 
@@ -31,11 +30,8 @@ def notify_agencies(
         party_ids = list(
             set(Agency.objects.filter(pk__in=agency_ids).values_list("party_id", flat=True))
         )
-    officers = Officer.objects.filter(is_active=True).filter(
-        Q(agency_id__in=agency_ids) | Q(role=Role.NFP_OFFICER, agency__party_id__in=party_ids)
-    )
     return notify_officers(
-        officers=officers,
+        officers=officers_concerned(agency_ids=agency_ids, nfp_party_ids=party_ids),
         kind=kind,
         title=title,
         link=f"/exchanges/{exchange.reference}/",

@@ -168,6 +168,22 @@ def may_search_hits(*, role: str, party_status: str | None) -> bool:
     )
 
 
+def sees_every_hit(*, role: str, has_agency: bool) -> bool:
+    """The SELEC analyst (of the secretariat, no agency) sees every hit and both its sides: the
+    H2 notice sends officers to them."""
+    return role == Role.ANALYST and not has_agency
+
+
+def offers_hit_details_request(
+    *, other_side_shown: bool, officer_agency_id: int | None, other_agency_id: int
+) -> bool:
+    """A hit row offers to ask the other provider for the details when the other side is shown
+    to an officer of another agency (never to the secretariat, who sends no requests)."""
+    return (
+        other_side_shown and officer_agency_id is not None and other_agency_id != officer_agency_id
+    )
+
+
 def hit_shows_other_side(*, other_under_h2: bool, viewer_holds_it: bool, analyst: bool) -> bool:
     """Under H2 the other side of a hit is only "a provider", except to whoever may see it
     anyway: the analyst the notice sends officers to, and the officers of its own scope."""

@@ -43,7 +43,7 @@ from partners.models import Agency, Officer, PartyStatus, Role
 PAGE_SIZE = 50
 
 
-def _group_ids(officer: Officer) -> list[int]:
+def officer_group_ids(officer: Officer) -> list[int]:
     # Cached on the instance: one query per request, whatever the number of checks.
     if not hasattr(officer, "_selec_group_ids"):
         officer._selec_group_ids = list(officer.groups.values_list("pk", flat=True))  # type: ignore[attr-defined]
@@ -53,7 +53,7 @@ def _group_ids(officer: Officer) -> list[int]:
 def _ids_with_perm(officer: Officer, perm: Perm) -> QuerySet[ExchangeGroupObjectPermission]:
     # An indexed join (group, permission) → exchange, as a subquery; never a global permission.
     return ExchangeGroupObjectPermission.objects.filter(
-        group_id__in=_group_ids(officer),
+        group_id__in=officer_group_ids(officer),
         permission__content_type__app_label="exchanges",
         permission__codename=perm.value,
     ).values("content_object_id")
@@ -69,7 +69,7 @@ def officer_perms(officer: Officer, exchange: Exchange) -> frozenset[Perm]:
     if not officer.is_active:
         return frozenset()
     codenames = ExchangeGroupObjectPermission.objects.filter(
-        content_object_id=exchange.pk, group_id__in=_group_ids(officer)
+        content_object_id=exchange.pk, group_id__in=officer_group_ids(officer)
     ).values_list("permission__codename", flat=True)
     return frozenset(Perm(c) for c in codenames)
 
@@ -527,7 +527,7 @@ def officer_perms_by_exchange(
     found: dict[int, set[Perm]] = {pk: set() for pk in exchange_ids}
     if officer.is_active and exchange_ids:
         for exchange_id, codename in ExchangeGroupObjectPermission.objects.filter(
-            content_object_id__in=exchange_ids, group_id__in=_group_ids(officer)
+            content_object_id__in=exchange_ids, group_id__in=officer_group_ids(officer)
         ).values_list("content_object_id", "permission__codename"):
             found[exchange_id].add(Perm(codename))
     return {pk: frozenset(perms) for pk, perms in found.items()}

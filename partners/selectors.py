@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from collections.abc import Iterable
 
-from partners.models import Agency, Officer, Party, PartyStatus
+from django.db.models import Prefetch, Q, QuerySet
+
+from partners.models import Agency, Officer, Party, PartyStatus, Role
 from taskforces.models import TaskForceMembership
 
 # The order the directory lists statuses in.
@@ -57,4 +59,15 @@ def colleagues_of(officer: Officer) -> QuerySet[Officer]:
     assert officer.agency is not None
     return officers.filter(agency__party_id=officer.agency.party_id).order_by(
         "agency__name", "last_name"
+    )
+
+
+def officers_concerned(
+    *, agency_ids: Iterable[int] = (), nfp_party_ids: Iterable[int] = ()
+) -> QuerySet[Officer]:
+    """The active officers of these agencies and the NFP officers of these parties: whom a
+    notice about their agencies' work goes to (the NFP reviews its country's traffic)."""
+    return Officer.objects.filter(is_active=True).filter(
+        Q(agency_id__in=list(agency_ids))
+        | Q(role=Role.NFP_OFFICER, agency__party_id__in=list(nfp_party_ids))
     )

@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from exchanges.forms_hits import JustificationForm, chosen_kind, entity_form
-from exchanges.hit_selectors import MASKED_SIDE, PAGE_SIZE, hit_get_for_officer, hit_page
+from exchanges.hit_selectors import PAGE_SIZE, hit_get_for_officer, hit_page, is_analyst
 from exchanges.matching import hit_search, may_search
 from exchanges.models import EntityKind
-from partners.models import Officer, Role
+from partners.models import Officer
 
 ROWS_PER_PAGE = PAGE_SIZE
 MAY_NOT_SEARCH = _(
@@ -42,9 +42,8 @@ def hits(request: HttpRequest) -> HttpResponse:
         "exchanges/hits.html",
         {
             "page": page,
-            "analyst": officer.role == Role.ANALYST,
+            "analyst": is_analyst(officer),
             "may_search": may_search(officer),
-            "masked_side": MASKED_SIDE,
         },
     )
 

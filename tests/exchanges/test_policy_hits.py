@@ -47,3 +47,17 @@ def test_under_h2_the_other_side_is_shown_only_to_the_analyst_and_its_own_scope(
     assert policy.hit_shows_other_side(other_under_h2=True, viewer_holds_it=True, analyst=False)
     assert policy.hit_shows_other_side(other_under_h2=True, viewer_holds_it=False, analyst=True)
     assert policy.hit_shows_other_side(other_under_h2=False, viewer_holds_it=False, analyst=False)
+
+
+def test_only_the_secretariats_analyst_sees_every_hit() -> None:
+    assert policy.sees_every_hit(role=Role.ANALYST, has_agency=False)
+    assert not policy.sees_every_hit(role=Role.ANALYST, has_agency=True)
+    assert not policy.sees_every_hit(role=Role.NFP_OFFICER, has_agency=True)
+
+
+def test_details_are_asked_of_a_shown_other_agency_by_an_officer_of_an_agency() -> None:
+    ask = policy.offers_hit_details_request
+    assert ask(other_side_shown=True, officer_agency_id=1, other_agency_id=2)
+    assert not ask(other_side_shown=False, officer_agency_id=1, other_agency_id=2)
+    assert not ask(other_side_shown=True, officer_agency_id=None, other_agency_id=2)
+    assert not ask(other_side_shown=True, officer_agency_id=2, other_agency_id=2)

@@ -3,9 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from analytics.models import StatisticsRun
-from analytics.services import statistics_queue, statistics_years
-from analytics.tasks import compute_statistics
+from analytics.services import statistics_compute, statistics_queue, statistics_years
 
 
 class Command(BaseCommand):
@@ -37,11 +35,9 @@ class Command(BaseCommand):
         for each in years:
             started = time.monotonic()
             try:
-                # The task's own code, run in this process.
-                compute_statistics(each)
+                run = statistics_compute(year=each)
             except Exception as exc:
                 raise CommandError(f"Statistics of {each} failed: {exc}") from exc
-            run = StatisticsRun.objects.get(year=each)
             self.stdout.write(
                 f"{each}: {run.exchanges:,} exchanges, {run.rows:,} rows "
                 f"in {time.monotonic() - started:.2f} s "
