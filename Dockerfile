@@ -16,7 +16,9 @@ COPY cases ./cases
 COPY analytics ./analytics
 RUN pip install .
 COPY . .
-RUN chown -R selec:selec /app
+RUN chown -R selec:selec /app \
+    && mkdir -p /var/lib/selec/audit-anchor \
+    && chown selec:selec /var/lib/selec/audit-anchor
 USER selec
 
 EXPOSE 8000

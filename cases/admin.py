@@ -1,8 +1,11 @@
 """Cases in the admin: metadata only, read-only.
 
-Descriptions, decisions, minutes, seizure descriptions and attachments are content: they are
-never among the admin's fields. Changes go through the case pages and the API (the services
-keep the permissions in step and audit them), so the admin neither adds, changes nor deletes.
+Names, descriptions, H3 texts, meeting places, decisions, minutes, seizure descriptions and
+attachments are content, stored encrypted: they are never among the admin's fields, and cases
+are listed and searched by reference (a ciphertext can be neither searched nor ordered, and
+decrypting a whole table to search it is what encryption at rest is there to prevent).
+Changes go through the case pages and the API (the services keep the permissions in step and
+audit them), so the admin neither adds, changes nor deletes.
 Directory administrators hold no model permission on cases (``DIRECTORY_MODELS``), so they
 do not see these pages at all; superusers see the metadata.
 """
@@ -30,14 +33,14 @@ class _ReadOnly(admin.ModelAdmin):
 
 @admin.register(Case)
 class CaseAdmin(_ReadOnly):
-    list_display = ("reference", "name", "kind", "status", "lead_party", "started_on", "ended_on")
+    list_display = ("reference", "kind", "status", "lead_party", "started_on", "ended_on")
     list_filter = ("kind", "status")
     list_select_related = ("lead_party",)
-    search_fields = ("reference", "name")
+    search_fields = ("reference",)
+    ordering = ("-started_on", "-pk")
     raw_id_fields = ("lead_party", "task_force", "crime_area", "created_by")
     fields = (
         "reference",
-        "name",
         "kind",
         "status",
         "lead_party",
@@ -55,10 +58,10 @@ class CaseAdmin(_ReadOnly):
 
 @admin.register(OperationalMeeting)
 class OperationalMeetingAdmin(_ReadOnly):
-    list_display = ("case", "held_on", "held_until", "place")
+    list_display = ("case", "held_on", "held_until")
     list_select_related = ("case",)
     raw_id_fields = ("case", "added_by")
-    fields = ("case", "held_on", "held_until", "place", "added_by", "added_at")
+    fields = ("case", "held_on", "held_until", "added_by", "added_at")
 
 
 @admin.register(Result)

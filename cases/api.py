@@ -15,7 +15,7 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -65,6 +65,7 @@ from exchanges.api import (
 from exchanges.forms_thread import attachment_inputs
 from exchanges.policy import Restrictions
 from partners.models import Party
+from selec.api_parsers import JSONParser
 from selec.files import download_response
 from taskforces.models import CrimeArea, TaskForce
 

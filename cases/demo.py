@@ -1,8 +1,10 @@
 """Demo cases from the seeds: joint investigation "Tara" and regional operation "Containment".
 
 Both are made through the services, by the demo personas, so they obey the rules and their
-permissions and audit events are the real ones. Loading is idempotent: a case whose name
-exists already is left as it is.
+permissions and audit events are the real ones. Loading is idempotent: a demo case that exists
+already is left as it is. A case is recognised by what the seeds fix of it (kind, lead party,
+start date) and then by its name among those few rows, never by a query on the name: names are
+encrypted at rest.
 
 What the rules leave out of the seeds' account:
 - Croatia and Slovenia took part in "Tara" (Croatia reported 46 arrests and firearms, Slovenia
@@ -34,6 +36,11 @@ from taskforces.models import CrimeArea, TaskForce
 
 TARA = "Tara"
 CONTAINMENT = "Containment"
+# What identifies each demo case in the seeds: its kind, its lead party and its first day.
+SEEDED = {
+    TARA: (CaseKind.JOINT_INVESTIGATION, "BA", dt.date(2008, 11, 11)),
+    CONTAINMENT: (CaseKind.REGIONAL_OPERATION, "RO", dt.date(2002, 1, 1)),
+}
 
 
 def _agencies(*names: str) -> list[int]:
@@ -57,7 +64,7 @@ def _tara(officers: dict[str, Officer]) -> None:
         status=CaseStatus.ACTIVE,
         details=CaseDetails(
             name=TARA,
-            started_on=dt.date(2008, 11, 11),
+            started_on=SEEDED[TARA][2],
             task_force_id=TaskForce.objects.get(code="thb_migration").pk,
             crime_area_id=CrimeArea.objects.get(code="migrant_smuggling").pk,
             description=(
@@ -126,7 +133,7 @@ def _containment(officers: dict[str, Officer]) -> None:
         status=CaseStatus.ACTIVE,
         details=CaseDetails(
             name=CONTAINMENT,
-            started_on=dt.date(2002, 1, 1),
+            started_on=SEEDED[CONTAINMENT][2],
             ended_on=dt.date(2002, 12, 31),
             task_force_id=TaskForce.objects.get(code="drugs").pk,
             crime_area_id=CrimeArea.objects.get(code="drugs").pk,
@@ -164,9 +171,22 @@ def seed_demo_cases() -> list[Case]:
             username__in=["analyst", "lo.ro", "lo.tr", "lo.al", "lo.bg"]
         )
     }
-    existing = set(Case.objects.filter(name__in=[TARA, CONTAINMENT]).values_list("name", flat=True))
+    existing = demo_cases()
     if TARA not in existing:
         _tara(officers)
     if CONTAINMENT not in existing:
         _containment(officers)
-    return list(Case.objects.filter(name__in=[TARA, CONTAINMENT]).order_by("name"))
+    return list(demo_cases().values())
+
+
+def demo_cases() -> dict[str, Case]:
+    """The demo cases that exist, by name (one small query per case)."""
+    found = {}
+    for name, (kind, lead, started_on) in SEEDED.items():
+        candidates = Case.objects.filter(
+            kind=kind, lead_party__code=lead, started_on=started_on
+        ).order_by("pk")[:20]
+        case = next((c for c in candidates if c.name == name), None)
+        if case is not None:
+            found[name] = case
+    return found

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -57,7 +58,9 @@ class CaseReferenceCounter(models.Model):
 class Case(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     reference = models.CharField(_("reference"), max_length=24, unique=True)
-    name = models.CharField(_("name"), max_length=120)
+    # An operation's name often names its target (a family, a firm, a place): encrypted, so no
+    # query orders or searches by it. Lists go by date and reference; searches by reference.
+    name = EncryptedTextField(_("name"), max_length=120, validators=[MaxLengthValidator(120)])
     kind = models.CharField(_("kind"), max_length=24, choices=CaseKind.choices)
     lead_party = models.ForeignKey(
         "partners.Party", on_delete=models.PROTECT, related_name="led_cases"
@@ -84,7 +87,8 @@ class Case(models.Model):
         _("H1: not to be used in judicial proceedings"), default=False
     )
     restrict_dissemination = models.BooleanField(_("H2: not to be disseminated"), default=False)
-    restriction_text = models.TextField(_("H3: other restrictions"), blank=True)
+    # The lead's own words, encrypted as an exchange's H3 text is.
+    restriction_text = EncryptedTextField(_("H3: other restrictions"), blank=True, default="")
     personal_data = models.BooleanField(_("carries personal data"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -92,7 +96,7 @@ class Case(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
-        ordering = ["-started_on", "name"]
+        ordering = ["-started_on", "-pk"]
         default_permissions = ()
         permissions = [
             ("view_case", "Read the case"),
@@ -108,7 +112,9 @@ class Case(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reference} {self.name}".strip()
+        # The reference alone: a case's name is content, and str() ends up in logs, the admin
+        # and error pages.
+        return self.reference
 
     @property
     def handling_codes(self) -> list[str]:
@@ -129,7 +135,8 @@ class OperationalMeeting(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="meetings")
     held_on = models.DateField(_("held on"))
     held_until = models.DateField(_("until"), null=True, blank=True)
-    place = models.CharField(_("place"), max_length=120)
+    # Where investigators met may say who is watched where: encrypted.
+    place = EncryptedTextField(_("place"), max_length=120, validators=[MaxLengthValidator(120)])
     parties = models.ManyToManyField("partners.Party", related_name="+", blank=True)
     decisions = EncryptedTextField(_("decisions"), blank=True, default="")
     minutes = EncryptedTextField(_("minutes"), blank=True, default="")
@@ -148,7 +155,7 @@ class OperationalMeeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"meeting of {self.held_on} in {self.place}"
+        return f"meeting #{self.pk} of {self.held_on}"
 
 
 class MeetingAttachment(models.Model):
@@ -159,7 +166,8 @@ class MeetingAttachment(models.Model):
     filename = EncryptedTextField()
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
+    # Encrypted, as for exchanges' attachments (see there).
+    sha256 = EncryptedTextField()
     # AES-GCM ciphertext of the file, as for exchanges' attachments.
     content = EncryptedFileField()
 

@@ -4,7 +4,6 @@ the kind and the lead party only, never the case's name or description."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 
 from cases.models import Case
@@ -18,13 +17,15 @@ def notify_new_participants(
     *,
     case: Case,
     by: Officer,
+    event_id: int,
     agencies: Iterable[Agency] = (),
     parties: Iterable[Party] = (),
     analysts: Iterable[Officer] = (),
 ) -> int:
     """Notify those who have just joined the case (not the officer who added them): the
     officers of the ``agencies``, the NFP officers of the ``parties`` (the parties new to the
-    case, which the caller knows) and the ``analysts``."""
+    case, which the caller knows) and the ``analysts``. ``event_id`` is the audit event of the
+    opening or invitation that made them join: the notice is told once per event."""
     agency_ids = sorted({a.pk for a in agencies})
     party_ids = sorted({p.pk for p in parties})
     analyst_ids = sorted({o.pk for o in analysts})
@@ -34,7 +35,6 @@ def notify_new_participants(
         officers_concerned(agency_ids=agency_ids, nfp_party_ids=party_ids)
         | Officer.objects.filter(is_active=True, pk__in=analyst_ids)
     ).exclude(pk=by.pk)
-    joined = f"{agency_ids}|{party_ids}|{analyst_ids}"
     return notify_officers(
         officers=officers,
         kind=NotificationKind.CASE_PARTICIPATION,
@@ -45,9 +45,6 @@ def notify_new_participants(
         link=f"/cases/{case.reference}/",
         object_type="cases.case",
         object_id=str(case.pk),
-        # One notice per joining: the same people added again are not told twice.
-        dedupe_key=(
-            f"{NotificationKind.CASE_PARTICIPATION}:{case.pk}:"
-            f"{hashlib.sha256(joined.encode()).hexdigest()[:16]}"
-        ),
+        # One notice per joining (the audit event that records it), never per wording.
+        dedupe_key=f"{NotificationKind.CASE_PARTICIPATION}:audit-event:{event_id}",
     )

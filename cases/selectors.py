@@ -36,7 +36,7 @@ from cases.models import (
 from cases.policy import CasePerm, acts_in_operations, records_for
 from exchanges.facts import agency_facts
 from exchanges.models import Exchange
-from exchanges.selectors import exchanges_visible_to, officer_group_ids
+from exchanges.selectors import NO_ATTACHMENT, exchanges_visible_to, officer_group_ids
 from partners.capabilities import capabilities_for
 from partners.models import Agency, Officer, Party, PartyStatus, Role
 
@@ -396,7 +396,18 @@ def recordable_parties(
 def attachment_of_case(case: Case, attachment_id: int) -> int:
     """The attachment's id if it belongs to a meeting of this case; 404 otherwise."""
     if not MeetingAttachment.objects.filter(pk=attachment_id, meeting__case=case).exists():
-        raise Http404("No attachment matches the given query.")
+        raise Http404(NO_ATTACHMENT)
+    return attachment_id
+
+
+def meeting_attachment_for_officer(officer: Officer, attachment_id: int) -> int:
+    """The attachment's id if it belongs to a meeting of a case the officer may see; 404
+    otherwise, the same answer whether it does not exist or its case is not theirs to see (the
+    case's own 404, "No case matches...", would tell the two apart on Django's debug page)."""
+    if not MeetingAttachment.objects.filter(
+        pk=attachment_id, meeting__case__in=cases_visible_to(officer)
+    ).exists():
+        raise Http404(NO_ATTACHMENT)
     return attachment_id
 
 

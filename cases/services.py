@@ -42,6 +42,7 @@ from exchanges.policy import Restrictions
 from exchanges.services import AttachmentInput
 from partners.models import Agency, Officer, Party, Role
 from selec.audit import audit_record
+from selec.digests import file_digest
 from selec.files import checked_uploads, open_attachment, seal_attachment
 from selec.models import AuditAction
 
@@ -221,7 +222,7 @@ def case_create(
     case.agencies.set(agencies)
     case.analysts.set(analysts)
     case_permissions_sync([case.pk])
-    audit_record(
+    event = audit_record(
         actor=officer,
         action=AuditAction.COLLECTION,
         target=case,
@@ -238,6 +239,7 @@ def case_create(
     notify_new_participants(
         case=case,
         by=officer,
+        event_id=event.pk,
         agencies=agencies,
         parties=case.participants.all(),
         analysts=analysts,
@@ -359,7 +361,7 @@ def case_invite(
     case.participants.add(*{a.party_id for a in agencies}, *parties)
     case.analysts.add(*analysts)
     case_permissions_sync([case.pk])
-    audit_record(
+    event = audit_record(
         actor=officer,
         action=AuditAction.ALTERATION,
         target=case,
@@ -374,6 +376,7 @@ def case_invite(
     notify_new_participants(
         case=case,
         by=officer,
+        event_id=event.pk,
         agencies=agencies,
         parties=Party.objects.filter(
             pk__in={a.party_id for a in agencies} | {p.pk for p in parties}
@@ -453,7 +456,8 @@ def meeting_add(
         details={
             "reference": case.reference,
             "held_on": held_on.isoformat(),
-            "attachments": [a.sha256 for a in stored],
+            # Keyed digests: a plain SHA-256 in the log would let its readers confirm a file.
+            "attachments": [file_digest(a.sha256) for a in stored],
         },
     )
     return meeting
@@ -582,6 +586,6 @@ def meeting_attachment_download(
         action=AuditAction.DISCLOSURE,
         target=attachment,
         reason="meeting attachment downloaded",
-        details={"reference": case.reference, "sha256": attachment.sha256},
+        details={"reference": case.reference, "file_digest": file_digest(attachment.sha256)},
     )
     return attachment, content

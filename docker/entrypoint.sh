@@ -6,8 +6,8 @@ case "${1:-web}" in
     python manage.py migrate --no-input
     python manage.py load_reference_data
     python manage.py collectstatic --no-input --verbosity 0
-    exec gunicorn selec.wsgi:application --bind 0.0.0.0:8000 \
-      --workers "${WEB_CONCURRENCY:-3}" --access-logfile - --forwarded-allow-ips "*"
+    # Bind address, workers (WEB_CONCURRENCY) and the trusted proxies (FORWARDED_ALLOW_IPS).
+    exec gunicorn selec.wsgi:application --config /app/docker/gunicorn.conf.py
     ;;
   worker)
     exec celery -A selec worker --loglevel INFO

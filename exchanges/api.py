@@ -9,7 +9,6 @@ exception handler. Lists never carry content; the detail does, after the audited
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -18,7 +17,7 @@ from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,7 +25,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from cases.selectors import case_id_for_officer
-from exchanges.blind_index import entity_tokens
+from exchanges.entity_rules import entity_errors
 from exchanges.inbox import page_links, parse_inbox_request
 from exchanges.models import (
     DisseminationKind,
@@ -69,6 +68,7 @@ from exchanges.services import (
     exchange_send,
 )
 from partners.models import Officer
+from selec.api_parsers import JSONParser, json_loads
 from taskforces.models import CrimeArea, TaskForce
 
 TAG = "exchanges"
@@ -109,9 +109,9 @@ class _JSONInForm:
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, str):
             try:
-                data = json.loads(data)
+                data = json_loads(data)
             except ValueError as exc:
-                raise serializers.ValidationError("Not valid JSON.") from exc
+                raise serializers.ValidationError(f"Not valid JSON: {exc}") from exc
         return super().to_internal_value(data)  # type: ignore[misc]
 
 
@@ -144,19 +144,22 @@ class EntityInputSerializer(serializers.Serializer):
     attributes = serializers.DictField(
         child=serializers.JSONField(),
         help_text=(
-            "person: names, aliases (list), date_of_birth, nationality, documents (list of "
-            "{type, number, issuing_country}); vehicle: plate, vin; document: number, "
-            "issuing_country; phone: number; company: name, country; bank_account: iban, number."
+            "person: names, aliases (list), date_of_birth (YYYY-MM-DD, not in the future), "
+            "nationality, documents (list of {type, number, issuing_country}); vehicle: plate, "
+            "vin (17 characters, ISO 3779), make, model, colour; document: type, number, "
+            "issuing_country; phone: number (international format, +40 721 000 000); company: "
+            "name, registration_number, country; bank_account: iban (check digits verified), "
+            "number, bank, holder. Countries are ISO 3166 alpha-2 codes (RO). Any other "
+            "attribute is refused."
         ),
     )
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-        # The attributes must have the shape the blind index reads (texts, lists of texts, a
-        # person's documents as objects); asked of the index itself, which the service calls.
-        try:
-            entity_tokens(data["kind"], data["attributes"])
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise serializers.ValidationError({"attributes": [str(exc)]}) from exc
+        # Each attribute by its standard, and none the kind does not have (the service asks
+        # again): the errors keyed by attribute, {"attributes": {"nationality": [...]}}.
+        errors = entity_errors(data["kind"], data["attributes"])
+        if errors:
+            raise serializers.ValidationError({"attributes": errors})
         return data
 
 
@@ -657,7 +660,10 @@ class ReplyView(_OnExchange):
             "multipart/form-data": ReplyInputSerializer,
         },
         responses=api_answers({201: ExchangeSerializer}),
-        description="Reply in the thread; the reply carries at least the parent's restrictions.",
+        description="Reply in the thread; the reply carries at least the parent's restrictions. "
+        "It passes the same rules as a send (an observer sends no personal data; personal data "
+        "reaches no observer: 400 naming the rule, nothing saved); 201 with the reply, which "
+        "its author can GET at its `url`.",
     )
     def post(self, request: Request, reference: str) -> Response:
         parent = self.exchange(request, reference)
@@ -691,7 +697,9 @@ class ForwardView(_OnExchange):
         parameters=[_REFERENCE],
         request=ForwardSerializer,
         responses=api_answers({200: ForwardedSerializer}),
-        description="Forward to further agencies; under H2 only to those the provider granted.",
+        description="Forward to further agencies; under H2 only to those the provider granted "
+        "(403 otherwise). Personal data reaches no observer and nothing reaches a former member "
+        "(400 naming the agency, nothing saved).",
     )
     def post(self, request: Request, reference: str) -> Response:
         exchange = self.exchange(request, reference)
@@ -712,8 +720,9 @@ class RestrictionsView(_OnExchange):
         parameters=[_REFERENCE],
         request=RestrictionsPatchSerializer,
         responses=api_answers({200: ExchangeSerializer}),
-        description="The provider changes the restrictions: tightening applies to the replies "
-        "too; only the provider may loosen.",
+        description="The provider changes the restrictions, code by code: each code added (H1, "
+        "H2, a new or changed H3 text) applies at once to the exchange and every reply derived "
+        "from it; each code removed applies to the exchange only. Both are notified.",
     )
     def patch(self, request: Request, reference: str) -> Response:
         exchange = self.exchange(request, reference)

@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,6 +21,7 @@ from exchanges.api import DetailSerializer, EntityInputSerializer, ErrorsSeriali
 from exchanges.hit_selectors import MAX_PAGE_SIZE, PAGE_SIZE, HitRow, ShownSide, hit_page
 from exchanges.matching import hit_search
 from partners.models import Officer
+from selec.api_parsers import JSONParser
 
 TAG = "hits"
 ADVICE = "A hit: ask your NFP or the SELEC analyst."

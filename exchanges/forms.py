@@ -11,11 +11,11 @@ from typing import Any, ClassVar
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.forms.formsets import BaseFormSet
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
+from exchanges.entity_rules import MAX_ALIASES, entity_errors
 from exchanges.models import (
     EntityKind,
     ExchangeKind,
@@ -298,19 +298,19 @@ class ComposeForm(AudienceFields):
 # them): a person's "names", "aliases" (a list), "date_of_birth" and "documents" (a list of
 # {"type", "number", "issuing_country"}); a vehicle's "plate" and "vin"; a document's "number"
 # and "issuing_country"; a phone's "number"; a company's "name" and "country"; a bank account's
-# "iban" and "number".
-
-country_code = RegexValidator(
-    r"^[A-Z]{2}$", _("Two letters (ISO 3166 alpha-2), for example RO."), code="country"
-)
+# "iban" and "number". What each may hold is decided in exchanges.entity_rules, for the page as
+# for the API and the services: the fields here only parse.
 
 
 class CountryField(forms.CharField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", 2)
-        kwargs.setdefault("validators", [country_code])
         kwargs.setdefault("help_text", _("ISO code, e.g. RO"))
+        # The browser stops at two letters; the server has no length check of its own, so that
+        # "Romania" gets the entity rule's message naming the standard.
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"maxlength": 2, "size": 3, "autocomplete": "off"})
+        )
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> str:
@@ -327,10 +327,21 @@ def _compact(values: dict[str, Any]) -> dict[str, Any]:
 
 class EntityForm(forms.Form):
     kind: ClassVar[EntityKind]
+    # The field that shows an attribute's errors, where it is not the field of the same name.
+    FIELD_OF_ATTRIBUTE: ClassVar[dict[str, str]] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # The attributes the fields parsed, checked by the entity rules; a field that did not
+        # parse already shows its own error.
+        for path, messages in entity_errors(self.kind.value, self.attributes()).items():
+            field = self.FIELD_OF_ATTRIBUTE.get(path, path)
+            self.add_error(field if field in self.fields else None, messages)
+        return data
 
     def attributes(self) -> dict[str, object]:
         return _compact(dict(self.cleaned_data))
@@ -350,6 +361,12 @@ class PersonForm(EntityForm):
     document_number = _text(_("Document number"))
     document_issuing_country = CountryField(label=_("Issuing country"))
 
+    FIELD_OF_ATTRIBUTE: ClassVar[dict[str, str]] = {
+        "documents[0].type": "document_type",
+        "documents[0].number": "document_number",
+        "documents[0].issuing_country": "document_issuing_country",
+    } | {f"aliases[{i}]": "aliases" for i in range(MAX_ALIASES)}
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if (data.get("document_type") or data.get("document_issuing_country")) and not data.get(
@@ -359,20 +376,22 @@ class PersonForm(EntityForm):
         return data
 
     def attributes(self) -> dict[str, object]:
+        # Only what parsed (clean() calls this before every field is known to be valid).
         data = self.cleaned_data
         document = _compact(
             {
-                "type": data["document_type"],
-                "number": data["document_number"],
-                "issuing_country": data["document_issuing_country"],
+                "type": data.get("document_type", ""),
+                "number": data.get("document_number", ""),
+                "issuing_country": data.get("document_issuing_country", ""),
             }
         )
+        born = data.get("date_of_birth")
         return _compact(
             {
-                "names": data["names"],
-                "aliases": [a.strip() for a in data["aliases"].split(",") if a.strip()],
-                "date_of_birth": data["date_of_birth"].isoformat() if data["date_of_birth"] else "",
-                "nationality": data["nationality"],
+                "names": data.get("names", ""),
+                "aliases": [a.strip() for a in data.get("aliases", "").split(",") if a.strip()],
+                "date_of_birth": born.isoformat() if born else "",
+                "nationality": data.get("nationality", ""),
                 "documents": [document] if document else [],
             }
         )
@@ -402,7 +421,9 @@ class DocumentForm(EntityForm):
 
 class PhoneForm(EntityForm):
     kind = EntityKind.PHONE
-    number = _text(_("Phone number"), required=True, help_text=_("With the country prefix"))
+    number = _text(
+        _("Phone number"), required=True, help_text=_("International format: +40 721 000 000")
+    )
 
 
 class CompanyForm(EntityForm):

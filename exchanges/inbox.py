@@ -70,6 +70,48 @@ class CursorField(forms.CharField):
         return position
 
 
+# The days a date filter may name: the span the statistics cover (analytics.tables). A day
+# outside any span is refused with the other filter errors; at the calendar's ends it could not
+# even be turned into the bounds of a day (9999-12-31 has no next day: OverflowError, 500).
+FIRST_FILTER_DAY = dt.date(1990, 1, 1)
+LAST_FILTER_DAY = dt.date(2100, 12, 31)
+
+
+class DayField(forms.DateField):
+    """A day of a date filter (YYYY-MM-DD), within FIRST_FILTER_DAY and LAST_FILTER_DAY."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+
+    def validate(self, value: dt.date | None) -> None:
+        super().validate(value)
+        if value is not None and not FIRST_FILTER_DAY <= value <= LAST_FILTER_DAY:
+            raise forms.ValidationError(
+                _("Choose a day from %(first)s to %(last)s, not %(day)s."),
+                code="out_of_range",
+                params={
+                    "first": FIRST_FILTER_DAY.isoformat(),
+                    "last": LAST_FILTER_DAY.isoformat(),
+                    "day": value.isoformat(),
+                },
+            )
+
+
+def day_bounds(
+    first: dt.date | None, last: dt.date | None, zone: zoneinfo.ZoneInfo
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The moments a range of whole days covers in the zone: from the start of ``first`` to the
+    start of the day after ``last`` (exclusive); None where the range is open. The days are
+    those DayField accepts, so the day after ``last`` always exists."""
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=zone) if first else None
+    end = (
+        dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone) if last else None
+    )
+    return start, end
+
+
 class InboxFilterForm(forms.Form):
     reference = forms.CharField(
         label=_("Reference"),
@@ -105,12 +147,8 @@ class InboxFilterForm(forms.Form):
     )
     crime_area = forms.ChoiceField(label=_("Crime area"), required=False)
     task_force = forms.ChoiceField(label=_("Task force"), required=False)
-    sent_from = forms.DateField(
-        label=_("Sent from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    sent_to = forms.DateField(
-        label=_("Sent until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    sent_from = DayField(label=_("Sent from"))
+    sent_to = DayField(label=_("Sent until"))
     overdue = forms.BooleanField(label=_("Overdue"), required=False)
     unread = forms.BooleanField(label=_("Unread by your agency"), required=False)
     due_today = forms.BooleanField(label=_("Due today"), required=False)
@@ -194,10 +232,6 @@ def _zone(officer: Officer) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(officer.time_zone or settings.TIME_ZONE)
 
 
-def _start_of(day: dt.date, zone: zoneinfo.ZoneInfo) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=zone)
-
-
 def parse_inbox_request(
     params: QueryDict, *, officer: Officer, now: dt.datetime | None = None
 ) -> InboxRequest:
@@ -206,7 +240,7 @@ def parse_inbox_request(
     form = InboxFilterForm(params, nfp=officer.role == Role.NFP_OFFICER)
     form.is_valid()
     data = form.cleaned_data  # only the fields that parsed
-    zone = _zone(officer)
+    sent_from, sent_before = day_bounds(data.get("sent_from"), data.get("sent_to"), _zone(officer))
     due_from = due_before = None
     if data.get("due_today"):
         due_from, due_before = local_day(officer, now or timezone.now())
@@ -219,10 +253,8 @@ def parse_inbox_request(
         task_force=data.get("task_force") or "",
         overdue=bool(data.get("overdue")),
         unread=bool(data.get("unread")),
-        sent_from=_start_of(data["sent_from"], zone) if data.get("sent_from") else None,
-        sent_before=(
-            _start_of(data["sent_to"] + dt.timedelta(days=1), zone) if data.get("sent_to") else None
-        ),
+        sent_from=sent_from,
+        sent_before=sent_before,
         due_from=due_from,
         due_before=due_before,
         reference=data.get("reference") or "",

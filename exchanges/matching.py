@@ -278,7 +278,8 @@ def hit_search(
 ) -> list[SearchAnswer]:
     """Hit or no hit, per identifying attribute, for what the officer typed: whether another
     provider (not the officer's own agency) holds it. Audited as a combination with the
-    justification and the number of hits; never the typed values."""
+    justification (encrypted, see ``selec.audit``) and the number of hits; never the typed
+    values."""
     if not may_search(officer):
         raise PermissionDenied(
             _("Only officers of a party that may hold personal data search for hits.")
@@ -306,11 +307,13 @@ def hit_search(
         actor=officer,
         action=AuditAction.COMBINATION,
         object_type="exchanges.hit_search",
-        reason=justification.strip()[:300],
+        reason="hit search",
         details={
             "entity_kind": str(EntityKind(kind)),
             "attributes": [a.attribute for a in answers],
             "hits": sum(a.hit for a in answers),
         },
+        # Why the officer searches may name the person searched for: stored encrypted.
+        justification=justification,
     )
     return answers

@@ -13,6 +13,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -96,7 +97,10 @@ class Exchange(models.Model):
         _("H1: not to be used in judicial proceedings"), default=False
     )
     restrict_dissemination = models.BooleanField(_("H2: not to be disseminated"), default=False)
-    restriction_text = models.TextField(_("H3: other restrictions"), blank=True)
+    # The provider's own words, which may name people: encrypted like the content. Whether H3
+    # applies is read from the decrypted text of a row already loaded (``handling_codes``,
+    # ``exchanges.facts``); no query filters on it, as the ciphertext of "" is not empty.
+    restriction_text = EncryptedTextField(_("H3: other restrictions"), blank=True, default="")
     personal_data = models.BooleanField(_("contains personal data"), default=False)
     source_reliability = models.CharField(
         max_length=1, choices=SourceReliability.choices, blank=True
@@ -197,7 +201,12 @@ class Recipient(models.Model):
 
 
 class RestrictionConfirmation(models.Model):
-    """An officer confirmed having read an exchange's H3 text (once, before the content)."""
+    """An officer confirmed having read an exchange's H3 text (once, before the content).
+
+    It keeps a keyed digest of the text confirmed (``selec.digests``), not the text: the
+    confirmation holds while the digest equals that of the exchange's current text, so a
+    provider who changes the text asks everyone again, and the text is stored once, encrypted,
+    on the exchange."""
 
     exchange = models.ForeignKey(
         Exchange, on_delete=models.CASCADE, related_name="h3_confirmations"
@@ -205,7 +214,7 @@ class RestrictionConfirmation(models.Model):
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    restriction_text = models.TextField()
+    restriction_digest = models.CharField(max_length=64)
     confirmed_at = models.DateTimeField()
 
     class Meta:
@@ -302,7 +311,9 @@ class Attachment(models.Model):
     filename = EncryptedTextField()
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
+    # Encrypted: in clear, whoever holds a dump and a file could tell that the file was sent.
+    # The audit log names a file by a keyed digest of it (``selec.digests.file_digest``).
+    sha256 = EncryptedTextField()
     # AES-GCM ciphertext of the file (see selec.crypto): stored in the database so that the web
     # tier keeps no files of its own.
     content = EncryptedFileField()
@@ -323,6 +334,8 @@ class DisseminationStatus(models.TextChoices):
 
 
 class DisseminationRequest(models.Model):
+    # The row key the encrypted fields' associated data binds them to.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     exchange = models.ForeignKey(
         Exchange, on_delete=models.CASCADE, related_name="dissemination_requests"
     )
@@ -334,8 +347,9 @@ class DisseminationRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     target_agencies = models.ManyToManyField("partners.Agency", blank=True, related_name="+")
-    intended_use = models.CharField(max_length=300)
-    justification = models.TextField()
+    # What the requesting officer and the provider write may name people: encrypted.
+    intended_use = EncryptedTextField(max_length=300, validators=[MaxLengthValidator(300)])
+    justification = EncryptedTextField()
     requested_at = models.DateTimeField()
     status = models.CharField(
         max_length=10, choices=DisseminationStatus.choices, default=DisseminationStatus.PENDING
@@ -344,7 +358,7 @@ class DisseminationRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(blank=True)
+    decision_note = EncryptedTextField(blank=True, default="")
 
     class Meta:
         indexes = [models.Index(fields=["exchange", "status"], name="dissemination_by_status")]

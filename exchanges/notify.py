@@ -3,7 +3,6 @@ NFP officers of their parties. Titles carry references and parties only, never c
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 
 from exchanges.models import Exchange
@@ -19,11 +18,16 @@ def notify_agencies(
     kind: NotificationKind,
     exchange: Exchange,
     title: str,
+    dedupe_key: str,
     party_ids: Sequence[int] | None = None,
-    dedupe_scope: str = "",
 ) -> int:
     """Notify the officers of the agencies and the NFP officers of their parties (pass
-    ``party_ids`` when the caller knows them, to spare a query)."""
+    ``party_ids`` when the caller knows them, to spare a query).
+
+    ``dedupe_key`` names the event that causes the notice: the row it created
+    (``exchange:<id>``, ``dissemination-request:<id>``, ``receipt:<id>``) or its audit event
+    (``audit-event:<id>``). An officer is told once per event and kind of notice, and every new
+    event is told, however alike its wording: two grants on one exchange are two notices."""
     if not agency_ids:
         return 0
     if party_ids is None:
@@ -37,6 +41,7 @@ def notify_agencies(
         link=f"/exchanges/{exchange.reference}/",
         object_type="exchanges.exchange",
         object_id=str(exchange.pk),
-        # One notice per event: the same kind, exchange and wording is never sent twice.
-        dedupe_key=f"{kind}:{exchange.pk}:{dedupe_scope or hashlib.sha256(title.encode()).hexdigest()[:16]}",
+        # The kind too: one event may cause notices of several kinds (a change of restrictions
+        # that tightens and loosens; a receipt approaching, then passing, its due date).
+        dedupe_key=f"{kind}:{dedupe_key}",
     )

@@ -13,6 +13,10 @@ The rules (DESIGN, section 3):
 3. Replies inherit the strictest restrictions of what they answer (see ``inherited``).
 4. Tightening or a status downgrade changes the facts, and so the grants, at once.
 Parties that no longer take part (former members) hold nothing.
+
+Every path that creates an exchange (a send, a case message, a reply) or adds an audience to
+one (a forward, a dissemination) passes ``check_audience``, and a change of restrictions is
+decided code by code by ``restriction_diff``.
 """
 
 from __future__ import annotations
@@ -61,11 +65,17 @@ class Restrictions:
             text="\n".join(dict.fromkeys(texts)),
         )
 
-    def is_loosening_of(self, current: Restrictions) -> bool:
-        return (
-            (current.evidence and not self.evidence)
-            or (current.dissemination and not self.dissemination)
-            or (bool(current.text) and self.text != current.text and current.text not in self.text)
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The codes set, H0 aside (it holds for everything)."""
+        return tuple(
+            code
+            for code, on in (
+                ("H1", self.evidence),
+                ("H2", self.dissemination),
+                ("H3", bool(self.text)),
+            )
+            if on
         )
 
 
@@ -90,7 +100,15 @@ class Principal:
 
 
 class PolicyError(Exception):
-    """A send, forward or grant the rules forbid; the message names the agency and the rule."""
+    """A send, forward or grant the rules forbid; the message names the agency and the rule.
+
+    ``field`` names the input the refusal concerns (the recipients, the personal data), which
+    the caller reports as a validation error of that field; a refusal without one concerns the
+    act itself, whatever the input (a party that no longer takes part sends nothing)."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def may_hold(agency: AgencyFacts, *, personal_data: bool) -> bool:
@@ -105,12 +123,14 @@ def check_addressees(addressees: tuple[AgencyFacts, ...], *, personal_data: bool
         if not caps.may_exchange:
             raise PolicyError(
                 f"{agency.name} ({agency.party_code}) cannot receive exchanges: "
-                f"its party no longer takes part in SELEC."
+                f"its party no longer takes part in SELEC.",
+                field="recipients",
             )
         if personal_data and not caps.may_exchange_personal_data:
             raise PolicyError(
                 f"{agency.name} ({agency.party_code}) belongs to an observer: personal data is never "
-                f"sent to observers (rule 1: observers receive strategic information only)."
+                f"sent to observers (rule 1: observers receive strategic information only).",
+                field="recipients",
             )
 
 
@@ -122,7 +142,33 @@ def check_sender(sender: AgencyFacts, *, personal_data: bool) -> None:
         )
     if personal_data and not caps.may_exchange_personal_data:
         raise PolicyError(
-            f"{sender.party_code} is an observer: observers do not send personal data."
+            f"{sender.party_code} is an observer: observers do not send personal data "
+            f"(rule 1: no personal data comes from or goes to an observer).",
+            field="personal_data",
+        )
+
+
+def check_audience(
+    facts: ExchangeFacts, *, author: AgencyFacts, added: tuple[AgencyFacts, ...]
+) -> None:
+    """The one rule set of every path that creates an exchange or adds an audience to one.
+
+    ``facts`` are those of the exchange as it would be once the change is stored (a new
+    exchange or reply with its addressees; an exchange with the agencies a forward adds),
+    ``author`` the agency of the officer acting (the sender of a new exchange or reply, the
+    forwarding or requesting agency) and ``added`` the agencies it would reach now.
+    - The author's party takes part in SELEC and, for personal data, may hold it: an observer
+      never sends personal data, a former member sends nothing (rule 1).
+    - Each added agency likewise: personal data never reaches an observer (rule 1).
+    - The author keeps sight of what it creates: nothing is stored that its own author could
+      not open afterwards (it would answer "not found" to the officer who just wrote it).
+    """
+    check_sender(author, personal_data=facts.personal_data)
+    check_addressees(added, personal_data=facts.personal_data)
+    if Perm.VIEW not in grants_for(facts).get(Principal("agency", author.id), frozenset()):
+        raise PolicyError(
+            f"{author.name} ({author.party_code}) could not open this exchange once stored, "
+            f"so it is not stored."
         )
 
 
@@ -233,7 +279,8 @@ def check_personal_data_in_case(case: CaseLinkFacts | None, *, personal_data: bo
     if personal_data and case is not None and case.observers:
         raise PolicyError(
             f"{case.observers[0]} takes part in {case.reference} as an observer: personal data "
-            f"cannot join this case (rule 1: observers receive strategic information only)."
+            f"cannot join this case (rule 1: observers receive strategic information only).",
+            field="personal_data",
         )
 
 
@@ -266,7 +313,8 @@ def check_forward(
     facts: ExchangeFacts, targets: tuple[AgencyFacts, ...], *, by_agency_id: int
 ) -> None:
     """Under H2 a recipient forwards only to the agencies the provider granted it (the provider
-    may always share its own information further); and only to agencies that may hold it."""
+    may always share its own information further). Who may receive it at all is the same
+    question as for a send: ``check_audience``."""
     if facts.restrictions.dissemination and by_agency_id != facts.sender.id:
         for target in targets:
             if (by_agency_id, target.id) not in facts.forward_granted:
@@ -274,9 +322,46 @@ def check_forward(
                     f"H2: the provider has not allowed dissemination to {target.name} ({target.party_code}); "
                     f"file a dissemination request and forward once it is granted."
                 )
-    check_addressees(targets, personal_data=facts.personal_data)
 
 
 def inherited(parent: Restrictions, chosen: Restrictions) -> Restrictions:
     """A reply carries at least the restrictions of what it answers (rule 3)."""
     return parent.tightened_by(chosen)
+
+
+@dataclass(frozen=True)
+class RestrictionDiff:
+    """A change of restrictions, code by code. Each code added (H1, H2, a new or changed H3
+    text) tightens: it reaches the whole thread at once. Each code removed loosens: the
+    provider's alone, on the exchange itself."""
+
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    # The H3 text the change sets ("" when it sets none).
+    text: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed)
+
+    @property
+    def tightening(self) -> Restrictions:
+        """What the added codes impose on every message of the thread (the removed ones on
+        none: a reply keeps what it inherited until its own provider lifts it)."""
+        return Restrictions(
+            evidence="H1" in self.added,
+            dissemination="H2" in self.added,
+            text=self.text if "H3" in self.added else "",
+        )
+
+
+def restriction_diff(current: Restrictions, new: Restrictions) -> RestrictionDiff:
+    """The codes ``new`` adds to and removes from ``current``. A changed H3 text is added (the
+    readers confirm the new text); an H3 text cleared is removed."""
+    added = [c for c in new.codes if c not in current.codes]
+    if current.text and new.text and new.text != current.text:
+        added.append("H3")
+    removed = [c for c in current.codes if c not in new.codes]
+    return RestrictionDiff(
+        added=tuple(sorted(added)), removed=tuple(sorted(removed)), text=new.text
+    )

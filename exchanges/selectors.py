@@ -39,8 +39,13 @@ from exchanges.models import (
 from exchanges.policy import Perm
 from partners.capabilities import capabilities_for
 from partners.models import Agency, Officer, PartyStatus, Role
+from selec.digests import DigestPurpose, keyed_digest
 
 PAGE_SIZE = 50
+# The one answer for an attachment that does not exist and for one whose exchange the officer
+# may not see. Django's debug page shows an Http404's message: the exchange's own message
+# ("No exchange matches...") would tell the two apart.
+NO_ATTACHMENT = "No attachment matches the given query."
 
 
 def officer_group_ids(officer: Officer) -> list[int]:
@@ -533,6 +538,30 @@ def officer_perms_by_exchange(
     return {pk: frozenset(perms) for pk, perms in found.items()}
 
 
+def attachment_get_for_officer(officer: Officer, attachment_id: int) -> Attachment:
+    """An attachment, with its exchange, if the officer may see that exchange; 404 otherwise,
+    the same answer whether the attachment does not exist or is not theirs to see."""
+    attachment = (
+        Attachment.objects.select_related("exchange")
+        .filter(pk=attachment_id, exchange_id__in=exchanges_visible_to(officer).values("pk"))
+        .first()
+    )
+    if attachment is None:
+        raise Http404(NO_ATTACHMENT)
+    return attachment
+
+
+def restriction_text_now(exchange: Exchange) -> str:
+    """The exchange's H3 text as stored now, decrypted: not as the instance at hand was loaded,
+    so that a text the provider has just changed is the one confirmed and checked."""
+    return Exchange.objects.only("uuid", "restriction_text").get(pk=exchange.pk).restriction_text
+
+
+def restriction_digest(text: str) -> str:
+    """What a confirmation keeps of the H3 text confirmed (``RestrictionConfirmation``)."""
+    return keyed_digest(DigestPurpose.RESTRICTION_TEXT, text)
+
+
 def attachment_exchange_reference(officer: Officer, attachment_id: int) -> str:
     """The reference of the exchange an attachment belongs to; 404 unless the officer sees it."""
     reference = (
@@ -543,7 +572,7 @@ def attachment_exchange_reference(officer: Officer, attachment_id: int) -> str:
         .first()
     )
     if reference is None:
-        raise Http404("No attachment matches the given query.")
+        raise Http404(NO_ATTACHMENT)
     return reference
 
 
@@ -645,7 +674,7 @@ def attachment_id_of_exchange(exchange: Exchange, attachment_id: int) -> int:
     """The attachment's id if it belongs to this exchange; 404 otherwise (an attachment is
     reached only through its own exchange's address)."""
     if not Attachment.objects.filter(pk=attachment_id, exchange=exchange).exists():
-        raise Http404("No attachment matches the given query.")
+        raise Http404(NO_ATTACHMENT)
     return attachment_id
 
 

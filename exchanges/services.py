@@ -10,11 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.http import Http404
 from django.utils import timezone
 
 from cases.facts import case_link_facts
@@ -22,6 +21,7 @@ from cases.permissions import case_permissions_resync_party
 from cases.policy import CaseLinkFacts
 from exchanges import policy
 from exchanges.blind_index import entity_tokens
+from exchanges.entity_rules import entity_problems
 from exchanges.facts import agencies_facts, agency_facts, facts_for, load_agencies, restrictions_of
 from exchanges.models import (
     Attachment,
@@ -40,11 +40,17 @@ from exchanges.models import (
 )
 from exchanges.notify import notify_agencies
 from exchanges.permissions import exchanges_involving_party, permissions_grant_new, permissions_sync
-from exchanges.selectors import require_perm
+from exchanges.selectors import (
+    attachment_get_for_officer,
+    require_perm,
+    restriction_digest,
+    restriction_text_now,
+)
 from exchanges.tasks import match_exchange_entities
-from partners.models import Officer, Party, Role
+from partners.models import Agency, Officer, Party, Role
 from partners.services import party_change_status
 from selec.audit import audit_record
+from selec.digests import file_digest
 from selec.files import checked_uploads, open_attachment, seal_attachment
 from selec.models import AuditAction, NotificationKind
 
@@ -114,6 +120,32 @@ def refused_as(field: str) -> Iterator[None]:
         raise ValidationError({field: [str(exc)]}) from exc
 
 
+def _admit(
+    facts: policy.ExchangeFacts,
+    *,
+    author: policy.AgencyFacts,
+    added: tuple[policy.AgencyFacts, ...],
+    case: CaseLinkFacts | None = None,
+    added_field: str = "recipients",
+) -> None:
+    """The gate of every path that creates an exchange (a send, a case message, a reply) or
+    adds an audience to one (a forward, a dissemination): the sender, addressee and
+    personal-data rules of ``policy.check_audience`` (and, for an exchange in a case, that no
+    personal data joins a case an observer takes part in), checked before anything is stored.
+
+    A refusal that concerns the input is a ValidationError of its field (``added_field`` names
+    the field of the agencies added): 400 on the API, the form shown again on a page. One that
+    concerns the act itself, whatever the input, is PermissionDenied (403)."""
+    try:
+        policy.check_audience(facts, author=author, added=added)
+        policy.check_personal_data_in_case(case, personal_data=facts.personal_data)
+    except policy.PolicyError as exc:
+        if not exc.field:
+            raise PermissionDenied(str(exc)) from exc
+        field = added_field if exc.field == "recipients" else exc.field
+        raise ValidationError({field: [str(exc)]}) from exc
+
+
 def case_link_facts_of(case_id: int | None) -> CaseLinkFacts | None:
     """What the policy checks of the case an exchange joins (its parties, kind, status and
     observers), or None when no case is named or there is no such case."""
@@ -146,9 +178,15 @@ def _validate_message(message: Message) -> bool:
         errors.setdefault("evaluation", []).append(
             "Personal data must carry the source and information evaluation codes."
         )
-    for entity in message.entities:
-        if EntityKind(entity.kind) and not isinstance(entity.attributes, dict):
-            errors.setdefault("entities", []).append("Entity attributes must be a mapping.")
+    # The entity rules again (the forms and the API apply them first): a caller that goes round
+    # them is refused here, before anything is stored or matched.
+    entity_messages = [
+        f"Entity {position} ({entity.kind}): {problem}"
+        for position, entity in enumerate(message.entities, start=1)
+        for problem in entity_problems(str(entity.kind), entity.attributes)
+    ]
+    if entity_messages:
+        errors["entities"] = entity_messages
     if errors:
         raise ValidationError(errors)
     return personal
@@ -258,12 +296,19 @@ def exchange_send(
         raise ValidationError(
             {"recipients": ["Choose at least one existing agency other than your own."]}
         )
-    with refused_as("recipients"):
-        policy.check_sender(agency_facts(sender), personal_data=personal)
-        policy.check_addressees(addressees, personal_data=personal)
+    sender_facts = agency_facts(sender)
+    facts = policy.ExchangeFacts(
+        sender=sender_facts,
+        recipients=addressees,
+        restrictions=message.restrictions,
+        personal_data=personal,
+    )
+    _admit(facts, author=sender_facts, added=addressees)
+    # A case message (a warning, feedback or seizure report of a regional operation) or any
+    # exchange joining a case: the case's own rules on top (membership, status, kind, rule 1).
     with refused_as("case"):
         policy.check_case(
-            agency_facts(sender),
+            sender_facts,
             case_link_facts_of(case_id),
             kind=kind,
             personal_data=personal,
@@ -290,12 +335,6 @@ def exchange_send(
         new=True,
     )
     _store_children(exchange, message, checked)
-    facts = policy.ExchangeFacts(
-        sender=agency_facts(sender),
-        recipients=addressees,
-        restrictions=message.restrictions,
-        personal_data=personal,
-    )
     permissions_grant_new(exchange, facts, [sender, *recipient_agencies])
     audit_record(
         actor=officer,
@@ -316,6 +355,7 @@ def exchange_send(
         kind=NotificationKind.NEW_EXCHANGE,
         exchange=exchange,
         title=f"New {exchange.get_kind_display().lower()} {exchange.reference} from {sender.party.code}",
+        dedupe_key=f"exchange:{exchange.pk}",
     )
     return exchange
 
@@ -363,14 +403,21 @@ def exchange_reply(*, officer: Officer, parent: Exchange, message: Message) -> E
     else:
         addressee_ids = [parent.sender_agency_id]
     addressees = agencies_facts(addressee_ids)
-    with refused_as("recipients"):
-        policy.check_addressees(addressees, personal_data=personal)
-    # A reply joins the case of what it answers (even a closed one: a thread is answered to
-    # its end), so it must keep that case's rules too.
-    with refused_as("personal_data"):
-        policy.check_personal_data_in_case(
-            case_link_facts_of(parent.case_id), personal_data=personal
-        )
+    # The reply is a new exchange whose sender is the replying agency: the same gate as a send
+    # (an observer sends no personal data, whatever it answers), so that nothing is stored that
+    # its author could not open. A reply joins the case of what it answers (even a closed one:
+    # a thread is answered to its end), so it keeps that case's rule 1 too.
+    _admit(
+        policy.ExchangeFacts(
+            sender=agency_facts(agency),
+            recipients=addressees,
+            restrictions=restrictions,
+            personal_data=personal,
+        ),
+        author=agency_facts(agency),
+        added=addressees,
+        case=case_link_facts_of(parent.case_id),
+    )
     checked = checked_uploads(message.attachments)
     reply = _create_exchange(
         officer=officer,
@@ -405,6 +452,7 @@ def exchange_reply(*, officer: Officer, parent: Exchange, message: Message) -> E
         kind=NotificationKind.REPLY,
         exchange=reply,
         title=f"Reply {reply.reference} to {parent.reference} from {agency.party.code}",
+        dedupe_key=f"exchange:{reply.pk}",
     )
     return reply
 
@@ -420,26 +468,37 @@ def exchange_forward(
     targets = agencies_facts(agency_ids)
     if not targets:
         raise ValidationError({"recipients": ["Choose at least one agency."]})
+    # H2 is the provider's word on this exchange: a recipient it holds back may see the
+    # exchange but not do this (403), whatever agencies it names.
     try:
         policy.check_forward(facts, targets, by_agency_id=officer.agency_id)
     except policy.PolicyError as exc:
         raise PermissionDenied(str(exc)) from exc
     require_perm(officer, exchange, policy.Perm.FORWARD)
+    # The forward adds an audience: the same gate as a send, on the exchange as it would be.
+    _admit(
+        replace(facts, recipients=(*facts.recipients, *targets)),
+        author=agency_facts(officer.agency),
+        added=targets,
+    )
     via = RecipientVia.DISSEMINATED if facts.restrictions.dissemination else RecipientVia.FORWARDED
     added = _add_recipients(exchange, [t.id for t in targets], via=via, added_by=officer.agency_id)
     permissions_sync([exchange.pk])
-    audit_record(
+    event = audit_record(
         actor=officer,
         action=AuditAction.DISCLOSURE,
         target=exchange,
-        reason=justification or "forwarded",
+        reason="forwarded",
         details={"reference": exchange.reference, "forwarded_to": added},
+        # What the officer typed may name people: stored encrypted, never in the log itself.
+        justification=justification,
     )
     notify_agencies(
         agency_ids=added,
         kind=NotificationKind.NEW_EXCHANGE,
         exchange=exchange,
         title=f"{exchange.reference} forwarded to your agency by {officer.agency.party.code}",
+        dedupe_key=f"audit-event:{event.pk}",
     )
     return added
 
@@ -480,17 +539,19 @@ def exchange_acknowledge(*, officer: Officer, exchange: Exchange) -> int:
 def exchange_confirm_restrictions(*, officer: Officer, exchange: Exchange) -> None:
     """The officer confirms having read the provider's H3 text; the content opens after this."""
     require_perm(officer, exchange, policy.Perm.VIEW)
-    text = Exchange.objects.filter(pk=exchange.pk).values_list("restriction_text", flat=True).get()
+    text = restriction_text_now(exchange)
     if not text:
         return
+    # The confirmation keeps a keyed digest of the text confirmed, not a second copy of it.
+    digest = restriction_digest(text)
     confirmation, created = RestrictionConfirmation.objects.get_or_create(
         exchange=exchange,
         officer=officer,
-        defaults={"restriction_text": text, "confirmed_at": timezone.now()},
+        defaults={"restriction_digest": digest, "confirmed_at": timezone.now()},
     )
-    if not created and confirmation.restriction_text != text:
-        confirmation.restriction_text, confirmation.confirmed_at = text, timezone.now()
-        confirmation.save(update_fields=["restriction_text", "confirmed_at"])
+    if not created and confirmation.restriction_digest != digest:
+        confirmation.restriction_digest, confirmation.confirmed_at = digest, timezone.now()
+        confirmation.save(update_fields=["restriction_digest", "confirmed_at"])
         created = True
     if created:
         audit_record(
@@ -517,8 +578,9 @@ def dissemination_request_file(
         targets = agencies_facts(target_agency_ids)
         if not targets:
             raise ValidationError({"target_agencies": ["Name the agencies to share with."]})
-        with refused_as("target_agencies"):
-            policy.check_addressees(targets, personal_data=exchange.personal_data)
+        # Asking to share is asking to add an audience: refused up front when the forward it
+        # would lead to could never pass the gate.
+        _admit_share(exchange, requesting_agency=officer.agency, targets=targets)
     if not justification.strip() or not intended_use.strip():
         raise ValidationError({"justification": ["Say for what use and why."]})
     request = DisseminationRequest.objects.create(
@@ -548,8 +610,24 @@ def dissemination_request_file(
         kind=NotificationKind.DISSEMINATION_REQUEST,
         exchange=exchange,
         title=f"{officer.agency.party.code} asks to {kind.label.lower()} for {exchange.reference}",
+        # Each request is its own event: a second request worded alike is told too.
+        dedupe_key=f"dissemination-request:{request.pk}",
     )
     return request
+
+
+def _admit_share(
+    exchange: Exchange, *, requesting_agency: Agency, targets: tuple[policy.AgencyFacts, ...]
+) -> None:
+    """The gate of a share (lifting H2 for named agencies): the forward it allows must pass
+    the same rules as any other, with the requesting agency as its author."""
+    facts = facts_for([exchange])[exchange.pk]
+    _admit(
+        replace(facts, recipients=(*facts.recipients, *targets)),
+        author=agency_facts(requesting_agency),
+        added=targets,
+        added_field="target_agencies",
+    )
 
 
 @transaction.atomic
@@ -567,8 +645,10 @@ def dissemination_request_decide(
         )
     targets = list(request.target_agencies.values_list("pk", flat=True))
     if grant and request.kind == DisseminationKind.SHARE:
-        with refused_as("target_agencies"):
-            policy.check_addressees(agencies_facts(targets), personal_data=exchange.personal_data)
+        # Checked again: the parties' status may have changed since the request was filed.
+        _admit_share(
+            exchange, requesting_agency=request.requesting_agency, targets=agencies_facts(targets)
+        )
     request.status = DisseminationStatus.GRANTED if grant else DisseminationStatus.REFUSED
     request.decided_by, request.decided_at, request.decision_note = officer, timezone.now(), note
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
@@ -583,14 +663,17 @@ def dissemination_request_decide(
             "reference": exchange.reference,
             "kind": request.kind,
             "targets": targets,
-            "note": note,
         },
+        # The provider's note may name people: encrypted, as on the request itself.
+        justification=note,
     )
     notify_agencies(
         agency_ids=[request.requesting_agency_id],
         kind=NotificationKind.DISSEMINATION_DECISION,
         exchange=exchange,
         title=f"Dissemination request for {exchange.reference} {request.get_status_display().lower()}",
+        # Each decision is its own event: a second grant on the same exchange is told too.
+        dedupe_key=f"dissemination-request:{request.pk}",
     )
     return request
 
@@ -609,53 +692,101 @@ def _thread_descendants(exchange: Exchange) -> list[Exchange]:
 def exchange_change_restrictions(
     *, officer: Officer, exchange: Exchange, restrictions: policy.Restrictions
 ) -> Exchange:
-    """The provider sets new restrictions. Tightening applies at once to the exchange and to the
-    replies derived from it; loosening is the provider's alone and applies to this exchange."""
+    """The provider sets new restrictions, decided code by code (``policy.restriction_diff``).
+    Every code added (H1, H2, a new or changed H3 text) tightens: it applies at once to the
+    exchange and to every reply derived from it. Every code removed loosens, which is the
+    provider's alone (MANAGE): it applies to the exchange itself, replies keeping what they
+    inherited. A mixed change does both, in this one transaction and one audit event; each
+    message changed is notified to its agencies and their NFPs, the tightening and the
+    loosening each with a notice of its own."""
     require_perm(officer, exchange, policy.Perm.MANAGE)
     exchange = _locked(exchange)
     current = restrictions_of(exchange)
-    loosening = restrictions.is_loosening_of(current)
-    targets = [exchange] if loosening else _thread_descendants(exchange)
-    for target in targets:
-        new = (
-            restrictions
-            if target.pk == exchange.pk
-            else restrictions_of(target).tightened_by(restrictions)
-        )
+    diff = policy.restriction_diff(current, restrictions)
+    if not diff.changed:
+        return exchange
+    # The exchange gets exactly what the provider set; each reply gets the added codes on top
+    # of its own restrictions (its H3 text and the new one both stand).
+    thread = _thread_descendants(exchange) if diff.added else [exchange]
+    changed: list[Exchange] = []
+    for target in thread:
+        before = restrictions_of(target)
+        new = restrictions if target.pk == exchange.pk else before.tightened_by(diff.tightening)
+        if new == before:
+            continue  # a reply that already carries the added codes
         target.restrict_evidence, target.restrict_dissemination = new.evidence, new.dissemination
         target.restriction_text = new.text
         target.save(
             update_fields=["restrict_evidence", "restrict_dissemination", "restriction_text"]
         )
-    permissions_sync([t.pk for t in targets])
-    audit_record(
+        changed.append(target)
+    permissions_sync([t.pk for t in changed])
+    if diff.added and diff.removed:
+        reason = "restrictions tightened and loosened"
+    else:
+        reason = "restrictions tightened" if diff.added else "restrictions loosened"
+    event = audit_record(
         actor=officer,
         action=AuditAction.ALTERATION,
         target=exchange,
-        reason="restrictions loosened" if loosening else "restrictions tightened",
+        reason=reason,
         details={
             "reference": exchange.reference,
             "from": _codes(current),
             "to": exchange.handling_codes,
-            "applied_to": [t.reference for t in targets],
+            "added": list(diff.added),
+            "removed": list(diff.removed),
+            "applied_to": [t.reference for t in changed],
         },
     )
-    if not loosening:
-        notify_agencies(
-            agency_ids=list(
-                Recipient.objects.filter(exchange__in=targets).values_list("agency_id", flat=True)
-            ),
-            kind=NotificationKind.RESTRICTION_TIGHTENED,
-            exchange=exchange,
-            title=f"Restrictions of {exchange.reference} tightened to {' '.join(exchange.handling_codes)}",
-        )
+    _notify_restrictions(
+        exchange=exchange, diff=diff, tightened=changed if diff.added else [], event_id=event.pk
+    )
     return exchange
 
 
+def _notify_restrictions(
+    *,
+    exchange: Exchange,
+    diff: policy.RestrictionDiff,
+    tightened: list[Exchange],
+    event_id: int,
+) -> None:
+    """Each message a change reached is notified to the agencies it was addressed to and their
+    NFPs, under its own reference (a reply's audience may not know the exchange it answers);
+    a reply's sender too, whose message the provider restricted. One notice per message and
+    kind of the one event."""
+    party = exchange.sender_agency.party.code
+    audiences: dict[int, set[int]] = {}
+    for exchange_id, agency_id in Recipient.objects.filter(
+        exchange__in=[exchange, *tightened]
+    ).values_list("exchange_id", "agency_id"):
+        audiences.setdefault(exchange_id, set()).add(agency_id)
+    for target in tightened:
+        audience = audiences.get(target.pk, set())
+        if target.pk != exchange.pk:
+            audience = audience | {target.sender_agency_id}
+        notify_agencies(
+            agency_ids=sorted(audience),
+            kind=NotificationKind.RESTRICTION_TIGHTENED,
+            exchange=target,
+            title=f"{party} tightened the restrictions of {target.reference}: "
+            f"{' '.join(diff.added)} added, now {' '.join(target.handling_codes)}",
+            dedupe_key=f"audit-event:{event_id}:{target.pk}",
+        )
+    if diff.removed:
+        notify_agencies(
+            agency_ids=sorted(audiences.get(exchange.pk, set())),
+            kind=NotificationKind.RESTRICTION_LOOSENED,
+            exchange=exchange,
+            title=f"{party} lifted {' '.join(diff.removed)} from {exchange.reference}: "
+            f"now {' '.join(exchange.handling_codes)}",
+            dedupe_key=f"audit-event:{event_id}:{exchange.pk}",
+        )
+
+
 def _codes(r: policy.Restrictions) -> list[str]:
-    return [
-        c for c, on in (("H1", r.evidence), ("H2", r.dissemination), ("H3", bool(r.text))) if on
-    ] or ["H0"]
+    return list(r.codes) or ["H0"]
 
 
 @transaction.atomic
@@ -691,13 +822,13 @@ def _require_h3_confirmed(officer: Officer, exchange: Exchange) -> None:
     if officer.agency_id is not None and officer.agency_id == exchange.sender_agency_id:
         return
     # Compared with the text as stored now: a provider who changes it asks everyone again.
-    current_text = (
-        Exchange.objects.filter(pk=exchange.pk).values_list("restriction_text", flat=True).get()
-    )
+    current_text = restriction_text_now(exchange)
     if (
         current_text
         and not RestrictionConfirmation.objects.filter(
-            exchange=exchange, officer=officer, restriction_text=current_text
+            exchange=exchange,
+            officer=officer,
+            restriction_digest=restriction_digest(current_text),
         ).exists()
     ):
         raise RestrictionNotConfirmed(
@@ -734,10 +865,8 @@ def exchange_consult(*, officer: Officer, exchange: Exchange) -> ExchangeContent
 @transaction.atomic
 def attachment_download(*, officer: Officer, attachment_id: int) -> tuple[Attachment, bytes]:
     """Decrypt an attachment for an officer who may read its exchange (audited as disclosure)."""
-    attachment = Attachment.objects.select_related("exchange").filter(pk=attachment_id).first()
-    if attachment is None:
-        raise Http404("No attachment matches the given query.")
-    require_perm(officer, attachment.exchange, policy.Perm.VIEW)
+    # One 404 whether the attachment is missing or its exchange hidden (see the selector).
+    attachment = attachment_get_for_officer(officer, attachment_id)
     _require_h3_confirmed(officer, attachment.exchange)
     content = open_attachment(attachment)
     audit_record(
@@ -745,7 +874,11 @@ def attachment_download(*, officer: Officer, attachment_id: int) -> tuple[Attach
         action=AuditAction.DISCLOSURE,
         target=attachment,
         reason="attachment downloaded",
-        details={"reference": attachment.exchange.reference, "sha256": attachment.sha256},
+        # A keyed digest: the plain SHA-256 would let whoever reads the log confirm a file.
+        details={
+            "reference": attachment.exchange.reference,
+            "file_digest": file_digest(attachment.sha256),
+        },
     )
     return attachment, content
 
@@ -763,8 +896,10 @@ def exchange_export_evidence(
         actor=officer,
         action=AuditAction.EXPORT,
         target=exchange,
-        reason=justification,
+        reason="evidence export",
         details={"reference": exchange.reference, "purpose": "evidence"},
+        # The proceedings the officer names may name people: stored encrypted.
+        justification=justification,
     )
     return {
         "reference": exchange.reference,
@@ -820,7 +955,8 @@ def deadlines_flag(*, now: dt.datetime | None = None) -> int:
             kind=kind,
             exchange=exchange,
             title=title,
-            dedupe_scope=str(receipt.agency_id),
+            # Once per receipt and kind of notice, whatever the wording (the due time shown).
+            dedupe_key=f"receipt:{receipt.pk}",
         )
     return notified
 

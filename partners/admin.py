@@ -6,14 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserCreationForm
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 
 from exchanges.services import party_status_change
 from partners import services
-from partners.models import Agency, Officer, Party, PartyStatusChange
+from partners.models import AccessConfirmation, Agency, Officer, Party, PartyStatusChange
 
 
 class PartyStatusChangeInline(admin.TabularInline):
@@ -120,6 +122,24 @@ class AgencyAdmin(admin.ModelAdmin):
         return False
 
 
+class AccessConfirmationInline(admin.TabularInline):
+    """The officer's confirmation requests, read-only: an administrator sees whether the
+    assignment is confirmed, never decides it (the NFP does, on its own page)."""
+
+    model = AccessConfirmation
+    fk_name = "officer"
+    extra = 0
+    can_delete = False
+    fields = ("reason", "agency", "role", "requested_by", "requested_at", "status", "decided_by")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class OfficerCreationForm(UserCreationForm):
     class Meta:
         model = Officer
@@ -129,8 +149,18 @@ class OfficerCreationForm(UserCreationForm):
 @admin.register(Officer)
 class OfficerAdmin(UserAdmin):
     add_form = OfficerCreationForm
-    list_display = ("username", "get_full_name", "agency", "role", "posted_at", "is_active")
-    list_filter = ("role", "posted_at", "is_active", "agency__party__status")
+    list_display = (
+        "username",
+        "get_full_name",
+        "agency",
+        "role",
+        "posted_at",
+        "is_active",
+        "content_access",
+    )
+    list_filter = ("role", "posted_at", "is_active", "content_access", "agency__party__status")
+    inlines = [AccessConfirmationInline]
+    actions = ["unlock_logins"]
     list_select_related = ("agency__party",)
     search_fields = ("username", "first_name", "last_name", "email", "agency__name")
     raw_id_fields = ("agency",)
@@ -140,7 +170,7 @@ class OfficerAdmin(UserAdmin):
     fieldsets = (
         (None, {"fields": ("username",)}),
         ("Person", {"fields": ("first_name", "last_name", "email")}),
-        ("Assignment", {"fields": ("agency", "role", "posted_at", "is_active")}),
+        ("Assignment", {"fields": ("agency", "role", "posted_at", "is_active", "content_access")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -162,7 +192,34 @@ class OfficerAdmin(UserAdmin):
             },
         ),
     )
-    readonly_fields = ("last_login", "date_joined")
+    readonly_fields = ("last_login", "date_joined", "content_access")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # Nobody changes their own assignment (the service refuses it too): shown, not offered.
+        if obj is not None and obj.pk == request.user.pk:
+            return (*self.readonly_fields, "agency", "role", "posted_at", "is_active")
+        return self.readonly_fields
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        # An administrator who set someone's password could sign in as them: only one's own.
+        if str(request.user.pk) != str(id):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    @admin.action(description="Unlock login (clear failed attempts)", permissions=["change"])
+    def unlock_logins(self, request: HttpRequest, queryset: QuerySet[Officer]) -> None:
+        unlocked = [
+            officer.username
+            for officer in queryset
+            if services.officer_login_unlock(actor=request.user, officer=officer)
+        ]
+        self.message_user(
+            request,
+            f"Login unlocked for: {', '.join(unlocked)}." if unlocked else "No login was locked.",
+            messages.SUCCESS,
+        )
 
     def save_model(self, request: HttpRequest, obj: Officer, form: Any, change: bool) -> None:
         data = form.cleaned_data

@@ -121,6 +121,15 @@ class Posting(models.TextChoices):
     HOME = "home", _("Home country")
 
 
+class ContentAccess(models.TextChoices):
+    """Whether an officer's assignment has been confirmed by their own side (see
+    ``AccessConfirmation``): only a confirmed officer of an agency reaches exchange content."""
+
+    CONFIRMED = "confirmed", _("Confirmed")
+    PENDING = "pending", _("Awaiting confirmation")
+    REFUSED = "refused", _("Refused")
+
+
 class Officer(AbstractUser):
     """A person who logs in. Liaison and NFP officers belong to an agency; analysts, data
     protection officers and directory admins are SELEC secretariat staff with no agency."""
@@ -137,6 +146,15 @@ class Officer(AbstractUser):
     # Pages show times in this zone (the UTC value on hover); the default is headquarters'.
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Europe/Bucharest", validators=[validate_time_zone]
+    )
+    # An account an administrator creates, moves to another agency, gives another role or
+    # reactivates reaches content only once its National Focal Point confirms it: separation
+    # of duties, so that no administrator can give itself or anyone else access to content.
+    content_access = models.CharField(
+        _("access to content"),
+        max_length=16,
+        choices=ContentAccess.choices,
+        default=ContentAccess.PENDING,
     )
 
     class Meta(AbstractUser.Meta):
@@ -157,3 +175,74 @@ class Officer(AbstractUser):
     @property
     def party(self) -> Party | None:
         return self.agency.party if self.agency_id else None
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        """An officer of an agency whose assignment is not (yet) confirmed: no content."""
+        return self.role in ROLES_OF_AN_AGENCY and self.content_access != ContentAccess.CONFIRMED
+
+
+class AccessConfirmationReason(models.TextChoices):
+    CREATED = "created", _("Account created")
+    MOVED = "moved", _("Moved to another agency")
+    ROLE_CHANGED = "role_changed", _("Role changed")
+    REACTIVATED = "reactivated", _("Account reactivated")
+
+
+class AccessConfirmationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REFUSED = "refused", _("Refused")
+    # A later change of the same officer replaced it before anyone decided.
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class AccessConfirmation(models.Model):
+    """A request that an officer's new assignment be confirmed before it reaches content.
+
+    Opened by the service that created, moved, re-roled or reactivated the officer (naming who
+    asked); decided by the National Focal Point of the officer's party, or, for a party without
+    one, by an officer of the same agency who already has access (``partners.policy``).
+    """
+
+    officer = models.ForeignKey(
+        "Officer", on_delete=models.PROTECT, related_name="access_confirmations"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices)
+    reason = models.CharField(_("reason"), max_length=16, choices=AccessConfirmationReason.choices)
+    requested_by = models.ForeignKey(
+        "Officer", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=AccessConfirmationStatus.choices,
+        default=AccessConfirmationStatus.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        "Officer", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["officer"],
+                condition=Q(status="pending"),
+                name="one_pending_confirmation_per_officer",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["agency", "-requested_at"],
+                condition=Q(status="pending"),
+                name="confirmation_pending_by_agency",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()}: officer #{self.officer_id} ({self.status})"

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
-from partners.models import Agency, Officer, Party, PartyStatus, Role
+from partners import policy
+from partners.models import (
+    AccessConfirmation,
+    AccessConfirmationStatus,
+    Agency,
+    ContentAccess,
+    Officer,
+    Party,
+    PartyStatus,
+    Role,
+)
 from taskforces.models import TaskForceMembership
 
 # The order the directory lists statuses in.
@@ -66,8 +77,117 @@ def officers_concerned(
     *, agency_ids: Iterable[int] = (), nfp_party_ids: Iterable[int] = ()
 ) -> QuerySet[Officer]:
     """The active officers of these agencies and the NFP officers of these parties: whom a
-    notice about their agencies' work goes to (the NFP reviews its country's traffic)."""
-    return Officer.objects.filter(is_active=True).filter(
+    notice about their agencies' work goes to (the NFP reviews its country's traffic). An
+    officer whose access awaits confirmation hears of nothing yet."""
+    return Officer.objects.filter(is_active=True, content_access=ContentAccess.CONFIRMED).filter(
         Q(agency_id__in=list(agency_ids))
         | Q(role=Role.NFP_OFFICER, agency__party_id__in=list(nfp_party_ids))
     )
+
+
+# --- Access confirmations ----------------------------------------------------------------------
+
+
+def _with_access() -> QuerySet[Officer]:
+    return Officer.objects.filter(
+        is_active=True, agency__isnull=False, content_access=ContentAccess.CONFIRMED
+    )
+
+
+def _nfp_deciders_exist() -> Exists:
+    """Whether the NFP of a confirmation's party has an officer with access other than the
+    subject and the requester (evaluated per confirmation row)."""
+    return Exists(
+        _with_access()
+        .filter(
+            role=Role.NFP_OFFICER,
+            agency__is_national_focal_point=True,
+            agency__party_id=OuterRef("agency__party_id"),
+        )
+        .exclude(pk=OuterRef("officer_id"))
+        # No requester (the system asked): compare with 0, which no officer has, not NULL.
+        .exclude(pk=Coalesce(OuterRef("requested_by_id"), Value(0)))
+    )
+
+
+def officer_facts(officer: Officer) -> policy.OfficerFacts:
+    agency = officer.agency if officer.agency_id else None
+    return policy.OfficerFacts(
+        id=officer.pk,
+        role=officer.role,
+        agency_id=officer.agency_id,
+        party_id=agency.party_id if agency else None,
+        active=officer.is_active,
+        content_confirmed=officer.content_access == ContentAccess.CONFIRMED,
+    )
+
+
+def _facts_of(confirmation: AccessConfirmation) -> policy.ConfirmationFacts:
+    return policy.ConfirmationFacts(
+        officer_id=confirmation.officer_id,
+        requested_by_id=confirmation.requested_by_id,
+        agency_id=confirmation.agency_id,
+        party_id=confirmation.agency.party_id,
+        nfp_can_decide=confirmation.nfp_can_decide,  # type: ignore[attr-defined]
+    )
+
+
+def _confirmations() -> QuerySet[AccessConfirmation]:
+    return AccessConfirmation.objects.select_related(
+        "officer", "agency__party", "requested_by", "decided_by"
+    ).annotate(nfp_can_decide=_nfp_deciders_exist())
+
+
+def confirmation_with_facts(
+    confirmation_id: int, *, lock: bool = False
+) -> tuple[AccessConfirmation, policy.ConfirmationFacts] | None:
+    rows = _confirmations().filter(pk=confirmation_id)
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    confirmation = rows.first()
+    return (confirmation, _facts_of(confirmation)) if confirmation else None
+
+
+def officers_who_decide(confirmation: AccessConfirmation) -> QuerySet[Officer]:
+    """The officers who may confirm or refuse (``policy.may_confirm``), as one query."""
+    nfp = _with_access().filter(
+        role=Role.NFP_OFFICER,
+        agency__is_national_focal_point=True,
+        agency__party_id=confirmation.agency.party_id,
+    )
+    exclude = [confirmation.officer_id, confirmation.requested_by_id]
+    nfp = nfp.exclude(pk__in=[pk for pk in exclude if pk])
+    if nfp.exists():
+        return nfp
+    return (
+        _with_access()
+        .filter(agency_id=confirmation.agency_id)
+        .exclude(pk__in=[pk for pk in exclude if pk])
+    )
+
+
+# A party rarely has more than a handful of changes waiting; the page shows this many at most.
+CONFIRMATIONS_PAGE = 100
+
+
+def confirmations_to_decide(officer: Officer) -> list[AccessConfirmation]:
+    """The pending confirmations this officer decides, oldest first (bounded)."""
+    if officer.agency_id is None or officer.content_access != ContentAccess.CONFIRMED:
+        return []
+    assert officer.agency is not None
+    pending = (
+        _confirmations()
+        .filter(status=AccessConfirmationStatus.PENDING, agency__party_id=officer.agency.party_id)
+        .order_by("requested_at", "id")[:CONFIRMATIONS_PAGE]
+    )
+    facts = officer_facts(officer)
+    return [c for c in pending if policy.may_confirm(facts, _facts_of(c))]
+
+
+def confirmations_decided_by(officer: Officer, *, limit: int = 20) -> list[AccessConfirmation]:
+    return list(_confirmations().filter(decided_by=officer).order_by("-decided_at", "-id")[:limit])
+
+
+def confirmations_of(officer: Officer, *, limit: int = 10) -> list[AccessConfirmation]:
+    """The officer's own confirmation requests, newest first: what their account waits for."""
+    return list(_confirmations().filter(officer=officer).order_by("-requested_at", "-id")[:limit])

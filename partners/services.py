@@ -11,12 +11,19 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
 
+from partners import policy
 from partners.models import (
+    AccessConfirmation,
+    AccessConfirmationReason,
+    AccessConfirmationStatus,
     Agency,
     AgencyKind,
+    ContentAccess,
     Officer,
     Party,
     PartyKind,
@@ -25,8 +32,11 @@ from partners.models import (
     Posting,
     Role,
 )
+from partners.selectors import confirmation_with_facts, officer_facts, officers_who_decide
+from selec.api_auth import api_tokens_revoke_all
 from selec.audit import audit_record
-from selec.models import AuditAction
+from selec.models import AuditAction, NotificationKind
+from selec.notifications import notify_officers
 
 DIRECTORY_ADMINS_GROUP = "directory administrators"
 # The models a directory administrator maintains in the admin; exchange content is not among them.
@@ -203,6 +213,11 @@ def officer_create(
     else:
         officer.set_unusable_password()
     _validate_assignment(officer)
+    officer.content_access = (
+        ContentAccess.PENDING
+        if policy.needs_confirmation(officer.role)
+        else ContentAccess.CONFIRMED
+    )
     officer.full_clean()
     officer.save()
     _sync_groups(officer)
@@ -213,6 +228,8 @@ def officer_create(
         reason="officer account created",
         details=_assignment_details(officer),
     )
+    if officer.awaits_confirmation:
+        _confirmation_open(officer, reason=AccessConfirmationReason.CREATED, actor=actor)
     return officer
 
 
@@ -226,7 +243,26 @@ def officer_update_assignment(
     posted_at: Posting | str,
     is_active: bool = True,
 ) -> Officer:
-    """Move an officer to another agency or role (or deactivate the account); groups follow."""
+    """Move an officer to another agency or role, deactivate or reactivate the account.
+
+    Groups follow. A move, a new role or a reactivation of an officer of an agency reaches
+    content only once confirmed (``officer_access_decide``); until then the officer has none.
+    Deactivation revokes the officer's API tokens, so a reactivation revives none of them.
+    Nobody changes their own assignment.
+    """
+    if not policy.may_change_assignment(actor_id=getattr(actor, "pk", None), officer_id=officer.pk):
+        raise PermissionDenied(
+            "Nobody changes their own role, agency or activity: another administrator must."
+        )
+    before = Officer.objects.select_for_update().get(pk=officer.pk)
+    reason = policy.confirmation_reason(
+        was_active=before.is_active,
+        is_active=is_active,
+        old_agency_id=before.agency_id,
+        new_agency_id=agency.pk if agency else None,
+        old_role=before.role,
+        new_role=str(role),
+    )
     officer.agency, officer.role, officer.posted_at, officer.is_active = (
         agency,
         role,
@@ -235,8 +271,14 @@ def officer_update_assignment(
     )
     officer.is_staff = role == Role.DIRECTORY_ADMIN
     _validate_assignment(officer)
+    if reason is not None:
+        officer.content_access = (
+            ContentAccess.PENDING if policy.needs_confirmation(role) else ContentAccess.CONFIRMED
+        )
     officer.full_clean(exclude=["password"])
-    officer.save(update_fields=["agency", "role", "posted_at", "is_active", "is_staff"])
+    officer.save(
+        update_fields=["agency", "role", "posted_at", "is_active", "is_staff", "content_access"]
+    )
     _sync_groups(officer)
     audit_record(
         actor=actor,
@@ -245,7 +287,165 @@ def officer_update_assignment(
         reason="officer assignment changed",
         details=_assignment_details(officer),
     )
+    if not is_active:
+        _confirmations_supersede(officer)
+        api_tokens_revoke_all(actor=actor, officer=officer, reason="officer deactivated")
+    elif reason is not None and officer.awaits_confirmation:
+        _confirmation_open(officer, reason=reason, actor=actor)
+    elif reason is not None:
+        _confirmations_supersede(officer)
     return officer
+
+
+def _confirmations_supersede(officer: Officer) -> None:
+    AccessConfirmation.objects.filter(
+        officer=officer, status=AccessConfirmationStatus.PENDING
+    ).update(status=AccessConfirmationStatus.SUPERSEDED, decided_at=timezone.now())
+
+
+def _confirmation_open(
+    officer: Officer, *, reason: AccessConfirmationReason, actor: Officer | None
+) -> AccessConfirmation:
+    """Open the confirmation the officer's new assignment waits for, replacing an undecided
+    one, and tell those concerned: the officers of the agency and the NFP of the party."""
+    assert officer.agency is not None
+    _confirmations_supersede(officer)
+    confirmation = AccessConfirmation.objects.create(
+        officer=officer,
+        agency=officer.agency,
+        role=officer.role,
+        reason=reason,
+        requested_by=actor if getattr(actor, "pk", None) else None,
+        requested_at=timezone.now(),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.COLLECTION,
+        target=confirmation,
+        reason="access confirmation requested",
+        details={
+            "officer": officer.username,
+            "agency": officer.agency.name,
+            "party": officer.agency.party.code,
+            "role": str(officer.role),
+            "why": str(reason),
+            "requested_by": getattr(actor, "username", "") or "system",
+        },
+    )
+    notify_officers(
+        officers=officers_who_decide(confirmation) | _colleagues_with_access(officer),
+        kind=NotificationKind.ACCESS_CONFIRMATION,
+        title=(
+            f"{officer.get_full_name() or officer.username} ({officer.username}) awaits "
+            f"confirmation of access as {officer.get_role_display().lower()} of "
+            f"{officer.agency.name}"
+        )[:200],
+        link="/account/confirmations/",
+        object_type="partners.accessconfirmation",
+        object_id=str(confirmation.pk),
+        dedupe_key=f"access-confirmation-requested:{confirmation.pk}",
+    )
+    return confirmation
+
+
+def _colleagues_with_access(officer: Officer):  # type: ignore[no-untyped-def]
+    return Officer.objects.filter(
+        agency_id=officer.agency_id, is_active=True, content_access=ContentAccess.CONFIRMED
+    ).exclude(pk=officer.pk)
+
+
+@transaction.atomic
+def officer_access_decide(
+    *, actor: Officer, confirmation_id: int, confirm: bool, note: str = ""
+) -> AccessConfirmation:
+    """The NFP (or, for a party without one, a colleague with access) confirms or refuses an
+    officer's new assignment. A confirmation the actor may not decide answers 404, as one that
+    does not exist."""
+    found = confirmation_with_facts(confirmation_id, lock=True)
+    if found is None or not policy.may_confirm(officer_facts(actor), found[1]):
+        raise Http404("No such access confirmation.")
+    confirmation = found[0]
+    if confirmation.status != AccessConfirmationStatus.PENDING:
+        raise ValidationError(
+            {"status": [f"This request was already {confirmation.get_status_display().lower()}."]}
+        )
+    return _confirmation_decide(confirmation, actor=actor, confirm=confirm, note=note)
+
+
+@transaction.atomic
+def officer_access_confirm_by_operator(*, officer: Officer, note: str) -> AccessConfirmation:
+    """From the command line, for the first officers of a party: confirm where no officer
+    could (``policy.may_confirm_as_operator``), audited as the operator's decision."""
+    confirmation = (
+        AccessConfirmation.objects.select_for_update(of=("self",))
+        .select_related("officer", "agency__party", "requested_by")
+        .filter(officer=officer, status=AccessConfirmationStatus.PENDING)
+        .first()
+    )
+    if confirmation is None:
+        raise ValidationError(f"{officer.username} has no access awaiting confirmation.")
+    if not policy.may_confirm_as_operator(
+        someone_can_decide=officers_who_decide(confirmation).exists()
+    ):
+        raise PermissionDenied(
+            f"{officer.username}'s access is confirmed by the National Focal Point of "
+            f"{confirmation.agency.party.code} or a colleague with access, not by the operator."
+        )
+    if not note.strip():
+        raise ValidationError("Say why the operator confirms (e.g. the party's first officer).")
+    return _confirmation_decide(confirmation, actor=None, confirm=True, note=note)
+
+
+def _confirmation_decide(
+    confirmation: AccessConfirmation, *, actor: Officer | None, confirm: bool, note: str
+) -> AccessConfirmation:
+    officer = (
+        Officer.objects.select_for_update(of=("self",))
+        .select_related("agency__party")
+        .get(pk=confirmation.officer_id)
+    )
+    confirmation.status = (
+        AccessConfirmationStatus.CONFIRMED if confirm else AccessConfirmationStatus.REFUSED
+    )
+    confirmation.decided_by, confirmation.decided_at = actor, timezone.now()
+    confirmation.note = note.strip()[:300]
+    confirmation.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    officer.content_access = ContentAccess.CONFIRMED if confirm else ContentAccess.REFUSED
+    officer.save(update_fields=["content_access"])
+    _sync_groups(officer)
+    audit_record(
+        actor=actor,
+        action=AuditAction.GRANT if confirm else AuditAction.ALTERATION,
+        target=confirmation,
+        reason="access confirmed" if confirm else "access refused",
+        details={
+            "officer": officer.username,
+            "agency": confirmation.agency.name,
+            "role": confirmation.role,
+            "why": confirmation.reason,
+            "requested_by": (
+                confirmation.requested_by.username if confirmation.requested_by else "system"
+            ),
+            "decided_by": actor.username if actor else "operator",
+        },
+        justification=note,
+    )
+    if actor is not None:
+        # The operator confirms the first officer of a party before anyone has signed in: there
+        # is nobody to tell yet. An officer's decision is told to the subject and the requester.
+        verdict = "confirmed" if confirm else "refused"
+        notify_officers(
+            officers=Officer.objects.filter(
+                pk__in=[officer.pk, confirmation.requested_by_id or officer.pk]
+            ),
+            kind=NotificationKind.ACCESS_CONFIRMATION,
+            title=f"Access of {officer.username} to {confirmation.agency.name} {verdict}"[:200],
+            link="/account/",
+            object_type="partners.accessconfirmation",
+            object_id=str(confirmation.pk),
+            dedupe_key=f"access-confirmation-decided:{confirmation.pk}",
+        )
+    return confirmation
 
 
 @transaction.atomic
@@ -259,6 +459,24 @@ def officer_update_profile(
         actor=actor, action=AuditAction.ALTERATION, target=officer, reason="officer profile updated"
     )
     return officer
+
+
+@transaction.atomic
+def officer_login_unlock(*, actor: Officer | None, officer: Officer) -> bool:
+    """Clear the failed logins that lock the officer's username out (django-axes); return
+    whether there were any. Audited, since it lets someone try passwords again."""
+    from axes.utils import reset
+
+    cleared = reset(username=officer.username)
+    if cleared:
+        audit_record(
+            actor=actor,
+            action=AuditAction.ALTERATION,
+            target=officer,
+            reason="login unlocked",
+            details={"username": officer.username, "failed_attempt_records": cleared},
+        )
+    return bool(cleared)
 
 
 def directory_admins_group() -> Group:
@@ -295,7 +513,8 @@ def _validate_assignment(officer: Officer) -> None:
 def _sync_groups(officer: Officer) -> None:
     """Make the officer's managed groups exactly those their agency and role call for."""
     wanted: set[Group] = set()
-    if officer.agency_id and officer.is_active:
+    # Content is reached through these groups: an assignment awaiting confirmation gets none.
+    if officer.agency_id and officer.is_active and not officer.awaits_confirmation:
         agency = officer.agency
         assert agency is not None
         wanted.add(agency.group)
@@ -331,4 +550,5 @@ def _assignment_details(officer: Officer) -> dict[str, Any]:
         "agency": officer.agency.name if officer.agency else None,
         "posted_at": str(officer.posted_at),
         "active": officer.is_active,
+        "content_access": str(officer.content_access),
     }

@@ -28,6 +28,23 @@ ENROLMENT_URL_NAMES = frozenset(
 )
 
 
+# What an officer whose access awaits confirmation may still reach: their account (with its
+# state and their tokens), their notifications, and the way out. Everything else leads to the
+# account page, which says what the officer waits for.
+AWAITING_CONFIRMATION_URL_NAMES = frozenset(
+    {
+        "account",
+        "api_token_issue",
+        "api_token_revoke",
+        "notifications",
+        "notification_read",
+        "notifications_read_all",
+        "logout",
+        "two_factor:backup_tokens",
+    }
+)
+
+
 # --- REST API: views under /api/ built on DRF authenticate the caller themselves (a token, or
 # an OTP-verified session: selec.api_auth) and refuse with 401/403 JSON, not a redirect to the
 # login page. Everything else under /api/ stays behind this middleware.
@@ -79,6 +96,10 @@ class VerifiedLoginRequiredMiddleware:
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         if user.is_verified():  # type: ignore[union-attr]
+            if getattr(user, "awaits_confirmation", False) and (
+                url_name not in AWAITING_CONFIRMATION_URL_NAMES
+            ):
+                return redirect("account")
             return None
         if not user_has_device(user, confirmed=True):
             # First login: the password was right and no authenticator exists yet.

@@ -1,37 +1,19 @@
-"""API tokens in the admin: directory admins issue and revoke them through the services, so
-each is audited; the plain token is shown once, in the message after issuing, and the stored
-hash never."""
+"""API tokens in the admin: directory admins see and revoke them (through the service, so each
+revocation is audited), and never issue one: an officer issues their own tokens from their
+account page after a fresh authenticator code. The stored hash is never shown."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from partners.models import Officer, Role
-from selec.api_auth import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, api_token_issue, api_token_revoke
+from partners.models import Role
+from selec.api_auth import api_token_revoke
 from selec.models import ApiToken
-
-
-class ApiTokenIssueForm(forms.ModelForm):
-    officer = forms.ModelChoiceField(
-        queryset=Officer.objects.filter(is_active=True).order_by("username"),
-        to_field_name="username",
-    )
-    days = forms.IntegerField(
-        min_value=1,
-        max_value=MAX_TOKEN_DAYS,
-        initial=DEFAULT_TOKEN_DAYS,
-        help_text="Days until the token expires.",
-    )
-
-    class Meta:
-        model = ApiToken
-        fields = ["officer"]
 
 
 def _is_directory_admin(request: HttpRequest) -> bool:
@@ -76,36 +58,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
             return "expired"
         return "active"
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):  # type: ignore[no-untyped-def]
-        if obj is None:
-            kwargs["form"] = ApiTokenIssueForm
-        return super().get_form(request, obj, change=change, **kwargs)
-
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
-        return ("officer", "days") if obj is None else self.readonly_fields
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
-        return () if obj is None else self.readonly_fields
-
-    def save_model(
-        self, request: HttpRequest, obj: ApiToken, form: forms.ModelForm, change: bool
-    ) -> None:
-        if change:
-            return  # nothing is editable: a token is issued or revoked, never changed
-        data = form.cleaned_data
-        token, plain = api_token_issue(
-            actor=request.user,  # type: ignore[arg-type]
-            officer=data["officer"],
-            days=data["days"],
-        )
-        obj.pk, obj.prefix = token.pk, token.prefix
-        obj.created_at, obj.expires_at = token.created_at, token.expires_at
-        messages.warning(
-            request,
-            f"API token for {token.officer.username}: {plain} — copy it now, "
-            "it will not be shown again.",
-        )
-
     @admin.action(description="Revoke selected tokens", permissions=["change"])
     def revoke_tokens(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         tokens = list(queryset.filter(revoked_at__isnull=True))
@@ -120,7 +72,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return _is_directory_admin(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return _is_directory_admin(request)
+        return False  # nobody obtains a credential for someone else
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _is_directory_admin(request)

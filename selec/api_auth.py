@@ -2,11 +2,13 @@
 
 A token is ``selec_`` followed by 43 random URL-safe characters. Only its SHA-256 is stored
 (unique, so a token is found by the hash of what the caller sends, and nothing secret is
-compared); ``prefix`` keeps its first characters so people can tell tokens apart. A token is
-issued by a directory admin (admin page) or an operator (``manage.py issue_api_token``) to an
-officer who has logged in with password and TOTP, expires after 90 days by default, and can be
-revoked. A token counts as its own second factor: requests it authenticates are OTP-verified
-(``request.user.is_verified()`` is True), as a browser session is after the TOTP step.
+compared); ``prefix`` keeps its first characters so people can tell tokens apart. Nobody
+obtains a credential for someone else: an officer issues their own tokens, from their account
+page, after entering a fresh code from their authenticator; a directory admin may only revoke.
+A token expires after 90 days by default; deactivating its officer revokes it. A token counts
+as its own second factor: requests it authenticates are OTP-verified
+(``request.user.is_verified()`` is True), as a browser session is after the TOTP step. An
+officer whose access awaits confirmation (``partners.policy``) is refused by the API.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.request import Request
@@ -43,15 +46,32 @@ def hash_token(plain: str) -> str:
     return hashlib.sha256(plain.encode()).hexdigest()
 
 
+def totp_code_accepted(officer: Officer, code: str) -> bool:
+    """Whether ``code`` is a current code of one of the officer's confirmed authenticators. A
+    code is accepted once (django-otp remembers the last step used), so it must be fresh."""
+    code = code.strip()
+    if not (code.isdigit() and len(code) in (6, 8)):
+        return False
+    return any(
+        device.verify_token(code)
+        for device in TOTPDevice.objects.devices_for_user(officer, confirmed=True)
+    )
+
+
 @transaction.atomic
 def api_token_issue(
-    *, actor: Officer | None, officer: Officer, days: int = DEFAULT_TOKEN_DAYS
+    *, officer: Officer, totp_code: str, days: int = DEFAULT_TOKEN_DAYS
 ) -> tuple[ApiToken, str]:
-    """Create a token for ``officer``; the plain token is returned here and never again."""
+    """Issue a token to ``officer`` themselves, after a fresh code from their authenticator;
+    the plain token is returned here and never again."""
     if not 1 <= days <= MAX_TOKEN_DAYS:
         raise ValidationError({"days": f"A token lasts from 1 to {MAX_TOKEN_DAYS} days."})
     if not officer.is_active:
         raise ValidationError({"officer": "Tokens are issued to active officers only."})
+    if not totp_code_accepted(officer, totp_code):
+        raise ValidationError(
+            {"totp_code": "Enter a new code from your authenticator app (each code works once)."}
+        )
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = timezone.now()
     token = ApiToken(
@@ -64,7 +84,7 @@ def api_token_issue(
     token.full_clean()
     token.save()
     audit_record(
-        actor=actor,
+        actor=officer,
         action=AuditAction.GRANT,
         target=token,
         reason="API token issued",
@@ -78,7 +98,9 @@ def api_token_issue(
 
 
 @transaction.atomic
-def api_token_revoke(*, actor: Officer | None, token: ApiToken) -> ApiToken:
+def api_token_revoke(
+    *, actor: Officer | None, token: ApiToken, reason: str = "API token revoked"
+) -> ApiToken:
     """Revoke a token at once; revoking a revoked token changes nothing and records nothing."""
     revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
@@ -89,10 +111,34 @@ def api_token_revoke(*, actor: Officer | None, token: ApiToken) -> ApiToken:
             actor=actor,
             action=AuditAction.ALTERATION,
             target=token,
-            reason="API token revoked",
+            reason=reason,
             details={"officer_id": token.officer_id, "prefix": token.prefix},
         )
     return token
+
+
+def api_tokens_revoke_all(*, actor: Officer | None, officer: Officer, reason: str) -> int:
+    """Revoke every live token of ``officer`` (deactivation): one audit event per token.
+    Runs inside the caller's transaction."""
+    revoked = 0
+    for token in ApiToken.objects.filter(officer=officer, revoked_at__isnull=True):
+        api_token_revoke(actor=actor, token=token, reason=reason)
+        revoked += 1
+    return revoked
+
+
+AWAITING_CONFIRMATION = (
+    "Your access to exchange content awaits confirmation by the National Focal Point of your "
+    "party (see your account page)."
+)
+
+
+def _refuse_unconfirmed(officer: Officer) -> None:
+    """Every API operation answers an officer whose access awaits confirmation (or was refused)
+    with 403, whatever the token or session: the rule the pages follow too. Checked here, in
+    authentication, so that no view's own permission classes can leave it out."""
+    if officer.awaits_confirmation:
+        raise exceptions.PermissionDenied(AWAITING_CONFIRMATION)
 
 
 def _verified_by_token(officer: Officer) -> Officer:
@@ -126,6 +172,7 @@ class ApiTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed("Token expired: ask for a new one.")
         if not token.officer.is_active:
             raise exceptions.AuthenticationFailed("The officer of this token is not active.")
+        _refuse_unconfirmed(token.officer)
         stale = now - LAST_USED_RESOLUTION
         if token.last_used_at is None or token.last_used_at < stale:
             # Conditional, so concurrent requests write once and a fresh token not at all.
@@ -150,6 +197,7 @@ class VerifiedSessionAuthentication(SessionAuthentication):
                 "or use an API token."
             )
         self.enforce_csrf(request)
+        _refuse_unconfirmed(user)
         return (user, None)
 
 

@@ -1,8 +1,10 @@
 """How the REST API answers errors: the same rules as the pages, as JSON.
 
 - a validation error, from a serializer or from a service (``django.core.exceptions``), or a
-  body that does not parse, is 400 ``{"errors": {field: [messages]}}``; errors that belong to
-  no field are under ``non_field_errors``;
+  body that does not parse (JSON nested too deep included), is 400
+  ``{"errors": {field: [messages]}}``; errors that belong to no field are under
+  ``non_field_errors``; so is a body with too many fields or files (``selec.request_limits``);
+- a body over the upload limit is 413 ``{"detail": reason}``, naming the limit;
 - ``PermissionDenied`` is 403 ``{"detail": reason}``, ``Http404`` is 404 ``{"detail": "Not
   found."}``, and the rest of DRF's own exceptions (401, 405, 415, 429 with Retry-After...)
   keep DRF's answer;
@@ -28,6 +30,7 @@ from rest_framework.views import set_rollback
 
 from selec.crypto import DecryptionError
 from selec.request_context import current_request_context
+from selec.request_limits import BODY_REFUSALS, refusal_of
 
 logger = logging.getLogger("selec.api")
 
@@ -58,6 +61,13 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         # Serializer errors, and a body that does not parse: every 400 has the one shape.
         set_rollback()
         return Response({"errors": _as_errors(exc.detail)}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, BODY_REFUSALS):
+        # Raised by Django while DRF reads the body: the caller sent more than is accepted.
+        status_code, message = refusal_of(exc)
+        set_rollback()
+        if status_code == status.HTTP_400_BAD_REQUEST:
+            return Response({"errors": _as_errors(message)}, status=status_code)
+        return Response({"detail": message}, status=status_code)
     if isinstance(exc, DjangoPermissionDenied):
         reason = str(exc) or exceptions.PermissionDenied.default_detail
         set_rollback()

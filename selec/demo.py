@@ -11,7 +11,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners.models import Agency, Officer, Posting, Role
-from partners.services import officer_create
+from partners.services import officer_access_confirm_by_operator, officer_create
 from taskforces.models import SubTaskForce, TaskForce
 from taskforces.services import membership_add
 
@@ -124,6 +124,9 @@ def seed_demo_personas(password: str) -> list[Officer]:
                 last_name=persona.last_name,
                 email=f"{persona.username}@demo.selec.invalid",
             )
+            if officer.awaits_confirmation:
+                # Each persona is the first officer of its agency: nobody else could confirm.
+                officer_access_confirm_by_operator(officer=officer, note="demo persona")
             for code in persona.task_forces:
                 membership_add(actor=None, officer=officer, task_force=task_forces[code])
             for code in persona.sub_task_forces:

@@ -1,9 +1,11 @@
-"""Attachments: checks on uploaded files (size and a content type that matches the bytes),
-storing them encrypted on an attachment row, and handing them back decrypted."""
+"""Attachments: checks on uploaded files (a usable name, size and a content type that matches
+the bytes), storing them encrypted on an attachment row, and handing them back decrypted."""
 
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
@@ -37,6 +39,15 @@ _ZIP_CONTAINERS = frozenset(
 )
 
 
+# Most file systems keep at most 255 characters of a name.
+MAX_FILENAME_LENGTH = 255
+# Characters no file name should hold: controls (NUL, line breaks), invisible format marks (a
+# right-to-left override makes "report\u202efdp.exe" read as "reportexe.pdf"), surrogates left
+# by bytes that were not UTF-8, and line or paragraph separators.
+_UNUSABLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_PATH_SEPARATORS = re.compile(r"[/\\]")
+
+
 class FileRefused(ValueError):
     pass
 
@@ -45,8 +56,47 @@ def max_attachment_bytes() -> int:
     return settings.MAX_ATTACHMENT_MB * 1024 * 1024
 
 
+def base_name(name: str) -> str:
+    """The name without the folders a browser may send in front of it (C:\\Users\\...)."""
+    return _PATH_SEPARATORS.split(name)[-1]
+
+
+def filename_problem(name: str) -> str | None:
+    """What makes an uploaded file's name unusable, or None. The name is refused rather than
+    repaired: a file must keep the name its provider gave it, or not be sent at all."""
+    if "\ufffd" in name or any(unicodedata.category(c) == "Cs" for c in name):
+        # U+FFFD stands for bytes that were not UTF-8 (selec.request_limits makes them so).
+        return "its name is not valid UTF-8 text; rename the file and send it again"
+    unusable = next((c for c in name if unicodedata.category(c) in _UNUSABLE_CATEGORIES), None)
+    if unusable is not None:
+        return (
+            f"its name contains the control or invisible character U+{ord(unusable):04X}; "
+            "rename the file and send it again"
+        )
+    if base_name(name).strip() in ("", ".", ".."):
+        return "it has no file name (the name is empty or only a folder path)"
+    if base_name(name) != name:
+        return "its name includes a folder path; give the file name alone"
+    if len(name) > MAX_FILENAME_LENGTH:
+        return f"its name is longer than {MAX_FILENAME_LENGTH} characters"
+    return None
+
+
+def shown_filename(name: str) -> str:
+    """The name as an error message may quote it: unusable characters written as escapes."""
+    if not name:
+        return "(a file without a name)"
+    shown = "".join(
+        f"\\u{ord(c):04x}" if unicodedata.category(c) in _UNUSABLE_CATEGORIES else c for c in name
+    )
+    return shown if len(shown) <= 80 else f"{shown[:77]}..."
+
+
 def check_attachment(*, filename: str, declared_type: str, content: bytes) -> str:
     """Return the content type to record, or raise FileRefused saying what is wrong."""
+    problem = filename_problem(filename)
+    if problem is not None:
+        raise FileRefused(f"{shown_filename(filename)}: {problem}.")
     if not content:
         raise FileRefused(f"{filename}: the file is empty.")
     if len(content) > max_attachment_bytes():

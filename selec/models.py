@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from selec.fields import EncryptedTextField
 
 
 class AuditAction(models.TextChoices):
@@ -17,6 +21,9 @@ class AuditAction(models.TextChoices):
     ERASURE = "erasure", _("Erasure")
     EXPORT = "export", _("Export")
     GRANT = "grant", _("Grant")
+    # An attempt to reach an object the officer may not see (or that does not exist): the
+    # answer was 404 or 403, and who tried which route is kept (selec.refusals).
+    REFUSAL = "refusal", _("Refused access")
 
 
 class AuditEvent(models.Model):
@@ -43,7 +50,10 @@ class AuditEvent(models.Model):
     object_type = models.CharField(_("object type"), max_length=64)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     reason = models.CharField(_("why"), max_length=300)
+    # The id this server gave the request; a caller's own X-Request-ID is kept beside it, for
+    # the caller's logs, and never taken for ours.
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    client_request_id = models.CharField(_("client request id"), max_length=64, blank=True)
     ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
     previous_hash = models.CharField(max_length=64)
@@ -59,6 +69,26 @@ class AuditEvent(models.Model):
         )
 
 
+class Justification(models.Model):
+    """What an officer typed to justify a disclosure or a combination (a forward, a hit search,
+    an evidence export...), kept encrypted like exchange content.
+
+    The audit event that records the action names this row and carries a keyed digest of the
+    text, so the text is readable by those who audit and cannot be swapped unnoticed; it lives
+    outside the append-only log so that key rotation can re-encrypt it.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    text = EncryptedTextField(_("justification"))
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"justification {self.uuid}"
+
+
 class NotificationKind(models.TextChoices):
     NEW_EXCHANGE = "new_exchange", _("New exchange")
     REPLY = "reply", _("Reply")
@@ -69,6 +99,8 @@ class NotificationKind(models.TextChoices):
     DEADLINE_PASSED = "deadline_passed", _("Deadline passed")
     HIT = "hit", _("Hit")
     CASE_PARTICIPATION = "case_participation", _("Case participation")
+    RESTRICTION_LOOSENED = "restriction_loosened", _("Restriction loosened")
+    ACCESS_CONFIRMATION = "access_confirmation", _("Access confirmation")
 
 
 class Notification(models.Model):

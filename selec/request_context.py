@@ -6,12 +6,14 @@ where it is simply empty.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 _REQUEST_ID_SHAPE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -21,6 +23,8 @@ _REQUEST_ID_SHAPE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 class RequestContext:
     request_id: str = ""
     ip_address: str | None = None
+    # What the caller sent as X-Request-ID (well-formed only): recorded, never used as ours.
+    client_request_id: str = ""
 
 
 # RequestContext is frozen, so sharing one default instance is safe.
@@ -32,16 +36,23 @@ def current_request_context() -> RequestContext:
 
 
 class RequestContextMiddleware:
-    """Give every request an id (a well-formed ``X-Request-ID`` from the proxy, else a new one)
-    and remember the client address; both are echoed back and recorded in audit events."""
+    """Give every request an id of this server's making and remember the client address; the
+    id is echoed back and both are recorded in audit events. A caller's own ``X-Request-ID``
+    (when well-formed) is recorded beside ours: a client chooses it, so it proves nothing."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _REQUEST_ID_SHAPE.match(incoming) else uuid.uuid4().hex
-        token = _current.set(RequestContext(request_id=request_id, ip_address=_client_ip(request)))
+        request_id = uuid.uuid4().hex
+        token = _current.set(
+            RequestContext(
+                request_id=request_id,
+                ip_address=client_address(request),
+                client_request_id=incoming if _REQUEST_ID_SHAPE.match(incoming) else "",
+            )
+        )
         try:
             response = self.get_response(request)
         finally:
@@ -50,8 +61,30 @@ class RequestContextMiddleware:
         return response
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    from axes.helpers import get_client_ip_address
+def client_address(request: HttpRequest) -> str | None:
+    """The address of the client, as the reverse proxies in front of us saw it.
 
-    # The same address django-axes locks out, honouring TRUSTED_PROXY_COUNT.
-    return get_client_ip_address(request) or None
+    Behind ``TRUSTED_PROXY_COUNT`` proxies, each appends the address it received the request
+    from to ``X-Forwarded-For``; the nearest is REMOTE_ADDR. The client is therefore the
+    ``TRUSTED_PROXY_COUNT``-th entry from the right: entries further left were written by the
+    client itself and prove nothing. With no trusted proxy, REMOTE_ADDR is the client. The
+    login lockout and slow-down, the throttles and the audit log all read this one answer.
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if not proxies:
+        return remote
+    forwarded = [
+        entry.strip()
+        for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if entry.strip()
+    ]
+    if not forwarded:
+        return remote  # reached us without passing a proxy
+    # Fewer entries than proxies: the request entered behind the outer ones; the leftmost entry
+    # is then the address the first proxy on its way saw.
+    candidate = forwarded[-proxies] if len(forwarded) >= proxies else forwarded[0]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote

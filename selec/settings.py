@@ -88,18 +88,26 @@ MIDDLEWARE = [
     "selec.request_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files stay cacheable; officers' pages and the API do not.
+    "selec.cache_control.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, which reads the form body: a body over a limit gets its own page (413/400),
+    # and files are parsed by the strict upload handler, never dropped unseen.
+    "selec.request_limits.RequestLimitsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "selec.refusals.RefusedAccessAuditMiddleware",
     "selec.timezones.OfficerTimeZoneMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "selec.access.VerifiedLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Inside every header-setting middleware: its 429 page gets the same headers as any page.
+    "selec.login_throttle.LoginAddressSlowDownMiddleware",
     # AxesMiddleware must come last: it turns a lockout into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -135,6 +143,20 @@ else:
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Audit log anchor -----------------------------------------------------------------------
+# Signed heads of the audit chain, appended to a file outside the database (selec.audit_anchor),
+# so that a log cut at its end does not verify. Production names a path on storage the database
+# administrators cannot reach; development keeps one per database under var/; the test mode
+# anchors only where a test sets a path.
+if env.str("AUDIT_ANCHOR_PATH", default=""):
+    AUDIT_ANCHOR_PATH: Path | None = Path(env.str("AUDIT_ANCHOR_PATH"))
+elif PRODUCTION:
+    raise ImproperlyConfigured("AUDIT_ANCHOR_PATH is required in production.")
+elif DEVELOPMENT:
+    AUDIT_ANCHOR_PATH = VAR_DIR / "audit-anchor" / f"{DATABASES['default']['NAME']}.log"
+else:
+    AUDIT_ANCHOR_PATH = None
+
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "partners.Officer"
 AUTHENTICATION_BACKENDS = [
@@ -159,16 +181,29 @@ LOGOUT_REDIRECT_URL = "two_factor:login"
 TWO_FACTOR_PATCH_ADMIN = False
 OTP_TOTP_ISSUER = "SELEC Exchange"
 
-# django-axes: after AXES_FAILURE_LIMIT wrong passwords, the username is locked out (from any
-# address), and so is an address that tried that many (against any usernames), for the cool-off.
+# Behind TRUSTED_PROXY_COUNT reverse proxies (each appending to X-Forwarded-For), the client
+# is the address the outermost one saw (selec.request_context.client_address). 0: no proxy,
+# REMOTE_ADDR is the client. Lockout, slow-down, throttles and the audit log read that address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT is the number of reverse proxies (0 or more).")
+
+# django-axes: after AXES_FAILURE_LIMIT wrong passwords for a username, that username is locked
+# out (from any address) for the cool-off; a directory admin can unlock it sooner. An address
+# is never locked out (HQ's officers all come through one proxy): it is slowed down instead
+# (selec.login_throttle).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-# Behind N reverse proxies, the client address is the Nth from the right in X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 warns that a lockout by username alone lets a guesser rotate usernames: the
+# address slow-down (selec.login_throttle) is what answers that here, without locking out HQ.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_CLIENT_IP_CALLABLE = "selec.request_context.client_address"
+# Failed logins from one address beyond LOGIN_ADDRESS_FREE_FAILURES within the window make each
+# further attempt from it wait: 1, 2, 4... seconds after the last failure, at most the cap.
+LOGIN_ADDRESS_FREE_FAILURES = env.int("LOGIN_ADDRESS_FREE_FAILURES", default=10)
+LOGIN_ADDRESS_WINDOW = timedelta(minutes=env.int("LOGIN_ADDRESS_WINDOW_MINUTES", default=15))
+LOGIN_ADDRESS_MAX_DELAY_SECONDS = env.int("LOGIN_ADDRESS_MAX_DELAY_SECONDS", default=60)
 AXES_USERNAME_CALLABLE = "selec.access.login_username"
 AXES_LOCKOUT_TEMPLATE = "selec/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
@@ -210,7 +245,9 @@ CONTENT_SECURITY_POLICY = {
 }
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # No SECURE_PROXY_SSL_HEADER: Django would believe an X-Forwarded-Proto from anyone. The
+    # scheme comes from gunicorn, which takes that header only from FORWARDED_ALLOW_IPS (the
+    # proxy's addresses, docker/gunicorn.conf.py).
     # Container health checks call /healthz over plain HTTP from inside the host.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
@@ -335,7 +372,15 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "selec.api_errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON with a nesting limit (selec.request_limits): a view that names no parsers of its
+    # own still refuses a body nested deep enough to exhaust the stack.
+    "DEFAULT_PARSER_CLASSES": [
+        "selec.api_parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "UNAUTHENTICATED_USER": None,
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -349,8 +394,8 @@ SPECTACULAR_SETTINGS = {
         "Filing and fetching requests for assistance and information exchanges between the "
         "police and customs liaison officers of the SELEC parties, under the same rules as the "
         "pages: what the caller may not see answers 404, what it may see but not do 403. "
-        "Authenticate with a personal API token (`Authorization: Token <token>`; ask a directory "
-        "administrator) or, from a browser, a session verified with TOTP. Requests are "
+        "Authenticate with a personal API token (`Authorization: Token <token>`, issued by "
+        "the officer from their account page after a fresh authenticator code) or, from a browser, a session verified with TOTP. Requests are "
         "throttled per token (API_THROTTLE_RATE); over the rate the answer is 429 with "
         "Retry-After. Every response carries an X-Request-ID header."
     ),

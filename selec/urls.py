@@ -6,6 +6,7 @@ from two_factor.urls import core as two_factor_core
 
 from exchanges.views import dashboard
 from partners import views as partner_views
+from partners import views_account as account_views
 from selec import views
 from selec import views_notifications as notification_views
 from taskforces import views as taskforce_views
@@ -34,6 +35,23 @@ urlpatterns = [
         name="notifications_read_all",
     ),
     path("healthz", views.healthz, name="healthz"),
+    path("account/", account_views.account, name="account"),
+    path("account/tokens/", account_views.api_token_issue_view, name="api_token_issue"),
+    path(
+        "account/tokens/<int:pk>/revoke/",
+        account_views.api_token_revoke_view,
+        name="api_token_revoke",
+    ),
+    path(
+        "account/confirmations/",
+        account_views.access_confirmations,
+        name="access_confirmations",
+    ),
+    path(
+        "account/confirmations/<int:pk>/",
+        account_views.access_confirmation_decide,
+        name="access_confirmation_decide",
+    ),
     # Login, TOTP enrolment and backup codes; disabling two-factor is deliberately not routed.
     path("", include((two_factor_core, "two_factor"))),
     path("account/logout/", LogoutView.as_view(), name="logout"),

@@ -11,7 +11,7 @@ made the current and default one for the test, and the previous ones are restore
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
@@ -20,10 +20,33 @@ from celery import Celery
 from celery.contrib.testing.app import setup_default_app
 from django.core.management import call_command
 from django.test import Client
+from rest_framework.test import APIClient
 
 from partners.models import Officer
 from selec.celery import create_app
 from tests.helpers import verified_client
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Refuse a collection in which a test outside tests/browser/ takes Playwright's fixtures.
+
+    The personas are loaded once per test database and every transactional test empties it,
+    so transactional tests must run last (pytest-django orders them so). A test whose
+    arguments name a Playwright fixture (a parameter called ``page``, say) pulls in its
+    session-wide ``browser_name`` parameter, and pytest then moves the browser tests, which are
+    transactional, in among the others: the tests after them fail for want of personas.
+    """
+    misplaced = [
+        item.nodeid
+        for item in items
+        if "browser_name" in getattr(item, "fixturenames", ())
+        and not item.nodeid.startswith("tests/browser/")
+    ]
+    if misplaced:
+        raise pytest.UsageError(
+            "These tests take a Playwright fixture (rename the argument): " + ", ".join(misplaced)
+        )
 
 
 @pytest.fixture(scope="session")
@@ -110,6 +133,19 @@ def login(client: Client):  # type: ignore[no-untyped-def]
         return verified_client(client, officer)
 
     return _login
+
+
+@pytest.fixture
+def api() -> Callable[[Officer], APIClient]:
+    """``api(officer)`` gives an API client authenticated as the officer (the token and TOTP
+    checks are tested in tests/selec/test_api_auth.py)."""
+
+    def _client(officer: Officer) -> APIClient:
+        client = APIClient()
+        client.force_authenticate(user=officer)
+        return client
+
+    return _client
 
 
 # --- Celery ---------------------------------------------------------------------------------

@@ -8,6 +8,9 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners.models import Officer
+from selec.api_auth import api_token_issue
+from selec.demo import current_totp
+from selec.models import ApiToken
 
 
 def verified_client(client: Client, officer: Officer) -> Client:
@@ -36,3 +39,11 @@ def login_wizard_token_step(client: Client, token: str):  # type: ignore[no-unty
     return client.post(
         "/account/login/", {"login_view-current_step": "token", "token-otp_token": token}
     )
+
+
+def issued_token(officer: Officer, *, days: int = 90) -> tuple[ApiToken, str]:
+    """Issue ``officer`` a token the way the account page does: with a current code of their
+    authenticator. The device's memory of the last code used is cleared first, so that a test
+    may issue several tokens within one 30-second step (the service accepts each code once)."""
+    TOTPDevice.objects.filter(user=officer).update(last_t=-1)
+    return api_token_issue(officer=officer, totp_code=current_totp(officer), days=days)

@@ -33,7 +33,8 @@ def case_link(context: dict[str, Any], exchange: Any) -> dict[str, Any]:
         case = (
             cases_visible_to(request.user)
             .filter(pk=exchange.case_id)
-            .only("reference", "name", "kind")
+            # The uuid too: the name is decrypted with it (no second query to fetch it).
+            .only("uuid", "reference", "name", "kind")
             .first()
         )
     return {"linked_case": case}

@@ -20,10 +20,10 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from analytics.models import Channel
 from analytics.policy import Table
 from partners.models import Officer
-from selec.api_auth import api_token_issue
 from selec.models import AuditAction, AuditEvent
 from selec.wsgi import application
 from tests.analytics.statistics_rows import exchange, no_statistics, store  # noqa: F401
+from tests.helpers import issued_token
 
 pytestmark = pytest.mark.usefixtures("no_statistics")
 
@@ -36,7 +36,7 @@ def _url(table: str) -> str:
 
 
 def _token(officer: Officer) -> str:
-    return api_token_issue(actor=None, officer=officer)[1]
+    return issued_token(officer)[1]
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from cases.models import Case, MeetingAttachment
+from exchanges.models import Exchange
 from partners.models import Officer, Party
 from tests.cases.scenario import add_meeting, open_case, second_analyst
 from tests.exchanges.scenario import agency_ids
@@ -299,3 +300,67 @@ def test_a_case_page_that_does_not_exist_answers_like_a_hidden_one(
     missing = login(outsider).get("/cases/SELEC-RO-2099-9999/")
     assert hidden.status_code == missing.status_code == 404
     assert case.name.encode() not in hidden.content
+
+
+# The regional operation's own messages (a warning here) go through the exchanges API with the
+# case's reference: (strategic, with a person). The participants' agencies and NFPs send them,
+# the observer too, and its author then opens what it sent; personal data joins no case an
+# observer takes part in, and an observer sends none (400, the rule named, nothing saved).
+# Everyone else names no case they may link an exchange to (400), the analyst the case names
+# too: analysts send no exchanges.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "lo.ro": ("ok", "400"),
+    "lo.bg": ("ok", "400"),
+    "lo.tr": ("ok", "400"),
+    "nfp.bg": ("ok", "400"),
+    "nfp.ro": ("ok", "400"),
+    "obs.at": ("ok", "400"),
+    "op.it": ("400", "400"),
+    "analyst": ("400", "400"),
+    "analyst.two": ("400", "400"),
+    "dpo": ("400", "400"),
+    "admin": ("400", "400"),
+    "lo.gr": ("400", "400"),
+}
+
+
+@pytest.mark.parametrize("username", PERSONAS)
+def test_every_persona_gets_the_matrix_answer_for_the_operations_messages(
+    username: str, scenario: tuple[Case, MeetingAttachment]
+) -> None:
+    case, _attachment = scenario
+    client = APIClient()
+    client.force_authenticate(user=_officer(username))
+    body = {
+        "kind": "warning",
+        "case": case.reference,
+        "recipients": agency_ids("Romanian Police", "Bulgarian Police"),
+        "crime_area": "drugs",
+        "subject": "Route change",
+        "body": "The lorries now cross at Nickelsdorf.",
+    }
+    personal = body | {
+        "personal_data": True,
+        "evaluation": {"source_reliability": "B", "information_accuracy": "2"},
+        "entities": [{"kind": "person", "attributes": {"names": "Ivan Petrov"}}],
+    }
+
+    def sent(data: dict[str, Any]) -> Callable[[], str]:
+        def run() -> str:
+            before = Exchange.objects.count()
+            response = client.post("/api/v1/exchanges/", data, format="json")
+            answer = _status_class(response.status_code)
+            if answer == "ok":
+                # What its author sent opens to them.
+                assert client.get(response["Location"]).status_code == 200
+            else:
+                assert Exchange.objects.count() == before
+            return answer
+
+        return run
+
+    assert (_answer(sent(body)), _answer(sent(personal))) == MESSAGES[username]
+
+
+def test_the_operations_messages_matrix_has_a_row_for_every_persona() -> None:
+    assert set(MESSAGES) == set(PERSONAS)

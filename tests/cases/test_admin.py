@@ -7,10 +7,22 @@ from django.contrib.admin.sites import site
 
 from cases.models import Case, OperationalMeeting, Result
 from partners.models import Officer
+from tests.cases.scenario import open_case
 
 pytestmark = pytest.mark.django_db
 
-CONTENT = {"description", "decisions", "minutes", "content", "filename"}
+# Every encrypted field of the cases' models.
+CONTENT = {
+    "name",
+    "description",
+    "restriction_text",
+    "place",
+    "decisions",
+    "minutes",
+    "content",
+    "filename",
+    "sha256",
+}
 
 
 def test_a_directory_admin_sees_no_case_in_the_admin(login, directory_admin: Officer) -> None:  # type: ignore[no-untyped-def]
@@ -24,8 +36,23 @@ def test_the_case_admin_shows_metadata_only_and_changes_nothing() -> None:
     for model in (Case, OperationalMeeting, Result):
         model_admin = site._registry[model]
         assert not CONTENT & set(model_admin.fields), model
+        # Nor listed, searched or ordered by: a ciphertext does neither, and the admin would
+        # have to decrypt the whole table.
+        assert not CONTENT & set(model_admin.list_display), model
+        assert not CONTENT & set(model_admin.search_fields), model
+        assert not CONTENT & {f.lstrip("-") for f in model_admin.get_ordering(None) or ()}, model
         assert model_admin.list_select_related
         assert model_admin.raw_id_fields
         assert not model_admin.has_add_permission(None)  # type: ignore[arg-type]
         assert not model_admin.has_change_permission(None)  # type: ignore[arg-type]
         assert not model_admin.has_delete_permission(None)  # type: ignore[arg-type]
+
+
+def test_the_admin_finds_a_case_by_its_reference(rf, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+    wanted = open_case(lo_ro, name="Mirage")
+    open_case(lo_ro, name="Mirage")
+    model_admin = site._registry[Case]
+
+    found, _ = model_admin.get_search_results(rf.get("/"), Case.objects.all(), wanted.reference)
+
+    assert list(found) == [wanted]

@@ -5,8 +5,6 @@ tests/selec)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -28,16 +26,6 @@ API = "/api/v1/cases/"
 @pytest.fixture(autouse=True)
 def _no_throttle_carry_over() -> None:
     cache.clear()
-
-
-@pytest.fixture
-def api() -> Callable[[Officer], APIClient]:
-    def _client(officer: Officer) -> APIClient:
-        client = APIClient()
-        client.force_authenticate(user=officer)
-        return client
-
-    return _client
 
 
 def test_opening_a_case_answers_201_with_its_address(api, lo_ro: Officer, analyst: Officer) -> None:  # type: ignore[no-untyped-def]

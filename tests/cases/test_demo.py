@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from cases.demo import CONTAINMENT, TARA, seed_demo_cases
+from cases.demo import CONTAINMENT, TARA, demo_cases, seed_demo_cases
 from cases.models import Case, CaseKind
 from cases.selectors import cases_visible_to, totals_by_item, totals_by_party
 from partners.models import Officer
@@ -21,13 +21,14 @@ def _demo_cases() -> None:
 
 def test_the_demo_cases_are_seeded_once(lo_ro: Officer) -> None:
     before = Case.objects.count()
-    seed_demo_cases()
+    seeded = seed_demo_cases()
     assert Case.objects.count() == before
-    assert Case.objects.filter(name__in=[TARA, CONTAINMENT]).count() == 2
+    assert sorted(c.name for c in seeded) == [CONTAINMENT, TARA]
+    assert set(demo_cases()) == {TARA, CONTAINMENT}
 
 
 def test_tara_is_the_seeds_joint_investigation_within_the_rules() -> None:
-    tara = Case.objects.get(name=TARA)
+    tara = demo_cases()[TARA]
     assert tara.kind == CaseKind.JOINT_INVESTIGATION
     assert tara.lead_party.code == "BA"
     # Croatia and Slovenia are former members, Austria an observer of a case with personal data.
@@ -43,7 +44,7 @@ def test_tara_is_the_seeds_joint_investigation_within_the_rules() -> None:
 
 
 def test_containment_totals_the_seeds_seizures() -> None:
-    containment = Case.objects.get(name=CONTAINMENT)
+    containment = demo_cases()[CONTAINMENT]
     totals = {(t.item, t.unit): int(t.quantity) for t in totals_by_item(containment)}
     assert totals == {
         ("heroin", "kg"): 584,
@@ -69,9 +70,6 @@ def test_the_demo_personas_see_the_demo_cases_they_take_part_in(
     username: str, expected: set[str]
 ) -> None:
     officer = Officer.objects.get(username=username)
-    names = set(
-        cases_visible_to(officer)
-        .filter(name__in=[TARA, CONTAINMENT])
-        .values_list("name", flat=True)
-    )
+    visible = set(cases_visible_to(officer).values_list("pk", flat=True))
+    names = {name for name, case in demo_cases().items() if case.pk in visible}
     assert names == expected

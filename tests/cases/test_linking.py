@@ -226,3 +226,55 @@ def test_the_api_sends_a_seizure_report_into_a_regional_operation(
     foreign = client.post("/api/v1/exchanges/", body | {"case": theirs.reference}, format="json")
     assert foreign.status_code == 400
     assert "case" in foreign.json()["errors"]
+
+
+def _api(officer: Officer) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user=officer)
+    return client
+
+
+def test_an_observer_taking_part_sends_the_operations_warnings_but_never_personal_data(
+    lo_ro: Officer, obs_at: Officer
+) -> None:
+    case = open_case(lo_ro, "Bulgarian Police", "Police of Austria")
+    client = _api(obs_at)
+    body = {
+        "kind": "warning",
+        "case": case.reference,
+        "recipients": agency_ids("Romanian Police"),
+        "crime_area": "drugs",
+        "subject": "Route change",
+        "body": "The lorries now cross at Nickelsdorf.",
+    }
+    before = Exchange.objects.count()
+    refused = client.post(
+        "/api/v1/exchanges/",
+        body
+        | {
+            "personal_data": True,
+            "evaluation": {"source_reliability": "B", "information_accuracy": "2"},
+            "entities": [{"kind": "person", "attributes": {"names": "Ivan Petrov"}}],
+        },
+        format="json",
+    )
+    assert refused.status_code == 400
+    assert "AT is an observer" in " ".join(refused.json()["errors"]["personal_data"])
+    assert Exchange.objects.count() == before
+    sent = client.post("/api/v1/exchanges/", body, format="json")
+    assert sent.status_code == 201, sent.content
+    assert client.get(sent["Location"]).status_code == 200
+
+
+def test_an_observer_answers_an_operations_message_only_with_strategic_information(
+    lo_ro: Officer, obs_at: Officer
+) -> None:
+    case = open_case(lo_ro, "Bulgarian Police", "Police of Austria")
+    warning = send_in_case(lo_ro, case, "Police of Austria", kind="warning")
+    before = Exchange.objects.count()
+    with pytest.raises(ValidationError, match="AT is an observer"):
+        exchange_reply(officer=obs_at, parent=warning, message=message(personal=True))
+    assert Exchange.objects.count() == before
+    answer = exchange_reply(officer=obs_at, parent=warning, message=message(attachments=()))
+    assert answer.case_id == case.pk
+    assert _api(obs_at).get(f"/api/v1/exchanges/{answer.reference}/").status_code == 200

@@ -6,7 +6,6 @@ Authentication is tested on its own (tests/selec); here the client is authentica
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,7 +13,6 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from exchanges.models import DisseminationRequest, Exchange, Recipient
 from partners.models import Officer
@@ -31,16 +29,6 @@ A_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R 
 def _no_throttle_carry_over() -> None:
     # The per-officer rate is counted in the cache: one test's calls do not count for the next.
     cache.clear()
-
-
-@pytest.fixture
-def api() -> Callable[[Officer], APIClient]:
-    def _client(officer: Officer) -> APIClient:
-        client = APIClient()
-        client.force_authenticate(user=officer)
-        return client
-
-    return _client
 
 
 def _url(exchange: Exchange, suffix: str = "") -> str:
@@ -311,6 +299,47 @@ def test_a_reply_inherits_the_parents_restrictions(api, lo_ro, lo_bg) -> None:
     assert data["in_reply_to"] == parent.reference
     assert data["handling_codes"] == ["H1", "H2"]
     assert Recipient.objects.get(exchange=parent, agency=lo_bg.agency).answered_at is not None
+
+
+def test_an_observers_reply_with_personal_data_is_400_with_the_rule_and_saves_nothing(
+    api, lo_ro, obs_at
+) -> None:
+    parent = send(lo_ro, "Police of Austria", kind="information")
+
+    response = api(obs_at).post(
+        _url(parent, "replies/"),
+        {
+            "subject": "Re: trend",
+            "body": "The suspect is known to us.",
+            "personal_data": True,
+            "evaluation": {"source_reliability": "B", "information_accuracy": "2"},
+            "entities": [{"kind": "person", "attributes": {"names": "Ivan Petrov"}}],
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400, response.json()
+    assert "AT is an observer" in " ".join(response.json()["errors"]["personal_data"])
+    assert not Exchange.objects.filter(in_reply_to=parent).exists()
+
+
+@pytest.mark.parametrize("persona", ["lo_bg", "op_it", "obs_at"])
+def test_a_reply_answers_201_with_what_its_author_can_get_afterwards(
+    request, api, lo_ro, persona: str
+) -> None:
+    author = request.getfixturevalue(persona)
+    parent = send(lo_ro, author.agency.name, kind="information")
+    client = api(author)
+
+    response = client.post(
+        _url(parent, "replies/"), {"subject": "Re: trend", "body": "Noted."}, format="json"
+    )
+
+    assert response.status_code == 201, response.json()
+    fetched = client.get(response["Location"])
+    assert fetched.status_code == 200
+    assert fetched.json()["reference"] == response.json()["reference"]
+    assert fetched.json()["sender_agency"]["id"] == author.agency_id
 
 
 def test_acknowledge_counts_the_receipts_acknowledged(api, lo_ro, nfp_bg) -> None:

@@ -4,8 +4,11 @@ Scenario: lo.ro (Romanian Police) sends a request to Bulgarian Police, Turkish C
 Police of Italy (operational partner) — and, when it carries no personal data, to the Police of
 Austria (observer). It has one attachment; lo.bg has asked to lift the restrictions.
 
-Answers: ok (allowed), 403 (may read but not do this), 404 (may not know it exists).
+Answers: ok (allowed), 400 (the input breaks a rule: personal data from or to an observer),
+403 (may read but not do this), 404 (may not know it exists).
 Columns: H0 H1 H2 H3 without personal data | H0 H1 H2 H3 with personal data.
+"reply_personal_data" is a reply carrying an entity: refused to an observer, who sends no
+personal data, and to the provider while an observer holds the thread (it would reach it).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 
@@ -30,6 +33,7 @@ lo.ro    list                   | ok  ok  ok  ok  | ok  ok  ok  ok
 lo.ro    view                   | ok  ok  ok  ok  | ok  ok  ok  ok
 lo.ro    download               | ok  ok  ok  ok  | ok  ok  ok  ok
 lo.ro    reply                  | ok  ok  ok  ok  | ok  ok  ok  ok
+lo.ro    reply_personal_data    | 400 400 400 400 | ok  ok  ok  ok
 lo.ro    forward                | ok  ok  ok  ok  | ok  ok  ok  ok
 lo.ro    request_dissemination  | 403 403 403 403 | 403 403 403 403
 lo.ro    grant                  | ok  ok  ok  ok  | ok  ok  ok  ok
@@ -39,6 +43,7 @@ lo.bg    list                   | ok  ok  ok  ok  | ok  ok  ok  ok
 lo.bg    view                   | ok  ok  ok  ok  | ok  ok  ok  ok
 lo.bg    download               | ok  ok  ok  ok  | ok  ok  ok  ok
 lo.bg    reply                  | ok  ok  ok  ok  | ok  ok  ok  ok
+lo.bg    reply_personal_data    | ok  ok  ok  ok  | ok  ok  ok  ok
 lo.bg    forward                | ok  ok  403 ok  | ok  ok  403 ok
 lo.bg    request_dissemination  | 403 ok  ok  403 | 403 ok  ok  403
 lo.bg    grant                  | 403 403 403 403 | 403 403 403 403
@@ -48,6 +53,7 @@ nfp.bg   list                   | ok  ok  ok  ok  | ok  ok  ok  ok
 nfp.bg   view                   | ok  ok  ok  ok  | ok  ok  ok  ok
 nfp.bg   download               | ok  ok  ok  ok  | ok  ok  ok  ok
 nfp.bg   reply                  | 403 403 403 403 | 403 403 403 403
+nfp.bg   reply_personal_data    | 403 403 403 403 | 403 403 403 403
 nfp.bg   forward                | 403 403 403 403 | 403 403 403 403
 nfp.bg   request_dissemination  | 403 403 403 403 | 403 403 403 403
 nfp.bg   grant                  | 403 403 403 403 | 403 403 403 403
@@ -57,6 +63,7 @@ lo.tr    list                   | ok  ok  ok  ok  | ok  ok  ok  ok
 lo.tr    view                   | ok  ok  ok  ok  | ok  ok  ok  ok
 lo.tr    download               | ok  ok  ok  ok  | ok  ok  ok  ok
 lo.tr    reply                  | ok  ok  ok  ok  | ok  ok  ok  ok
+lo.tr    reply_personal_data    | ok  ok  ok  ok  | ok  ok  ok  ok
 lo.tr    forward                | ok  ok  403 ok  | ok  ok  403 ok
 lo.tr    request_dissemination  | 403 ok  ok  403 | 403 ok  ok  403
 lo.tr    grant                  | 403 403 403 403 | 403 403 403 403
@@ -66,6 +73,7 @@ op.it    list                   | ok  ok  ok  ok  | ok  ok  ok  ok
 op.it    view                   | ok  ok  ok  ok  | ok  ok  ok  ok
 op.it    download               | ok  ok  ok  ok  | ok  ok  ok  ok
 op.it    reply                  | ok  ok  ok  ok  | ok  ok  ok  ok
+op.it    reply_personal_data    | ok  ok  ok  ok  | ok  ok  ok  ok
 op.it    forward                | ok  ok  403 ok  | ok  ok  403 ok
 op.it    request_dissemination  | 403 ok  ok  403 | 403 ok  ok  403
 op.it    grant                  | 403 403 403 403 | 403 403 403 403
@@ -75,6 +83,7 @@ obs.at   list                   | ok  ok  ok  ok  | 404 404 404 404
 obs.at   view                   | ok  ok  ok  ok  | 404 404 404 404
 obs.at   download               | ok  ok  ok  ok  | 404 404 404 404
 obs.at   reply                  | ok  ok  ok  ok  | 404 404 404 404
+obs.at   reply_personal_data    | 400 400 400 400 | 404 404 404 404
 obs.at   forward                | ok  ok  403 ok  | 404 404 404 404
 obs.at   request_dissemination  | 403 ok  ok  403 | 404 404 404 404
 obs.at   grant                  | 403 403 403 403 | 404 404 404 404
@@ -91,6 +100,7 @@ ACTIONS = [
     "view",
     "download",
     "reply",
+    "reply_personal_data",
     "forward",
     "request_dissemination",
     "grant",
@@ -121,7 +131,7 @@ class _Rollback(Exception):
 
 
 def _answer(run: Callable[[], object]) -> str:
-    """Run an action and undo whatever it did, returning ok / 403 / 404."""
+    """Run an action and undo whatever it did, returning ok / 400 / 403 / 404."""
     try:
         with transaction.atomic():
             run()
@@ -132,6 +142,8 @@ def _answer(run: Callable[[], object]) -> str:
         return "404"
     except PermissionDenied:
         return "403"
+    except ValidationError:
+        return "400"
 
 
 def _actions(
@@ -165,6 +177,11 @@ def _actions(
                 officer=officer,
                 parent=exchange,
                 message=message(personal=exchange.personal_data, attachments=()),
+            )
+        ),
+        "reply_personal_data": confirmed(
+            lambda: services.exchange_reply(
+                officer=officer, parent=exchange, message=message(personal=True, attachments=())
             )
         ),
         "forward": lambda: services.exchange_forward(

@@ -579,3 +579,225 @@ def test_an_exchange_joins_a_case_only_of_a_party_taking_part(
             message=message(attachments=()),
             case_id=999_999,
         )
+
+
+# --- One gate for every creation path -----------------------------------------------------------
+
+
+def _stored() -> tuple[int, ...]:
+    from exchanges.models import DisseminationRequest, ExchangeGroupObjectPermission
+    from selec.models import Notification
+
+    return (
+        Exchange.objects.count(),
+        Recipient.objects.count(),
+        Entity.objects.count(),
+        Attachment.objects.count(),
+        ExchangeGroupObjectPermission.objects.count(),
+        DisseminationRequest.objects.count(),
+        AuditEvent.objects.count(),
+        Notification.objects.count(),
+    )
+
+
+def test_an_observer_replying_with_personal_data_is_refused_and_nothing_is_saved(
+    lo_ro: Officer, obs_at: Officer
+) -> None:
+    parent = send(lo_ro, "Police of Austria", kind="information")
+    before = _stored()
+    with pytest.raises(ValidationError) as refused:
+        services.exchange_reply(
+            officer=obs_at, parent=parent, message=message(personal=True, attachments=())
+        )
+    assert "AT is an observer" in str(refused.value)
+    assert "personal data" in refused.value.message_dict["personal_data"][0]
+    assert _stored() == before
+
+
+@pytest.mark.parametrize("replier", ["lo_bg", "op_it", "obs_at"])
+def test_the_author_of_a_reply_opens_it_whatever_their_partys_status(
+    request: pytest.FixtureRequest, lo_ro: Officer, replier: str
+) -> None:
+    author = request.getfixturevalue(replier)
+    parent = send(lo_ro, author.agency.name, kind="information")
+    reply = services.exchange_reply(officer=author, parent=parent, message=message(attachments=()))
+    assert services.exchange_consult(officer=author, exchange=reply).exchange == reply
+
+
+def test_a_former_member_replies_to_nothing(
+    lo_ro: Officer, lo_bg: Officer, directory_admin: Officer
+) -> None:
+    parent = send(lo_ro, "Bulgarian Police")
+    services.party_status_change(
+        actor=directory_admin,
+        party=Party.objects.get(code="BG"),
+        status=PartyStatus.FORMER,
+        effective_from=dt.date(2026, 11, 1),
+    )
+    before = _stored()
+    with pytest.raises(Http404):
+        services.exchange_reply(officer=lo_bg, parent=parent, message=message(attachments=()))
+    # The provider's answer would reach the former member: refused naming it.
+    with pytest.raises(ValidationError, match=r"Bulgarian Police \(BG\) cannot receive"):
+        services.exchange_reply(officer=lo_ro, parent=parent, message=message(attachments=()))
+    assert _stored() == before
+
+
+def test_the_provider_cannot_reply_with_personal_data_to_a_thread_an_observer_holds(
+    lo_ro: Officer,
+) -> None:
+    parent = send(lo_ro, "Bulgarian Police", "Police of Austria", kind="information")
+    before = _stored()
+    with pytest.raises(ValidationError, match=r"Police of Austria \(AT\) belongs to an observer"):
+        services.exchange_reply(
+            officer=lo_ro, parent=parent, message=message(personal=True, attachments=())
+        )
+    assert _stored() == before
+
+
+def test_forwarding_personal_data_to_an_observer_is_a_refusal_naming_it(
+    lo_ro: Officer, lo_bg: Officer
+) -> None:
+    exchange = send(lo_ro, "Bulgarian Police", personal=True)
+    before = _stored()
+    with pytest.raises(ValidationError) as refused:
+        services.exchange_forward(
+            officer=lo_bg,
+            exchange=exchange,
+            agency_ids=agency_ids("Police of Austria"),
+            justification="x",
+        )
+    assert (
+        "Police of Austria (AT) belongs to an observer"
+        in refused.value.message_dict["recipients"][0]
+    )
+    assert _stored() == before
+
+
+def test_an_officer_of_a_former_member_sends_nothing(lo_bg: Officer, directory_admin) -> None:  # type: ignore[no-untyped-def]
+    services.party_status_change(
+        actor=directory_admin,
+        party=Party.objects.get(code="BG"),
+        status=PartyStatus.FORMER,
+        effective_from=dt.date(2026, 11, 1),
+    )
+    before = _stored()
+    with pytest.raises(PermissionDenied, match="BG no longer takes part"):
+        send(Officer.objects.get(pk=lo_bg.pk), "Romanian Police")
+    assert _stored() == before
+
+
+# --- Restrictions, decided per code ------------------------------------------------------------
+
+
+def _notices(kind: str, officer: Officer) -> list[str]:
+    from selec.models import Notification
+
+    return list(
+        Notification.objects.filter(officer=officer, kind=kind)
+        .order_by("pk")
+        .values_list("title", flat=True)
+    )
+
+
+def test_h1_to_h2_in_one_change_tightens_the_thread_loosens_the_exchange_and_tells_both(
+    lo_ro: Officer, lo_bg: Officer, nfp_bg: Officer, lo_tr: Officer
+) -> None:
+    from selec.models import NotificationKind
+
+    exchange = send(lo_ro, "Bulgarian Police", "Turkish Customs", code="H1")
+    reply = services.exchange_reply(officer=lo_bg, parent=exchange, message=message(attachments=()))
+    assert reply.handling_codes == ["H1"]
+    mark = _mark()
+
+    services.exchange_change_restrictions(
+        officer=lo_ro, exchange=exchange, restrictions=Restrictions(dissemination=True)
+    )
+
+    exchange.refresh_from_db()
+    reply.refresh_from_db()
+    assert exchange.handling_codes == ["H2"]
+    # The reply gets the added H2 at once and keeps the H1 it inherited.
+    assert reply.handling_codes == ["H1", "H2"]
+    [event] = AuditEvent.objects.filter(pk__gt=mark)
+    assert (event.action, event.reason) == (
+        AuditAction.ALTERATION,
+        "restrictions tightened and loosened",
+    )
+    assert (event.details["added"], event.details["removed"]) == (["H2"], ["H1"])
+    assert event.details["applied_to"] == [exchange.reference, reply.reference]
+    for officer in (lo_bg, nfp_bg, lo_tr):
+        tightened = _notices(NotificationKind.RESTRICTION_TIGHTENED, officer)
+        loosened = _notices(NotificationKind.RESTRICTION_LOOSENED, officer)
+        assert any(exchange.reference in t and "H2 added" in t for t in tightened), officer
+        assert any(exchange.reference in t and "lifted H1" in t for t in loosened), officer
+    # The reply's own audience (the provider, its addressee) is told of the reply's change.
+    assert any(
+        reply.reference in t for t in _notices(NotificationKind.RESTRICTION_TIGHTENED, lo_ro)
+    )
+
+
+def test_lifting_a_code_applies_to_the_exchange_only_and_is_notified(
+    lo_ro: Officer, lo_bg: Officer, nfp_bg: Officer
+) -> None:
+    from selec.models import NotificationKind
+
+    exchange = send(lo_ro, "Bulgarian Police", code="H2")
+    reply = services.exchange_reply(officer=lo_bg, parent=exchange, message=message(attachments=()))
+    mark = _mark()
+    services.exchange_change_restrictions(
+        officer=lo_ro, exchange=exchange, restrictions=Restrictions()
+    )
+    reply.refresh_from_db()
+    assert reply.handling_codes == ["H2"]
+    assert _events_since(mark) == [(AuditAction.ALTERATION, "restrictions loosened")]
+    for officer in (lo_bg, nfp_bg):
+        assert _notices(NotificationKind.RESTRICTION_LOOSENED, officer) == [
+            f"RO lifted H2 from {exchange.reference}: now H0"
+        ]
+
+
+def test_saving_the_same_restrictions_again_changes_and_records_nothing(lo_ro: Officer) -> None:
+    exchange = send(lo_ro, "Bulgarian Police", code="H1")
+    before = _stored()
+    services.exchange_change_restrictions(
+        officer=lo_ro, exchange=exchange, restrictions=Restrictions(evidence=True)
+    )
+    assert _stored() == before
+
+
+# --- Notices, one per event --------------------------------------------------------------------
+
+
+def test_two_grants_on_one_exchange_are_two_notices(lo_ro: Officer, lo_bg: Officer) -> None:
+    from selec.models import NotificationKind
+
+    exchange = send(lo_ro, "Bulgarian Police", code="H2")
+    for _ in range(2):
+        request = _ask_to_share_with_greece(lo_bg, exchange)
+        services.dissemination_request_decide(officer=lo_ro, request=request, grant=True)
+    assert len(_notices(NotificationKind.DISSEMINATION_DECISION, lo_bg)) == 2
+
+
+def test_two_requests_worded_alike_are_two_notices_to_the_provider(
+    lo_ro: Officer, lo_bg: Officer
+) -> None:
+    from selec.models import NotificationKind
+
+    exchange = send(lo_ro, "Bulgarian Police", code="H2")
+    _ask_to_share_with_greece(lo_bg, exchange)
+    _ask_to_share_with_greece(lo_bg, exchange)
+    assert len(_notices(NotificationKind.DISSEMINATION_REQUEST, lo_ro)) == 2
+
+
+def test_tightening_the_same_exchange_twice_is_two_notices(lo_ro: Officer, lo_bg: Officer) -> None:
+    from selec.models import NotificationKind
+
+    exchange = send(lo_ro, "Bulgarian Police")
+    for restrictions in (Restrictions(evidence=True), Restrictions(), Restrictions(evidence=True)):
+        services.exchange_change_restrictions(
+            officer=lo_ro, exchange=exchange, restrictions=restrictions
+        )
+    tightened = _notices(NotificationKind.RESTRICTION_TIGHTENED, lo_bg)
+    assert len(tightened) == 2
+    assert tightened[0] == tightened[1]

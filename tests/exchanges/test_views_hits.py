@@ -13,6 +13,7 @@ from exchanges.models import Hit
 from exchanges.policy import Restrictions
 from exchanges.services import EntityInput, exchange_change_restrictions, party_status_change
 from partners.models import Agency, Officer, Party, PartyStatus
+from selec.audit import justification_of
 from selec.models import AuditAction, AuditEvent, Notification, NotificationKind, OutboxMessage
 from tests.exchanges.hits_scenario import a_hit, match, person, report
 
@@ -393,7 +394,10 @@ def test_a_search_answers_hit_without_saying_who_and_audits_the_justification(
     (event,) = _searches()
     assert event.action == AuditAction.COMBINATION
     assert event.actor_id == lo_ro.pk
-    assert event.reason == "Operation Danube, request 17"
+    # The officer's words are kept encrypted beside the event, not in it.
+    assert event.reason == "hit search"
+    assert justification_of(event) == "Operation Danube, request 17"
+    assert "Danube" not in str(event.details)
     assert event.details["hits"] == 1
     assert "Đorđe" not in str(event.details)
     assert "1980" not in str(event.details)
@@ -449,11 +453,21 @@ def test_a_vehicle_is_searched_by_plate_and_vin_each_answered(
     assert response.status_code == 200
     assert page.count('data-answer="hit"') == 1
     assert page.count('data-answer="no-hit"') == 1
-    assert _searches()[0].details == {
+    (event,) = _searches()
+    # Besides what was asked and found: the id and keyed digest of the encrypted justification.
+    assert {key: event.details[key] for key in ("entity_kind", "attributes", "hits")} == {
         "entity_kind": "vehicle",
         "attributes": ["Registration plate", "VIN"],
         "hits": 1,
     }
+    assert set(event.details) == {
+        "entity_kind",
+        "attributes",
+        "hits",
+        "justification",
+        "justification_digest",
+    }
+    assert justification_of(event) == "Stolen vehicle alert"
 
 
 @pytest.mark.parametrize("persona", ["obs_at", "dpo", "directory_admin", "analyst"])

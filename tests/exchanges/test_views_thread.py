@@ -16,6 +16,7 @@ from exchanges.models import DisseminationRequest, DisseminationStatus, Exchange
 from exchanges.policy import Restrictions
 from exchanges.selectors import exchanges_visible_to
 from partners.models import Officer
+from selec.audit import justification_of
 from selec.models import AuditAction, AuditEvent
 from tests.exchanges.scenario import CODES, agency_ids, message, send
 
@@ -319,6 +320,41 @@ def test_a_reply_to_an_unconfirmed_h3_sends_the_reader_to_confirm_first(
     ).exists()
 
 
+def test_an_observers_reply_with_personal_data_is_shown_again_with_the_rule_and_not_saved(
+    login, lo_ro: Officer, obs_at: Officer
+) -> None:  # type: ignore[no-untyped-def]
+    exchange = send(lo_ro, "Police of Austria", kind="information")
+    response = login(obs_at).post(
+        _url(exchange, "reply"),
+        {
+            "subject": "Re: trend",
+            "body": "The suspect is known to us.",
+            "personal_data": "on",
+            "source_reliability": "B",
+            "information_accuracy": "2",
+        },
+    )
+    assert response.status_code == 400
+    assert "AT is an observer: observers do not send personal data" in response.content.decode()
+    assert not Exchange.objects.filter(in_reply_to=exchange).exists()
+
+
+def test_an_observers_strategic_reply_leads_to_a_page_its_author_opens(
+    login, lo_ro: Officer, obs_at: Officer
+) -> None:  # type: ignore[no-untyped-def]
+    exchange = send(lo_ro, "Police of Austria", kind="information")
+    client = login(obs_at)
+    response = client.post(
+        _url(exchange, "reply"), {"subject": "Re: trend", "body": "Routes changed in May."}
+    )
+    assert response.status_code == 302
+    answer = Exchange.objects.get(in_reply_to=exchange)
+    assert response["Location"].startswith(_url(answer))
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "Routes changed in May." in page.content.decode()
+
+
 @pytest.mark.parametrize(
     ("persona", "status"), [("nfp_bg", 403), ("nfp_ro", 403), *((p, 404) for p in DOES_NOT_SEE)]
 )
@@ -551,9 +587,9 @@ def test_the_provider_exports_an_h1_exchange_as_an_evidence_file(login, lo_ro: O
     bundle = json.loads(response.content)
     assert bundle["reference"] == exchange.reference
     assert bundle["body"] == BODY
-    assert AuditEvent.objects.filter(
-        action=AuditAction.EXPORT, object_id=str(exchange.pk), reason="Case 12/2026"
-    ).exists()
+    (event,) = AuditEvent.objects.filter(action=AuditAction.EXPORT, object_id=str(exchange.pk))
+    assert event.reason == "evidence export"
+    assert justification_of(event) == "Case 12/2026"
 
 
 def test_under_h1_a_recipient_is_refused_the_export_with_the_reason(

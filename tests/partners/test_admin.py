@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from partners.models import Agency, Officer, Party, PartyStatus
+from partners.models import AccessConfirmation, Agency, ContentAccess, Officer, Party, PartyStatus
+from partners.services import officer_access_confirm_by_operator
 from selec.models import AuditEvent
 from taskforces.models import TaskForce
 
@@ -44,8 +45,18 @@ def test_adding_an_officer_puts_them_in_their_agency_group(login, directory_admi
     )
     assert response.status_code == 302, response.content.decode()[-6000:]
     officer = Officer.objects.get(username="lo.hu")
-    assert list(officer.groups.all()) == [agency.group]
     assert officer.check_password("Budapest-liaison-2026")
+    # The account exists, but reaches no content until Hungary's side confirms it.
+    assert officer.content_access == ContentAccess.PENDING
+    assert not officer.groups.exists()
+    confirmation = AccessConfirmation.objects.get(officer=officer)
+    assert (confirmation.status, confirmation.requested_by, confirmation.agency) == (
+        "pending",
+        directory_admin,
+        agency,
+    )
+    officer_access_confirm_by_operator(officer=officer, note="first officer of Hungary")
+    assert list(officer.groups.all()) == [agency.group]
 
 
 def test_changing_a_party_status_in_the_admin_records_the_history(

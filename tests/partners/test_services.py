@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from partners.models import (
+    AccessConfirmation,
     Agency,
     AgencyKind,
     Officer,
@@ -21,6 +22,7 @@ from partners.models import (
 from partners.services import (
     DIRECTORY_ADMINS_GROUP,
     agency_create,
+    officer_access_decide,
     officer_create,
     officer_update_assignment,
     party_change_status,
@@ -65,11 +67,16 @@ def test_the_directory_admin_gets_the_directory_permissions_and_nothing_else(
     assert not directory_admin.has_perm("selec.view_auditevent")
 
 
-def test_moving_an_officer_moves_their_groups(lo_ro: Officer) -> None:
+def test_moving_an_officer_moves_their_groups_once_the_nfp_confirms(
+    lo_ro: Officer, nfp_ro: Officer
+) -> None:
     customs = Agency.objects.get(name="Romanian Customs Authority")
     officer_update_assignment(
         actor=None, officer=lo_ro, role=Role.LIAISON_OFFICER, agency=customs, posted_at=Posting.HQ
     )
+    assert not lo_ro.groups.exists()  # the old agency's access ends at once, the new one waits
+    confirmation = AccessConfirmation.objects.get(officer=lo_ro, status="pending")
+    officer_access_decide(actor=nfp_ro, confirmation_id=confirmation.pk, confirm=True)
     assert list(lo_ro.groups.all()) == [customs.group]
 
 

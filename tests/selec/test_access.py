@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners.models import Agency, Officer, Role
-from partners.services import officer_create
+from partners.services import officer_access_confirm_by_operator, officer_create
 from selec.demo import current_totp, demo_password
 from tests.helpers import login_wizard_password_step, login_wizard_token_step, totp_now
 
@@ -139,6 +139,10 @@ def test_first_login_enrols_an_authenticator_with_a_qr_code(client: Client) -> N
     )
     assert response.status_code == 302
     assert TOTPDevice.objects.filter(user=newcomer, confirmed=True).exists()
+    # Enrolled, but the account reaches nothing until Moldova's side confirms it.
+    assert client.get("/").url == "/account/"
+    assert b"awaits confirmation" in client.get("/account/").content
+    officer_access_confirm_by_operator(officer=newcomer, note="first officer of Moldova")
     assert client.get("/").status_code == 200
     # Backup codes can be generated straight after enrolment.
     response = client.post("/account/two_factor/backup/tokens/")

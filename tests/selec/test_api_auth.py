@@ -34,10 +34,10 @@ from rest_framework.views import APIView
 from partners.models import Officer
 from partners.services import officer_update_assignment
 from selec.access import VerifiedLoginRequiredMiddleware, is_api_view
-from selec.api_auth import api_token_issue, api_token_revoke
+from selec.api_auth import api_token_revoke
 from selec.crypto import DecryptionError
 from selec.models import ApiToken
-from tests.helpers import verified_client
+from tests.helpers import issued_token, verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def _fresh_throttle_counts() -> Iterator[None]:
 
 
 def test_a_token_authenticates_its_officer_as_verified(lo_ro: Officer) -> None:
-    token, plain = api_token_issue(actor=None, officer=lo_ro)
+    token, plain = issued_token(lo_ro)
     response = _with_token(plain)
     assert response.status_code == 200
     assert response.data == {"username": "lo.ro", "verified": True, "token": token.prefix}
@@ -87,7 +87,7 @@ def test_a_token_authenticates_its_officer_as_verified(lo_ro: Officer) -> None:
     ["", "Token", "Token selec_unknown", "Token not-ours", "Bearer selec_x", "Token a b"],
 )
 def test_a_missing_or_unknown_token_is_401_naming_the_scheme(lo_ro: Officer, header: str) -> None:
-    api_token_issue(actor=None, officer=lo_ro)
+    issued_token(lo_ro)
     extra = {"HTTP_AUTHORIZATION": header} if header else {}
     response = WhoAmI.as_view()(APIRequestFactory().get(PATH, **extra))
     assert response.status_code == 401
@@ -96,7 +96,7 @@ def test_a_missing_or_unknown_token_is_401_naming_the_scheme(lo_ro: Officer, hea
 
 
 def test_an_expired_token_is_401(lo_ro: Officer) -> None:
-    token, plain = api_token_issue(actor=None, officer=lo_ro)
+    token, plain = issued_token(lo_ro)
     ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     response = _with_token(plain)
     assert response.status_code == 401
@@ -104,7 +104,7 @@ def test_an_expired_token_is_401(lo_ro: Officer) -> None:
 
 
 def test_a_revoked_token_is_401(lo_ro: Officer) -> None:
-    token, plain = api_token_issue(actor=None, officer=lo_ro)
+    token, plain = issued_token(lo_ro)
     assert _with_token(plain).status_code == 200
     api_token_revoke(actor=None, token=token)
     response = _with_token(plain)
@@ -112,8 +112,10 @@ def test_a_revoked_token_is_401(lo_ro: Officer) -> None:
     assert response.data["detail"] == "Token revoked."
 
 
-def test_the_token_of_an_inactive_officer_is_401(directory_admin: Officer, lo_al: Officer) -> None:
-    _, plain = api_token_issue(actor=directory_admin, officer=lo_al)
+def test_the_token_of_an_inactive_officer_is_401(
+    directory_admin: Officer, lo_al: Officer, lo_ro: Officer
+) -> None:
+    _, plain = issued_token(lo_al)
     officer_update_assignment(
         actor=directory_admin,
         officer=lo_al,
@@ -124,13 +126,20 @@ def test_the_token_of_an_inactive_officer_is_401(directory_admin: Officer, lo_al
     )
     response = _with_token(plain)
     assert response.status_code == 401
+    # Deactivation revoked it; a token whose officer was made inactive by other means (a
+    # database edit, say) is refused too.
+    assert response.data["detail"] == "Token revoked."
+    _, other = issued_token(lo_ro)
+    Officer.objects.filter(pk=lo_ro.pk).update(is_active=False)
+    response = _with_token(other)
+    assert response.status_code == 401
     assert "not active" in response.data["detail"]
 
 
 def test_last_use_is_recorded_and_not_rewritten_within_a_minute(
     lo_ro: Officer, django_assert_num_queries: Callable[..., Any]
 ) -> None:
-    token, plain = api_token_issue(actor=None, officer=lo_ro)
+    token, plain = issued_token(lo_ro)
     before = timezone.now()
     _with_token(plain)
     token.refresh_from_db()
@@ -144,7 +153,7 @@ def test_last_use_is_recorded_and_not_rewritten_within_a_minute(
 
 
 def test_last_use_is_rewritten_after_a_minute(lo_ro: Officer) -> None:
-    token, plain = api_token_issue(actor=None, officer=lo_ro)
+    token, plain = issued_token(lo_ro)
     long_ago = timezone.now() - dt.timedelta(minutes=2)
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=long_ago)
     _with_token(plain)
@@ -199,8 +208,8 @@ def two_per_minute(settings) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_token_over_the_rate_gets_429_with_retry_after(two_per_minute, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
-    _, plain = api_token_issue(actor=None, officer=lo_ro)
-    _, other = api_token_issue(actor=None, officer=lo_ro)
+    _, plain = issued_token(lo_ro)
+    _, other = issued_token(lo_ro)
     assert [_with_token(plain).status_code for _ in range(2)] == [200, 200]
     response = _with_token(plain)
     assert response.status_code == 429
@@ -388,7 +397,7 @@ DIRECTORY = "/api/v1/parties/"  # any route of the API: the read-only directory
 def test_a_token_opens_the_api_through_the_whole_middleware_stack(
     client: Client, lo_ro: Officer
 ) -> None:
-    token, plain = api_token_issue(actor=None, officer=lo_ro)
+    token, plain = issued_token(lo_ro)
     response = client.get(DIRECTORY, HTTP_AUTHORIZATION=f"Token {plain}")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"

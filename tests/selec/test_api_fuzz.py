@@ -31,11 +31,11 @@ from cases.selectors import cases_visible_to
 from exchanges.models import Exchange
 from exchanges.selectors import exchanges_visible_to
 from partners.models import Agency, Officer
-from selec.api_auth import api_token_issue
 from selec.models import Notification
 from selec.wsgi import application
 from tests.cases.scenario import open_case
 from tests.exchanges.scenario import A_PERSON, send
+from tests.helpers import issued_token
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def cases() -> list[Case]:
 
 @pytest.fixture
 def token_header(persona: Officer) -> dict[str, str]:
-    _, plain = api_token_issue(actor=None, officer=persona)
+    _, plain = issued_token(persona)
     return {"Authorization": f"Token {plain}"}
 
 

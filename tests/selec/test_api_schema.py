@@ -12,7 +12,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from partners.models import Officer
-from selec.api_auth import api_token_issue
+from tests.helpers import issued_token
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ DOCS = "/api/docs/"
 
 
 def _token_client(officer: Officer) -> APIClient:
-    _, plain = api_token_issue(actor=None, officer=officer)
+    _, plain = issued_token(officer)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {plain}")
     return client

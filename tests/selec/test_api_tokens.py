@@ -1,22 +1,25 @@
-"""API token lifecycle: issued by a command or the admin and shown once, hashed at rest,
-revocable, audited."""
+"""API token lifecycle: issued by the officer themselves after a fresh authenticator code and
+shown once, hashed at rest, revocable (by the officer or a directory admin), audited, and
+revoked for good when the officer is deactivated."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import re
-from io import StringIO
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import CommandError, call_command
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.test import APIClient
 
 from partners.models import Officer
 from partners.services import officer_update_assignment
 from selec.api_auth import api_token_issue, api_token_revoke
+from selec.demo import current_totp
 from selec.models import ApiToken, AuditAction, AuditEvent
+from tests.helpers import issued_token
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +37,7 @@ def _events_of(token: ApiToken) -> list[tuple[str, str, str]]:
 def test_it_issues_a_token_stored_only_as_its_hash(
     directory_admin: Officer, lo_ro: Officer
 ) -> None:
-    token, plain = api_token_issue(actor=directory_admin, officer=lo_ro)
+    token, plain = issued_token(lo_ro)
     assert TOKEN_SHAPE.fullmatch(plain)
     stored = ApiToken.objects.get(pk=token.pk)
     assert stored.key_hash == hashlib.sha256(plain.encode()).hexdigest()
@@ -46,14 +49,14 @@ def test_it_issues_a_token_stored_only_as_its_hash(
 
 
 def test_two_tokens_of_one_officer_differ(lo_ro: Officer) -> None:
-    _, first = api_token_issue(actor=None, officer=lo_ro)
-    _, second = api_token_issue(actor=None, officer=lo_ro)
+    _, first = issued_token(lo_ro)
+    _, second = issued_token(lo_ro)
     assert first != second
 
 
 def test_issuing_is_audited_without_the_token(directory_admin: Officer, lo_ro: Officer) -> None:
-    token, plain = api_token_issue(actor=directory_admin, officer=lo_ro, days=30)
-    assert _events_of(token) == [(AuditAction.GRANT, "API token issued", "admin")]
+    token, plain = issued_token(lo_ro, days=30)
+    assert _events_of(token) == [(AuditAction.GRANT, "API token issued", "lo.ro")]
     event = AuditEvent.objects.get(object_type="selec.apitoken", object_id=str(token.pk))
     assert event.details["officer"] == "lo.ro"
     assert event.details["prefix"] == token.prefix
@@ -61,13 +64,13 @@ def test_issuing_is_audited_without_the_token(directory_admin: Officer, lo_ro: O
 
 
 def test_revoking_is_audited_once(directory_admin: Officer, lo_ro: Officer) -> None:
-    token, _ = api_token_issue(actor=directory_admin, officer=lo_ro)
+    token, _ = issued_token(lo_ro)
     api_token_revoke(actor=directory_admin, token=token)
     first_revocation = token.revoked_at
     api_token_revoke(actor=directory_admin, token=token)
     assert token.revoked_at == first_revocation is not None
     assert _events_of(token) == [
-        (AuditAction.GRANT, "API token issued", "admin"),
+        (AuditAction.GRANT, "API token issued", "lo.ro"),
         (AuditAction.ALTERATION, "API token revoked", "admin"),
     ]
 
@@ -75,7 +78,7 @@ def test_revoking_is_audited_once(directory_admin: Officer, lo_ro: Officer) -> N
 @pytest.mark.parametrize("days", [0, -1, 366])
 def test_a_token_lasts_one_to_365_days(lo_ro: Officer, days: int) -> None:
     with pytest.raises(ValidationError) as error:
-        api_token_issue(actor=None, officer=lo_ro, days=days)
+        issued_token(lo_ro, days=days)
     assert "days" in error.value.message_dict
     assert not ApiToken.objects.filter(officer=lo_ro).exists()
 
@@ -90,38 +93,103 @@ def test_an_inactive_officer_gets_no_token(directory_admin: Officer, lo_al: Offi
         is_active=False,
     )
     with pytest.raises(ValidationError) as error:
-        api_token_issue(actor=directory_admin, officer=lo_al)
+        issued_token(lo_al)
     assert "officer" in error.value.message_dict
 
 
-# --- the command -----------------------------------------------------------------------------
-
-
-def test_the_command_prints_the_token_once_and_the_prefix_aside(lo_ro: Officer) -> None:
-    out, err = StringIO(), StringIO()
-    call_command("issue_api_token", "lo.ro", stdout=out, stderr=err)
-    plain = out.getvalue().strip()
-    assert TOKEN_SHAPE.fullmatch(plain)  # alone on standard output, for scripts
-    token = ApiToken.objects.get(officer=lo_ro)
-    assert token.key_hash == hashlib.sha256(plain.encode()).hexdigest()
-    assert token.prefix in err.getvalue()
-    assert plain not in err.getvalue()
-    assert token.expires_at - token.created_at == dt.timedelta(days=90)
-    assert _events_of(token) == [(AuditAction.GRANT, "API token issued", "system")]
-
-
-def test_the_command_takes_the_days_of_validity(lo_bg: Officer) -> None:
-    call_command("issue_api_token", "lo.bg", "--days", "7", stdout=StringIO(), stderr=StringIO())
-    token = ApiToken.objects.get(officer=lo_bg)
-    assert token.expires_at - token.created_at == dt.timedelta(days=7)
-
-
-def test_the_command_refuses_an_unknown_officer_and_bad_days(lo_ro: Officer) -> None:
-    with pytest.raises(CommandError, match="No officer named 'nobody'"):
-        call_command("issue_api_token", "nobody", stdout=StringIO())
-    with pytest.raises(CommandError, match="1 to 365 days"):
-        call_command("issue_api_token", "lo.ro", "--days", "0", stdout=StringIO())
+def test_a_token_is_issued_only_with_a_current_code_of_the_officers_own_authenticator(
+    lo_ro: Officer, lo_bg: Officer
+) -> None:
+    for code in ("", "000000", "12345", "abcdef", current_totp(lo_bg)):
+        TOTPDevice.objects.filter(user=lo_ro).update(last_t=-1)
+        if code == current_totp(lo_ro):
+            continue  # another officer's code may coincide with this one's, rarely
+        with pytest.raises(ValidationError) as error:
+            api_token_issue(officer=lo_ro, totp_code=code)
+        assert "totp_code" in error.value.message_dict
     assert not ApiToken.objects.exists()
+
+
+def test_a_code_already_used_does_not_issue_a_second_token(lo_ro: Officer) -> None:
+    TOTPDevice.objects.filter(user=lo_ro).update(last_t=-1)
+    code = current_totp(lo_ro)
+    api_token_issue(officer=lo_ro, totp_code=code)
+    with pytest.raises(ValidationError, match="new code"):
+        api_token_issue(officer=lo_ro, totp_code=code)
+    assert ApiToken.objects.filter(officer=lo_ro).count() == 1
+
+
+def test_deactivating_an_officer_revokes_every_token_and_reactivating_revives_none(
+    directory_admin: Officer, lo_al: Officer, nfp_bg: Officer
+) -> None:
+    first, first_plain = issued_token(lo_al)
+    second, _ = issued_token(lo_al)
+
+    def assign(active: bool) -> None:
+        officer_update_assignment(
+            actor=directory_admin,
+            officer=lo_al,
+            role=lo_al.role,
+            agency=lo_al.agency,
+            posted_at=lo_al.posted_at,
+            is_active=active,
+        )
+
+    assign(False)
+    for token in (first, second):
+        token.refresh_from_db()
+        assert token.revoked_at is not None
+        assert _events_of(token)[-1] == (AuditAction.ALTERATION, "officer deactivated", "admin")
+    assign(True)
+    assert ApiToken.objects.filter(officer=lo_al, revoked_at__isnull=True).count() == 0
+    response = APIClient().get("/api/v1/exchanges/", HTTP_AUTHORIZATION=f"Token {first_plain}")
+    assert response.status_code == 401
+
+
+# --- the officer's account page --------------------------------------------------------------
+
+
+def test_an_officer_issues_their_own_token_on_their_account_page_shown_once(
+    login, lo_ro: Officer
+) -> None:  # type: ignore[no-untyped-def]
+    client = login(lo_ro)
+    assert client.get("/account/").status_code == 200
+    TOTPDevice.objects.filter(user=lo_ro).update(last_t=-1)
+    response = client.post(
+        "/account/tokens/", {"days": "30", "totp_code": current_totp(lo_ro)}, follow=True
+    )
+    assert response.status_code == 200
+    shown = TOKEN_SHAPE.findall(response.content.decode())
+    assert len(shown) == 1
+    token = ApiToken.objects.get(officer=lo_ro)
+    assert token.key_hash == hashlib.sha256(shown[0].encode()).hexdigest()
+    assert token.expires_at - token.created_at == dt.timedelta(days=30)
+    assert _events_of(token) == [(AuditAction.GRANT, "API token issued", "lo.ro")]
+    again = client.get("/account/").content.decode()
+    assert token.prefix in again
+    assert shown[0] not in again
+
+
+def test_the_account_page_refuses_a_token_without_a_fresh_code(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+    client = login(lo_ro)
+    response = client.post("/account/tokens/", {"days": "30", "totp_code": "000000"})
+    assert response.status_code == 400
+    assert "new code from your authenticator" in response.content.decode()
+    assert not ApiToken.objects.exists()
+
+
+def test_an_officer_revokes_their_own_token_and_nobody_elses(
+    login, lo_ro: Officer, lo_bg: Officer
+) -> None:  # type: ignore[no-untyped-def]
+    own, _ = issued_token(lo_ro)
+    other, _ = issued_token(lo_bg)
+    client = login(lo_ro)
+    assert client.post(f"/account/tokens/{other.pk}/revoke/").status_code == 404
+    assert client.post(f"/account/tokens/{own.pk}/revoke/").status_code == 302
+    own.refresh_from_db()
+    other.refresh_from_db()
+    assert own.revoked_at is not None
+    assert other.revoked_at is None
 
 
 # --- the admin -------------------------------------------------------------------------------
@@ -129,31 +197,22 @@ def test_the_command_refuses_an_unknown_officer_and_bad_days(lo_ro: Officer) -> 
 ADMIN = "/admin/selec/apitoken/"
 
 
-def test_a_directory_admin_issues_a_token_shown_once_in_the_admin(
+def test_a_directory_admin_cannot_issue_a_token_for_anyone(
     login, directory_admin: Officer, lo_ro: Officer
 ) -> None:  # type: ignore[no-untyped-def]
     client = login(directory_admin)
-    assert client.get(f"{ADMIN}add/").status_code == 200
-    response = client.post(f"{ADMIN}add/", {"officer": "lo.ro", "days": "30"}, follow=True)
-    assert response.status_code == 200
-    shown = TOKEN_SHAPE.findall(response.content.decode())
-    assert len(shown) == 1
-    token = ApiToken.objects.get(officer=lo_ro)
-    assert token.key_hash == hashlib.sha256(shown[0].encode()).hexdigest()
-    assert token.expires_at - token.created_at == dt.timedelta(days=30)
-    assert _events_of(token) == [(AuditAction.GRANT, "API token issued", "admin")]
-    # Shown once: neither the list nor the token's page show it again, nor its hash.
-    for page in (ADMIN, f"{ADMIN}{token.pk}/change/"):
-        content = client.get(page).content.decode()
-        assert token.prefix in content
-        assert shown[0] not in content
-        assert token.key_hash not in content
+    assert client.get(f"{ADMIN}add/").status_code == 403
+    response = client.post(f"{ADMIN}add/", {"officer": "lo.ro", "days": "30"})
+    assert response.status_code == 403
+    assert not ApiToken.objects.exists()
+    # The list offers no way to add one either.
+    assert f"{ADMIN}add/" not in client.get(ADMIN).content.decode()
 
 
 def test_the_admin_list_shows_officer_dates_and_last_use(
     login, directory_admin: Officer, lo_ro: Officer
 ) -> None:  # type: ignore[no-untyped-def]
-    token, _ = api_token_issue(actor=directory_admin, officer=lo_ro)
+    token, _ = issued_token(lo_ro)
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     content = login(directory_admin).get(ADMIN).content.decode()
     for column in ("Officer", "Created at", "Expires at", "Last used at", "Revoked at"):
@@ -165,7 +224,7 @@ def test_the_admin_list_shows_officer_dates_and_last_use(
 def test_a_directory_admin_revokes_tokens_in_the_admin(
     login, directory_admin: Officer, lo_ro: Officer
 ) -> None:  # type: ignore[no-untyped-def]
-    token, _ = api_token_issue(actor=directory_admin, officer=lo_ro)
+    token, _ = issued_token(lo_ro)
     client = login(directory_admin)
     response = client.post(
         ADMIN, {"action": "revoke_tokens", "_selected_action": [str(token.pk)]}, follow=True
@@ -174,10 +233,3 @@ def test_a_directory_admin_revokes_tokens_in_the_admin(
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert _events_of(token)[-1] == (AuditAction.ALTERATION, "API token revoked", "admin")
-
-
-def test_an_officer_who_is_not_a_directory_admin_cannot_issue_tokens(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
-    client = login(lo_ro)
-    response = client.post(f"{ADMIN}add/", {"officer": "lo.ro", "days": "30"})
-    assert response.status_code == 302
-    assert not ApiToken.objects.exists()

@@ -17,8 +17,14 @@ from django.core.management.base import CommandError
 from django.db import connection, models
 from django.utils import timezone
 
-from cases.models import MeetingAttachment
-from exchanges.models import Attachment, Entity, Exchange, ExchangeKind
+from cases.models import Case, MeetingAttachment, OperationalMeeting
+from exchanges.models import Attachment, DisseminationRequest, Entity, Exchange, ExchangeKind
+from exchanges.services import (
+    dissemination_request_decide,
+    dissemination_request_file,
+    exchange_confirm_restrictions,
+    exchange_consult,
+)
 from partners.models import Agency, Officer
 from selec.crypto import (
     DecryptionError,
@@ -32,6 +38,7 @@ from selec.crypto import (
 from selec.files import open_attachment
 from taskforces.models import CrimeArea
 from tests.cases.scenario import A_MINUTES_FILE, add_meeting, open_case
+from tests.exchanges.scenario import CODES, send
 
 KEY_A = os.urandom(32)
 KEY_B = os.urandom(32)
@@ -412,6 +419,64 @@ def test_rotation_re_encrypts_the_attachments_of_operational_meetings_too(
     assert (
         open_attachment(MeetingAttachment.objects.get(pk=attachment.pk)) == A_MINUTES_FILE.content
     )
+
+
+@pytest.mark.django_db
+def test_rotation_re_encrypts_h3_texts_requests_names_places_and_file_hashes(
+    keyring_a, lo_ro: Officer, lo_bg: Officer
+) -> None:  # type: ignore[no-untyped-def]
+    exchange = send(lo_ro, "Bulgarian Police", code="H3")
+    exchange_confirm_restrictions(officer=lo_bg, exchange=exchange)
+    held = send(lo_ro, "Bulgarian Police", code="H1", attachments=())
+    request = dissemination_request_file(
+        officer=lo_bg,
+        exchange=held,
+        kind="evidence",
+        target_agency_ids=[],
+        intended_use="Trial in Sofia",
+        justification="Court order 12/2026",
+    )
+    dissemination_request_decide(officer=lo_ro, request=request, grant=True, note="Granted")
+    case = open_case(lo_ro, "Bulgarian Police", name="Kapitan")
+    meeting = add_meeting(lo_ro, case)
+    columns = [
+        (Exchange, exchange.pk, "restriction_text"),
+        (Attachment, exchange.attachments.get().pk, "sha256"),
+        (DisseminationRequest, request.pk, "intended_use"),
+        (DisseminationRequest, request.pk, "justification"),
+        (DisseminationRequest, request.pk, "decision_note"),
+        (Case, case.pk, "name"),
+        (Case, case.pk, "restriction_text"),
+        (OperationalMeeting, meeting.pk, "place"),
+        (MeetingAttachment, meeting.attachments.get().pk, "sha256"),
+    ]
+    assert {key_id_of(raw_column(*column)) for column in columns} == {"old"}
+    rotate_to_b(keyring_a)
+
+    output = rotate()
+
+    assert {key_id_of(raw_column(*column)) for column in columns} == {"new"}
+    for model, _, field_name in columns:
+        (line,) = [
+            x for x in output.splitlines() if x.startswith(f"{model._meta.label}.{field_name}:")
+        ]
+        assert line.endswith(" re-encrypted, 0 failed"), line
+        assert not line.endswith(": 0 re-encrypted, 0 failed"), line
+    # The old key is no longer needed; the H3 confirmation (a digest) still holds.
+    keyring_a.FIELD_ENCRYPTION_KEYS = {"new": KEY_B}
+    assert Exchange.objects.get(pk=exchange.pk).restriction_text == CODES["H3"].text
+    stored = DisseminationRequest.objects.get(pk=request.pk)
+    assert (stored.intended_use, stored.justification, stored.decision_note) == (
+        "Trial in Sofia",
+        "Court order 12/2026",
+        "Granted",
+    )
+    assert Case.objects.get(pk=case.pk).name == "Kapitan"
+    assert OperationalMeeting.objects.get(pk=meeting.pk).place == "Ruse"
+    assert MeetingAttachment.objects.get(pk=meeting.attachments.get().pk).sha256 == (
+        hashlib.sha256(A_MINUTES_FILE.content).hexdigest()
+    )
+    assert exchange_consult(officer=lo_bg, exchange=exchange).body
 
 
 @pytest.mark.django_db

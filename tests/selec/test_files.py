@@ -10,7 +10,7 @@ import zlib
 
 import pytest
 
-from selec.files import FileRefused, check_attachment
+from selec.files import FileRefused, check_attachment, filename_problem, shown_filename
 
 
 def minimal_pdf() -> bytes:
@@ -179,3 +179,49 @@ def test_a_type_that_is_not_allowed_is_refused(declared_type: str, named: str) -
         check_attachment(
             filename="tool.exe", declared_type=declared_type, content=WINDOWS_EXECUTABLE
         )
+
+
+# --- File names -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("filename", "says"),
+    [
+        ("r\ufffdport.pdf", "not valid UTF-8"),
+        # What "surrogateescape" makes of a byte that is not UTF-8.
+        (b"r\xe9port.pdf".decode("utf-8", "surrogateescape"), "not valid UTF-8"),
+        ("rep\x00ort.pdf", "U+0000"),
+        ("line\nbreak.pdf", "U+000A"),
+        ("invoice\u202efdp.exe", "U+202E"),
+        ("", "no file name"),
+        ("   ", "no file name"),
+        ("..", "no file name"),
+        ("../", "no file name"),
+        ("C:\\Temp\\", "no file name"),
+        ("scans/report.pdf", "folder path"),
+        ("a" * 252 + ".pdf", "longer than 255"),
+    ],
+)
+def test_a_file_of_unusable_name_is_refused_naming_it_and_what_is_wrong(
+    filename: str, says: str
+) -> None:
+    assert filename_problem(filename) is not None
+
+    with pytest.raises(FileRefused) as refused:
+        check_attachment(filename=filename, declared_type="application/pdf", content=minimal_pdf())
+
+    message = str(refused.value)
+    assert says in message
+    assert message.startswith(f"{shown_filename(filename)}: ")
+    # The message is safe to show and to encode: no control character, no lone surrogate.
+    message.encode()
+    assert "\x00" not in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "filename", ["report.pdf", "Raport ședință 12.03.pdf", "Отчет №7.pdf", "a" * 251 + ".pdf"]
+)
+def test_a_usable_name_passes_whatever_its_script(filename: str) -> None:
+    assert filename_problem(filename) is None
+    check_attachment(filename=filename, declared_type="application/pdf", content=minimal_pdf())

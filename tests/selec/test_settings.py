@@ -26,6 +26,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://selec@127.0.0.1:9/selec",
     "ALLOWED_HOSTS": "selec.example.org",
     "EMAIL_URL": "smtp+tls://relay:secret@mail.example.org:587",
+    "AUDIT_ANCHOR_PATH": "/var/lib/selec/audit-anchor/selec.log",
 }
 
 
@@ -56,6 +57,7 @@ def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
         "DATABASE_URL",
         "ALLOWED_HOSTS",
         "EMAIL_URL",
+        "AUDIT_ANCHOR_PATH",
     ],
 )
 def test_production_refuses_to_start_without_each_required_setting(missing: str) -> None:

@@ -1,0 +1,124 @@
+"""The officer's own account: their assignment and whether it is confirmed, their API tokens;
+and, for the officers who decide them, the access confirmations of their party."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET, require_POST
+
+from partners import selectors, services
+from partners.forms_account import AccessDecisionForm, ApiTokenIssueForm
+from selec.api_auth import api_token_issue, api_token_revoke
+from selec.models import ApiToken
+
+# An officer has a handful of tokens; the page lists the newest this many.
+TOKENS_SHOWN = 50
+
+
+@require_GET
+def account(request: HttpRequest) -> HttpResponse:
+    return _account_page(request, ApiTokenIssueForm())
+
+
+def _account_page(request: HttpRequest, form: ApiTokenIssueForm, status: int = 200) -> HttpResponse:
+    officer = selectors.officer_profile(request.user.pk)
+    now = timezone.now()
+    tokens = [
+        (token, _token_state(token, now))
+        for token in ApiToken.objects.filter(officer=officer).order_by("-created_at", "-id")[
+            :TOKENS_SHOWN
+        ]
+    ]
+    return render(
+        request,
+        "partners/account.html",
+        {
+            "officer": officer,
+            "confirmations": selectors.confirmations_of(officer),
+            "tokens": tokens,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+def _token_state(token: ApiToken, now: dt.datetime) -> str:
+    if token.revoked_at:
+        return gettext("revoked")
+    return gettext("expired") if token.expires_at <= now else gettext("active")
+
+
+@require_POST
+def api_token_issue_view(request: HttpRequest) -> HttpResponse:
+    form = ApiTokenIssueForm(request.POST)
+    if not form.is_valid():
+        return _account_page(request, form, status=400)
+    try:
+        token, plain = api_token_issue(
+            officer=request.user,  # type: ignore[arg-type]
+            totp_code=form.cleaned_data["totp_code"],
+            days=form.cleaned_data["days"],
+        )
+    except ValidationError as error:
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return _account_page(request, form, status=400)
+    # Kept in the session (server side), shown once on the next page, never in a cookie.
+    messages.warning(
+        request,
+        f"Your new API token {token.prefix}…: {plain} — copy it now, it will not be shown again.",
+    )
+    return redirect("account")
+
+
+@require_POST
+def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    token = ApiToken.objects.filter(pk=pk, officer=request.user).first()
+    if token is None:
+        raise Http404("No such token.")
+    api_token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
+    messages.success(request, f"Token {token.prefix}… revoked.")
+    return redirect("account")
+
+
+@require_GET
+def access_confirmations(request: HttpRequest) -> HttpResponse:
+    officer = selectors.officer_profile(request.user.pk)
+    return render(
+        request,
+        "partners/access_confirmations.html",
+        {
+            "pending": selectors.confirmations_to_decide(officer),
+            "decided": selectors.confirmations_decided_by(officer),
+        },
+    )
+
+
+@require_POST
+def access_confirmation_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    form = AccessDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose to confirm or to refuse.")
+        return redirect("access_confirmations")
+    try:
+        confirmation = services.officer_access_decide(
+            actor=request.user,  # type: ignore[arg-type]
+            confirmation_id=pk,
+            confirm=form.cleaned_data["decision"] == "confirm",
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("access_confirmations")
+    messages.success(
+        request,
+        f"Access of {confirmation.officer.username} {confirmation.get_status_display().lower()}.",
+    )
+    return redirect("access_confirmations")
