@@ -39,6 +39,7 @@ from exchanges.models import Exchange
 from exchanges.selectors import NO_ATTACHMENT, exchanges_visible_to, officer_group_ids
 from partners.capabilities import capabilities_for
 from partners.models import Agency, Officer, Party, PartyStatus, Role
+from selec.object_permissions import permission_id
 
 # Most items of each kind the case page lists (the newest ones); beyond, it says how many more.
 TIMELINE_LIMIT = 200
@@ -62,9 +63,8 @@ def _with_perm(officer: Officer, perm: CasePerm) -> Q:
     """Cases on which one of the officer's groups, or the officer personally, holds ``perm``:
     indexed joins as subqueries, never a global permission."""
     condition = Q()
-    for rows in _held(
-        officer, permission__content_type__app_label="cases", permission__codename=perm.value
-    ):
+    # The permission's id as a constant, as for exchanges (``selec.object_permissions``).
+    for rows in _held(officer, permission_id=permission_id("cases", perm)):
         condition |= Q(pk__in=rows.values("content_object_id"))
     return condition
 

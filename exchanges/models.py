@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -66,25 +67,48 @@ class Exchange(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     reference = models.CharField(_("reference"), max_length=20, unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=ExchangeKind.choices)
+    # The mostly-empty foreign keys are indexed where set only (partial indexes in Meta), and
+    # the sender by ``exchange_by_sender``: an index per column would cost more per exchange
+    # than the row itself.
     in_reply_to = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replies"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replies",
+        db_index=False,
     )
     thread_root = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="thread_members"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="thread_members",
+        db_index=False,
     )
     sender_agency = models.ForeignKey(
-        "partners.Agency", on_delete=models.PROTECT, related_name="sent_exchanges"
+        "partners.Agency", on_delete=models.PROTECT, related_name="sent_exchanges", db_index=False
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     crime_area = models.ForeignKey(
-        "taskforces.CrimeArea", on_delete=models.PROTECT, related_name="+"
+        "taskforces.CrimeArea", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     task_force = models.ForeignKey(
-        "taskforces.TaskForce", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "taskforces.TaskForce",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     # The joint investigation or regional operation the exchange belongs to, if any.
     case = models.ForeignKey(
-        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="exchanges"
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="exchanges",
+        db_index=False,
     )
     priority = models.CharField(
         _("priority"), max_length=12, choices=Priority.choices, default=Priority.ROUTINE
@@ -122,6 +146,31 @@ class Exchange(models.Model):
         indexes = [
             models.Index(fields=["-sent_at", "-id"], name="exchange_keyset"),
             models.Index(fields=["sender_agency", "-sent_at"], name="exchange_by_sender"),
+            # The inbox's filters, newest first, and the lookups of a thread, a case's messages
+            # and a reply's parent: only the rows that have the value are indexed.
+            models.Index(fields=["crime_area", "-sent_at", "-id"], name="exchange_by_crime_area"),
+            # The inbox sorted by due date.
+            models.Index(fields=["due_at", "id"], name="exchange_by_due"),
+            models.Index(
+                fields=["task_force", "-sent_at", "-id"],
+                condition=Q(task_force__isnull=False),
+                name="exchange_by_task_force",
+            ),
+            models.Index(
+                fields=["case", "-sent_at", "-id"],
+                condition=Q(case__isnull=False),
+                name="exchange_by_case",
+            ),
+            models.Index(
+                fields=["thread_root"],
+                condition=Q(thread_root__isnull=False),
+                name="exchange_thread_members",
+            ),
+            models.Index(
+                fields=["in_reply_to"],
+                condition=Q(in_reply_to__isnull=False),
+                name="exchange_replies",
+            ),
             # The yearly statistics (analytics.queries) read a year's exchanges from this
             # index alone: the metadata they count, never the content.
             models.Index(
@@ -170,8 +219,12 @@ class Recipient(models.Model):
     """An agency an exchange is addressed to, with its receipt."""
 
     exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="recipients")
+    # Indexed by the indexes below, each led by the agency.
     agency = models.ForeignKey(
-        "partners.Agency", on_delete=models.PROTECT, related_name="received_exchanges"
+        "partners.Agency",
+        on_delete=models.PROTECT,
+        related_name="received_exchanges",
+        db_index=False,
     )
     via = models.CharField(
         max_length=16, choices=RecipientVia.choices, default=RecipientVia.ADDRESSED
@@ -187,7 +240,24 @@ class Recipient(models.Model):
             models.UniqueConstraint(fields=["exchange", "agency"], name="one_receipt_per_agency")
         ]
         indexes = [
-            models.Index(fields=["agency", "answered_at"], name="receipt_open_by_agency"),
+            # The open receipts: few among the many an agency holds. Led by the agency for the
+            # dashboard's lists of a scope; with the exchange, so that the inbox's receipt
+            # filters ("a receipt of this exchange is unread") read these indexes alone.
+            models.Index(
+                fields=["agency", "exchange"],
+                condition=Q(answered_at__isnull=True),
+                name="receipt_unanswered",
+            ),
+            models.Index(
+                fields=["agency", "exchange"],
+                condition=Q(read_at__isnull=True),
+                name="receipt_unread",
+            ),
+            models.Index(
+                fields=["agency", "exchange"],
+                condition=Q(acknowledged_at__isnull=True),
+                name="receipt_unacknowledged",
+            ),
             # The addressed recipients of a year's exchanges, for the statistics.
             models.Index(
                 fields=["exchange", "agency"],
@@ -369,6 +439,12 @@ class DisseminationRequest(models.Model):
 
 class ExchangeGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Exchange, on_delete=models.CASCADE)
+    # Ten or more rows per exchange: no index of their own for the group and the permission,
+    # which the unique (group, permission, content_object) index leads with and which no query
+    # looks up alone. The content object's index serves the probes of a page and the
+    # permissions of one exchange.
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, db_index=False)
+    permission = models.ForeignKey(Permission, on_delete=models.CASCADE, db_index=False)
 
     # The inherited unique (group, permission, content_object) index makes an inbox one
     # indexed join from an officer's groups to the exchanges.

@@ -20,6 +20,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     When,
     prefetch_related_objects,
 )
@@ -40,6 +41,8 @@ from exchanges.policy import Perm
 from partners.capabilities import capabilities_for
 from partners.models import Agency, Officer, PartyStatus, Role
 from selec.digests import DigestPurpose, keyed_digest
+from selec.object_permissions import permission_id
+from taskforces.models import CrimeArea, TaskForce
 
 PAGE_SIZE = 50
 # The one answer for an attachment that does not exist and for one whose exchange the officer
@@ -56,11 +59,12 @@ def officer_group_ids(officer: Officer) -> list[int]:
 
 
 def _ids_with_perm(officer: Officer, perm: Perm) -> QuerySet[ExchangeGroupObjectPermission]:
-    # An indexed join (group, permission) → exchange, as a subquery; never a global permission.
+    # The permission rows of the officer's groups, as a subquery; never a global permission.
+    # The permission's id is a constant (see ``permission_id``): the planner then walks the
+    # page's index and probes the rows of each exchange, whatever the officer may see.
     return ExchangeGroupObjectPermission.objects.filter(
         group_id__in=officer_group_ids(officer),
-        permission__content_type__app_label="exchanges",
-        permission__codename=perm.value,
+        permission_id=permission_id("exchanges", perm),
     ).values("content_object_id")
 
 
@@ -130,7 +134,7 @@ def inbox_page(
     )
     if older_than is not None:
         rows = rows.filter(
-            Q(sent_at__lt=older_than.sent_at) | Q(sent_at=older_than.sent_at, id__lt=older_than.id)
+            _beyond("sent_at", True, Position(at=older_than.sent_at, id=older_than.id))
         )
     return list(rows.order_by("-sent_at", "-id")[: min(limit, 200)])
 
@@ -290,10 +294,16 @@ def _inbox_filter(scope: Scope, query: InboxQuery, now: dt.datetime) -> Q:
         where &= Q(kind=query.kind)
     if query.priority:
         where &= Q(priority=query.priority)
+    # By the id found from the code (a subquery run once): a join on the code would hide from
+    # the planner that the index led by the column serves the filter in the page's order.
     if query.crime_area:
-        where &= Q(crime_area__code=query.crime_area)
+        where &= Q(
+            crime_area_id=Subquery(CrimeArea.objects.filter(code=query.crime_area).values("pk")[:1])
+        )
     if query.task_force:
-        where &= Q(task_force__code=query.task_force)
+        where &= Q(
+            task_force_id=Subquery(TaskForce.objects.filter(code=query.task_force).values("pk")[:1])
+        )
     if query.status == ReceiptStatus.UNREAD:
         where &= _followed_receipts(scope, Q(read_at__isnull=True))
     elif query.status == ReceiptStatus.UNACKNOWLEDGED:
@@ -326,10 +336,14 @@ def _inbox_filter(scope: Scope, query: InboxQuery, now: dt.datetime) -> Q:
 
 
 def _beyond(column: str, descending: bool, position: Position) -> Q:
-    """The rows after ``position`` when walking in the given direction."""
+    """The rows after ``position`` when walking in the given direction.
+
+    The bound on the column alone (``<=`` or ``>=``) is redundant with the rest but lets
+    PostgreSQL start the index scan at the position: the disjunction alone is a filter, and a
+    deep page would read every row before it."""
     op = "lt" if descending else "gt"
-    return Q(**{f"{column}__{op}": position.at}) | Q(
-        **{column: position.at, f"id__{op}": position.id}
+    return Q(**{f"{column}__{op}e": position.at}) & (
+        Q(**{f"{column}__{op}": position.at}) | Q(**{f"id__{op}": position.id})
     )
 
 
@@ -452,7 +466,11 @@ def agency_work(
         return None
     now = now or timezone.now()
     receipts = (
-        Recipient.objects.filter(scope.receipts(), exchange__in=exchanges_visible_to(officer))
+        # The permission rows directly (not the exchanges they name): one semi-join per
+        # receipt of the scope's open ones, which the partial indexes of ``Recipient`` find.
+        Recipient.objects.filter(
+            scope.receipts(), exchange_id__in=_ids_with_perm(officer, Perm.VIEW)
+        )
         .select_related("exchange__sender_agency__party", "exchange__crime_area", "agency__party")
         .defer("exchange__subject", "exchange__body")
         .annotate(

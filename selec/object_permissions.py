@@ -11,6 +11,7 @@ from enum import Enum
 from typing import Protocol, TypeVar
 
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.db.models import Model, Q
 
 from partners.models import Agency, Party
@@ -35,6 +36,34 @@ def permission_ids(app_label: str, perms: type[E]) -> dict[E, int]:
         content_type__app_label=app_label, codename__in=[p.value for p in perms]
     )
     return {perms(codename): pk for pk, codename in rows.values_list("pk", "codename")}
+
+
+# (database name, app label, codename) -> Permission id; see ``permission_id``.
+_PERMISSION_IDS: dict[tuple[str, str, str], int] = {}
+
+
+def permission_id(app_label: str, perm: Enum) -> int:
+    """The id of the app's Permission row for the policy's permission, read once per process
+    and database.
+
+    The scoped reads filter the permission rows by this id as a constant. Filtered through a
+    join on the permission's codename and content type instead, PostgreSQL estimates the
+    visible rows at one, collects every visible exchange and sorts them all to show a page of
+    fifty; with the constant it estimates from the column's statistics and walks the page's
+    index. Cleared when the permissions may have been recreated (``forget_permission_ids``).
+    """
+    database = str(connection.settings_dict["NAME"])
+    key = (database, app_label, str(perm.value))
+    if key not in _PERMISSION_IDS:
+        for found, pk in permission_ids(app_label, type(perm)).items():
+            _PERMISSION_IDS[(database, app_label, str(found.value))] = pk
+    return _PERMISSION_IDS[key]
+
+
+def forget_permission_ids(**kwargs: object) -> None:
+    """Connected to ``post_migrate``: a migration or a flush may recreate the Permission rows
+    under other ids."""
+    _PERMISSION_IDS.clear()
 
 
 def group_ids_of(principals: Iterable[P]) -> dict[P, int]:

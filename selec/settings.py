@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "exchanges",
     "cases",
     "analytics",
+    # The benchmark command (it has no models; it reads every app, so it sits above them all).
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +93,7 @@ MIDDLEWARE = [
     # After WhiteNoise, so static files stay cacheable; officers' pages and the API do not.
     "selec.cache_control.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "selec.session_refresh.SessionIdleRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before CSRF, which reads the form body: a body over a limit gets its own page (413/400),
@@ -209,9 +212,11 @@ AXES_LOCKOUT_TEMPLATE = "selec/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
-# Idle timeout: the session cookie lives SESSION_IDLE_MINUTES after the last request.
+# Idle timeout: a session ends SESSION_IDLE_MINUTES after the last request. It is saved (and
+# so extended) at most once every SESSION_REFRESH_SECONDS, not on every page view
+# (selec.session_refresh).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

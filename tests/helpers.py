@@ -3,11 +3,13 @@ from __future__ import annotations
 from base64 import b32decode
 
 from django.test import Client
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners.models import Officer
+from selec import session_refresh
 from selec.api_auth import api_token_issue
 from selec.demo import current_totp
 from selec.models import ApiToken
@@ -19,6 +21,8 @@ def verified_client(client: Client, officer: Officer) -> Client:
     device = TOTPDevice.objects.get(user=officer, confirmed=True)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    # Saved now, as the login page saves it: the next pages need not extend it.
+    session[session_refresh.REFRESHED_KEY] = int(timezone.now().timestamp())
     session.save()
     return client
 

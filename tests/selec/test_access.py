@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners.models import Agency, Officer, Role
 from partners.services import officer_access_confirm_by_operator, officer_create
+from selec import session_refresh
 from selec.demo import current_totp, demo_password
 from tests.helpers import login_wizard_password_step, login_wizard_token_step, totp_now
 
@@ -213,8 +219,40 @@ def test_the_admin_opens_for_a_verified_directory_admin(login, directory_admin: 
 
 
 def test_the_session_expires_after_idle_time() -> None:
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert 0 < settings.SESSION_COOKIE_AGE <= 60 * 60
+    assert 0 < settings.SESSION_REFRESH_SECONDS <= 60
+
+
+def _session_expiry(client: Client) -> dt.datetime:
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return Session.objects.get(session_key=key).expire_date
+
+
+@pytest.mark.django_db
+def test_pages_do_not_write_the_session_more_than_once_a_minute(
+    login, lo_ro: Officer, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    start = timezone.now()
+    monkeypatch.setattr(session_refresh.timezone, "now", lambda: start)
+    client = login(lo_ro)
+    client.get("/exchanges/")
+    first = _session_expiry(client)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/exchanges/")
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert not [sql for sql in writes if "django_session" in sql]
+    assert _session_expiry(client) == first
+
+
+@pytest.mark.django_db
+def test_a_request_after_a_minute_extends_the_session(login, lo_ro: Officer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    client = login(lo_ro)
+    client.get("/exchanges/")
+    first = _session_expiry(client)
+    later = timezone.now() + dt.timedelta(seconds=settings.SESSION_REFRESH_SECONDS + 1)
+    monkeypatch.setattr(session_refresh.timezone, "now", lambda: later)
+    client.get("/exchanges/")
+    assert _session_expiry(client) > first
 
 
 def test_passwords_are_hashed_with_argon2() -> None:

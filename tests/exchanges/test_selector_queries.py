@@ -1,0 +1,66 @@
+"""The scoped reads filter the permission rows by the permission's id, a constant: with a join
+on the codename instead, PostgreSQL misestimates the visible rows and a page of fifty costs as
+much as everything the officer may see (the benchmark, ``python manage.py bench``, measures
+the pages; here the shape of their queries is pinned)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cases.policy import CasePerm
+from cases.selectors import cases_visible_to
+from exchanges import selectors
+from exchanges.policy import Perm
+from partners.models import Officer
+from selec.object_permissions import forget_permission_ids, permission_id
+from tests.exchanges.scenario import send
+
+pytestmark = pytest.mark.django_db
+
+PERMISSION_TABLES = ("auth_permission", "django_content_type")
+
+
+def _sql_of(call) -> str:  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return "\n".join(q["sql"] for q in captured.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda officer: selectors.inbox_search(officer, selectors.InboxQuery()),
+        lambda officer: selectors.inbox_page(officer),
+        lambda officer: selectors.agency_work(officer),
+        lambda officer: list(cases_visible_to(officer)),
+    ],
+    ids=["inbox", "inbox-page", "dashboard", "cases"],
+)
+def test_the_scoped_reads_filter_permissions_by_id_not_by_a_join(read, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+    send(lo_ro, "Bulgarian Police")
+    # The lookup itself reads the permission table, once per process.
+    permission_id("exchanges", Perm.VIEW)
+    permission_id("cases", CasePerm.VIEW)
+    sql = _sql_of(lambda: read(lo_ro))
+    assert not [table for table in PERMISSION_TABLES if f'"{table}"' in sql]
+
+
+def test_the_permission_ids_are_read_once_and_again_after_a_migration(lo_ro: Officer) -> None:
+    forget_permission_ids()
+    first = _sql_of(lambda: permission_id("exchanges", Perm.VIEW))
+    again = _sql_of(lambda: permission_id("exchanges", Perm.MANAGE))
+    assert '"auth_permission"' in first
+    assert again == ""
+    forget_permission_ids()
+    assert '"auth_permission"' in _sql_of(lambda: permission_id("exchanges", Perm.VIEW))
+
+
+def test_a_deep_page_starts_its_index_scan_at_the_cursor(lo_ro: Officer) -> None:
+    for _ in range(3):
+        send(lo_ro, "Bulgarian Police")
+    first = selectors.inbox_search(lo_ro, selectors.InboxQuery(), limit=1)
+    sql = _sql_of(lambda: selectors.inbox_search(lo_ro, selectors.InboxQuery(), after=first.last))
+    # A bound on the sort column alone, beside the (column, id) disjunction.
+    assert '"exchanges_exchange"."sent_at" <= ' in sql
