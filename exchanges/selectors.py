@@ -465,34 +465,37 @@ def agency_work(
     if scope is None:
         return None
     now = now or timezone.now()
-    receipts = (
-        # The permission rows directly (not the exchanges they name): one semi-join per
-        # receipt of the scope's open ones, which the partial indexes of ``Recipient`` find.
-        Recipient.objects.filter(
-            scope.receipts(), exchange_id__in=_ids_with_perm(officer, Perm.VIEW)
-        )
-        .select_related("exchange__sender_agency__party", "exchange__crime_area", "agency__party")
-        .defer("exchange__subject", "exchange__body")
-        .annotate(
-            urgency=_URGENCY,
-            is_overdue=Case(
-                When(
-                    exchange__kind=ExchangeKind.REQUEST,
-                    answered_at__isnull=True,
-                    exchange__due_at__lt=now,
-                    then=True,
-                ),
-                default=False,
-                output_field=BooleanField(),
-            ),
-        )
-        .order_by("urgency", "exchange__due_at", "pk")
-    )
+    # The receipts of the scope, most urgent first: the partial indexes of ``Recipient`` find
+    # a scope's open ones, few among the many it holds.
+    ordering = ("urgency", "exchange__due_at", "pk")
+    receipts = Recipient.objects.filter(scope.receipts()).annotate(urgency=_URGENCY)
     open_requests = receipts.filter(exchange__kind=ExchangeKind.REQUEST, answered_at__isnull=True)
+    visible = Exists(
+        ExchangeGroupObjectPermission.objects.filter(
+            content_object_id=OuterRef("exchange_id"),
+            group_id__in=officer_group_ids(officer),
+            permission_id=permission_id("exchanges", Perm.VIEW),
+        )
+    )
     start, end = local_day(officer, now)
 
-    def bounded(rows: QuerySet[Recipient]) -> WorkList:
-        found = list(rows[: limit + 1])
+    def bounded(candidates: QuerySet[Recipient]) -> WorkList:
+        # The permission check is selected, not filtered on: PostgreSQL evaluates an expensive
+        # selected expression after the sort and the limit, so it probes the rows shown only,
+        # not every open receipt of the scope (in a WHERE clause, or in a subquery the planner
+        # cannot see is short, it probed them all). A receipt comes with its agency's (and its
+        # NFP's) view permission, so the check removes nothing unless a grant was withdrawn;
+        # the list is then shorter, never wider.
+        found = [
+            receipt
+            for receipt in candidates.select_related(
+                "exchange__sender_agency__party", "exchange__crime_area", "agency__party"
+            )
+            .defer("exchange__subject", "exchange__body")
+            .annotate(is_overdue=_overdue(now), visible=visible)
+            .order_by(*ordering)[: limit + 1]
+            if receipt.visible
+        ]
         return WorkList(receipts=found[:limit], more=len(found) > limit)
 
     return AgencyWork(
@@ -502,6 +505,19 @@ def agency_work(
         due_today=bounded(
             open_requests.filter(exchange__due_at__gte=start, exchange__due_at__lt=end)
         ),
+    )
+
+
+def _overdue(now: dt.datetime) -> Case:
+    return Case(
+        When(
+            exchange__kind=ExchangeKind.REQUEST,
+            answered_at__isnull=True,
+            exchange__due_at__lt=now,
+            then=True,
+        ),
+        default=False,
+        output_field=BooleanField(),
     )
 
 

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from cases.policy import CasePerm
 from cases.selectors import cases_visible_to
 from exchanges import selectors
+from exchanges.models import ExchangeGroupObjectPermission
 from exchanges.policy import Perm
 from partners.models import Officer
 from selec.object_permissions import forget_permission_ids, permission_id
@@ -64,3 +65,17 @@ def test_a_deep_page_starts_its_index_scan_at_the_cursor(lo_ro: Officer) -> None
     sql = _sql_of(lambda: selectors.inbox_search(lo_ro, selectors.InboxQuery(), after=first.last))
     # A bound on the sort column alone, beside the (column, id) disjunction.
     assert '"exchanges_exchange"."sent_at" <= ' in sql
+
+
+def test_the_dashboard_leaves_out_a_receipt_whose_view_was_withdrawn(
+    lo_ro: Officer, lo_bg: Officer
+) -> None:
+    kept = send(lo_ro, "Bulgarian Police")
+    withdrawn = send(lo_ro, "Bulgarian Police")
+    ExchangeGroupObjectPermission.objects.filter(
+        content_object=withdrawn, permission_id=permission_id("exchanges", Perm.VIEW)
+    ).delete()
+    work = selectors.agency_work(lo_bg)
+    assert work is not None
+    shown = {r.exchange_id for r in work.unread.receipts + work.unacknowledged.receipts}
+    assert shown == {kept.pk}
