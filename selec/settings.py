@@ -165,7 +165,8 @@ AUTH_USER_MODEL = "partners.Officer"
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses a locked-out username before the password is even checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend, loading the officer with their agency and party.
+    "partners.auth.OfficerBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from partners.auth import OfficerBackend
 from partners.models import (
     AccessConfirmation,
     Agency,
@@ -190,3 +191,13 @@ def test_a_status_change_to_the_current_status_is_refused(directory_admin: Offic
             status=PartyStatus.MEMBER,
             effective_from=dt.date(2026, 11, 1),
         )
+
+
+def test_the_signed_in_officer_comes_with_agency_and_party(
+    lo_ro: Officer, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    with django_assert_num_queries(1):
+        officer = OfficerBackend().get_user(lo_ro.pk)
+        assert officer is not None
+        assert officer.agency is not None
+        assert officer.agency.party.code == "RO"
