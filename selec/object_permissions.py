@@ -30,34 +30,33 @@ class GroupPrincipal(Protocol):
 P = TypeVar("P", bound=GroupPrincipal)
 
 
+# (database name, app label) -> {codename: Permission id}; see ``permission_ids``.
+_PERMISSION_IDS: dict[tuple[str, str], dict[str, int]] = {}
+
+
 def permission_ids(app_label: str, perms: type[E]) -> dict[E, int]:
-    """The ids of the app's Permission rows, by the policy's permission."""
-    rows = Permission.objects.filter(
-        content_type__app_label=app_label, codename__in=[p.value for p in perms]
-    )
-    return {perms(codename): pk for pk, codename in rows.values_list("pk", "codename")}
-
-
-# (database name, app label, codename) -> Permission id; see ``permission_id``.
-_PERMISSION_IDS: dict[tuple[str, str, str], int] = {}
+    """The ids of the app's Permission rows, by the policy's permission: read once per
+    process and database (they change only when migrations recreate them), so that storing
+    grants costs no query for them, and the scoped reads can name them as constants
+    (``permission_id``)."""
+    key = (str(connection.settings_dict["NAME"]), app_label)
+    if key not in _PERMISSION_IDS:
+        rows = Permission.objects.filter(content_type__app_label=app_label)
+        _PERMISSION_IDS[key] = dict(rows.values_list("codename", "pk"))
+    found = _PERMISSION_IDS[key]
+    return {perm: found[perm.value] for perm in perms}
 
 
 def permission_id(app_label: str, perm: Enum) -> int:
-    """The id of the app's Permission row for the policy's permission, read once per process
-    and database.
+    """The id of the app's Permission row for the policy's permission.
 
     The scoped reads filter the permission rows by this id as a constant. Filtered through a
     join on the permission's codename and content type instead, PostgreSQL estimates the
     visible rows at one, collects every visible exchange and sorts them all to show a page of
     fifty; with the constant it estimates from the column's statistics and walks the page's
-    index. Cleared when the permissions may have been recreated (``forget_permission_ids``).
+    index.
     """
-    database = str(connection.settings_dict["NAME"])
-    key = (database, app_label, str(perm.value))
-    if key not in _PERMISSION_IDS:
-        for found, pk in permission_ids(app_label, type(perm)).items():
-            _PERMISSION_IDS[(database, app_label, str(found.value))] = pk
-    return _PERMISSION_IDS[key]
+    return permission_ids(app_label, type(perm))[perm]
 
 
 def forget_permission_ids(**kwargs: object) -> None:
