@@ -15,7 +15,6 @@ from django.db.models import (
     BooleanField,
     Case,
     Exists,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -34,7 +33,6 @@ from exchanges.models import (
     Exchange,
     ExchangeGroupObjectPermission,
     ExchangeKind,
-    Priority,
     Recipient,
 )
 from exchanges.policy import Perm
@@ -439,13 +437,6 @@ class AgencyWork:
 
 DASHBOARD_LIMIT = 20
 
-_URGENCY = Case(
-    When(exchange__priority=Priority.IMMEDIATE, then=0),
-    When(exchange__priority=Priority.URGENT, then=1),
-    default=2,
-    output_field=IntegerField(),
-)
-
 
 def local_day(officer: Officer, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     """The bounds of the officer's current day in their own time zone."""
@@ -465,11 +456,11 @@ def agency_work(
     if scope is None:
         return None
     now = now or timezone.now()
-    # The receipts of the scope, most urgent first: the partial indexes of ``Recipient`` find
-    # a scope's open ones, few among the many it holds.
-    ordering = ("urgency", "exchange__due_at", "pk")
-    receipts = Recipient.objects.filter(scope.receipts()).annotate(urgency=_URGENCY)
-    open_requests = receipts.filter(exchange__kind=ExchangeKind.REQUEST, answered_at__isnull=True)
+    # The receipts of the scope, most urgent first, read in that order from the partial
+    # indexes of ``Recipient`` (their urgency and due date are the exchange's, copied).
+    ordering = ("urgency", "due_at", "pk")
+    receipts = Recipient.objects.filter(scope.receipts())
+    open_requests = receipts.filter(awaits_answer=True, answered_at__isnull=True)
     visible = Exists(
         ExchangeGroupObjectPermission.objects.filter(
             content_object_id=OuterRef("exchange_id"),
@@ -501,21 +492,14 @@ def agency_work(
     return AgencyWork(
         unread=bounded(receipts.filter(read_at__isnull=True)),
         unacknowledged=bounded(receipts.filter(acknowledged_at__isnull=True)),
-        overdue=bounded(open_requests.filter(exchange__due_at__lt=now)),
-        due_today=bounded(
-            open_requests.filter(exchange__due_at__gte=start, exchange__due_at__lt=end)
-        ),
+        overdue=bounded(open_requests.filter(due_at__lt=now)),
+        due_today=bounded(open_requests.filter(due_at__gte=start, due_at__lt=end)),
     )
 
 
 def _overdue(now: dt.datetime) -> Case:
     return Case(
-        When(
-            exchange__kind=ExchangeKind.REQUEST,
-            answered_at__isnull=True,
-            exchange__due_at__lt=now,
-            then=True,
-        ),
+        When(awaits_answer=True, answered_at__isnull=True, due_at__lt=now, then=True),
         default=False,
         output_field=BooleanField(),
     )

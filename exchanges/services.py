@@ -37,6 +37,7 @@ from exchanges.models import (
     Recipient,
     RecipientVia,
     RestrictionConfirmation,
+    urgency_of,
 )
 from exchanges.notify import notify_agencies
 from exchanges.permissions import exchanges_involving_party, permissions_grant_new, permissions_sync
@@ -376,7 +377,14 @@ def _add_recipients(
     Recipient.objects.bulk_create(
         [
             Recipient(
-                exchange=exchange, agency_id=a, via=via, added_by_id=added_by, delivered_at=now
+                exchange=exchange,
+                agency_id=a,
+                via=via,
+                added_by_id=added_by,
+                delivered_at=now,
+                urgency=urgency_of(exchange.priority),
+                due_at=exchange.due_at,
+                awaits_answer=exchange.kind == ExchangeKind.REQUEST,
             )
             for a in new
         ]
@@ -932,7 +940,7 @@ def deadlines_flag(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     horizon = now + max(APPROACHING_WITHIN.values())
     open_receipts = Recipient.objects.filter(
-        answered_at__isnull=True, exchange__kind=ExchangeKind.REQUEST, exchange__due_at__lte=horizon
+        awaits_answer=True, answered_at__isnull=True, due_at__lte=horizon
     ).select_related("exchange", "agency")
     notified = 0
     for receipt in open_receipts.iterator(chunk_size=500):

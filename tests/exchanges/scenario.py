@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
-from exchanges.models import Exchange, ExchangeKind, Priority
+from django.db.models import QuerySet
+
+from exchanges.models import Exchange, ExchangeKind, Priority, Recipient
 from exchanges.policy import Restrictions
 from exchanges.services import AttachmentInput, EntityInput, Evaluation, Message, exchange_send
 from partners.models import Agency, Officer
@@ -65,3 +68,9 @@ def send(
         priority=priority,
         message=message(code=code, personal=personal, **message_kwargs),  # type: ignore[arg-type]
     )
+
+
+def set_due(exchanges: QuerySet[Exchange], due_at: dt.datetime) -> None:
+    """Move the due date of these exchanges, and of their receipts, which carry a copy."""
+    Recipient.objects.filter(exchange__in=exchanges.values("pk")).update(due_at=due_at)
+    exchanges.update(due_at=due_at)

@@ -16,7 +16,7 @@ from exchanges import services
 from exchanges.models import Exchange, Recipient
 from exchanges.selectors import DASHBOARD_LIMIT, local_day
 from partners.models import Officer
-from tests.exchanges.scenario import send
+from tests.exchanges.scenario import send, set_due
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +83,7 @@ def test_reading_acknowledging_and_answering_move_a_receipt_off_the_lists(
     login, lo_ro: Officer, lo_bg: Officer
 ) -> None:  # type: ignore[no-untyped-def]
     exchange = _send(lo_ro, "Bulgarian Police", priority="immediate")
-    Exchange.objects.filter(pk=exchange.pk).update(due_at=timezone.now() - dt.timedelta(minutes=5))
+    set_due(Exchange.objects.filter(pk=exchange.pk), timezone.now() - dt.timedelta(minutes=5))
     client = login(lo_bg)
     content = _dashboard(client)
     for name in ("overdue", "unread", "unacknowledged"):
@@ -115,11 +115,10 @@ def test_overdue_and_due_today_concern_unanswered_requests_only(
     today = _send(lo_ro, "Bulgarian Police")
     tomorrow = _send(lo_ro, "Bulgarian Police")
     now = timezone.now()
-    Exchange.objects.filter(pk__in=[overdue.pk, information.pk]).update(
-        due_at=min(now, start) - dt.timedelta(minutes=1)
+    set_due(Exchange.objects.filter(pk__in=[overdue.pk, information.pk]), min(now, start) - dt.timedelta(minutes=1)
     )
-    Exchange.objects.filter(pk=today.pk).update(due_at=end - dt.timedelta(seconds=1))
-    Exchange.objects.filter(pk=tomorrow.pk).update(due_at=end)
+    set_due(Exchange.objects.filter(pk=today.pk), end - dt.timedelta(seconds=1))
+    set_due(Exchange.objects.filter(pk=tomorrow.pk), end)
     content = _dashboard(login(lo_bg))
     assert _refs(_section(content, "overdue")) == [overdue.reference]
     assert _refs(_section(content, "due-today")) == [today.reference]
@@ -133,8 +132,7 @@ def test_the_lists_put_the_most_urgent_first_then_the_soonest_due(
     urgent_late = _send(lo_ro, "Bulgarian Police", priority="urgent")
     urgent_soon = _send(lo_ro, "Bulgarian Police", priority="urgent")
     immediate = _send(lo_ro, "Bulgarian Police", priority="immediate")
-    Exchange.objects.filter(pk=urgent_soon.pk).update(
-        due_at=urgent_late.due_at - dt.timedelta(hours=1)
+    set_due(Exchange.objects.filter(pk=urgent_soon.pk), urgent_late.due_at - dt.timedelta(hours=1)
     )
     content = _dashboard(login(lo_bg))
     assert _refs(_section(content, "unread")) == [
@@ -206,8 +204,8 @@ def test_each_list_links_to_the_inbox_filtered_the_same_way(
     today = _send(lo_ro, "Bulgarian Police", priority="immediate")
     read = _send(lo_ro, "Bulgarian Police")
     _send(lo_bg, "Romanian Police")  # outgoing: in no list
-    Exchange.objects.filter(pk=overdue.pk).update(due_at=timezone.now() - dt.timedelta(hours=1))
-    Exchange.objects.filter(pk=today.pk).update(due_at=end - dt.timedelta(seconds=1))
+    set_due(Exchange.objects.filter(pk=overdue.pk), timezone.now() - dt.timedelta(hours=1))
+    set_due(Exchange.objects.filter(pk=today.pk), end - dt.timedelta(seconds=1))
     services.exchange_consult(officer=lo_bg, exchange=read)
     client = login(lo_bg)
     content = _dashboard(client)
@@ -244,11 +242,9 @@ def test_the_dashboard_costs_the_same_queries_for_ten_and_two_hundred_rows(
         # Some of them overdue and some due today, so that every list has rows.
         _start, end = local_day(lo_bg, timezone.now())
         newest = Exchange.objects.order_by("-pk").values("pk")
-        Exchange.objects.filter(pk__in=newest[: n // 2]).update(
-            due_at=timezone.now() - dt.timedelta(hours=1)
+        set_due(Exchange.objects.filter(pk__in=newest[: n // 2]), timezone.now() - dt.timedelta(hours=1)
         )
-        Exchange.objects.filter(pk__in=newest[n // 2 : n]).update(
-            due_at=end - dt.timedelta(seconds=1)
+        set_due(Exchange.objects.filter(pk__in=newest[n // 2 : n]), end - dt.timedelta(seconds=1)
         )
 
     grow(10)
