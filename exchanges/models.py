@@ -180,7 +180,7 @@ class Exchange(models.Model):
             # index alone: the metadata they count, never the content.
             models.Index(
                 fields=["sent_at"],
-                include=["kind", "sender_agency", "crime_area", "task_force", "case"],
+                include=["id", "kind", "sender_agency", "crime_area", "task_force", "case"],
                 name="exchange_statistics",
             ),
         ]

@@ -29,8 +29,12 @@ class AuditAction(models.TextChoices):
 class AuditEvent(models.Model):
     """One row of the append-only, hash-chained audit log (see ``selec.audit``).
 
-    A database trigger refuses UPDATE and DELETE; ``chain_hash`` is the HMAC of the previous
-    row's hash and this row's content, so an edit made around the trigger is detected.
+    A row is written in the transaction of what it records, unsealed, with ``content_mac``: the
+    application's keyed digest of its content. After the commit it is sealed, once: it receives
+    its ``chain_position`` and ``chain_hash``, the HMAC of the previous row's hash and this
+    row's content. A database trigger refuses DELETE, TRUNCATE and every UPDATE but that one
+    (the three seal columns set where they were NULL, nothing else changed), and the hashes
+    show an edit made around the trigger.
     """
 
     occurred_at = models.DateTimeField(_("when"), db_index=True)
@@ -51,22 +55,59 @@ class AuditEvent(models.Model):
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     reason = models.CharField(_("why"), max_length=300)
     # The id this server gave the request; a caller's own X-Request-ID is kept beside it, for
-    # the caller's logs, and never taken for ours.
+    # the caller's logs, and never taken for it.
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     client_request_id = models.CharField(_("client request id"), max_length=64, blank=True)
     ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
-    previous_hash = models.CharField(max_length=64)
-    chain_hash = models.CharField(max_length=64, unique=True)
+    # Written with the row: only a row whose digest matches its content is sealed, so a row
+    # inserted or edited without the key is never chained (and the verifier reports it).
+    # Unique (constraint below): a copy of a row is not a second event. NULL on the rows
+    # chained before it existed.
+    content_mac = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    # The seal, set once after the commit (selec.audit.audit_seal); NULL until then, where ""
+    # would collide in the unique indexes. The chain runs in the order of the positions.
+    chain_position = models.PositiveBigIntegerField(unique=True, null=True, blank=True)
+    previous_hash = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    # Not indexed: nothing looks a row up by its hash, and the unique position keeps the chain
+    # from forking.
+    chain_hash = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # The rows the sealer looks for: few, whatever the size of the log.
+            models.Index(
+                fields=["id"],
+                condition=Q(chain_position__isnull=True),
+                name="audit_event_unsealed",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    chain_position__isnull=True, previous_hash__isnull=True, chain_hash__isnull=True
+                )
+                | Q(
+                    chain_position__isnull=False,
+                    previous_hash__isnull=False,
+                    chain_hash__isnull=False,
+                ),
+                name="audit_event_sealed_whole",
+            ),
+            # A constraint rather than unique=True: no second, pattern-matching index.
+            models.UniqueConstraint(fields=["content_mac"], name="audit_event_content_once"),
+        ]
 
     def __str__(self) -> str:
         return (
             f"#{self.pk} {self.action} {self.object_type}:{self.object_id} by {self.actor_username}"
         )
+
+    @property
+    def is_sealed(self) -> bool:
+        return self.chain_position is not None
 
 
 class Justification(models.Model):

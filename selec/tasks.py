@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from selec.audit import audit_seal
+
 
 # acks_late: a worker that dies mid-run leaves the message to be delivered again, which is
 # harmless only because the relay is idempotent (it sends unsent rows and marks them).
@@ -20,3 +22,11 @@ def relay_outbox() -> int:
     while sent := outbox_relay():
         total += sent
     return total
+
+
+# Periodic: seals the audit events whose process stopped between their commit and their
+# sealing (each commit has its own events sealed at once, so this usually finds none). Safe to
+# run twice, or beside another sealer: the sealers take turns, and a row is sealed once.
+@shared_task(acks_late=True, ignore_result=True, expires=300)
+def seal_audit_log() -> int:
+    return audit_seal()

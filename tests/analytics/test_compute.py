@@ -11,11 +11,12 @@ from collections import Counter
 
 import pytest
 from django.core.management import call_command
-from django.db import connections
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
 from analytics import queries
 from analytics.models import ExchangeStatistic, RunState, StatisticsRun
-from analytics.services import statistics_compute, statistics_years
+from analytics.services import statistics_compute, statistics_compute_years, statistics_years
 from cases.models import CaseKind, CaseStatus
 from cases.services import CaseDetails, case_create
 from exchanges.models import Exchange, ExchangeKind, Priority
@@ -147,6 +148,82 @@ def test_the_years_with_data_are_those_of_live_and_imported_exchanges(
     exchange = send(lo_ro, "Bulgarian Police", attachments=())
     Exchange.objects.filter(pk=exchange.pk).update(sent_at=dt.datetime(2019, 5, 1, tzinfo=dt.UTC))
     assert statistics_years() == [*LOG_YEARS, 2019]
+
+
+# --- Several years at once ---------------------------------------------------------------------
+
+# The runs marked running; in the computation's transaction (a savepoint here) its settings,
+# the years' locks, the statement and the runs marked done; the runs read back. The same for
+# one year as for twenty.
+QUERIES_OF_A_COMPUTATION = 8
+
+
+def _queries_to_compute(years) -> int:  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as captured:
+        statistics_compute_years(years=years)
+    return len(captured)
+
+
+def test_computing_one_year_or_five_costs_the_same_few_queries(generated_log) -> None:  # type: ignore[no-untyped-def]
+    assert _queries_to_compute([2011]) == QUERIES_OF_A_COMPUTATION
+    assert _queries_to_compute(LOG_YEARS) == QUERIES_OF_A_COMPUTATION
+    with CaptureQueriesContext(connection) as captured:
+        statistics_compute(year=2012)
+    assert len(captured) == QUERIES_OF_A_COMPUTATION
+
+
+def test_years_computed_together_give_the_counts_of_years_computed_one_by_one(
+    generated_log, lo_ro: Officer
+) -> None:  # type: ignore[no-untyped-def]
+    _history, rows = generated_log
+    # A live exchange in a year of the log, and one in a year of its own.
+    _sent_at(send(lo_ro, "Bulgarian Police", attachments=()), dt.date(2010, 6, 1))
+    _sent_at(send(lo_ro, "Police of Austria", attachments=()), dt.date(2016, 6, 1))
+    years = [*LOG_YEARS, 2016]
+    _compute(years)
+    one_by_one = stored_statistics(years)
+    ExchangeStatistic.objects.all().delete()
+
+    runs = statistics_compute_years(years=reversed(years))
+    assert stored_statistics(years) == one_by_one
+    assert [(run.year, run.state) for run in runs] == [(year, RunState.DONE) for year in years]
+    expected = Counter({year: sum(1 for row in rows if row.day.year == year) for year in years})
+    expected.update([2010, 2016])
+    assert {run.year: run.exchanges for run in runs} == expected
+
+
+def test_a_recomputation_writes_only_the_rows_whose_counts_changed(generated_log) -> None:  # type: ignore[no-untyped-def]
+    history, rows = generated_log
+    statistics_compute(year=2012)
+    before = dict(ExchangeStatistic.objects.filter(year=2012).values_list("pk", "exchanges"))
+
+    statistics_compute(year=2012)
+    assert dict(ExchangeStatistic.objects.filter(year=2012).values_list("pk", "exchanges")) == (
+        before
+    )
+
+    # Another log of the year: some counts grow, some combinations are new.
+    more = generate_log(history, rows=300, years=range(2012, 2013), seed=8)
+    import_rows(more, "more.csv")
+    statistics_compute(year=2012)
+    after = dict(ExchangeStatistic.objects.filter(year=2012).values_list("pk", "exchanges"))
+    of_2012 = [row for row in [*rows, *more] if row.day.year == 2012]
+    assert stored_statistics([2012]) == expected_statistics(history, imported_metadata(of_2012))
+    kept = before.keys() & after.keys()
+    assert kept
+    assert any(after[pk] != before[pk] for pk in kept)
+    assert after.keys() - before.keys()
+
+
+def test_a_combination_no_longer_counted_loses_its_row(lo_ro: Officer) -> None:
+    exchange = _sent_at(send(lo_ro, "Hungarian Police", attachments=()), dt.date(2024, 3, 1))
+    statistics_compute(year=2024)
+    assert _channels(2024) == Counter({"members_daily": 1})
+    Exchange.objects.filter(pk=exchange.pk).update(crime_area=CrimeArea.objects.get(code="thb"))
+    statistics_compute(year=2024)
+    assert set(
+        ExchangeStatistic.objects.filter(year=2024).values_list("crime_area__code", flat=True)
+    ) == {"thb"}
 
 
 # --- Party status at the exchange's date ------------------------------------------------------

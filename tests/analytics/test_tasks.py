@@ -128,7 +128,7 @@ def test_the_command_computes_every_year_with_exchanges_and_reports_it() -> None
     call_command("compute_statistics", stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("2008: 2 exchanges, ")
-    assert lines[1].startswith("2010: 1 exchanges, 3 rows in ")
+    assert lines[1].startswith("2010: 1 exchanges, 3 rows (computed ")
     assert lines[2].startswith("2 years in ")
     assert StatisticsRun.objects.get(year=2010).state == RunState.DONE
 

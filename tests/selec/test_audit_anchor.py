@@ -3,6 +3,9 @@ verifier requires the log to reach the newest head anchored outside the database
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import hmac
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -15,7 +18,7 @@ from django.db import DatabaseError, connection, transaction
 from partners.models import Party
 from partners.services import party_rename
 from selec.audit import audit_verify, justification_of
-from selec.audit_anchor import newest_anchored_head
+from selec.audit_anchor import anchor_append, newest_anchored_head
 from selec.models import AuditAction, AuditEvent, Justification
 
 pytestmark = pytest.mark.django_db
@@ -30,10 +33,11 @@ def anchor(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
 
 
 def _events(capture: Capture, directory_admin, count: int) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
-    """Write ``count`` events, running the after-commit work (the anchoring) as a commit would."""
+    """Write ``count`` events, each in a request of its own, running the after-commit work (the
+    sealing, then the anchoring) as each commit would."""
     party = Party.objects.get(code="GE")
-    with capture(execute=True):
-        for n in range(count):
+    for n in range(count):
+        with capture(execute=True):
             party_rename(actor=directory_admin, party=party, name=f"Georgia {n}")
     return list(AuditEvent.objects.order_by("-id")[:count])[::-1]
 
@@ -58,16 +62,64 @@ def test_the_database_refuses_to_truncate_the_log(directory_admin) -> None:  # t
     assert AuditEvent.objects.exists()
 
 
-def test_each_committed_event_is_anchored_with_its_chain_hash(
+def test_each_sealed_head_is_anchored_with_its_position_and_chain_hash(
     anchor: Path, django_capture_on_commit_callbacks: Capture, directory_admin
 ) -> None:  # type: ignore[no-untyped-def]
     events = _events(django_capture_on_commit_callbacks, directory_admin, 3)
     head = newest_anchored_head()
     assert head is not None
-    assert (head.event_id, head.chain_hash) == (events[-1].pk, events[-1].chain_hash)
+    assert (head.event_id, head.position, head.chain_hash) == (
+        events[-1].pk,
+        events[-1].chain_position,
+        events[-1].chain_hash,
+    )
     assert len(anchor.read_text().splitlines()) == 3
     assert audit_verify().intact
     call_command("verify_audit")
+
+
+def test_events_sealed_together_anchor_their_last(
+    anchor: Path, django_capture_on_commit_callbacks: Capture, directory_admin
+) -> None:  # type: ignore[no-untyped-def]
+    party = Party.objects.get(code="GE")
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(3):
+            party_rename(actor=directory_admin, party=party, name=f"Georgia {n}")
+    last = AuditEvent.objects.latest("chain_position")
+    assert len(anchor.read_text().splitlines()) == 1
+    head = newest_anchored_head()
+    assert head is not None
+    assert (head.event_id, head.position) == (last.pk, last.chain_position)
+
+
+def test_the_newest_head_is_the_furthest_along_the_chain_not_the_highest_id(
+    anchor: Path,
+) -> None:
+    # A transaction that took its id early and committed late is sealed after a later id, and
+    # two sealers may append their lines in either order.
+    anchor_append(200, "b" * 64, 8)
+    anchor_append(150, "c" * 64, 9)
+    anchor_append(180, "a" * 64, 7)
+    head = newest_anchored_head()
+    assert head is not None
+    assert (head.event_id, head.position) == (150, 9)
+
+
+def test_lines_anchored_before_positions_existed_still_verify_and_come_first(
+    anchor: Path, settings
+) -> None:  # type: ignore[no-untyped-def]
+    # A line as the anchor wrote them before: event id, hash, time, signature.
+    key = hmac.new(settings.AUDIT_CHAIN_KEY, b"selec audit anchor", hashlib.sha256).digest()
+    written_at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC).isoformat(timespec="seconds")
+    signature = hmac.new(key, f"900|{'d' * 64}|{written_at}".encode(), hashlib.sha256)
+    anchor.write_text(f"900 {'d' * 64} {written_at} {signature.hexdigest()}\n")
+    head = newest_anchored_head()
+    assert head is not None
+    assert (head.event_id, head.position) == (900, None)
+    anchor_append(12, "e" * 64, 3)
+    head = newest_anchored_head()
+    assert head is not None
+    assert (head.event_id, head.position) == (12, 3)
 
 
 def test_a_rolled_back_event_is_not_anchored(

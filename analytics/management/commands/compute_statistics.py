@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from analytics.services import statistics_compute, statistics_queue, statistics_years
+from analytics.services import statistics_compute_years, statistics_queue, statistics_years
 
 
 class Command(BaseCommand):
@@ -31,20 +31,21 @@ class Command(BaseCommand):
             statistics_queue(years=years)
             self.stdout.write(f"Queued the statistics of {_listed(years)}.")
             return
-        total = time.monotonic()
-        for each in years:
-            started = time.monotonic()
-            try:
-                run = statistics_compute(year=each)
-            except Exception as exc:
-                raise CommandError(f"Statistics of {each} failed: {exc}") from exc
+        started = time.monotonic()
+        try:
+            # Every year in one pass: the sources are read once for all of them.
+            runs = statistics_compute_years(years=years)
+        except Exception as exc:
+            raise CommandError(f"Statistics of {_listed(years)} failed: {exc}") from exc
+        for run in runs:
             self.stdout.write(
-                f"{each}: {run.exchanges:,} exchanges, {run.rows:,} rows "
-                f"in {time.monotonic() - started:.2f} s "
+                f"{run.year}: {run.exchanges:,} exchanges, {run.rows:,} rows "
                 f"(computed {timezone.localtime(run.computed_at):%Y-%m-%d %H:%M:%S})."
             )
         if len(years) > 1:
-            self.stdout.write(f"{len(years)} years in {time.monotonic() - total:.2f} s.")
+            self.stdout.write(f"{len(years)} years in {time.monotonic() - started:.2f} s.")
+        else:
+            self.stdout.write(f"Computed in {time.monotonic() - started:.2f} s.")
 
 
 def _listed(years: list[int]) -> str:

@@ -5,8 +5,10 @@ from selec.audit import audit_verify
 
 class Command(BaseCommand):
     help = (
-        "Verify the audit log: its hash chain (naming the first broken row) and its anchor "
-        "(the log must still hold the newest head anchored outside the database)."
+        "Verify the audit log: seal the committed events not sealed yet, then check its hash "
+        "chain (naming the first broken row), that no event stayed unsealed past the grace "
+        "period, and its anchor (the log must still hold the newest head anchored outside the "
+        "database)."
     )
 
     def handle(self, *args: object, **options: object) -> None:
