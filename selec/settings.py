@@ -144,6 +144,10 @@ elif PRODUCTION:
 else:
     DATABASES = {"default": embedded_database(VAR_DIR / "pgdata", "selec")}
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
+# Persistent connections: opening one costs PostgreSQL a process per request. Checked before
+# reuse, so a connection the server dropped is replaced rather than failing the request.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Audit log anchor -----------------------------------------------------------------------
@@ -343,6 +347,8 @@ else:
 CELERY_BEAT_SCHEDULE = {
     # Sends what the after-commit trigger could not (broker down, mail server down).
     "relay-outbox": {"task": "selec.tasks.relay_outbox", "schedule": 60.0},
+    # Seals audit events whose process stopped between their commit and their seal.
+    "seal-audit-log": {"task": "selec.tasks.seal_audit_log", "schedule": 60.0},
     # Notices of requests due soon or overdue (each sent once, so the period only sets latency).
     "flag-deadlines": {"task": "exchanges.tasks.flag_deadlines", "schedule": 300.0},
     # Hit/no-hit matching of entities whose after-commit task was lost (broker down).
