@@ -115,7 +115,9 @@ def test_overdue_and_due_today_concern_unanswered_requests_only(
     today = _send(lo_ro, "Bulgarian Police")
     tomorrow = _send(lo_ro, "Bulgarian Police")
     now = timezone.now()
-    set_due(Exchange.objects.filter(pk__in=[overdue.pk, information.pk]), min(now, start) - dt.timedelta(minutes=1)
+    set_due(
+        Exchange.objects.filter(pk__in=[overdue.pk, information.pk]),
+        min(now, start) - dt.timedelta(minutes=1),
     )
     set_due(Exchange.objects.filter(pk=today.pk), end - dt.timedelta(seconds=1))
     set_due(Exchange.objects.filter(pk=tomorrow.pk), end)
@@ -132,8 +134,7 @@ def test_the_lists_put_the_most_urgent_first_then_the_soonest_due(
     urgent_late = _send(lo_ro, "Bulgarian Police", priority="urgent")
     urgent_soon = _send(lo_ro, "Bulgarian Police", priority="urgent")
     immediate = _send(lo_ro, "Bulgarian Police", priority="immediate")
-    set_due(Exchange.objects.filter(pk=urgent_soon.pk), urgent_late.due_at - dt.timedelta(hours=1)
-    )
+    set_due(Exchange.objects.filter(pk=urgent_soon.pk), urgent_late.due_at - dt.timedelta(hours=1))
     content = _dashboard(login(lo_bg))
     assert _refs(_section(content, "unread")) == [
         immediate.reference,
@@ -242,10 +243,10 @@ def test_the_dashboard_costs_the_same_queries_for_ten_and_two_hundred_rows(
         # Some of them overdue and some due today, so that every list has rows.
         _start, end = local_day(lo_bg, timezone.now())
         newest = Exchange.objects.order_by("-pk").values("pk")
-        set_due(Exchange.objects.filter(pk__in=newest[: n // 2]), timezone.now() - dt.timedelta(hours=1)
+        set_due(
+            Exchange.objects.filter(pk__in=newest[: n // 2]), timezone.now() - dt.timedelta(hours=1)
         )
-        set_due(Exchange.objects.filter(pk__in=newest[n // 2 : n]), end - dt.timedelta(seconds=1)
-        )
+        set_due(Exchange.objects.filter(pk__in=newest[n // 2 : n]), end - dt.timedelta(seconds=1))
 
     grow(10)
     login(lo_bg).get("/")  # warm up
