@@ -111,6 +111,9 @@ def _rounded(value: float) -> float:
 
 
 def count_queries(run: Callable[[], object]) -> int:
+    # The log is a bounded deque: once full (DEBUG logs every query), its length stops
+    # growing and the context would count nothing.
+    connection.queries_log.clear()
     with CaptureQueriesContext(connection) as captured:
         run()
     return len(captured.captured_queries)

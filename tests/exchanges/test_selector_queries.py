@@ -79,3 +79,16 @@ def test_the_dashboard_leaves_out_a_receipt_whose_view_was_withdrawn(
     assert work is not None
     shown = {r.exchange_id for r in work.unread.receipts + work.unacknowledged.receipts}
     assert shown == {kept.pk}
+
+
+def test_an_nfp_list_takes_the_most_urgent_of_all_the_partys_agencies(
+    lo_ro: Officer, nfp_bg: Officer
+) -> None:
+    routine = send(lo_ro, "Bulgarian Police", priority="routine")
+    immediate = send(lo_ro, "Bulgarian Customs Agency", priority="immediate")
+    urgent = send(lo_ro, "Bulgarian Police", priority="urgent")
+    work = selectors.agency_work(nfp_bg, limit=2)
+    assert work is not None
+    assert [r.exchange_id for r in work.unread.receipts] == [immediate.pk, urgent.pk]
+    assert work.unread.more
+    assert routine.pk not in {r.exchange_id for r in work.unread.receipts}
