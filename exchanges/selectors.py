@@ -275,11 +275,18 @@ def _receipts_exist(scope: Scope | None, condition: Q) -> Exists:
     return Exists(receipts)
 
 
-def _followed_receipts(scope: Scope, condition: Q) -> Q:
-    """A receipt the officer follows meets the condition (see ``InboxQuery``)."""
+def _followed_receipts(scope: Scope, condition: Q, on_sent: Q | None = None) -> Q:
+    """A receipt the officer follows meets the condition (see ``InboxQuery``). ``on_sent``,
+    the same condition said otherwise for the receipts of what the scope sent (which are
+    looked up by exchange, not by the scope's agency)."""
     return Q(_receipts_exist(scope, condition)) | (
-        scope.senders() & Q(_receipts_exist(None, condition))
+        scope.senders() & Q(_receipts_exist(None, condition if on_sent is None else on_sent))
     )
+
+
+# A receipt of a request not answered yet (``Recipient.awaits_answer`` copies the exchange's
+# kind), as the partial index ``receipt_awaiting_answer`` holds them.
+_AWAITING_ANSWER = Q(awaits_answer=True, answered_at__isnull=True)
 
 
 def _inbox_filter(scope: Scope, query: InboxQuery, now: dt.datetime) -> Q:
@@ -312,11 +319,15 @@ def _inbox_filter(scope: Scope, query: InboxQuery, now: dt.datetime) -> Q:
         )
     elif query.status == ReceiptStatus.UNANSWERED:
         where &= Q(kind=ExchangeKind.REQUEST) & _followed_receipts(
-            scope, Q(answered_at__isnull=True)
+            scope, _AWAITING_ANSWER, on_sent=Q(answered_at__isnull=True)
         )
     if query.overdue:
+        # The receipt's own copy of the due date: the receipts awaiting an answer are read
+        # from their partial index, not from every unanswered receipt of the scope.
+        # The exchange's own kind and due date are checked beside: on what the scope sent,
+        # any unanswered receipt (found by the exchange's index) is an overdue one.
         where &= Q(kind=ExchangeKind.REQUEST, due_at__lt=now) & _followed_receipts(
-            scope, Q(answered_at__isnull=True)
+            scope, _AWAITING_ANSWER & Q(due_at__lt=now), on_sent=Q(answered_at__isnull=True)
         )
     if query.unread:
         where &= Q(_receipts_exist(scope, Q(read_at__isnull=True)))

@@ -24,7 +24,7 @@ from exchanges.selectors import (
 )
 from partners.models import Officer
 from taskforces.models import CrimeArea, TaskForce
-from tests.exchanges.scenario import message, send
+from tests.exchanges.scenario import message, send, set_due
 
 pytestmark = pytest.mark.django_db
 
@@ -246,8 +246,8 @@ def test_overdue_lists_unanswered_requests_past_their_due_date(
     information_past = _send(lo_ro, "Bulgarian Police", kind="information")
     on_time = _send(lo_ro, "Bulgarian Police")
     past = timezone.now() - dt.timedelta(hours=1)
-    Exchange.objects.filter(pk__in=[overdue.pk, answered_late.pk, information_past.pk]).update(
-        due_at=past
+    set_due(
+        Exchange.objects.filter(pk__in=[overdue.pk, answered_late.pk, information_past.pk]), past
     )
     Recipient.objects.filter(exchange=answered_late).update(answered_at=timezone.now())
     content = _get(login(lo_bg), "?overdue=on")
@@ -265,8 +265,8 @@ def test_due_today_is_the_officers_local_day(login, lo_ro: Officer, lo_bg: Offic
     _send(lo_ro, "Bulgarian Police")  # urgent: due in three days
     start, end = local_day(lo_bg, timezone.now())
     assert str(start.tzinfo) == "Europe/Bucharest"
-    Exchange.objects.filter(pk=today.pk).update(due_at=end - dt.timedelta(seconds=1))
-    Exchange.objects.filter(pk=yesterday.pk).update(due_at=start - dt.timedelta(seconds=1))
+    set_due(Exchange.objects.filter(pk=today.pk), end - dt.timedelta(seconds=1))
+    set_due(Exchange.objects.filter(pk=yesterday.pk), start - dt.timedelta(seconds=1))
     assert _refs(_get(login(lo_bg), "?due_today=on")) == [today.reference]
 
 
@@ -526,11 +526,14 @@ def test_the_inbox_costs_the_same_queries_for_ten_and_two_hundred_rows(
                 services.exchange_consult(officer=lo_bg, exchange=exchange)
 
     def make_overdue(n: int) -> None:
-        Exchange.objects.filter(
-            pk__in=Exchange.objects.filter(sender_agency=lo_ro.agency)
-            .order_by("-pk")
-            .values("pk")[:n]
-        ).update(due_at=timezone.now() - dt.timedelta(hours=1))
+        set_due(
+            Exchange.objects.filter(
+                pk__in=Exchange.objects.filter(sender_agency=lo_ro.agency)
+                .order_by("-pk")
+                .values("pk")[:n]
+            ),
+            timezone.now() - dt.timedelta(hours=1),
+        )
 
     grow(10)
     make_overdue(5)
