@@ -461,8 +461,8 @@ def local_day(officer: Officer, now: dt.datetime) -> tuple[dt.datetime, dt.datet
 def agency_work(
     officer: Officer, *, now: dt.datetime | None = None, limit: int = DASHBOARD_LIMIT
 ) -> AgencyWork | None:
-    """The receipts of the officer's scope on exchanges they may see, each list bounded: four
-    queries for an agency's officer, nine for an NFP officer (whose party's agencies are read
+    """The receipts of the officer's scope on exchanges they may see, each list bounded: five
+    queries for an agency's officer, ten for an NFP officer (whose party's agencies are read
     one by one, see ``_first_of_each_agency``). None for secretariat staff, who hold no
     receipts."""
     scope = officer_scope(officer)
@@ -474,45 +474,47 @@ def agency_work(
     ordering = ("urgency", "due_at", "pk")
     receipts = Recipient.objects.filter(scope.receipts())
     open_requests = receipts.filter(awaits_answer=True, answered_at__isnull=True)
-    visible = Exists(
-        ExchangeGroupObjectPermission.objects.filter(
-            content_object_id=OuterRef("exchange_id"),
-            group_id__in=officer_group_ids(officer),
-            permission_id=permission_id("exchanges", Perm.VIEW),
-        )
-    )
     start, end = local_day(officer, now)
-
     agency_ids = scope_agency_ids(scope)
 
-    def bounded(candidates: QuerySet[Recipient]) -> WorkList:
-        # The permission check is selected, not filtered on: PostgreSQL evaluates an expensive
-        # selected expression after the sort and the limit, so it probes the rows shown only,
-        # not every open receipt of the scope (in a WHERE clause, or in a subquery the planner
-        # cannot see is short, it probed them all). A receipt comes with its agency's (and its
-        # NFP's) view permission, so the check removes nothing unless a grant was withdrawn;
-        # the list is then shorter, never wider.
+    def first(candidates: QuerySet[Recipient]) -> list[Recipient]:
         if len(agency_ids) > 1:
             candidates = Recipient.objects.filter(
                 pk__in=_first_of_each_agency(candidates, agency_ids, ordering, limit + 1)
             )
-        found = [
-            receipt
-            for receipt in candidates.select_related(
+        return list(
+            candidates.select_related(
                 "exchange__sender_agency__party", "exchange__crime_area", "agency__party"
             )
             .defer("exchange__subject", "exchange__body")
-            .annotate(is_overdue=_overdue(now), visible=visible)
+            .annotate(is_overdue=_overdue(now))
             .order_by(*ordering)[: limit + 1]
-            if receipt.visible
-        ]
-        return WorkList(receipts=found[:limit], more=len(found) > limit)
+        )
 
+    lists = [
+        first(receipts.filter(read_at__isnull=True)),
+        first(receipts.filter(acknowledged_at__isnull=True)),
+        first(open_requests.filter(due_at__lt=now)),
+        first(open_requests.filter(due_at__gte=start, due_at__lt=end)),
+    ]
+    # The permission check comes after the lists are cut, in one query for the rows shown:
+    # checked in each list's query, PostgreSQL probed (or hashed) the permission rows of every
+    # open receipt of the scope. A receipt comes with its agency's (and its NFP's) view
+    # permission, so the check removes nothing unless a grant was withdrawn; the list is then
+    # shorter, never wider.
+    visible = set(
+        _ids_with_perm(officer, Perm.VIEW)
+        .filter(content_object_id__in={r.exchange_id for found in lists for r in found})
+        .values_list("content_object_id", flat=True)
+    )
+
+    def bounded(found: list[Recipient]) -> WorkList:
+        shown = [receipt for receipt in found if receipt.exchange_id in visible]
+        return WorkList(receipts=shown[:limit], more=len(shown) > limit)
+
+    unread, unacknowledged, overdue, due_today = (bounded(found) for found in lists)
     return AgencyWork(
-        unread=bounded(receipts.filter(read_at__isnull=True)),
-        unacknowledged=bounded(receipts.filter(acknowledged_at__isnull=True)),
-        overdue=bounded(open_requests.filter(due_at__lt=now)),
-        due_today=bounded(open_requests.filter(due_at__gte=start, due_at__lt=end)),
+        unread=unread, unacknowledged=unacknowledged, overdue=overdue, due_today=due_today
     )
 
 
