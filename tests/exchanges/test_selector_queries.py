@@ -5,18 +5,21 @@ the pages; here the shape of their queries is pinned)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from cases.policy import CasePerm
 from cases.selectors import cases_visible_to
 from exchanges import selectors
-from exchanges.models import ExchangeGroupObjectPermission
+from exchanges.models import Exchange, ExchangeGroupObjectPermission
 from exchanges.policy import Perm
 from partners.models import Officer
 from selec.object_permissions import forget_permission_ids, permission_id
-from tests.exchanges.scenario import send
+from tests.exchanges.scenario import send, set_due
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +95,29 @@ def test_an_nfp_list_takes_the_most_urgent_of_all_the_partys_agencies(
     assert [r.exchange_id for r in work.unread.receipts] == [immediate.pk, urgent.pk]
     assert work.unread.more
     assert routine.pk not in {r.exchange_id for r in work.unread.receipts}
+
+
+@pytest.mark.parametrize(
+    ("persona", "queries"),
+    # An agency's officer: the four lists, the officer's groups, the permission check. An NFP
+    # officer: also the party's agencies, and each list's first ids before its rows.
+    [("lo_bg", 6), ("nfp_bg", 11)],
+)
+def test_the_dashboard_costs_a_fixed_number_of_queries(
+    request, lo_ro: Officer, persona: str, queries: int, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    officer = request.getfixturevalue(persona)
+    # Every list has rows (an empty list of ids costs no query).
+    overdue, due_today, _ = (
+        send(lo_ro, "Bulgarian Police", "Bulgarian Customs Agency") for _ in range(3)
+    )
+    _start, end = selectors.local_day(officer, timezone.now())
+    set_due(Exchange.objects.filter(pk=overdue.pk), timezone.now() - dt.timedelta(hours=1))
+    set_due(Exchange.objects.filter(pk=due_today.pk), end - dt.timedelta(seconds=1))
+    permission_id("exchanges", Perm.VIEW)
+    with django_assert_num_queries(queries):
+        work = selectors.agency_work(officer)
+    assert work is not None
+    assert work.unread.receipts
+    assert work.overdue.receipts
+    assert work.due_today.receipts
