@@ -6,7 +6,7 @@ import datetime as dt
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 register = template.Library()
 
@@ -36,6 +36,12 @@ def moment(value: dt.datetime | None, style: str = "j M Y, H:i") -> str:
     )
 
 
-@register.inclusion_tag("exchanges/_handling_badges.html")
-def handling_badges(codes: list[str]) -> dict[str, object]:
-    return {"badges": [(code, HANDLING_MEANINGS[code]) for code in codes]}
+@register.simple_tag
+def handling_badges(codes: list[str]) -> str:
+    """A badge per handling code, its meaning on hover. Built here rather than by an included
+    template: the inbox and the dashboard draw one per row."""
+    return format_html_join(
+        "",
+        '<span class="badge handling {}" title="{}"><abbr title="{}">{}</abbr></span> ',
+        ((code.lower(), HANDLING_MEANINGS[code], HANDLING_MEANINGS[code], code) for code in codes),
+    )
