@@ -39,7 +39,7 @@ from exchanges.policy import Perm
 from partners.capabilities import capabilities_for
 from partners.models import Agency, Officer, PartyStatus, Role
 from selec.digests import DigestPurpose, keyed_digest
-from selec.object_permissions import permission_id
+from selec.object_permissions import permission_id, permissions_by_id
 from taskforces.models import CrimeArea, TaskForce
 
 PAGE_SIZE = 50
@@ -73,12 +73,7 @@ def exchanges_visible_to(officer: Officer) -> QuerySet[Exchange]:
 
 
 def officer_perms(officer: Officer, exchange: Exchange) -> frozenset[Perm]:
-    if not officer.is_active:
-        return frozenset()
-    codenames = ExchangeGroupObjectPermission.objects.filter(
-        content_object_id=exchange.pk, group_id__in=officer_group_ids(officer)
-    ).values_list("permission__codename", flat=True)
-    return frozenset(Perm(c) for c in codenames)
+    return officer_perms_by_exchange(officer, [exchange.pk])[exchange.pk]
 
 
 def require_perm(officer: Officer, exchange: Exchange, perm: Perm) -> frozenset[Perm]:
@@ -106,35 +101,6 @@ def exchange_get_for_officer(
     if exchange is None:
         raise Http404("No exchange matches the given query.")
     return exchange
-
-
-@dataclass(frozen=True)
-class Cursor:
-    """Keyset position: the (sent_at, id) of the last row shown."""
-
-    sent_at: dt.datetime
-    id: int
-
-
-def inbox_page(
-    officer: Officer, *, older_than: Cursor | None = None, limit: int = PAGE_SIZE
-) -> list[Exchange]:
-    """A page of the officer's visible exchanges, newest first, by keyset (no OFFSET, no COUNT)."""
-    rows = (
-        exchanges_visible_to(officer)
-        .select_related("sender_agency__party", "crime_area")
-        .prefetch_related(
-            Prefetch(
-                "recipients",
-                queryset=Recipient.objects.select_related("agency__party").order_by("pk"),
-            )
-        )
-    )
-    if older_than is not None:
-        rows = rows.filter(
-            _beyond("sent_at", True, Position(at=older_than.sent_at, id=older_than.id))
-        )
-    return list(rows.order_by("-sent_at", "-id")[: min(limit, 200)])
 
 
 # --- The filtered inbox and the agency's work on the dashboard ------------------------------
@@ -594,10 +560,13 @@ def officer_perms_by_exchange(
     """``officer_perms`` for many exchanges in one query."""
     found: dict[int, set[Perm]] = {pk: set() for pk in exchange_ids}
     if officer.is_active and exchange_ids:
-        for exchange_id, codename in ExchangeGroupObjectPermission.objects.filter(
+        # By the permission's id (known to the process, see ``permission_id``): no join to
+        # the permission table.
+        perm_of = permissions_by_id("exchanges", Perm)
+        for exchange_id, perm_id in ExchangeGroupObjectPermission.objects.filter(
             content_object_id__in=exchange_ids, group_id__in=officer_group_ids(officer)
-        ).values_list("content_object_id", "permission__codename"):
-            found[exchange_id].add(Perm(codename))
+        ).values_list("content_object_id", "permission_id"):
+            found[exchange_id].add(perm_of[perm_id])
     return {pk: frozenset(perms) for pk, perms in found.items()}
 
 

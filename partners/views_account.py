@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -17,6 +17,7 @@ from partners import selectors, services
 from partners.forms_account import AccessDecisionForm, ApiTokenIssueForm
 from selec.api_auth import api_token_issue, api_token_revoke
 from selec.models import ApiToken
+from selec.selectors import api_token_of, api_tokens_of
 
 # An officer has a handful of tokens; the page lists the newest this many.
 TOKENS_SHOWN = 50
@@ -31,10 +32,7 @@ def _account_page(request: HttpRequest, form: ApiTokenIssueForm, status: int = 2
     officer = selectors.officer_profile(request.user.pk)
     now = timezone.now()
     tokens = [
-        (token, _token_state(token, now))
-        for token in ApiToken.objects.filter(officer=officer).order_by("-created_at", "-id")[
-            :TOKENS_SHOWN
-        ]
+        (token, _token_state(token, now)) for token in api_tokens_of(officer, limit=TOKENS_SHOWN)
     ]
     return render(
         request,
@@ -80,9 +78,7 @@ def api_token_issue_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
-    token = ApiToken.objects.filter(pk=pk, officer=request.user).first()
-    if token is None:
-        raise Http404("No such token.")
+    token = api_token_of(request.user, pk)  # type: ignore[arg-type]
     api_token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
     messages.success(request, f"Token {token.prefix}… revoked.")
     return redirect("account")

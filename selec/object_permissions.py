@@ -59,6 +59,12 @@ def permission_id(app_label: str, perm: Enum) -> int:
     return permission_ids(app_label, type(perm))[perm]
 
 
+def permissions_by_id(app_label: str, perms: type[E]) -> dict[int, E]:
+    """The policy's permission of each Permission id (``permission_ids`` the other way): the
+    rows of an object read by id, with no join to the permission table."""
+    return {pk: perm for perm, pk in permission_ids(app_label, perms).items()}
+
+
 def forget_permission_ids(**kwargs: object) -> None:
     """Connected to ``post_migrate``: a migration or a flush may recreate the Permission rows
     under other ids."""

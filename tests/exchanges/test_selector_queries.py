@@ -36,11 +36,10 @@ def _sql_of(call) -> str:  # type: ignore[no-untyped-def]
     "read",
     [
         lambda officer: selectors.inbox_search(officer, selectors.InboxQuery()),
-        lambda officer: selectors.inbox_page(officer),
         lambda officer: selectors.agency_work(officer),
         lambda officer: list(cases_visible_to(officer)),
     ],
-    ids=["inbox", "inbox-page", "dashboard", "cases"],
+    ids=["inbox", "dashboard", "cases"],
 )
 def test_the_scoped_reads_filter_permissions_by_id_not_by_a_join(read, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
     send(lo_ro, "Bulgarian Police")

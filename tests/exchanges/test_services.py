@@ -23,7 +23,7 @@ from exchanges.models import (
     Recipient,
 )
 from exchanges.policy import Restrictions
-from exchanges.selectors import exchanges_visible_to, inbox_page
+from exchanges.selectors import InboxQuery, Position, exchanges_visible_to, inbox_search
 from partners.models import Officer, Party, PartyStatus
 from selec.models import AuditAction, AuditEvent
 from taskforces.models import CrimeArea
@@ -448,19 +448,26 @@ def test_outsiders_and_superusers_without_a_grant_see_nothing(
         services.exchange_consult(officer=outsider, exchange=exchange)
 
 
+def _newest(officer: Officer, *, limit: int, after: Position | None = None) -> list[Exchange]:
+    """The officer's visible exchanges, newest first, as the unfiltered inbox lists them."""
+    return [
+        row.exchange for row in inbox_search(officer, InboxQuery(), after=after, limit=limit).rows
+    ]
+
+
 def test_listing_costs_the_same_queries_for_ten_and_two_hundred_visible_exchanges(
     lo_ro: Officer, lo_bg: Officer
 ) -> None:
     for _ in range(10):
         send(lo_ro, "Bulgarian Police", "Turkish Customs", attachments=())
     with CaptureQueriesContext(connection) as ten:
-        page = inbox_page(Officer.objects.get(pk=lo_bg.pk), limit=200)
+        page = _newest(Officer.objects.get(pk=lo_bg.pk), limit=200)
         [r.agency.party.code for e in page for r in e.recipients.all()]
     assert len(page) == 10
     for _ in range(190):
         send(lo_ro, "Bulgarian Police", "Turkish Customs", attachments=())
     with CaptureQueriesContext(connection) as two_hundred:
-        page = inbox_page(Officer.objects.get(pk=lo_bg.pk), limit=200)
+        page = _newest(Officer.objects.get(pk=lo_bg.pk), limit=200)
         [r.agency.party.code for e in page for r in e.recipients.all()]
     assert len(page) == 200
     assert len(two_hundred.captured_queries) == len(ten.captured_queries)
@@ -468,10 +475,8 @@ def test_listing_costs_the_same_queries_for_ten_and_two_hundred_visible_exchange
 
 def test_keyset_pages_follow_each_other_without_overlap(lo_ro: Officer, lo_bg: Officer) -> None:
     sent = [send(lo_ro, "Bulgarian Police", attachments=()) for _ in range(5)]
-    from exchanges.selectors import Cursor
-
-    first = inbox_page(lo_bg, limit=3)
-    second = inbox_page(lo_bg, older_than=Cursor(first[-1].sent_at, first[-1].pk), limit=3)
+    first = _newest(lo_bg, limit=3)
+    second = _newest(lo_bg, after=Position(first[-1].sent_at, first[-1].pk), limit=3)
     assert [e.pk for e in first + second] == [e.pk for e in reversed(sent)]
 
 
