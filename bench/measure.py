@@ -44,7 +44,6 @@ from exchanges.selectors import (
     agency_work,
     exchange_get_for_officer,
     inbox_search,
-    officer_group_ids,
     officer_perms_by_exchange,
     thread_messages,
 )
@@ -59,7 +58,7 @@ from exchanges.services import (
 )
 from partners.capabilities import capabilities_for
 from partners.models import Agency, AgencyKind, Officer, PartyStatus
-from partners.selectors import officer_profile
+from partners.selectors import officer_group_ids, officer_profile
 from taskforces.models import CrimeArea, TaskForce
 
 T = TypeVar("T")

@@ -36,9 +36,10 @@ from cases.models import (
 from cases.policy import CasePerm, acts_in_operations, records_for
 from exchanges.facts import agency_facts
 from exchanges.models import Exchange
-from exchanges.selectors import NO_ATTACHMENT, exchanges_visible_to, officer_group_ids
+from exchanges.selectors import NO_ATTACHMENT, exchanges_visible_to
 from partners.capabilities import capabilities_for
 from partners.models import Agency, Officer, Party, PartyStatus, Role
+from partners.selectors import officer_group_ids
 from selec.object_permissions import permission_id, permissions_by_id
 
 # Most items of each kind the case page lists (the newest ones); beyond, it says how many more.

@@ -38,6 +38,7 @@ from exchanges.models import (
 from exchanges.policy import Perm
 from partners.capabilities import capabilities_for
 from partners.models import Agency, Officer, PartyStatus, Role
+from partners.selectors import officer_group_ids
 from selec.digests import DigestPurpose, keyed_digest
 from selec.object_permissions import permission_id, permissions_by_id
 from taskforces.models import CrimeArea, TaskForce
@@ -47,13 +48,6 @@ PAGE_SIZE = 50
 # may not see. Django's debug page shows an Http404's message: the exchange's own message
 # ("No exchange matches...") would tell the two apart.
 NO_ATTACHMENT = "No attachment matches the given query."
-
-
-def officer_group_ids(officer: Officer) -> list[int]:
-    # Cached on the instance: one query per request, whatever the number of checks.
-    if not hasattr(officer, "_selec_group_ids"):
-        officer._selec_group_ids = list(officer.groups.values_list("pk", flat=True))  # type: ignore[attr-defined]
-    return officer._selec_group_ids  # type: ignore[attr-defined]
 
 
 def _ids_with_perm(officer: Officer, perm: Perm) -> QuerySet[ExchangeGroupObjectPermission]:

@@ -12,10 +12,10 @@ their ids, checks each one's ``content_mac``, and gives it the next chain positi
 HMAC-SHA256(``AUDIT_CHAIN_KEY``, previous hash + canonical content). Each position is given
 once (the lock, and a unique index besides), so concurrent writers never fork the chain; the
 order of the chain is the order of sealing, which may differ from the ids'. The database
-allows that one UPDATE per row and no other (migration 0010). The sealer runs after the commit
-of every transaction that wrote events, and also before each verification and periodically
-(``selec.tasks.seal_audit_log``), so an event whose process died between its commit and its
-sealing is sealed by the next.
+allows that one UPDATE per row and no other (migration 0010). The sealer
+(``selec.tasks.seal_audit_log``) is queued after the commit of every transaction that wrote
+events and runs on a worker (at once, in-process, without a broker), and also before each
+verification and periodically, so an event whose queueing was lost is sealed by the next.
 
 What the chain proves is unchanged: no sealed row was altered or removed from the middle (the
 walk in chain order checks each link and hash); no row was cut from the end, because after
@@ -24,8 +24,9 @@ each sealing the new head is appended, signed, to the anchor file outside the da
 head; and nobody without the key adds an event, because a row whose ``content_mac`` does not
 match its content (inserted or edited behind the triggers, or replayed: the digest is unique)
 is never sealed. A row still unsealed once the grace period has passed is reported as a
-failure. The moment between a commit and its seal is no wider than the one between a commit
-and its anchor was: a row deleted behind the triggers in those milliseconds leaves no trace.
+failure. Between a commit and its seal (the time a worker takes to pick the task up, usually
+milliseconds) a row deleted behind the triggers leaves no trace: the same window as between a
+commit and its anchor.
 
 Why not keep the chain in the writers' transactions: a link needs the previous row's hash, so
 every writer had to hold one lock from its event to its commit, and every audited request,
@@ -51,11 +52,13 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Model
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from selec import audit_anchor
 from selec.models import AuditAction, AuditEvent, Justification
 from selec.request_context import current_request_context
+from selec.tasks import seal_audit_log
 
 logger = logging.getLogger(__name__)
 
@@ -97,8 +100,9 @@ def audit_record(
         object_type = target._meta.label_lower
         object_id = str(target.pk)
     details = dict(details or {})
-    if justification.strip():
-        details.update(_justification_stored(justification.strip()))
+    stored = Justification(text=justification.strip()) if justification.strip() else None
+    if stored is not None:
+        details.update(_justification_named(stored))
     agency = getattr(actor, "agency", None)
     context = current_request_context()
     event = AuditEvent(
@@ -117,12 +121,16 @@ def audit_record(
         ip_address=context.ip_address,
     )
     event.content_mac = content_mac_of(event)
-    event.save(force_insert=True)
-    # After the commit, seal it (with any other committed event waiting; under load another
-    # transaction's sealer has often taken it already). Robust: the action has committed
-    # whatever happens to the seal, and an event left unsealed is sealed by the next sealer.
-    # A rolled-back event is never sealed.
-    transaction.on_commit(audit_seal, robust=True)
+    if stored is None:
+        event.save(force_insert=True)
+    else:
+        _insert_together(stored, event)
+    # After the commit, a worker seals it (with any other committed event waiting): the
+    # request neither waits for the sealers' lock nor pays the sealing's round trips. Queued
+    # robustly: the action has committed whatever happens to the queueing, and an event left
+    # unsealed is sealed by the next sealer or the periodic run. A rolled-back event queues
+    # nothing. Without a broker (the embedded default) the task runs at once, in-process.
+    seal_audit_log.delay_on_commit()
     return event
 
 
@@ -130,12 +138,39 @@ def _keyed_digest(purpose: bytes, text: str) -> str:
     return hmac.new(settings.AUDIT_CHAIN_KEY, purpose + b"|" + text.encode(), "sha256").hexdigest()
 
 
-def _justification_stored(text: str) -> dict[str, str]:
-    row = Justification.objects.create(text=text)
+def _justification_named(row: Justification) -> dict[str, str]:
+    """What the event says of its justification: the row's uuid and a keyed digest of the
+    text (so that the text cannot be swapped)."""
     return {
         "justification": str(row.uuid),
-        "justification_digest": _keyed_digest(b"justification", text),
+        "justification_digest": _keyed_digest(b"justification", row.text),
     }
+
+
+def _insert_together(justification: Justification, event: AuditEvent) -> None:
+    """Both rows in one statement (a data-modifying WITH): one round trip instead of two, and
+    neither row without the other even outside a transaction. Each INSERT is the one Django
+    compiles for the model, so the encrypted field seals the text as a save would."""
+    stored_sql, stored_params = _insert_statement(justification, returning=False)
+    event_sql, event_params = _insert_statement(event, returning=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH justification AS ({stored_sql}) {event_sql}", stored_params + event_params
+        )
+        (event.pk,) = cursor.fetchone()
+    for row in (justification, event):
+        row._state.adding, row._state.db = False, connection.alias
+
+
+def _insert_statement(row: Model, *, returning: bool) -> tuple[str, list[Any]]:
+    meta = row._meta
+    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+    query = InsertQuery(type(row))
+    query.insert_values(fields, [row])
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = [meta.pk] if returning else None
+    [(sql, params)] = compiler.as_sql()
+    return sql, list(params)
 
 
 def justification_of(event: AuditEvent) -> str | None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from selec.audit import audit_seal
-
 
 # acks_late: a worker that dies mid-run leaves the message to be delivered again, which is
 # harmless only because the relay is idempotent (it sends unsent rows and marks them).
@@ -24,9 +22,13 @@ def relay_outbox() -> int:
     return total
 
 
-# Periodic: seals the audit events whose process stopped between their commit and their
-# sealing (each commit has its own events sealed at once, so this usually finds none). Safe to
-# run twice, or beside another sealer: the sealers take turns, and a row is sealed once.
+# Queued after the commit of every transaction that wrote audit events, and run periodically
+# for the events whose queueing was lost (broker down, process killed). Safe to run twice, or
+# beside another sealer: the sealers take turns, and a row is sealed once; a run that finds
+# nothing left (another sealed its events first) costs one short transaction.
 @shared_task(acks_late=True, ignore_result=True, expires=300)
 def seal_audit_log() -> int:
+    # Imported here: selec.audit imports this module to queue the task.
+    from selec.audit import audit_seal
+
     return audit_seal()

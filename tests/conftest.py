@@ -23,6 +23,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from partners.models import Officer
+from selec.audit import audit_seal
 from selec.celery import create_app
 from tests.helpers import verified_client
 
@@ -53,6 +54,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
         call_command("seed_demo", "--personas-only", verbosity=0)
+        # What the worker does after each commit in production (no worker consumes the
+        # tests' broker): every test starts from a sealed log.
+        audit_seal()
 
 
 def _persona(username: str) -> Officer:

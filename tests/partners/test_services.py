@@ -20,6 +20,7 @@ from partners.models import (
     Posting,
     Role,
 )
+from partners.selectors import officer_group_ids
 from partners.services import (
     DIRECTORY_ADMINS_GROUP,
     agency_create,
@@ -193,7 +194,7 @@ def test_a_status_change_to_the_current_status_is_refused(directory_admin: Offic
         )
 
 
-def test_the_signed_in_officer_comes_with_agency_and_party(
+def test_the_signed_in_officer_comes_with_agency_party_and_group_ids(
     lo_ro: Officer, django_assert_num_queries
 ) -> None:  # type: ignore[no-untyped-def]
     with django_assert_num_queries(1):
@@ -201,3 +202,15 @@ def test_the_signed_in_officer_comes_with_agency_and_party(
         assert officer is not None
         assert officer.agency is not None
         assert officer.agency.party.code == "RO"
+        group_ids = officer_group_ids(officer)
+    assert sorted(group_ids) == sorted(lo_ro.groups.values_list("pk", flat=True))
+    assert group_ids
+
+
+def test_secretariat_staff_are_loaded_with_no_group(
+    analyst: Officer, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    with django_assert_num_queries(1):
+        officer = OfficerBackend().get_user(analyst.pk)
+        assert officer is not None
+        assert officer_group_ids(officer) == []

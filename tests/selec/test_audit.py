@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 
 import pytest
 from django.core.management import call_command
@@ -16,6 +17,10 @@ from partners.models import Party
 from partners.services import party_change_status
 from selec.audit import audit_record, audit_seal, audit_verify, first_broken_event
 from selec.models import AuditAction, AuditEvent
+
+# The embedded default: the sealing task a commit queues runs at once, in-process, so each test
+# sees its events sealed right after the commit. A worker doing it is tested at the end.
+pytestmark = pytest.mark.usefixtures("in_process_tasks")
 
 
 @pytest.fixture
@@ -393,4 +398,20 @@ def test_an_open_transaction_holding_an_event_does_not_hold_back_other_writers()
     assert slow.pk < quick.pk
     assert quick.chain_position is not None
     assert slow.chain_position == quick.chain_position + 1
+    assert audit_verify(unsealed_grace=dt.timedelta(0)).intact
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_commit_queues_the_seal_for_a_worker_and_the_request_pays_none_of_it(  # type: ignore[no-untyped-def]
+    celery_worker, django_assert_num_queries
+) -> None:
+    # One BEGIN, the INSERT and the COMMIT: no lock, no read of the log, no UPDATE here.
+    with django_assert_num_queries(3):
+        event = _unsealed_event("queued")
+
+    # The commit put selec.tasks.seal_audit_log on the broker; the worker thread seals it.
+    deadline = time.monotonic() + 20
+    while not AuditEvent.objects.get(pk=event.pk).is_sealed:
+        assert time.monotonic() < deadline, "the worker did not seal the event"
+        time.sleep(0.1)
     assert audit_verify(unsealed_grace=dt.timedelta(0)).intact

@@ -21,7 +21,8 @@ from selec.audit import audit_verify, justification_of
 from selec.audit_anchor import anchor_append, newest_anchored_head
 from selec.models import AuditAction, AuditEvent, Justification
 
-pytestmark = pytest.mark.django_db
+# The sealing task a commit queues runs at once, in-process (the embedded default).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_process_tasks")]
 
 Capture = Callable[..., AbstractContextManager[list[Callable[[], None]]]]
 
