@@ -343,7 +343,7 @@ class ExchangeSerializer(serializers.Serializer):
     reference = serializers.CharField()
     kind = serializers.CharField()
     sender_agency = AgencyRefSerializer()
-    recipients = ReceiptSerializer(source="recipients.all", many=True)
+    recipients = ReceiptSerializer(source="listed_receipts", many=True)
     crime_area = serializers.CharField(source="crime_area.code")
     task_force = serializers.SerializerMethodField()
     priority = serializers.CharField()

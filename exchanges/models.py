@@ -137,6 +137,9 @@ class Exchange(models.Model):
     information_accuracy = models.CharField(
         max_length=1, choices=InformationAccuracy.choices, blank=True
     )
+    # The receipts a list or the API shows, with their agencies: set by
+    # ``exchanges.selectors.attach_receipts``, not a column.
+    listed_receipts: list[Recipient]
 
     class Meta:
         default_permissions = ()
