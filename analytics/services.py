@@ -69,7 +69,7 @@ def statistics_compute_years(*, years: Iterable[int]) -> list[StatisticsRun]:
             counted = _recompute_rows(wanted)
             _mark_done(counted)
     except Exception as exc:
-        logger.exception("Statistics of %s failed.", _listed(wanted))
+        logger.exception("Statistics of %s failed.", years_listed(wanted))
         StatisticsRun.objects.filter(year__in=wanted).update(
             state=RunState.FAILED,
             finished_at=timezone.now(),
@@ -138,7 +138,8 @@ def _per_year(counted: list[YearCounted], field: str) -> Case:
     )
 
 
-def _listed(years: list[int]) -> str:
+def years_listed(years: Iterable[int]) -> str:
+    """The years as the logs and the command name them: "2008, 2010"."""
     return ", ".join(str(year) for year in years)
 
 

@@ -93,17 +93,14 @@ def _converter(field: models.Field) -> Converter:
         return _json
     if isinstance(field, ArrayField):
         return _array_of_text
-    if isinstance(field, models.IntegerField | models.AutoField | models.DecimalField):
+    # Auto fields are integer fields, and an email field a char field.
+    if isinstance(field, models.IntegerField | models.DecimalField):
         return _number
     if isinstance(field, models.ForeignKey):
         return _converter(field.target_field)
     if isinstance(
         field,
-        models.CharField
-        | models.TextField
-        | models.UUIDField
-        | models.GenericIPAddressField
-        | models.EmailField,
+        models.CharField | models.TextField | models.UUIDField | models.GenericIPAddressField,
     ):
         return _text
     raise ImproperlyConfigured(
@@ -120,6 +117,14 @@ def _default_producer(field: models.Field) -> Callable[[], Any] | None:
     if field.null:
         return lambda: None
     return None
+
+
+def plain_connection(connection_params: dict[str, Any], **changes: Any) -> Any:
+    """A psycopg2 connection with Django's connection parameters (and ``changes``), without
+    Django's own cursor class: it is of no use here, the plain connection is enough."""
+    params = {**connection_params, **changes}
+    params.pop("cursor_factory", None)
+    return psycopg2.connect(**params)
 
 
 class CopyTable:
@@ -173,9 +178,6 @@ class CopyTable:
         """One row read from an unsaved model instance (its attribute for each filled field)."""
         self.add(*(getattr(instance, name) for name in self.filled))
 
-    def __len__(self) -> int:
-        return len(self.rows)
-
     def take(self) -> Copy:
         """The waiting rows, handed over for writing; the table starts a new batch."""
         rows, self.rows = self.rows, []
@@ -214,9 +216,7 @@ class BackgroundWriter:
     """
 
     def __init__(self, connection_params: dict[str, Any]) -> None:
-        params = dict(connection_params)
-        params.pop("cursor_factory", None)
-        self._connection = psycopg2.connect(**params)
+        self._connection = plain_connection(connection_params)
         # One batch waiting while one is written: memory stays bounded.
         self._batches: queue.Queue[list[Copy] | None] = queue.Queue(maxsize=1)
         self._failure: BaseException | None = None

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psycopg2
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import CommandError
 from django.db import connection, connections
+
+from bench.bulk import plain_connection
 
 SUFFIX = "_bench"
 # PostgreSQL's limit on identifiers.
@@ -77,15 +78,11 @@ class Server:
     """Statements about whole databases, run from the server's maintenance database."""
 
     def __init__(self) -> None:
-        params: dict[str, Any] = dict(connection.get_connection_params())
-        # Django's own cursor class is of no use here; the plain connection is enough.
-        params.pop("cursor_factory", None)
-        params["dbname"] = "postgres"
-        self._params = params
+        self._params: dict[str, Any] = dict(connection.get_connection_params())
 
     @contextmanager
     def _cursor(self) -> Iterator[Any]:
-        conn = psycopg2.connect(**self._params)
+        conn = plain_connection(self._params, dbname="postgres")
         # CREATE and DROP DATABASE cannot run inside a transaction block.
         conn.autocommit = True
         try:
@@ -93,11 +90,6 @@ class Server:
                 yield cursor
         finally:
             conn.close()
-
-    def exists(self, name: str) -> bool:
-        with self._cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            return cursor.fetchone() is not None
 
     def generated(self, name: str) -> Generated | None:
         """What a complete earlier run generated into the database (None when it holds no
@@ -161,16 +153,6 @@ def bench_anchor_path(configured: Path | None) -> Path | None:
     if configured is None:
         return None
     return configured.with_name(f"{configured.stem}{SUFFIX}{configured.suffix}")
-
-
-@contextmanager
-def anchored_at(path: Path | None) -> Iterator[None]:
-    original = settings.AUDIT_ANCHOR_PATH
-    settings.AUDIT_ANCHOR_PATH = path
-    try:
-        yield
-    finally:
-        settings.AUDIT_ANCHOR_PATH = original
 
 
 def forget_anchor(path: Path | None) -> None:

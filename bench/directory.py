@@ -81,7 +81,6 @@ class Directory:
     groups_by_key: dict[tuple[str, int], int]
     exchange_perm_ids: dict[Perm, int]
     analyst_id: int
-    personas: dict[str, Officer]
 
 
 def _with_access() -> list[Officer]:
@@ -176,5 +175,4 @@ def load_directory() -> Directory:
         groups_by_key={(p.kind, p.id): g for p, g in groups.items()},
         exchange_perm_ids=exchange_permission_ids(),
         analyst_id=personas[ANALYST_PERSONA].pk,
-        personas=personas,
     )

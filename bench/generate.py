@@ -102,6 +102,11 @@ BATCH = 20_000
 SEED = 20_151_001
 
 
+def _handling(restrictions: policy.Restrictions) -> list[str]:
+    """The handling codes an audit event or a hit names: H0 when nothing is restricted."""
+    return list(restrictions.codes) or ["H0"]
+
+
 class GenerationError(Exception):
     """The generator made something the product's rules refuse: a bug of the generator."""
 
@@ -384,7 +389,7 @@ class Generator:
                 "agencies": sorted(f"{d.facts.party_code}:{d.id}" for d in case.desks),
                 "analysts": ["analyst"] if case.analyst_ids else [],
                 "personal_data": case.personal,
-                "handling": list(restrictions.codes) or ["H0"],
+                "handling": _handling(restrictions),
             },
         )
         self.cases.append(case)
@@ -507,13 +512,15 @@ class Generator:
             else ("", "")
         )
         restrictions = draft.restrictions
+        thread_root_id = (parent.thread_root_id or parent.id) if parent else None
+        due_at = due_date(at, draft.priority)
         self.t.exchanges.add(
             exchange_id,
             row_key,
             reference,
             draft.kind,
             parent.id if parent else None,
-            (parent.thread_root_id or parent.id) if parent else None,
+            thread_root_id,
             draft.sender.id,
             draft.author.id,
             draft.crime_area_id,
@@ -521,7 +528,7 @@ class Generator:
             draft.case.id if draft.case else None,
             draft.priority,
             at,
-            due_date(at, draft.priority),
+            due_at,
             self.t.seal_subject(self.write.subject(), row_key),
             self.t.seal_body(self.write.body(), row_key),
             restrictions.evidence,
@@ -543,8 +550,9 @@ class Generator:
             crime_area_id=draft.crime_area_id,
             task_force_id=draft.task_force_id,
             priority=draft.priority,
-            thread_root_id=(parent.thread_root_id or parent.id) if parent else None,
+            thread_root_id=thread_root_id,
             sent_at=at,
+            due_at=due_at,
             grants=grants,
         )
         self._store_entities(message, draft.entity_kinds)
@@ -601,12 +609,12 @@ class Generator:
                 receipt.answered_at,
                 # Copied from the exchange, as exchange_send stores them.
                 urgency_of(message.priority),
-                due_date(message.sent_at, message.priority),
+                message.due_at,
                 message.kind == ExchangeKind.REQUEST,
             )
             if receipt.read_at and (first_read is None or receipt.read_at < first_read.read_at):
                 first_read = receipt
-        if first_read is not None and first_read.read_at is not None:
+        if first_read is not None:
             # The first consultation of its content, as exchange_consult records it.
             self.t.audit.append(
                 at=first_read.read_at,
@@ -619,7 +627,7 @@ class Generator:
             )
 
     def _audit_sent(self, message: Message, draft: Draft, parent: Message | None) -> None:
-        handling = list(message.restrictions.codes) or ["H0"]
+        handling = _handling(message.restrictions)
         if parent is None:
             reason = f"{message.kind} sent"
             details: dict[str, Any] = {
@@ -704,13 +712,15 @@ class Generator:
         """The hits ``exchanges.matching.exchange_match`` would find: a token shared with
         another provider's entity, outside the thread, names alone excepted. Only recurring
         subjects can match (the others are drawn fresh), so only their tokens are kept."""
+        if not any(recurring for _, _, recurring in mine):
+            return
         side = HitSide(
             reference=message.reference,
             agency_id=message.sender.id,
             agency_name=message.sender.facts.name,
             party_id=message.sender.party_id,
             party_code=message.sender.facts.party_code,
-            handling_codes=list(message.restrictions.codes) or ["H0"],
+            handling_codes=_handling(message.restrictions),
             under_h2=message.restrictions.dissemination,
         )
         thread = message.thread_root_id or message.id
@@ -720,12 +730,12 @@ class Generator:
         for entity_id, tokens, recurring in mine:
             if not recurring:
                 continue
-            me = holders[entity_id] = Holder(entity_id, message.id, message.sender.id, thread, side)
+            me = holders[entity_id] = Holder(entity_id, message.id, thread, side)
             for kind, token in tokens:
                 if kind in NEVER_ALONE:
                     continue
                 for other in self.held[(kind, token)]:
-                    if other.agency_id != me.agency_id and other.thread_id != thread:
+                    if other.side.agency_id != side.agency_id and other.thread_id != thread:
                         holders[other.entity_id] = other
                         found[(other.entity_id, entity_id)].add(kind)
                 self.held[(kind, token)].append(me)
@@ -751,7 +761,7 @@ class Generator:
         )
         for mine, other in ((a, b), (b, a)):
             title = hit_notice_title(mine=mine.side, other=other.side, token_kinds=kinds, at=at)
-            for officer in self.d.by_id[mine.agency_id].notified:
+            for officer in self.d.by_id[mine.side.agency_id].notified:
                 self.t.notifications.add(
                     officer,
                     NotificationKind.HIT,

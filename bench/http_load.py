@@ -35,7 +35,7 @@ from typing import Any
 
 from django.conf import settings
 
-from bench.load_client import INBOX_PATH
+from bench.load_client import INBOX_PATH, cookie_header
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 GUNICORN_CONFIG = BASE_DIR / "docker" / "gunicorn.conf.py"
@@ -334,8 +334,8 @@ def check_session_accepted(port: int, cookies: dict[str, str]) -> None:
     logins are recorded) would otherwise show as nothing but errors."""
     connection = http.client.HTTPConnection(SERVER_HOST, port, timeout=60)
     try:
-        cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
-        connection.request("GET", INBOX_PATH, headers={"Host": SERVER_HOST, "Cookie": cookie})
+        headers = {"Host": SERVER_HOST, "Cookie": cookie_header(cookies)}
+        connection.request("GET", INBOX_PATH, headers=headers)
         response = connection.getresponse()
         response.read()
     finally:

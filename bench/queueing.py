@@ -35,7 +35,6 @@ LOCAL_REDIS = "redis://127.0.0.1:6379"
 
 @dataclass(frozen=True)
 class Queue:
-    broker_url: str
     # "redis" or "memory": where the measured sends' tasks went.
     transport: str
 
@@ -89,7 +88,7 @@ def tasks_only_queued() -> Iterator[Queue]:
             with setup_default_app(app):
                 app.set_default()
                 app.set_current()
-                yield Queue(broker_url=broker_url, transport="redis" if use_redis else "memory")
+                yield Queue(transport="redis" if use_redis else "memory")
     finally:
         if previous_env is None:
             os.environ.pop("CELERY_BROKER_URL", None)

@@ -86,6 +86,8 @@ class Message:
     priority: str
     thread_root_id: int | None
     sent_at: dt.datetime
+    # Copied to its receipts, as exchange_send stores it.
+    due_at: dt.datetime
     grants: dict[Principal, frozenset[Perm]]
 
 
@@ -95,8 +97,8 @@ class Holder:
 
     entity_id: int
     exchange_id: int
-    agency_id: int
     thread_id: int
+    # Its provider's side of a hit (the provider's agency is side.agency_id).
     side: HitSide
 
 

@@ -22,7 +22,7 @@ from exchanges.models import (
     Hit,
     Recipient,
 )
-from selec.audit import chain_hash_of, chain_head, content_mac_of
+from selec.audit import _chained, chain_head, content_mac_of
 from selec.models import AuditAction, AuditEvent, Notification
 
 # The fields the generator fills, in the order it gives their values. Any other column gets
@@ -116,11 +116,8 @@ class AuditChain:
             ip_address=address,
         )
         event.content_mac = content_mac_of(event)
-        self.position += 1
-        event.chain_position = self.position
-        event.previous_hash = self.previous
-        event.chain_hash = chain_hash_of(event)
-        self.previous = event.chain_hash
+        (event,) = _chained([event], after=(self.position, self.previous))
+        self.position, self.previous = event.chain_position, event.chain_hash
         self.table.add_instance(event)
 
 

@@ -37,7 +37,6 @@ class CaseAdmin(_ReadOnly):
     list_filter = ("kind", "status")
     list_select_related = ("lead_party",)
     search_fields = ("reference",)
-    ordering = ("-started_on", "-pk")
     raw_id_fields = ("lead_party", "task_force", "crime_area", "created_by")
     fields = (
         "reference",

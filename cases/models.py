@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from exchanges.policy import Restrictions
 from selec.fields import EncryptedFileField, EncryptedTextField
 
 
@@ -118,16 +119,7 @@ class Case(models.Model):
 
     @property
     def handling_codes(self) -> list[str]:
-        codes = [
-            code
-            for code, on in (
-                ("H1", self.restrict_evidence),
-                ("H2", self.restrict_dissemination),
-                ("H3", bool(self.restriction_text)),
-            )
-            if on
-        ]
-        return codes or ["H0"]
+        return list(Restrictions.of(self).handling_codes)
 
 
 class OperationalMeeting(models.Model):

@@ -403,15 +403,18 @@ def attachment_of_case(case: Case, attachment_id: int) -> int:
     return attachment_id
 
 
-def meeting_attachment_for_officer(officer: Officer, attachment_id: int) -> int:
-    """The attachment's id if it belongs to a meeting of a case the officer may see; 404
+def meeting_attachment_get_for_officer(officer: Officer, attachment_id: int) -> MeetingAttachment:
+    """A meeting's attachment, with its meeting and case, if the officer may see that case; 404
     otherwise, the same answer whether it does not exist or its case is not theirs to see (the
     case's own 404, "No case matches...", would tell the two apart on Django's debug page)."""
-    if not MeetingAttachment.objects.filter(
-        pk=attachment_id, meeting__case__in=cases_visible_to(officer)
-    ).exists():
+    attachment = (
+        MeetingAttachment.objects.select_related("meeting__case")
+        .filter(pk=attachment_id, meeting__case__in=cases_visible_to(officer))
+        .first()
+    )
+    if attachment is None:
         raise Http404(NO_ATTACHMENT)
-    return attachment_id
+    return attachment
 
 
 def analysts_to_name(case: Case | None = None) -> list[Officer]:

@@ -16,7 +16,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.http import Http404
 from django.utils import timezone
 
 from cases import policy
@@ -36,7 +35,7 @@ from cases.models import (
 from cases.notify import notify_new_participants
 from cases.permissions import case_permissions_sync
 from cases.policy import CasePerm
-from cases.selectors import require_case_perm
+from cases.selectors import meeting_attachment_get_for_officer, require_case_perm
 from exchanges.facts import agency_facts, load_agencies
 from exchanges.policy import Restrictions
 from exchanges.services import AttachmentInput
@@ -573,13 +572,9 @@ def meeting_attachment_download(
 ) -> tuple[MeetingAttachment, bytes]:
     """Decrypt a meeting's attachment for an officer who may see its case (audited as a
     disclosure)."""
-    attachment = (
-        MeetingAttachment.objects.select_related("meeting__case").filter(pk=attachment_id).first()
-    )
-    if attachment is None:
-        raise Http404("No attachment matches the given query.")
+    # One 404 whether the attachment is missing or its case hidden (see the selector).
+    attachment = meeting_attachment_get_for_officer(officer, attachment_id)
     case = attachment.meeting.case
-    require_case_perm(officer, case, CasePerm.VIEW)
     content = open_attachment(attachment)
     audit_record(
         actor=officer,

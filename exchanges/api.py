@@ -42,10 +42,12 @@ from exchanges.selectors import (
     Direction,
     InboxSort,
     ReceiptStatus,
+    attach_receipts,
     attachment_id_of_exchange,
     dissemination_request_for_officer,
     dissemination_requests_on_exchange,
     exchange_for_api,
+    exchange_get_for_officer,
     inbox_search,
     references_visible_to,
 )
@@ -81,12 +83,16 @@ def api_officer(request: Request) -> Officer:
     return request.user  # type: ignore[return-value]
 
 
-def _exchange(request: Request, reference: str) -> Exchange:
+def _exchange(request: Request, reference: str, *, with_receipts: bool = False) -> Exchange:
     """The exchange the address names, 404 unless the caller may see it. A reference of
-    another shape (``SELEC-2026-000123``) names nothing and never reaches the database."""
+    another shape (``SELEC-2026-000123``) names nothing and never reaches the database.
+    ``with_receipts`` for an answer that shows the exchange (``ExchangeSerializer`` reads its
+    ``listed_receipts``); the actions on it need only the exchange."""
     if not _REFERENCE_SHAPE.fullmatch(reference):
         raise Http404("No exchange matches the given query.")
-    return exchange_for_api(api_officer(request), reference=reference)
+    if with_receipts:
+        return exchange_for_api(api_officer(request), reference=reference)
+    return exchange_get_for_officer(api_officer(request), reference=reference)
 
 
 def may_see_entities(officer: Officer) -> bool:
@@ -634,7 +640,7 @@ class ExchangeDetailView(APIView):
     )
     def get(self, request: Request, reference: str) -> Response:
         officer = api_officer(request)
-        exchange = _exchange(request, reference)
+        exchange = _exchange(request, reference, with_receipts=True)
         content = exchange_consult(officer=officer, exchange=exchange)
         context = _context(request, [exchange], may_see_entities=may_see_entities(officer))
         return Response(ExchangeDetailSerializer(content, context=context).data)
@@ -645,6 +651,8 @@ class _OnExchange(APIView):
     parser_classes = [JSONParser]
 
     def exchange(self, request: Request, reference: str) -> Exchange:
+        """The exchange acted on, without its receipts: an answer that shows an exchange
+        reads it again with ``exchange_for_api`` (a reply, the changed restrictions)."""
         return _exchange(request, reference)
 
 
@@ -727,13 +735,16 @@ class RestrictionsView(_OnExchange):
     def patch(self, request: Request, reference: str) -> Response:
         exchange = self.exchange(request, reference)
         serializer = api_parsed(RestrictionsPatchSerializer, request)
-        exchange_change_restrictions(
+        changed = exchange_change_restrictions(
             officer=api_officer(request),
             exchange=exchange,
             restrictions=serializer.restrictions(exchange),
         )
-        exchange = exchange_for_api(api_officer(request), pk=exchange.pk)
-        return Response(_metadata(request, exchange))
+        # The row the service changed, under its lock, is the one shown: not read a third
+        # time. Its crime area is the one loaded above (a change of restrictions leaves it).
+        changed.crime_area = exchange.crime_area
+        attach_receipts([changed])
+        return Response(_metadata(request, changed))
 
 
 class RestrictionsConfirmView(_OnExchange):

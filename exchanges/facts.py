@@ -36,14 +36,6 @@ def agencies_facts(agency_ids: Iterable[int]) -> tuple[AgencyFacts, ...]:
     return tuple(agency_facts(a) for a in load_agencies(agency_ids))
 
 
-def restrictions_of(exchange: Exchange) -> Restrictions:
-    return Restrictions(
-        evidence=exchange.restrict_evidence,
-        dissemination=exchange.restrict_dissemination,
-        text=exchange.restriction_text,
-    )
-
-
 def facts_for(exchanges: list[Exchange]) -> dict[int, ExchangeFacts]:
     """The policy facts of many exchanges at once (four queries whatever their number)."""
     ids = [e.pk for e in exchanges]
@@ -80,7 +72,7 @@ def facts_for(exchanges: list[Exchange]) -> dict[int, ExchangeFacts]:
         e.pk: ExchangeFacts(
             sender=agency_facts(senders[e.sender_agency_id]),
             recipients=tuple(recipients[e.pk]),
-            restrictions=restrictions_of(e),
+            restrictions=Restrictions.of(e),
             personal_data=e.personal_data,
             evidence_released_to=frozenset(released[e.pk]),
             forward_granted=frozenset(granted[e.pk]),

@@ -284,13 +284,13 @@ class ComposeForm(AudienceFields):
         if not hasattr(error, "error_dict"):
             self.add_error(None, error.messages)
             return []
-        entity_errors: list[str] = []
+        entity_messages: list[str] = []
         for key, messages in error.message_dict.items():
             if key == "entities":
-                entity_errors += messages
+                entity_messages += messages
             else:
                 self.add_error(SERVICE_ERROR_FIELDS.get(key), messages)
-        return entity_errors
+        return entity_messages
 
 
 # --- Entities -------------------------------------------------------------------------------

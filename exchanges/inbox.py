@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zoneinfo
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import forms
-from django.conf import settings
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +26,9 @@ from exchanges.selectors import (
     InboxSort,
     Position,
     ReceiptStatus,
+    day_bounds,
     local_day,
+    officer_zone,
 )
 from partners.models import Officer, Role
 from taskforces.models import CrimeArea, TaskForce
@@ -97,19 +97,6 @@ class DayField(forms.DateField):
                     "day": value.isoformat(),
                 },
             )
-
-
-def day_bounds(
-    first: dt.date | None, last: dt.date | None, zone: zoneinfo.ZoneInfo
-) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """The moments a range of whole days covers in the zone: from the start of ``first`` to the
-    start of the day after ``last`` (exclusive); None where the range is open. The days are
-    those DayField accepts, so the day after ``last`` always exists."""
-    start = dt.datetime.combine(first, dt.time.min, tzinfo=zone) if first else None
-    end = (
-        dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone) if last else None
-    )
-    return start, end
 
 
 class InboxFilterForm(forms.Form):
@@ -228,10 +215,6 @@ class InboxRequest:
     before: Position | None
 
 
-def _zone(officer: Officer) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(officer.time_zone or settings.TIME_ZONE)
-
-
 def parse_inbox_request(
     params: QueryDict, *, officer: Officer, now: dt.datetime | None = None
 ) -> InboxRequest:
@@ -240,7 +223,9 @@ def parse_inbox_request(
     form = InboxFilterForm(params, nfp=officer.role == Role.NFP_OFFICER)
     form.is_valid()
     data = form.cleaned_data  # only the fields that parsed
-    sent_from, sent_before = day_bounds(data.get("sent_from"), data.get("sent_to"), _zone(officer))
+    sent_from, sent_before = day_bounds(
+        data.get("sent_from"), data.get("sent_to"), officer_zone(officer)
+    )
     due_from = due_before = None
     if data.get("due_today"):
         due_from, due_before = local_day(officer, now or timezone.now())

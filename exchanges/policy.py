@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from partners.capabilities import capabilities_for
 from partners.models import Role
@@ -50,11 +50,28 @@ class AgencyFacts:
     party_status: str
 
 
+class Restricted(Protocol):
+    """What carries restrictions: an exchange, a case (the policy reads no model)."""
+
+    restrict_evidence: bool
+    restrict_dissemination: bool
+    restriction_text: str
+
+
 @dataclass(frozen=True)
 class Restrictions:
     evidence: bool = False  # H1
     dissemination: bool = False  # H2
     text: str = ""  # H3
+
+    @classmethod
+    def of(cls, restricted: Restricted) -> Restrictions:
+        """The restrictions an exchange or a case carries (their three columns)."""
+        return cls(
+            evidence=restricted.restrict_evidence,
+            dissemination=restricted.restrict_dissemination,
+            text=restricted.restriction_text,
+        )
 
     def tightened_by(self, other: Restrictions) -> Restrictions:
         """The strictest of both: every restriction either one sets."""
@@ -77,6 +94,11 @@ class Restrictions:
             )
             if on
         )
+
+    @property
+    def handling_codes(self) -> tuple[str, ...]:
+        """The codes shown: those set, or H0 alone when none is."""
+        return self.codes or ("H0",)
 
 
 @dataclass(frozen=True)

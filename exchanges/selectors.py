@@ -22,6 +22,7 @@ from django.db.models import (
     Subquery,
     When,
 )
+from django.db.models.lookups import IsNull
 from django.http import Http404
 from django.utils import timezone
 
@@ -421,19 +422,38 @@ class AgencyWork:
 DASHBOARD_LIMIT = 20
 
 
+def officer_zone(officer: Officer) -> zoneinfo.ZoneInfo:
+    """The officer's own time zone (the site's when they chose none)."""
+    return zoneinfo.ZoneInfo(officer.time_zone or settings.TIME_ZONE)
+
+
+def day_bounds(
+    first: dt.date | None, last: dt.date | None, zone: zoneinfo.ZoneInfo
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The moments a range of whole days covers in the zone: from the start of ``first`` to the
+    start of the day after ``last`` (exclusive); None where the range is open. The days are
+    today or those the inbox's DayField accepts, so the day after ``last`` always exists."""
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=zone) if first else None
+    end = (
+        dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone) if last else None
+    )
+    return start, end
+
+
 def local_day(officer: Officer, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     """The bounds of the officer's current day in their own time zone."""
-    zone = zoneinfo.ZoneInfo(officer.time_zone or settings.TIME_ZONE)
+    zone = officer_zone(officer)
     today = now.astimezone(zone).date()
-    start = dt.datetime.combine(today, dt.time.min, tzinfo=zone)
-    end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    start, end = day_bounds(today, today, zone)
+    assert start is not None
+    assert end is not None
     return start, end
 
 
 def agency_work(
     officer: Officer, *, now: dt.datetime | None = None, limit: int = DASHBOARD_LIMIT
 ) -> AgencyWork | None:
-    """The receipts of the officer's scope on exchanges they may see, each list bounded: five
+    """The receipts of the scope on exchanges the officer may see, each list bounded: five
     queries for an agency's officer, ten for an NFP officer (whose party's agencies are read
     one by one, see ``_first_of_each_agency``). None for secretariat staff, who hold no
     receipts."""
@@ -442,51 +462,61 @@ def agency_work(
         return None
     now = now or timezone.now()
     # The receipts of the scope, most urgent first, read in that order from the partial
-    # indexes of ``Recipient`` (their urgency and due date are the exchange's, copied).
+    # indexes of ``Recipient`` (their urgency and due date are the exchange's, copied), each
+    # checked as it is read (``_viewed_by``): a list is cut after the receipts the officer may
+    # see, so that receipts whose view was withdrawn (a party became an observer) take no
+    # place in it.
     ordering = ("urgency", "due_at", "pk")
-    receipts = Recipient.objects.filter(scope.receipts())
+    receipts = Recipient.objects.filter(scope.receipts()).filter(_viewed_by(officer))
     open_requests = receipts.filter(awaits_answer=True, answered_at__isnull=True)
     start, end = local_day(officer, now)
     agency_ids = scope_agency_ids(scope)
 
-    def first(candidates: QuerySet[Recipient]) -> list[Recipient]:
+    def first(candidates: QuerySet[Recipient]) -> WorkList:
         if len(agency_ids) > 1:
-            candidates = Recipient.objects.filter(
-                pk__in=_first_of_each_agency(candidates, agency_ids, ordering, limit + 1)
-            )
-        return list(
-            candidates.select_related(
+            shown = Q(pk__in=_first_of_each_agency(candidates, agency_ids, ordering, limit + 1))
+        else:
+            # The first ids found alone, in a subquery of their own (its LIMIT keeps it apart):
+            # joined to the exchanges, senders and parties shown, the planner would rather
+            # read and sort every open receipt of the agency.
+            shown = Q(pk__in=candidates.order_by(*ordering).values("pk")[: limit + 1])
+        found = list(
+            Recipient.objects.filter(shown)
+            .select_related(
                 "exchange__sender_agency__party", "exchange__crime_area", "agency__party"
             )
             .defer("exchange__subject", "exchange__body")
             .annotate(is_overdue=_overdue(now))
-            .order_by(*ordering)[: limit + 1]
+            .order_by(*ordering)
         )
+        return WorkList(receipts=found[:limit], more=len(found) > limit)
 
-    lists = [
-        first(receipts.filter(read_at__isnull=True)),
-        first(receipts.filter(acknowledged_at__isnull=True)),
-        first(open_requests.filter(due_at__lt=now)),
-        first(open_requests.filter(due_at__gte=start, due_at__lt=end)),
-    ]
-    # The permission check comes after the lists are cut, in one query for the rows shown:
-    # checked in each list's query, PostgreSQL probed (or hashed) the permission rows of every
-    # open receipt of the scope. A receipt comes with its agency's (and its NFP's) view
-    # permission, so the check removes nothing unless a grant was withdrawn; the list is then
-    # shorter, never wider.
-    visible = set(
-        _ids_with_perm(officer, Perm.VIEW)
-        .filter(content_object_id__in={r.exchange_id for found in lists for r in found})
-        .values_list("content_object_id", flat=True)
+    return AgencyWork(
+        unread=first(receipts.filter(read_at__isnull=True)),
+        unacknowledged=first(receipts.filter(acknowledged_at__isnull=True)),
+        overdue=first(open_requests.filter(due_at__lt=now)),
+        due_today=first(open_requests.filter(due_at__gte=start, due_at__lt=end)),
     )
 
-    def bounded(found: list[Recipient]) -> WorkList:
-        shown = [receipt for receipt in found if receipt.exchange_id in visible]
-        return WorkList(receipts=shown[:limit], more=len(shown) > limit)
 
-    unread, unacknowledged, overdue, due_today = (bounded(found) for found in lists)
-    return AgencyWork(
-        unread=unread, unacknowledged=unacknowledged, overdue=overdue, due_today=due_today
+def _viewed_by(officer: Officer) -> IsNull:
+    """The receipt's exchange is one the officer may see: one of their groups holds its view
+    permission (by the permission's id, see ``_ids_with_perm``).
+
+    A scalar subquery (``(SELECT ... LIMIT 1) IS NOT NULL``), not EXISTS: PostgreSQL turns an
+    EXISTS into a join, and then hashes every permission row of the officer's groups (an NFP's
+    reach the whole country's traffic) and sorts every open receipt, where this is one index
+    probe per receipt read, in the order of the receipt's partial index, until the list is
+    full."""
+    return IsNull(
+        Subquery(
+            ExchangeGroupObjectPermission.objects.filter(
+                group_id__in=officer_group_ids(officer),
+                permission_id=permission_id("exchanges", Perm.VIEW),
+                content_object_id=OuterRef("exchange_id"),
+            ).values("content_object_id")[:1]
+        ),
+        False,
     )
 
 
@@ -598,20 +628,6 @@ def restriction_text_now(exchange: Exchange) -> str:
 def restriction_digest(text: str) -> str:
     """What a confirmation keeps of the H3 text confirmed (``RestrictionConfirmation``)."""
     return keyed_digest(DigestPurpose.RESTRICTION_TEXT, text)
-
-
-def attachment_exchange_reference(officer: Officer, attachment_id: int) -> str:
-    """The reference of the exchange an attachment belongs to; 404 unless the officer sees it."""
-    reference = (
-        Attachment.objects.filter(
-            pk=attachment_id, exchange_id__in=exchanges_visible_to(officer).values("pk")
-        )
-        .values_list("exchange__reference", flat=True)
-        .first()
-    )
-    if reference is None:
-        raise Http404(NO_ATTACHMENT)
-    return reference
 
 
 def agencies_to_add(officer: Officer, exchange: Exchange) -> list[Agency]:

@@ -22,7 +22,7 @@ from cases.policy import CaseLinkFacts
 from exchanges import policy
 from exchanges.blind_index import entity_tokens
 from exchanges.entity_rules import entity_problems
-from exchanges.facts import agencies_facts, agency_facts, facts_for, load_agencies, restrictions_of
+from exchanges.facts import agencies_facts, agency_facts, facts_for, load_agencies
 from exchanges.models import (
     Attachment,
     DisseminationKind,
@@ -147,6 +147,23 @@ def _admit(
         raise ValidationError({field: [str(exc)]}) from exc
 
 
+def _admit_new(
+    sender: policy.AgencyFacts,
+    addressees: tuple[policy.AgencyFacts, ...],
+    *,
+    restrictions: policy.Restrictions,
+    personal: bool,
+    case: CaseLinkFacts | None = None,
+) -> policy.ExchangeFacts:
+    """The gate of a new exchange (a send, a case message, a reply): its sender is its author
+    and every addressee is added. Returns the new exchange's facts."""
+    facts = policy.ExchangeFacts(
+        sender=sender, recipients=addressees, restrictions=restrictions, personal_data=personal
+    )
+    _admit(facts, author=sender, added=addressees, case=case)
+    return facts
+
+
 def case_link_facts_of(case_id: int | None) -> CaseLinkFacts | None:
     """What the policy checks of the case an exchange joins (its parties, kind, status and
     observers), or None when no case is named or there is no such case."""
@@ -156,7 +173,13 @@ def case_link_facts_of(case_id: int | None) -> CaseLinkFacts | None:
 def _locked(exchange: Exchange) -> Exchange:
     """The exchange as stored, locked until the transaction ends: restriction changes, forwards
     and grants on one exchange happen one after the other, each seeing the last one's result."""
-    return Exchange.objects.select_for_update().get(pk=exchange.pk)
+    # The sender's agency and party come along (notices name the provider's party); only the
+    # exchange's row is locked, not theirs.
+    return (
+        Exchange.objects.select_for_update(of=("self",))
+        .select_related("sender_agency__party")
+        .get(pk=exchange.pk)
+    )
 
 
 def _officer_agency(officer: Officer):  # type: ignore[no-untyped-def]
@@ -298,13 +321,9 @@ def exchange_send(
             {"recipients": ["Choose at least one existing agency other than your own."]}
         )
     sender_facts = agency_facts(sender)
-    facts = policy.ExchangeFacts(
-        sender=sender_facts,
-        recipients=addressees,
-        restrictions=message.restrictions,
-        personal_data=personal,
+    facts = _admit_new(
+        sender_facts, addressees, restrictions=message.restrictions, personal=personal
     )
-    _admit(facts, author=sender_facts, added=addressees)
     # A case message (a warning, feedback or seizure report of a regional operation) or any
     # exchange joining a case: the case's own rules on top (membership, status, kind, rule 1).
     with refused_as("case"):
@@ -405,7 +424,7 @@ def exchange_reply(*, officer: Officer, parent: Exchange, message: Message) -> E
         raise ValidationError(
             {"evaluation": ["A reply to personal data must carry the evaluation codes."]}
         )
-    restrictions = policy.inherited(restrictions_of(parent), message.restrictions)
+    restrictions = policy.inherited(policy.Restrictions.of(parent), message.restrictions)
     if agency.pk == parent.sender_agency_id:
         addressee_ids = list(parent.recipients.values_list("agency_id", flat=True))
     else:
@@ -415,15 +434,11 @@ def exchange_reply(*, officer: Officer, parent: Exchange, message: Message) -> E
     # (an observer sends no personal data, whatever it answers), so that nothing is stored that
     # its author could not open. A reply joins the case of what it answers (even a closed one:
     # a thread is answered to its end), so it keeps that case's rule 1 too.
-    _admit(
-        policy.ExchangeFacts(
-            sender=agency_facts(agency),
-            recipients=addressees,
-            restrictions=restrictions,
-            personal_data=personal,
-        ),
-        author=agency_facts(agency),
-        added=addressees,
+    _admit_new(
+        agency_facts(agency),
+        addressees,
+        restrictions=restrictions,
+        personal=personal,
         case=case_link_facts_of(parent.case_id),
     )
     checked = checked_uploads(message.attachments)
@@ -709,7 +724,7 @@ def exchange_change_restrictions(
     loosening each with a notice of its own."""
     require_perm(officer, exchange, policy.Perm.MANAGE)
     exchange = _locked(exchange)
-    current = restrictions_of(exchange)
+    current = policy.Restrictions.of(exchange)
     diff = policy.restriction_diff(current, restrictions)
     if not diff.changed:
         return exchange
@@ -718,7 +733,7 @@ def exchange_change_restrictions(
     thread = _thread_descendants(exchange) if diff.added else [exchange]
     changed: list[Exchange] = []
     for target in thread:
-        before = restrictions_of(target)
+        before = policy.Restrictions.of(target)
         new = restrictions if target.pk == exchange.pk else before.tightened_by(diff.tightening)
         if new == before:
             continue  # a reply that already carries the added codes
@@ -740,7 +755,7 @@ def exchange_change_restrictions(
         reason=reason,
         details={
             "reference": exchange.reference,
-            "from": _codes(current),
+            "from": list(current.handling_codes),
             "to": exchange.handling_codes,
             "added": list(diff.added),
             "removed": list(diff.removed),
@@ -763,19 +778,32 @@ def _notify_restrictions(
     """Each message a change reached is notified to the agencies it was addressed to and their
     NFPs, under its own reference (a reply's audience may not know the exchange it answers);
     a reply's sender too, whose message the provider restricted. One notice per message and
-    kind of the one event."""
+    kind of the one event. The agencies' parties are read once for all the messages."""
     party = exchange.sender_agency.party.code
     audiences: dict[int, set[int]] = {}
     for exchange_id, agency_id in Recipient.objects.filter(
         exchange__in=[exchange, *tightened]
     ).values_list("exchange_id", "agency_id"):
         audiences.setdefault(exchange_id, set()).add(agency_id)
+    told = {
+        target.pk: audiences.get(target.pk, set())
+        | ({target.sender_agency_id} if target.pk != exchange.pk else set())
+        for target in tightened
+    }
+    party_of = dict(
+        Agency.objects.filter(pk__in=set().union(*audiences.values(), *told.values())).values_list(
+            "pk", "party_id"
+        )
+    )
+
+    def parties(agency_ids: set[int]) -> list[int]:
+        return sorted({party_of[a] for a in agency_ids})
+
     for target in tightened:
-        audience = audiences.get(target.pk, set())
-        if target.pk != exchange.pk:
-            audience = audience | {target.sender_agency_id}
+        audience = told[target.pk]
         notify_agencies(
             agency_ids=sorted(audience),
+            party_ids=parties(audience),
             kind=NotificationKind.RESTRICTION_TIGHTENED,
             exchange=target,
             title=f"{party} tightened the restrictions of {target.reference}: "
@@ -783,18 +811,16 @@ def _notify_restrictions(
             dedupe_key=f"audit-event:{event_id}:{target.pk}",
         )
     if diff.removed:
+        audience = audiences.get(exchange.pk, set())
         notify_agencies(
-            agency_ids=sorted(audiences.get(exchange.pk, set())),
+            agency_ids=sorted(audience),
+            party_ids=parties(audience),
             kind=NotificationKind.RESTRICTION_LOOSENED,
             exchange=exchange,
             title=f"{party} lifted {' '.join(diff.removed)} from {exchange.reference}: "
             f"now {' '.join(exchange.handling_codes)}",
             dedupe_key=f"audit-event:{event_id}:{exchange.pk}",
         )
-
-
-def _codes(r: policy.Restrictions) -> list[str]:
-    return list(r.codes) or ["H0"]
 
 
 @transaction.atomic
@@ -812,7 +838,12 @@ def party_status_change(
 
 
 class RestrictionNotConfirmed(PermissionDenied):
-    """H3: the officer must confirm the provider's restriction text before seeing the content."""
+    """H3: the officer must confirm the provider's restriction text before seeing the content.
+    ``reference`` names the exchange whose text to confirm (a download names only its file)."""
+
+    def __init__(self, message: str, *, reference: str) -> None:
+        super().__init__(message)
+        self.reference = reference
 
 
 @dataclass(frozen=True)
@@ -840,7 +871,8 @@ def _require_h3_confirmed(officer: Officer, exchange: Exchange) -> None:
         ).exists()
     ):
         raise RestrictionNotConfirmed(
-            f"{exchange.reference} carries an H3 restriction: confirm its text before reading the content."
+            f"{exchange.reference} carries an H3 restriction: confirm its text before reading the content.",
+            reference=exchange.reference,
         )
 
 

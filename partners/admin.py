@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from exchanges.services import party_status_change
-from partners import services
+from partners import policy, services
 from partners.models import AccessConfirmation, Agency, Officer, Party, PartyStatusChange
 
 
@@ -133,6 +133,9 @@ class AccessConfirmationInline(admin.TabularInline):
     fields = ("reason", "agency", "role", "requested_by", "requested_at", "status", "decided_by")
     readonly_fields = fields
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AccessConfirmation]:
+        return super().get_queryset(request).select_related("agency", "requested_by", "decided_by")
+
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -196,7 +199,9 @@ class OfficerAdmin(UserAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         # Nobody changes their own assignment (the service refuses it too): shown, not offered.
-        if obj is not None and obj.pk == request.user.pk:
+        if obj is not None and not policy.may_change_assignment(
+            actor_id=request.user.pk, officer_id=obj.pk
+        ):
             return (*self.readonly_fields, "agency", "role", "posted_at", "is_active")
         return self.readonly_fields
 
@@ -204,7 +209,11 @@ class OfficerAdmin(UserAdmin):
         self, request: HttpRequest, id: str, form_url: str = ""
     ) -> HttpResponse:
         # An administrator who set someone's password could sign in as them: only one's own.
-        if str(request.user.pk) != str(id):
+        try:
+            officer_id = int(id)
+        except ValueError:
+            raise PermissionDenied from None
+        if not policy.may_set_password(actor_id=request.user.pk, officer_id=officer_id):
             raise PermissionDenied
         return super().user_change_password(request, id, form_url)
 

@@ -179,7 +179,9 @@ class Officer(AbstractUser):
     @property
     def awaits_confirmation(self) -> bool:
         """An officer of an agency whose assignment is not (yet) confirmed: no content."""
-        return self.role in ROLES_OF_AN_AGENCY and self.content_access != ContentAccess.CONFIRMED
+        from partners import policy  # policy reads this module's names
+
+        return policy.awaits_confirmation(self.role, self.content_access)
 
 
 class AccessConfirmationReason(models.TextChoices):

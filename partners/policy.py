@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from partners.models import ROLES_OF_AN_AGENCY, AccessConfirmationReason, Role
+from partners.models import ROLES_OF_AN_AGENCY, AccessConfirmationReason, ContentAccess, Role
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,17 @@ def needs_confirmation(role: str) -> bool:
     """Officers of an agency reach content through it; secretariat roles reach none by role
     (an analyst sees a case's content only when its participants name them)."""
     return role in ROLES_OF_AN_AGENCY
+
+
+def initial_content_access(role: str) -> ContentAccess:
+    """Where a new (or changed) assignment starts: pending when the role needs confirmation,
+    else confirmed."""
+    return ContentAccess.PENDING if needs_confirmation(role) else ContentAccess.CONFIRMED
+
+
+def awaits_confirmation(role: str, content_access: str) -> bool:
+    """An officer of an agency whose assignment is not (yet) confirmed: no content."""
+    return needs_confirmation(role) and content_access != ContentAccess.CONFIRMED
 
 
 def confirmation_reason(
@@ -92,3 +103,8 @@ def may_confirm_as_operator(*, someone_can_decide: bool) -> bool:
 def may_change_assignment(*, actor_id: int | None, officer_id: int) -> bool:
     """Nobody changes their own role, agency, activity or permissions."""
     return actor_id is None or actor_id != officer_id
+
+
+def may_set_password(*, actor_id: int | None, officer_id: int) -> bool:
+    """Only one's own password: an administrator who set someone else's could sign in as them."""
+    return actor_id is not None and actor_id == officer_id

@@ -43,6 +43,12 @@ def officer_group_ids(officer: Officer) -> list[int]:
     return getattr(officer, _GROUP_IDS)
 
 
+def forget_group_ids(officer: Officer) -> None:
+    """Drop the group ids kept on the instance (``officer_group_ids``): after a change of the
+    officer's groups, the next use reads them afresh."""
+    vars(officer).pop(_GROUP_IDS, None)
+
+
 # The order the directory lists statuses in.
 STATUS_ORDER = [
     PartyStatus.MEMBER,
@@ -117,16 +123,18 @@ def _with_access() -> QuerySet[Officer]:
     )
 
 
+def _nfp_officers_with_access(party_id: int | OuterRef) -> QuerySet[Officer]:
+    """The officers of the party's National Focal Point who have access."""
+    return _with_access().filter(
+        role=Role.NFP_OFFICER, agency__is_national_focal_point=True, agency__party_id=party_id
+    )
+
+
 def _nfp_deciders_exist() -> Exists:
     """Whether the NFP of a confirmation's party has an officer with access other than the
     subject and the requester (evaluated per confirmation row)."""
     return Exists(
-        _with_access()
-        .filter(
-            role=Role.NFP_OFFICER,
-            agency__is_national_focal_point=True,
-            agency__party_id=OuterRef("agency__party_id"),
-        )
+        _nfp_officers_with_access(OuterRef("agency__party_id"))
         .exclude(pk=OuterRef("officer_id"))
         # No requester (the system asked): compare with 0, which no officer has, not NULL.
         .exclude(pk=Coalesce(OuterRef("requested_by_id"), Value(0)))
@@ -173,11 +181,7 @@ def confirmation_with_facts(
 
 def officers_who_decide(confirmation: AccessConfirmation) -> QuerySet[Officer]:
     """The officers who may confirm or refuse (``policy.may_confirm``), as one query."""
-    nfp = _with_access().filter(
-        role=Role.NFP_OFFICER,
-        agency__is_national_focal_point=True,
-        agency__party_id=confirmation.agency.party_id,
-    )
+    nfp = _nfp_officers_with_access(confirmation.agency.party_id)
     exclude = [confirmation.officer_id, confirmation.requested_by_id]
     nfp = nfp.exclude(pk__in=[pk for pk in exclude if pk])
     if nfp.exists():
@@ -194,16 +198,26 @@ CONFIRMATIONS_PAGE = 100
 
 
 def confirmations_to_decide(officer: Officer) -> list[AccessConfirmation]:
-    """The pending confirmations this officer decides, oldest first (bounded)."""
-    if officer.agency_id is None or officer.content_access != ContentAccess.CONFIRMED:
+    """The pending confirmations this officer decides, oldest first (bounded).
+
+    Narrowed in SQL to the rows ``policy.may_confirm`` lets the officer decide before the page
+    is cut (else other officers' rows could fill it), and each checked by the policy still."""
+    facts = officer_facts(officer)
+    if not facts.has_access:
         return []
-    assert officer.agency is not None
+    # The NFP decides where it can; elsewhere an officer of the confirmation's agency.
+    decides = Q(nfp_can_decide=False, agency_id=facts.agency_id)
+    if facts.role == Role.NFP_OFFICER:
+        decides |= Q(nfp_can_decide=True)
     pending = (
         _confirmations()
-        .filter(status=AccessConfirmationStatus.PENDING, agency__party_id=officer.agency.party_id)
+        .filter(status=AccessConfirmationStatus.PENDING, agency__party_id=facts.party_id)
+        .filter(decides)
+        # Never the subject nor the requester (a NULL requester is kept).
+        .exclude(officer_id=facts.id)
+        .exclude(requested_by_id=facts.id)
         .order_by("requested_at", "id")[:CONFIRMATIONS_PAGE]
     )
-    facts = officer_facts(officer)
     return [c for c in pending if policy.may_confirm(facts, _facts_of(c))]
 
 

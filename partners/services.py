@@ -32,7 +32,13 @@ from partners.models import (
     Posting,
     Role,
 )
-from partners.selectors import confirmation_with_facts, officer_facts, officers_who_decide
+from partners.selectors import (
+    confirmation_with_facts,
+    forget_group_ids,
+    officer_facts,
+    officers_concerned,
+    officers_who_decide,
+)
 from selec.api_auth import api_tokens_revoke_all
 from selec.audit import audit_record
 from selec.models import AuditAction, NotificationKind
@@ -213,11 +219,7 @@ def officer_create(
     else:
         officer.set_unusable_password()
     _validate_assignment(officer)
-    officer.content_access = (
-        ContentAccess.PENDING
-        if policy.needs_confirmation(officer.role)
-        else ContentAccess.CONFIRMED
-    )
+    officer.content_access = policy.initial_content_access(officer.role)
     officer.full_clean()
     officer.save()
     _sync_groups(officer)
@@ -272,9 +274,7 @@ def officer_update_assignment(
     officer.is_staff = role == Role.DIRECTORY_ADMIN
     _validate_assignment(officer)
     if reason is not None:
-        officer.content_access = (
-            ContentAccess.PENDING if policy.needs_confirmation(role) else ContentAccess.CONFIRMED
-        )
+        officer.content_access = policy.initial_content_access(role)
     officer.full_clean(exclude=["password"])
     officer.save(
         update_fields=["agency", "role", "posted_at", "is_active", "is_staff", "content_access"]
@@ -287,7 +287,9 @@ def officer_update_assignment(
         reason="officer assignment changed",
         details=_assignment_details(officer),
     )
-    if not is_active:
+    if before.is_active and not is_active:
+        # Once, when the account goes inactive: an inactive account gets no token and no
+        # confirmation request, so saving it again has nothing to undo.
         _confirmations_supersede(officer)
         api_tokens_revoke_all(actor=actor, officer=officer, reason="officer deactivated")
     elif reason is not None and officer.awaits_confirmation:
@@ -333,7 +335,10 @@ def _confirmation_open(
         },
     )
     notify_officers(
-        officers=officers_who_decide(confirmation) | _colleagues_with_access(officer),
+        # The officer awaits confirmation, so officers_concerned (access confirmed) leaves
+        # them out.
+        officers=officers_who_decide(confirmation)
+        | officers_concerned(agency_ids=[officer.agency.pk]),
         kind=NotificationKind.ACCESS_CONFIRMATION,
         title=(
             f"{officer.get_full_name() or officer.username} ({officer.username}) awaits "
@@ -346,12 +351,6 @@ def _confirmation_open(
         dedupe_key=f"access-confirmation-requested:{confirmation.pk}",
     )
     return confirmation
-
-
-def _colleagues_with_access(officer: Officer):  # type: ignore[no-untyped-def]
-    return Officer.objects.filter(
-        agency_id=officer.agency_id, is_active=True, content_access=ContentAccess.CONFIRMED
-    ).exclude(pk=officer.pk)
 
 
 @transaction.atomic
@@ -529,6 +528,8 @@ def _sync_groups(officer: Officer) -> None:
     )
     officer.groups.remove(*[g for g in managed if g not in wanted])
     officer.groups.add(*wanted)
+    # The ids kept on the instance (officer_group_ids) are those of before.
+    forget_group_ids(officer)
 
 
 def _ensure_nfp_group(party: Party) -> Group:

@@ -17,7 +17,8 @@ from selec.models import ApiToken
 
 
 def _is_directory_admin(request: HttpRequest) -> bool:
-    # Tokens are issued by directory admins (the issue's rule), whatever model permissions say.
+    # Directory admins (and superusers) see and revoke tokens, whatever model permissions say;
+    # nobody issues one here (an officer issues their own from their account page).
     user = request.user
     return bool(
         user.is_active
@@ -52,11 +53,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.display(description="state")
     def state(self, token: ApiToken) -> str:
-        if token.revoked_at:
-            return "revoked"
-        if token.expires_at <= timezone.now():
-            return "expired"
-        return "active"
+        return token.state_at(timezone.now())
 
     @admin.action(description="Revoke selected tokens", permissions=["change"])
     def revoke_tokens(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:

@@ -58,12 +58,16 @@ def totp_code_accepted(officer: Officer, code: str) -> bool:
     )
 
 
-@transaction.atomic
 def api_token_issue(
     *, officer: Officer, totp_code: str, days: int = DEFAULT_TOKEN_DAYS
 ) -> tuple[ApiToken, str]:
     """Issue a token to ``officer`` themselves, after a fresh code from their authenticator;
-    the plain token is returned here and never again."""
+    the plain token is returned here and never again.
+
+    The code is checked before, and outside, the transaction that creates the token: django-otp
+    records a wrong code on the device (its throttle against guessing), and that record must
+    stay when the refusal is raised, not be rolled back with it. Call it outside any transaction
+    that a ValidationError would roll back (the account page runs in none)."""
     if not 1 <= days <= MAX_TOKEN_DAYS:
         raise ValidationError({"days": f"A token lasts from 1 to {MAX_TOKEN_DAYS} days."})
     if not officer.is_active:
@@ -72,6 +76,12 @@ def api_token_issue(
         raise ValidationError(
             {"totp_code": "Enter a new code from your authenticator app (each code works once)."}
         )
+    return _api_token_create(officer=officer, days=days)
+
+
+@transaction.atomic
+def _api_token_create(*, officer: Officer, days: int) -> tuple[ApiToken, str]:
+    """The token and its audit event, together or not at all."""
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = timezone.now()
     token = ApiToken(

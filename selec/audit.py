@@ -127,10 +127,10 @@ def audit_record(
         _insert_together(stored, event)
     # After the commit, a worker seals it (with any other committed event waiting): the
     # request neither waits for the sealers' lock nor pays the sealing's round trips. Queued
-    # robustly: the action has committed whatever happens to the queueing, and an event left
+    # once per transaction, robustly: the action has committed whatever happens to the queueing, and an event left
     # unsealed is sealed by the next sealer or the periodic run. A rolled-back event queues
     # nothing. Without a broker (the embedded default) the task runs at once, in-process.
-    seal_audit_log.delay_on_commit()
+    seal_audit_log.delay_once_on_commit()
     return event
 
 
@@ -148,9 +148,10 @@ def _justification_named(row: Justification) -> dict[str, str]:
 
 
 def _insert_together(justification: Justification, event: AuditEvent) -> None:
-    """Both rows in one statement (a data-modifying WITH): one round trip instead of two, and
-    neither row without the other even outside a transaction. Each INSERT is the one Django
-    compiles for the model, so the encrypted field seals the text as a save would."""
+    """Both rows in one statement (a data-modifying WITH): one round trip instead of two on
+    the audited reads that must stay within a few queries (a hit search). Each INSERT is the
+    one Django compiles for the model, so the encrypted field seals the text as a save
+    would. Only the event is read back; the justification is reached through its uuid."""
     stored_sql, stored_params = _insert_statement(justification, returning=False)
     event_sql, event_params = _insert_statement(event, returning=True)
     with connection.cursor() as cursor:
@@ -158,8 +159,7 @@ def _insert_together(justification: Justification, event: AuditEvent) -> None:
             f"WITH justification AS ({stored_sql}) {event_sql}", stored_params + event_params
         )
         (event.pk,) = cursor.fetchone()
-    for row in (justification, event):
-        row._state.adding, row._state.db = False, connection.alias
+    event._state.adding, event._state.db = False, connection.alias
 
 
 def _insert_statement(row: Model, *, returning: bool) -> tuple[str, list[Any]]:
@@ -272,13 +272,19 @@ def _unsealed_after(after_id: int) -> list[AuditEvent]:
     return list(unsealed.order_by("id")[:_SEAL_BATCH])
 
 
+# The refused events this process has logged: such a row stays unsealed, so every later
+# sealing meets it again, and the log says it once (the verifier reports it besides).
+_reported_refusals: set[int] = set()
+
+
 def _written_by_us(events: list[AuditEvent]) -> list[AuditEvent]:
     """The events whose digest matches their content; the others are logged and left out."""
     genuine = []
     for event in events:
         if _written_by_the_application(event):
             genuine.append(event)
-        else:
+        elif event.pk not in _reported_refusals:
+            _reported_refusals.add(event.pk)
             logger.error(
                 "Audit event #%s is not sealed: its content does not match the digest it was "
                 "written with (written or edited without the key).",

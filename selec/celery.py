@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from typing import Any
 
 from celery import Celery
@@ -35,9 +36,29 @@ class Task(DjangoTask):
         self.apply_async_on_commit(args, kwargs)
 
     def apply_async_on_commit(self, *args: Any, **kwargs: Any) -> None:
+        transaction.on_commit(self._queue_after_commit(args, kwargs), robust=True)
+
+    def delay_once_on_commit(self) -> None:
+        """``delay_on_commit()`` (no arguments) queued once per transaction, however many
+        times the transaction asks for it: for a task that works on whatever is committed
+        (a transaction writing ten audit events needs one sealing, not ten)."""
+        connection = transaction.get_connection()
+        # Django keeps the transaction's callbacks as (savepoint ids, callback, robust); one
+        # registered in a savepoint rolled back since is gone from the list, so is asked anew,
+        # and one already run (a test runs them before its transaction ends) covers nothing
+        # written after it.
+        if connection.in_atomic_block and any(
+            getattr(callback, "task_name", None) == self.name and not callback.queued
+            for _, callback, _ in connection.run_on_commit
+        ):
+            return
+        transaction.on_commit(self._queue_after_commit((), {}), robust=True)
+
+    def _queue_after_commit(self, args: Any, kwargs: Any) -> Callable[[], None]:
         # A named function, not functools.partial: Django's robust handler logs the callback's
         # __qualname__, which a partial lacks, so the handler itself would raise.
         def queue_after_commit() -> None:
+            queue_after_commit.queued = True  # type: ignore[attr-defined]
             try:
                 self.apply_async(*args, **kwargs)
             except OperationalError as exc:
@@ -45,7 +66,9 @@ class Task(DjangoTask):
                     "Broker unreachable: %s was not queued after commit (%s).", self.name, exc
                 )
 
-        transaction.on_commit(queue_after_commit, robust=True)
+        queue_after_commit.task_name = self.name  # type: ignore[attr-defined]
+        queue_after_commit.queued = False  # type: ignore[attr-defined]
+        return queue_after_commit
 
 
 def create_app(**options: Any) -> Celery:

@@ -29,23 +29,39 @@ from selec.request_context import client_address
 
 
 def _key(address: str) -> str:
+    """The address's last failure: ``(its number, when)``."""
     return f"selec:login-failures:{address}"
 
 
+def _count_key(address: str) -> str:
+    """The address's failures, counted by the cache itself (``incr``), so that failures
+    arriving together each count: none overwrites another's."""
+    return f"selec:login-failure-count:{address}"
+
+
 def login_failure_record(address: str | None) -> None:
-    """Count one failed login from ``address`` (called for every failed password check)."""
+    """Count one failed login from ``address`` (called for every failed password check). The
+    count lasts ``LOGIN_ADDRESS_WINDOW`` after the last failure."""
     if not address:
         return
     window = int(settings.LOGIN_ADDRESS_WINDOW.total_seconds())
-    failures, _last = cache.get(_key(address), (0, 0.0))
-    cache.set(_key(address), (failures + 1, time.time()), timeout=window)
+    key = _count_key(address)
+    cache.add(key, 0, timeout=window)
+    try:
+        failures = cache.incr(key)
+    except ValueError:  # expired between add and incr: this failure starts a new count
+        cache.add(key, 0, timeout=window)
+        failures = cache.incr(key)
+    cache.touch(key, timeout=window)
+    cache.set(_key(address), (failures, time.time()), timeout=window)
 
 
 def login_wait_seconds(address: str | None, *, now: float | None = None) -> int:
     """How long ``address`` must still wait before its next attempt (0: it may try now)."""
     if not address:
         return 0
-    failures, last = cache.get(_key(address), (0, 0.0))
+    _number, last = cache.get(_key(address), (0, 0.0))
+    failures = cache.get(_count_key(address), 0)
     excess = failures - settings.LOGIN_ADDRESS_FREE_FAILURES
     if excess <= 0:
         return 0

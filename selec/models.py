@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from selec.fields import EncryptedTextField
@@ -246,3 +248,9 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… (officer #{self.officer_id})"
+
+    def state_at(self, now: dt.datetime) -> str:
+        """The token's state at ``now``: revoked, expired or active (in the active language)."""
+        if self.revoked_at:
+            return gettext("revoked")
+        return gettext("expired") if self.expires_at <= now else gettext("active")

@@ -14,7 +14,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils.ipv6 import clean_ipv6_address
 
 _REQUEST_ID_SHAPE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -69,8 +71,13 @@ def client_address(request: HttpRequest) -> str | None:
     ``TRUSTED_PROXY_COUNT``-th entry from the right: entries further left were written by the
     client itself and prove nothing. With no trusted proxy, REMOTE_ADDR is the client. The
     login lockout and slow-down, the throttles and the audit log all read this one answer.
+
+    The address is given in the form the database stores (``_stored_form``), so that an audit
+    event's digest, computed before the row is written, covers what the row holds.
     """
     remote = request.META.get("REMOTE_ADDR") or None
+    if remote is not None:
+        remote = _stored_form(remote) or remote
     proxies = settings.TRUSTED_PROXY_COUNT
     if not proxies:
         return remote
@@ -84,7 +91,20 @@ def client_address(request: HttpRequest) -> str | None:
     # Fewer entries than proxies: the request entered behind the outer ones; the leftmost entry
     # is then the address the first proxy on its way saw.
     candidate = forwarded[-proxies] if len(forwarded) >= proxies else forwarded[0]
+    return _stored_form(candidate) or remote
+
+
+def _stored_form(address: str) -> str | None:
+    """``address`` as a GenericIPAddressField stores it, None when it is no IP address. IPv6
+    goes through Django's own ``clean_ipv6_address``: it writes an IPv4-mapped address
+    ``::ffff:10.0.0.1`` where Python's ``ipaddress`` writes ``::ffff:a00:1``."""
     try:
-        return str(ipaddress.ip_address(candidate))
+        parsed = ipaddress.ip_address(address)
     except ValueError:
-        return remote
+        return None
+    if parsed.version == 4:
+        return str(parsed)
+    try:
+        return clean_ipv6_address(address)
+    except ValidationError:
+        return None

@@ -82,9 +82,11 @@ INSTALLED_APPS = [
     "exchanges",
     "cases",
     "analytics",
-    # The benchmark command (it has no models; it reads every app, so it sits above them all).
-    "bench",
 ]
+if not PRODUCTION:
+    # The benchmark command (it has no models; it reads every app, so it sits above them all).
+    # Not installed in production: it creates and drops databases.
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     "selec.request_context.RequestContextMiddleware",

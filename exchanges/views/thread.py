@@ -42,7 +42,6 @@ from exchanges.models import (
 from exchanges.policy import Perm, offers_forward
 from exchanges.selectors import (
     agencies_to_add,
-    attachment_exchange_reference,
     exchange_get_for_officer,
     officer_perms_by_exchange,
     require_perm,
@@ -496,8 +495,8 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     officer = _officer(request)
     try:
         stored, content = attachment_download(officer=officer, attachment_id=pk)
-    except RestrictionNotConfirmed:
-        reference = attachment_exchange_reference(officer, pk)
+    except RestrictionNotConfirmed as exc:
+        reference = exc.reference
         messages.warning(
             request,
             _("Confirm the restriction of %(reference)s before you open its attachments.")

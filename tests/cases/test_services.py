@@ -28,6 +28,7 @@ from cases.selectors import (
     totals_by_item,
     totals_by_party,
 )
+from exchanges.selectors import NO_ATTACHMENT
 from exchanges.services import AttachmentInput, party_status_change
 from partners.models import Officer, Party
 from selec.models import AuditAction, AuditEvent, Notification, NotificationKind
@@ -275,6 +276,18 @@ def test_an_outsider_gets_404_from_every_service(lo_ro: Officer, outsider: Offic
     for call in calls:
         with pytest.raises(Http404):
             call()
+
+
+def test_a_hidden_and_a_missing_meeting_attachment_answer_the_same_404(
+    lo_ro: Officer, outsider: Officer
+) -> None:
+    attachment = add_meeting(lo_ro, open_case(lo_ro)).attachments.get()
+    messages = []
+    for attachment_id in (attachment.pk, 999_999_999):
+        with pytest.raises(Http404) as refused:
+            services.meeting_attachment_download(officer=outsider, attachment_id=attachment_id)
+        messages.append(str(refused.value))
+    assert messages == [NO_ATTACHMENT, NO_ATTACHMENT]
 
 
 # --- Meetings --------------------------------------------------------------------------------

@@ -382,6 +382,24 @@ def test_only_the_provider_changes_restrictions(api, lo_ro, lo_bg) -> None:
     assert loosened.json()["handling_codes"] == ["H0"]
 
 
+def test_the_changed_restrictions_answer_with_the_exchange_as_its_detail_shows_it(
+    api, lo_ro, lo_bg
+) -> None:
+    exchange = send(lo_ro, "Bulgarian Police", "Turkish Customs")
+    client = api(lo_ro)
+
+    changed = client.patch(_url(exchange, "restrictions/"), {"evidence": True}, format="json")
+    detail = client.get(_url(exchange)).json()
+
+    assert changed.status_code == 200
+    assert changed.json() == {
+        key: value
+        for key, value in detail.items()
+        if key not in {"subject", "body", "entities", "attachments"}
+    }
+    assert [r["agency"]["party"] for r in changed.json()["recipients"]] == ["BG", "TR"]
+
+
 def test_an_attachment_is_reached_only_through_its_own_exchange(api, lo_ro, lo_bg) -> None:
     first = send(lo_ro, "Bulgarian Police")
     second = send(lo_ro, "Bulgarian Police")

@@ -156,3 +156,8 @@ def test_only_the_added_codes_reach_the_thread() -> None:
 def test_codes_name_what_is_set_h0_aside() -> None:
     assert Restrictions().codes == ()
     assert Restrictions(evidence=True, dissemination=True, text=TEXT).codes == ("H1", "H2", "H3")
+
+
+def test_the_handling_codes_are_the_codes_set_or_h0_alone() -> None:
+    assert Restrictions().handling_codes == ("H0",)
+    assert Restrictions(dissemination=True, text=TEXT).handling_codes == ("H2", "H3")

@@ -15,9 +15,10 @@ from django.utils import timezone
 from cases.policy import CasePerm
 from cases.selectors import cases_visible_to
 from exchanges import selectors
-from exchanges.models import Exchange, ExchangeGroupObjectPermission
+from exchanges.models import Exchange, ExchangeGroupObjectPermission, Recipient
 from exchanges.policy import Perm
-from partners.models import Officer
+from exchanges.services import party_status_change
+from partners.models import Officer, Party, PartyStatus
 from selec.object_permissions import forget_permission_ids, permission_id
 from tests.exchanges.scenario import send, set_due
 
@@ -83,6 +84,31 @@ def test_the_dashboard_leaves_out_a_receipt_whose_view_was_withdrawn(
     assert shown == {kept.pk}
 
 
+@pytest.mark.parametrize("persona", ["lo_bg", "nfp_bg"])
+def test_receipts_hidden_from_the_officer_take_no_place_in_a_dashboard_list(
+    request, lo_ro: Officer, directory_admin: Officer, persona: str
+) -> None:  # type: ignore[no-untyped-def]
+    officer = request.getfixturevalue(persona)
+    # The most urgent receipts are of personal data, which Bulgaria loses as an observer: its
+    # receipts stay, the view of the exchanges goes.
+    hidden = [
+        send(lo_ro, "Bulgarian Police", personal=True, priority="immediate") for _ in range(3)
+    ]
+    strategic = send(lo_ro, "Bulgarian Police", priority="routine")
+    party_status_change(
+        actor=directory_admin,
+        party=Party.objects.get(code="BG"),
+        status=PartyStatus.OBSERVER,
+        effective_from=dt.date(2026, 11, 1),
+    )
+    assert Recipient.objects.filter(exchange__in=hidden, read_at__isnull=True).count() == 3
+    work = selectors.agency_work(officer, limit=2)
+    assert work is not None
+    assert [r.exchange_id for r in work.unread.receipts] == [strategic.pk]
+    assert not work.unread.more
+    assert [r.exchange_id for r in work.unacknowledged.receipts] == [strategic.pk]
+
+
 def test_an_nfp_list_takes_the_most_urgent_of_all_the_partys_agencies(
     lo_ro: Officer, nfp_bg: Officer
 ) -> None:
@@ -98,9 +124,10 @@ def test_an_nfp_list_takes_the_most_urgent_of_all_the_partys_agencies(
 
 @pytest.mark.parametrize(
     ("persona", "queries"),
-    # An agency's officer: the four lists, the officer's groups, the permission check. An NFP
-    # officer: also the party's agencies, and each list's first ids before its rows.
-    [("lo_bg", 6), ("nfp_bg", 11)],
+    # An agency's officer: the four lists and the officer's groups (each list checks the
+    # permission as it reads). An NFP officer: also the party's agencies, and each list's
+    # first ids before its rows.
+    [("lo_bg", 5), ("nfp_bg", 10)],
 )
 def test_the_dashboard_costs_a_fixed_number_of_queries(
     request, lo_ro: Officer, persona: str, queries: int, django_assert_num_queries

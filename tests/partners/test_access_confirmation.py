@@ -8,12 +8,14 @@ change their own assignment nor set someone else's password.
 
 from __future__ import annotations
 
+import datetime as dt
 from io import StringIO
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.http import Http404
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from exchanges.selectors import exchanges_visible_to
@@ -25,6 +27,7 @@ from partners.models import (
     Posting,
     Role,
 )
+from partners.selectors import CONFIRMATIONS_PAGE, confirmations_to_decide
 from partners.services import (
     officer_access_confirm_by_operator,
     officer_access_decide,
@@ -172,6 +175,42 @@ def test_a_colleague_with_access_decides_where_the_party_has_no_nfp_officer(
     officer_access_decide(actor=lo_tr, confirmation_id=_pending(newcomer).pk, confirm=True)
     newcomer.refresh_from_db()
     assert list(newcomer.groups.all()) == [customs.group]
+
+
+def test_an_officer_sees_their_own_requests_behind_a_full_page_of_others(
+    directory_admin: Officer, lo_tr: Officer
+) -> None:
+    """More than a page of requests of another agency, older than the one this officer
+    decides: the page is cut after narrowing to the officer's, not before."""
+    police = Agency.objects.get(name="Turkish National Police")
+    others = Officer.objects.bulk_create(
+        Officer(
+            username=f"lo.tr.police{i}",
+            role=Role.LIAISON_OFFICER,
+            agency=police,
+            content_access=ContentAccess.PENDING,
+        )
+        for i in range(CONFIRMATIONS_PAGE + 1)
+    )
+    long_ago = timezone.now() - dt.timedelta(days=1)
+    AccessConfirmation.objects.bulk_create(
+        AccessConfirmation(
+            officer=officer,
+            agency=police,
+            role=Role.LIAISON_OFFICER,
+            reason="created",
+            requested_at=long_ago + dt.timedelta(seconds=i),
+        )
+        for i, officer in enumerate(others)
+    )
+    newcomer = officer_create(
+        actor=directory_admin,
+        username="lo.tr2",
+        password=PASSWORD,
+        role=Role.LIAISON_OFFICER,
+        agency=lo_tr.agency,
+    )
+    assert [c.officer for c in confirmations_to_decide(lo_tr)] == [newcomer]
 
 
 def test_the_nfp_sees_and_decides_its_partys_requests_in_the_page(

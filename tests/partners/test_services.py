@@ -214,3 +214,18 @@ def test_secretariat_staff_are_loaded_with_no_group(
         officer = OfficerBackend().get_user(analyst.pk)
         assert officer is not None
         assert officer_group_ids(officer) == []
+
+
+def test_a_change_of_groups_forgets_the_group_ids_kept_on_the_officer(lo_ro: Officer) -> None:
+    officer = OfficerBackend().get_user(lo_ro.pk)
+    assert officer is not None
+    assert officer_group_ids(officer)  # kept on the instance, as for a request
+    officer_update_assignment(
+        actor=None,
+        officer=officer,
+        role=officer.role,
+        agency=officer.agency,
+        posted_at=officer.posted_at,
+        is_active=False,
+    )
+    assert officer_group_ids(officer) == []

@@ -7,10 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
@@ -233,3 +235,66 @@ def test_a_directory_admin_revokes_tokens_in_the_admin(
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert _events_of(token)[-1] == (AuditAction.ALTERATION, "API token revoked", "admin")
+
+
+# --- guessing the authenticator code ---------------------------------------------------------
+
+
+def _wrong_code(officer: Officer) -> str:
+    """A well-formed code the officer's authenticator does not show now (nor one step off)."""
+    device = TOTPDevice.objects.get(user=officer, name="default")
+    shown = set()
+    for offset in range(-device.tolerance - 1, device.tolerance + 2):
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        totp.time = time.time() + offset * device.step
+        shown.add(f"{totp.token():0{device.digits}d}")
+    return next(code for code in ("000000", "111111", "222222", "333333") if code not in shown)
+
+
+def test_a_wrong_code_is_counted_on_the_authenticator_and_the_count_persists(
+    lo_ro: Officer,
+) -> None:
+    TOTPDevice.objects.filter(user=lo_ro).update(
+        last_t=-1, throttling_failure_count=0, throttling_failure_timestamp=None
+    )
+    with pytest.raises(ValidationError, match="new code"):
+        api_token_issue(officer=lo_ro, totp_code=_wrong_code(lo_ro))
+    # Not rolled back with the refusal: django-otp's throttle sees the guess.
+    device = TOTPDevice.objects.get(user=lo_ro, name="default")
+    assert device.throttling_failure_count == 1
+    assert device.throttling_failure_timestamp is not None
+    assert not ApiToken.objects.exists()
+
+
+def test_after_wrong_codes_even_the_right_code_waits_for_the_throttle(lo_ro: Officer) -> None:
+    TOTPDevice.objects.filter(user=lo_ro).update(
+        last_t=-1, throttling_failure_count=0, throttling_failure_timestamp=None
+    )
+    for _ in range(3):
+        with pytest.raises(ValidationError, match="new code"):
+            api_token_issue(officer=lo_ro, totp_code=_wrong_code(lo_ro))
+    # The first guess counted; the next ones came before its delay was over, and were refused
+    # by the throttle without counting (django-otp's ThrottlingMixin).
+    assert TOTPDevice.objects.get(user=lo_ro, name="default").throttling_failure_count == 1
+    with pytest.raises(ValidationError, match="new code"):
+        api_token_issue(officer=lo_ro, totp_code=current_totp(lo_ro))
+    assert not ApiToken.objects.exists()
+    # Once the delay is over, the right code goes through and the count starts again.
+    TOTPDevice.objects.filter(user=lo_ro).update(
+        throttling_failure_timestamp=timezone.now() - dt.timedelta(minutes=1)
+    )
+    api_token_issue(officer=lo_ro, totp_code=current_totp(lo_ro))
+    assert ApiToken.objects.filter(officer=lo_ro).count() == 1
+    assert TOTPDevice.objects.get(user=lo_ro, name="default").throttling_failure_count == 0
+
+
+def test_a_wrong_code_on_the_account_page_is_counted_on_the_authenticator(
+    login, lo_ro: Officer
+) -> None:  # type: ignore[no-untyped-def]
+    client = login(lo_ro)
+    TOTPDevice.objects.filter(user=lo_ro).update(
+        last_t=-1, throttling_failure_count=0, throttling_failure_timestamp=None
+    )
+    response = client.post("/account/tokens/", {"days": "30", "totp_code": _wrong_code(lo_ro)})
+    assert response.status_code == 400
+    assert TOTPDevice.objects.get(user=lo_ro, name="default").throttling_failure_count == 1

@@ -3,6 +3,7 @@ sealed into the chain after its commit, once, and never changed after that."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import threading
@@ -415,3 +416,40 @@ def test_the_commit_queues_the_seal_for_a_worker_and_the_request_pays_none_of_it
         assert time.monotonic() < deadline, "the worker did not seal the event"
         time.sleep(0.1)
     assert audit_verify(unsealed_grace=dt.timedelta(0)).intact
+
+
+def _sealings(callbacks) -> list[object]:  # type: ignore[no-untyped-def]
+    return [c for c in callbacks if getattr(c, "task_name", None) == "selec.tasks.seal_audit_log"]
+
+
+@pytest.mark.django_db
+def test_a_transaction_writing_several_events_queues_one_sealing(
+    django_capture_on_commit_callbacks,
+) -> None:  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        events = [
+            audit_record(
+                actor=None,
+                action=AuditAction.CONSULTATION,
+                object_type="test.thing",
+                object_id=str(n),
+                reason="read",
+            )
+            for n in range(3)
+        ]
+    assert len(_sealings(callbacks)) == 1
+    assert all(AuditEvent.objects.get(pk=event.pk).is_sealed for event in events)
+
+
+@pytest.mark.django_db
+def test_a_sealing_asked_in_a_rolled_back_savepoint_is_asked_again(
+    django_capture_on_commit_callbacks,
+) -> None:  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        with contextlib.suppress(RuntimeError), transaction.atomic():
+            _unsealed_event("rolled back")
+            raise RuntimeError("the savepoint rolls back")
+        kept = _unsealed_event("kept")
+    assert len(_sealings(callbacks)) == 1
+    assert AuditEvent.objects.get(pk=kept.pk).is_sealed
+    assert not AuditEvent.objects.filter(object_id="rolled back").exists()

@@ -3,10 +3,14 @@ client address read behind the documented reverse proxies."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.test import Client, RequestFactory
 
 from partners.models import Officer
@@ -142,3 +146,32 @@ def test_lockout_records_and_the_audit_log_see_the_real_client_behind_the_proxy(
     admin = login(directory_admin)
     admin.get("/exchanges/SELEC-2026-999999/", **forwarded)
     assert AuditEvent.objects.latest("id").ip_address == "198.51.100.4"
+
+
+def test_failures_arriving_together_each_count(monkeypatch, settings) -> None:  # type: ignore[no-untyped-def]
+    if not isinstance(caches["default"], LocMemCache):
+        pytest.skip("the slowed-down read below is LocMemCache's")
+    settings.LOGIN_ADDRESS_FREE_FAILURES = 3
+    read = LocMemCache.get
+
+    def slow_read(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        value = read(self, *args, **kwargs)
+        time.sleep(0.05)  # a round trip to a shared cache, while other failures arrive
+        return value
+
+    monkeypatch.setattr(LocMemCache, "get", slow_read)
+    start = threading.Barrier(8)
+
+    def fail() -> None:
+        start.wait()
+        login_throttle.login_failure_record("192.0.2.9")
+
+    threads = [threading.Thread(target=fail) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    monkeypatch.undo()
+    assert cache.get(login_throttle._count_key("192.0.2.9")) == 8
+    _, last = cache.get(login_throttle._key("192.0.2.9"))
+    assert login_throttle.login_wait_seconds("192.0.2.9", now=last) == 16

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 
 from selec.environment import Mode, parse_keyring, read_secret
@@ -95,6 +96,16 @@ def test_demo_commands_are_refused_in_production() -> None:
         result = _manage(PRODUCTION_ENV, *command)
         assert result.returncode != 0
         assert "refused in production" in result.stderr
+
+
+def test_the_benchmark_is_not_installed_in_production() -> None:
+    result = _manage(PRODUCTION_ENV, "bench", "--help")
+    assert result.returncode != 0
+    assert "Unknown command: 'bench'" in result.stderr
+
+
+def test_the_benchmark_is_installed_outside_production() -> None:
+    assert apps.is_installed("bench")
 
 
 def test_development_generates_each_secret_once_and_keeps_it_private(tmp_path: Path) -> None:

@@ -3,7 +3,12 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from analytics.services import statistics_compute_years, statistics_queue, statistics_years
+from analytics.services import (
+    statistics_compute_years,
+    statistics_queue,
+    statistics_years,
+    years_listed,
+)
 
 
 class Command(BaseCommand):
@@ -29,14 +34,14 @@ class Command(BaseCommand):
             return
         if options["run_async"]:
             statistics_queue(years=years)
-            self.stdout.write(f"Queued the statistics of {_listed(years)}.")
+            self.stdout.write(f"Queued the statistics of {years_listed(years)}.")
             return
         started = time.monotonic()
         try:
             # Every year in one pass: the sources are read once for all of them.
             runs = statistics_compute_years(years=years)
         except Exception as exc:
-            raise CommandError(f"Statistics of {_listed(years)} failed: {exc}") from exc
+            raise CommandError(f"Statistics of {years_listed(years)} failed: {exc}") from exc
         for run in runs:
             self.stdout.write(
                 f"{run.year}: {run.exchanges:,} exchanges, {run.rows:,} rows "
@@ -46,7 +51,3 @@ class Command(BaseCommand):
             self.stdout.write(f"{len(years)} years in {time.monotonic() - started:.2f} s.")
         else:
             self.stdout.write(f"Computed in {time.monotonic() - started:.2f} s.")
-
-
-def _listed(years: list[int]) -> str:
-    return ", ".join(str(year) for year in years)
