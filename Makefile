@@ -8,12 +8,12 @@ INSTALLED := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_WORKERS ?= auto
 
-.PHONY: demo test install lint chromium stop-db serve
+.PHONY: demo test install lint lock chromium stop-db serve
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,embedded]"
 	@touch $@
 
 install: $(INSTALLED)
@@ -42,6 +42,20 @@ serve:
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+# Regenerates requirements.lock, the production image's dependencies with their hashes: the
+# main dependencies of pyproject.toml only (no extras, so no pgserver), for CPython 3.11 on
+# Linux x86_64 whatever machine runs it. uv runs from a throwaway venv, deleted afterwards,
+# so it is never one of the project's dependencies. Pins already in the lock are kept while
+# pyproject.toml allows them; `make lock LOCK_FLAGS=--upgrade` takes the newest releases.
+lock:
+	@tmp="$$(mktemp -d)" && trap 'rm -rf "$$tmp"' EXIT && \
+	$(PYTHON) -m venv "$$tmp" && \
+	"$$tmp/bin/python" -m pip install --quiet "uv>=0.13,<0.14" && \
+	"$$tmp/bin/uv" pip compile pyproject.toml --quiet --generate-hashes \
+		--python-version 3.11 --python-platform x86_64-manylinux_2_28 \
+		--custom-compile-command "make lock" $(LOCK_FLAGS) -o requirements.lock
 
 # Debian's Chromium drives the browser tests (Playwright's own download is not used).
 chromium:

@@ -12,8 +12,8 @@ from django.http import Http404
 from analytics.policy import NO_ACCESS, StatisticsAccess, Table, statistics_access
 from analytics.tables import StatisticsTable, statistics_table
 from partners.models import Officer
-from selec.audit import audit_record
-from selec.models import AuditAction
+from selec.core.audit import audit_record
+from selec.core.models import AuditAction
 
 AUDIT_OBJECT_TYPE = "analytics.statistics"
 

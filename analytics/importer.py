@@ -42,8 +42,8 @@ from analytics.models import (
 from analytics.services import statistics_queue
 from analytics.tables import MIN_YEAR
 from partners.models import Party
-from selec.audit import audit_record
-from selec.models import AuditAction
+from selec.core.audit import audit_record
+from selec.core.models import AuditAction
 from taskforces.models import CrimeArea, TaskForce
 
 COLUMNS = ("date", "sender", "recipients", "kind", "crime_area", "channel")

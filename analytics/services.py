@@ -28,8 +28,8 @@ from analytics.models import RunState, StatisticsRun
 from analytics.tables import MIN_YEAR
 from analytics.tasks import compute_statistics
 from partners.models import Officer
-from selec.audit import audit_record
-from selec.models import AuditAction
+from selec.core.audit import audit_record
+from selec.core.models import AuditAction
 
 logger = logging.getLogger(__name__)
 

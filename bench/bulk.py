@@ -32,7 +32,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models.fields import NOT_PROVIDED
 
-from selec.fields import EncryptedTextField
+from selec.core.fields import EncryptedTextField
 
 NULL = "\\N"
 # The characters COPY's text format reserves, and how it wants them written.

@@ -11,7 +11,7 @@ every decision the services take is asked of the product's own code, never resta
 - encrypted columns are sealed by the fields' own code, entity attributes pass the entity
   rules and their blind-index tokens are ``exchanges.blind_index.entity_tokens``;
 - due dates are ``exchanges.services.due_date``; audit events are chained with
-  ``selec.audit.chain_hash_of`` after the log's current head, so ``verify_audit`` holds.
+  ``selec.core.audit.chain_hash_of`` after the log's current head, so ``verify_audit`` holds.
 
 The shape: exchanges from 2015 to now, more each year; a fifth sent by the heavy agency (the
 Romanian Police, lo.ro's) and a third of the others addressed to it, so that it sees more than
@@ -84,6 +84,7 @@ from exchanges.hit_selectors import HitSide
 from exchanges.matching import NEVER_ALONE, hit_notice_title
 from exchanges.models import (
     ExchangeKind,
+    ExchangeNotificationKind,
     InformationAccuracy,
     Priority,
     RecipientVia,
@@ -94,7 +95,7 @@ from exchanges.models import (
 from exchanges.policy import Perm, Principal
 from exchanges.services import due_date
 from partners.models import AgencyKind, PartyStatus
-from selec.models import AuditAction, NotificationKind
+from selec.core.models import AuditAction
 from taskforces.models import CrimeArea, TaskForce
 
 # Exchanges per transaction (a smaller run writes in tenths, so that its progress shows).
@@ -658,10 +659,10 @@ class Generator:
         """The officers of the addressed agencies and their NFPs, as notify_agencies tells
         them; most old notices read."""
         if parent is None:
-            kind = NotificationKind.NEW_EXCHANGE
+            kind = ExchangeNotificationKind.NEW_EXCHANGE
             title = f"{self.new_titles[message.kind]} {message.reference} from {message.sender.facts.party_code}"
         else:
-            kind = NotificationKind.REPLY
+            kind = ExchangeNotificationKind.REPLY
             title = f"Reply {message.reference} to {parent.reference} from {message.sender.facts.party_code}"
         officers = sorted({o for desk in draft.recipients for o in desk.notified})
         settled = self.end - message.sent_at > SETTLED_AFTER
@@ -764,7 +765,7 @@ class Generator:
             for officer in self.d.by_id[mine.side.agency_id].notified:
                 self.t.notifications.add(
                     officer,
-                    NotificationKind.HIT,
+                    ExchangeNotificationKind.HIT,
                     title,
                     f"/hits/{hit_id}/",
                     "exchanges.hit",

@@ -37,9 +37,9 @@ class CaseDraft:
     observers: tuple[str, ...]
     linked_personal: bool = False
 
-    def link_facts(self) -> case_policy.CaseLinkFacts:
+    def link_facts(self) -> policy.CaseLinkFacts:
         # As at the time of the exchange, which falls within the case's period: open.
-        return case_policy.CaseLinkFacts(
+        return policy.CaseLinkFacts(
             reference=self.reference,
             kind=self.kind,
             closed=False,

@@ -22,8 +22,8 @@ from exchanges.models import (
     Hit,
     Recipient,
 )
-from selec.audit import _chained, chain_head, content_mac_of
-from selec.models import AuditAction, AuditEvent, Notification
+from selec.core.audit import _chained, chain_head, content_mac_of
+from selec.core.models import AuditAction, AuditEvent, Notification
 
 # The fields the generator fills, in the order it gives their values. Any other column gets
 # its field's default (see bench.bulk), and the ids of the rows nobody refers to come from
@@ -74,14 +74,14 @@ def _through_table(model: type[Model], m2m_name: str) -> CopyTable:
 
 
 class AuditChain:
-    """Audit events chained after the log's head, as ``selec.audit.audit_record`` chains them
+    """Audit events chained after the log's head, as ``selec.core.audit.audit_record`` chains them
     (without its lock: nothing else writes to the bench database while it is generated)."""
 
     def __init__(self, table: CopyTable, rng: random.Random) -> None:
         self.table, self.rng = table, rng
         with connection.cursor() as cursor:
             self.ids = itertools.count(first_free_id(cursor, AuditEvent))
-        # Sealed as selec.audit.audit_seal seals (nothing else writes while it generates).
+        # Sealed as selec.core.audit.audit_seal seals (nothing else writes while it generates).
         self.position, self.previous = chain_head()
 
     def append(

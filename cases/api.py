@@ -65,8 +65,8 @@ from exchanges.api import (
 from exchanges.forms_thread import attachment_inputs
 from exchanges.policy import Restrictions
 from partners.models import Party
-from selec.api_parsers import JSONParser
-from selec.files import download_response
+from selec.core.api_parsers import JSONParser
+from selec.core.files import download_response
 from taskforces.models import CrimeArea, TaskForce
 
 TAG = "cases"

@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = "Joint investigations and regional operations"
+
+    def ready(self) -> None:
+        from cases.links import CaseLinksOfCases
+        from cases.models import CaseNotificationKind
+        from cases.permissions import case_permissions_resync_party
+        from exchanges.case_links import register_case_links
+        from partners.status_sync import register_party_resync
+        from selec.core.notification_kinds import register_notification_kinds
+
+        register_party_resync("cases", case_permissions_resync_party)
+        register_case_links(CaseLinksOfCases())
+        register_notification_kinds(CaseNotificationKind)

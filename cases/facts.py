@@ -6,9 +6,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from cases.models import Case, CaseStatus
-from cases.policy import CaseFacts, CaseLinkFacts, PartyFacts
+from cases.policy import CaseFacts, PartyFacts
 from exchanges.facts import agency_facts
 from exchanges.models import Exchange
+from exchanges.policy import CaseLinkFacts
 from partners.models import Agency, Party, PartyStatus, Role
 
 

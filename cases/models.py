@@ -19,7 +19,13 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from exchanges.policy import Restrictions
-from selec.fields import EncryptedFileField, EncryptedTextField
+from selec.core.fields import EncryptedFileField, EncryptedTextField
+
+
+class CaseNotificationKind(models.TextChoices):
+    """What officers are notified of about cases (registered in ``cases.apps``)."""
+
+    CASE_PARTICIPATION = "case_participation", _("Case participation")
 
 
 class CaseKind(models.TextChoices):

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from cases.models import Case
+from cases.models import Case, CaseNotificationKind
 from partners.models import Agency, Officer, Party
 from partners.selectors import officers_concerned
-from selec.models import NotificationKind
-from selec.notifications import notify_officers
+from selec.core.notifications import notify_officers
 
 
 def notify_new_participants(
@@ -37,7 +36,7 @@ def notify_new_participants(
     ).exclude(pk=by.pk)
     return notify_officers(
         officers=officers,
-        kind=NotificationKind.CASE_PARTICIPATION,
+        kind=CaseNotificationKind.CASE_PARTICIPATION,
         title=(
             f"{case.get_kind_display()} {case.reference} led by {case.lead_party.code}: "
             f"you take part"
@@ -46,5 +45,5 @@ def notify_new_participants(
         object_type="cases.case",
         object_id=str(case.pk),
         # One notice per joining (the audit event that records it), never per wording.
-        dedupe_key=f"{NotificationKind.CASE_PARTICIPATION}:audit-event:{event_id}",
+        dedupe_key=f"{CaseNotificationKind.CASE_PARTICIPATION}:audit-event:{event_id}",
     )

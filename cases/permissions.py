@@ -10,7 +10,8 @@ from cases.facts import cases_facts
 from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
 from cases.policy import CasePerm, grants_for
 from partners.models import Party
-from selec.object_permissions import group_ids_of, permission_ids, store_exactly
+from partners.selectors import group_ids_of
+from selec.core.object_permissions import permission_ids, store_exactly
 
 BATCH = 500
 

@@ -65,19 +65,6 @@ class CasePrincipal:
     id: int  # agency id, party id or officer id
 
 
-@dataclass(frozen=True)
-class CaseLinkFacts:
-    """What the send of an exchange into a case is checked against
-    (``exchanges.policy.check_case``)."""
-
-    reference: str
-    kind: str
-    closed: bool
-    party_ids: frozenset[int]
-    # "Police of Austria (AT)": participating agencies and parties of observer status.
-    observers: tuple[str, ...]
-
-
 def may_follow(status: str, *, personal_data: bool) -> bool:
     """Whether a party of this status may hold a case at all (rules 4 and 5)."""
     caps = capabilities_for(status)

@@ -40,7 +40,7 @@ from exchanges.selectors import NO_ATTACHMENT, exchanges_visible_to
 from partners.capabilities import capabilities_for
 from partners.models import Agency, Officer, Party, PartyStatus, Role
 from partners.selectors import officer_group_ids
-from selec.object_permissions import permission_id, permissions_by_id
+from selec.core.object_permissions import permission_id, permissions_by_id
 
 # Most items of each kind the case page lists (the newest ones); beyond, it says how many more.
 TIMELINE_LIMIT = 200
@@ -64,7 +64,7 @@ def _with_perm(officer: Officer, perm: CasePerm) -> Q:
     """Cases on which one of the officer's groups, or the officer personally, holds ``perm``:
     indexed joins as subqueries, never a global permission."""
     condition = Q()
-    # The permission's id as a constant, as for exchanges (``selec.object_permissions``).
+    # The permission's id as a constant, as for exchanges (``selec.core.object_permissions``).
     for rows in _held(officer, permission_id=permission_id("cases", perm)):
         condition |= Q(pk__in=rows.values("content_object_id"))
     return condition

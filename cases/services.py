@@ -40,10 +40,10 @@ from exchanges.facts import agency_facts, load_agencies
 from exchanges.policy import Restrictions
 from exchanges.services import AttachmentInput
 from partners.models import Agency, Officer, Party, Role
-from selec.audit import audit_record
-from selec.digests import file_digest
-from selec.files import checked_uploads, open_attachment, seal_attachment
-from selec.models import AuditAction
+from selec.core.audit import audit_record
+from selec.core.digests import file_digest
+from selec.core.files import checked_uploads, open_attachment, seal_attachment
+from selec.core.models import AuditAction
 
 # The statuses a case may be opened with; the others are reached by changing its status.
 OPENING_STATUSES = (CaseStatus.PLANNED, CaseStatus.ACTIVE)

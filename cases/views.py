@@ -57,7 +57,7 @@ from cases.services import (
 )
 from exchanges.forms_thread import apply_service_errors
 from partners.models import Officer
-from selec.files import download_response
+from selec.core.files import download_response
 
 
 def _officer(request: HttpRequest) -> Officer:

@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from cases.selectors import case_id_for_officer
+from exchanges.case_links import case_links
 from exchanges.entity_rules import entity_errors
 from exchanges.inbox import page_links, parse_inbox_request
 from exchanges.models import (
@@ -70,7 +70,7 @@ from exchanges.services import (
     exchange_send,
 )
 from partners.models import Officer
-from selec.api_parsers import JSONParser, json_loads
+from selec.core.api_parsers import JSONParser, json_loads
 from taskforces.models import CrimeArea, TaskForce
 
 TAG = "exchanges"
@@ -613,7 +613,7 @@ def _case_id(request: Request, reference: str | None) -> int | None:
     is refused as naming no case of theirs."""
     if not reference:
         return None
-    case_id = case_id_for_officer(api_officer(request), reference)
+    case_id = case_links().id_for(api_officer(request), reference)
     if case_id is None:
         raise serializers.ValidationError(
             {

@@ -21,7 +21,7 @@ from exchanges.api import DetailSerializer, EntityInputSerializer, ErrorsSeriali
 from exchanges.hit_selectors import MAX_PAGE_SIZE, PAGE_SIZE, HitRow, ShownSide, hit_page
 from exchanges.matching import hit_search
 from partners.models import Officer
-from selec.api_parsers import JSONParser
+from selec.core.api_parsers import JSONParser
 
 TAG = "hits"
 ADVICE = "A hit: ask your NFP or the SELEC analyst."

@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class ExchangesConfig(AppConfig):
     name = "exchanges"
     verbose_name = "Exchanges"
+
+    def ready(self) -> None:
+        from exchanges.models import ExchangeNotificationKind
+        from exchanges.permissions import permissions_resync_party
+        from partners.status_sync import register_party_resync
+        from selec.core.notification_kinds import register_notification_kinds
+
+        register_party_resync("exchanges", permissions_resync_party)
+        register_notification_kinds(ExchangeNotificationKind)

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.forms.formsets import BaseFormSet
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case
+from exchanges.case_links import CaseChoice
 from exchanges.entity_rules import MAX_ALIASES, entity_errors
 from exchanges.models import (
     EntityKind,
@@ -215,12 +215,11 @@ class ComposeForm(AudienceFields):
     )
     attachments = MultipleFileField(label=_("Attachments"), required=False)
 
-    def __init__(self, *args: Any, cases: Iterable[Case] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, cases: Iterable[CaseChoice] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.cases = {case.reference: case for case in cases}
         self.fields["case"].choices = BLANK_CHOICE + [  # type: ignore[attr-defined]
-            (c.reference, f"{c.reference} {c.name} ({c.get_kind_display().lower()})")
-            for c in self.cases.values()
+            (c.reference, c.label) for c in self.cases.values()
         ]
         self.fields["recipients"].required = True
         self.fields["recipients"].error_messages["required"] = _("Choose at least one agency.")

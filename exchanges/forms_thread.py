@@ -19,7 +19,7 @@ from exchanges.models import (
 from exchanges.policy import Restrictions
 from exchanges.services import AttachmentInput, Evaluation, Message
 from partners.models import Agency
-from selec.files import max_attachment_bytes
+from selec.core.files import max_attachment_bytes
 
 
 def normalised_text(text: str) -> str:

@@ -39,12 +39,19 @@ from exchanges.hit_selectors import (
     HitSide,
     matched_labels,
 )
-from exchanges.models import Entity, EntityKind, EntityToken, Exchange, Hit
+from exchanges.models import (
+    Entity,
+    EntityKind,
+    EntityToken,
+    Exchange,
+    ExchangeNotificationKind,
+    Hit,
+)
 from partners.models import Officer
 from partners.selectors import officers_concerned
-from selec.audit import audit_record
-from selec.models import AuditAction, NotificationKind
-from selec.notifications import notify_officers
+from selec.core.audit import audit_record
+from selec.core.models import AuditAction
+from selec.core.notifications import notify_officers
 
 logger = logging.getLogger(__name__)
 
@@ -205,7 +212,7 @@ def _announce(hits: list[Hit]) -> None:
                 officers=officers_concerned(
                     agency_ids=[mine.agency_id], nfp_party_ids=[mine.party_id]
                 ),
-                kind=NotificationKind.HIT,
+                kind=ExchangeNotificationKind.HIT,
                 title=hit_notice_title(
                     mine=mine, other=other, token_kinds=hit.token_kinds, at=hit.created_at
                 ),
@@ -278,7 +285,7 @@ def hit_search(
 ) -> list[SearchAnswer]:
     """Hit or no hit, per identifying attribute, for what the officer typed: whether another
     provider (not the officer's own agency) holds it. Audited as a combination with the
-    justification (encrypted, see ``selec.audit``) and the number of hits; never the typed
+    justification (encrypted, see ``selec.core.audit``) and the number of hits; never the typed
     values."""
     if not may_search(officer):
         raise PermissionDenied(

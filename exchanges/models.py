@@ -21,7 +21,21 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from exchanges.policy import Restrictions
-from selec.fields import EncryptedFileField, EncryptedJSONField, EncryptedTextField
+from selec.core.fields import EncryptedFileField, EncryptedJSONField, EncryptedTextField
+
+
+class ExchangeNotificationKind(models.TextChoices):
+    """What officers are notified of about exchanges (registered in ``exchanges.apps``)."""
+
+    NEW_EXCHANGE = "new_exchange", _("New exchange")
+    REPLY = "reply", _("Reply")
+    DISSEMINATION_REQUEST = "dissemination_request", _("Dissemination request")
+    DISSEMINATION_DECISION = "dissemination_decision", _("Dissemination decision")
+    RESTRICTION_TIGHTENED = "restriction_tightened", _("Restriction tightened")
+    DEADLINE_APPROACHING = "deadline_approaching", _("Deadline approaching")
+    DEADLINE_PASSED = "deadline_passed", _("Deadline passed")
+    HIT = "hit", _("Hit")
+    RESTRICTION_LOOSENED = "restriction_loosened", _("Restriction loosened")
 
 
 class ExchangeKind(models.TextChoices):
@@ -282,7 +296,7 @@ class Recipient(models.Model):
 class RestrictionConfirmation(models.Model):
     """An officer confirmed having read an exchange's H3 text (once, before the content).
 
-    It keeps a keyed digest of the text confirmed (``selec.digests``), not the text: the
+    It keeps a keyed digest of the text confirmed (``selec.core.digests``), not the text: the
     confirmation holds while the digest equals that of the exchange's current text, so a
     provider who changes the text asks everyone again, and the text is stored once, encrypted,
     on the exchange."""
@@ -391,9 +405,9 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     # Encrypted: in clear, whoever holds a dump and a file could tell that the file was sent.
-    # The audit log names a file by a keyed digest of it (``selec.digests.file_digest``).
+    # The audit log names a file by a keyed digest of it (``selec.core.digests.file_digest``).
     sha256 = EncryptedTextField()
-    # AES-GCM ciphertext of the file (see selec.crypto): stored in the database so that the web
+    # AES-GCM ciphertext of the file (see selec.core.crypto): stored in the database so that the web
     # tier keeps no files of its own.
     content = EncryptedFileField()
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from exchanges.models import Exchange
+from exchanges.models import Exchange, ExchangeNotificationKind
 from partners.models import Agency
 from partners.selectors import officers_concerned
-from selec.models import NotificationKind
-from selec.notifications import notify_officers
+from selec.core.notifications import notify_officers
 
 
 def notify_agencies(
     *,
     agency_ids: Sequence[int],
-    kind: NotificationKind,
+    kind: ExchangeNotificationKind,
     exchange: Exchange,
     title: str,
     dedupe_key: str,

@@ -10,7 +10,8 @@ from exchanges.facts import facts_for
 from exchanges.models import Exchange, ExchangeGroupObjectPermission
 from exchanges.policy import ExchangeFacts, Perm, Principal, grants_for
 from partners.models import Agency, Party
-from selec.object_permissions import group_ids_of, permission_ids, store_exactly
+from partners.selectors import group_ids_of
+from selec.core.object_permissions import permission_ids, store_exactly
 
 BATCH = 500
 
@@ -83,3 +84,8 @@ def exchanges_involving_party(party: Party) -> list[int]:
         .values_list("pk", flat=True)
         .distinct()
     )
+
+
+def permissions_resync_party(party: Party) -> None:
+    """Re-decide every exchange of a party after its status changed."""
+    permissions_sync(exchanges_involving_party(party))

@@ -23,13 +23,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from partners.capabilities import capabilities_for
 from partners.models import Role
-
-if TYPE_CHECKING:
-    from cases.policy import CaseLinkFacts
 
 
 class Perm(StrEnum):
@@ -256,6 +253,19 @@ def hit_shows_other_side(*, other_under_h2: bool, viewer_holds_it: bool, analyst
     """Under H2 the other side of a hit is only "a provider", except to whoever may see it
     anyway: the analyst the notice sends officers to, and the officers of its own scope."""
     return analyst or viewer_holds_it or not other_under_h2
+
+
+@dataclass(frozen=True)
+class CaseLinkFacts:
+    """What the send of an exchange into a case is checked against
+    (``check_case``); the cases app gives them (``exchanges.case_links``)."""
+
+    reference: str
+    kind: str
+    closed: bool
+    party_ids: frozenset[int]
+    # "Police of Austria (AT)": participating agencies and parties of observer status.
+    observers: tuple[str, ...]
 
 
 def check_case(

@@ -39,8 +39,8 @@ from exchanges.policy import Perm
 from partners.capabilities import capabilities_for
 from partners.models import Agency, Officer, PartyStatus, Role
 from partners.selectors import officer_group_ids
-from selec.digests import DigestPurpose, keyed_digest
-from selec.object_permissions import permission_id, permissions_by_id
+from selec.core.digests import DigestPurpose, keyed_digest
+from selec.core.object_permissions import permission_id, permissions_by_id
 from taskforces.models import CrimeArea, TaskForce
 
 PAGE_SIZE = 50

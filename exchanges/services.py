@@ -16,11 +16,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cases.facts import case_link_facts
-from cases.permissions import case_permissions_resync_party
-from cases.policy import CaseLinkFacts
 from exchanges import policy
 from exchanges.blind_index import entity_tokens
+from exchanges.case_links import case_links
 from exchanges.entity_rules import entity_problems
 from exchanges.facts import agencies_facts, agency_facts, facts_for, load_agencies
 from exchanges.models import (
@@ -33,6 +31,7 @@ from exchanges.models import (
     EntityToken,
     Exchange,
     ExchangeKind,
+    ExchangeNotificationKind,
     Priority,
     Recipient,
     RecipientVia,
@@ -40,7 +39,7 @@ from exchanges.models import (
     urgency_of,
 )
 from exchanges.notify import notify_agencies
-from exchanges.permissions import exchanges_involving_party, permissions_grant_new, permissions_sync
+from exchanges.permissions import permissions_grant_new, permissions_sync
 from exchanges.selectors import (
     attachment_get_for_officer,
     require_perm,
@@ -48,12 +47,11 @@ from exchanges.selectors import (
     restriction_text_now,
 )
 from exchanges.tasks import match_exchange_entities
-from partners.models import Agency, Officer, Party, Role
-from partners.services import party_change_status
-from selec.audit import audit_record
-from selec.digests import file_digest
-from selec.files import checked_uploads, open_attachment, seal_attachment
-from selec.models import AuditAction, NotificationKind
+from partners.models import Agency, Officer, Role
+from selec.core.audit import audit_record
+from selec.core.digests import file_digest
+from selec.core.files import checked_uploads, open_attachment, seal_attachment
+from selec.core.models import AuditAction
 
 # Directive (EU) 2023/977, Art. 5: the time limits for answering requests.
 DUE_AFTER = {
@@ -126,7 +124,7 @@ def _admit(
     *,
     author: policy.AgencyFacts,
     added: tuple[policy.AgencyFacts, ...],
-    case: CaseLinkFacts | None = None,
+    case: policy.CaseLinkFacts | None = None,
     added_field: str = "recipients",
 ) -> None:
     """The gate of every path that creates an exchange (a send, a case message, a reply) or
@@ -153,7 +151,7 @@ def _admit_new(
     *,
     restrictions: policy.Restrictions,
     personal: bool,
-    case: CaseLinkFacts | None = None,
+    case: policy.CaseLinkFacts | None = None,
 ) -> policy.ExchangeFacts:
     """The gate of a new exchange (a send, a case message, a reply): its sender is its author
     and every addressee is added. Returns the new exchange's facts."""
@@ -164,10 +162,10 @@ def _admit_new(
     return facts
 
 
-def case_link_facts_of(case_id: int | None) -> CaseLinkFacts | None:
+def case_link_facts_of(case_id: int | None) -> policy.CaseLinkFacts | None:
     """What the policy checks of the case an exchange joins (its parties, kind, status and
     observers), or None when no case is named or there is no such case."""
-    return case_link_facts(case_id) if case_id is not None else None
+    return case_links().link_facts(case_id) if case_id is not None else None
 
 
 def _locked(exchange: Exchange) -> Exchange:
@@ -372,7 +370,7 @@ def exchange_send(
     notify_agencies(
         agency_ids=[a.id for a in addressees],
         party_ids=[a.party_id for a in addressees],
-        kind=NotificationKind.NEW_EXCHANGE,
+        kind=ExchangeNotificationKind.NEW_EXCHANGE,
         exchange=exchange,
         title=f"New {exchange.get_kind_display().lower()} {exchange.reference} from {sender.party.code}",
         dedupe_key=f"exchange:{exchange.pk}",
@@ -472,7 +470,7 @@ def exchange_reply(*, officer: Officer, parent: Exchange, message: Message) -> E
     )
     notify_agencies(
         agency_ids=addressee_ids,
-        kind=NotificationKind.REPLY,
+        kind=ExchangeNotificationKind.REPLY,
         exchange=reply,
         title=f"Reply {reply.reference} to {parent.reference} from {agency.party.code}",
         dedupe_key=f"exchange:{reply.pk}",
@@ -518,7 +516,7 @@ def exchange_forward(
     )
     notify_agencies(
         agency_ids=added,
-        kind=NotificationKind.NEW_EXCHANGE,
+        kind=ExchangeNotificationKind.NEW_EXCHANGE,
         exchange=exchange,
         title=f"{exchange.reference} forwarded to your agency by {officer.agency.party.code}",
         dedupe_key=f"audit-event:{event.pk}",
@@ -630,7 +628,7 @@ def dissemination_request_file(
     )
     notify_agencies(
         agency_ids=[exchange.sender_agency_id],
-        kind=NotificationKind.DISSEMINATION_REQUEST,
+        kind=ExchangeNotificationKind.DISSEMINATION_REQUEST,
         exchange=exchange,
         title=f"{officer.agency.party.code} asks to {kind.label.lower()} for {exchange.reference}",
         # Each request is its own event: a second request worded alike is told too.
@@ -692,7 +690,7 @@ def dissemination_request_decide(
     )
     notify_agencies(
         agency_ids=[request.requesting_agency_id],
-        kind=NotificationKind.DISSEMINATION_DECISION,
+        kind=ExchangeNotificationKind.DISSEMINATION_DECISION,
         exchange=exchange,
         title=f"Dissemination request for {exchange.reference} {request.get_status_display().lower()}",
         # Each decision is its own event: a second grant on the same exchange is told too.
@@ -804,7 +802,7 @@ def _notify_restrictions(
         notify_agencies(
             agency_ids=sorted(audience),
             party_ids=parties(audience),
-            kind=NotificationKind.RESTRICTION_TIGHTENED,
+            kind=ExchangeNotificationKind.RESTRICTION_TIGHTENED,
             exchange=target,
             title=f"{party} tightened the restrictions of {target.reference}: "
             f"{' '.join(diff.added)} added, now {' '.join(target.handling_codes)}",
@@ -815,26 +813,12 @@ def _notify_restrictions(
         notify_agencies(
             agency_ids=sorted(audience),
             party_ids=parties(audience),
-            kind=NotificationKind.RESTRICTION_LOOSENED,
+            kind=ExchangeNotificationKind.RESTRICTION_LOOSENED,
             exchange=exchange,
             title=f"{party} lifted {' '.join(diff.removed)} from {exchange.reference}: "
             f"now {' '.join(exchange.handling_codes)}",
             dedupe_key=f"audit-event:{event_id}:{exchange.pk}",
         )
-
-
-@transaction.atomic
-def party_status_change(
-    *, actor: Officer | None, party: Party, status: str, effective_from: dt.date, note: str = ""
-) -> Party:
-    """Change a party's status and re-decide, at once, every exchange its agencies hold: a
-    downgrade to observer removes their access to everything with personal data."""
-    party = party_change_status(
-        actor=actor, party=party, status=status, effective_from=effective_from, note=note
-    )
-    permissions_sync(exchanges_involving_party(party))
-    case_permissions_resync_party(party)
-    return party
 
 
 class RestrictionNotConfirmed(PermissionDenied):
@@ -979,12 +963,12 @@ def deadlines_flag(*, now: dt.datetime | None = None) -> int:
         exchange = receipt.exchange
         if exchange.due_at <= now:
             kind, title = (
-                NotificationKind.DEADLINE_PASSED,
+                ExchangeNotificationKind.DEADLINE_PASSED,
                 f"{exchange.reference} is overdue: no answer yet",
             )
         elif exchange.due_at - now <= APPROACHING_WITHIN[Priority(exchange.priority)]:
             kind, title = (
-                NotificationKind.DEADLINE_APPROACHING,
+                ExchangeNotificationKind.DEADLINE_APPROACHING,
                 f"{exchange.reference} is due {_when(exchange.due_at)}",
             )
         else:

@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from exchanges.services import party_status_change
 from partners import policy, services
 from partners.models import AccessConfirmation, Agency, Officer, Party, PartyStatusChange
 
@@ -71,8 +70,8 @@ class PartyAdmin(admin.ModelAdmin):
         if "name" in form.changed_data:
             services.party_rename(actor=request.user, party=obj, name=data["name"])
         if {"status", "status_since"} & set(form.changed_data):
-            # Through exchanges: a downgrade must revoke the party's access at once.
-            party_status_change(
+            # The service re-syncs every app's permissions: a downgrade revokes access at once.
+            services.party_change_status(
                 actor=request.user,
                 party=obj,
                 status=data["status"],
@@ -267,3 +266,7 @@ class OfficerAdmin(UserAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Officers are deactivated, never deleted: the audit log keeps referring to them.
         return False
+
+
+# The API tokens' admin pages (kept apart: a different audience and rules).
+from partners import admin_tokens  # noqa: E402, F401

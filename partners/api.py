@@ -17,8 +17,6 @@ from rest_framework.response import Response
 
 from partners import selectors
 from partners.models import Agency, Party
-from taskforces.models import CrimeArea, SubTaskForce, TaskForce
-from taskforces.selectors import task_forces_for_directory
 
 # The largest value of a bigint primary key: a larger id in the path is a missing object, not a
 # database error.
@@ -50,36 +48,7 @@ class AgencySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CrimeAreaSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = CrimeArea
-        fields = ["code", "name"]
-        read_only_fields = fields
-
-
-class SubTaskForceSerializer(serializers.ModelSerializer):
-    coordinator = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, help_text="Code of the coordinating party."
-    )
-    crime_area = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-
-    class Meta:
-        model = SubTaskForce
-        fields = ["code", "name", "coordinator", "crime_area"]
-        read_only_fields = fields
-
-
-class TaskForceSerializer(serializers.ModelSerializer):
-    crime_areas = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    sub_task_forces = SubTaskForceSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = TaskForce
-        fields = ["code", "name", "crime_areas", "sub_task_forces"]
-        read_only_fields = fields
-
-
-class _DirectoryViewSet(viewsets.GenericViewSet):
+class DirectoryViewSet(viewsets.GenericViewSet):
     # Reference data visible to every caller: no object permissions to filter on, and the
     # exchanges' cursor (on sent time) does not apply.
     filter_backends: list = []
@@ -96,7 +65,7 @@ class _DirectoryViewSet(viewsets.GenericViewSet):
     list=extend_schema(summary="Parties, by status (members first) and name, with their agencies"),
     retrieve=extend_schema(summary="One party, by its code"),
 )
-class PartyViewSet(_DirectoryViewSet):
+class PartyViewSet(DirectoryViewSet):
     serializer_class = PartySerializer
     queryset = Party.objects.none()  # the model, for the schema; the rows come from the selector
     lookup_field = "code"
@@ -123,7 +92,7 @@ class PartyViewSet(_DirectoryViewSet):
     ),
     retrieve=extend_schema(summary="One agency"),
 )
-class AgencyViewSet(_DirectoryViewSet):
+class AgencyViewSet(DirectoryViewSet):
     serializer_class = AgencySerializer
     queryset = Agency.objects.none()
 
@@ -137,26 +106,3 @@ class AgencyViewSet(_DirectoryViewSet):
         if agency is None:
             raise Http404("No such agency.")
         return agency
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Crime areas, the taxonomy exchanges and statistics key on"),
-    retrieve=extend_schema(summary="One crime area, by its code"),
-)
-class CrimeAreaViewSet(_DirectoryViewSet):
-    serializer_class = CrimeAreaSerializer
-    queryset = CrimeArea.objects.order_by("position", "name")
-    lookup_field = "code"
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Task forces with their crime areas and sub-task forces"),
-    retrieve=extend_schema(summary="One task force, by its code"),
-)
-class TaskForceViewSet(_DirectoryViewSet):
-    serializer_class = TaskForceSerializer
-    queryset = TaskForce.objects.none()
-    lookup_field = "code"
-
-    def get_queryset(self) -> QuerySet[TaskForce]:
-        return task_forces_for_directory()

@@ -1,8 +1,8 @@
-"""Routes of the API's read-only directory (see partners.api)."""
+"""Routes of the API's read-only directory of parties and agencies (see partners.api)."""
 
 from django.urls import path
 
-from partners.api import AgencyViewSet, CrimeAreaViewSet, PartyViewSet, TaskForceViewSet
+from partners.api import AgencyViewSet, PartyViewSet
 
 LIST = {"get": "list"}
 DETAIL = {"get": "retrieve"}
@@ -12,12 +12,4 @@ urlpatterns = [
     path("parties/<str:code>/", PartyViewSet.as_view(DETAIL), name="api-party-detail"),
     path("agencies/", AgencyViewSet.as_view(LIST), name="api-agency-list"),
     path("agencies/<int:pk>/", AgencyViewSet.as_view(DETAIL), name="api-agency-detail"),
-    path("crime-areas/", CrimeAreaViewSet.as_view(LIST), name="api-crime-area-list"),
-    path(
-        "crime-areas/<slug:code>/", CrimeAreaViewSet.as_view(DETAIL), name="api-crime-area-detail"
-    ),
-    path("task-forces/", TaskForceViewSet.as_view(LIST), name="api-task-force-list"),
-    path(
-        "task-forces/<slug:code>/", TaskForceViewSet.as_view(DETAIL), name="api-task-force-detail"
-    ),
 ]

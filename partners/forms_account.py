@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from selec.api_auth import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS
+from partners.api_auth import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS
 
 
 class ApiTokenIssueForm(forms.Form):

@@ -9,6 +9,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
+class PartnerNotificationKind(models.TextChoices):
+    """What officers are notified of about their access (registered in ``partners.apps``)."""
+
+    ACCESS_CONFIRMATION = "access_confirmation", _("Access confirmation")
+
+
 class PartyKind(models.TextChoices):
     STATE = "state", _("State")
     ORGANISATION = "organisation", _("International organisation")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Protocol, TypeVar
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
 
 from partners import policy
 from partners.models import (
@@ -19,7 +21,7 @@ from partners.models import (
     PartyStatus,
     Role,
 )
-from taskforces.models import TaskForceMembership
+from selec.core.models import ApiToken
 
 # Where an officer's group ids are kept for the request (see officer_group_ids).
 _GROUP_IDS = "selec_group_ids"
@@ -59,16 +61,8 @@ STATUS_ORDER = [
 
 
 def officer_profile(officer_id: int) -> Officer:
-    return (
-        Officer.objects.select_related("agency__party")
-        .prefetch_related(
-            Prefetch(
-                "task_force_memberships",
-                queryset=TaskForceMembership.objects.select_related("task_force", "sub_task_force"),
-            )
-        )
-        .get(pk=officer_id)
-    )
+    """The officer with their agency and party (their task forces: ``taskforces.selectors``)."""
+    return Officer.objects.select_related("agency__party").get(pk=officer_id)
 
 
 def parties_grouped_by_status() -> list[tuple[str, list[Party]]]:
@@ -228,3 +222,47 @@ def confirmations_decided_by(officer: Officer, *, limit: int = 20) -> list[Acces
 def confirmations_of(officer: Officer, *, limit: int = 10) -> list[AccessConfirmation]:
     """The officer's own confirmation requests, newest first: what their account waits for."""
     return list(_confirmations().filter(officer=officer).order_by("-requested_at", "-id")[:limit])
+
+
+def api_tokens_of(officer: Officer, *, limit: int) -> list[ApiToken]:
+    """The officer's own tokens, newest first (an officer has a handful)."""
+    return list(ApiToken.objects.filter(officer=officer).order_by("-created_at", "-id")[:limit])
+
+
+def api_token_of(officer: Officer, pk: int) -> ApiToken:
+    """One of the officer's own tokens; 404 for anyone else's, as for one that does not exist."""
+    token = ApiToken.objects.filter(pk=pk, officer=officer).first()
+    if token is None:
+        raise Http404("No such token.")
+    return token
+
+
+class GroupPrincipal(Protocol):
+    @property
+    def kind(self) -> str: ...  # "agency" | "nfp" (others hold no group)
+
+    @property
+    def id(self) -> int: ...  # agency id or party id
+
+
+P = TypeVar("P", bound=GroupPrincipal)
+
+
+def group_ids_of(principals: Iterable[P]) -> dict[P, int]:
+    """The group of each principal that has one: an agency's group, a party's NFP group."""
+    principals = set(principals)
+    agency_ids = {p.id for p in principals if p.kind == "agency"}
+    party_ids = {p.id for p in principals if p.kind == "nfp"}
+    groups_by_kind = {
+        "agency": dict(Agency.objects.filter(pk__in=agency_ids).values_list("pk", "group_id")),
+        "nfp": dict(
+            Party.objects.filter(pk__in=party_ids, nfp_group__isnull=False).values_list(
+                "pk", "nfp_group_id"
+            )
+        ),
+    }
+    return {
+        p: groups_by_kind[p.kind][p.id]
+        for p in principals
+        if p.id in groups_by_kind.get(p.kind, {})
+    }

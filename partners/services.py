@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from partners import policy
+from partners.api_auth import api_tokens_revoke_all
 from partners.models import (
     AccessConfirmation,
     AccessConfirmationReason,
@@ -25,6 +26,7 @@ from partners.models import (
     AgencyKind,
     ContentAccess,
     Officer,
+    PartnerNotificationKind,
     Party,
     PartyKind,
     PartyStatus,
@@ -39,10 +41,10 @@ from partners.selectors import (
     officers_concerned,
     officers_who_decide,
 )
-from selec.api_auth import api_tokens_revoke_all
-from selec.audit import audit_record
-from selec.models import AuditAction, NotificationKind
-from selec.notifications import notify_officers
+from partners.status_sync import resync_after_status_change
+from selec.core.audit import audit_record
+from selec.core.models import AuditAction
+from selec.core.notifications import notify_officers
 
 DIRECTORY_ADMINS_GROUP = "directory administrators"
 # The models a directory administrator maintains in the admin; exchange content is not among them.
@@ -88,7 +90,9 @@ def party_change_status(
     effective_from: dt.date,
     note: str = "",
 ) -> Party:
-    """Record a new status in the party's history and make it the current one."""
+    """Record a new status in the party's history, make it the current one and re-decide at
+    once everything the party's agencies hold in the other apps (``partners.status_sync``): a
+    downgrade to observer removes their access to everything with personal data."""
     party = Party.objects.select_for_update().get(pk=party.pk)
     previous = party.status
     if status == previous:
@@ -113,6 +117,7 @@ def party_change_status(
             "note": note,
         },
     )
+    resync_after_status_change(party)
     return party
 
 
@@ -339,7 +344,7 @@ def _confirmation_open(
         # them out.
         officers=officers_who_decide(confirmation)
         | officers_concerned(agency_ids=[officer.agency.pk]),
-        kind=NotificationKind.ACCESS_CONFIRMATION,
+        kind=PartnerNotificationKind.ACCESS_CONFIRMATION,
         title=(
             f"{officer.get_full_name() or officer.username} ({officer.username}) awaits "
             f"confirmation of access as {officer.get_role_display().lower()} of "
@@ -437,7 +442,7 @@ def _confirmation_decide(
             officers=Officer.objects.filter(
                 pk__in=[officer.pk, confirmation.requested_by_id or officer.pk]
             ),
-            kind=NotificationKind.ACCESS_CONFIRMATION,
+            kind=PartnerNotificationKind.ACCESS_CONFIRMATION,
             title=f"Access of {officer.username} to {confirmation.agency.name} {verdict}"[:200],
             link="/account/",
             object_type="partners.accessconfirmation",

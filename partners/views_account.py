@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from partners import selectors, services
+from partners.api_auth import api_token_issue, api_token_revoke
 from partners.forms_account import AccessDecisionForm, ApiTokenIssueForm
 from partners.models import Officer
-from selec.api_auth import api_token_issue, api_token_revoke
-from selec.selectors import api_token_of, api_tokens_of
+from partners.selectors import api_token_of, api_tokens_of
 
 # An officer has a handful of tokens; the page lists the newest this many.
 TOKENS_SHOWN = 50

@@ -1,4 +1,4 @@
-"""How drf-spectacular documents who may call the API: the schemes of selec.api_auth.
+"""How drf-spectacular documents who may call the API: the schemes of partners.api_auth.
 
 drf-spectacular finds an extension once its module is imported; ``selec.api_schema_urls``
 imports this one, so it is registered whenever the API's URLs are.
@@ -17,7 +17,7 @@ TOKEN_SCHEME = "tokenAuth"  # noqa: S105  (the name of a scheme, not a secret)
 class ApiTokenScheme(OpenApiAuthenticationExtension):
     """``Authorization: Token <token>``, the scheme defined once in SPECTACULAR_SETTINGS."""
 
-    target_class = "selec.api_auth.ApiTokenAuthentication"
+    target_class = "partners.api_auth.ApiTokenAuthentication"
     name = TOKEN_SCHEME
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
@@ -28,7 +28,7 @@ class VerifiedSessionScheme(OpenApiAuthenticationExtension):
     """The session cookie of a browser that has passed the TOTP step (CSRF token required
     for writes)."""
 
-    target_class = "selec.api_auth.VerifiedSessionAuthentication"
+    target_class = "partners.api_auth.VerifiedSessionAuthentication"
     name = "cookieAuth"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:

@@ -7,7 +7,8 @@ v1 = [
     path("", include("cases.api_urls")),
     path("", include("exchanges.api_hits_urls")),
     path("", include("partners.api_urls")),
-    path("", include("selec.api_notification_urls")),
+    path("", include("taskforces.api_urls")),
+    path("", include("selec.core.api_notification_urls")),
     path("", include("analytics.api_urls")),
 ]
 

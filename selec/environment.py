@@ -123,7 +123,14 @@ def embedded_database(pgdata: Path, name: str) -> dict[str, object]:
     with warnings.catch_warnings():
         # platformdirs warns that XDG_RUNTIME_DIR is unset on servers; /tmp is used instead.
         warnings.simplefilter("ignore")
-        import pgserver
+        try:
+            import pgserver
+        except ImportError as exc:
+            raise ImproperlyConfigured(
+                "DATABASE_URL is unset and the embedded PostgreSQL (the pgserver package) is "
+                "not installed: install the 'embedded' extra (pip install -e '.[embedded]') "
+                "or set DATABASE_URL."
+            ) from exc
 
     pgdata.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(pgdata, cleanup_mode=None)

@@ -13,8 +13,8 @@ from django.db import transaction
 
 from partners.models import Agency, AgencyKind, Party, PartyKind, PartyStatus, PartyStatusChange
 from partners.services import agency_create, directory_admins_group, party_create
-from selec.audit import audit_record
-from selec.models import AuditAction
+from selec.core.audit import audit_record
+from selec.core.models import AuditAction
 from taskforces.models import CrimeArea, SubTaskForce, TaskForce
 
 # The SELEC Convention entered into force on 7 October 2011: members from then on, and the

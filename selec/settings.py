@@ -76,12 +76,13 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
-    "selec",
+    "selec.core",
     "partners",
     "taskforces",
     "exchanges",
     "cases",
     "analytics",
+    "selec",
 ]
 if not PRODUCTION:
     # The benchmark command (it has no models; it reads every app, so it sits above them all).
@@ -89,30 +90,30 @@ if not PRODUCTION:
     INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
-    "selec.request_context.RequestContextMiddleware",
+    "selec.core.request_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise, so static files stay cacheable; officers' pages and the API do not.
-    "selec.cache_control.NoStoreMiddleware",
+    "selec.core.cache_control.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "selec.session_refresh.SessionIdleRefreshMiddleware",
+    "selec.core.session_refresh.SessionIdleRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before CSRF, which reads the form body: a body over a limit gets its own page (413/400),
     # and files are parsed by the strict upload handler, never dropped unseen.
-    "selec.request_limits.RequestLimitsMiddleware",
+    "selec.core.request_limits.RequestLimitsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "selec.refusals.RefusedAccessAuditMiddleware",
-    "selec.timezones.OfficerTimeZoneMiddleware",
+    "selec.core.refusals.RefusedAccessAuditMiddleware",
+    "selec.core.timezones.OfficerTimeZoneMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "selec.access.VerifiedLoginRequiredMiddleware",
+    "selec.core.access.VerifiedLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Inside every header-setting middleware: its 429 page gets the same headers as any page.
-    "selec.login_throttle.LoginAddressSlowDownMiddleware",
+    "selec.core.login_throttle.LoginAddressSlowDownMiddleware",
     # AxesMiddleware must come last: it turns a lockout into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -132,7 +133,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.tz",
-                "selec.context_processors.navigation",
+                "selec.core.context_processors.navigation",
             ],
         },
     },
@@ -153,7 +154,7 @@ DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Audit log anchor -----------------------------------------------------------------------
-# Signed heads of the audit chain, appended to a file outside the database (selec.audit_anchor),
+# Signed heads of the audit chain, appended to a file outside the database (selec.core.audit_anchor),
 # so that a log cut at its end does not verify. Production names a path on storage the database
 # administrators cannot reach; development keeps one per database under var/; the test mode
 # anchors only where a test sets a path.
@@ -192,7 +193,7 @@ TWO_FACTOR_PATCH_ADMIN = False
 OTP_TOTP_ISSUER = "SELEC Exchange"
 
 # Behind TRUSTED_PROXY_COUNT reverse proxies (each appending to X-Forwarded-For), the client
-# is the address the outermost one saw (selec.request_context.client_address). 0: no proxy,
+# is the address the outermost one saw (selec.core.request_context.client_address). 0: no proxy,
 # REMOTE_ADDR is the client. Lockout, slow-down, throttles and the audit log read that address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 if TRUSTED_PROXY_COUNT < 0:
@@ -201,27 +202,27 @@ if TRUSTED_PROXY_COUNT < 0:
 # django-axes: after AXES_FAILURE_LIMIT wrong passwords for a username, that username is locked
 # out (from any address) for the cool-off; a directory admin can unlock it sooner. An address
 # is never locked out (HQ's officers all come through one proxy): it is slowed down instead
-# (selec.login_throttle).
+# (selec.core.login_throttle).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # axes.W006 warns that a lockout by username alone lets a guesser rotate usernames: the
-# address slow-down (selec.login_throttle) is what answers that here, without locking out HQ.
+# address slow-down (selec.core.login_throttle) is what answers that here, without locking out HQ.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-AXES_CLIENT_IP_CALLABLE = "selec.request_context.client_address"
+AXES_CLIENT_IP_CALLABLE = "selec.core.request_context.client_address"
 # Failed logins from one address beyond LOGIN_ADDRESS_FREE_FAILURES within the window make each
 # further attempt from it wait: 1, 2, 4... seconds after the last failure, at most the cap.
 LOGIN_ADDRESS_FREE_FAILURES = env.int("LOGIN_ADDRESS_FREE_FAILURES", default=10)
 LOGIN_ADDRESS_WINDOW = timedelta(minutes=env.int("LOGIN_ADDRESS_WINDOW_MINUTES", default=15))
 LOGIN_ADDRESS_MAX_DELAY_SECONDS = env.int("LOGIN_ADDRESS_MAX_DELAY_SECONDS", default=60)
-AXES_USERNAME_CALLABLE = "selec.access.login_username"
+AXES_USERNAME_CALLABLE = "selec.core.access.login_username"
 AXES_LOCKOUT_TEMPLATE = "selec/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
 # Idle timeout: a session ends SESSION_IDLE_MINUTES after the last request. It is saved (and
 # so extended) at most once every SESSION_REFRESH_SECONDS, not on every page view
-# (selec.session_refresh).
+# (selec.core.session_refresh).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
 SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -348,9 +349,9 @@ else:
     SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 CELERY_BEAT_SCHEDULE = {
     # Sends what the after-commit trigger could not (broker down, mail server down).
-    "relay-outbox": {"task": "selec.tasks.relay_outbox", "schedule": 60.0},
+    "relay-outbox": {"task": "selec.core.tasks.relay_outbox", "schedule": 60.0},
     # Seals audit events whose process stopped between their commit and their seal.
-    "seal-audit-log": {"task": "selec.tasks.seal_audit_log", "schedule": 60.0},
+    "seal-audit-log": {"task": "selec.core.tasks.seal_audit_log", "schedule": 60.0},
     # Notices of requests due soon or overdue (each sent once, so the period only sets latency).
     "flag-deadlines": {"task": "exchanges.tasks.flag_deadlines", "schedule": 300.0},
     # Hit/no-hit matching of entities whose after-commit task was lost (broker down).
@@ -366,7 +367,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- REST API -------------------------------------------------------------------------------
-# Callers authenticate with a personal token (selec.api_auth) or an OTP-verified session.
+# Callers authenticate with a personal token (partners.api_auth) or an OTP-verified session.
 # API_THROTTLE_RATE: requests per token (per officer for sessions), "<n>/<second|minute|hour|
 # day>"; over it, 429 with Retry-After. Counted in Django's cache: per process unless CACHES
 # names a shared one.
@@ -377,19 +378,19 @@ if not (_rate_count.isdigit() and _rate_period[:1] in ("s", "m", "h", "d")):
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First, so that a refusal is 401 with "WWW-Authenticate: Token".
-        "selec.api_auth.ApiTokenAuthentication",
-        "selec.api_auth.VerifiedSessionAuthentication",
+        "partners.api_auth.ApiTokenAuthentication",
+        "partners.api_auth.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_THROTTLE_CLASSES": ["selec.api_auth.ApiRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["selec.core.api_throttle.ApiRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api": API_THROTTLE_RATE},
-    "EXCEPTION_HANDLER": "selec.api_errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "selec.core.api_errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # JSON with a nesting limit (selec.request_limits): a view that names no parsers of its
+    # JSON with a nesting limit (selec.core.request_limits): a view that names no parsers of its
     # own still refuses a body nested deep enough to exhaust the stack.
     "DEFAULT_PARSER_CLASSES": [
-        "selec.api_parsers.JSONParser",
+        "selec.core.api_parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -438,7 +439,7 @@ SPECTACULAR_SETTINGS = {
         "PartyKindEnum": "partners.models.PartyKind",
         "PartyStatusEnum": "partners.models.PartyStatus",
         "AgencyKindEnum": "partners.models.AgencyKind",
-        "NotificationKindEnum": "selec.models.NotificationKind",
+        "NotificationKindEnum": "selec.core.notification_kinds.NOTIFICATION_KINDS",
     },
 }
 

@@ -7,8 +7,8 @@ from two_factor.urls import core as two_factor_core
 from exchanges.views import dashboard
 from partners import views as partner_views
 from partners import views_account as account_views
-from selec import views
-from selec import views_notifications as notification_views
+from selec.core import views
+from selec.core import views_notifications as notification_views
 from taskforces import views as taskforce_views
 
 # The admin asks for the same verified (password + TOTP) login as every other page.

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
+from partners.models import Officer
 from taskforces.models import SubTaskForce, TaskForce, TaskForceMembership
 
 
@@ -17,4 +18,13 @@ def task_forces_for_directory() -> QuerySet[TaskForce]:
             queryset=SubTaskForce.objects.select_related("coordinator", "crime_area"),
         ),
         Prefetch("memberships", queryset=members),
+    )
+
+
+def memberships_of(officer: Officer) -> list[TaskForceMembership]:
+    """The officer's places in task forces, with the task force and sub-task force."""
+    return list(
+        TaskForceMembership.objects.filter(officer=officer).select_related(
+            "task_force", "sub_task_force"
+        )
     )

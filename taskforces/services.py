@@ -6,8 +6,8 @@ from django.db import transaction
 from django.db.models import Model
 
 from partners.models import Officer
-from selec.audit import audit_record
-from selec.models import AuditAction
+from selec.core.audit import audit_record
+from selec.core.models import AuditAction
 from taskforces.models import MembershipRole, SubTaskForce, TaskForce, TaskForceMembership
 
 

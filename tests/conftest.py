@@ -23,8 +23,8 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from partners.models import Officer
-from selec.audit import audit_seal
 from selec.celery import create_app
+from selec.core.audit import audit_seal
 from tests.helpers import verified_client
 
 

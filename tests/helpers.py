@@ -8,11 +8,11 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from partners.api_auth import api_token_issue
 from partners.models import Officer
-from selec import session_refresh
-from selec.api_auth import api_token_issue
+from selec.core import session_refresh
+from selec.core.models import ApiToken
 from selec.demo import current_totp
-from selec.models import ApiToken
 
 
 def verified_client(client: Client, officer: Officer) -> Client:

@@ -7,7 +7,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import selec.fields
+import selec.core.fields
 
 
 class Migration(migrations.Migration):
@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="case",
             name="description",
-            field=selec.fields.EncryptedTextField(
+            field=selec.core.fields.EncryptedTextField(
                 blank=True, default="", verbose_name="description"
             ),
         ),
@@ -159,13 +159,15 @@ class Migration(migrations.Migration):
                 ("place", models.CharField(max_length=120, verbose_name="place")),
                 (
                     "decisions",
-                    selec.fields.EncryptedTextField(
+                    selec.core.fields.EncryptedTextField(
                         blank=True, default="", verbose_name="decisions"
                     ),
                 ),
                 (
                     "minutes",
-                    selec.fields.EncryptedTextField(blank=True, default="", verbose_name="minutes"),
+                    selec.core.fields.EncryptedTextField(
+                        blank=True, default="", verbose_name="minutes"
+                    ),
                 ),
                 (
                     "added_at",
@@ -206,7 +208,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ("filename", selec.fields.EncryptedTextField()),
+                ("filename", selec.core.fields.EncryptedTextField()),
                 ("content_type", models.CharField(max_length=100)),
                 ("size", models.PositiveBigIntegerField()),
                 ("sha256", models.CharField(max_length=64)),
@@ -323,7 +325,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "description",
-                    selec.fields.EncryptedTextField(
+                    selec.core.fields.EncryptedTextField(
                         blank=True, default="", verbose_name="description"
                     ),
                 ),

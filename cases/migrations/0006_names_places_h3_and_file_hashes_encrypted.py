@@ -8,8 +8,8 @@ them before the columns return to plaintext.
 import django.core.validators
 from django.db import migrations
 
-import selec.fields
-from selec.column_encryption import decrypt_columns, encrypt_columns
+import selec.core.fields
+from selec.core.column_encryption import decrypt_columns, encrypt_columns
 
 ENCRYPTED = {
     "cases.Case": ["name", "restriction_text"],
@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="case",
             name="name",
-            field=selec.fields.EncryptedTextField(
+            field=selec.core.fields.EncryptedTextField(
                 max_length=120,
                 validators=[django.core.validators.MaxLengthValidator(120)],
                 verbose_name="name",
@@ -59,19 +59,19 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="case",
             name="restriction_text",
-            field=selec.fields.EncryptedTextField(
+            field=selec.core.fields.EncryptedTextField(
                 blank=True, default="", verbose_name="H3: other restrictions"
             ),
         ),
         migrations.AlterField(
             model_name="meetingattachment",
             name="sha256",
-            field=selec.fields.EncryptedTextField(),
+            field=selec.core.fields.EncryptedTextField(),
         ),
         migrations.AlterField(
             model_name="operationalmeeting",
             name="place",
-            field=selec.fields.EncryptedTextField(
+            field=selec.core.fields.EncryptedTextField(
                 max_length=120,
                 validators=[django.core.validators.MaxLengthValidator(120)],
                 verbose_name="place",

@@ -6,7 +6,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import selec.fields
+import selec.core.fields
 
 
 class Migration(migrations.Migration):
@@ -68,8 +68,8 @@ class Migration(migrations.Migration):
                 ),
                 ("sent_at", models.DateTimeField(verbose_name="sent")),
                 ("due_at", models.DateTimeField(verbose_name="due")),
-                ("subject", selec.fields.EncryptedTextField(verbose_name="subject")),
-                ("body", selec.fields.EncryptedTextField(verbose_name="body")),
+                ("subject", selec.core.fields.EncryptedTextField(verbose_name="subject")),
+                ("body", selec.core.fields.EncryptedTextField(verbose_name="body")),
                 (
                     "restrict_evidence",
                     models.BooleanField(
@@ -211,7 +211,7 @@ class Migration(migrations.Migration):
                         max_length=16,
                     ),
                 ),
-                ("attributes", selec.fields.EncryptedJSONField()),
+                ("attributes", selec.core.fields.EncryptedJSONField()),
                 (
                     "exchange",
                     models.ForeignKey(
@@ -311,7 +311,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ("filename", selec.fields.EncryptedTextField()),
+                ("filename", selec.core.fields.EncryptedTextField()),
                 ("content_type", models.CharField(max_length=100)),
                 ("size", models.PositiveBigIntegerField()),
                 ("sha256", models.CharField(max_length=64)),

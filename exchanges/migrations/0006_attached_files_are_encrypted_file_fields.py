@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-import selec.fields
+import selec.core.fields
 
 
 class Migration(migrations.Migration):
@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="attachment",
             name="content",
-            field=selec.fields.EncryptedFileField(),
+            field=selec.core.fields.EncryptedFileField(),
         ),
     ]

@@ -12,9 +12,9 @@ import uuid
 import django.core.validators
 from django.db import migrations, models
 
-import selec.fields
-from selec.column_encryption import decrypt_columns, encrypt_columns
-from selec.digests import DigestPurpose, keyed_digest
+import selec.core.fields
+from selec.core.column_encryption import decrypt_columns, encrypt_columns
+from selec.core.digests import DigestPurpose, keyed_digest
 
 ENCRYPTED = {
     "exchanges.Exchange": ["restriction_text"],
@@ -101,29 +101,29 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="attachment",
             name="sha256",
-            field=selec.fields.EncryptedTextField(),
+            field=selec.core.fields.EncryptedTextField(),
         ),
         migrations.AlterField(
             model_name="disseminationrequest",
             name="decision_note",
-            field=selec.fields.EncryptedTextField(blank=True, default=""),
+            field=selec.core.fields.EncryptedTextField(blank=True, default=""),
         ),
         migrations.AlterField(
             model_name="disseminationrequest",
             name="intended_use",
-            field=selec.fields.EncryptedTextField(
+            field=selec.core.fields.EncryptedTextField(
                 max_length=300, validators=[django.core.validators.MaxLengthValidator(300)]
             ),
         ),
         migrations.AlterField(
             model_name="disseminationrequest",
             name="justification",
-            field=selec.fields.EncryptedTextField(),
+            field=selec.core.fields.EncryptedTextField(),
         ),
         migrations.AlterField(
             model_name="exchange",
             name="restriction_text",
-            field=selec.fields.EncryptedTextField(
+            field=selec.core.fields.EncryptedTextField(
                 blank=True, default="", verbose_name="H3: other restrictions"
             ),
         ),

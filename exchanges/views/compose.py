@@ -17,9 +17,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases.models import Case
-from cases.selectors import cases_open_to_officer
 from exchanges.audience import addressable_agencies, audience_for_officer, sender_agency
+from exchanges.case_links import CaseChoice, case_links
 from exchanges.forms import (
     AudienceFields,
     ComposeForm,
@@ -77,7 +76,9 @@ def _audience(
     }
 
 
-def _prefill(request: HttpRequest, agencies: list[Agency], cases: list[Case]) -> dict[str, Any]:
+def _prefill(
+    request: HttpRequest, agencies: list[Agency], cases: list[CaseChoice]
+) -> dict[str, Any]:
     """What a link may fill in (``?case=SELEC-RO-2026-0001&to=12&to=14&subject=...``, from a
     case page or a hit notice): only values the officer could choose themselves are kept."""
     initial: dict[str, Any] = {}
@@ -105,7 +106,7 @@ def compose(request: HttpRequest) -> HttpResponse:
         return _forbidden(request)
     sender = sender_agency(request.user)  # type: ignore[arg-type]
     agencies = list(addressable_agencies(sender))
-    cases = cases_open_to_officer(request.user)  # type: ignore[arg-type]
+    cases = case_links().open_to(request.user)  # type: ignore[arg-type]
     entity_errors: list[str] = []
     if request.method == "POST":
         form = ComposeForm(request.POST, request.FILES, agencies=agencies, cases=cases)

@@ -14,6 +14,7 @@ from exchanges.selectors import WorkList, agency_work
 from partners.capabilities import capabilities_for
 from partners.models import Role
 from partners.selectors import officer_profile
+from taskforces.selectors import memberships_of
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "officer": officer,
         "party": party,
         "capabilities": capabilities_for(party.status) if party else None,
-        "memberships": officer.task_force_memberships.all(),
+        "memberships": memberships_of(officer),
         "nfp": officer.role == Role.NFP_OFFICER,
         "sections": sections,
         # Admins are told when background work runs inside the web process.

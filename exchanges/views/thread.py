@@ -62,8 +62,8 @@ from exchanges.services import (
     exchange_reply,
 )
 from partners.models import Officer
-from selec.files import download_response
-from selec.templatetags.selec_tags import HANDLING_MEANINGS
+from selec.core.files import download_response
+from selec.core.templatetags.selec_tags import HANDLING_MEANINGS
 
 
 def _officer(request: HttpRequest) -> Officer:

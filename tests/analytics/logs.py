@@ -140,7 +140,7 @@ def imported_metadata(rows: Iterable[LogRow]) -> list[Metadata]:
 
 
 def expected_statistics(history: StatusHistory, exchanges: Iterable[Metadata]) -> Counter[Key]:
-    """The counting rules of the README, one exchange at a time."""
+    """The counting rules of docs/statistics.md, one exchange at a time."""
     counts: Counter[Key] = Counter()
     for x in exchanges:
         sender_is_member = history.is_member(x.sender, x.day)

@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from analytics.models import Channel
 from analytics.policy import Table
 from partners.models import Officer
-from selec.models import AuditAction, AuditEvent
+from selec.core.models import AuditAction, AuditEvent
 from selec.wsgi import application
 from tests.analytics.statistics_rows import exchange, no_statistics, store  # noqa: F401
 from tests.helpers import issued_token

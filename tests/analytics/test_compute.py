@@ -20,8 +20,9 @@ from analytics.services import statistics_compute, statistics_compute_years, sta
 from cases.models import CaseKind, CaseStatus
 from cases.services import CaseDetails, case_create
 from exchanges.models import Exchange, ExchangeKind, Priority
-from exchanges.services import exchange_reply, exchange_send, party_status_change
+from exchanges.services import exchange_reply, exchange_send
 from partners.models import Officer, Party
+from partners.services import party_change_status
 from selec.reference import load_reference_data
 from taskforces.models import CrimeArea
 from tests.analytics.logs import (
@@ -258,7 +259,7 @@ def test_a_status_change_an_admin_records_changes_the_channel_from_its_date(
     statistics_compute(year=2025)
     assert _channels(2025) == Counter({"members_daily": 2})
 
-    party_status_change(
+    party_change_status(
         actor=directory_admin,
         party=Party.objects.get(code="HU"),
         status="observer",
@@ -280,7 +281,7 @@ def test_of_two_changes_effective_the_same_day_the_last_recorded_counts(
     _sent_at(send(lo_ro, "Hungarian Police", attachments=()), dt.date(2025, 9, 1))
     hungary = Party.objects.get(code="HU")
     for status in ("observer", "member"):
-        party_status_change(
+        party_change_status(
             actor=directory_admin, party=hungary, status=status, effective_from=dt.date(2025, 6, 1)
         )
     statistics_compute(year=2025)

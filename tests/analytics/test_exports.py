@@ -22,7 +22,7 @@ from analytics.tables import (
     totals_table,
 )
 from partners.models import Party, PartyKind, PartyStatus
-from selec.models import AuditAction, AuditEvent
+from selec.core.models import AuditAction, AuditEvent
 from taskforces.models import CrimeArea
 from tests.analytics.statistics_rows import exchange, no_statistics, store  # noqa: F401
 

@@ -13,7 +13,7 @@ from analytics import importer
 from analytics.importer import LineError, LogAlreadyImported, LogRejected, exchange_log_import
 from analytics.models import ExchangeImport, ImportedExchange
 from partners.models import Party
-from selec.models import AuditAction, AuditEvent
+from selec.core.models import AuditAction, AuditEvent
 from taskforces.models import TaskForce
 
 pytestmark = pytest.mark.django_db

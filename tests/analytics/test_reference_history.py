@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 from django.db.models import Q
 
-from exchanges.services import party_status_change
 from partners.models import Officer, Party, PartyStatus, PartyStatusChange
-from selec.models import AuditEvent
+from partners.services import party_change_status
+from selec.core.models import AuditEvent
 from selec.reference import (
     CONVENTION_IN_FORCE,
     CONVENTION_NOTE,
@@ -109,7 +109,7 @@ def test_a_database_loaded_before_the_history_gets_it_on_the_next_load() -> None
 
 def test_an_admins_status_changes_survive_a_reload(directory_admin: Officer) -> None:
     georgia = Party.objects.get(code="GE")
-    party_status_change(
+    party_change_status(
         actor=directory_admin,
         party=georgia,
         status=PartyStatus.MEMBER,

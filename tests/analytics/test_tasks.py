@@ -20,7 +20,7 @@ from analytics.models import ExchangeStatistic, RunState, StatisticsRun
 from analytics.services import statistics_request_computation
 from analytics.tasks import compute_statistics, compute_statistics_nightly
 from partners.models import Officer
-from selec.models import AuditAction, AuditEvent
+from selec.core.models import AuditAction, AuditEvent
 from selec.reference import load_reference_data
 from tests.analytics.logs import LogRow, import_rows
 

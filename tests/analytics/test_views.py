@@ -17,7 +17,7 @@ from django.utils import timezone
 from analytics.models import Channel, RunState, StatisticsRun
 from analytics.policy import Table
 from partners.models import Officer
-from selec.models import AuditAction, AuditEvent
+from selec.core.models import AuditAction, AuditEvent
 from tests.analytics.statistics_rows import exchange, no_statistics, store  # noqa: F401
 from tests.helpers import verified_client
 

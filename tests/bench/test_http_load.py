@@ -10,7 +10,7 @@ from django.core.management import call_command
 from bench.http_load import http_figures
 from bench.load_client import ATTACHMENT_BYTES, padded_pdf, percentile
 from partners.models import Officer
-from selec.files import check_attachment
+from selec.core.files import check_attachment
 from tests.exchanges.scenario import send
 
 FIELDS = {"requests_per_s", "p50_ms", "p95_ms", "errors", "requests"}

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from cases.models import Case, OperationalMeeting, Result
 from partners.models import Officer
-from selec.models import AuditAction, AuditEvent
+from selec.core.models import AuditAction, AuditEvent
 from tests.cases.scenario import add_meeting, open_case, record, send_in_case
 from tests.exchanges.scenario import agency_ids
 

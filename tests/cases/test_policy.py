@@ -6,7 +6,6 @@ import pytest
 
 from cases.policy import (
     CaseFacts,
-    CaseLinkFacts,
     CasePerm,
     CasePrincipal,
     PartyFacts,
@@ -17,7 +16,7 @@ from cases.policy import (
     grants_for,
     records_for,
 )
-from exchanges.policy import AgencyFacts, PolicyError, check_case
+from exchanges.policy import AgencyFacts, CaseLinkFacts, PolicyError, check_case
 
 RO = PartyFacts(1, "RO", "Romania", "member")
 BG = PartyFacts(2, "BG", "Bulgaria", "member")

@@ -16,6 +16,7 @@ from cases import services
 from cases.models import (
     Case,
     CaseKind,
+    CaseNotificationKind,
     CaseStatus,
     MeetingAttachment,
     OperationalMeeting,
@@ -29,9 +30,10 @@ from cases.selectors import (
     totals_by_party,
 )
 from exchanges.selectors import NO_ATTACHMENT
-from exchanges.services import AttachmentInput, party_status_change
+from exchanges.services import AttachmentInput
 from partners.models import Officer, Party
-from selec.models import AuditAction, AuditEvent, Notification, NotificationKind
+from partners.services import party_change_status
+from selec.core.models import AuditAction, AuditEvent, Notification
 from tests.cases.scenario import (
     A_MINUTES_FILE,
     MINUTES,
@@ -200,7 +202,7 @@ def test_a_party_downgraded_to_observer_loses_a_case_with_personal_data_at_once(
 ) -> None:
     personal = open_case(lo_ro, "Bulgarian Police", personal=True, name="Personal")
     strategic = open_case(lo_ro, "Bulgarian Police", name="Strategic")
-    party_status_change(
+    party_change_status(
         actor=None,
         party=Party.objects.get(code="BG"),
         status="observer",
@@ -216,7 +218,7 @@ def test_a_party_downgraded_to_observer_loses_a_case_with_personal_data_at_once(
 
 def test_a_party_that_leaves_selec_loses_every_case(lo_ro: Officer, lo_bg: Officer) -> None:
     case = open_case(lo_ro, "Bulgarian Police")
-    party_status_change(
+    party_change_status(
         actor=None,
         party=Party.objects.get(code="BG"),
         status="former",
@@ -476,7 +478,7 @@ def test_invitations_are_audited(lo_ro: Officer, analyst: Officer) -> None:
 def _told(case: Case) -> set[str]:
     return set(
         Notification.objects.filter(
-            kind=NotificationKind.CASE_PARTICIPATION, object_id=str(case.pk)
+            kind=CaseNotificationKind.CASE_PARTICIPATION, object_id=str(case.pk)
         ).values_list("officer__username", flat=True)
     )
 
@@ -487,7 +489,7 @@ def test_those_who_join_a_case_are_notified_and_nothing_of_it_but_its_reference(
     case = open_case(lo_ro, "Bulgarian Police", name="Operation Danube Secret")
     # The opener is not told; the lead party's NFP is, as is every joining agency and NFP.
     assert _told(case) == {"lo.bg", "nfp.bg", "nfp.ro"}
-    for notice in Notification.objects.filter(kind=NotificationKind.CASE_PARTICIPATION):
+    for notice in Notification.objects.filter(kind=CaseNotificationKind.CASE_PARTICIPATION):
         assert notice.title == f"Regional operation {case.reference} led by RO: you take part"
         assert notice.link == f"/cases/{case.reference}/"
 

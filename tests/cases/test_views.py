@@ -13,7 +13,7 @@ from django.utils.html import escape
 from cases.models import Case, CaseStatus, MeetingAttachment, OperationalMeeting, Result
 from exchanges.models import Exchange, ExchangeKind
 from partners.models import Officer
-from selec.models import AuditAction, AuditEvent
+from selec.core.models import AuditAction, AuditEvent
 from tests.cases.scenario import add_meeting, open_case, record, send_in_case
 from tests.exchanges.scenario import agency_ids
 

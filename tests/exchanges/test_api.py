@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from exchanges.models import DisseminationRequest, Exchange, Recipient
 from partners.models import Officer
-from selec.models import AuditAction, AuditEvent
+from selec.core.models import AuditAction, AuditEvent
 from tests.exchanges.scenario import agency_ids, send
 
 pytestmark = pytest.mark.django_db

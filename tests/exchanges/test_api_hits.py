@@ -12,8 +12,8 @@ from rest_framework.test import APIClient
 from exchanges.hit_selectors import MASKED_SIDE
 from exchanges.services import EntityInput
 from partners.models import Agency, Officer
-from selec.audit import justification_of
-from selec.models import AuditAction, AuditEvent
+from selec.core.audit import justification_of
+from selec.core.models import AuditAction, AuditEvent
 from tests.exchanges.hits_scenario import a_hit, match, person, report
 from tests.helpers import issued_token
 

@@ -32,7 +32,7 @@ from exchanges.entity_rules import (
 from exchanges.models import Attachment, Entity, Exchange
 from exchanges.services import EntityInput, exchange_reply
 from partners.models import Officer
-from selec.models import AuditEvent
+from selec.core.models import AuditEvent
 from taskforces.models import CrimeArea
 from tests.exchanges.scenario import A_PERSON, agency_ids, message, send
 

@@ -21,12 +21,13 @@ from exchanges import matching
 from exchanges.blind_index import TokenKind, entity_tokens
 from exchanges.demo_hits import seed_demo_hit
 from exchanges.matching import exchange_match, held_elsewhere, unmatched_entities_match
-from exchanges.models import Entity, EntityToken, Exchange, Hit
-from exchanges.services import EntityInput, party_status_change
+from exchanges.models import Entity, EntityToken, Exchange, ExchangeNotificationKind, Hit
+from exchanges.services import EntityInput
 from exchanges.tasks import match_exchange_entities, match_unmatched_entities
 from partners.models import Officer, Party, PartyStatus
+from partners.services import party_change_status
 from selec.celery import app as project_app
-from selec.models import AuditAction, AuditEvent, Notification, NotificationKind
+from selec.core.models import AuditAction, AuditEvent, Notification
 from tests.exchanges.hits_scenario import (
     a_hit,
     hit_between,
@@ -250,7 +251,7 @@ def test_no_hit_is_made_with_a_party_that_may_no_longer_hold_personal_data(
     lo_ro: Officer, lo_bg: Officer, status: PartyStatus
 ) -> None:
     theirs = report(lo_bg, person("Ion Popa"))
-    party_status_change(
+    party_change_status(
         actor=None,
         party=Party.objects.get(code="BG"),
         status=status,
@@ -262,7 +263,7 @@ def test_no_hit_is_made_with_a_party_that_may_no_longer_hold_personal_data(
     assert match(mine, theirs) == 0
 
     assert not Hit.objects.exists()
-    assert not Notification.objects.filter(kind=NotificationKind.HIT).exists()
+    assert not Notification.objects.filter(kind=ExchangeNotificationKind.HIT).exists()
 
 
 def test_an_exchange_without_entities_or_gone_matches_nothing(lo_ro: Officer) -> None:
@@ -284,13 +285,13 @@ def test_matching_again_or_from_the_other_side_changes_nothing(
 ) -> None:
     mine, theirs = report(lo_ro, person("Ion Popa")), report(lo_bg, person("Ion Popa"))
     assert match(theirs) == 1
-    notices = Notification.objects.filter(kind=NotificationKind.HIT).count()
+    notices = Notification.objects.filter(kind=ExchangeNotificationKind.HIT).count()
 
     assert match(theirs, mine, theirs) == 0
 
     assert Hit.objects.count() == 1
     assert len(_hit_events()) == 1
-    assert Notification.objects.filter(kind=NotificationKind.HIT).count() == notices
+    assert Notification.objects.filter(kind=ExchangeNotificationKind.HIT).count() == notices
 
 
 def test_matching_marks_every_entity_of_the_exchange_matched(lo_ro: Officer) -> None:
@@ -392,7 +393,7 @@ def test_both_providers_and_their_nfps_are_notified_and_nobody_else(
 ) -> None:
     hit = a_hit(lo_ro, lo_bg)
 
-    notified = Notification.objects.filter(kind=NotificationKind.HIT)
+    notified = Notification.objects.filter(kind=ExchangeNotificationKind.HIT)
     assert sorted(n.officer.username for n in notified) == ["lo.bg", "lo.ro", "nfp.bg", "nfp.ro"]
     assert {n.link for n in notified} == {f"/hits/{hit.pk}/"}
     by_officer = {n.officer_id: n.title for n in notified}
@@ -458,7 +459,7 @@ def test_two_tasks_matching_the_same_pair_at_once_make_one_hit(unreachable_broke
 
     assert Hit.objects.count() == 1
     assert len(_hit_events()) == 1
-    notified = Notification.objects.filter(kind=NotificationKind.HIT)
+    notified = Notification.objects.filter(kind=ExchangeNotificationKind.HIT)
     assert sorted(n.officer.username for n in notified) == ["lo.bg", "lo.ro", "nfp.bg", "nfp.ro"]
 
 

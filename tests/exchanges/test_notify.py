@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
+from exchanges.models import ExchangeNotificationKind
 from exchanges.notify import notify_agencies
 from partners.models import Officer
-from selec.models import Notification, NotificationKind
+from selec.core.models import Notification
 from tests.exchanges.scenario import send
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +16,9 @@ pytestmark = pytest.mark.django_db
 TITLE = "Restrictions of an exchange changed"
 
 
-def _notify(exchange, officer: Officer, *, kind=NotificationKind.RESTRICTION_TIGHTENED, key: str):  # type: ignore[no-untyped-def]
+def _notify(
+    exchange, officer: Officer, *, kind=ExchangeNotificationKind.RESTRICTION_TIGHTENED, key: str
+):  # type: ignore[no-untyped-def]
     with transaction.atomic():
         return notify_agencies(
             agency_ids=[officer.agency_id],
@@ -31,7 +34,7 @@ def test_a_notice_names_its_event_or_is_refused(lo_ro: Officer, lo_bg: Officer) 
     with pytest.raises(TypeError, match="dedupe_key"):
         notify_agencies(  # type: ignore[call-arg]
             agency_ids=[lo_bg.agency_id],
-            kind=NotificationKind.REPLY,
+            kind=ExchangeNotificationKind.REPLY,
             exchange=exchange,
             title=TITLE,
         )
@@ -49,6 +52,8 @@ def test_the_same_event_is_told_once_and_two_events_alike_twice(
     assert _notify(exchange, lo_bg, key="audit-event:1") == 0
     assert _notify(exchange, lo_bg, key="audit-event:2") == told
     # One event may cause notices of several kinds: each is told.
-    assert _notify(exchange, lo_bg, key="audit-event:1", kind=NotificationKind.RESTRICTION_LOOSENED)
+    assert _notify(
+        exchange, lo_bg, key="audit-event:1", kind=ExchangeNotificationKind.RESTRICTION_LOOSENED
+    )
     titles = Notification.objects.filter(officer=lo_bg, title=TITLE)
     assert titles.count() == 3

@@ -18,6 +18,7 @@ from exchanges.models import Exchange
 from exchanges.policy import Perm, Principal, Restrictions, grants_for
 from exchanges.selectors import exchanges_visible_to, officer_perms
 from partners.models import Officer, Party, PartyStatus, Role
+from partners.services import party_change_status
 from tests.exchanges.scenario import agency_ids, send
 
 PERSONAS = ["lo.ro", "lo.bg", "nfp.bg", "lo.tr", "lo.al", "obs.at", "op.it", "lo.gr", "analyst"]
@@ -82,7 +83,7 @@ def _apply(step: tuple, exchange: Exchange, officers: dict[str, Officer]) -> Non
                     justification="granted",
                 )
             else:
-                services.party_status_change(
+                party_change_status(
                     actor=None,
                     party=Party.objects.get(code=who),
                     status=what,

@@ -17,9 +17,9 @@ from cases.selectors import cases_visible_to
 from exchanges import selectors
 from exchanges.models import Exchange, ExchangeGroupObjectPermission, Recipient
 from exchanges.policy import Perm
-from exchanges.services import party_status_change
 from partners.models import Officer, Party, PartyStatus
-from selec.object_permissions import forget_permission_ids, permission_id
+from partners.services import party_change_status
+from selec.core.object_permissions import forget_permission_ids, permission_id
 from tests.exchanges.scenario import send, set_due
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,7 @@ def test_receipts_hidden_from_the_officer_take_no_place_in_a_dashboard_list(
         send(lo_ro, "Bulgarian Police", personal=True, priority="immediate") for _ in range(3)
     ]
     strategic = send(lo_ro, "Bulgarian Police", priority="routine")
-    party_status_change(
+    party_change_status(
         actor=directory_admin,
         party=Party.objects.get(code="BG"),
         status=PartyStatus.OBSERVER,

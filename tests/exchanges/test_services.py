@@ -20,12 +20,14 @@ from exchanges.models import (
     Entity,
     EntityToken,
     Exchange,
+    ExchangeNotificationKind,
     Recipient,
 )
 from exchanges.policy import Restrictions
 from exchanges.selectors import InboxQuery, Position, exchanges_visible_to, inbox_search
 from partners.models import Officer, Party, PartyStatus
-from selec.models import AuditAction, AuditEvent
+from partners.services import party_change_status
+from selec.core.models import AuditAction, AuditEvent
 from taskforces.models import CrimeArea
 from tests.exchanges.scenario import A_PERSON, agency_ids, message, send
 
@@ -391,7 +393,7 @@ def test_downgrading_a_partner_to_observer_revokes_its_access_to_personal_data_a
 ) -> None:
     personal = send(lo_ro, "Police of Italy", personal=True)
     strategic = send(lo_ro, "Police of Italy")
-    services.party_status_change(
+    party_change_status(
         actor=directory_admin,
         party=Party.objects.get(code="IT"),
         status=PartyStatus.OBSERVER,
@@ -408,7 +410,7 @@ def test_a_former_member_loses_everything(
     lo_ro: Officer, lo_bg: Officer, directory_admin: Officer
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
-    services.party_status_change(
+    party_change_status(
         actor=directory_admin,
         party=Party.objects.get(code="BG"),
         status=PartyStatus.FORMER,
@@ -483,7 +485,7 @@ def test_keyset_pages_follow_each_other_without_overlap(lo_ro: Officer, lo_bg: O
 def test_deadlines_are_flagged_once_when_approaching_and_once_when_passed(
     lo_ro: Officer, lo_bg: Officer, lo_tr: Officer
 ) -> None:
-    from selec.models import Notification, NotificationKind
+    from selec.core.models import Notification
 
     exchange = send(lo_ro, "Bulgarian Police", "Turkish Customs", priority="urgent")
     services.exchange_reply(officer=lo_tr, parent=exchange, message=message(attachments=()))
@@ -499,18 +501,24 @@ def test_deadlines_are_flagged_once_when_approaching_and_once_when_passed(
             "kind", flat=True
         )
     )
-    assert {NotificationKind.DEADLINE_APPROACHING, NotificationKind.DEADLINE_PASSED} <= kinds
+    assert {
+        ExchangeNotificationKind.DEADLINE_APPROACHING,
+        ExchangeNotificationKind.DEADLINE_PASSED,
+    } <= kinds
     # Turkish Customs answered: no deadline notices for it.
     assert not Notification.objects.filter(
         officer=lo_tr,
-        kind__in=[NotificationKind.DEADLINE_APPROACHING, NotificationKind.DEADLINE_PASSED],
+        kind__in=[
+            ExchangeNotificationKind.DEADLINE_APPROACHING,
+            ExchangeNotificationKind.DEADLINE_PASSED,
+        ],
     ).exists()
 
 
 def test_a_new_exchange_notifies_the_recipients_and_their_nfp_without_content(
     lo_ro: Officer, lo_bg: Officer, nfp_bg: Officer, outsider: Officer
 ) -> None:
-    from selec.models import Notification
+    from selec.core.models import Notification
 
     exchange = send(lo_ro, "Bulgarian Police", subject="Secret subject line")
     for officer in (lo_bg, nfp_bg):
@@ -591,7 +599,7 @@ def test_an_exchange_joins_a_case_only_of_a_party_taking_part(
 
 def _stored() -> tuple[int, ...]:
     from exchanges.models import DisseminationRequest, ExchangeGroupObjectPermission
-    from selec.models import Notification
+    from selec.core.models import Notification
 
     return (
         Exchange.objects.count(),
@@ -633,7 +641,7 @@ def test_a_former_member_replies_to_nothing(
     lo_ro: Officer, lo_bg: Officer, directory_admin: Officer
 ) -> None:
     parent = send(lo_ro, "Bulgarian Police")
-    services.party_status_change(
+    party_change_status(
         actor=directory_admin,
         party=Party.objects.get(code="BG"),
         status=PartyStatus.FORMER,
@@ -680,7 +688,7 @@ def test_forwarding_personal_data_to_an_observer_is_a_refusal_naming_it(
 
 
 def test_an_officer_of_a_former_member_sends_nothing(lo_bg: Officer, directory_admin) -> None:  # type: ignore[no-untyped-def]
-    services.party_status_change(
+    party_change_status(
         actor=directory_admin,
         party=Party.objects.get(code="BG"),
         status=PartyStatus.FORMER,
@@ -696,7 +704,7 @@ def test_an_officer_of_a_former_member_sends_nothing(lo_bg: Officer, directory_a
 
 
 def _notices(kind: str, officer: Officer) -> list[str]:
-    from selec.models import Notification
+    from selec.core.models import Notification
 
     return list(
         Notification.objects.filter(officer=officer, kind=kind)
@@ -708,7 +716,6 @@ def _notices(kind: str, officer: Officer) -> list[str]:
 def test_h1_to_h2_in_one_change_tightens_the_thread_loosens_the_exchange_and_tells_both(
     lo_ro: Officer, lo_bg: Officer, nfp_bg: Officer, lo_tr: Officer
 ) -> None:
-    from selec.models import NotificationKind
 
     exchange = send(lo_ro, "Bulgarian Police", "Turkish Customs", code="H1")
     reply = services.exchange_reply(officer=lo_bg, parent=exchange, message=message(attachments=()))
@@ -732,20 +739,20 @@ def test_h1_to_h2_in_one_change_tightens_the_thread_loosens_the_exchange_and_tel
     assert (event.details["added"], event.details["removed"]) == (["H2"], ["H1"])
     assert event.details["applied_to"] == [exchange.reference, reply.reference]
     for officer in (lo_bg, nfp_bg, lo_tr):
-        tightened = _notices(NotificationKind.RESTRICTION_TIGHTENED, officer)
-        loosened = _notices(NotificationKind.RESTRICTION_LOOSENED, officer)
+        tightened = _notices(ExchangeNotificationKind.RESTRICTION_TIGHTENED, officer)
+        loosened = _notices(ExchangeNotificationKind.RESTRICTION_LOOSENED, officer)
         assert any(exchange.reference in t and "H2 added" in t for t in tightened), officer
         assert any(exchange.reference in t and "lifted H1" in t for t in loosened), officer
     # The reply's own audience (the provider, its addressee) is told of the reply's change.
     assert any(
-        reply.reference in t for t in _notices(NotificationKind.RESTRICTION_TIGHTENED, lo_ro)
+        reply.reference in t
+        for t in _notices(ExchangeNotificationKind.RESTRICTION_TIGHTENED, lo_ro)
     )
 
 
 def test_lifting_a_code_applies_to_the_exchange_only_and_is_notified(
     lo_ro: Officer, lo_bg: Officer, nfp_bg: Officer
 ) -> None:
-    from selec.models import NotificationKind
 
     exchange = send(lo_ro, "Bulgarian Police", code="H2")
     reply = services.exchange_reply(officer=lo_bg, parent=exchange, message=message(attachments=()))
@@ -757,7 +764,7 @@ def test_lifting_a_code_applies_to_the_exchange_only_and_is_notified(
     assert reply.handling_codes == ["H2"]
     assert _events_since(mark) == [(AuditAction.ALTERATION, "restrictions loosened")]
     for officer in (lo_bg, nfp_bg):
-        assert _notices(NotificationKind.RESTRICTION_LOOSENED, officer) == [
+        assert _notices(ExchangeNotificationKind.RESTRICTION_LOOSENED, officer) == [
             f"RO lifted H2 from {exchange.reference}: now H0"
         ]
 
@@ -775,34 +782,31 @@ def test_saving_the_same_restrictions_again_changes_and_records_nothing(lo_ro: O
 
 
 def test_two_grants_on_one_exchange_are_two_notices(lo_ro: Officer, lo_bg: Officer) -> None:
-    from selec.models import NotificationKind
 
     exchange = send(lo_ro, "Bulgarian Police", code="H2")
     for _ in range(2):
         request = _ask_to_share_with_greece(lo_bg, exchange)
         services.dissemination_request_decide(officer=lo_ro, request=request, grant=True)
-    assert len(_notices(NotificationKind.DISSEMINATION_DECISION, lo_bg)) == 2
+    assert len(_notices(ExchangeNotificationKind.DISSEMINATION_DECISION, lo_bg)) == 2
 
 
 def test_two_requests_worded_alike_are_two_notices_to_the_provider(
     lo_ro: Officer, lo_bg: Officer
 ) -> None:
-    from selec.models import NotificationKind
 
     exchange = send(lo_ro, "Bulgarian Police", code="H2")
     _ask_to_share_with_greece(lo_bg, exchange)
     _ask_to_share_with_greece(lo_bg, exchange)
-    assert len(_notices(NotificationKind.DISSEMINATION_REQUEST, lo_ro)) == 2
+    assert len(_notices(ExchangeNotificationKind.DISSEMINATION_REQUEST, lo_ro)) == 2
 
 
 def test_tightening_the_same_exchange_twice_is_two_notices(lo_ro: Officer, lo_bg: Officer) -> None:
-    from selec.models import NotificationKind
 
     exchange = send(lo_ro, "Bulgarian Police")
     for restrictions in (Restrictions(evidence=True), Restrictions(), Restrictions(evidence=True)):
         services.exchange_change_restrictions(
             officer=lo_ro, exchange=exchange, restrictions=restrictions
         )
-    tightened = _notices(NotificationKind.RESTRICTION_TIGHTENED, lo_bg)
+    tightened = _notices(ExchangeNotificationKind.RESTRICTION_TIGHTENED, lo_bg)
     assert len(tightened) == 2
     assert tightened[0] == tightened[1]

@@ -17,10 +17,10 @@ from exchanges.models import Attachment, DisseminationRequest, Exchange, Restric
 from exchanges.policy import Restrictions
 from exchanges.selectors import restriction_digest
 from partners.models import Officer
-from selec.audit import justification_of
-from selec.crypto import current_key_id
-from selec.digests import DigestPurpose, file_digest, keyed_digest
-from selec.models import AuditAction, AuditEvent, Justification
+from selec.core.audit import justification_of
+from selec.core.crypto import current_key_id
+from selec.core.digests import DigestPurpose, file_digest, keyed_digest
+from selec.core.models import AuditAction, AuditEvent, Justification
 from taskforces.models import CrimeArea
 from tests.exchanges.scenario import A_NOTE, agency_ids, message, send
 from tests.selec.test_crypto import raw_column

@@ -28,7 +28,8 @@ from exchanges.models import (
 )
 from exchanges.selectors import exchanges_visible_to
 from partners.models import Agency, Officer, Party, PartyStatus
-from selec.models import AuditEvent, Notification
+from partners.services import party_change_status
+from selec.core.models import AuditEvent, Notification
 from taskforces.models import CrimeArea
 from tests.cases.scenario import open_case
 from tests.exchanges.scenario import A_NOTE, A_PERSON, EVALUATED, agency_ids, send
@@ -142,7 +143,7 @@ def _scene(
             justification="The route continues there.",
         )
     if status == PartyStatus.FORMER:
-        services.party_status_change(
+        party_change_status(
             actor=None,
             party=Party.objects.get(code="AL"),
             status=PartyStatus.FORMER,

@@ -17,7 +17,7 @@ from exchanges.forms import ENTITY_FORMS
 from exchanges.models import Attachment, Entity, Exchange
 from partners.models import Agency, Officer, Party
 from partners.services import agency_create
-from selec.models import AuditEvent
+from selec.core.models import AuditEvent
 from taskforces.models import CrimeArea
 from tests.exchanges.scenario import agency_ids
 

@@ -9,12 +9,13 @@ import pytest
 from django.test import Client
 
 from exchanges.hit_selectors import MASKED_SIDE
-from exchanges.models import Hit
+from exchanges.models import ExchangeNotificationKind, Hit
 from exchanges.policy import Restrictions
-from exchanges.services import EntityInput, exchange_change_restrictions, party_status_change
+from exchanges.services import EntityInput, exchange_change_restrictions
 from partners.models import Agency, Officer, Party, PartyStatus
-from selec.audit import justification_of
-from selec.models import AuditAction, AuditEvent, Notification, NotificationKind, OutboxMessage
+from partners.services import party_change_status
+from selec.core.audit import justification_of
+from selec.core.models import AuditAction, AuditEvent, Notification, OutboxMessage
 from tests.exchanges.hits_scenario import a_hit, match, person, report
 
 pytestmark = pytest.mark.django_db
@@ -227,7 +228,7 @@ def test_nothing_of_either_sides_content_reaches_the_pages_or_the_notices(
         client = login(officer)
         _assert_no_content(_page(client))
         _assert_no_content(_page(client, f"{HITS}{hit.pk}/"))
-    notices = Notification.objects.filter(kind=NotificationKind.HIT)
+    notices = Notification.objects.filter(kind=ExchangeNotificationKind.HIT)
     assert notices.count() == 4
     for notice in notices:
         _assert_no_content(notice.title)
@@ -240,7 +241,7 @@ def test_nothing_of_either_sides_content_reaches_the_pages_or_the_notices(
 
 
 def _notice_of(officer: Officer) -> str:
-    return Notification.objects.get(officer=officer, kind=NotificationKind.HIT).title
+    return Notification.objects.get(officer=officer, kind=ExchangeNotificationKind.HIT).title
 
 
 @pytest.mark.parametrize("h2_side", ["ro", "bg"])
@@ -321,7 +322,7 @@ def test_a_party_downgraded_to_observer_takes_its_hits_out_of_sight(
     hit = a_hit(lo_ro, lo_bg)
     bulgaria = Party.objects.get(code="BG")
 
-    party_status_change(
+    party_change_status(
         actor=None, party=bulgaria, status=PartyStatus.OBSERVER, effective_from=dt.date.today()
     )
 
@@ -330,7 +331,7 @@ def test_a_party_downgraded_to_observer_takes_its_hits_out_of_sight(
         assert hit.exchange_b.reference not in _page(client)
         assert client.get(f"{HITS}{hit.pk}/").status_code == 404
 
-    party_status_change(
+    party_change_status(
         actor=None, party=bulgaria, status=PartyStatus.MEMBER, effective_from=dt.date.today()
     )
     assert hit.exchange_b.reference in _page(login(lo_ro))

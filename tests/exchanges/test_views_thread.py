@@ -16,8 +16,8 @@ from exchanges.models import DisseminationRequest, DisseminationStatus, Exchange
 from exchanges.policy import Restrictions
 from exchanges.selectors import exchanges_visible_to
 from partners.models import Officer
-from selec.audit import justification_of
-from selec.models import AuditAction, AuditEvent
+from selec.core.audit import justification_of
+from selec.core.models import AuditAction, AuditEvent
 from tests.exchanges.scenario import CODES, agency_ids, message, send
 
 pytestmark = pytest.mark.django_db

@@ -34,7 +34,7 @@ from partners.services import (
     officer_create,
     officer_update_assignment,
 )
-from selec.models import AuditAction, AuditEvent, Notification
+from selec.core.models import AuditAction, AuditEvent, Notification
 from tests.exchanges.scenario import send
 from tests.helpers import issued_token, verified_client
 

@@ -6,7 +6,7 @@ import pytest
 
 from partners.models import AccessConfirmation, Agency, ContentAccess, Officer, Party, PartyStatus
 from partners.services import officer_access_confirm_by_operator
-from selec.models import AuditEvent
+from selec.core.models import AuditEvent
 from taskforces.models import TaskForce
 
 pytestmark = pytest.mark.django_db

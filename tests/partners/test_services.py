@@ -29,7 +29,7 @@ from partners.services import (
     officer_update_assignment,
     party_change_status,
 )
-from selec.models import AuditEvent
+from selec.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners.models import Agency, Officer, Role
 from partners.services import officer_access_confirm_by_operator, officer_create
-from selec import session_refresh
+from selec.core import session_refresh
 from selec.demo import current_totp, demo_password
 from tests.helpers import login_wizard_password_step, login_wizard_token_step, totp_now
 
@@ -76,7 +76,7 @@ def test_every_url_is_public_or_refused_to_an_anonymous_client(
         assert response.status_code in (200, 503)
         return
     if path.startswith("/api/"):
-        # The API authenticates callers itself (selec.api_auth) and refuses in JSON.
+        # The API authenticates callers itself (partners.api_auth) and refuses in JSON.
         assert response.status_code in (401, 403), (
             f"{path} ({match.view_name}) answered {response.status_code}"
         )

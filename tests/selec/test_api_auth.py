@@ -31,12 +31,12 @@ from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
 
+from partners.api_auth import api_token_revoke
 from partners.models import Officer
 from partners.services import officer_update_assignment
-from selec.access import VerifiedLoginRequiredMiddleware, is_api_view
-from selec.api_auth import api_token_revoke
-from selec.crypto import DecryptionError
-from selec.models import ApiToken
+from selec.core.access import VerifiedLoginRequiredMiddleware, is_api_view
+from selec.core.crypto import DecryptionError
+from selec.core.models import ApiToken
 from tests.helpers import issued_token, verified_client
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,10 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from exchanges.models import ExchangeNotificationKind
 from partners.models import Agency, AgencyKind, Officer, Party, PartyKind, PartyStatus, Role
 from partners.services import agency_create, officer_create, party_create
-from selec.models import Notification, NotificationKind
+from selec.core.models import Notification
 from taskforces.models import CrimeArea, SubTaskForce, TaskForce
 from taskforces.services import membership_add
 
@@ -201,7 +202,7 @@ def test_a_directory_list_costs_the_same_queries_whatever_its_size(
 def _notify(officer: Officer, title: str, **kwargs: object) -> Notification:
     return Notification.objects.create(
         officer=officer,
-        kind=NotificationKind.NEW_EXCHANGE,
+        kind=ExchangeNotificationKind.NEW_EXCHANGE,
         title=title,
         link="/exchanges/",
         dedupe_key=f"test:{title}",

@@ -31,7 +31,7 @@ from cases.selectors import cases_visible_to
 from exchanges.models import Exchange
 from exchanges.selectors import exchanges_visible_to
 from partners.models import Agency, Officer
-from selec.models import Notification
+from selec.core.models import Notification
 from selec.wsgi import application
 from tests.cases.scenario import open_case
 from tests.exchanges.scenario import A_PERSON, send

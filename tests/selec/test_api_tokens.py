@@ -16,11 +16,11 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
+from partners.api_auth import api_token_issue, api_token_revoke
 from partners.models import Officer
 from partners.services import officer_update_assignment
-from selec.api_auth import api_token_issue, api_token_revoke
+from selec.core.models import ApiToken, AuditAction, AuditEvent
 from selec.demo import current_totp
-from selec.models import ApiToken, AuditAction, AuditEvent
 from tests.helpers import issued_token
 
 pytestmark = pytest.mark.django_db

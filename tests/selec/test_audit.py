@@ -16,8 +16,8 @@ from django.db import DatabaseError, connection, connections, transaction
 
 from partners.models import Party
 from partners.services import party_change_status
-from selec.audit import audit_record, audit_seal, audit_verify, first_broken_event
-from selec.models import AuditAction, AuditEvent
+from selec.core.audit import audit_record, audit_seal, audit_verify, first_broken_event
+from selec.core.models import AuditAction, AuditEvent
 
 # The embedded default: the sealing task a commit queues runs at once, in-process, so each test
 # sees its events sealed right after the commit. A worker doing it is tested at the end.
@@ -228,7 +228,7 @@ def test_the_seal_columns_are_set_once_and_never_changed() -> None:
 def test_an_event_changed_before_its_seal_is_never_sealed_and_then_reported(caplog) -> None:  # type: ignore[no-untyped-def]
     event = _unsealed_event()
     _behind_the_trigger("UPDATE selec_auditevent SET reason = 'nothing' WHERE id = %s", event.pk)
-    with caplog.at_level(logging.ERROR, logger="selec.audit"):
+    with caplog.at_level(logging.ERROR, logger="selec.core.audit"):
         audit_seal()
     assert f"#{event.pk} is not sealed" in caplog.text
     event.refresh_from_db()
@@ -278,7 +278,7 @@ def test_the_verifier_seals_what_is_committed_before_it_walks() -> None:
 
 @pytest.mark.django_db
 def test_the_periodic_task_seals_what_no_commit_sealed() -> None:
-    from selec.tasks import seal_audit_log
+    from selec.core.tasks import seal_audit_log
 
     events = [_unsealed_event(str(n)) for n in range(3)]
     assert seal_audit_log() == 3
@@ -410,7 +410,7 @@ def test_the_commit_queues_the_seal_for_a_worker_and_the_request_pays_none_of_it
     with django_assert_num_queries(3):
         event = _unsealed_event("queued")
 
-    # The commit put selec.tasks.seal_audit_log on the broker; the worker thread seals it.
+    # The commit put selec.core.tasks.seal_audit_log on the broker; the worker thread seals it.
     deadline = time.monotonic() + 20
     while not AuditEvent.objects.get(pk=event.pk).is_sealed:
         assert time.monotonic() < deadline, "the worker did not seal the event"
@@ -419,7 +419,9 @@ def test_the_commit_queues_the_seal_for_a_worker_and_the_request_pays_none_of_it
 
 
 def _sealings(callbacks) -> list[object]:  # type: ignore[no-untyped-def]
-    return [c for c in callbacks if getattr(c, "task_name", None) == "selec.tasks.seal_audit_log"]
+    return [
+        c for c in callbacks if getattr(c, "task_name", None) == "selec.core.tasks.seal_audit_log"
+    ]
 
 
 @pytest.mark.django_db

@@ -17,9 +17,9 @@ from django.db import DatabaseError, connection, transaction
 
 from partners.models import Party
 from partners.services import party_rename
-from selec.audit import audit_verify, justification_of
-from selec.audit_anchor import anchor_append, newest_anchored_head
-from selec.models import AuditAction, AuditEvent, Justification
+from selec.core.audit import audit_verify, justification_of
+from selec.core.audit_anchor import anchor_append, newest_anchored_head
+from selec.core.models import AuditAction, AuditEvent, Justification
 
 # The sealing task a commit queues runs at once, in-process (the embedded default).
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_process_tasks")]
@@ -181,7 +181,7 @@ def test_a_log_with_no_anchor_yet_starts_one_at_its_head(anchor: Path, directory
 
 
 def test_a_justification_is_kept_encrypted_and_named_by_its_event(directory_admin) -> None:  # type: ignore[no-untyped-def]
-    from selec.audit import audit_record
+    from selec.core.audit import audit_record
 
     with transaction.atomic():
         event = audit_record(

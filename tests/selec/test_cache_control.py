@@ -9,7 +9,7 @@ from django.test import Client, RequestFactory
 from django.utils.cache import cc_delim_re
 
 from partners.models import Officer
-from selec.cache_control import NoStoreMiddleware
+from selec.core.cache_control import NoStoreMiddleware
 from tests.exchanges.scenario import send
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The data migrations that encrypt columns which held plaintext (``selec.column_encryption``):
+"""The data migrations that encrypt columns which held plaintext (``selec.core.column_encryption``):
 the rows stored before them read back, through the encrypted fields, exactly as they were
 written, the columns hold ciphertext, and going back restores the plaintext.
 
@@ -20,8 +20,8 @@ from cases.models import Case, MeetingAttachment, OperationalMeeting
 from exchanges.models import Attachment, DisseminationRequest, Exchange, RestrictionConfirmation
 from exchanges.selectors import restriction_digest
 from partners.models import Agency, Officer, Party
-from selec.crypto import associated_data, current_key_id, encrypt_bytes
-from selec.files import open_attachment
+from selec.core.crypto import associated_data, current_key_id, encrypt_bytes
+from selec.core.files import open_attachment
 from taskforces.models import CrimeArea
 from tests.selec.test_crypto import raw_column
 

@@ -26,7 +26,7 @@ from exchanges.services import (
     exchange_consult,
 )
 from partners.models import Agency, Officer
-from selec.crypto import (
+from selec.core.crypto import (
     DecryptionError,
     associated_data,
     decrypt_bytes,
@@ -35,7 +35,7 @@ from selec.crypto import (
     encrypt_text,
     key_id_of,
 )
-from selec.files import open_attachment
+from selec.core.files import open_attachment
 from taskforces.models import CrimeArea
 from tests.cases.scenario import A_MINUTES_FILE, add_meeting, open_case
 from tests.exchanges.scenario import CODES, send

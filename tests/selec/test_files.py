@@ -10,7 +10,7 @@ import zlib
 
 import pytest
 
-from selec.files import FileRefused, check_attachment, filename_problem, shown_filename
+from selec.core.files import FileRefused, check_attachment, filename_problem, shown_filename
 
 
 def minimal_pdf() -> bytes:

@@ -14,10 +14,10 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.test import Client, RequestFactory
 
 from partners.models import Officer
-from selec import login_throttle
+from selec.core import login_throttle
+from selec.core.models import AuditEvent
+from selec.core.request_context import client_address
 from selec.demo import demo_password
-from selec.models import AuditEvent
-from selec.request_context import client_address
 from tests.helpers import login_wizard_password_step
 
 pytestmark = pytest.mark.django_db

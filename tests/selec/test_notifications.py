@@ -14,10 +14,11 @@ from django.core.management import call_command
 from django.db import connections, transaction
 from django.http import Http404
 
+from exchanges.models import ExchangeNotificationKind
 from partners.models import Officer
 from selec.celery import app as project_app
-from selec.models import Notification, NotificationKind, OutboxMessage
-from selec.notifications import (
+from selec.core.models import Notification, OutboxMessage
+from selec.core.notifications import (
     notification_mark_read,
     notifications_for,
     notifications_mark_all_read,
@@ -25,7 +26,7 @@ from selec.notifications import (
     outbox_relay,
     unread_notifications_count,
 )
-from selec.tasks import relay_outbox
+from selec.core.tasks import relay_outbox
 from tests.selec.test_settings import PRODUCTION_ENV, _manage
 
 TITLE = "New request SELEC-2026-000123 from RO"
@@ -43,7 +44,7 @@ def _notify(
     with transaction.atomic():
         return notify_officers(
             officers=officers,
-            kind=NotificationKind.NEW_EXCHANGE,
+            kind=ExchangeNotificationKind.NEW_EXCHANGE,
             title=title,
             link=link,
             object_type="exchanges.exchange",
@@ -149,7 +150,9 @@ def test_a_title_or_dedupe_key_that_cannot_be_stored_or_mailed_is_refused(
 def test_it_refuses_to_run_outside_a_transaction() -> None:
     # Notifying outside the event's transaction could announce an event that rolls back.
     with pytest.raises(RuntimeError, match="inside the transaction"):
-        notify_officers(officers=[], kind=NotificationKind.REPLY, title=TITLE, dedupe_key="r:1")
+        notify_officers(
+            officers=[], kind=ExchangeNotificationKind.REPLY, title=TITLE, dedupe_key="r:1"
+        )
 
 
 def test_a_rolled_back_event_notifies_no_one_and_queues_nothing(  # type: ignore[no-untyped-def]
@@ -205,7 +208,7 @@ def test_an_unreachable_broker_fails_neither_the_commit_nor_the_mail(  # type: i
         _notify([lo_bg, nfp_bg])
         transaction.on_commit(lambda: later_callbacks.append("ran"))
 
-    assert "Broker unreachable: selec.tasks.relay_outbox was not queued" in caplog.text
+    assert "Broker unreachable: selec.core.tasks.relay_outbox was not queued" in caplog.text
     # The event's other after-commit work is not skipped.
     assert later_callbacks == ["ran"]
     # Committed, and nothing lost: the e-mails wait in the outbox.
@@ -309,10 +312,10 @@ def test_the_command_drains_the_outbox_and_prints_counts(  # type: ignore[no-unt
 
 def test_the_relay_runs_every_minute_and_may_be_delivered_twice() -> None:
     assert django_settings.CELERY_BEAT_SCHEDULE["relay-outbox"] == {
-        "task": "selec.tasks.relay_outbox",
+        "task": "selec.core.tasks.relay_outbox",
         "schedule": 60.0,
     }
-    task = project_app.tasks["selec.tasks.relay_outbox"]
+    task = project_app.tasks["selec.core.tasks.relay_outbox"]
     # acks_late is safe only because the relay is idempotent (see the tests above).
     assert task.acks_late is True
     assert task.name == relay_outbox.name

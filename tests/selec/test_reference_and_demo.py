@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners.models import Agency, Officer, Party, PartyStatus
+from selec.core.models import AuditEvent
 from selec.demo import PERSONAS
-from selec.models import AuditEvent
 from selec.reference import CRIME_AREAS, load_reference_data
 from taskforces.models import CrimeArea, SubTaskForce, TaskForce
 

@@ -10,8 +10,8 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from partners.models import Officer
-from selec import refusals
-from selec.models import AuditAction, AuditEvent
+from selec.core import refusals
+from selec.core.models import AuditAction, AuditEvent
 from tests.exchanges.scenario import send
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ import pytest
 from django.test import RequestFactory
 
 from partners.models import Agency, Officer
-from selec.audit import first_broken_event
-from selec.models import AuditEvent
-from selec.request_context import client_address
+from selec.core.audit import first_broken_event
+from selec.core.models import AuditEvent
+from selec.core.request_context import client_address
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_process_tasks")]
 

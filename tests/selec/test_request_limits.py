@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from cases.models import MeetingAttachment, OperationalMeeting
 from exchanges.models import Attachment, Entity, Exchange
 from partners.models import Officer
-from selec.api_parsers import MAX_JSON_DEPTH, TOO_DEEP, nested_deeper_than
-from selec.request_limits import (
+from selec.core.api_parsers import MAX_JSON_DEPTH, TOO_DEEP, nested_deeper_than
+from selec.core.request_limits import (
     TOO_MANY_FIELDS,
     TOO_MANY_FILES,
     _PartHeadersAsText,

@@ -10,8 +10,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from exchanges.models import ExchangeNotificationKind
 from partners.models import Officer
-from selec.models import Notification, NotificationKind
+from selec.core.models import Notification
 from tests.exchanges.scenario import send
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ def _notify(
 ) -> Notification:
     return Notification.objects.create(
         officer=officer,
-        kind=NotificationKind.NEW_EXCHANGE,
+        kind=ExchangeNotificationKind.NEW_EXCHANGE,
         title=title,
         link=link,
         dedupe_key=f"test:{title}",
@@ -176,7 +177,7 @@ def test_the_page_is_bounded_and_costs_the_same_queries_whatever_the_count(
         [
             Notification(
                 officer=lo_bg,
-                kind=NotificationKind.REPLY,
+                kind=ExchangeNotificationKind.REPLY,
                 title=f"Late {i}",
                 link="/exchanges/",
                 dedupe_key=f"late:{i}",

@@ -1,6 +1,6 @@
 """``python manage.py bench``: generate exchanges at scale into a database of the bench's own,
 measure the pages, services and HTTP throughput against bare SQL of the same rows, and drop
-the database (unless ``--keep``). See the README's *Performance* section for the figures."""
+the database (unless ``--keep``). See docs/performance.md for the figures."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ from bench.measure import Figure, Plan
 from bench.queueing import Queue, tasks_only_queued
 from bench.report import table, write_json
 from exchanges.models import Exchange
-from selec.crypto import DecryptionError
+from selec.core.crypto import DecryptionError
 
 DEFAULT_EXCHANGES = 1_000_000
 # Below this the shape (threads, cases, the thread of ten replies) does not fit.

@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """The core every app builds on (audit log, encryption, files, notifications, API and page
+    plumbing). Its label stays ``selec``: its tables, migrations and permissions keep their
+    names."""
+
+    name = "selec.core"
+    label = "selec"
+    verbose_name = "SELEC Exchange"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_login_failed
+        from django.db.models.signals import post_migrate
+
+        from selec.core.login_throttle import on_login_failed
+        from selec.core.object_permissions import forget_permission_ids
+
+        # Failed password checks are only announced by this signal: count them per address.
+        user_login_failed.connect(on_login_failed, dispatch_uid="selec.core.login_throttle")
+        # A migration or a flush (tests) may recreate the Permission rows under new ids.
+        post_migrate.connect(forget_permission_ids, dispatch_uid="selec.permission_ids")

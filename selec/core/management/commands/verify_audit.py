@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from selec.core.audit import audit_verify
+
+
+class Command(BaseCommand):
+    help = (
+        "Verify the audit log: seal the committed events not sealed yet, then check its hash "
+        "chain (naming the first broken row), that no event stayed unsealed past the grace "
+        "period, and its anchor (the log must still hold the newest head anchored outside the "
+        "database)."
+    )
+
+    def handle(self, *args: object, **options: object) -> None:
+        result = audit_verify()
+        if not result.intact:
+            raise CommandError(result.describe())
+        self.stdout.write(self.style.SUCCESS(result.describe()))
