@@ -174,7 +174,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Django's model backend, loading the officer with their agency and party.
     "partners.auth.OfficerBackend",
-    "guardian.backends.ObjectPermissionBackend",
+    # No guardian backend: nothing asks ``has_perm(perm, obj)``. The object permissions are
+    # stored with guardian and read by the scoped selectors, one indexed join per page
+    # (docs/performance.md).
 ]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
@@ -208,7 +210,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # axes.W006 warns that a lockout by username alone lets a guesser rotate usernames: the
 # address slow-down (selec.core.login_throttle) is what answers that here, without locking out HQ.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# guardian.W001 asks for guardian's authentication backend, which nothing here consults (see
+# AUTHENTICATION_BACKENDS).
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "guardian.W001"]
 AXES_CLIENT_IP_CALLABLE = "selec.core.request_context.client_address"
 # Failed logins from one address beyond LOGIN_ADDRESS_FREE_FAILURES within the window make each
 # further attempt from it wait: 1, 2, 4... seconds after the last failure, at most the cap.
