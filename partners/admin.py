@@ -13,7 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from partners import policy, services
+from partners import (
+    admin_tokens,  # noqa: F401 (registers the API tokens' pages)
+    policy,
+    services,
+)
 from partners.models import AccessConfirmation, Agency, Officer, Party, PartyStatusChange
 
 
@@ -266,7 +270,3 @@ class OfficerAdmin(UserAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Officers are deactivated, never deleted: the audit log keeps referring to them.
         return False
-
-
-# The API tokens' admin pages (kept apart: a different audience and rules).
-from partners import admin_tokens  # noqa: E402, F401
