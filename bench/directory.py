@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 
 from exchanges.facts import agency_facts, load_agencies
 from exchanges.permissions import exchange_permission_ids, principal_groups
-from exchanges.policy import AgencyFacts, Perm, Principal, may_hold
+from exchanges.policy import Perm, Principal, may_hold
 from partners.capabilities import capabilities_for
 from partners.models import (
     AccessConfirmation,
@@ -31,6 +31,7 @@ from partners.services import (
     officer_access_decide,
     officer_create,
 )
+from selec.core.policy_values import AgencyFacts
 
 HEAVY_AGENCY_OF = "lo.ro"
 NFP_PERSONA = "nfp.ro"

@@ -96,6 +96,7 @@ from exchanges.policy import Perm, Principal
 from exchanges.services import due_date
 from partners.models import AgencyKind, PartyStatus
 from selec.core.models import AuditAction
+from selec.core.policy_values import PolicyError, Restrictions
 from taskforces.models import CrimeArea, TaskForce
 
 # Exchanges per transaction (a smaller run writes in tenths, so that its progress shows).
@@ -103,7 +104,7 @@ BATCH = 20_000
 SEED = 20_151_001
 
 
-def _handling(restrictions: policy.Restrictions) -> list[str]:
+def _handling(restrictions: Restrictions) -> list[str]:
     """The handling codes an audit event or a hit names: H0 when nothing is restricted."""
     return list(restrictions.codes) or ["H0"]
 
@@ -232,8 +233,8 @@ class Generator:
                 chosen.setdefault(desk.id, desk)
         return tuple(chosen.values())
 
-    def _restrictions(self) -> policy.Restrictions:
-        return policy.Restrictions(
+    def _restrictions(self) -> Restrictions:
+        return Restrictions(
             evidence=self._chance(H1_SHARE),
             dissemination=self._chance(H2_SHARE),
             text=self.write.restriction_text() if self._chance(H3_SHARE) else "",
@@ -268,7 +269,7 @@ class Generator:
                 policy.check_case(
                     sender.facts, case.link_facts(), kind=kind, personal_data=personal
                 )
-            except policy.PolicyError:
+            except PolicyError:
                 continue
             return case
         return None
@@ -305,7 +306,7 @@ class Generator:
         agencies = tuple(sorted(desks.values(), key=lambda d: d.id))
         try:
             case_policy.check_participants(tuple(d.facts for d in agencies), personal_data=personal)
-        except case_policy.PolicyError:
+        except PolicyError:
             personal = False
             case_policy.check_participants(tuple(d.facts for d in agencies), personal_data=False)
         parties = {
@@ -442,7 +443,7 @@ class Generator:
     def _reply_draft(self, parent: Message, replier: Desk) -> Draft:
         """As ``exchange_reply`` builds it: to the other side of the parent, with at least its
         restrictions, in its case; personal data if the parent carries it."""
-        chosen = policy.Restrictions(dissemination=self._chance(0.05))
+        chosen = Restrictions(dissemination=self._chance(0.05))
         draft = Draft(
             kind=ExchangeKind.REPLY,
             sender=replier,
@@ -486,7 +487,7 @@ class Generator:
                     personal_data=draft.personal,
                     requested=draft.case is not None,
                 )
-        except policy.PolicyError as exc:
+        except PolicyError as exc:
             raise GenerationError(f"{exc} ({draft})") from exc
         return facts
 
@@ -824,7 +825,7 @@ class Generator:
             sender=self.d.heavy,
             author=self.d.heavy.authors[0],
             recipients=(self.thread_partner,),
-            restrictions=policy.Restrictions(),
+            restrictions=Restrictions(),
             personal=False,
             entity_kinds=(),
             case=None,

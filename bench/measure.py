@@ -35,7 +35,7 @@ from exchanges.models import (
     Recipient,
 )
 from exchanges.permissions import exchange_permission_ids
-from exchanges.policy import Perm, Restrictions
+from exchanges.policy import Perm
 from exchanges.selectors import (
     Direction,
     InboxQuery,
@@ -59,6 +59,7 @@ from exchanges.services import (
 from partners.capabilities import capabilities_for
 from partners.models import Agency, Officer, PartyStatus
 from partners.selectors import officer_group_ids, officer_profile
+from selec.core.policy_values import Restrictions
 from taskforces.models import CrimeArea, TaskForce
 
 T = TypeVar("T")

@@ -12,6 +12,7 @@ from cases import policy as case_policy
 from exchanges import policy
 from exchanges.hit_selectors import HitSide
 from exchanges.policy import Perm, Principal
+from selec.core.policy_values import Restrictions
 
 
 @dataclass(slots=True)
@@ -59,7 +60,7 @@ class Draft:
     sender: Desk
     author: Author
     recipients: tuple[Desk, ...]
-    restrictions: policy.Restrictions
+    restrictions: Restrictions
     personal: bool
     entity_kinds: tuple[str, ...]
     case: CaseDraft | None
@@ -78,7 +79,7 @@ class Message:
     kind: str
     sender: Desk
     receipts: list[Receipt]
-    restrictions: policy.Restrictions
+    restrictions: Restrictions
     personal: bool
     case: CaseDraft | None
     crime_area_id: int

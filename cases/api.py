@@ -63,10 +63,10 @@ from exchanges.api import (
     api_parsed,
 )
 from exchanges.forms_thread import attachment_inputs
-from exchanges.policy import Restrictions
 from partners.models import Party
 from selec.core.api_parsers import JSONParser
 from selec.core.files import download_response
+from selec.core.policy_values import Restrictions
 from taskforces.models import CrimeArea, TaskForce
 
 TAG = "cases"

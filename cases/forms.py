@@ -20,8 +20,8 @@ from exchanges.forms_thread import (
     attachment_inputs,
     normalised_text,
 )
-from exchanges.policy import Restrictions
 from partners.models import Agency, Officer, Party
+from selec.core.policy_values import Restrictions
 from taskforces.models import CrimeArea, TaskForce
 
 _DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})

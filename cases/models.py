@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from exchanges.policy import Restrictions
 from selec.core.fields import EncryptedFileField, EncryptedTextField
+from selec.core.policy_values import Restrictions
 
 
 class CaseNotificationKind(models.TextChoices):

@@ -24,9 +24,9 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from exchanges.policy import AgencyFacts, PolicyError
 from partners.capabilities import capabilities_for
 from partners.models import PartyStatus, Role
+from selec.core.policy_values import AgencyFacts, PolicyError
 
 __all__ = ["PolicyError"]
 

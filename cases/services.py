@@ -37,13 +37,13 @@ from cases.permissions import case_permissions_sync
 from cases.policy import CasePerm
 from cases.selectors import meeting_attachment_get_for_officer, require_case_perm
 from exchanges.facts import agency_facts, load_agencies
-from exchanges.policy import Restrictions
 from exchanges.services import AttachmentInput
 from partners.models import Agency, Officer, Party, Role
 from selec.core.audit import audit_record
 from selec.core.digests import file_digest
 from selec.core.files import checked_uploads, open_attachment, seal_attachment
 from selec.core.models import AuditAction
+from selec.core.policy_values import PolicyError, Restrictions
 
 # The statuses a case may be opened with; the others are reached by changing its status.
 OPENING_STATUSES = (CaseStatus.PLANNED, CaseStatus.ACTIVE)
@@ -77,7 +77,7 @@ def refused_as(field_name: str) -> Iterator[None]:
     """Report a policy refusal as a validation error of the field it concerns."""
     try:
         yield
-    except policy.PolicyError as exc:
+    except PolicyError as exc:
         raise ValidationError({field_name: [str(exc)]}) from exc
 
 
@@ -114,7 +114,7 @@ def _validate_details(details: CaseDetails) -> None:
         errors["name"] = ["A name has at most 120 characters."]
     try:
         policy.check_period(details.started_on, details.ended_on)
-    except policy.PolicyError as exc:
+    except PolicyError as exc:
         errors["ended_on"] = [str(exc)]
     if details.restrictions.text and len(details.restrictions.text) > 2000:
         errors["restriction_text"] = ["The H3 text has at most 2000 characters."]
@@ -160,7 +160,7 @@ def _lead_agency(officer: Officer, lead_agency_id: int | None) -> Agency:
         agency = Agency.objects.select_related("party").get(pk=officer.agency_id)
         try:
             policy.check_lead(agency_facts(agency))
-        except policy.PolicyError as exc:
+        except PolicyError as exc:
             raise PermissionDenied(str(exc)) from exc
         return agency
     if officer.role != Role.ANALYST:
@@ -423,7 +423,7 @@ def meeting_add(
         errors["held_until"] = ["The meeting ends on or after the day it starts."]
     try:
         policy.check_meeting_parties(case_facts(case), frozenset(party_ids))
-    except policy.PolicyError as exc:
+    except PolicyError as exc:
         errors["parties"] = [str(exc)]
     if errors:
         raise ValidationError(errors)

@@ -36,7 +36,7 @@ from exchanges.models import (
     Priority,
     SourceReliability,
 )
-from exchanges.policy import Restrictions, may_receive_entities
+from exchanges.policy import may_receive_entities
 from exchanges.selectors import (
     PAGE_SIZE,
     Direction,
@@ -71,6 +71,7 @@ from exchanges.services import (
 )
 from partners.models import Officer
 from selec.core.api_parsers import JSONParser, json_loads
+from selec.core.policy_values import Restrictions
 from taskforces.models import CrimeArea, TaskForce
 
 TAG = "exchanges"

@@ -18,6 +18,7 @@ from exchanges import policy
 from exchanges.facts import agency_facts
 from exchanges.policy import Perm, Principal
 from partners.models import Agency, Officer, Party, PartyStatus
+from selec.core.policy_values import PolicyError, Restrictions
 
 # What each object permission lets its holder do, in the order the panel lists them.
 ABILITIES = {
@@ -70,7 +71,7 @@ def audience_for(
     *,
     sender_agency: Agency,
     recipient_agencies: Sequence[Agency],
-    restrictions: policy.Restrictions,
+    restrictions: Restrictions,
     personal_data: bool,
 ) -> list[AudienceLine]:
     """The agencies and National Focal Points that would hold the exchange, with what each may do,
@@ -92,7 +93,7 @@ def audience_for(
             lines.append(line)
     try:
         policy.check_sender(facts.sender, personal_data=personal_data)
-    except policy.PolicyError as exc:
+    except PolicyError as exc:
         lines.append(
             AudienceLine(
                 name=gettext("%(agency)s (your agency)") % {"agency": sender_agency.name},
@@ -103,7 +104,7 @@ def audience_for(
     for agency, facts_of_agency in zip(recipients, facts.recipients, strict=True):
         try:
             policy.check_addressees((facts_of_agency,), personal_data=personal_data)
-        except policy.PolicyError as exc:
+        except PolicyError as exc:
             lines.append(AudienceLine(name=agency.name, refusal=str(exc)))
     return lines
 
@@ -138,7 +139,7 @@ def audience_for_officer(
     sender: Agency,
     addressable: Iterable[Agency],
     chosen_ids: Iterable[int],
-    restrictions: policy.Restrictions,
+    restrictions: Restrictions,
     personal_data: bool,
 ) -> list[AudienceLine]:
     """``audience_for`` over the chosen ids, looked up among the agencies the officer may address

@@ -8,9 +8,9 @@ from django.db.models import Q
 
 from exchanges.matching import exchange_match
 from exchanges.models import EntityKind, ExchangeKind, Hit, Priority
-from exchanges.policy import Restrictions
 from exchanges.services import EntityInput, Evaluation, Message, exchange_send
 from partners.models import Agency, Officer
+from selec.core.policy_values import Restrictions
 from taskforces.models import CrimeArea
 
 _EVALUATED = Evaluation(source_reliability="B", information_accuracy="2")

@@ -12,8 +12,9 @@ from exchanges.models import (
     Exchange,
     Recipient,
 )
-from exchanges.policy import AgencyFacts, ExchangeFacts, Restrictions
+from exchanges.policy import ExchangeFacts
 from partners.models import Agency
+from selec.core.policy_values import AgencyFacts, Restrictions
 
 
 def agency_facts(agency: Agency) -> AgencyFacts:

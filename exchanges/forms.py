@@ -23,9 +23,9 @@ from exchanges.models import (
     Priority,
     SourceReliability,
 )
-from exchanges.policy import Restrictions
 from exchanges.services import AttachmentInput, EntityInput, Evaluation, Message
 from partners.models import Agency, PartyStatus
+from selec.core.policy_values import Restrictions
 from taskforces.models import CrimeArea, TaskForce
 
 # How a party's status reads in the recipients list ("Bulgaria (member)").

@@ -16,10 +16,10 @@ from exchanges.models import (
     InformationAccuracy,
     SourceReliability,
 )
-from exchanges.policy import Restrictions
 from exchanges.services import AttachmentInput, Evaluation, Message
 from partners.models import Agency
 from selec.core.files import max_attachment_bytes
+from selec.core.policy_values import Restrictions
 
 
 def normalised_text(text: str) -> str:

@@ -20,8 +20,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from exchanges.policy import Restrictions
 from selec.core.fields import EncryptedFileField, EncryptedJSONField, EncryptedTextField
+from selec.core.policy_values import Restrictions
 
 
 class ExchangeNotificationKind(models.TextChoices):

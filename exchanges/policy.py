@@ -23,10 +23,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
 
 from partners.capabilities import capabilities_for
 from partners.models import Role
+from selec.core.policy_values import AgencyFacts, PolicyError, Restrictions
 
 
 class Perm(StrEnum):
@@ -36,66 +36,6 @@ class Perm(StrEnum):
     REQUEST_DISSEMINATION = "request_dissemination_exchange"
     MANAGE = "manage_exchange"
     EXPORT_EVIDENCE = "export_evidence_exchange"
-
-
-@dataclass(frozen=True)
-class AgencyFacts:
-    id: int
-    name: str
-    party_id: int
-    party_code: str
-    party_status: str
-
-
-class Restricted(Protocol):
-    """What carries restrictions: an exchange, a case (the policy reads no model)."""
-
-    restrict_evidence: bool
-    restrict_dissemination: bool
-    restriction_text: str
-
-
-@dataclass(frozen=True)
-class Restrictions:
-    evidence: bool = False  # H1
-    dissemination: bool = False  # H2
-    text: str = ""  # H3
-
-    @classmethod
-    def of(cls, restricted: Restricted) -> Restrictions:
-        """The restrictions an exchange or a case carries (their three columns)."""
-        return cls(
-            evidence=restricted.restrict_evidence,
-            dissemination=restricted.restrict_dissemination,
-            text=restricted.restriction_text,
-        )
-
-    def tightened_by(self, other: Restrictions) -> Restrictions:
-        """The strictest of both: every restriction either one sets."""
-        texts = [t for t in (self.text, other.text) if t]
-        return Restrictions(
-            evidence=self.evidence or other.evidence,
-            dissemination=self.dissemination or other.dissemination,
-            text="\n".join(dict.fromkeys(texts)),
-        )
-
-    @property
-    def codes(self) -> tuple[str, ...]:
-        """The codes set, H0 aside (it holds for everything)."""
-        return tuple(
-            code
-            for code, on in (
-                ("H1", self.evidence),
-                ("H2", self.dissemination),
-                ("H3", bool(self.text)),
-            )
-            if on
-        )
-
-    @property
-    def handling_codes(self) -> tuple[str, ...]:
-        """The codes shown: those set, or H0 alone when none is."""
-        return self.codes or ("H0",)
 
 
 @dataclass(frozen=True)
@@ -116,18 +56,6 @@ class Principal:
 
     kind: str  # "agency" | "nfp"
     id: int  # agency id or party id
-
-
-class PolicyError(Exception):
-    """A send, forward or grant the rules forbid; the message names the agency and the rule.
-
-    ``field`` names the input the refusal concerns (the recipients, the personal data), which
-    the caller reports as a validation error of that field; a refusal without one concerns the
-    act itself, whatever the input (a party that no longer takes part sends nothing)."""
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def may_hold(agency: AgencyFacts, *, personal_data: bool) -> bool:

@@ -52,6 +52,7 @@ from selec.core.audit import audit_record
 from selec.core.digests import file_digest
 from selec.core.files import checked_uploads, open_attachment, seal_attachment
 from selec.core.models import AuditAction
+from selec.core.policy_values import AgencyFacts, PolicyError, Restrictions
 
 # Directive (EU) 2023/977, Art. 5: the time limits for answering requests.
 DUE_AFTER = {
@@ -86,7 +87,7 @@ class Message:
 
     subject: str
     body: str
-    restrictions: policy.Restrictions = field(default_factory=policy.Restrictions)
+    restrictions: Restrictions = field(default_factory=Restrictions)
     personal_data: bool = False
     evaluation: Evaluation = field(default_factory=Evaluation)
     entities: Sequence[EntityInput] = ()
@@ -115,15 +116,15 @@ def refused_as(field: str) -> Iterator[None]:
     """Report a policy refusal as a validation error of the form field it concerns."""
     try:
         yield
-    except policy.PolicyError as exc:
+    except PolicyError as exc:
         raise ValidationError({field: [str(exc)]}) from exc
 
 
 def _admit(
     facts: policy.ExchangeFacts,
     *,
-    author: policy.AgencyFacts,
-    added: tuple[policy.AgencyFacts, ...],
+    author: AgencyFacts,
+    added: tuple[AgencyFacts, ...],
     case: policy.CaseLinkFacts | None = None,
     added_field: str = "recipients",
 ) -> None:
@@ -138,7 +139,7 @@ def _admit(
     try:
         policy.check_audience(facts, author=author, added=added)
         policy.check_personal_data_in_case(case, personal_data=facts.personal_data)
-    except policy.PolicyError as exc:
+    except PolicyError as exc:
         if not exc.field:
             raise PermissionDenied(str(exc)) from exc
         field = added_field if exc.field == "recipients" else exc.field
@@ -146,10 +147,10 @@ def _admit(
 
 
 def _admit_new(
-    sender: policy.AgencyFacts,
-    addressees: tuple[policy.AgencyFacts, ...],
+    sender: AgencyFacts,
+    addressees: tuple[AgencyFacts, ...],
     *,
-    restrictions: policy.Restrictions,
+    restrictions: Restrictions,
     personal: bool,
     case: policy.CaseLinkFacts | None = None,
 ) -> policy.ExchangeFacts:
@@ -246,7 +247,7 @@ def _create_exchange(
     kind: ExchangeKind,
     message: Message,
     personal: bool,
-    restrictions: policy.Restrictions,
+    restrictions: Restrictions,
     crime_area_id: int,
     task_force_id: int | None,
     priority: Priority | str,
@@ -422,7 +423,7 @@ def exchange_reply(*, officer: Officer, parent: Exchange, message: Message) -> E
         raise ValidationError(
             {"evaluation": ["A reply to personal data must carry the evaluation codes."]}
         )
-    restrictions = policy.inherited(policy.Restrictions.of(parent), message.restrictions)
+    restrictions = policy.inherited(Restrictions.of(parent), message.restrictions)
     if agency.pk == parent.sender_agency_id:
         addressee_ids = list(parent.recipients.values_list("agency_id", flat=True))
     else:
@@ -493,7 +494,7 @@ def exchange_forward(
     # exchange but not do this (403), whatever agencies it names.
     try:
         policy.check_forward(facts, targets, by_agency_id=officer.agency_id)
-    except policy.PolicyError as exc:
+    except PolicyError as exc:
         raise PermissionDenied(str(exc)) from exc
     require_perm(officer, exchange, policy.Perm.FORWARD)
     # The forward adds an audience: the same gate as a send, on the exchange as it would be.
@@ -638,7 +639,7 @@ def dissemination_request_file(
 
 
 def _admit_share(
-    exchange: Exchange, *, requesting_agency: Agency, targets: tuple[policy.AgencyFacts, ...]
+    exchange: Exchange, *, requesting_agency: Agency, targets: tuple[AgencyFacts, ...]
 ) -> None:
     """The gate of a share (lifting H2 for named agencies): the forward it allows must pass
     the same rules as any other, with the requesting agency as its author."""
@@ -711,7 +712,7 @@ def _thread_descendants(exchange: Exchange) -> list[Exchange]:
 
 @transaction.atomic
 def exchange_change_restrictions(
-    *, officer: Officer, exchange: Exchange, restrictions: policy.Restrictions
+    *, officer: Officer, exchange: Exchange, restrictions: Restrictions
 ) -> Exchange:
     """The provider sets new restrictions, decided code by code (``policy.restriction_diff``).
     Every code added (H1, H2, a new or changed H3 text) tightens: it applies at once to the
@@ -722,7 +723,7 @@ def exchange_change_restrictions(
     loosening each with a notice of its own."""
     require_perm(officer, exchange, policy.Perm.MANAGE)
     exchange = _locked(exchange)
-    current = policy.Restrictions.of(exchange)
+    current = Restrictions.of(exchange)
     diff = policy.restriction_diff(current, restrictions)
     if not diff.changed:
         return exchange
@@ -731,7 +732,7 @@ def exchange_change_restrictions(
     thread = _thread_descendants(exchange) if diff.added else [exchange]
     changed: list[Exchange] = []
     for target in thread:
-        before = policy.Restrictions.of(target)
+        before = Restrictions.of(target)
         new = restrictions if target.pk == exchange.pk else before.tightened_by(diff.tightening)
         if new == before:
             continue  # a reply that already carries the added codes

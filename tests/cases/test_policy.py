@@ -16,7 +16,8 @@ from cases.policy import (
     grants_for,
     records_for,
 )
-from exchanges.policy import AgencyFacts, CaseLinkFacts, PolicyError, check_case
+from exchanges.policy import CaseLinkFacts, check_case
+from selec.core.policy_values import AgencyFacts, PolicyError
 
 RO = PartyFacts(1, "RO", "Romania", "member")
 BG = PartyFacts(2, "BG", "Bulgaria", "member")

@@ -13,11 +13,11 @@ import pytest
 from cases import services
 from cases.models import Case, MeetingAttachment, OperationalMeeting
 from cases.selectors import case_list, cases_open_to_officer
-from exchanges.policy import Restrictions
 from partners.models import Officer
 from selec.core.crypto import current_key_id
 from selec.core.digests import file_digest
 from selec.core.models import AuditAction, AuditEvent
+from selec.core.policy_values import Restrictions
 from tests.cases.scenario import A_MINUTES_FILE, add_meeting, open_case
 from tests.exchanges.scenario import agency_ids
 from tests.selec.test_crypto import raw_column

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from django.db.models import QuerySet
 
 from exchanges.models import Exchange, ExchangeKind, Priority, Recipient
-from exchanges.policy import Restrictions
 from exchanges.services import AttachmentInput, EntityInput, Evaluation, Message, exchange_send
 from partners.models import Agency, Officer
+from selec.core.policy_values import Restrictions
 from taskforces.models import CrimeArea
 
 CODES: dict[str, Restrictions] = {

@@ -22,9 +22,9 @@ from django.http import Http404
 
 from exchanges import services
 from exchanges.models import DisseminationKind, DisseminationRequest, Exchange
-from exchanges.policy import Restrictions
 from exchanges.selectors import exchanges_visible_to
 from partners.models import Officer
+from selec.core.policy_values import Restrictions
 from tests.exchanges.scenario import agency_ids, message, send
 
 MATRIX = """

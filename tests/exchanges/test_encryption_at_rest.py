@@ -17,7 +17,6 @@ from django.db import connection
 
 from cases.services import CaseDetails, case_create, meeting_add
 from exchanges.matching import hit_search
-from exchanges.policy import Restrictions
 from exchanges.services import (
     AttachmentInput,
     EntityInput,
@@ -30,6 +29,7 @@ from exchanges.services import (
     exchange_send,
 )
 from partners.models import Officer
+from selec.core.policy_values import Restrictions
 from taskforces.models import CrimeArea
 from tests.exchanges.scenario import agency_ids, message, send
 

@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 from exchanges import services
 from exchanges.facts import facts_for
 from exchanges.models import Exchange
-from exchanges.policy import Perm, Principal, Restrictions, grants_for
+from exchanges.policy import Perm, Principal, grants_for
 from exchanges.selectors import exchanges_visible_to, officer_perms
 from partners.models import Officer, Party, PartyStatus, Role
 from partners.services import party_change_status
+from selec.core.policy_values import Restrictions
 from tests.exchanges.scenario import agency_ids, send
 
 PERSONAS = ["lo.ro", "lo.bg", "nfp.bg", "lo.tr", "lo.al", "obs.at", "op.it", "lo.gr", "analyst"]

@@ -23,11 +23,11 @@ from exchanges.models import (
     ExchangeNotificationKind,
     Recipient,
 )
-from exchanges.policy import Restrictions
 from exchanges.selectors import InboxQuery, Position, exchanges_visible_to, inbox_search
 from partners.models import Officer, Party, PartyStatus
 from partners.services import party_change_status
 from selec.core.models import AuditAction, AuditEvent
+from selec.core.policy_values import Restrictions
 from taskforces.models import CrimeArea
 from tests.exchanges.scenario import A_PERSON, agency_ids, message, send
 

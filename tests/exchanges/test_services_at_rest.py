@@ -14,13 +14,13 @@ import pytest
 from exchanges import services
 from exchanges.matching import hit_search
 from exchanges.models import Attachment, DisseminationRequest, Exchange, RestrictionConfirmation
-from exchanges.policy import Restrictions
 from exchanges.selectors import restriction_digest
 from partners.models import Officer
 from selec.core.audit import justification_of
 from selec.core.crypto import current_key_id
 from selec.core.digests import DigestPurpose, file_digest, keyed_digest
 from selec.core.models import AuditAction, AuditEvent, Justification
+from selec.core.policy_values import Restrictions
 from taskforces.models import CrimeArea
 from tests.exchanges.scenario import A_NOTE, agency_ids, message, send
 from tests.selec.test_crypto import raw_column

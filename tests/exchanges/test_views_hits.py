@@ -10,12 +10,12 @@ from django.test import Client
 
 from exchanges.hit_selectors import MASKED_SIDE
 from exchanges.models import ExchangeNotificationKind, Hit
-from exchanges.policy import Restrictions
 from exchanges.services import EntityInput, exchange_change_restrictions
 from partners.models import Agency, Officer, Party, PartyStatus
 from partners.services import party_change_status
 from selec.core.audit import justification_of
 from selec.core.models import AuditAction, AuditEvent, Notification, OutboxMessage
+from selec.core.policy_values import Restrictions
 from tests.exchanges.hits_scenario import a_hit, match, person, report
 
 pytestmark = pytest.mark.django_db

@@ -13,11 +13,11 @@ from django.utils.html import escape
 
 from exchanges import services
 from exchanges.models import DisseminationRequest, DisseminationStatus, Exchange, Recipient
-from exchanges.policy import Restrictions
 from exchanges.selectors import exchanges_visible_to
 from partners.models import Officer
 from selec.core.audit import justification_of
 from selec.core.models import AuditAction, AuditEvent
+from selec.core.policy_values import Restrictions
 from tests.exchanges.scenario import CODES, agency_ids, message, send
 
 pytestmark = pytest.mark.django_db
