@@ -24,7 +24,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from partners.capabilities import capabilities_for
+from partners.capabilities import capabilities_for, status_may_hold
 from partners.models import PartyStatus, Role
 from selec.core.policy_values import AgencyFacts, PolicyError
 
@@ -65,20 +65,29 @@ class CasePrincipal:
     id: int  # agency id, party id or officer id
 
 
-def may_follow(status: str, *, personal_data: bool) -> bool:
-    """Whether a party of this status may hold a case at all (rules 4 and 5)."""
-    caps = capabilities_for(status)
-    return caps.may_exchange and (caps.may_exchange_personal_data or not personal_data)
-
-
 def acts_in_operations(status: str) -> bool:
     return capabilities_for(status).may_take_part_in_operations
 
 
 def may_open_case(*, role: str, party_status: str | None) -> bool:
-    """Who opens a case: a SELEC analyst (for the lead agency they name), or an officer of an
-    agency whose party takes part in operations (its party leads the case)."""
-    return role == Role.ANALYST or (party_status is not None and acts_in_operations(party_status))
+    """Whether ``check_opener`` lets an officer open a case: ``party_status`` is that of the
+    officer's agency, None for secretariat staff."""
+    if party_status is not None:
+        return acts_in_operations(party_status)
+    return role == Role.ANALYST
+
+
+def check_opener(*, role: str, agency: AgencyFacts | None) -> None:
+    """Who opens a case: an officer of an agency whose party takes part in operations (its
+    party leads the case), or a SELEC analyst of the secretariat (for the lead agency they
+    name, and named on it)."""
+    if agency is not None:
+        check_lead(agency)
+    elif role != Role.ANALYST:
+        raise PolicyError(
+            "Only officers of an agency and SELEC analysts open joint investigations and "
+            "regional operations."
+        )
 
 
 def grants_for(facts: CaseFacts) -> dict[CasePrincipal, frozenset[CasePerm]]:
@@ -88,7 +97,7 @@ def grants_for(facts: CaseFacts) -> dict[CasePrincipal, frozenset[CasePerm]]:
         grants.setdefault(principal, set()).update(perms)
 
     for agency in facts.agencies:
-        if not may_follow(agency.party_status, personal_data=facts.personal_data):
+        if not status_may_hold(agency.party_status, personal_data=facts.personal_data):
             continue
         principal = CasePrincipal("agency", agency.id)
         grant(principal, CasePerm.VIEW)
@@ -97,7 +106,7 @@ def grants_for(facts: CaseFacts) -> dict[CasePrincipal, frozenset[CasePerm]]:
             if agency.party_id == facts.lead_party_id:
                 grant(principal, CasePerm.MANAGE)
     for party in facts.parties:
-        if may_follow(party.status, personal_data=facts.personal_data):
+        if status_may_hold(party.status, personal_data=facts.personal_data):
             grant(CasePrincipal("nfp", party.id), CasePerm.VIEW)
     for officer_id in facts.analyst_ids:
         grant(

@@ -37,8 +37,8 @@ from cases.policy import CasePerm, acts_in_operations, records_for
 from exchanges.facts import agency_facts
 from exchanges.models import Exchange
 from exchanges.selectors import NO_ATTACHMENT, exchanges_visible_to
-from partners.capabilities import capabilities_for
-from partners.models import Agency, Officer, Party, PartyStatus, Role
+from partners.capabilities import statuses_that_may_hold
+from partners.models import Agency, Officer, Party, Role
 from partners.selectors import officer_group_ids
 from selec.core.object_permissions import permission_id, permissions_by_id
 
@@ -429,7 +429,7 @@ def agencies_to_invite(case: Case | None = None) -> list[Agency]:
     """Agencies a case could still invite: of every party that takes part in SELEC (observers
     too: the service refuses them, naming the rule, when the case carries personal data), not
     already participating; ordered by party."""
-    statuses = [s for s in PartyStatus if capabilities_for(s).may_exchange]
+    statuses = statuses_that_may_hold(personal_data=False)
     rows = Agency.objects.select_related("party").filter(party__status__in=statuses)
     if case is not None:
         rows = rows.exclude(cases=case)
@@ -438,7 +438,7 @@ def agencies_to_invite(case: Case | None = None) -> list[Agency]:
 
 def parties_to_invite(case: Case) -> list[Party]:
     """Parties that take part in SELEC and not yet in the case, by name."""
-    statuses = [s for s in PartyStatus if capabilities_for(s).may_exchange]
+    statuses = statuses_that_may_hold(personal_data=False)
     return list(
         Party.objects.filter(status__in=statuses)
         .exclude(pk=case.lead_party_id)

@@ -154,20 +154,17 @@ def _agencies(agency_ids: Sequence[int]) -> list[Agency]:
 def _lead_agency(officer: Officer, lead_agency_id: int | None) -> Agency:
     """An officer of an agency opens a case led by their agency's party; a SELEC analyst opens
     one for the lead agency they name (and is named on it)."""
+    own = None
     if officer.agency_id is not None:
         if lead_agency_id not in (None, officer.agency_id):
             raise ValidationError({"lead_agency": ["Your own agency leads the cases you open."]})
-        agency = Agency.objects.select_related("party").get(pk=officer.agency_id)
-        try:
-            policy.check_lead(agency_facts(agency))
-        except PolicyError as exc:
-            raise PermissionDenied(str(exc)) from exc
-        return agency
-    if officer.role != Role.ANALYST:
-        raise PermissionDenied(
-            "Only officers of an agency and SELEC analysts open joint investigations and "
-            "regional operations."
-        )
+        own = Agency.objects.select_related("party").get(pk=officer.agency_id)
+    try:
+        policy.check_opener(role=officer.role, agency=agency_facts(own) if own else None)
+    except PolicyError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    if own is not None:
+        return own
     if lead_agency_id is None:
         raise ValidationError({"lead_agency": ["Name the agency that leads the case."]})
     found = load_agencies([lead_agency_id])

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from partners.capabilities import capabilities_for
+from partners.capabilities import capabilities_for, status_may_hold
 from partners.models import Role
 from selec.core.policy_values import AgencyFacts, PolicyError, Restrictions
 
@@ -59,8 +59,7 @@ class Principal:
 
 
 def may_hold(agency: AgencyFacts, *, personal_data: bool) -> bool:
-    caps = capabilities_for(agency.party_status)
-    return caps.may_exchange and (caps.may_exchange_personal_data or not personal_data)
+    return status_may_hold(agency.party_status, personal_data=personal_data)
 
 
 def check_addressees(addressees: tuple[AgencyFacts, ...], *, personal_data: bool) -> None:
@@ -135,6 +134,12 @@ def offers_forward(perms: frozenset[Perm]) -> bool:
     """Whether a page offers the forward action: to whoever may forward, and to a recipient held
     back by H2 (who holds the right to ask instead), so the refusal can name the rule."""
     return Perm.FORWARD in perms or Perm.REQUEST_DISSEMINATION in perms
+
+
+def must_confirm_restriction(*, reader_agency_id: int | None, sender_agency_id: int) -> bool:
+    """H3: who confirms the provider's text before reading the content. The provider wrote
+    it: only the others confirm it (secretariat staff, of no agency, do)."""
+    return reader_agency_id is None or reader_agency_id != sender_agency_id
 
 
 def may_receive_entities(party_status: str) -> bool:

@@ -36,8 +36,8 @@ from exchanges.models import (
     Recipient,
 )
 from exchanges.policy import Perm
-from partners.capabilities import capabilities_for
-from partners.models import Agency, Officer, PartyStatus, Role
+from partners.capabilities import statuses_that_may_hold
+from partners.models import Agency, Officer, Role
 from partners.selectors import officer_group_ids
 from selec.core.digests import DigestPurpose, keyed_digest
 from selec.core.object_permissions import permission_id, permissions_by_id
@@ -634,12 +634,7 @@ def agencies_to_add(officer: Officer, exchange: Exchange) -> list[Agency]:
     """Agencies an exchange could still be forwarded or disseminated to: not the officer's own,
     not its sender, not a current recipient, of a party that takes part in SELEC (and, when the
     exchange carries personal data, one that may hold it). Ordered by party, then name."""
-    statuses = [
-        status
-        for status in PartyStatus
-        if capabilities_for(status).may_exchange
-        and (capabilities_for(status).may_exchange_personal_data or not exchange.personal_data)
-    ]
+    statuses = statuses_that_may_hold(personal_data=exchange.personal_data)
     return list(
         Agency.objects.select_related("party")
         .filter(party__status__in=statuses)

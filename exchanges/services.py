@@ -842,8 +842,9 @@ class ExchangeContent:
 
 
 def _require_h3_confirmed(officer: Officer, exchange: Exchange) -> None:
-    # The provider wrote the restriction: only the others confirm it.
-    if officer.agency_id is not None and officer.agency_id == exchange.sender_agency_id:
+    if not policy.must_confirm_restriction(
+        reader_agency_id=officer.agency_id, sender_agency_id=exchange.sender_agency_id
+    ):
         return
     # Compared with the text as stored now: a provider who changes it asks everyone again.
     current_text = restriction_text_now(exchange)

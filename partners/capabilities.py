@@ -49,3 +49,17 @@ _BY_STATUS: dict[str, Capabilities] = {
 
 def capabilities_for(status: str) -> Capabilities:
     return _BY_STATUS[PartyStatus(status)]
+
+
+def status_may_hold(status: str, *, personal_data: bool) -> bool:
+    """Whether a party of this status may hold an exchange or a case, with personal data or
+    without: the one answer every app's policy and scoped reads ask for."""
+    caps = capabilities_for(status)
+    return caps.may_exchange and (caps.may_exchange_personal_data or not personal_data)
+
+
+def statuses_that_may_hold(*, personal_data: bool) -> list[PartyStatus]:
+    """The statuses of the parties that may hold it (``status_may_hold``), for a scoped read."""
+    return [
+        status for status in PartyStatus if status_may_hold(status, personal_data=personal_data)
+    ]

@@ -9,11 +9,13 @@ from cases.policy import (
     CasePerm,
     CasePrincipal,
     PartyFacts,
+    check_opener,
     check_participants,
     check_personal_data,
     check_result_party,
     check_transition,
     grants_for,
+    may_open_case,
     records_for,
 )
 from exchanges.policy import CaseLinkFacts, check_case
@@ -193,3 +195,42 @@ def test_only_a_party_of_the_case_links_exchanges_to_it() -> None:
         check_case(IT_POLICE, link(), kind="information")
     with pytest.raises(PolicyError, match="No such"):
         check_case(RO_POLICE, None, kind="information")
+
+
+# --- Who opens a case --------------------------------------------------------------------------
+
+
+def _xx(status: str) -> AgencyFacts:
+    return agency(7, PartyFacts(70, "XX", "Xland", status), "Police of XX")
+
+
+@pytest.mark.parametrize(
+    ("role", "status", "opens", "refusal"),
+    [
+        # An officer of an agency: its party must take part in operations, whatever the role.
+        *(
+            (role, status, opens, "Police of XX")
+            for role in ("liaison_officer", "nfp_officer", "analyst")
+            for status, opens in (
+                ("member", True),
+                ("operational_partner", True),
+                ("observer", False),
+                ("former", False),
+            )
+        ),
+        # Of the secretariat (no agency), only an analyst.
+        ("analyst", None, True, ""),
+        ("dpo", None, False, "SELEC analysts"),
+        ("directory_admin", None, False, "SELEC analysts"),
+    ],
+)
+def test_who_opens_a_case_is_said_alike_by_both_questions(
+    role: str, status: str | None, opens: bool, refusal: str
+) -> None:
+    opener = _xx(status) if status else None
+    assert may_open_case(role=role, party_status=status) is opens
+    if opens:
+        check_opener(role=role, agency=opener)
+    else:
+        with pytest.raises(PolicyError, match=refusal):
+            check_opener(role=role, agency=opener)

@@ -12,6 +12,7 @@ from exchanges.policy import (
     Restrictions,
     check_audience,
     check_forward,
+    must_confirm_restriction,
     restriction_diff,
 )
 
@@ -161,3 +162,13 @@ def test_codes_name_what_is_set_h0_aside() -> None:
 def test_the_handling_codes_are_the_codes_set_or_h0_alone() -> None:
     assert Restrictions().handling_codes == ("H0",)
     assert Restrictions(dissemination=True, text=TEXT).handling_codes == ("H2", "H3")
+
+
+# --- H3: who confirms the text -----------------------------------------------------------------
+
+
+def test_the_provider_never_confirms_its_own_h3_text_and_everyone_else_does() -> None:
+    assert not must_confirm_restriction(reader_agency_id=RO.id, sender_agency_id=RO.id)
+    assert must_confirm_restriction(reader_agency_id=BG.id, sender_agency_id=RO.id)
+    # Secretariat staff belong to no agency: they are never the provider.
+    assert must_confirm_restriction(reader_agency_id=None, sender_agency_id=RO.id)
