@@ -142,6 +142,12 @@ def must_confirm_restriction(*, reader_agency_id: int | None, sender_agency_id: 
     return reader_agency_id is None or reader_agency_id != sender_agency_id
 
 
+def works_with_exchanges(*, has_agency: bool) -> bool:
+    """Exchanges are sent, forwarded and disseminated by officers of an agency; the
+    secretariat (no agency) reads none of them."""
+    return has_agency
+
+
 def may_receive_entities(party_status: str) -> bool:
     """Entities are personal data: an officer of a party that may not hold it never gets them."""
     return capabilities_for(party_status).may_exchange_personal_data
@@ -164,6 +170,11 @@ def may_search_hits(*, role: str, party_status: str | None) -> bool:
         and role in (Role.LIAISON_OFFICER, Role.NFP_OFFICER)
         and may_receive_entities(party_status)
     )
+
+
+def sees_hits(*, role: str, has_agency: bool) -> bool:
+    """The hits page: an agency's officers see their agency's hits, the analyst every hit."""
+    return has_agency or sees_every_hit(role=role, has_agency=has_agency)
 
 
 def sees_every_hit(*, role: str, has_agency: bool) -> bool:

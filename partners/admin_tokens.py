@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from partners.api_auth import api_token_revoke
-from partners.models import Role
+from partners.policy import administers_directory
 from selec.core.models import ApiToken
 
 
@@ -22,7 +22,7 @@ def _is_directory_admin(request: HttpRequest) -> bool:
     user = request.user
     return bool(
         user.is_active
-        and (getattr(user, "role", None) == Role.DIRECTORY_ADMIN or user.is_superuser)
+        and administers_directory(role=getattr(user, "role", ""), is_superuser=user.is_superuser)
     )
 
 

@@ -62,6 +62,25 @@ def awaits_confirmation(role: str, content_access: str) -> bool:
     return needs_confirmation(role) and content_access != ContentAccess.CONFIRMED
 
 
+def administers_directory(*, role: str, is_superuser: bool) -> bool:
+    """A directory administrator (or a superuser) keeps the directory: parties, agencies,
+    officers and their API tokens; the one told when background work runs in the web
+    process."""
+    return role == Role.DIRECTORY_ADMIN or is_superuser
+
+
+def sees_country_traffic(role: str) -> bool:
+    """A National Focal Point officer follows every exchange entering or leaving the country,
+    and each receipt by the agency that holds it."""
+    return role == Role.NFP_OFFICER
+
+
+def offers_access_confirmations(*, has_agency: bool, awaits_confirmation: bool) -> bool:
+    """The access confirmations page is for officers of an agency who have access themselves
+    (whom they may confirm, ``may_confirm`` decides for each)."""
+    return has_agency and not awaits_confirmation
+
+
 def confirmation_reason(
     *,
     was_active: bool,

@@ -134,6 +134,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.tz",
                 "selec.core.context_processors.navigation",
+                "selec.menu.main_menu",
             ],
         },
     },

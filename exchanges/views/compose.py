@@ -29,6 +29,7 @@ from exchanges.forms import (
     entity_sections,
 )
 from exchanges.models import Priority
+from exchanges.policy import works_with_exchanges
 from exchanges.services import due_date, exchange_send
 from partners.models import Agency
 
@@ -37,10 +38,14 @@ NOT_AN_AGENCY = _(
 )
 
 
+def _works_with_exchanges(request: HttpRequest) -> bool:
+    return works_with_exchanges(has_agency=request.user.agency_id is not None)  # type: ignore[union-attr]
+
+
 def _require_agency(request: HttpRequest) -> None:
     # Whether the officer sends from an agency at all; what they may send, and to whom, is the
     # service's decision.
-    if request.user.agency_id is None:  # type: ignore[union-attr]
+    if not _works_with_exchanges(request):
         raise PermissionDenied(NOT_AN_AGENCY)
 
 
@@ -102,7 +107,7 @@ def _forbidden(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def compose(request: HttpRequest) -> HttpResponse:
-    if request.user.agency_id is None:  # type: ignore[union-attr]
+    if not _works_with_exchanges(request):
         return _forbidden(request)
     sender = sender_agency(request.user)  # type: ignore[arg-type]
     agencies = list(addressable_agencies(sender))

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from exchanges.selectors import WorkList, agency_work
 from partners.capabilities import capabilities_for
-from partners.models import Role
+from partners.policy import administers_directory, sees_country_traffic
 from partners.selectors import officer_profile
 from taskforces.selectors import memberships_of
 
@@ -78,10 +78,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "party": party,
         "capabilities": capabilities_for(party.status) if party else None,
         "memberships": memberships_of(officer),
-        "nfp": officer.role == Role.NFP_OFFICER,
+        "nfp": sees_country_traffic(officer.role),
         "sections": sections,
         # Admins are told when background work runs inside the web process.
         "show_eager_notice": settings.CELERY_TASK_ALWAYS_EAGER
-        and (officer.role == Role.DIRECTORY_ADMIN or officer.is_superuser),
+        and administers_directory(role=officer.role, is_superuser=officer.is_superuser),
     }
     return render(request, "exchanges/dashboard.html", context)

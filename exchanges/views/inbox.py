@@ -9,8 +9,9 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from exchanges.inbox import page_links, parse_inbox_request
+from exchanges.policy import works_with_exchanges
 from exchanges.selectors import PAGE_SIZE, inbox_search
-from partners.models import Role
+from partners.policy import sees_country_traffic
 
 ROWS_PER_PAGE = PAGE_SIZE
 
@@ -28,8 +29,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "page": page,
         "previous": previous,
         "next": next_,
-        "nfp": officer.role == Role.NFP_OFFICER,
-        "secretariat": officer.agency_id is None,
+        "nfp": sees_country_traffic(officer.role),
+        "secretariat": not works_with_exchanges(has_agency=officer.agency_id is not None),
     }
     # The paging links swap the results in place (htmx); a history restore asks for the page.
     htmx = request.htmx  # type: ignore[attr-defined]

@@ -1,0 +1,48 @@
+"""The main menu: which pages the signed-in officer is offered, each asked of the policy that
+decides who uses that page (the pages themselves check again). The configuration is the one
+place that knows every app, so the menu is drawn from here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from analytics.access import statistics_access_for
+from cases.policy import works_on_cases
+from exchanges.policy import sees_hits, works_with_exchanges
+from partners.models import Officer
+from partners.policy import offers_access_confirmations
+
+
+@dataclass(frozen=True)
+class Menu:
+    exchanges: bool  # a new exchange, the dissemination queue
+    cases: bool
+    hits: bool
+    statistics: bool
+    access_confirmations: bool
+
+
+def menu_for(officer: Officer) -> Menu:
+    """No query: the officer is loaded with their agency and party (``partners.auth``)."""
+    has_agency = officer.agency_id is not None
+    return Menu(
+        exchanges=works_with_exchanges(has_agency=has_agency),
+        cases=works_on_cases(role=officer.role, has_agency=has_agency),
+        hits=sees_hits(role=officer.role, has_agency=has_agency),
+        statistics=statistics_access_for(officer).sees_statistics,
+        access_confirmations=offers_access_confirmations(
+            has_agency=has_agency, awaits_confirmation=officer.awaits_confirmation
+        ),
+    )
+
+
+def main_menu(request: HttpRequest) -> dict[str, Any]:
+    """The menu of a verified officer, worked out only if the page draws it."""
+    user = getattr(request, "user", None)
+    if not (user and user.is_authenticated and user.is_verified()):
+        return {}
+    return {"menu": SimpleLazyObject(lambda: menu_for(user))}
