@@ -39,11 +39,7 @@ from analytics.tables import (
     statistics_runs,
     years_span,
 )
-from partners.models import Officer
-
-
-def _officer(request: HttpRequest) -> Officer:
-    return request.user  # type: ignore[return-value]
+from partners.auth import officer_of
 
 
 def _blank_is_none(value: str | None) -> str | None:
@@ -67,7 +63,7 @@ def _range_query(years: tuple[int, ...]) -> str:
 
 @require_GET
 def statistics(request: HttpRequest) -> HttpResponse:
-    officer = _officer(request)
+    officer = officer_of(request)
     access = statistics_access_or_404(officer)
     error = None
     try:
@@ -115,7 +111,7 @@ def _runs_context(years: tuple[int, ...], access: StatisticsAccess) -> dict[str,
 def progress(request: HttpRequest) -> HttpResponse:
     """The computation's state per year: the fragment the page polls while a year is queued or
     running. It shows no counts, so it is not audited."""
-    access = statistics_access_or_404(_officer(request))
+    access = statistics_access_or_404(officer_of(request))
     try:
         years = _years(request.GET)
     except YearsError:
@@ -132,7 +128,7 @@ def progress(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def recompute(request: HttpRequest) -> HttpResponse:
-    officer = _officer(request)
+    officer = officer_of(request)
     access = statistics_access_or_404(officer)
     if not access.may_recompute:
         raise PermissionDenied("Only analysts recompute the statistics.")
@@ -156,7 +152,7 @@ def recompute(request: HttpRequest) -> HttpResponse:
 def export(request: HttpRequest, table: str, export_format: str) -> HttpResponseBase:
     """A table as CSV or XLSX, or (``all``, XLSX only) every table the officer sees, one sheet
     each, for the years the page shows."""
-    officer = _officer(request)
+    officer = officer_of(request)
     access = statistics_access_or_404(officer)
     if export_format not in EXPORT_FORMATS or (table == "all" and export_format != "xlsx"):
         raise Http404("No such export.")

@@ -59,10 +59,10 @@ from exchanges.api import (
     HandlingSerializer,
     RestrictionsSerializer,
     api_answers,
-    api_officer,
     api_parsed,
 )
 from exchanges.forms_thread import attachment_inputs
+from partners.auth import officer_of
 from partners.models import Party
 from selec.core.api_parsers import JSONParser
 from selec.core.files import download_response
@@ -482,7 +482,7 @@ def _party_ids(
 
 
 def _case(request: Request, reference: str) -> Case:
-    return case_get_for_officer(api_officer(request), reference=reference)
+    return case_get_for_officer(officer_of(request), reference=reference)
 
 
 # --- Views ----------------------------------------------------------------------------------
@@ -510,7 +510,7 @@ class CaseListView(APIView):
             kind=params.validated_data.get("kind", ""),
             status=params.validated_data.get("status", ""),
         )
-        cases = case_list(api_officer(request), query)
+        cases = case_list(officer_of(request), query)
         context = {"request": request, "participants": _participant_codes(cases)}
         return Response(CaseSerializer(cases, many=True, context=context).data)
 
@@ -527,7 +527,7 @@ class CaseListView(APIView):
         serializer = api_parsed(CaseCreateSerializer, request)
         data = serializer.validated_data
         case = case_create(
-            officer=api_officer(request),
+            officer=officer_of(request),
             kind=data["kind"],
             status=data["status"],
             details=serializer.details(),
@@ -552,7 +552,7 @@ class CaseDetailView(APIView):
         "see and the meetings), meetings, results and totals. Audited as a consultation.",
     )
     def get(self, request: Request, reference: str) -> Response:
-        officer = api_officer(request)
+        officer = officer_of(request)
         case = _case(request, reference)
         perms = case_consult(officer=officer, case=case)
         page = case_page(officer, case, perms)
@@ -579,7 +579,7 @@ class CaseStatusView(APIView):
     def post(self, request: Request, reference: str) -> Response:
         case = _case(request, reference)
         data = api_parsed(CaseStatusChangeSerializer, request).validated_data
-        changed = case_change_status(officer=api_officer(request), case=case, status=data["status"])
+        changed = case_change_status(officer=officer_of(request), case=case, status=data["status"])
         return Response(_case_body(request, changed))
 
 
@@ -600,7 +600,7 @@ class CaseParticipantsView(APIView):
         case = _case(request, reference)
         data = api_parsed(CaseInviteSerializer, request).validated_data
         invited = case_invite(
-            officer=api_officer(request),
+            officer=officer_of(request),
             case=case,
             agency_ids=data["agencies"],
             party_ids=_party_ids(data["parties"]),
@@ -622,7 +622,7 @@ class CaseMeetingsView(APIView):
     )
     def get(self, request: Request, reference: str) -> Response:
         case = _case(request, reference)
-        case_consult(officer=api_officer(request), case=case)
+        case_consult(officer=officer_of(request), case=case)
         meetings = case_meetings(case)
         context = {"request": request, "reference": case.reference}
         return Response(MeetingSerializer(meetings, many=True, context=context).data)
@@ -643,7 +643,7 @@ class CaseMeetingsView(APIView):
         case = _case(request, reference)
         data = api_parsed(MeetingCreateSerializer, request).validated_data
         meeting = meeting_add(
-            officer=api_officer(request),
+            officer=officer_of(request),
             case=case,
             held_on=data["held_on"],
             held_until=data.get("held_until"),
@@ -674,7 +674,7 @@ class CaseResultsView(APIView):
     )
     def get(self, request: Request, reference: str) -> Response:
         case = _case(request, reference)
-        case_consult(officer=api_officer(request), case=case)
+        case_consult(officer=officer_of(request), case=case)
         return Response(ResultSerializer(case_results(case), many=True).data)
 
     @extend_schema(
@@ -692,7 +692,7 @@ class CaseResultsView(APIView):
         data = api_parsed(ResultCreateSerializer, request).validated_data
         (party_id,) = _party_ids([data["party"]], field="party", unknown="Unknown party code.")
         result = result_record(
-            officer=api_officer(request),
+            officer=officer_of(request),
             case=case,
             party_id=party_id,
             reported_on=data["reported_on"],
@@ -725,7 +725,7 @@ class CaseAttachmentView(APIView):
     def get(self, request: Request, reference: str, pk: int) -> HttpResponse:
         case = _case(request, reference)
         stored, content = meeting_attachment_download(
-            officer=api_officer(request), attachment_id=attachment_of_case(case, pk)
+            officer=officer_of(request), attachment_id=attachment_of_case(case, pk)
         )
         return download_response(
             content, content_type=stored.content_type, filename=stored.filename

@@ -69,6 +69,37 @@ def acts_in_operations(status: str) -> bool:
     return capabilities_for(status).may_take_part_in_operations
 
 
+@dataclass(frozen=True)
+class CaseActions:
+    """What the case page offers an officer, from the permissions they hold on the case."""
+
+    manage: bool  # invite, change the status, edit
+    add_meeting: bool
+    record_results: bool
+    new_exchange: bool
+
+
+def case_actions(
+    perms: frozenset[CasePerm], *, status: str, has_agency: bool, records_for_a_party: bool
+) -> CaseActions:
+    """A closed case takes no new exchanges, meetings or results (its lead may reopen it);
+    exchanges are sent by officers of an agency; results are offered when the officer may
+    record them for at least one party (``records_for``)."""
+    open_ = status != "closed"
+    return CaseActions(
+        manage=CasePerm.MANAGE in perms,
+        add_meeting=open_ and CasePerm.ADD_MEETING in perms,
+        record_results=open_ and records_for_a_party,
+        new_exchange=open_ and has_agency,
+    )
+
+
+def works_on_cases(*, role: str, has_agency: bool) -> bool:
+    """The cases pages: for officers of an agency (their party's cases) and SELEC analysts
+    (the cases they are named on)."""
+    return has_agency or role == Role.ANALYST
+
+
 def may_open_case(*, role: str, party_status: str | None) -> bool:
     """Whether ``check_opener`` lets an officer open a case: ``party_status`` is that of the
     officer's agency, None for secretariat staff."""

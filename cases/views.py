@@ -32,7 +32,7 @@ from cases.forms import (
     seizure_inputs,
 )
 from cases.models import Case
-from cases.policy import CasePerm, may_open_case
+from cases.policy import CasePerm, case_actions, may_open_case
 from cases.selectors import (
     CaseFilter,
     agencies_to_invite,
@@ -56,12 +56,9 @@ from cases.services import (
     result_record,
 )
 from exchanges.forms_thread import apply_service_errors
+from partners.auth import officer_of
 from partners.models import Officer
 from selec.core.files import download_response
-
-
-def _officer(request: HttpRequest) -> Officer:
-    return request.user  # type: ignore[return-value]
 
 
 def _case_url(case: Case) -> str:
@@ -82,7 +79,7 @@ def _refused(request: HttpRequest, case: Case | None, exc: PermissionDenied) -> 
 
 @require_GET
 def case_list_view(request: HttpRequest) -> HttpResponse:
-    officer = _officer(request)
+    officer = officer_of(request)
     form = CaseFilterForm(request.GET or None)
     query = CaseFilter()
     if form.is_bound and form.is_valid():
@@ -107,7 +104,7 @@ def _may_open(officer: Officer) -> bool:
 
 @require_http_methods(["GET", "POST"])
 def case_create_view(request: HttpRequest) -> HttpResponse:
-    officer = _officer(request)
+    officer = officer_of(request)
     if not _may_open(officer):
         return _refused(
             request,
@@ -158,7 +155,7 @@ def case_create_view(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    officer = _officer(request)
+    officer = officer_of(request)
     case = case_get_for_officer(officer, reference=reference)
     perms = case_consult(officer=officer, case=case)
     page = case_page(officer, case, perms)
@@ -168,9 +165,12 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "page": page,
             "case": case,
-            "can_manage": CasePerm.MANAGE in perms,
-            "can_add_meeting": CasePerm.ADD_MEETING in perms,
-            "can_record": bool(page.recordable_parties),
+            "actions": case_actions(
+                perms,
+                status=case.status,
+                has_agency=officer.agency_id is not None,
+                records_for_a_party=bool(page.recordable_parties),
+            ),
         },
     )
 
@@ -180,7 +180,7 @@ def _guarded(
 ) -> tuple[Case, frozenset[CasePerm], HttpResponse | None]:
     """The case (404 unless visible), the officer's permissions on it, and the 403 answer to
     return when they lack ``perm``."""
-    officer = _officer(request)
+    officer = officer_of(request)
     case = case_get_for_officer(officer, reference=reference)
     try:
         perms = require_case_perm(officer, case, perm)
@@ -243,7 +243,7 @@ def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
     def save() -> str:
-        case_update(officer=_officer(request), case=case, details=form.details())
+        case_update(officer=officer_of(request), case=case, details=form.details())
         return _("Case %(reference)s saved.") % {"reference": reference}
 
     return _case_form_page(
@@ -270,7 +270,7 @@ def case_status(request: HttpRequest, reference: str) -> HttpResponse:
 
     def change() -> str:
         changed = case_change_status(
-            officer=_officer(request), case=case, status=form.cleaned_data["status"]
+            officer=officer_of(request), case=case, status=form.cleaned_data["status"]
         )
         return _("%(reference)s is now %(status)s.") % {
             "reference": reference,
@@ -305,7 +305,7 @@ def case_invite_view(request: HttpRequest, reference: str) -> HttpResponse:
 
     def invite() -> str:
         case_invite(
-            officer=_officer(request),
+            officer=officer_of(request),
             case=case,
             agency_ids=form.cleaned_data["agencies"],
             party_ids=form.cleaned_data["parties"],
@@ -341,7 +341,7 @@ def meeting_add_view(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
     def add() -> str:
-        meeting_add(officer=_officer(request), case=case, **form.arguments())
+        meeting_add(officer=officer_of(request), case=case, **form.arguments())
         return _("Meeting added to %(reference)s.") % {"reference": reference}
 
     return _case_form_page(
@@ -366,7 +366,7 @@ def result_add_view(request: HttpRequest, reference: str) -> HttpResponse:
     case, perms, refused = _guarded(request, reference, CasePerm.RECORD_RESULT)
     if refused:
         return refused
-    officer = _officer(request)
+    officer = officer_of(request)
     parties = case_parties(case)
     allowed = recordable_parties(officer, perms, parties)
     if not allowed:
@@ -420,5 +420,5 @@ def result_add_view(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     # Reached through the cases the officer sees: one 404 for a missing and a hidden file.
-    stored, content = meeting_attachment_download(officer=_officer(request), attachment_id=pk)
+    stored, content = meeting_attachment_download(officer=officer_of(request), attachment_id=pk)
     return download_response(content, content_type=stored.content_type, filename=stored.filename)

@@ -69,6 +69,7 @@ from exchanges.services import (
     exchange_reply,
     exchange_send,
 )
+from partners.auth import officer_of
 from partners.models import Officer
 from selec.core.api_parsers import JSONParser, json_loads
 from selec.core.policy_values import Restrictions
@@ -80,10 +81,6 @@ _REFERENCE_SHAPE = re.compile(r"[A-Za-z0-9-]{1,20}")
 MAX_ID = 2**31 - 1
 
 
-def api_officer(request: Request) -> Officer:
-    return request.user  # type: ignore[return-value]
-
-
 def _exchange(request: Request, reference: str, *, with_receipts: bool = False) -> Exchange:
     """The exchange the address names, 404 unless the caller may see it. A reference of
     another shape (``SELEC-2026-000123``) names nothing and never reaches the database.
@@ -92,8 +89,8 @@ def _exchange(request: Request, reference: str, *, with_receipts: bool = False) 
     if not _REFERENCE_SHAPE.fullmatch(reference):
         raise Http404("No exchange matches the given query.")
     if with_receipts:
-        return exchange_for_api(api_officer(request), reference=reference)
-    return exchange_get_for_officer(api_officer(request), reference=reference)
+        return exchange_for_api(officer_of(request), reference=reference)
+    return exchange_get_for_officer(officer_of(request), reference=reference)
 
 
 def may_see_entities(officer: Officer) -> bool:
@@ -478,7 +475,7 @@ def api_answers(ok: dict[Any, Any], *, body: bool = True) -> dict[Any, Any]:
 
 def _context(request: Request, exchanges: list[Exchange], **extra: Any) -> dict[str, Any]:
     """What the exchange serializers need, read once for all the rows."""
-    officer = api_officer(request)
+    officer = officer_of(request)
     return {
         "request": request,
         "references": references_visible_to(officer, [e.in_reply_to_id for e in exchanges]),
@@ -553,7 +550,7 @@ class ExchangeListView(APIView):
         "as in the inbox and paged by cursor on the sent time. No content.",
     )
     def get(self, request: Request) -> Response:
-        officer = api_officer(request)
+        officer = officer_of(request)
         params = ListParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         parsed = parse_inbox_request(request.query_params, officer=officer)
@@ -595,7 +592,7 @@ class ExchangeListView(APIView):
         serializer = api_parsed(ExchangeCreateSerializer, request)
         data = serializer.validated_data
         exchange = exchange_send(
-            officer=api_officer(request),
+            officer=officer_of(request),
             kind=data["kind"],
             recipient_agency_ids=data["recipients"],
             crime_area_id=data["crime_area"].pk,
@@ -604,7 +601,7 @@ class ExchangeListView(APIView):
             message=serializer.message(),
             case_id=_case_id(request, data.get("case")),
         )
-        exchange = exchange_for_api(api_officer(request), pk=exchange.pk)
+        exchange = exchange_for_api(officer_of(request), pk=exchange.pk)
         body = _metadata(request, exchange)
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
 
@@ -614,7 +611,7 @@ def _case_id(request: Request, reference: str | None) -> int | None:
     is refused as naming no case of theirs."""
     if not reference:
         return None
-    case_id = case_links().id_for(api_officer(request), reference)
+    case_id = case_links().id_for(officer_of(request), reference)
     if case_id is None:
         raise serializers.ValidationError(
             {
@@ -640,7 +637,7 @@ class ExchangeDetailView(APIView):
         "(POST .../restrictions/confirm/).",
     )
     def get(self, request: Request, reference: str) -> Response:
-        officer = api_officer(request)
+        officer = officer_of(request)
         exchange = _exchange(request, reference, with_receipts=True)
         content = exchange_consult(officer=officer, exchange=exchange)
         context = _context(request, [exchange], may_see_entities=may_see_entities(officer))
@@ -678,9 +675,9 @@ class ReplyView(_OnExchange):
         parent = self.exchange(request, reference)
         serializer = api_parsed(ReplyInputSerializer, request)
         reply = exchange_reply(
-            officer=api_officer(request), parent=parent, message=serializer.message()
+            officer=officer_of(request), parent=parent, message=serializer.message()
         )
-        reply = exchange_for_api(api_officer(request), pk=reply.pk)
+        reply = exchange_for_api(officer_of(request), pk=reply.pk)
         body = _metadata(request, reply)
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
 
@@ -695,7 +692,7 @@ class AcknowledgeView(_OnExchange):
     )
     def post(self, request: Request, reference: str) -> Response:
         exchange = self.exchange(request, reference)
-        count = exchange_acknowledge(officer=api_officer(request), exchange=exchange)
+        count = exchange_acknowledge(officer=officer_of(request), exchange=exchange)
         return Response({"acknowledged": count})
 
 
@@ -714,7 +711,7 @@ class ForwardView(_OnExchange):
         exchange = self.exchange(request, reference)
         data = api_parsed(ForwardSerializer, request).validated_data
         added = exchange_forward(
-            officer=api_officer(request),
+            officer=officer_of(request),
             exchange=exchange,
             agency_ids=data["agencies"],
             justification=data["justification"],
@@ -737,7 +734,7 @@ class RestrictionsView(_OnExchange):
         exchange = self.exchange(request, reference)
         serializer = api_parsed(RestrictionsPatchSerializer, request)
         changed = exchange_change_restrictions(
-            officer=api_officer(request),
+            officer=officer_of(request),
             exchange=exchange,
             restrictions=serializer.restrictions(exchange),
         )
@@ -762,7 +759,7 @@ class RestrictionsConfirmView(_OnExchange):
     )
     def post(self, request: Request, reference: str) -> Response:
         exchange = self.exchange(request, reference)
-        exchange_confirm_restrictions(officer=api_officer(request), exchange=exchange)
+        exchange_confirm_restrictions(officer=officer_of(request), exchange=exchange)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -777,7 +774,7 @@ class AttachmentView(_OnExchange):
     def get(self, request: Request, reference: str, pk: int) -> HttpResponse:
         exchange = self.exchange(request, reference)
         stored, content = attachment_download(
-            officer=api_officer(request), attachment_id=attachment_id_of_exchange(exchange, pk)
+            officer=officer_of(request), attachment_id=attachment_id_of_exchange(exchange, pk)
         )
         response = HttpResponse(content, content_type=stored.content_type)
         response["Content-Disposition"] = content_disposition_header(
@@ -802,9 +799,9 @@ class EvidenceView(_OnExchange):
         exchange = self.exchange(request, reference)
         data = api_parsed(EvidenceRequestSerializer, request).validated_data
         bundle = exchange_export_evidence(
-            officer=api_officer(request), exchange=exchange, justification=data["justification"]
+            officer=officer_of(request), exchange=exchange, justification=data["justification"]
         )
-        if not may_see_entities(api_officer(request)):
+        if not may_see_entities(officer_of(request)):
             bundle.pop("entities", None)
         return Response(bundle, headers={"Cache-Control": "private, no-store"})
 
@@ -819,7 +816,7 @@ class DisseminationRequestsView(_OnExchange):
     )
     def get(self, request: Request, reference: str) -> Response:
         exchange = self.exchange(request, reference)
-        rows = dissemination_requests_on_exchange(api_officer(request), exchange)
+        rows = dissemination_requests_on_exchange(officer_of(request), exchange)
         return Response(DisseminationRequestSerializer(rows, many=True).data)
 
     @extend_schema(
@@ -834,14 +831,14 @@ class DisseminationRequestsView(_OnExchange):
         exchange = self.exchange(request, reference)
         data = api_parsed(DisseminationRequestCreateSerializer, request).validated_data
         filed = dissemination_request_file(
-            officer=api_officer(request),
+            officer=officer_of(request),
             exchange=exchange,
             kind=data["kind"],
             target_agency_ids=data["target_agencies"],
             intended_use=data["intended_use"],
             justification=data["justification"],
         )
-        rows = dissemination_requests_on_exchange(api_officer(request), exchange)
+        rows = dissemination_requests_on_exchange(officer_of(request), exchange)
         shown = next(r for r in rows if r.pk == filed.pk)
         return Response(DisseminationRequestSerializer(shown).data, status=status.HTTP_201_CREATED)
 
@@ -859,7 +856,7 @@ class DisseminationDecisionView(APIView):
         description="The provider grants or refuses a pending request.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        officer = api_officer(request)
+        officer = officer_of(request)
         found = dissemination_request_for_officer(officer, pk)
         data = api_parsed(DecisionSerializer, request).validated_data
         decided = dissemination_request_decide(

@@ -20,17 +20,13 @@ from rest_framework.views import APIView
 from exchanges.api import DetailSerializer, EntityInputSerializer, ErrorsSerializer
 from exchanges.hit_selectors import MAX_PAGE_SIZE, PAGE_SIZE, HitRow, ShownSide, hit_page
 from exchanges.matching import hit_search
-from partners.models import Officer
+from partners.auth import officer_of
 from selec.core.api_parsers import JSONParser
 
 TAG = "hits"
 ADVICE = "A hit: ask your NFP or the SELEC analyst."
 # Hit ids are bigints: a larger number names nothing and must not reach the database.
 MAX_HIT_ID = 2**63 - 1
-
-
-def _officer(request: Request) -> Officer:
-    return request.user  # type: ignore[return-value]
 
 
 # --- Input ----------------------------------------------------------------------------------
@@ -156,7 +152,9 @@ class HitListView(APIView):
         params = HitListParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         limit = params.validated_data["limit"]
-        page = hit_page(_officer(request), before=params.validated_data.get("before"), limit=limit)
+        page = hit_page(
+            officer_of(request), before=params.validated_data.get("before"), limit=limit
+        )
         next_url = None
         if page.older_than is not None:
             query = urlencode({"before": page.older_than, "limit": limit})
@@ -188,7 +186,7 @@ class HitSearchView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         answers = hit_search(
-            officer=_officer(request),
+            officer=officer_of(request),
             justification=data["justification"],
             kind=data["entity"]["kind"],
             attributes=data["entity"]["attributes"],

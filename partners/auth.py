@@ -1,10 +1,13 @@
-"""The authentication backend: Django's model backend, loading an officer with their agency,
+"""Who is signed in. The authentication backend: Django's model backend, loading an officer with their agency,
 party and group ids, which nearly every page reads (the scope of the inbox and the dashboard,
 the policy's facts, the permission rows): three queries fewer on every request."""
 
 from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from rest_framework.request import Request
 
 from partners.models import Officer
 from partners.selectors import officers_signing_in
@@ -17,3 +20,12 @@ class OfficerBackend(ModelBackend):
         except Officer.DoesNotExist:
             return None
         return officer if self.user_can_authenticate(officer) else None
+
+
+def officer_of(request: HttpRequest | Request) -> Officer:
+    """The signed-in officer of a page or an API call. Every page past the login middleware
+    and every API call past authentication has one; anything else is refused, never served."""
+    user = request.user
+    if not isinstance(user, Officer):
+        raise PermissionDenied("Sign in first.")
+    return user

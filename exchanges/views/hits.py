@@ -14,17 +14,13 @@ from exchanges.forms_hits import JustificationForm, chosen_kind, entity_form
 from exchanges.hit_selectors import PAGE_SIZE, hit_get_for_officer, hit_page, is_analyst
 from exchanges.matching import hit_search, may_search
 from exchanges.models import EntityKind
-from partners.models import Officer
+from partners.auth import officer_of
 
 ROWS_PER_PAGE = PAGE_SIZE
 MAY_NOT_SEARCH = _(
     "Only officers of a party that may hold personal data search for hits: observers and SELEC "
     "secretariat staff may not."
 )
-
-
-def _officer(request: HttpRequest) -> Officer:
-    return request.user  # type: ignore[return-value]
 
 
 def _before(request: HttpRequest) -> int | None:
@@ -35,7 +31,7 @@ def _before(request: HttpRequest) -> int | None:
 
 @require_GET
 def hits(request: HttpRequest) -> HttpResponse:
-    officer = _officer(request)
+    officer = officer_of(request)
     page = hit_page(officer, before=_before(request), limit=ROWS_PER_PAGE)
     return render(
         request,
@@ -50,13 +46,13 @@ def hits(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def hit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    row = hit_get_for_officer(_officer(request), pk)
+    row = hit_get_for_officer(officer_of(request), pk)
     return render(request, "exchanges/hits_detail.html", {"row": row})
 
 
 @require_http_methods(["GET", "POST"])
 def search(request: HttpRequest) -> HttpResponse:
-    officer = _officer(request)
+    officer = officer_of(request)
     if not may_search(officer):
         raise PermissionDenied(MAY_NOT_SEARCH)
     source = request.POST if request.method == "POST" else request.GET

@@ -61,13 +61,10 @@ from exchanges.services import (
     exchange_forward,
     exchange_reply,
 )
+from partners.auth import officer_of
 from partners.models import Officer
 from selec.core.files import download_response
 from selec.core.templatetags.selec_tags import HANDLING_MEANINGS
-
-
-def _officer(request: HttpRequest) -> Officer:
-    return request.user  # type: ignore[return-value]
 
 
 def _thread_url(reference: str) -> str:
@@ -201,7 +198,7 @@ def _message_views(officer: Officer, exchange: Exchange) -> list[MessageView]:
 
 
 def _render_thread(request: HttpRequest, exchange: Exchange) -> HttpResponse:
-    officer = _officer(request)
+    officer = officer_of(request)
     views = _message_views(officer, exchange)
     focused = next(v for v in views if v.focused)
     _open(officer, focused)
@@ -238,7 +235,7 @@ def _reason(exc: Exception) -> str:
 
 @require_GET
 def thread(request: HttpRequest, reference: str) -> HttpResponse:
-    officer = _officer(request)
+    officer = officer_of(request)
     exchange = exchange_get_for_officer(officer, reference=reference)
     if request.htmx and request.GET.get("part") == "content":  # type: ignore[attr-defined]
         # One message's content, opened as it scrolls into view in its thread.
@@ -253,7 +250,7 @@ def thread(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_POST
 def confirm(request: HttpRequest, reference: str) -> HttpResponse:
-    officer = _officer(request)
+    officer = officer_of(request)
     exchange = exchange_get_for_officer(officer, reference=reference)
     exchange_confirm_restrictions(officer=officer, exchange=exchange)
     messages.success(
@@ -266,7 +263,7 @@ def confirm(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_POST
 def acknowledge(request: HttpRequest, reference: str) -> HttpResponse:
-    officer = _officer(request)
+    officer = officer_of(request)
     exchange = exchange_get_for_officer(officer, reference=reference)
     if exchange_acknowledge(officer=officer, exchange=exchange):
         messages.success(
@@ -289,7 +286,7 @@ def _form_refused(
 
 @require_http_methods(["GET", "POST"])
 def reply(request: HttpRequest, reference: str) -> HttpResponse:
-    officer = _officer(request)
+    officer = officer_of(request)
     parent = exchange_get_for_officer(officer, reference=reference)
     context: dict[str, Any] = {"exchange": parent}
     try:
@@ -337,7 +334,7 @@ def reply(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def forward(request: HttpRequest, reference: str) -> HttpResponse:
-    officer = _officer(request)
+    officer = officer_of(request)
     exchange = exchange_get_for_officer(officer, reference=reference)
     form = ForwardForm(
         request.POST if request.method == "POST" else None,
@@ -373,7 +370,7 @@ def forward(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def request_dissemination(request: HttpRequest, reference: str) -> HttpResponse:
-    officer = _officer(request)
+    officer = officer_of(request)
     exchange = exchange_get_for_officer(officer, reference=reference)
     context: dict[str, Any] = {"exchange": exchange}
     try:
@@ -417,7 +414,7 @@ def request_dissemination(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def restrictions(request: HttpRequest, reference: str) -> HttpResponse:
-    officer = _officer(request)
+    officer = officer_of(request)
     exchange = exchange_get_for_officer(officer, reference=reference)
     context: dict[str, Any] = {"exchange": exchange}
     try:
@@ -451,7 +448,7 @@ def restrictions(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_POST
 def evidence(request: HttpRequest, reference: str) -> HttpResponse:
-    officer = _officer(request)
+    officer = officer_of(request)
     exchange = exchange_get_for_officer(officer, reference=reference)
     form = EvidenceForm(request.POST)
     if not form.is_valid():
@@ -492,7 +489,7 @@ def evidence(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_GET
 def attachment(request: HttpRequest, pk: int) -> HttpResponse:
-    officer = _officer(request)
+    officer = officer_of(request)
     try:
         stored, content = attachment_download(officer=officer, attachment_id=pk)
     except RestrictionNotConfirmed as exc:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 
 from cases.policy import (
+    CaseActions,
     CaseFacts,
     CasePerm,
     CasePrincipal,
     PartyFacts,
+    case_actions,
     check_opener,
     check_participants,
     check_personal_data,
@@ -234,3 +236,30 @@ def test_who_opens_a_case_is_said_alike_by_both_questions(
     else:
         with pytest.raises(PolicyError, match=refusal):
             check_opener(role=role, agency=opener)
+
+
+# --- What the case page offers -----------------------------------------------------------------
+
+EVERY_PERM = frozenset(CasePerm)
+
+
+@pytest.mark.parametrize("status", ["planned", "active", "action_day"])
+def test_an_open_case_offers_what_the_permissions_allow(status: str) -> None:
+    assert case_actions(
+        EVERY_PERM, status=status, has_agency=True, records_for_a_party=True
+    ) == CaseActions(manage=True, add_meeting=True, record_results=True, new_exchange=True)
+    assert case_actions(
+        frozenset({CasePerm.VIEW}), status=status, has_agency=True, records_for_a_party=False
+    ) == CaseActions(manage=False, add_meeting=False, record_results=False, new_exchange=True)
+
+
+def test_a_closed_case_offers_its_management_only() -> None:
+    assert case_actions(
+        EVERY_PERM, status="closed", has_agency=True, records_for_a_party=True
+    ) == CaseActions(manage=True, add_meeting=False, record_results=False, new_exchange=False)
+
+
+def test_the_secretariat_sends_no_exchange_into_a_case() -> None:
+    assert not case_actions(
+        EVERY_PERM, status="active", has_agency=False, records_for_a_party=True
+    ).new_exchange
