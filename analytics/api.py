@@ -48,7 +48,7 @@ from analytics.tables import (
     requested_years,
 )
 from exchanges.api import DetailSerializer, ErrorsSerializer
-from partners.models import Officer
+from partners.auth import officer_of
 
 TAG = "statistics"
 FORMATS = ("json", *EXPORT_FORMATS)
@@ -174,7 +174,7 @@ class StatisticsTableView(APIView):
         "404. Give `year`, or `from` and `to` (crime-types and parties cover one year).",
     )
     def get(self, request: Request, table: str) -> HttpResponseBase:
-        officer: Officer = request.user  # type: ignore[assignment]
+        officer = officer_of(request)
         access = statistics_access_or_404(officer)
         chosen = statistics_table_or_404(access, _table(table))
         params = request.query_params

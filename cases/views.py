@@ -55,9 +55,9 @@ from cases.services import (
     meeting_attachment_download,
     result_record,
 )
-from exchanges.forms_thread import apply_service_errors
 from partners.auth import officer_of
 from partners.models import Officer
+from selec.core import form_pages
 from selec.core.files import download_response
 
 
@@ -66,9 +66,7 @@ def _case_url(case: Case) -> str:
 
 
 def _reason(exc: Exception) -> str:
-    return " ".join(str(m) for m in getattr(exc, "args", ()) if m) or _(
-        "You may not do this with this case."
-    )
+    return form_pages.refusal_reason(exc, _("You may not do this with this case."))
 
 
 def _refused(request: HttpRequest, case: Case | None, exc: PermissionDenied) -> HttpResponse:
@@ -124,32 +122,31 @@ def case_create_view(request: HttpRequest) -> HttpResponse:
         analysts=[a for a in analysts_to_name() if a.pk != officer.pk],
         names_lead=names_lead,
     )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                case = case_create(
-                    officer=officer,
-                    kind=data["kind"],
-                    status=data["status"],
-                    details=form.details(),
-                    agency_ids=data["agencies"],
-                    analyst_ids=data["analysts"],
-                    lead_agency_id=data.get("lead_agency"),
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc, {"restriction_text": "h3_text"})
-            except PermissionDenied as exc:
-                return _refused(request, None, exc)
-            else:
-                messages.success(
-                    request, _("Case %(reference)s opened.") % {"reference": case.reference}
-                )
-                return redirect(_case_url(case))
+    opened = form_pages.submit(
+        request,
+        form,
+        lambda: case_create(
+            officer=officer,
+            kind=form.cleaned_data["kind"],
+            status=form.cleaned_data["status"],
+            details=form.details(),
+            agency_ids=form.cleaned_data["agencies"],
+            analyst_ids=form.cleaned_data["analysts"],
+            lead_agency_id=form.cleaned_data.get("lead_agency"),
+        ),
+        {"restriction_text": "h3_text"},
+    )
+    if opened.refusal:
+        return _refused(request, None, opened.refusal)
+    if opened.done:
+        case = opened.result
+        messages.success(request, _("Case %(reference)s opened.") % {"reference": case.reference})
+        return redirect(_case_url(case))
     return render(
-        request, "cases/create.html", {"form": form, "names_lead": names_lead}, status=status
+        request,
+        "cases/create.html",
+        {"form": form, "names_lead": names_lead},
+        status=opened.status,
     )
 
 
@@ -204,19 +201,12 @@ def _case_form_page(
 ) -> HttpResponse:
     """A form of the case on ``cases/form.html``: on a valid POST, ``act`` calls the service and
     says what was done; the service's refusals go next to the fields, or answer 403."""
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                done = act()
-            except ValidationError as exc:
-                apply_service_errors(form, exc, aliases)
-            except PermissionDenied as exc:
-                return _refused(request, case, exc)
-            else:
-                messages.success(request, done)
-                return redirect(_case_url(case) + anchor)
+    submission = form_pages.submit(request, form, act, aliases)
+    if submission.refusal:
+        return _refused(request, case, submission.refusal)
+    if submission.done:
+        messages.success(request, submission.result)
+        return redirect(_case_url(case) + anchor)
     return render(
         request,
         "cases/form.html",
@@ -228,7 +218,7 @@ def _case_form_page(
             "intro": intro,
             "submit": submit,
         },
-        status=status,
+        status=submission.status,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -35,19 +35,6 @@ def agency_choices(agencies: Iterable[Agency]) -> list[tuple[str, list[tuple[int
         label = f"{agency.party.name} ({agency.party.code})"
         groups.setdefault(label, []).append((agency.pk, agency.name))
     return list(groups.items())
-
-
-def apply_service_errors(
-    form: forms.Form, error: ValidationError, aliases: Mapping[str, str] | None = None
-) -> None:
-    """Show a service's ValidationError next to the fields it names (the rest above the form)."""
-    aliases = aliases or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for key, messages in error.message_dict.items():
-        field = aliases.get(key, key)
-        form.add_error(field if field in form.fields else None, messages)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

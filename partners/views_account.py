@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from partners import selectors, services
 from partners.api_auth import api_token_issue, api_token_revoke
+from partners.auth import officer_of
 from partners.forms_account import AccessDecisionForm, ApiTokenIssueForm
-from partners.models import Officer
 from partners.selectors import api_token_of, api_tokens_of
 
 # An officer has a handful of tokens; the page lists the newest this many.
@@ -27,7 +27,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 def _account_page(request: HttpRequest, form: ApiTokenIssueForm, status: int = 200) -> HttpResponse:
     # The signed-in officer comes with agency and party (partners.auth): all the page reads.
-    officer: Officer = request.user  # type: ignore[assignment]
+    officer = officer_of(request)
     now = timezone.now()
     tokens = [(token, token.state_at(now)) for token in api_tokens_of(officer, limit=TOKENS_SHOWN)]
     return render(
@@ -50,7 +50,7 @@ def api_token_issue_view(request: HttpRequest) -> HttpResponse:
         return _account_page(request, form, status=400)
     try:
         token, plain = api_token_issue(
-            officer=request.user,  # type: ignore[arg-type]
+            officer=officer_of(request),
             totp_code=form.cleaned_data["totp_code"],
             days=form.cleaned_data["days"],
         )
@@ -68,8 +68,9 @@ def api_token_issue_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
-    token = api_token_of(request.user, pk)  # type: ignore[arg-type]
-    api_token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
+    officer = officer_of(request)
+    token = api_token_of(officer, pk)
+    api_token_revoke(actor=officer, token=token)
     messages.success(request, f"Token {token.prefix}… revoked.")
     return redirect("account")
 
@@ -77,7 +78,7 @@ def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def access_confirmations(request: HttpRequest) -> HttpResponse:
     # With agency and party (partners.auth), all that the deciding reads.
-    officer: Officer = request.user  # type: ignore[assignment]
+    officer = officer_of(request)
     return render(
         request,
         "partners/access_confirmations.html",
@@ -96,7 +97,7 @@ def access_confirmation_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("access_confirmations")
     try:
         confirmation = services.officer_access_decide(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=officer_of(request),
             confirmation_id=pk,
             confirm=form.cleaned_data["decision"] == "confirm",
             note=form.cleaned_data["note"],

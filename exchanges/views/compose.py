@@ -31,6 +31,7 @@ from exchanges.forms import (
 from exchanges.models import Priority
 from exchanges.policy import works_with_exchanges
 from exchanges.services import due_date, exchange_send
+from partners.auth import officer_of
 from partners.models import Agency
 
 NOT_AN_AGENCY = _(
@@ -39,7 +40,7 @@ NOT_AN_AGENCY = _(
 
 
 def _works_with_exchanges(request: HttpRequest) -> bool:
-    return works_with_exchanges(has_agency=request.user.agency_id is not None)  # type: ignore[union-attr]
+    return works_with_exchanges(has_agency=officer_of(request).agency_id is not None)
 
 
 def _require_agency(request: HttpRequest) -> None:
@@ -109,9 +110,10 @@ def _forbidden(request: HttpRequest) -> HttpResponse:
 def compose(request: HttpRequest) -> HttpResponse:
     if not _works_with_exchanges(request):
         return _forbidden(request)
-    sender = sender_agency(request.user)  # type: ignore[arg-type]
+    officer = officer_of(request)
+    sender = sender_agency(officer)
     agencies = list(addressable_agencies(sender))
-    cases = case_links().open_to(request.user)  # type: ignore[arg-type]
+    cases = case_links().open_to(officer)
     entity_errors: list[str] = []
     if request.method == "POST":
         form = ComposeForm(request.POST, request.FILES, agencies=agencies, cases=cases)
@@ -121,7 +123,7 @@ def compose(request: HttpRequest) -> HttpResponse:
         if form_valid and entities_ok:
             try:
                 exchange = exchange_send(
-                    officer=request.user,  # type: ignore[arg-type]
+                    officer=officer,
                     message=form.message(entity_inputs(sections)),
                     **form.send_arguments(),
                 )
@@ -156,7 +158,7 @@ def compose(request: HttpRequest) -> HttpResponse:
 def compose_audience(request: HttpRequest) -> HttpResponse:
     """The "Who will see this" fragment for what the compose form holds now. Changes nothing."""
     _require_agency(request)
-    sender = sender_agency(request.user)  # type: ignore[arg-type]
+    sender = sender_agency(officer_of(request))
     form = AudienceFields(request.POST, agencies=addressable_agencies(sender))
     # A half-filled form is the normal case here: the panel uses whatever validates.
     form.is_valid()

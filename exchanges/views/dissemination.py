@@ -18,11 +18,11 @@ from exchanges.selectors import (
     dissemination_requests_to_decide,
 )
 from exchanges.services import dissemination_request_decide
-from partners.models import Officer
+from partners.auth import officer_of
 
 
 def _render_queue(request: HttpRequest, *, status: int = 200, error: str = "") -> HttpResponse:
-    officer: Officer = request.user  # type: ignore[assignment]
+    officer = officer_of(request)
     return render(
         request,
         "exchanges/dissemination_queue.html",
@@ -42,7 +42,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    officer: Officer = request.user  # type: ignore[assignment]
+    officer = officer_of(request)
     dissemination_request = dissemination_request_for_officer(officer, pk)
     reference = dissemination_request.exchange.reference
     form = DecisionForm(request.POST)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from exchanges.inbox import page_links, parse_inbox_request
 from exchanges.policy import works_with_exchanges
 from exchanges.selectors import PAGE_SIZE, inbox_search
+from partners.auth import officer_of
 from partners.policy import sees_country_traffic
 
 ROWS_PER_PAGE = PAGE_SIZE
@@ -18,7 +19,7 @@ ROWS_PER_PAGE = PAGE_SIZE
 
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    officer = request.user
+    officer = officer_of(request)
     parsed = parse_inbox_request(request.GET, officer=officer)
     page = inbox_search(
         officer, parsed.query, after=parsed.after, before=parsed.before, limit=ROWS_PER_PAGE

@@ -10,9 +10,11 @@ own audited consultation, so that the page costs the same whatever the length of
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -29,7 +31,6 @@ from exchanges.forms_thread import (
     ForwardForm,
     ReplyForm,
     RestrictionsForm,
-    apply_service_errors,
 )
 from exchanges.models import (
     DisseminationRequest,
@@ -64,6 +65,7 @@ from exchanges.services import (
 from partners.auth import officer_of
 from partners.models import Officer
 from selec.core.files import download_response
+from selec.core.form_pages import Submission, apply_service_errors, refusal_reason, submit
 from selec.core.templatetags.selec_tags import HANDLING_MEANINGS
 
 
@@ -228,9 +230,7 @@ def _refused(
 
 
 def _reason(exc: Exception) -> str:
-    return " ".join(str(m) for m in getattr(exc, "args", ()) if m) or _(
-        "You may not do this with this exchange."
-    )
+    return refusal_reason(exc, _("You may not do this with this exchange."))
 
 
 @require_GET
@@ -284,6 +284,27 @@ def _form_refused(
     return render(request, template, {**context, "refusal": _reason(exc)}, status=403)
 
 
+T = TypeVar("T")
+
+
+def _action_page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    form: forms.Form,
+    submission: Submission[T],
+    said: Callable[[T], str],
+) -> HttpResponse:
+    """An action on the exchange, from its form: done, what ``said`` tells and back to the
+    thread; refused, the reason above the form (403); otherwise the form again."""
+    if submission.refusal:
+        form.add_error(None, _reason(submission.refusal))
+    elif submission.done:
+        messages.success(request, said(submission.result))  # type: ignore[arg-type]
+        return redirect(_thread_url(context["exchange"].reference))
+    return render(request, template, {**context, "form": form}, status=submission.status)
+
+
 @require_http_methods(["GET", "POST"])
 def reply(request: HttpRequest, reference: str) -> HttpResponse:
     officer = officer_of(request)
@@ -296,23 +317,25 @@ def reply(request: HttpRequest, reference: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = ReplyForm(request.POST, request.FILES, parent=parent)
-        status = 400
-        if form.is_valid():
-            try:
-                answer = exchange_reply(officer=officer, parent=parent, message=form.message())
-            except ValidationError as exc:
-                apply_service_errors(form, exc, {"evaluation": "source_reliability"})
-            except PermissionDenied as exc:
-                return _form_refused(
-                    request, "exchanges/reply.html", {**context, "form": form}, exc
-                )
-            else:
-                messages.success(
-                    request,
-                    _("Reply %(reply)s sent in answer to %(parent)s.")
-                    % {"reply": answer.reference, "parent": parent.reference},
-                )
-                return redirect(_thread_url(answer.reference) + f"#message-{answer.reference}")
+        sent = submit(
+            request,
+            form,
+            lambda: exchange_reply(officer=officer, parent=parent, message=form.message()),
+            {"evaluation": "source_reliability"},
+        )
+        if sent.refusal:
+            return _form_refused(
+                request, "exchanges/reply.html", {**context, "form": form}, sent.refusal
+            )
+        if sent.done:
+            answer = sent.result
+            messages.success(
+                request,
+                _("Reply %(reply)s sent in answer to %(parent)s.")
+                % {"reply": answer.reference, "parent": parent.reference},
+            )
+            return redirect(_thread_url(answer.reference) + f"#message-{answer.reference}")
+        status = sent.status
     else:
         # The subject is content: it is read (and the read recorded) before it is prefilled.
         try:
@@ -340,31 +363,27 @@ def forward(request: HttpRequest, reference: str) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         agencies=agencies_to_add(officer, exchange),
     )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                added = exchange_forward(
-                    officer=officer,
-                    exchange=exchange,
-                    agency_ids=form.cleaned_data["agencies"],
-                    justification=form.cleaned_data["justification"],
-                )
-            except PermissionDenied as exc:
-                form.add_error(None, _reason(exc))
-                status = 403
-            except ValidationError as exc:
-                apply_service_errors(form, exc, {"recipients": "agencies"})
-            else:
-                messages.success(
-                    request,
-                    _("%(reference)s forwarded to %(count)d agencies.")
-                    % {"reference": exchange.reference, "count": len(added)},
-                )
-                return redirect(_thread_url(exchange.reference))
-    return render(
-        request, "exchanges/forward.html", {"exchange": exchange, "form": form}, status=status
+    forwarded = submit(
+        request,
+        form,
+        lambda: exchange_forward(
+            officer=officer,
+            exchange=exchange,
+            agency_ids=form.cleaned_data["agencies"],
+            justification=form.cleaned_data["justification"],
+        ),
+        {"recipients": "agencies"},
+    )
+    return _action_page(
+        request,
+        "exchanges/forward.html",
+        {"exchange": exchange},
+        form,
+        forwarded,
+        lambda added: (
+            _("%(reference)s forwarded to %(count)d agencies.")
+            % {"reference": exchange.reference, "count": len(added)}
+        ),
     )
 
 
@@ -382,34 +401,29 @@ def request_dissemination(request: HttpRequest, reference: str) -> HttpResponse:
         exchange=exchange,
         agencies=agencies_to_add(officer, exchange),
     )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                dissemination_request_file(
-                    officer=officer,
-                    exchange=exchange,
-                    kind=data["kind"],
-                    target_agency_ids=data["target_agencies"],
-                    intended_use=data["intended_use"],
-                    justification=data["justification"],
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, _reason(exc))
-                status = 403
-            else:
-                messages.success(
-                    request,
-                    _("Your request was sent to the provider of %(reference)s.")
-                    % {"reference": exchange.reference},
-                )
-                return redirect(_thread_url(exchange.reference))
-    context |= {"form": form}
-    return render(request, "exchanges/request_dissemination.html", context, status=status)
+    filed = submit(
+        request,
+        form,
+        lambda: dissemination_request_file(
+            officer=officer,
+            exchange=exchange,
+            kind=form.cleaned_data["kind"],
+            target_agency_ids=form.cleaned_data["target_agencies"],
+            intended_use=form.cleaned_data["intended_use"],
+            justification=form.cleaned_data["justification"],
+        ),
+    )
+    return _action_page(
+        request,
+        "exchanges/request_dissemination.html",
+        context,
+        form,
+        filed,
+        lambda _request: (
+            _("Your request was sent to the provider of %(reference)s.")
+            % {"reference": exchange.reference}
+        ),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -422,28 +436,24 @@ def restrictions(request: HttpRequest, reference: str) -> HttpResponse:
     except PermissionDenied as exc:
         return _form_refused(request, "exchanges/restrictions.html", context, exc)
     form = RestrictionsForm(request.POST if request.method == "POST" else None, exchange=exchange)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                changed = exchange_change_restrictions(
-                    officer=officer, exchange=exchange, restrictions=form.restrictions()
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, _reason(exc))
-                status = 403
-            else:
-                messages.success(
-                    request,
-                    _("The restrictions of %(reference)s are now %(codes)s.")
-                    % {"reference": changed.reference, "codes": " ".join(changed.handling_codes)},
-                )
-                return redirect(_thread_url(exchange.reference))
-    context |= {"form": form}
-    return render(request, "exchanges/restrictions.html", context, status=status)
+    changed = submit(
+        request,
+        form,
+        lambda: exchange_change_restrictions(
+            officer=officer, exchange=exchange, restrictions=form.restrictions()
+        ),
+    )
+    return _action_page(
+        request,
+        "exchanges/restrictions.html",
+        context,
+        form,
+        changed,
+        lambda now: (
+            _("The restrictions of %(reference)s are now %(codes)s.")
+            % {"reference": now.reference, "codes": " ".join(now.handling_codes)}
+        ),
+    )
 
 
 @require_POST
