@@ -24,6 +24,18 @@ from exchanges.normalise import (
     normalise_phone,
 )
 
+# The version of how a token is made from an attribute (the normalisers below, the message's
+# layout): raised with any change that gives an attribute another token.
+NORMALISATION_VERSION = 1
+
+
+def current_scheme() -> str:
+    """The scheme of the tokens made now: the normalisation's version and the key's id. Tokens
+    of another scheme are stale: matching ignores them until ``reindex_entities`` recomputes
+    them, so that old and new entities never quietly stop matching."""
+    return f"v{NORMALISATION_VERSION}-k{settings.BLIND_INDEX_KEY_ID}"
+
+
 # Separates the kind from the value in the HMAC message. Normalised values never contain it
 # (ASCII letters, digits, spaces and "|"), so no (kind, value) pair can pose as another.
 _KIND_SEPARATOR = "\x1f"

@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from exchanges import policy
-from exchanges.blind_index import TokenKind, entity_tokens
+from exchanges.blind_index import TokenKind, current_scheme, entity_tokens
 from exchanges.hit_selectors import (
     MASKED_SIDE,
     MATCHABLE_STATUSES,
@@ -69,7 +69,7 @@ def _held_by_others(pairs: Iterable[_TokenPair], agency_id: int | None) -> Query
     parties that may hold personal data count): an index probe per token."""
     wanted = reduce(or_, (Q(kind=kind, token=token) for kind, token in pairs))
     return (
-        EntityToken.objects.filter(wanted)
+        EntityToken.objects.filter(wanted, scheme=current_scheme())
         .filter(entity__exchange__sender_agency__party__status__in=MATCHABLE_STATUSES)
         .exclude(entity__exchange__sender_agency_id=agency_id)
     )
@@ -102,7 +102,7 @@ def exchange_match(*, exchange_id: int) -> int:
     mine: dict[_TokenPair, list[int]] = defaultdict(list)
     if policy.may_be_matched(exchange.sender_agency.party.status):
         for entity_id, kind, token in (
-            EntityToken.objects.filter(entity__exchange_id=exchange.pk)
+            EntityToken.objects.filter(entity__exchange_id=exchange.pk, scheme=current_scheme())
             .exclude(kind__in=NEVER_ALONE)
             .values_list("entity_id", "kind", "token")
         ):

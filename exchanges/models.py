@@ -359,6 +359,9 @@ class EntityToken(models.Model):
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="tokens")
     kind = models.CharField(max_length=24)
     token = models.CharField(max_length=64)
+    # How the token was made (``exchanges.blind_index.current_scheme``); rows written without
+    # one (bulk loads) are of the first scheme.
+    scheme = models.CharField(max_length=16, db_default="v1-k1")
 
     class Meta:
         indexes = [models.Index(fields=["kind", "token"], name="entity_token_lookup")]

@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from exchanges import policy
-from exchanges.blind_index import entity_tokens
+from exchanges.blind_index import current_scheme, entity_tokens
 from exchanges.case_links import case_links
 from exchanges.entity_rules import entity_problems
 from exchanges.facts import agencies_facts, agency_facts, facts_for, load_agencies
@@ -223,9 +223,10 @@ def _store_children(
         for e in message.entities
     ]
     Entity.objects.bulk_create(entities)
+    scheme = current_scheme()
     EntityToken.objects.bulk_create(
         [
-            EntityToken(entity=entity, kind=kind, token=token)
+            EntityToken(entity=entity, kind=kind, token=token, scheme=scheme)
             for entity in entities
             for kind, token in entity_tokens(entity.kind, entity.attributes)
         ]

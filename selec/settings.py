@@ -48,6 +48,9 @@ FIELD_ENCRYPTION_KEYS = parse_keyring(
     "FIELD_ENCRYPTION_KEYS", _secret("FIELD_ENCRYPTION_KEYS", random_keyring)
 )
 BLIND_INDEX_KEY = decode_key("BLIND_INDEX_KEY", _secret("BLIND_INDEX_KEY", random_key_b64))
+# Which BLIND_INDEX_KEY is in use: raised with each new key, so that the entities' tokens under
+# the previous one are known stale and recomputed (`manage.py reindex_entities`).
+BLIND_INDEX_KEY_ID = env.int("BLIND_INDEX_KEY_ID", default=1)
 AUDIT_CHAIN_KEY = decode_key("AUDIT_CHAIN_KEY", _secret("AUDIT_CHAIN_KEY", random_key_b64))
 
 if PRODUCTION:
