@@ -61,6 +61,7 @@ from partners.models import Agency, Officer, PartyStatus
 from partners.selectors import officer_group_ids, officer_profile
 from selec.core.policy_values import Restrictions
 from taskforces.models import CrimeArea, TaskForce
+from taskforces.selectors import memberships_of
 
 T = TypeVar("T")
 
@@ -356,7 +357,7 @@ def dashboard_data(officer_id: int) -> object:
     officer = officer_profile(officer_id)
     party = officer.party
     work = agency_work(officer)
-    memberships = list(officer.task_force_memberships.all())
+    memberships = memberships_of(officer)
     capabilities = capabilities_for(party.status) if party else None
     return work, memberships, capabilities
 
