@@ -47,7 +47,7 @@ from analytics.tables import (
     YearsError,
     requested_years,
 )
-from exchanges.api import DetailSerializer, ErrorsSerializer
+from exchanges.api_outputs import DetailSerializer, ErrorsSerializer
 from partners.auth import officer_of
 
 TAG = "statistics"

@@ -26,11 +26,11 @@ from partners.models import (
     Role,
 )
 from partners.selectors import officers_concerned, officers_who_decide
-from partners.services import (
+from partners.services.access_confirmations import (
     officer_access_confirm_by_operator,
     officer_access_decide,
-    officer_create,
 )
+from partners.services.officers import officer_create
 from selec.core.policy_values import AgencyFacts
 
 HEAVY_AGENCY_OF = "lo.ro"

@@ -219,7 +219,7 @@ def recipient_agency_ids(officer: Any) -> list[int]:
 
 def entity_management_fields() -> list[list[str]]:
     """The management fields of every entity formset, as the compose page renders them."""
-    from exchanges.forms import entity_sections
+    from exchanges.forms_entities import entity_sections
 
     fields = []
     for section in entity_sections():

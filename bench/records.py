@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from bench.directory import Author, Desk
 from cases import policy as case_policy
 from exchanges import policy
-from exchanges.hit_selectors import HitSide
 from exchanges.policy import Perm, Principal
+from hits.selectors import HitSide
 from selec.core.policy_values import Restrictions
 
 
@@ -121,3 +121,8 @@ class Report:
     @property
     def rate(self) -> float:
         return self.exchanges / self.seconds if self.seconds else 0.0
+
+
+def handling_codes(restrictions: Restrictions) -> list[str]:
+    """The handling codes an audit event or a hit names: H0 when nothing is restricted."""
+    return list(restrictions.codes) or ["H0"]

@@ -14,14 +14,8 @@ from django.db.models import Model
 from bench.bulk import CopyTable, Sealer, first_free_id
 from bench.directory import Author
 from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
-from exchanges.models import (
-    Entity,
-    EntityToken,
-    Exchange,
-    ExchangeGroupObjectPermission,
-    Hit,
-    Recipient,
-)
+from exchanges.models import Entity, Exchange, ExchangeGroupObjectPermission, Recipient
+from hits.models import EntityToken, Hit
 from selec.core.audit import _chained, chain_head, content_mac_of
 from selec.core.models import AuditAction, AuditEvent, Notification
 

@@ -23,14 +23,9 @@ from decimal import Decimal
 from django.db import transaction
 
 from cases.models import Case, CaseKind, CaseStatus, SeizureItem, SeizureUnit
-from cases.services import (
-    CaseDetails,
-    SeizureInput,
-    case_change_status,
-    case_create,
-    meeting_add,
-    result_record,
-)
+from cases.services import CaseDetails, case_change_status, case_create
+from cases.services_meetings import meeting_add
+from cases.services_results import SeizureInput, result_record
 from partners.models import Agency, Officer, Party
 from taskforces.models import CrimeArea, TaskForce
 

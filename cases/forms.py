@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseKind, CaseStatus, Result, SeizureItem, SeizureUnit
 from cases.policy import TRANSITIONS
-from cases.services import CaseDetails, SeizureInput
+from cases.services import CaseDetails
+from cases.services_results import SeizureInput
 from exchanges.forms import recipient_choices
 from exchanges.forms_thread import (
     LabelledForm,

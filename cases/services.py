@@ -1,9 +1,14 @@
 """Writes to cases: one use case per function, one transaction, one audit event.
 
+Here the case itself: opening it with its first participants, editing it, moving it through its
+statuses, inviting participants, and the audited consultation of its content. Its meetings are
+written by ``cases.services_meetings`` and its results by ``cases.services_results``, with the
+few helpers they share with these (marked below).
+
 Who may do what is decided by ``cases.policy``; every function that changes the facts it decides
 on (participants, analysts, personal data) stores the result again with
-``case_permissions_sync`` before it returns. Reads of content (the case page, an attachment)
-are audited here too, as consultation and disclosure.
+``case_permissions_sync`` before it returns. Reads of content are audited by the services too:
+the case page as a consultation (here), a meeting's attachment as a disclosure.
 """
 
 from __future__ import annotations
@@ -12,7 +17,6 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -20,42 +24,19 @@ from django.utils import timezone
 
 from cases import policy
 from cases.facts import case_facts, linked_personal_data, party_facts
-from cases.models import (
-    REFERENCE_CODES,
-    Case,
-    CaseKind,
-    CaseStatus,
-    MeetingAttachment,
-    OperationalMeeting,
-    Result,
-    Seizure,
-    SeizureItem,
-    SeizureUnit,
-)
+from cases.models import REFERENCE_CODES, Case, CaseKind, CaseStatus
 from cases.notify import notify_new_participants
 from cases.permissions import case_permissions_sync
 from cases.policy import CasePerm
-from cases.selectors import meeting_attachment_get_for_officer, require_case_perm
+from cases.selectors import require_case_perm
 from exchanges.facts import agency_facts, load_agencies
-from exchanges.services import AttachmentInput
 from partners.models import Agency, Officer, Party, Role
 from selec.core.audit import audit_record
-from selec.core.digests import file_digest
-from selec.core.files import checked_uploads, open_attachment, seal_attachment
 from selec.core.models import AuditAction
 from selec.core.policy_values import PolicyError, Restrictions
 
 # The statuses a case may be opened with; the others are reached by changing its status.
 OPENING_STATUSES = (CaseStatus.PLANNED, CaseStatus.ACTIVE)
-MAX_ATTACHMENTS = 20
-
-
-@dataclass(frozen=True)
-class SeizureInput:
-    item: SeizureItem | str
-    quantity: Decimal
-    unit: SeizureUnit | str
-    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,19 +53,10 @@ class CaseDetails:
     personal_data: bool = False
 
 
-@contextmanager
-def refused_as(field_name: str) -> Iterator[None]:
-    """Report a policy refusal as a validation error of the field it concerns."""
-    try:
-        yield
-    except PolicyError as exc:
-        raise ValidationError({field_name: [str(exc)]}) from exc
-
-
 def allocate_case_reference(kind: CaseKind | str, year: int) -> str:
     """The next ``SELEC-JI-YYYY-NNNN`` (or ``-RO-``): one atomic upsert on the counter of the
     year and kind, whose row lock holds concurrent creators back until this transaction ends,
-    so numbers are consecutive and never repeat (as ``exchanges.services.allocate_reference``)."""
+    so numbers are consecutive and never repeat (as ``exchanges.services.inputs.allocate_reference``)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO cases_casereferencecounter (year, kind, last) VALUES (%s, %s, 1) "
@@ -96,7 +68,19 @@ def allocate_case_reference(kind: CaseKind | str, year: int) -> str:
     return f"SELEC-{REFERENCE_CODES[CaseKind(kind)]}-{year}-{number:04d}"
 
 
-def _locked(case: Case) -> Case:
+# --- Shared with the services of the case's meetings and results ----------------------------------
+
+
+@contextmanager
+def refused_as(field_name: str) -> Iterator[None]:
+    """Report a policy refusal as a validation error of the field it concerns."""
+    try:
+        yield
+    except PolicyError as exc:
+        raise ValidationError({field_name: [str(exc)]}) from exc
+
+
+def locked_case(case: Case) -> Case:
     """The case as stored, locked until the transaction ends: changes to one case happen one
     after the other, each seeing the last one's result."""
     return (
@@ -104,6 +88,17 @@ def _locked(case: Case) -> Case:
         .select_related("lead_party", "task_force", "crime_area")
         .get(pk=case.pk)
     )
+
+
+def require_open(case: Case, what: str) -> None:
+    """Refuse new meetings or results in a closed case: it is reopened first."""
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError(
+            {"case": [f"{case.reference} is closed: reopen it before adding {what}."]}
+        )
+
+
+# --- The case itself ------------------------------------------------------------------------------
 
 
 def _validate_details(details: CaseDetails) -> None:
@@ -248,7 +243,7 @@ def case_update(*, officer: Officer, case: Case, details: CaseDetails) -> Case:
     """The lead edits the case. Marking it as carrying personal data is refused while an
     observer takes part; the grants follow the new facts at once."""
     require_case_perm(officer, case, CasePerm.MANAGE)
-    case = _locked(case)
+    case = locked_case(case)
     _validate_details(details)
     before = {"personal_data": case.personal_data, "handling": case.handling_codes}
     _apply_details(case, details)
@@ -289,7 +284,7 @@ def case_update(*, officer: Officer, case: Case, details: CaseDetails) -> Case:
 def case_change_status(*, officer: Officer, case: Case, status: CaseStatus | str) -> Case:
     """The lead moves the case on: planned, active, action day, closed (or reopens it)."""
     require_case_perm(officer, case, CasePerm.MANAGE)
-    case = _locked(case)
+    case = locked_case(case)
     if status not in CaseStatus.values:
         raise ValidationError({"status": ["Choose a status."]})
     previous = case.status
@@ -326,7 +321,7 @@ def case_invite(
     National Focal Points follow the case) and names analysts. An observer is refused while the
     case carries personal data, by its flag or a linked exchange."""
     require_case_perm(officer, case, CasePerm.MANAGE)
-    case = _locked(case)
+    case = locked_case(case)
     if not agency_ids and not party_ids and not analyst_ids:
         raise ValidationError({"agencies": ["Choose the agencies or analysts to invite."]})
     present = set(case.agencies.values_list("pk", flat=True))
@@ -382,171 +377,6 @@ def case_invite(
     return case
 
 
-def _require_open(case: Case, what: str) -> None:
-    if case.status == CaseStatus.CLOSED:
-        raise ValidationError(
-            {"case": [f"{case.reference} is closed: reopen it before adding {what}."]}
-        )
-
-
-def _checked_files(attachments: Sequence[AttachmentInput]) -> list[tuple[AttachmentInput, str]]:
-    if len(attachments) > MAX_ATTACHMENTS:
-        raise ValidationError({"attachments": [f"At most {MAX_ATTACHMENTS} files at once."]})
-    return checked_uploads(attachments)
-
-
-@transaction.atomic
-def meeting_add(
-    *,
-    officer: Officer,
-    case: Case,
-    held_on: dt.date,
-    place: str,
-    held_until: dt.date | None = None,
-    party_ids: Sequence[int] = (),
-    decisions: str = "",
-    minutes: str = "",
-    attachments: Sequence[AttachmentInput] = (),
-) -> OperationalMeeting:
-    """Record an operational meeting of the case, with its participants, decisions, minutes and
-    attachments (checked and stored encrypted, as exchanges' attachments are)."""
-    require_case_perm(officer, case, CasePerm.ADD_MEETING)
-    case = _locked(case)
-    _require_open(case, "meetings")
-    errors: dict[str, list[str]] = {}
-    if not place.strip():
-        errors["place"] = ["Say where the meeting was held."]
-    if held_until is not None and held_until < held_on:
-        errors["held_until"] = ["The meeting ends on or after the day it starts."]
-    try:
-        policy.check_meeting_parties(case_facts(case), frozenset(party_ids))
-    except PolicyError as exc:
-        errors["parties"] = [str(exc)]
-    if errors:
-        raise ValidationError(errors)
-    checked = _checked_files(attachments)
-    meeting = OperationalMeeting(
-        case=case,
-        held_on=held_on,
-        held_until=held_until,
-        place=place.strip(),
-        decisions=decisions,
-        minutes=minutes,
-        added_by=officer,
-    )
-    meeting.full_clean(exclude=["case", "added_by"])
-    meeting.save(force_insert=True)
-    meeting.parties.set(set(party_ids))
-    stored = [
-        seal_attachment(
-            MeetingAttachment(meeting=meeting), upload=upload, content_type=content_type
-        )
-        for upload, content_type in checked
-    ]
-    MeetingAttachment.objects.bulk_create(stored)
-    audit_record(
-        actor=officer,
-        action=AuditAction.COLLECTION,
-        target=meeting,
-        reason="operational meeting added",
-        details={
-            "reference": case.reference,
-            "held_on": held_on.isoformat(),
-            # Keyed digests: a plain SHA-256 in the log would let its readers confirm a file.
-            "attachments": [file_digest(a.sha256) for a in stored],
-        },
-    )
-    return meeting
-
-
-def _seizures(seizures: Sequence[SeizureInput]) -> list[Seizure]:
-    rows, errors = [], []
-    for position, line in enumerate(seizures, start=1):
-        try:
-            quantity = Decimal(line.quantity)
-        except (InvalidOperation, TypeError, ValueError):
-            quantity = Decimal(0)
-        if line.item not in SeizureItem.values or line.unit not in SeizureUnit.values:
-            errors.append(f"Line {position}: choose the item and its unit.")
-        elif not quantity.is_finite() or quantity <= 0 or quantity >= Decimal("1e11"):
-            errors.append(f"Line {position}: the quantity is a number above zero.")
-        elif len(line.description) > 300:
-            errors.append(f"Line {position}: the description has at most 300 characters.")
-        else:
-            rows.append(
-                Seizure(
-                    item=line.item,
-                    unit=line.unit,
-                    quantity=quantity.quantize(Decimal("0.001")),
-                    description=line.description.strip(),
-                )
-            )
-    if errors:
-        raise ValidationError({"seizures": errors})
-    return rows
-
-
-@transaction.atomic
-def result_record(
-    *,
-    officer: Officer,
-    case: Case,
-    party_id: int,
-    reported_on: dt.date,
-    counts: dict[str, int] | None = None,
-    seizures: Sequence[SeizureInput] = (),
-) -> Result:
-    """Record what a participating party reports: counts of persons, victims and vehicles, and
-    seizures by item, quantity and unit. An agency reports for its own party; the lead's
-    agencies and the named analysts for any participating party."""
-    perms = require_case_perm(officer, case, CasePerm.RECORD_RESULT)
-    case = _locked(case)
-    _require_open(case, "results")
-    counts = dict(counts or {})
-    unknown = set(counts) - set(Result.COUNTS)
-    if unknown:
-        raise ValidationError({"counts": [f"Unknown counts: {', '.join(sorted(unknown))}."]})
-    bad = [
-        name
-        for name, value in counts.items()
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0
-    ]
-    if bad:
-        raise ValidationError({name: ["A count is a whole number, zero or more."] for name in bad})
-    facts = case_facts(case)
-    with refused_as("party"):
-        policy.check_result_party(facts, party_id=party_id)
-    officer_agency = agency_facts(officer.agency) if officer.agency else None
-    if not policy.records_for(perms, officer_agency=officer_agency, party_id=party_id):
-        assert officer_agency is not None
-        raise PermissionDenied(
-            f"{officer_agency.name} records the results of {officer_agency.party_code} only; "
-            f"the lead party's agencies record those of the other participants."
-        )
-    lines = _seizures(seizures)
-    result = Result(
-        case=case, party_id=party_id, reported_on=reported_on, reported_by=officer, **counts
-    )
-    result.full_clean(exclude=["case", "party", "reported_by"])
-    result.save(force_insert=True)
-    for line in lines:
-        line.result = result
-    Seizure.objects.bulk_create(lines)
-    audit_record(
-        actor=officer,
-        action=AuditAction.COLLECTION,
-        target=result,
-        reason="results recorded",
-        details={
-            "reference": case.reference,
-            "party": next(p.code for p in facts.parties if p.id == party_id),
-            "counts": {name: counts.get(name, 0) for name in Result.COUNTS},
-            "seizures": [f"{s.item} {s.quantity} {s.unit}" for s in lines],
-        },
-    )
-    return result
-
-
 @transaction.atomic
 def case_consult(*, officer: Officer, case: Case) -> frozenset[CasePerm]:
     """Open a case's page (its description, meetings, results): audited as a consultation in
@@ -561,23 +391,3 @@ def case_consult(*, officer: Officer, case: Case) -> frozenset[CasePerm]:
         details={"reference": case.reference},
     )
     return perms
-
-
-@transaction.atomic
-def meeting_attachment_download(
-    *, officer: Officer, attachment_id: int
-) -> tuple[MeetingAttachment, bytes]:
-    """Decrypt a meeting's attachment for an officer who may see its case (audited as a
-    disclosure)."""
-    # One 404 whether the attachment is missing or its case hidden (see the selector).
-    attachment = meeting_attachment_get_for_officer(officer, attachment_id)
-    case = attachment.meeting.case
-    content = open_attachment(attachment)
-    audit_record(
-        actor=officer,
-        action=AuditAction.DISCLOSURE,
-        target=attachment,
-        reason="meeting attachment downloaded",
-        details={"reference": case.reference, "file_digest": file_digest(attachment.sha256)},
-    )
-    return attachment, content

@@ -51,10 +51,9 @@ from cases.services import (
     case_create,
     case_invite,
     case_update,
-    meeting_add,
-    meeting_attachment_download,
-    result_record,
 )
+from cases.services_meetings import meeting_add, meeting_attachment_download
+from cases.services_results import result_record
 from partners.auth import officer_of
 from partners.models import Officer
 from selec.core import form_pages

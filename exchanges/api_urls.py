@@ -3,54 +3,58 @@ authorization matrix (tests/exchanges/test_api_matrix.py), which fails on one le
 
 from django.urls import path
 
-from exchanges import api
+from exchanges import api_actions, api_views
 
 urlpatterns = [
-    path("exchanges/", api.ExchangeListView.as_view(), name="api-exchange-list"),
+    path("exchanges/", api_views.ExchangeListView.as_view(), name="api-exchange-list"),
     path(
-        "exchanges/<str:reference>/", api.ExchangeDetailView.as_view(), name="api-exchange-detail"
+        "exchanges/<str:reference>/",
+        api_views.ExchangeDetailView.as_view(),
+        name="api-exchange-detail",
     ),
     path(
-        "exchanges/<str:reference>/replies/", api.ReplyView.as_view(), name="api-exchange-replies"
+        "exchanges/<str:reference>/replies/",
+        api_actions.ReplyView.as_view(),
+        name="api-exchange-replies",
     ),
     path(
         "exchanges/<str:reference>/acknowledge/",
-        api.AcknowledgeView.as_view(),
+        api_actions.AcknowledgeView.as_view(),
         name="api-exchange-acknowledge",
     ),
     path(
         "exchanges/<str:reference>/forward/",
-        api.ForwardView.as_view(),
+        api_actions.ForwardView.as_view(),
         name="api-exchange-forward",
     ),
     path(
         "exchanges/<str:reference>/restrictions/",
-        api.RestrictionsView.as_view(),
+        api_actions.RestrictionsView.as_view(),
         name="api-exchange-restrictions",
     ),
     path(
         "exchanges/<str:reference>/restrictions/confirm/",
-        api.RestrictionsConfirmView.as_view(),
+        api_actions.RestrictionsConfirmView.as_view(),
         name="api-exchange-restrictions-confirm",
     ),
     path(
         "exchanges/<str:reference>/evidence/",
-        api.EvidenceView.as_view(),
+        api_actions.EvidenceView.as_view(),
         name="api-exchange-evidence",
     ),
     path(
         "exchanges/<str:reference>/attachments/<int:pk>/",
-        api.AttachmentView.as_view(),
+        api_actions.AttachmentView.as_view(),
         name="api-exchange-attachment",
     ),
     path(
         "exchanges/<str:reference>/dissemination-requests/",
-        api.DisseminationRequestsView.as_view(),
+        api_actions.DisseminationRequestsView.as_view(),
         name="api-exchange-dissemination-requests",
     ),
     path(
         "dissemination-requests/<int:pk>/decision/",
-        api.DisseminationDecisionView.as_view(),
+        api_actions.DisseminationDecisionView.as_view(),
         name="api-dissemination-decision",
     ),
 ]

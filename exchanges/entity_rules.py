@@ -1,11 +1,12 @@
 """What an entity's attributes may hold, each by its field's standard.
 
-The one set of rules for every way in: the compose and hit-search forms (``exchanges.forms``),
-the API's entity serializer (``exchanges.api``) and, last, the send services
-(``exchanges.services._validate_message``), so that a caller going round the first two is
-refused too. Pure functions: an entity's kind and attributes in, the messages out, keyed by
-the attribute they concern ("nationality", "documents[0].issuing_country"); nothing is
-rewritten, a value is accepted as given or refused saying what is wrong.
+The one set of rules for every way in: the compose and hit-search forms
+(``exchanges.forms_entities``), the API's entity serializer (``exchanges.api_inputs``) and,
+last, the send services (``exchanges.services.storing.validate_message``), so that a caller going
+round the first two is refused too. Pure functions: an entity's kind and attributes in, the
+messages out, keyed by the attribute they concern ("nationality",
+"documents[0].issuing_country"); nothing is rewritten, a value is accepted as given or refused
+saying what is wrong.
 
 - Texts are text (not numbers: a number has lost its leading zeros), at most MAX_TEXT
   characters, without control characters.

@@ -16,7 +16,7 @@ from exchanges.models import (
     InformationAccuracy,
     SourceReliability,
 )
-from exchanges.services import AttachmentInput, Evaluation, Message
+from exchanges.services.inputs import AttachmentInput, Evaluation, Message
 from partners.models import Agency
 from selec.core.files import max_attachment_bytes
 from selec.core.policy_values import Restrictions

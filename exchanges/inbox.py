@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from exchanges.models import ExchangeKind, Priority
-from exchanges.selectors import (
+from exchanges.selectors_inbox import (
     Direction,
     InboxPage,
     InboxQuery,

@@ -13,10 +13,9 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
-from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -34,7 +33,6 @@ class ExchangeNotificationKind(models.TextChoices):
     RESTRICTION_TIGHTENED = "restriction_tightened", _("Restriction tightened")
     DEADLINE_APPROACHING = "deadline_approaching", _("Deadline approaching")
     DEADLINE_PASSED = "deadline_passed", _("Deadline passed")
-    HIT = "hit", _("Hit")
     RESTRICTION_LOOSENED = "restriction_loosened", _("Restriction loosened")
 
 
@@ -351,54 +349,6 @@ class Entity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
-
-
-class EntityToken(models.Model):
-    """An HMAC blind index of an entity's identifying attribute, for hit/no-hit matching."""
-
-    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="tokens")
-    kind = models.CharField(max_length=24)
-    token = models.CharField(max_length=64)
-    # How the token was made (``exchanges.blind_index.current_scheme``); rows written without
-    # one (bulk loads) are of the first scheme.
-    scheme = models.CharField(max_length=16, db_default="v1-k1")
-
-    class Meta:
-        indexes = [models.Index(fields=["kind", "token"], name="entity_token_lookup")]
-        constraints = [
-            models.UniqueConstraint(fields=["entity", "kind", "token"], name="entity_token_once")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} token of entity {self.entity_id}"
-
-
-class Hit(models.Model):
-    """Two providers hold the same person, vehicle, document, phone, company or account: an
-    entity of each shares an identifying blind-index token (hit/no-hit matching, see
-    ``exchanges.matching``). The pair is stored once, lower entity id first, whichever side's
-    exchange found it. Who sees it, and how much of the other side, is decided when it is read
-    (``exchanges.hit_selectors``), so a later restriction or status change applies at once."""
-
-    entity_a = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
-    entity_b = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
-    # The entities' exchanges, which never change: the scoped reads join one table less.
-    exchange_a = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="+")
-    exchange_b = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="+")
-    # The blind-index token kinds both entities share (exchanges.blind_index.TokenKind).
-    token_kinds = ArrayField(models.CharField(max_length=24))
-    created_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["entity_a", "entity_b"], name="hit_once_per_pair"),
-            models.CheckConstraint(
-                condition=Q(entity_a__lt=F("entity_b")), name="hit_pair_lower_entity_first"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"hit #{self.pk}: entities {self.entity_a_id} and {self.entity_b_id}"
 
 
 class Attachment(models.Model):

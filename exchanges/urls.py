@@ -1,6 +1,6 @@
 from django.urls import path
 
-from exchanges.views import compose, dissemination, inbox, thread
+from exchanges.views import compose, dissemination, inbox, thread, thread_actions
 
 app_name = "exchanges"
 
@@ -16,11 +16,13 @@ urlpatterns = [
     path("<str:reference>/", thread.thread, name="thread"),
     path("<str:reference>/confirm/", thread.confirm, name="confirm"),
     path("<str:reference>/acknowledge/", thread.acknowledge, name="acknowledge"),
-    path("<str:reference>/reply/", thread.reply, name="reply"),
-    path("<str:reference>/forward/", thread.forward, name="forward"),
+    path("<str:reference>/reply/", thread_actions.reply, name="reply"),
+    path("<str:reference>/forward/", thread_actions.forward, name="forward"),
     path(
-        "<str:reference>/dissemination/", thread.request_dissemination, name="request_dissemination"
+        "<str:reference>/dissemination/",
+        thread_actions.request_dissemination,
+        name="request_dissemination",
     ),
-    path("<str:reference>/restrictions/", thread.restrictions, name="restrictions"),
-    path("<str:reference>/evidence/", thread.evidence, name="evidence"),
+    path("<str:reference>/restrictions/", thread_actions.restrictions, name="restrictions"),
+    path("<str:reference>/evidence/", thread_actions.evidence, name="evidence"),
 ]

@@ -16,9 +16,16 @@ from django.http import HttpRequest, HttpResponse
 from partners import (
     admin_tokens,  # noqa: F401 (registers the API tokens' pages)
     policy,
-    services,
 )
 from partners.models import AccessConfirmation, Agency, Officer, Party, PartyStatusChange
+from partners.services.directory import agency_create, agency_update, party_create, party_rename
+from partners.services.officers import (
+    officer_create,
+    officer_login_unlock,
+    officer_update_assignment,
+    officer_update_profile,
+)
+from partners.services.party_status import party_change_status
 
 
 class PartyStatusChangeInline(admin.TabularInline):
@@ -60,7 +67,7 @@ class PartyAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Party, form: PartyForm, change: bool) -> None:
         data = form.cleaned_data
         if not change:
-            created = services.party_create(
+            created = party_create(
                 actor=request.user,
                 code=data["code"],
                 name=data["name"],
@@ -72,10 +79,10 @@ class PartyAdmin(admin.ModelAdmin):
             obj.pk = created.pk
             return
         if "name" in form.changed_data:
-            services.party_rename(actor=request.user, party=obj, name=data["name"])
+            party_rename(actor=request.user, party=obj, name=data["name"])
         if {"status", "status_since"} & set(form.changed_data):
             # The service re-syncs every app's permissions: a downgrade revokes access at once.
-            services.party_change_status(
+            party_change_status(
                 actor=request.user,
                 party=obj,
                 status=data["status"],
@@ -104,7 +111,7 @@ class AgencyAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Agency, form: Any, change: bool) -> None:
         data = form.cleaned_data
         if change:
-            services.agency_update(
+            agency_update(
                 actor=request.user,
                 agency=obj,
                 name=data["name"],
@@ -112,7 +119,7 @@ class AgencyAdmin(admin.ModelAdmin):
                 is_national_focal_point=data["is_national_focal_point"],
             )
         else:
-            created = services.agency_create(
+            created = agency_create(
                 actor=request.user,
                 party=data["party"],
                 name=data["name"],
@@ -225,7 +232,7 @@ class OfficerAdmin(UserAdmin):
         unlocked = [
             officer.username
             for officer in queryset
-            if services.officer_login_unlock(actor=request.user, officer=officer)
+            if officer_login_unlock(actor=request.user, officer=officer)
         ]
         self.message_user(
             request,
@@ -236,7 +243,7 @@ class OfficerAdmin(UserAdmin):
     def save_model(self, request: HttpRequest, obj: Officer, form: Any, change: bool) -> None:
         data = form.cleaned_data
         if not change:
-            created = services.officer_create(
+            created = officer_create(
                 actor=request.user,
                 username=data["username"],
                 password=data.get("password1"),
@@ -250,7 +257,7 @@ class OfficerAdmin(UserAdmin):
             obj.pk = created.pk
             return
         if {"first_name", "last_name", "email"} & set(form.changed_data):
-            services.officer_update_profile(
+            officer_update_profile(
                 actor=request.user,
                 officer=obj,
                 first_name=data["first_name"],
@@ -258,7 +265,7 @@ class OfficerAdmin(UserAdmin):
                 email=data["email"],
             )
         if {"agency", "role", "posted_at", "is_active"} & set(form.changed_data):
-            services.officer_update_assignment(
+            officer_update_assignment(
                 actor=request.user,
                 officer=obj,
                 role=data["role"],

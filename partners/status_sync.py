@@ -2,8 +2,8 @@
 
 A party's status decides what its agencies may see in other apps (an observer sees no personal
 data). Each app whose object permissions depend on it registers a re-sync here, from its
-``AppConfig.ready``; ``partners.services.party_change_status`` runs them all, in the order the
-apps are installed, inside the change's transaction, so that the new status and the
+``AppConfig.ready``; ``partners.services.party_status.party_change_status`` runs them all, in
+the order the apps are installed, inside the change's transaction, so that the new status and the
 permissions it implies are committed together. Partners knows no app above it: they come to it.
 """
 

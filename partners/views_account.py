@@ -10,11 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from partners import selectors, services
+from partners import selectors
 from partners.api_auth import api_token_issue, api_token_revoke
 from partners.auth import officer_of
 from partners.forms_account import AccessDecisionForm, ApiTokenIssueForm
 from partners.selectors import api_token_of, api_tokens_of
+from partners.services.access_confirmations import officer_access_decide
 
 # An officer has a handful of tokens; the page lists the newest this many.
 TOKENS_SHOWN = 50
@@ -96,7 +97,7 @@ def access_confirmation_decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Choose to confirm or to refuse.")
         return redirect("access_confirmations")
     try:
-        confirmation = services.officer_access_decide(
+        confirmation = officer_access_decide(
             actor=officer_of(request),
             confirmation_id=pk,
             confirm=form.cleaned_data["decision"] == "confirm",

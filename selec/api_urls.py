@@ -5,7 +5,7 @@ from django.urls import include, path
 v1 = [
     path("", include("exchanges.api_urls")),
     path("", include("cases.api_urls")),
-    path("", include("exchanges.api_hits_urls")),
+    path("", include("hits.api_urls")),
     path("", include("partners.api_urls")),
     path("", include("taskforces.api_urls")),
     path("", include("selec.core.api_notification_urls")),

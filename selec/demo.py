@@ -11,7 +11,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners.models import Agency, Officer, Posting, Role
-from partners.services import officer_access_confirm_by_operator, officer_create
+from partners.services.access_confirmations import officer_access_confirm_by_operator
+from partners.services.officers import officer_create
 from taskforces.models import SubTaskForce, TaskForce
 from taskforces.services import membership_add
 

@@ -12,7 +12,8 @@ from django.utils.functional import SimpleLazyObject
 
 from analytics.access import statistics_access_for
 from cases.policy import works_on_cases
-from exchanges.policy import sees_hits, works_with_exchanges
+from exchanges.policy import works_with_exchanges
+from hits.policy import sees_hits
 from partners.models import Officer
 from partners.policy import offers_access_confirmations
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from partners.models import Agency, AgencyKind, Party, PartyKind, PartyStatus, PartyStatusChange
-from partners.services import agency_create, directory_admins_group, party_create
+from partners.services.directory import agency_create, party_create
+from partners.services.groups import directory_admins_group
 from selec.core.audit import audit_record
 from selec.core.models import AuditAction
 from taskforces.models import CrimeArea, SubTaskForce, TaskForce

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "partners",
     "taskforces",
     "exchanges",
+    "hits",
     "cases",
     "analytics",
     "selec",
@@ -364,7 +365,7 @@ CELERY_BEAT_SCHEDULE = {
     "flag-deadlines": {"task": "exchanges.tasks.flag_deadlines", "schedule": 300.0},
     # Hit/no-hit matching of entities whose after-commit task was lost (broker down).
     "match-unmatched-entities": {
-        "task": "exchanges.tasks.match_unmatched_entities",
+        "task": "hits.tasks.match_unmatched_entities",
         "schedule": 60.0,
     },
     # Statistics of every year with exchanges, recomputed at night (analytics.services).

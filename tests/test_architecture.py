@@ -11,10 +11,19 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from exchanges import case_links
+from exchanges import case_links, entity_listeners
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("selec", "partners", "taskforces", "exchanges", "cases", "analytics", "bench")
+PACKAGES = (
+    "selec",
+    "partners",
+    "taskforces",
+    "exchanges",
+    "hits",
+    "cases",
+    "analytics",
+    "bench",
+)
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
@@ -51,6 +60,10 @@ def test_the_code_keeps_its_layers() -> None:
         ("exchanges/policy.py", "import cases.models", "Apps depend downward only"),
         ("partners/models.py", "import taskforces.models", "Apps depend downward only"),
         ("selec/core/audit.py", "import partners.models", "Apps depend downward only"),
+        ("exchanges/services/sending.py", "import hits.matching", "Apps depend downward only"),
+        # Cases and hits stand side by side: neither may import the other.
+        ("hits/matching.py", "import cases.models", "Apps depend downward only"),
+        ("cases/services.py", "import hits.models", "Apps depend downward only"),
         ("cases/services.py", "import selec.demo", "Nothing imports the configuration"),
         ("analytics/services.py", "import bench.measure", "Nothing imports the configuration"),
     ],
@@ -78,3 +91,9 @@ def test_the_cases_app_answers_for_the_cases() -> None:
     from cases.links import CaseLinksOfCases
 
     assert isinstance(case_links.case_links(), CaseLinksOfCases)
+
+
+def test_the_hits_app_indexes_the_entities_exchanges_store() -> None:
+    from hits.indexing import entities_index
+
+    assert entity_listeners._LISTENERS["hits"] is entities_index

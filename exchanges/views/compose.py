@@ -1,5 +1,5 @@
 """Composing a request for assistance or an information exchange, and its "Who will see this"
-panel. The views parse the form and call ``exchanges.services.exchange_send``; who may receive
+panel. The views parse the form and call ``exchanges.services.sending.exchange_send``; who may receive
 what is the policy's decision, shown here before sending and enforced by the service."""
 
 from __future__ import annotations
@@ -19,9 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from exchanges.audience import addressable_agencies, audience_for_officer, sender_agency
 from exchanges.case_links import CaseChoice, case_links
-from exchanges.forms import (
-    AudienceFields,
-    ComposeForm,
+from exchanges.forms import AudienceFields, ComposeForm
+from exchanges.forms_entities import (
     EntitySection,
     entities_given,
     entities_valid,
@@ -30,7 +29,8 @@ from exchanges.forms import (
 )
 from exchanges.models import Priority
 from exchanges.policy import works_with_exchanges
-from exchanges.services import due_date, exchange_send
+from exchanges.services.inputs import due_date
+from exchanges.services.sending import exchange_send
 from partners.auth import officer_of
 from partners.models import Agency
 

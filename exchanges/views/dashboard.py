@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from exchanges.selectors import WorkList, agency_work
+from exchanges.selectors_dashboard import WorkList, agency_work
 from partners.capabilities import capabilities_for
 from partners.policy import administers_directory, sees_country_traffic
 from partners.selectors import officer_profile

@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from exchanges.forms_thread import DecisionForm
-from exchanges.selectors import (
+from exchanges.selectors_dissemination import (
     dissemination_request_for_officer,
     dissemination_requests_filed_by_agency,
     dissemination_requests_to_decide,
 )
-from exchanges.services import dissemination_request_decide
+from exchanges.services.dissemination_requests import dissemination_request_decide
 from partners.auth import officer_of
 
 

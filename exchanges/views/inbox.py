@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from exchanges.inbox import page_links, parse_inbox_request
 from exchanges.policy import works_with_exchanges
-from exchanges.selectors import PAGE_SIZE, inbox_search
+from exchanges.selectors_inbox import PAGE_SIZE, inbox_search
 from partners.auth import officer_of
 from partners.policy import sees_country_traffic
 

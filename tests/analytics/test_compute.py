@@ -20,9 +20,9 @@ from analytics.services import statistics_compute, statistics_compute_years, sta
 from cases.models import CaseKind, CaseStatus
 from cases.services import CaseDetails, case_create
 from exchanges.models import Exchange, ExchangeKind, Priority
-from exchanges.services import exchange_reply, exchange_send
+from exchanges.services.sending import exchange_reply, exchange_send
 from partners.models import Officer, Party
-from partners.services import party_change_status
+from partners.services.party_status import party_change_status
 from selec.reference import load_reference_data
 from taskforces.models import CrimeArea
 from tests.analytics.logs import (

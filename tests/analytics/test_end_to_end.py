@@ -26,7 +26,7 @@ from django.core.management import call_command
 from analytics.policy import Table
 from analytics.tables import StatisticsTable, statistics_table
 from exchanges.models import Exchange, ExchangeKind, Priority
-from exchanges.services import exchange_reply, exchange_send
+from exchanges.services.sending import exchange_reply, exchange_send
 from partners.models import Agency, Officer
 from taskforces.models import CrimeArea, TaskForce
 from tests.exchanges.scenario import agency_ids, message

@@ -9,7 +9,7 @@ import pytest
 from django.db.models import Q
 
 from partners.models import Officer, Party, PartyStatus, PartyStatusChange
-from partners.services import party_change_status
+from partners.services.party_status import party_change_status
 from selec.core.models import AuditEvent
 from selec.reference import (
     CONVENTION_IN_FORCE,

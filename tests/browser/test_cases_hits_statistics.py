@@ -15,7 +15,7 @@ from cases.models import Seizure
 from partners.models import Agency, Officer, Party
 from tests.browser.journeys import log_in, save_last_page
 from tests.cases.scenario import open_case
-from tests.exchanges.hits_scenario import a_hit
+from tests.hits.scenario import a_hit
 
 pytestmark = pytest.mark.browser
 

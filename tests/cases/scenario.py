@@ -1,4 +1,4 @@
-"""Building cases for tests through the real services."""
+"""Building cases for tests through the real services, and reading back what they audited."""
 
 from __future__ import annotations
 
@@ -9,17 +9,15 @@ from decimal import Decimal
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import Case, CaseKind, CaseStatus, OperationalMeeting, Result
-from cases.services import (
-    CaseDetails,
-    SeizureInput,
-    case_create,
-    meeting_add,
-    result_record,
-)
+from cases.services import CaseDetails, case_create
+from cases.services_meetings import meeting_add
+from cases.services_results import SeizureInput, result_record
 from exchanges.models import Exchange
-from exchanges.services import AttachmentInput, exchange_send
+from exchanges.services.inputs import AttachmentInput
+from exchanges.services.sending import exchange_send
 from partners.models import Officer, Party, Role
-from partners.services import officer_create
+from partners.services.officers import officer_create
+from selec.core.models import AuditAction, AuditEvent
 from taskforces.models import CrimeArea
 from tests.exchanges.scenario import agency_ids, message
 
@@ -121,3 +119,14 @@ def second_analyst() -> Officer:
     )
     TOTPDevice.objects.create(user=officer, name="default", confirmed=True)
     return Officer.objects.get(pk=officer.pk)
+
+
+def audit_events(action: AuditAction, target: object) -> list[AuditEvent]:
+    """The audit events of one kind that a service wrote about ``target``."""
+    return list(
+        AuditEvent.objects.filter(
+            action=action,
+            object_type=target._meta.label_lower,  # type: ignore[attr-defined]
+            object_id=str(target.pk),  # type: ignore[attr-defined]
+        )
+    )

@@ -13,7 +13,7 @@ from cases.models import CaseKind
 from cases.selectors import case_page, case_perms
 from cases.services import case_change_status
 from exchanges.models import Exchange
-from exchanges.services import exchange_reply, exchange_send
+from exchanges.services.sending import exchange_reply, exchange_send
 from partners.models import Officer
 from taskforces.models import CrimeArea
 from tests.cases.scenario import open_case, send_in_case

@@ -1,43 +1,26 @@
-"""The cases services: references, participants and the observer rule, status, meetings,
-results and their totals, permissions kept in step, and the audit events."""
+"""The cases services for the case itself: references, participants and the observer rule,
+permissions kept in step, status, consultation, invitations and their notices, and the audit
+events (meetings: ``test_services_meetings``; results: ``test_services_results``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
-from cases import services
-from cases.models import (
-    Case,
-    CaseKind,
-    CaseNotificationKind,
-    CaseStatus,
-    MeetingAttachment,
-    OperationalMeeting,
-    Result,
-    Seizure,
-)
-from cases.selectors import (
-    case_perms,
-    cases_visible_to,
-    totals_by_item,
-    totals_by_party,
-)
-from exchanges.selectors import NO_ATTACHMENT
-from exchanges.services import AttachmentInput
+from cases import services, services_meetings
+from cases.models import Case, CaseKind, CaseNotificationKind, CaseStatus
+from cases.selectors import case_perms, cases_visible_to
 from partners.models import Officer, Party
-from partners.services import party_change_status
-from selec.core.models import AuditAction, AuditEvent, Notification
+from partners.services.party_status import party_change_status
+from selec.core.models import AuditAction, Notification
 from tests.cases.scenario import (
-    A_MINUTES_FILE,
-    MINUTES,
     add_meeting,
+    audit_events,
     open_case,
     record,
     second_analyst,
@@ -46,18 +29,6 @@ from tests.cases.scenario import (
 from tests.exchanges.scenario import agency_ids
 
 pytestmark = pytest.mark.django_db
-
-A_PNG_NAMED_PDF = AttachmentInput("scan.pdf", "application/pdf", b"\x89PNG\r\n\x1a\n" + b"0" * 64)
-
-
-def _events(action: AuditAction, target: object) -> list[AuditEvent]:
-    return list(
-        AuditEvent.objects.filter(
-            action=action,
-            object_type=target._meta.label_lower,  # type: ignore[attr-defined]
-            object_id=str(target.pk),  # type: ignore[attr-defined]
-        )
-    )
 
 
 # --- Opening a case and its reference -------------------------------------------------------
@@ -86,7 +57,7 @@ def test_the_officers_party_leads_the_case_it_opens_with_its_first_participants(
     }
     assert list(case.analysts.all()) == [analyst]
     assert case.created_by == lo_ro
-    [event] = _events(AuditAction.COLLECTION, case)
+    [event] = audit_events(AuditAction.COLLECTION, case)
     assert event.details["reference"] == case.reference
     assert event.details["lead"] == "RO"
 
@@ -183,7 +154,7 @@ def test_a_case_with_an_observer_cannot_be_marked_as_carrying_personal_data(
 
 
 def test_a_former_member_cannot_be_invited(lo_ro: Officer) -> None:
-    from partners.services import agency_create
+    from partners.services.directory import agency_create
 
     croatia = Party.objects.get(code="HR")
     police = croatia.agencies.first() or agency_create(
@@ -246,7 +217,7 @@ def test_the_lead_moves_the_case_through_its_statuses(lo_ro: Officer, lo_bg: Off
     for status in ("active", "action_day", "closed", "active"):
         case = services.case_change_status(officer=lo_ro, case=case, status=status)
     assert case.status == CaseStatus.ACTIVE
-    assert len(_events(AuditAction.ALTERATION, case)) == 4
+    assert len(audit_events(AuditAction.ALTERATION, case)) == 4
     with pytest.raises(ValidationError, match="cannot become planned"):
         services.case_change_status(officer=lo_ro, case=case, status="planned")
     with pytest.raises(PermissionDenied, match="only the lead party's agencies"):
@@ -273,174 +244,22 @@ def test_an_outsider_gets_404_from_every_service(lo_ro: Officer, outsider: Offic
         lambda: services.case_invite(officer=outsider, case=case, agency_ids=[1]),
         lambda: add_meeting(outsider, case),
         lambda: record(outsider, case, "GR"),
-        lambda: services.meeting_attachment_download(officer=outsider, attachment_id=attachment.pk),
+        lambda: services_meetings.meeting_attachment_download(
+            officer=outsider, attachment_id=attachment.pk
+        ),
     ]
     for call in calls:
         with pytest.raises(Http404):
             call()
 
 
-def test_a_hidden_and_a_missing_meeting_attachment_answer_the_same_404(
-    lo_ro: Officer, outsider: Officer
-) -> None:
-    attachment = add_meeting(lo_ro, open_case(lo_ro)).attachments.get()
-    messages = []
-    for attachment_id in (attachment.pk, 999_999_999):
-        with pytest.raises(Http404) as refused:
-            services.meeting_attachment_download(officer=outsider, attachment_id=attachment_id)
-        messages.append(str(refused.value))
-    assert messages == [NO_ATTACHMENT, NO_ATTACHMENT]
-
-
-# --- Meetings --------------------------------------------------------------------------------
-
-
-def test_a_meeting_is_stored_with_encrypted_minutes_and_attachments(
-    lo_ro: Officer, lo_bg: Officer
-) -> None:
-    case = open_case(lo_ro, "Bulgarian Police")
-    meeting = add_meeting(lo_bg, case)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT minutes FROM cases_operationalmeeting WHERE id = %s", [meeting.pk])
-        (stored_minutes,) = cursor.fetchone()
-        cursor.execute(
-            "SELECT content FROM cases_meetingattachment WHERE meeting_id = %s", [meeting.pk]
-        )
-        (stored_file,) = cursor.fetchone()
-    assert "informant" not in stored_minutes
-    assert A_MINUTES_FILE.content not in bytes(stored_file)
-    assert OperationalMeeting.objects.get(pk=meeting.pk).minutes == MINUTES
-    assert set(meeting.parties.values_list("code", flat=True)) == {"RO", "BG"}
-    [event] = _events(AuditAction.COLLECTION, meeting)
-    assert event.details["reference"] == case.reference
-
-
-def test_a_meeting_attachment_is_downloaded_intact_and_the_disclosure_audited(
-    lo_ro: Officer, lo_bg: Officer
-) -> None:
-    case = open_case(lo_ro, "Bulgarian Police")
-    attachment = add_meeting(lo_ro, case).attachments.get()
-    stored, content = services.meeting_attachment_download(
-        officer=lo_bg, attachment_id=attachment.pk
-    )
-    assert content == A_MINUTES_FILE.content
-    assert stored.filename == "minutes.txt"
-    [event] = _events(AuditAction.DISCLOSURE, attachment)
-    assert event.actor == lo_bg
-
-
-def test_a_disguised_attachment_refuses_the_whole_meeting(lo_ro: Officer) -> None:
-    case = open_case(lo_ro)
-    with pytest.raises(ValidationError, match="declared as application/pdf"):
-        add_meeting(lo_ro, case, attachments=[A_MINUTES_FILE, A_PNG_NAMED_PDF])
-    assert not OperationalMeeting.objects.filter(case=case).exists()
-    assert not MeetingAttachment.objects.filter(meeting__case=case).exists()
-
-
-def test_a_meetings_participants_are_parties_of_the_case(lo_ro: Officer) -> None:
-    case = open_case(lo_ro)
-    with pytest.raises(ValidationError, match="parties taking part in the case"):
-        services.meeting_add(
-            officer=lo_ro,
-            case=case,
-            held_on=dt.date(2026, 3, 10),
-            place="Ruse",
-            party_ids=[Party.objects.get(code="GR").pk],
-        )
-
-
-# --- Results and their totals ----------------------------------------------------------------
-
-
-def test_results_are_totalled_per_party_and_per_item_in_sql(
-    lo_ro: Officer, lo_bg: Officer, lo_tr: Officer
-) -> None:
-    case = open_case(lo_ro, "Bulgarian Police", "Turkish Customs")
-    record(lo_tr, case, "TR", seizures=[("heroin", "500", "kg")], persons_arrested=4)
-    record(lo_tr, case, "TR", seizures=[("heroin", "84", "kg")], persons_arrested=2)
-    record(
-        lo_bg,
-        case,
-        "BG",
-        seizures=[("amphetamines", "250000", "tablets"), ("cannabis", "1829", "kg")],
-        persons_arrested=5,
-        victims_identified=3,
-    )
-    record(lo_ro, case, "BG", seizures=[("amphetamines", "12.5", "kg")], vehicles_seized=2)
-    by_party = {t.party.code: t.counts for t in totals_by_party(case)}
-    assert by_party["TR"]["persons_arrested"] == 6
-    assert by_party["BG"] == {
-        "persons_arrested": 5,
-        "persons_identified": 0,
-        "persons_charged": 0,
-        "victims_identified": 3,
-        "victims_assisted": 0,
-        "victims_repatriated": 0,
-        "vehicles_seized": 2,
-    }
-    assert "RO" not in by_party
-    by_item = {(t.item, t.unit): t.quantity for t in totals_by_item(case)}
-    assert by_item == {
-        ("heroin", "kg"): Decimal("584"),
-        ("cannabis", "kg"): Decimal("1829"),
-        ("amphetamines", "tablets"): Decimal("250000"),
-        ("amphetamines", "kg"): Decimal("12.5"),
-    }
-
-
-def test_an_agency_records_only_its_own_partys_results(lo_ro: Officer, lo_bg: Officer) -> None:
-    case = open_case(lo_ro, "Bulgarian Police")
-    with pytest.raises(PermissionDenied, match="records the results of BG only"):
-        record(lo_bg, case, "RO", persons_arrested=1)
-    assert not Result.objects.filter(case=case).exists()
-
-
-def test_an_observer_reports_no_results_and_a_stranger_party_none_either(
-    lo_ro: Officer, obs_at: Officer
-) -> None:
-    case = open_case(lo_ro, "Police of Austria")
-    with pytest.raises(PermissionDenied):
-        record(obs_at, case, "AT", persons_arrested=1)
-    with pytest.raises(ValidationError, match=r"Austria \(AT\) is an observer"):
-        record(lo_ro, case, "AT", persons_arrested=1)
-    with pytest.raises(ValidationError, match="taking part in the case"):
-        record(lo_ro, case, "GR", persons_arrested=1)
-
-
-def test_seizure_lines_need_an_item_a_unit_and_a_quantity_above_zero(lo_ro: Officer) -> None:
-    case = open_case(lo_ro)
-    for line in [("heroin", "0", "kg"), ("heroin", "-3", "kg"), ("gold", "1", "kg")]:
-        with pytest.raises(ValidationError) as refused:
-            record(lo_ro, case, "RO", seizures=[line])
-        assert "seizures" in refused.value.message_dict
-    with pytest.raises(ValidationError):
-        record(lo_ro, case, "RO", persons_arrested=-1)
-    assert not Result.objects.filter(case=case).exists()
-
-
-def test_the_database_refuses_a_negative_count_or_quantity(lo_ro: Officer) -> None:
-    result = record(lo_ro, open_case(lo_ro), "RO", seizures=[("heroin", "1", "kg")])
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Seizure.objects.filter(result=result).update(quantity=Decimal(0))
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Result.objects.filter(pk=result.pk).update(persons_arrested=-1)
-
-
-def test_results_are_audited_with_their_counts(lo_ro: Officer) -> None:
-    case = open_case(lo_ro)
-    result = record(
-        lo_ro, case, "RO", seizures=[("cigarettes", "12000", "pieces")], persons_charged=2
-    )
-    [event] = _events(AuditAction.COLLECTION, result)
-    assert event.details["party"] == "RO"
-    assert event.details["counts"]["persons_charged"] == 2
-    assert event.details["seizures"] == ["cigarettes 12000.000 pieces"]
+# --- Consultation, invitations and their notices ---------------------------------------------
 
 
 def test_the_consultation_of_a_case_is_audited(lo_ro: Officer, nfp_bg: Officer) -> None:
     case = open_case(lo_ro, "Bulgarian Police")
     services.case_consult(officer=nfp_bg, case=case)
-    [event] = _events(AuditAction.CONSULTATION, case)
+    [event] = audit_events(AuditAction.CONSULTATION, case)
     assert event.actor == nfp_bg
 
 
@@ -451,7 +270,7 @@ def test_a_party_invited_without_an_agency_is_followed_by_its_national_focal_poi
     services.case_invite(officer=lo_ro, case=case, party_ids=[Party.objects.get(code="BG").pk])
     assert case in cases_visible_to(nfp_bg)
     assert case not in cases_visible_to(lo_bg)  # its agencies were not invited
-    [event] = _events(AuditAction.ALTERATION, case)
+    [event] = audit_events(AuditAction.ALTERATION, case)
     assert event.details["parties"] == ["BG"]
 
 
@@ -469,7 +288,7 @@ def test_invitations_are_audited(lo_ro: Officer, analyst: Officer) -> None:
         agency_ids=agency_ids("Bulgarian Police"),
         analyst_ids=[analyst.pk],
     )
-    [event] = _events(AuditAction.ALTERATION, case)
+    [event] = audit_events(AuditAction.ALTERATION, case)
     assert event.reason == "participants invited"
     assert event.details["analysts"] == ["analyst"]
     assert event.details["agencies"] == [f"BG:{agency_ids('Bulgarian Police')[0]}"]
@@ -513,7 +332,7 @@ def test_an_invitation_tells_only_those_new_to_the_case(
 def test_an_analyst_who_changes_role_loses_the_case_at_once(
     lo_ro: Officer, analyst: Officer
 ) -> None:
-    from partners.services import officer_update_assignment
+    from partners.services.officers import officer_update_assignment
 
     case = open_case(lo_ro, analysts=[analyst])
     officer_update_assignment(

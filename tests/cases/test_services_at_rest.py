@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from cases import services
+from cases import services, services_meetings
 from cases.models import Case, MeetingAttachment, OperationalMeeting
 from cases.selectors import case_list, cases_open_to_officer
 from partners.models import Officer
@@ -20,7 +20,7 @@ from selec.core.models import AuditAction, AuditEvent
 from selec.core.policy_values import Restrictions
 from tests.cases.scenario import A_MINUTES_FILE, add_meeting, open_case
 from tests.exchanges.scenario import agency_ids
-from tests.selec.test_crypto import raw_column
+from tests.selec.encryption import raw_column
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ def test_a_name_longer_than_120_characters_is_still_refused(lo_ro: Officer) -> N
 def test_a_meeting_s_place_and_its_files_hashes_are_stored_encrypted(lo_ro: Officer) -> None:
     case = open_case(lo_ro, "Bulgarian Police")
 
-    meeting = services.meeting_add(
+    meeting = services_meetings.meeting_add(
         officer=lo_ro,
         case=case,
         held_on=dt.date(2026, 3, 10),
@@ -101,7 +101,7 @@ def test_the_log_names_meeting_files_by_a_keyed_digest_only(lo_ro: Officer, lo_b
     meeting = add_meeting(lo_ro, open_case(lo_ro, "Bulgarian Police"))
     attachment = meeting.attachments.get()
 
-    services.meeting_attachment_download(officer=lo_bg, attachment_id=attachment.pk)
+    services_meetings.meeting_attachment_download(officer=lo_bg, attachment_id=attachment.pk)
 
     added = AuditEvent.objects.get(
         object_type="cases.operationalmeeting", object_id=str(meeting.pk)

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from django.db.models import QuerySet
 
 from exchanges.models import Exchange, ExchangeKind, Priority, Recipient
-from exchanges.services import AttachmentInput, EntityInput, Evaluation, Message, exchange_send
+from exchanges.services.inputs import AttachmentInput, EntityInput, Evaluation, Message
+from exchanges.services.sending import exchange_send
 from partners.models import Agency, Officer
 from selec.core.policy_values import Restrictions
 from taskforces.models import CrimeArea

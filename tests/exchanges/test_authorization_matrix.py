@@ -20,9 +20,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 
-from exchanges import services
 from exchanges.models import DisseminationKind, DisseminationRequest, Exchange
 from exchanges.selectors import exchanges_visible_to
+from exchanges.services import (
+    consultation,
+    dissemination_requests,
+    on_receipt,
+    restriction_changes,
+    sending,
+)
 from partners.models import Officer
 from selec.core.policy_values import Restrictions
 from tests.exchanges.scenario import agency_ids, message, send
@@ -152,7 +158,7 @@ def _actions(
     def confirmed(action: Callable[[], object]) -> Callable[[], object]:
         # An H3 reader confirms the restriction text first: the actions, not the gate, are tested here.
         def run() -> object:
-            services.exchange_confirm_restrictions(officer=officer, exchange=exchange)
+            on_receipt.exchange_confirm_restrictions(officer=officer, exchange=exchange)
             return action()
 
         return run
@@ -166,31 +172,33 @@ def _actions(
     )
     return {
         "list": listed,
-        "view": confirmed(lambda: services.exchange_consult(officer=officer, exchange=exchange)),
+        "view": confirmed(
+            lambda: consultation.exchange_consult(officer=officer, exchange=exchange)
+        ),
         "download": confirmed(
-            lambda: services.attachment_download(
+            lambda: consultation.attachment_download(
                 officer=officer, attachment_id=exchange.attachments.get().pk
             )
         ),
         "reply": confirmed(
-            lambda: services.exchange_reply(
+            lambda: sending.exchange_reply(
                 officer=officer,
                 parent=exchange,
                 message=message(personal=exchange.personal_data, attachments=()),
             )
         ),
         "reply_personal_data": confirmed(
-            lambda: services.exchange_reply(
+            lambda: sending.exchange_reply(
                 officer=officer, parent=exchange, message=message(personal=True, attachments=())
             )
         ),
-        "forward": lambda: services.exchange_forward(
+        "forward": lambda: sending.exchange_forward(
             officer=officer,
             exchange=exchange,
             agency_ids=agency_ids("Hellenic Police"),
             justification="joint case",
         ),
-        "request_dissemination": lambda: services.dissemination_request_file(
+        "request_dissemination": lambda: dissemination_requests.dissemination_request_file(
             officer=officer,
             exchange=exchange,
             kind=kind,
@@ -198,10 +206,10 @@ def _actions(
             intended_use="Joint investigation",
             justification="The suspect is active in Greece.",
         ),
-        "grant": lambda: services.dissemination_request_decide(
+        "grant": lambda: dissemination_requests.dissemination_request_decide(
             officer=officer, request=request, grant=True
         ),
-        "tighten": lambda: services.exchange_change_restrictions(
+        "tighten": lambda: restriction_changes.exchange_change_restrictions(
             officer=officer,
             exchange=exchange,
             restrictions=Restrictions(
@@ -209,7 +217,7 @@ def _actions(
             ),
         ),
         "export_evidence": confirmed(
-            lambda: services.exchange_export_evidence(
+            lambda: consultation.exchange_export_evidence(
                 officer=officer, exchange=exchange, justification="Case 12/2026"
             )
         ),

@@ -15,19 +15,17 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from cases.services import CaseDetails, case_create, meeting_add
-from exchanges.matching import hit_search
-from exchanges.services import (
-    AttachmentInput,
-    EntityInput,
-    attachment_download,
+from cases.services import CaseDetails, case_create
+from cases.services_meetings import meeting_add
+from exchanges.services.consultation import attachment_download, exchange_export_evidence
+from exchanges.services.dissemination_requests import (
     dissemination_request_decide,
     dissemination_request_file,
-    exchange_confirm_restrictions,
-    exchange_export_evidence,
-    exchange_forward,
-    exchange_send,
 )
+from exchanges.services.inputs import AttachmentInput, EntityInput
+from exchanges.services.on_receipt import exchange_confirm_restrictions
+from exchanges.services.sending import exchange_forward, exchange_send
+from hits.matching import hit_search
 from partners.models import Officer
 from selec.core.policy_values import Restrictions
 from taskforces.models import CrimeArea

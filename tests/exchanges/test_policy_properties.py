@@ -12,13 +12,13 @@ from django.http import Http404
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from exchanges import services
 from exchanges.facts import facts_for
 from exchanges.models import Exchange
 from exchanges.policy import Perm, Principal, grants_for
 from exchanges.selectors import exchanges_visible_to, officer_perms
+from exchanges.services import dissemination_requests, restriction_changes, sending
 from partners.models import Officer, Party, PartyStatus, Role
-from partners.services import party_change_status
+from partners.services.party_status import party_change_status
 from selec.core.policy_values import Restrictions
 from tests.exchanges.scenario import agency_ids, send
 
@@ -55,18 +55,18 @@ def _apply(step: tuple, exchange: Exchange, officers: dict[str, Officer]) -> Non
     try:
         with transaction.atomic():
             if kind == "restrict":
-                services.exchange_change_restrictions(
+                restriction_changes.exchange_change_restrictions(
                     officer=officers[who], exchange=exchange, restrictions=what
                 )
             elif kind == "forward":
-                services.exchange_forward(
+                sending.exchange_forward(
                     officer=officers[who],
                     exchange=exchange,
                     agency_ids=agency_ids(what),
                     justification="test",
                 )
             elif kind == "disseminate":
-                request = services.dissemination_request_file(
+                request = dissemination_requests.dissemination_request_file(
                     officer=officers[who],
                     exchange=exchange,
                     kind="share",
@@ -74,10 +74,10 @@ def _apply(step: tuple, exchange: Exchange, officers: dict[str, Officer]) -> Non
                     intended_use="test",
                     justification="test",
                 )
-                services.dissemination_request_decide(
+                dissemination_requests.dissemination_request_decide(
                     officer=officers["lo.ro"], request=request, grant=True
                 )
-                services.exchange_forward(
+                sending.exchange_forward(
                     officer=officers[who],
                     exchange=exchange,
                     agency_ids=agency_ids(what),
@@ -139,7 +139,7 @@ def test_no_sequence_of_actions_lets_an_exchange_reach_an_officer_the_policy_did
                 personal=personal,
                 code=code,
             )
-            services.exchange_change_restrictions(
+            restriction_changes.exchange_change_restrictions(
                 officer=officers["lo.ro"], exchange=exchange, restrictions=initial
             )
             for step in sequence:

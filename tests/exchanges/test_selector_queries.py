@@ -14,11 +14,12 @@ from django.utils import timezone
 
 from cases.policy import CasePerm
 from cases.selectors import cases_visible_to
-from exchanges import selectors
 from exchanges.models import Exchange, ExchangeGroupObjectPermission, Recipient
 from exchanges.policy import Perm
+from exchanges.selectors_dashboard import agency_work
+from exchanges.selectors_inbox import InboxQuery, inbox_search, local_day
 from partners.models import Officer, Party, PartyStatus
-from partners.services import party_change_status
+from partners.services.party_status import party_change_status
 from selec.core.object_permissions import forget_permission_ids, permission_id
 from tests.exchanges.scenario import send, set_due
 
@@ -36,8 +37,8 @@ def _sql_of(call) -> str:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     "read",
     [
-        lambda officer: selectors.inbox_search(officer, selectors.InboxQuery()),
-        lambda officer: selectors.agency_work(officer),
+        lambda officer: inbox_search(officer, InboxQuery()),
+        lambda officer: agency_work(officer),
         lambda officer: list(cases_visible_to(officer)),
     ],
     ids=["inbox", "dashboard", "cases"],
@@ -64,8 +65,8 @@ def test_the_permission_ids_are_read_once_and_again_after_a_migration(lo_ro: Off
 def test_a_deep_page_starts_its_index_scan_at_the_cursor(lo_ro: Officer) -> None:
     for _ in range(3):
         send(lo_ro, "Bulgarian Police")
-    first = selectors.inbox_search(lo_ro, selectors.InboxQuery(), limit=1)
-    sql = _sql_of(lambda: selectors.inbox_search(lo_ro, selectors.InboxQuery(), after=first.last))
+    first = inbox_search(lo_ro, InboxQuery(), limit=1)
+    sql = _sql_of(lambda: inbox_search(lo_ro, InboxQuery(), after=first.last))
     # A bound on the sort column alone, beside the (column, id) disjunction.
     assert '"exchanges_exchange"."sent_at" <= ' in sql
 
@@ -78,7 +79,7 @@ def test_the_dashboard_leaves_out_a_receipt_whose_view_was_withdrawn(
     ExchangeGroupObjectPermission.objects.filter(
         content_object=withdrawn, permission_id=permission_id("exchanges", Perm.VIEW)
     ).delete()
-    work = selectors.agency_work(lo_bg)
+    work = agency_work(lo_bg)
     assert work is not None
     shown = {r.exchange_id for r in work.unread.receipts + work.unacknowledged.receipts}
     assert shown == {kept.pk}
@@ -102,7 +103,7 @@ def test_receipts_hidden_from_the_officer_take_no_place_in_a_dashboard_list(
         effective_from=dt.date(2026, 11, 1),
     )
     assert Recipient.objects.filter(exchange__in=hidden, read_at__isnull=True).count() == 3
-    work = selectors.agency_work(officer, limit=2)
+    work = agency_work(officer, limit=2)
     assert work is not None
     assert [r.exchange_id for r in work.unread.receipts] == [strategic.pk]
     assert not work.unread.more
@@ -115,7 +116,7 @@ def test_an_nfp_list_takes_the_most_urgent_of_all_the_partys_agencies(
     routine = send(lo_ro, "Bulgarian Police", priority="routine")
     immediate = send(lo_ro, "Bulgarian Customs Agency", priority="immediate")
     urgent = send(lo_ro, "Bulgarian Police", priority="urgent")
-    work = selectors.agency_work(nfp_bg, limit=2)
+    work = agency_work(nfp_bg, limit=2)
     assert work is not None
     assert [r.exchange_id for r in work.unread.receipts] == [immediate.pk, urgent.pk]
     assert work.unread.more
@@ -137,12 +138,12 @@ def test_the_dashboard_costs_a_fixed_number_of_queries(
     overdue, due_today, _ = (
         send(lo_ro, "Bulgarian Police", "Bulgarian Customs Agency") for _ in range(3)
     )
-    _start, end = selectors.local_day(officer, timezone.now())
+    _start, end = local_day(officer, timezone.now())
     set_due(Exchange.objects.filter(pk=overdue.pk), timezone.now() - dt.timedelta(hours=1))
     set_due(Exchange.objects.filter(pk=due_today.pk), end - dt.timedelta(seconds=1))
     permission_id("exchanges", Perm.VIEW)
     with django_assert_num_queries(queries):
-        work = selectors.agency_work(officer)
+        work = agency_work(officer)
     assert work is not None
     assert work.unread.receipts
     assert work.overdue.receipts

@@ -11,10 +11,16 @@ import json
 
 import pytest
 
-from exchanges import services
-from exchanges.matching import hit_search
 from exchanges.models import Attachment, DisseminationRequest, Exchange, RestrictionConfirmation
 from exchanges.selectors import restriction_digest
+from exchanges.services import (
+    consultation,
+    dissemination_requests,
+    on_receipt,
+    restriction_changes,
+    sending,
+)
+from hits.matching import hit_search
 from partners.models import Officer
 from selec.core.audit import justification_of
 from selec.core.crypto import current_key_id
@@ -23,7 +29,7 @@ from selec.core.models import AuditAction, AuditEvent, Justification
 from selec.core.policy_values import Restrictions
 from taskforces.models import CrimeArea
 from tests.exchanges.scenario import A_NOTE, agency_ids, message, send
-from tests.selec.test_crypto import raw_column
+from tests.selec.encryption import raw_column
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +37,7 @@ H3 = "Not to be shown to Petar Marinov's defence before 1 June."
 
 
 def _send_with_h3(officer: Officer, text: str = H3) -> Exchange:
-    return services.exchange_send(
+    return sending.exchange_send(
         officer=officer,
         kind="request",
         recipient_agency_ids=agency_ids("Bulgarian Police"),
@@ -74,7 +80,7 @@ def test_a_confirmation_keeps_a_keyed_digest_of_the_text_never_the_text(
 ) -> None:
     exchange = _send_with_h3(lo_ro)
 
-    services.exchange_confirm_restrictions(officer=lo_bg, exchange=exchange)
+    on_receipt.exchange_confirm_restrictions(officer=lo_bg, exchange=exchange)
 
     (confirmation,) = RestrictionConfirmation.objects.filter(exchange=exchange, officer=lo_bg)
     assert confirmation.restriction_digest == keyed_digest(DigestPurpose.RESTRICTION_TEXT, H3)
@@ -82,26 +88,26 @@ def test_a_confirmation_keeps_a_keyed_digest_of_the_text_never_the_text(
     assert confirmation.restriction_digest != hashlib.sha256(H3.encode()).hexdigest()
     assert not hasattr(confirmation, "restriction_text")
     # The content opens to the officer who confirmed.
-    assert services.exchange_consult(officer=lo_bg, exchange=exchange).body
+    assert consultation.exchange_consult(officer=lo_bg, exchange=exchange).body
 
 
 def test_a_changed_h3_text_is_confirmed_again_before_the_content_opens(
     lo_ro: Officer, lo_bg: Officer
 ) -> None:
     exchange = _send_with_h3(lo_ro)
-    services.exchange_confirm_restrictions(officer=lo_bg, exchange=exchange)
+    on_receipt.exchange_confirm_restrictions(officer=lo_bg, exchange=exchange)
     changed = H3 + " Nor to the press."
 
-    services.exchange_change_restrictions(
+    restriction_changes.exchange_change_restrictions(
         officer=lo_ro, exchange=exchange, restrictions=Restrictions(text=changed)
     )
 
-    with pytest.raises(services.RestrictionNotConfirmed):
-        services.exchange_consult(officer=lo_bg, exchange=exchange)
-    services.exchange_confirm_restrictions(officer=lo_bg, exchange=exchange)
+    with pytest.raises(consultation.RestrictionNotConfirmed):
+        consultation.exchange_consult(officer=lo_bg, exchange=exchange)
+    on_receipt.exchange_confirm_restrictions(officer=lo_bg, exchange=exchange)
     (confirmation,) = RestrictionConfirmation.objects.filter(exchange=exchange, officer=lo_bg)
     assert confirmation.restriction_digest == restriction_digest(changed)
-    assert services.exchange_consult(officer=lo_bg, exchange=exchange).body
+    assert consultation.exchange_consult(officer=lo_bg, exchange=exchange).body
     confirmed = AuditEvent.objects.filter(
         object_type="exchanges.exchange",
         object_id=str(exchange.pk),
@@ -113,8 +119,8 @@ def test_a_changed_h3_text_is_confirmed_again_before_the_content_opens(
 def test_confirming_the_same_text_twice_records_it_once(lo_ro: Officer, lo_bg: Officer) -> None:
     exchange = _send_with_h3(lo_ro)
 
-    services.exchange_confirm_restrictions(officer=lo_bg, exchange=exchange)
-    services.exchange_confirm_restrictions(officer=lo_bg, exchange=exchange)
+    on_receipt.exchange_confirm_restrictions(officer=lo_bg, exchange=exchange)
+    on_receipt.exchange_confirm_restrictions(officer=lo_bg, exchange=exchange)
 
     assert (
         AuditEvent.objects.filter(
@@ -133,7 +139,7 @@ def test_a_dissemination_request_and_its_decision_are_stored_encrypted(
     lo_ro: Officer, lo_bg: Officer
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H2")
-    request = services.dissemination_request_file(
+    request = dissemination_requests.dissemination_request_file(
         officer=lo_bg,
         exchange=exchange,
         kind="share",
@@ -142,7 +148,7 @@ def test_a_dissemination_request_and_its_decision_are_stored_encrypted(
         justification="Marinov's partners act from Istanbul",
     )
 
-    services.dissemination_request_decide(
+    dissemination_requests.dissemination_request_decide(
         officer=lo_ro, request=request, grant=True, note="For the Marinov file only"
     )
 
@@ -168,7 +174,7 @@ def test_a_dissemination_request_and_its_decision_are_stored_encrypted(
 
 def test_a_decision_without_a_note_records_no_justification(lo_ro: Officer, lo_bg: Officer) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H1")
-    request = services.dissemination_request_file(
+    request = dissemination_requests.dissemination_request_file(
         officer=lo_bg,
         exchange=exchange,
         kind="evidence",
@@ -178,7 +184,7 @@ def test_a_decision_without_a_note_records_no_justification(lo_ro: Officer, lo_b
     )
     kept = Justification.objects.count()
 
-    services.dissemination_request_decide(officer=lo_ro, request=request, grant=False)
+    dissemination_requests.dissemination_request_decide(officer=lo_ro, request=request, grant=False)
 
     event = _last_event(
         action=AuditAction.ALTERATION,
@@ -198,7 +204,7 @@ def test_a_forward_records_a_fixed_reason_and_the_justification_encrypted(
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
 
-    services.exchange_forward(
+    sending.exchange_forward(
         officer=lo_bg,
         exchange=exchange,
         agency_ids=agency_ids("Turkish National Police"),
@@ -220,7 +226,7 @@ def test_an_evidence_export_records_a_fixed_reason_and_the_justification_encrypt
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
 
-    services.exchange_export_evidence(
+    consultation.exchange_export_evidence(
         officer=lo_bg, exchange=exchange, justification="Case 77/2026 against Petar Marinov"
     )
 
@@ -271,7 +277,7 @@ def test_a_download_names_the_file_in_the_log_by_a_keyed_digest_only(
     exchange = send(lo_ro, "Bulgarian Police")
     attachment = exchange.attachments.get()
 
-    _, content = services.attachment_download(officer=lo_bg, attachment_id=attachment.pk)
+    _, content = consultation.attachment_download(officer=lo_bg, attachment_id=attachment.pk)
 
     assert content == A_NOTE.content
     event = _last_event(
@@ -291,7 +297,7 @@ def test_the_evidence_file_still_gives_the_plain_sha256_to_whoever_exports_it(
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
 
-    bundle = services.exchange_export_evidence(
+    bundle = consultation.exchange_export_evidence(
         officer=lo_bg, exchange=exchange, justification="Case 77/2026"
     )
 

@@ -16,19 +16,19 @@ from django.http import Http404
 from hypothesis import HealthCheck, Phase, event, example, given, settings
 from hypothesis import strategies as st
 
-from exchanges import services
 from exchanges.models import (
     Attachment,
     DisseminationRequest,
     Entity,
-    EntityToken,
     Exchange,
     ExchangeGroupObjectPermission,
     Recipient,
 )
 from exchanges.selectors import exchanges_visible_to
+from exchanges.services import consultation, inputs, sending
+from hits.models import EntityToken
 from partners.models import Agency, Officer, Party, PartyStatus
-from partners.services import party_change_status
+from partners.services.party_status import party_change_status
 from selec.core.models import AuditEvent, Notification
 from taskforces.models import CrimeArea
 from tests.cases.scenario import open_case
@@ -62,14 +62,14 @@ def _stored() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in STORED}
 
 
-def _message(*, personal: bool, entities: bool) -> services.Message:
+def _message(*, personal: bool, entities: bool) -> inputs.Message:
     # Evaluated whenever it carries personal data, so that the rules, not a missing
     # evaluation, decide.
-    return services.Message(
+    return inputs.Message(
         subject="Trafficking route via Ruse",
         body="Lorries cross on Fridays.",
         personal_data=personal,
-        evaluation=EVALUATED if personal or entities else services.Evaluation(),
+        evaluation=EVALUATED if personal or entities else inputs.Evaluation(),
         entities=[A_PERSON] if entities else [],
         attachments=[A_NOTE],
     )
@@ -101,7 +101,7 @@ def _scene(
     message = _message(personal=personal, entities=entities)
 
     def send_it(by: Officer, case_id: int | None = None, kind: str = "request") -> Exchange:
-        return services.exchange_send(
+        return sending.exchange_send(
             officer=by,
             kind=kind,
             recipient_agency_ids=agency_ids(*others),
@@ -119,11 +119,11 @@ def _scene(
         action = lambda by: send_it(by, case.pk, "warning")  # noqa: E731
     elif path == "reply":
         parent = send(ro, own, personal=parent_personal, kind="information")
-        action = lambda by: services.exchange_reply(  # noqa: E731
+        action = lambda by: sending.exchange_reply(  # noqa: E731
             officer=by, parent=parent, message=message
         )
     elif path == "reply_as_provider":
-        parent = services.exchange_send(
+        parent = sending.exchange_send(
             officer=author,
             kind="information",
             recipient_agency_ids=agency_ids(*others),
@@ -131,12 +131,12 @@ def _scene(
             priority="routine",
             message=_message(personal=parent_personal, entities=False),
         )
-        action = lambda by: services.exchange_reply(  # noqa: E731
+        action = lambda by: sending.exchange_reply(  # noqa: E731
             officer=by, parent=parent, message=message
         )
     else:
         parent = send(ro, own, personal=parent_personal, kind="information")
-        action = lambda by: services.exchange_forward(  # noqa: E731
+        action = lambda by: sending.exchange_forward(  # noqa: E731
             officer=by,
             exchange=parent,
             agency_ids=agency_ids(OBSERVER if to_observer else "Hellenic Police"),
@@ -179,9 +179,9 @@ def _check_stored(
     for exchange in created:
         # What the author created is theirs: sent by their agency, and opened by them.
         assert exchange.sender_agency_id == author.agency_id
-        assert services.exchange_consult(officer=author, exchange=exchange).exchange == exchange
+        assert consultation.exchange_consult(officer=author, exchange=exchange).exchange == exchange
     if forwarded is not None:
-        assert services.exchange_consult(officer=author, exchange=forwarded)
+        assert consultation.exchange_consult(officer=author, exchange=forwarded)
 
 
 @pytest.mark.django_db

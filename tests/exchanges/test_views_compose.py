@@ -13,10 +13,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from exchanges.forms import ENTITY_FORMS
+from exchanges.forms_entities import ENTITY_FORMS
 from exchanges.models import Attachment, Entity, Exchange
 from partners.models import Agency, Officer, Party
-from partners.services import agency_create
+from partners.services.directory import agency_create
 from selec.core.models import AuditEvent
 from taskforces.models import CrimeArea
 from tests.exchanges.scenario import agency_ids

@@ -12,9 +12,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from exchanges import services
 from exchanges.models import Exchange, Recipient
-from exchanges.selectors import DASHBOARD_LIMIT, local_day
+from exchanges.selectors_dashboard import DASHBOARD_LIMIT
+from exchanges.selectors_inbox import local_day
+from exchanges.services import consultation, on_receipt
 from partners.models import Officer
 from tests.exchanges.scenario import send, set_due
 
@@ -90,13 +91,13 @@ def test_reading_acknowledging_and_answering_move_a_receipt_off_the_lists(
         assert _refs(_section(content, name)) == [exchange.reference], name
     assert 'class="badge overdue"' in _section(content, "unread")
 
-    services.exchange_consult(officer=lo_bg, exchange=exchange)
+    consultation.exchange_consult(officer=lo_bg, exchange=exchange)
     content = _dashboard(client)
     assert _refs(_section(content, "unread")) == []
     assert "Nothing unread." in _section(content, "unread")
     assert _refs(_section(content, "unacknowledged")) == [exchange.reference]
 
-    services.exchange_acknowledge(officer=lo_bg, exchange=exchange)
+    on_receipt.exchange_acknowledge(officer=lo_bg, exchange=exchange)
     assert _refs(_section(_dashboard(client), "unacknowledged")) == []
 
     Recipient.objects.filter(exchange=exchange).update(answered_at=timezone.now())
@@ -150,7 +151,7 @@ def test_the_nfp_sees_the_work_of_every_agency_of_their_country(
     to_both = _send(lo_ro, "Bulgarian Police", "Bulgarian Customs Agency")
     to_customs = _send(lo_tr, "Bulgarian Customs Agency")
     elsewhere = _send(lo_ro, "Turkish Customs")
-    services.exchange_consult(officer=lo_bg, exchange=to_both)
+    consultation.exchange_consult(officer=lo_bg, exchange=to_both)
     content = _dashboard(login(nfp_bg))
     assert "Waiting for the agencies of Bulgaria" in content
     unread = _section(content, "unread")
@@ -207,7 +208,7 @@ def test_each_list_links_to_the_inbox_filtered_the_same_way(
     _send(lo_bg, "Romanian Police")  # outgoing: in no list
     set_due(Exchange.objects.filter(pk=overdue.pk), timezone.now() - dt.timedelta(hours=1))
     set_due(Exchange.objects.filter(pk=today.pk), end - dt.timedelta(seconds=1))
-    services.exchange_consult(officer=lo_bg, exchange=read)
+    consultation.exchange_consult(officer=lo_bg, exchange=read)
     client = login(lo_bg)
     content = _dashboard(client)
     for name in SECTIONS:

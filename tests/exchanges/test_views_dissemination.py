@@ -8,9 +8,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from exchanges import services
 from exchanges.models import DisseminationRequest, DisseminationStatus, Exchange
 from exchanges.selectors import exchanges_visible_to
+from exchanges.services import dissemination_requests, sending
 from partners.models import Officer
 from tests.exchanges.scenario import agency_ids, send
 from tests.helpers import verified_client
@@ -25,7 +25,7 @@ def _decide_url(filed: DisseminationRequest) -> str:
 
 
 def _ask_to_share_with_greece(officer: Officer, exchange: Exchange) -> DisseminationRequest:
-    return services.dissemination_request_file(
+    return dissemination_requests.dissemination_request_file(
         officer=officer,
         exchange=exchange,
         kind="share",
@@ -73,7 +73,7 @@ def test_the_requesting_agency_follows_its_requests_and_their_decisions(
     content = _queue(client)
     assert exchange.reference not in _section(content, "to-decide")
     assert "Pending" in _section(content, "filed")
-    services.dissemination_request_decide(
+    dissemination_requests.dissemination_request_decide(
         officer=lo_ro, request=filed, grant=False, note="Too early in the case"
     )
     mine = _section(_queue(client), "filed")
@@ -108,7 +108,7 @@ def test_the_provider_grants_from_the_queue_and_the_requester_may_then_forward(
     assert filed.decided_by == lo_ro
     assert filed.decision_note == "Joint case only"
     assert "granted" in _queue(client)
-    services.exchange_forward(
+    sending.exchange_forward(
         officer=lo_bg,
         exchange=exchange,
         agency_ids=agency_ids("Hellenic Police"),

@@ -16,7 +16,7 @@ from django.http import HttpResponse
 from django.test import Client
 
 from exchanges.models import Attachment, DisseminationRequest
-from exchanges.services import dissemination_request_file
+from exchanges.services.dissemination_requests import dissemination_request_file
 from partners.models import Officer
 from tests.exchanges.scenario import agency_ids, send
 

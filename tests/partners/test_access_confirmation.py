@@ -28,12 +28,11 @@ from partners.models import (
     Role,
 )
 from partners.selectors import CONFIRMATIONS_PAGE, confirmations_to_decide
-from partners.services import (
+from partners.services.access_confirmations import (
     officer_access_confirm_by_operator,
     officer_access_decide,
-    officer_create,
-    officer_update_assignment,
 )
+from partners.services.officers import officer_create, officer_update_assignment
 from selec.core.models import AuditAction, AuditEvent, Notification
 from tests.exchanges.scenario import send
 from tests.helpers import issued_token, verified_client

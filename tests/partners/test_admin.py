@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from partners.models import AccessConfirmation, Agency, ContentAccess, Officer, Party, PartyStatus
-from partners.services import officer_access_confirm_by_operator
+from partners.services.access_confirmations import officer_access_confirm_by_operator
 from selec.core.models import AuditEvent
 from taskforces.models import TaskForce
 

@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 
 from partners.models import Agency, AgencyKind, Officer, Party, PartyKind, PartyStatus, Role
-from partners.services import agency_create, officer_create, party_create
+from partners.services.directory import agency_create, party_create
+from partners.services.officers import officer_create
 from taskforces.models import TaskForce
 from taskforces.services import membership_add
 

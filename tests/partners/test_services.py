@@ -21,14 +21,11 @@ from partners.models import (
     Role,
 )
 from partners.selectors import officer_group_ids
-from partners.services import (
-    DIRECTORY_ADMINS_GROUP,
-    agency_create,
-    officer_access_decide,
-    officer_create,
-    officer_update_assignment,
-    party_change_status,
-)
+from partners.services.access_confirmations import officer_access_decide
+from partners.services.directory import agency_create
+from partners.services.groups import DIRECTORY_ADMINS_GROUP
+from partners.services.officers import officer_create, officer_update_assignment
+from partners.services.party_status import party_change_status
 from selec.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners.models import Agency, Officer, Role
-from partners.services import officer_access_confirm_by_operator, officer_create
+from partners.services.access_confirmations import officer_access_confirm_by_operator
+from partners.services.officers import officer_create
 from selec.core import session_refresh
 from selec.demo import current_totp, demo_password
 from tests.helpers import login_wizard_password_step, login_wizard_token_step, totp_now

@@ -33,7 +33,7 @@ from rest_framework.views import APIView
 
 from partners.api_auth import api_token_revoke
 from partners.models import Officer
-from partners.services import officer_update_assignment
+from partners.services.officers import officer_update_assignment
 from selec.core.access import VerifiedLoginRequiredMiddleware, is_api_view
 from selec.core.crypto import DecryptionError
 from selec.core.models import ApiToken

@@ -12,7 +12,8 @@ from rest_framework.test import APIClient
 
 from exchanges.models import ExchangeNotificationKind
 from partners.models import Agency, AgencyKind, Officer, Party, PartyKind, PartyStatus, Role
-from partners.services import agency_create, officer_create, party_create
+from partners.services.directory import agency_create, party_create
+from partners.services.officers import officer_create
 from selec.core.models import Notification
 from taskforces.models import CrimeArea, SubTaskForce, TaskForce
 from taskforces.services import membership_add

@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 
 from partners.api_auth import api_token_issue, api_token_revoke
 from partners.models import Officer
-from partners.services import officer_update_assignment
+from partners.services.officers import officer_update_assignment
 from selec.core.models import ApiToken, AuditAction, AuditEvent
 from selec.demo import current_totp
 from tests.helpers import issued_token

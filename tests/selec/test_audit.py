@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, connections, transaction
 
 from partners.models import Party
-from partners.services import party_change_status
+from partners.services.party_status import party_change_status
 from selec.core.audit import audit_record, audit_seal, audit_verify, first_broken_event
 from selec.core.models import AuditAction, AuditEvent
 

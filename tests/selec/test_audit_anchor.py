@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
 from partners.models import Party
-from partners.services import party_rename
+from partners.services.directory import party_rename
 from selec.core.audit import audit_verify, justification_of
 from selec.core.audit_anchor import anchor_append, newest_anchored_head
 from selec.core.models import AuditAction, AuditEvent, Justification

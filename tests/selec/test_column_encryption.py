@@ -23,7 +23,7 @@ from partners.models import Agency, Officer, Party
 from selec.core.crypto import associated_data, current_key_id, encrypt_bytes
 from selec.core.files import open_attachment
 from taskforces.models import CrimeArea
-from tests.selec.test_crypto import raw_column
+from tests.selec.encryption import raw_column
 
 BEFORE = [
     ("exchanges", "0006_attached_files_are_encrypted_file_fields"),

@@ -8,6 +8,7 @@ from django.db import models
 
 from cases.models import CaseNotificationKind
 from exchanges.models import ExchangeNotificationKind
+from hits.models import HitNotificationKind
 from partners.models import PartnerNotificationKind
 from selec.core import notification_kinds
 from selec.core.models import Notification
@@ -16,6 +17,7 @@ from selec.core.models import Notification
 def test_every_app_s_kinds_are_the_choices_of_a_notification() -> None:
     declared = {
         *ExchangeNotificationKind.values,
+        *HitNotificationKind.values,
         *CaseNotificationKind.values,
         *PartnerNotificationKind.values,
     }

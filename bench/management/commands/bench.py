@@ -19,7 +19,16 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
-from bench import http_load, measure, upkeep
+from bench import (
+    http_load,
+    measure,
+    measure_actions,
+    measure_inbox,
+    measure_pages,
+    measure_statistics,
+    measure_storage,
+    upkeep,
+)
 from bench.database import (
     Generated,
     Server,
@@ -265,11 +274,11 @@ class Command(BaseCommand):
                 figures[key] = _failed(exc)
 
         # The size first, before the measured writes add to it.
-        take("bytes_per_exchange", measure.bytes_per_exchange)
-        heavy = measure.Inbox(HEAVY_AGENCY_OF, plan)
+        take("bytes_per_exchange", measure_storage.bytes_per_exchange)
+        heavy = measure_inbox.Inbox(HEAVY_AGENCY_OF, plan)
         take("inbox_heavy", heavy.first_page)
-        take("inbox_nfp", lambda: measure.Inbox(NFP_PERSONA, plan).first_page())
-        take("inbox_observer", lambda: measure.Inbox(OBSERVER_PERSONA, plan).first_page())
+        take("inbox_nfp", lambda: measure_inbox.Inbox(NFP_PERSONA, plan).first_page())
+        take("inbox_observer", lambda: measure_inbox.Inbox(OBSERVER_PERSONA, plan).first_page())
         take("inbox_deep", heavy.deep)
 
         def filters() -> Figure:
@@ -279,14 +288,14 @@ class Command(BaseCommand):
             return measure.worst_of(each)
 
         take("inbox_filters", filters)
-        take("dashboard_nfp", lambda: measure.dashboard(NFP_PERSONA, plan))
-        take("dashboard_heavy", lambda: measure.dashboard(HEAVY_AGENCY_OF, plan))
-        take("thread", lambda: measure.thread(plan))
-        take("hit_lookup", lambda: measure.hit_lookup(HEAVY_AGENCY_OF, plan))
-        take("statistics_year", lambda: measure.statistics_year(plan))
-        take("statistics_all", lambda: measure.statistics_all(plan))
+        take("dashboard_nfp", lambda: measure_pages.dashboard(NFP_PERSONA, plan))
+        take("dashboard_heavy", lambda: measure_pages.dashboard(HEAVY_AGENCY_OF, plan))
+        take("thread", lambda: measure_pages.thread(plan))
+        take("hit_lookup", lambda: measure_actions.hit_lookup(HEAVY_AGENCY_OF, plan))
+        take("statistics_year", lambda: measure_statistics.statistics_year(plan))
+        take("statistics_all", lambda: measure_statistics.statistics_all(plan))
         # Last: each send adds an exchange to the heavy agency's inbox.
-        take("send", lambda: measure.send(HEAVY_AGENCY_OF, plan, transport=queue.transport))
+        take("send", lambda: measure_actions.send(HEAVY_AGENCY_OF, plan, transport=queue.transport))
         return figures
 
     def _summary_line(self, summary: dict[str, Any]) -> str:

@@ -2,7 +2,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from partners.models import Officer
-from partners.services import officer_access_confirm_by_operator
+from partners.services.access_confirmations import officer_access_confirm_by_operator
 
 
 class Command(BaseCommand):

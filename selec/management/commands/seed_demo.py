@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cases.demo import seed_demo_cases
-from exchanges.demo_hits import seed_demo_hit
+from hits.demo import seed_demo_hit
 from selec.demo import demo_allowed, demo_password, seed_demo_personas
 from selec.reference import load_reference_data
 

@@ -1,0 +1,270 @@
+"""The actions on one exchange in the REST API (reply, acknowledge, forward, change or confirm
+its restrictions, download an attachment, export it as evidence) and its dissemination requests.
+
+Each view finds the exchange through ``OnExchange`` (404 unless the caller may see it), parses
+the body and calls the one service that decides and records: ``PermissionDenied`` (may see,
+not do) and the services' ``ValidationError`` propagate to the API's exception handler.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from exchanges.api_inputs import (
+    DecisionSerializer,
+    DisseminationRequestCreateSerializer,
+    EvidenceRequestSerializer,
+    ForwardSerializer,
+    ReplyInputSerializer,
+    RestrictionsPatchSerializer,
+    api_parsed,
+)
+from exchanges.api_outputs import (
+    AcknowledgedSerializer,
+    DisseminationRequestSerializer,
+    EvidenceSerializer,
+    ExchangeSerializer,
+    ForwardedSerializer,
+    api_answers,
+    exchange_metadata,
+)
+from exchanges.api_views import BODY_PARSERS, REFERENCE_PARAMETER, TAG, OnExchange, may_see_entities
+from exchanges.selectors import attach_receipts, attachment_id_of_exchange, exchange_for_api
+from exchanges.selectors_dissemination import (
+    dissemination_request_for_officer,
+    dissemination_requests_on_exchange,
+)
+from exchanges.services.consultation import attachment_download, exchange_export_evidence
+from exchanges.services.dissemination_requests import (
+    dissemination_request_decide,
+    dissemination_request_file,
+)
+from exchanges.services.on_receipt import exchange_acknowledge, exchange_confirm_restrictions
+from exchanges.services.restriction_changes import exchange_change_restrictions
+from exchanges.services.sending import exchange_forward, exchange_reply
+from partners.auth import officer_of
+from selec.core.api_parsers import JSONParser
+
+
+class ReplyView(OnExchange):
+    parser_classes = BODY_PARSERS
+
+    @extend_schema(
+        tags=[TAG],
+        operation_id="exchanges_replies_create",
+        parameters=[REFERENCE_PARAMETER],
+        request={
+            "application/json": ReplyInputSerializer,
+            "multipart/form-data": ReplyInputSerializer,
+        },
+        responses=api_answers({201: ExchangeSerializer}),
+        description="Reply in the thread; the reply carries at least the parent's restrictions. "
+        "It passes the same rules as a send (an observer sends no personal data; personal data "
+        "reaches no observer: 400 naming the rule, nothing saved); 201 with the reply, which "
+        "its author can GET at its `url`.",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        parent = self.exchange(request, reference)
+        serializer = api_parsed(ReplyInputSerializer, request)
+        reply = exchange_reply(
+            officer=officer_of(request), parent=parent, message=serializer.message()
+        )
+        reply = exchange_for_api(officer_of(request), pk=reply.pk)
+        body = exchange_metadata(request, reply)
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
+
+
+class AcknowledgeView(OnExchange):
+    @extend_schema(
+        tags=[TAG],
+        operation_id="exchanges_acknowledge",
+        parameters=[REFERENCE_PARAMETER],
+        request=None,
+        responses=api_answers({200: AcknowledgedSerializer}, body=False),
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        exchange = self.exchange(request, reference)
+        count = exchange_acknowledge(officer=officer_of(request), exchange=exchange)
+        return Response({"acknowledged": count})
+
+
+class ForwardView(OnExchange):
+    @extend_schema(
+        tags=[TAG],
+        operation_id="exchanges_forward",
+        parameters=[REFERENCE_PARAMETER],
+        request=ForwardSerializer,
+        responses=api_answers({200: ForwardedSerializer}),
+        description="Forward to further agencies; under H2 only to those the provider granted "
+        "(403 otherwise). Personal data reaches no observer and nothing reaches a former member "
+        "(400 naming the agency, nothing saved).",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        exchange = self.exchange(request, reference)
+        data = api_parsed(ForwardSerializer, request).validated_data
+        added = exchange_forward(
+            officer=officer_of(request),
+            exchange=exchange,
+            agency_ids=data["agencies"],
+            justification=data["justification"],
+        )
+        return Response({"added": added})
+
+
+class RestrictionsView(OnExchange):
+    @extend_schema(
+        tags=[TAG],
+        operation_id="exchanges_restrictions_update",
+        parameters=[REFERENCE_PARAMETER],
+        request=RestrictionsPatchSerializer,
+        responses=api_answers({200: ExchangeSerializer}),
+        description="The provider changes the restrictions, code by code: each code added (H1, "
+        "H2, a new or changed H3 text) applies at once to the exchange and every reply derived "
+        "from it; each code removed applies to the exchange only. Both are notified.",
+    )
+    def patch(self, request: Request, reference: str) -> Response:
+        exchange = self.exchange(request, reference)
+        serializer = api_parsed(RestrictionsPatchSerializer, request)
+        changed = exchange_change_restrictions(
+            officer=officer_of(request),
+            exchange=exchange,
+            restrictions=serializer.restrictions(exchange),
+        )
+        # The row the service changed, under its lock, is the one shown: not read a third
+        # time. Its crime area is the one loaded above (a change of restrictions leaves it).
+        changed.crime_area = exchange.crime_area
+        attach_receipts([changed])
+        return Response(exchange_metadata(request, changed))
+
+
+class RestrictionsConfirmView(OnExchange):
+    @extend_schema(
+        tags=[TAG],
+        operation_id="exchanges_restrictions_confirm",
+        parameters=[REFERENCE_PARAMETER],
+        request=None,
+        responses=api_answers(
+            {204: OpenApiResponse(description="Confirmed; the content is open to you.")},
+            body=False,
+        ),
+        description="Confirm having read the provider's H3 text (needed before the content).",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        exchange = self.exchange(request, reference)
+        exchange_confirm_restrictions(officer=officer_of(request), exchange=exchange)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AttachmentView(OnExchange):
+    @extend_schema(
+        tags=[TAG],
+        operation_id="exchanges_attachments_retrieve",
+        parameters=[
+            REFERENCE_PARAMETER,
+            OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH),
+        ],
+        responses=api_answers({(200, "*/*"): OpenApiTypes.BINARY}, body=False),
+        description="Download an attachment (audited as a disclosure).",
+    )
+    def get(self, request: Request, reference: str, pk: int) -> HttpResponse:
+        exchange = self.exchange(request, reference)
+        stored, content = attachment_download(
+            officer=officer_of(request), attachment_id=attachment_id_of_exchange(exchange, pk)
+        )
+        response = HttpResponse(content, content_type=stored.content_type)
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=stored.filename
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class EvidenceView(OnExchange):
+    @extend_schema(
+        tags=[TAG],
+        operation_id="exchanges_evidence_create",
+        parameters=[REFERENCE_PARAMETER],
+        request=EvidenceRequestSerializer,
+        responses=api_answers({200: EvidenceSerializer}),
+        description="Export the exchange for use as evidence (audited); refused under H1 until "
+        "the provider grants it.",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        exchange = self.exchange(request, reference)
+        data = api_parsed(EvidenceRequestSerializer, request).validated_data
+        bundle = exchange_export_evidence(
+            officer=officer_of(request), exchange=exchange, justification=data["justification"]
+        )
+        if not may_see_entities(officer_of(request)):
+            bundle.pop("entities", None)
+        return Response(bundle, headers={"Cache-Control": "private, no-store"})
+
+
+class DisseminationRequestsView(OnExchange):
+    @extend_schema(
+        tags=[TAG],
+        operation_id="exchanges_dissemination_requests_list",
+        parameters=[REFERENCE_PARAMETER],
+        responses=api_answers({200: DisseminationRequestSerializer(many=True)}, body=False),
+        description="The provider sees every request on its exchange; others their agency's.",
+    )
+    def get(self, request: Request, reference: str) -> Response:
+        exchange = self.exchange(request, reference)
+        rows = dissemination_requests_on_exchange(officer_of(request), exchange)
+        return Response(DisseminationRequestSerializer(rows, many=True).data)
+
+    @extend_schema(
+        tags=[TAG],
+        operation_id="exchanges_dissemination_requests_create",
+        parameters=[REFERENCE_PARAMETER],
+        request=DisseminationRequestCreateSerializer,
+        responses=api_answers({201: DisseminationRequestSerializer}),
+        description="Ask the provider to lift H2 (share with named agencies) or H1 (evidence).",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        exchange = self.exchange(request, reference)
+        data = api_parsed(DisseminationRequestCreateSerializer, request).validated_data
+        filed = dissemination_request_file(
+            officer=officer_of(request),
+            exchange=exchange,
+            kind=data["kind"],
+            target_agency_ids=data["target_agencies"],
+            intended_use=data["intended_use"],
+            justification=data["justification"],
+        )
+        rows = dissemination_requests_on_exchange(officer_of(request), exchange)
+        shown = next(r for r in rows if r.pk == filed.pk)
+        return Response(DisseminationRequestSerializer(shown).data, status=status.HTTP_201_CREATED)
+
+
+class DisseminationDecisionView(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        tags=[TAG],
+        operation_id="dissemination_requests_decision",
+        parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        request=DecisionSerializer,
+        responses=api_answers({200: DisseminationRequestSerializer}),
+        description="The provider grants or refuses a pending request.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        officer = officer_of(request)
+        found = dissemination_request_for_officer(officer, pk)
+        data = api_parsed(DecisionSerializer, request).validated_data
+        decided = dissemination_request_decide(
+            officer=officer, request=found, grant=data["decision"] == "grant", note=data["note"]
+        )
+        rows = dissemination_requests_on_exchange(officer, decided.exchange)
+        shown = next(r for r in rows if r.pk == decided.pk)
+        return Response(DisseminationRequestSerializer(shown).data)

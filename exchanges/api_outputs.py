@@ -1,0 +1,195 @@
+"""The exchanges API's output serializers: what an answer holds (an exchange's metadata, its
+content after the audited consultation, dissemination requests, the evidence bundle) and the
+error answers every route may give. Lists never carry content."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.reverse import reverse
+
+from exchanges.models import Exchange
+from exchanges.selectors import references_visible_to
+from exchanges.services.consultation import ExchangeContent
+from partners.auth import officer_of
+from taskforces.models import TaskForce
+
+# Output-only serializers: their fields are not read-only so that the schema marks exactly the
+# keys that may be left out (``required=False``) as optional.
+
+
+class AgencyRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    party = serializers.CharField(source="party.code")
+
+
+class ReceiptSerializer(serializers.Serializer):
+    agency = AgencyRefSerializer()
+    via = serializers.CharField()
+    delivered_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+    answered_at = serializers.DateTimeField(allow_null=True)
+
+
+class HandlingSerializer(serializers.Serializer):
+    evidence = serializers.BooleanField(source="restrict_evidence")
+    dissemination = serializers.BooleanField(source="restrict_dissemination")
+    text = serializers.CharField(source="restriction_text")
+
+
+class EvaluationOutSerializer(serializers.Serializer):
+    source_reliability = serializers.CharField()
+    information_accuracy = serializers.CharField()
+
+
+class ExchangeSerializer(serializers.Serializer):
+    """An exchange's metadata: what lists show, never its content."""
+
+    reference = serializers.CharField()
+    kind = serializers.CharField()
+    sender_agency = AgencyRefSerializer()
+    recipients = ReceiptSerializer(source="listed_receipts", many=True)
+    crime_area = serializers.CharField(source="crime_area.code")
+    task_force = serializers.SerializerMethodField()
+    priority = serializers.CharField()
+    sent_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    handling_codes = serializers.ListField(child=serializers.CharField())
+    restrictions = HandlingSerializer(source="*")
+    evaluation = EvaluationOutSerializer(source="*")
+    personal_data = serializers.BooleanField()
+    in_reply_to = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    def get_task_force(self, exchange: Exchange) -> str | None:
+        if exchange.task_force_id is None:
+            return None
+        return self.context["task_force_codes"][exchange.task_force_id]
+
+    def get_in_reply_to(self, exchange: Exchange) -> str | None:
+        """The parent's reference, when the caller may see the parent."""
+        return self.context["references"].get(exchange.in_reply_to_id)
+
+    def get_url(self, exchange: Exchange) -> str:
+        return reverse(
+            "api-exchange-detail",
+            kwargs={"reference": exchange.reference},
+            request=self.context.get("request"),
+        )
+
+
+class EntitySerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    attributes = serializers.DictField(child=serializers.JSONField())
+
+
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    filename = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+
+
+class ExchangeDetailSerializer(ExchangeSerializer):
+    """Metadata and content, from the audited consultation. ``entities`` is left out for the
+    officers of observer parties."""
+
+    subject = serializers.CharField()
+    body = serializers.CharField()
+    entities = EntitySerializer(many=True, required=False)
+    attachments = AttachmentSerializer(many=True)
+
+    def to_representation(self, instance: ExchangeContent) -> dict[str, Any]:
+        data = dict(ExchangeSerializer(instance.exchange, context=self.context).data)
+        data["subject"] = instance.subject
+        data["body"] = instance.body
+        if self.context["may_see_entities"]:
+            data["entities"] = EntitySerializer(instance.entities, many=True).data
+        data["attachments"] = AttachmentSerializer(instance.attachments, many=True).data
+        return data
+
+
+class ExchangePageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ExchangeSerializer(many=True)
+
+
+class AcknowledgedSerializer(serializers.Serializer):
+    acknowledged = serializers.IntegerField(help_text="Receipts acknowledged by this call.")
+
+
+class ForwardedSerializer(serializers.Serializer):
+    added = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Agencies that received the exchange now."
+    )
+
+
+class DisseminationRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    exchange = serializers.CharField(source="exchange.reference")
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    requesting_agency = AgencyRefSerializer()
+    target_agencies = AgencyRefSerializer(source="target_agencies.all", many=True)
+    intended_use = serializers.CharField()
+    justification = serializers.CharField()
+    requested_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    decision_note = serializers.CharField()
+
+
+class EvidenceSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    provider = serializers.CharField()
+    sent_at = serializers.CharField()
+    handling = serializers.ListField(child=serializers.CharField())
+    evaluation = serializers.CharField()
+    subject = serializers.CharField()
+    body = serializers.CharField()
+    # Left out for officers of observer parties: they never receive entities.
+    entities = serializers.ListField(
+        child=serializers.DictField(child=serializers.JSONField()), required=False
+    )
+    attachments = serializers.ListField(child=serializers.DictField(child=serializers.JSONField()))
+
+
+class ErrorsSerializer(serializers.Serializer):
+    errors = serializers.DictField(
+        child=serializers.JSONField(), help_text="Messages by field, each naming its rule."
+    )
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+def api_answers(ok: dict[Any, Any], *, body: bool = True) -> dict[Any, Any]:
+    """The operation's success answers and the errors every exchange route may give: 400 with
+    the fields' errors (when it takes input), 403 (may see, not do) and 404 (may not see)."""
+    errors: dict[Any, Any] = {403: DetailSerializer, 404: DetailSerializer}
+    if body:
+        errors[400] = ErrorsSerializer
+    return {**ok, **errors}
+
+
+def serializer_context(request: Request, exchanges: list[Exchange], **extra: Any) -> dict[str, Any]:
+    """What the exchange serializers need, read once for all the rows."""
+    officer = officer_of(request)
+    return {
+        "request": request,
+        "references": references_visible_to(officer, [e.in_reply_to_id for e in exchanges]),
+        "task_force_codes": dict(TaskForce.objects.values_list("pk", "code"))
+        if any(e.task_force_id for e in exchanges)
+        else {},
+        **extra,
+    }
+
+
+def exchange_metadata(request: Request, exchange: Exchange) -> dict[str, Any]:
+    return ExchangeSerializer(exchange, context=serializer_context(request, [exchange])).data

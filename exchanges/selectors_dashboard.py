@@ -1,0 +1,142 @@
+"""What waits for the officer's agency on the dashboard (for an NFP officer, their country's
+agencies): its receipts unread, unacknowledged, overdue and due today, each list bounded and
+read in the order of the receipts' partial indexes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import BooleanField, Case, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.lookups import IsNull
+from django.utils import timezone
+
+from exchanges.models import ExchangeGroupObjectPermission, Recipient
+from exchanges.policy import Perm
+from exchanges.selectors import Scope, officer_scope
+from exchanges.selectors_inbox import local_day
+from partners.models import Agency, Officer
+from partners.selectors import officer_group_ids
+from selec.core.object_permissions import permission_id
+
+
+@dataclass(frozen=True)
+class WorkList:
+    receipts: list[Recipient]
+    more: bool  # more receipts than shown wait (the inbox lists them all)
+
+
+@dataclass(frozen=True)
+class AgencyWork:
+    """What waits for the officer's agency (for an NFP officer, their country's agencies):
+    receipts, most urgent first, each list bounded."""
+
+    unread: WorkList
+    unacknowledged: WorkList
+    overdue: WorkList
+    due_today: WorkList
+
+
+DASHBOARD_LIMIT = 20
+
+
+def agency_work(
+    officer: Officer, *, now: dt.datetime | None = None, limit: int = DASHBOARD_LIMIT
+) -> AgencyWork | None:
+    """The receipts of the scope on exchanges the officer may see, each list bounded: five
+    queries for an agency's officer, ten for an NFP officer (whose party's agencies are read
+    one by one, see ``_first_of_each_agency``). None for secretariat staff, who hold no
+    receipts."""
+    scope = officer_scope(officer)
+    if scope is None:
+        return None
+    now = now or timezone.now()
+    # The receipts of the scope, most urgent first, read in that order from the partial
+    # indexes of ``Recipient`` (their urgency and due date are the exchange's, copied), each
+    # checked as it is read (``_viewed_by``): a list is cut after the receipts the officer may
+    # see, so that receipts whose view was withdrawn (a party became an observer) take no
+    # place in it.
+    ordering = ("urgency", "due_at", "pk")
+    receipts = Recipient.objects.filter(scope.receipts()).filter(_viewed_by(officer))
+    open_requests = receipts.filter(awaits_answer=True, answered_at__isnull=True)
+    start, end = local_day(officer, now)
+    agency_ids = scope_agency_ids(scope)
+
+    def first(candidates: QuerySet[Recipient]) -> WorkList:
+        if len(agency_ids) > 1:
+            shown = Q(pk__in=_first_of_each_agency(candidates, agency_ids, ordering, limit + 1))
+        else:
+            # The first ids found alone, in a subquery of their own (its LIMIT keeps it apart):
+            # joined to the exchanges, senders and parties shown, the planner would rather
+            # read and sort every open receipt of the agency.
+            shown = Q(pk__in=candidates.order_by(*ordering).values("pk")[: limit + 1])
+        found = list(
+            Recipient.objects.filter(shown)
+            .select_related(
+                "exchange__sender_agency__party", "exchange__crime_area", "agency__party"
+            )
+            .defer("exchange__subject", "exchange__body")
+            .annotate(is_overdue=_overdue(now))
+            .order_by(*ordering)
+        )
+        return WorkList(receipts=found[:limit], more=len(found) > limit)
+
+    return AgencyWork(
+        unread=first(receipts.filter(read_at__isnull=True)),
+        unacknowledged=first(receipts.filter(acknowledged_at__isnull=True)),
+        overdue=first(open_requests.filter(due_at__lt=now)),
+        due_today=first(open_requests.filter(due_at__gte=start, due_at__lt=end)),
+    )
+
+
+def _viewed_by(officer: Officer) -> IsNull:
+    """The receipt's exchange is one the officer may see: one of their groups holds its view
+    permission (by the permission's id, see ``exchanges.selectors.exchange_ids_with_perm``).
+
+    A scalar subquery (``(SELECT ... LIMIT 1) IS NOT NULL``), not EXISTS: PostgreSQL turns an
+    EXISTS into a join, and then hashes every permission row of the officer's groups (an NFP's
+    reach the whole country's traffic) and sorts every open receipt, where this is one index
+    probe per receipt read, in the order of the receipt's partial index, until the list is
+    full."""
+    return IsNull(
+        Subquery(
+            ExchangeGroupObjectPermission.objects.filter(
+                group_id__in=officer_group_ids(officer),
+                permission_id=permission_id("exchanges", Perm.VIEW),
+                content_object_id=OuterRef("exchange_id"),
+            ).values("content_object_id")[:1]
+        ),
+        False,
+    )
+
+
+def scope_agency_ids(scope: Scope) -> list[int]:
+    """The agencies whose receipts the scope holds (one query for a party's)."""
+    if scope.party_id is None:
+        assert scope.agency_id is not None
+        return [scope.agency_id]
+    return list(Agency.objects.filter(party_id=scope.party_id).values_list("pk", flat=True))
+
+
+def _first_of_each_agency(
+    candidates: QuerySet[Recipient], agency_ids: list[int], ordering: tuple[str, ...], count: int
+) -> list[int]:
+    """The ids of the first ``count`` candidates in ``ordering``, found as the first ``count``
+    of each agency in one query: each is an ordered scan of an index led by the agency, which
+    stops after ``count`` rows. Over several agencies at once PostgreSQL reads every open
+    receipt of them all and sorts them (an NFP's party holds tens of thousands)."""
+    keys = [key for key in ordering if key != "pk"]
+    first, *others = [
+        candidates.filter(agency_id=agency_id).order_by(*ordering).values_list(*keys, "pk")[:count]
+        for agency_id in agency_ids
+    ]
+    rows = first.union(*others, all=True) if others else first
+    return [row[-1] for row in sorted(rows)[:count]]
+
+
+def _overdue(now: dt.datetime) -> Case:
+    return Case(
+        When(awaits_answer=True, answered_at__isnull=True, due_at__lt=now, then=True),
+        default=False,
+        output_field=BooleanField(),
+    )

@@ -1,0 +1,84 @@
+"""Dissemination requests (the provider's permission to lift H2 or H1), as the officer may see
+them: the queue of those to decide, those their agency filed, one request, and the requests on
+one exchange (the API's)."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from exchanges.models import DisseminationRequest, DisseminationStatus, Exchange
+from exchanges.policy import Perm
+from exchanges.selectors import exchange_ids_with_perm, exchanges_visible_to, officer_perms
+from partners.models import Agency, Officer
+
+
+def _dissemination_rows() -> QuerySet[DisseminationRequest]:
+    return DisseminationRequest.objects.select_related(
+        "exchange", "requesting_agency__party", "requested_by", "decided_by"
+    ).prefetch_related(
+        Prefetch("target_agencies", queryset=Agency.objects.select_related("party").order_by("pk"))
+    )
+
+
+def dissemination_requests_to_decide(
+    officer: Officer, *, limit: int = 500
+) -> list[DisseminationRequest]:
+    """Pending requests on the exchanges the officer's agency provided (those it manages),
+    oldest first."""
+    if not officer.is_active or officer.agency_id is None:
+        return []
+    return list(
+        _dissemination_rows()
+        .filter(
+            status=DisseminationStatus.PENDING,
+            exchange_id__in=exchange_ids_with_perm(officer, Perm.MANAGE),
+            exchange__sender_agency_id=officer.agency_id,
+        )
+        .order_by("requested_at", "pk")[:limit]
+    )
+
+
+def dissemination_requests_filed_by_agency(
+    officer: Officer, *, limit: int = 500
+) -> list[DisseminationRequest]:
+    """The requests the officer's agency filed, on exchanges it still sees, newest first."""
+    if not officer.is_active or officer.agency_id is None:
+        return []
+    return list(
+        _dissemination_rows()
+        .filter(
+            requesting_agency_id=officer.agency_id,
+            exchange_id__in=exchange_ids_with_perm(officer, Perm.VIEW),
+        )
+        .order_by("-requested_at", "-pk")[:limit]
+    )
+
+
+def dissemination_request_for_officer(officer: Officer, pk: int) -> DisseminationRequest:
+    """A dissemination request on an exchange the officer may see; 404 otherwise."""
+    request = (
+        DisseminationRequest.objects.select_related("exchange")
+        .filter(pk=pk, exchange_id__in=exchanges_visible_to(officer).values("pk"))
+        .first()
+    )
+    if request is None:
+        raise Http404("No dissemination request matches the given query.")
+    return request
+
+
+def dissemination_requests_on_exchange(
+    officer: Officer, exchange: Exchange, *, limit: int = 500
+) -> list[DisseminationRequest]:
+    """The dissemination requests filed on an exchange that the officer may see: every one for
+    the provider (who decides them), the requests of the officer's own agency for the others.
+    404 unless the officer may see the exchange."""
+    perms = officer_perms(officer, exchange)
+    if Perm.VIEW not in perms:
+        raise Http404("No exchange matches the given query.")
+    rows = _dissemination_rows().filter(exchange=exchange)
+    if Perm.MANAGE not in perms:
+        if officer.agency_id is None:
+            return []
+        rows = rows.filter(requesting_agency_id=officer.agency_id)
+    return list(rows.order_by("requested_at", "pk")[:limit])

@@ -1,0 +1,152 @@
+"""Reading an exchange: consulting it (audited), downloading an attachment, exporting it as
+evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from exchanges import policy
+from exchanges.models import (
+    Attachment,
+    Entity,
+    Exchange,
+    Recipient,
+    RestrictionConfirmation,
+)
+from exchanges.selectors import (
+    attachment_get_for_officer,
+    require_perm,
+    restriction_digest,
+    restriction_text_now,
+)
+from partners.models import Officer
+from selec.core.audit import audit_record
+from selec.core.digests import file_digest
+from selec.core.files import open_attachment
+from selec.core.models import AuditAction
+
+
+class RestrictionNotConfirmed(PermissionDenied):
+    """H3: the officer must confirm the provider's restriction text before seeing the content.
+    ``reference`` names the exchange whose text to confirm (a download names only its file)."""
+
+    def __init__(self, message: str, *, reference: str) -> None:
+        super().__init__(message)
+        self.reference = reference
+
+
+@dataclass(frozen=True)
+class ExchangeContent:
+    exchange: Exchange
+    subject: str
+    body: str
+    entities: list[Entity]
+    attachments: list[Attachment]
+    perms: frozenset[policy.Perm]
+
+
+def _require_h3_confirmed(officer: Officer, exchange: Exchange) -> None:
+    if not policy.must_confirm_restriction(
+        reader_agency_id=officer.agency_id, sender_agency_id=exchange.sender_agency_id
+    ):
+        return
+    # Compared with the text as stored now: a provider who changes it asks everyone again.
+    current_text = restriction_text_now(exchange)
+    if (
+        current_text
+        and not RestrictionConfirmation.objects.filter(
+            exchange=exchange,
+            officer=officer,
+            restriction_digest=restriction_digest(current_text),
+        ).exists()
+    ):
+        raise RestrictionNotConfirmed(
+            f"{exchange.reference} carries an H3 restriction: confirm its text before reading the content.",
+            reference=exchange.reference,
+        )
+
+
+@transaction.atomic
+def exchange_consult(*, officer: Officer, exchange: Exchange) -> ExchangeContent:
+    """Open an exchange's content. The consultation is audited in the same transaction, so a
+    read whose audit event cannot be written fails; the first read marks the receipt read."""
+    perms = require_perm(officer, exchange, policy.Perm.VIEW)
+    _require_h3_confirmed(officer, exchange)
+    Recipient.objects.filter(
+        exchange=exchange, agency_id=officer.agency_id, read_at__isnull=True
+    ).update(read_at=timezone.now())
+    audit_record(
+        actor=officer,
+        action=AuditAction.CONSULTATION,
+        target=exchange,
+        reason="content consulted",
+        details={"reference": exchange.reference},
+    )
+    return ExchangeContent(
+        exchange=exchange,
+        subject=exchange.subject,
+        body=exchange.body,
+        entities=list(exchange.entities.order_by("pk")),
+        attachments=list(exchange.attachments.order_by("pk").defer("content")),
+        perms=perms,
+    )
+
+
+@transaction.atomic
+def attachment_download(*, officer: Officer, attachment_id: int) -> tuple[Attachment, bytes]:
+    """Decrypt an attachment for an officer who may read its exchange (audited as disclosure)."""
+    # One 404 whether the attachment is missing or its exchange hidden (see the selector).
+    attachment = attachment_get_for_officer(officer, attachment_id)
+    _require_h3_confirmed(officer, attachment.exchange)
+    content = open_attachment(attachment)
+    audit_record(
+        actor=officer,
+        action=AuditAction.DISCLOSURE,
+        target=attachment,
+        reason="attachment downloaded",
+        # A keyed digest: the plain SHA-256 would let whoever reads the log confirm a file.
+        details={
+            "reference": attachment.exchange.reference,
+            "file_digest": file_digest(attachment.sha256),
+        },
+    )
+    return attachment, content
+
+
+@transaction.atomic
+def exchange_export_evidence(
+    *, officer: Officer, exchange: Exchange, justification: str
+) -> dict[str, object]:
+    """The "use as evidence" export: refused under H1 until the provider grants it."""
+    require_perm(officer, exchange, policy.Perm.EXPORT_EVIDENCE)
+    _require_h3_confirmed(officer, exchange)
+    if not justification.strip():
+        raise ValidationError({"justification": ["Say for which proceedings the export is made."]})
+    audit_record(
+        actor=officer,
+        action=AuditAction.EXPORT,
+        target=exchange,
+        reason="evidence export",
+        details={"reference": exchange.reference, "purpose": "evidence"},
+        # The proceedings the officer names may name people: stored encrypted.
+        justification=justification,
+    )
+    return {
+        "reference": exchange.reference,
+        "provider": exchange.sender_agency.name,
+        "sent_at": exchange.sent_at.isoformat(),
+        "handling": exchange.handling_codes,
+        "evaluation": f"{exchange.source_reliability}{exchange.information_accuracy}",
+        "subject": exchange.subject,
+        "body": exchange.body,
+        "entities": [{"kind": e.kind, **e.attributes} for e in exchange.entities.order_by("pk")],
+        "attachments": [
+            {"filename": a.filename, "sha256": a.sha256, "size": a.size}
+            for a in exchange.attachments.order_by("pk").defer("content")
+        ],
+    }

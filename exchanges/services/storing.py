@@ -1,0 +1,182 @@
+"""Storing a new exchange, its recipients, entities and attachments: shared by the send, the reply
+and the forward.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from exchanges.entity_listeners import entities_stored
+from exchanges.entity_rules import entity_problems
+from exchanges.models import (
+    Attachment,
+    Entity,
+    EntityKind,
+    Exchange,
+    ExchangeKind,
+    Priority,
+    Recipient,
+    RecipientVia,
+    urgency_of,
+)
+from exchanges.services.inputs import (
+    AttachmentInput,
+    Message,
+    allocate_reference,
+    due_date,
+)
+from partners.models import Officer
+from selec.core.files import seal_attachment
+from selec.core.policy_values import Restrictions
+
+
+def locked_exchange(exchange: Exchange) -> Exchange:
+    """The exchange as stored, locked until the transaction ends: restriction changes, forwards
+    and grants on one exchange happen one after the other, each seeing the last one's result."""
+    # The sender's agency and party come along (notices name the provider's party); only the
+    # exchange's row is locked, not theirs.
+    return (
+        Exchange.objects.select_for_update(of=("self",))
+        .select_related("sender_agency__party")
+        .get(pk=exchange.pk)
+    )
+
+
+def officer_agency(officer: Officer):  # type: ignore[no-untyped-def]
+    if officer.agency_id is None:
+        raise PermissionDenied("Only officers of an agency send exchanges.")
+    return officer.agency
+
+
+def validate_message(message: Message) -> bool:
+    """Return whether the message carries personal data; raise ValidationError otherwise."""
+    errors: dict[str, list[str]] = {}
+    if not message.subject.strip():
+        errors.setdefault("subject", []).append("A subject is required.")
+    if not message.body.strip():
+        errors.setdefault("body", []).append("A body is required.")
+    personal = message.personal_data or bool(message.entities)
+    if personal and not (
+        message.evaluation.source_reliability and message.evaluation.information_accuracy
+    ):
+        errors.setdefault("evaluation", []).append(
+            "Personal data must carry the source and information evaluation codes."
+        )
+    # The entity rules again (the forms and the API apply them first): a caller that goes round
+    # them is refused here, before anything is stored or matched.
+    entity_messages = [
+        f"Entity {position} ({entity.kind}): {problem}"
+        for position, entity in enumerate(message.entities, start=1)
+        for problem in entity_problems(str(entity.kind), entity.attributes)
+    ]
+    if entity_messages:
+        errors["entities"] = entity_messages
+    if errors:
+        raise ValidationError(errors)
+    return personal
+
+
+def store_children(
+    exchange: Exchange, message: Message, checked: list[tuple[AttachmentInput, str]]
+) -> None:
+    entities = [
+        Entity(exchange=exchange, kind=EntityKind(e.kind), attributes=dict(e.attributes))
+        for e in message.entities
+    ]
+    Entity.objects.bulk_create(entities)
+    # Hit/no-hit matching indexes them in this transaction (exchanges.entity_listeners).
+    entities_stored(entities)
+    Attachment.objects.bulk_create(
+        [
+            seal_attachment(Attachment(exchange=exchange), upload=upload, content_type=content_type)
+            for upload, content_type in checked
+        ]
+    )
+
+
+def create_exchange(
+    *,
+    officer: Officer,
+    kind: ExchangeKind,
+    message: Message,
+    personal: bool,
+    restrictions: Restrictions,
+    crime_area_id: int,
+    task_force_id: int | None,
+    priority: Priority | str,
+    parent: Exchange | None,
+    case_id: int | None = None,
+) -> Exchange:
+    sent_at = timezone.now()
+    exchange = Exchange(
+        reference=allocate_reference(timezone.localtime(sent_at).year),
+        kind=kind,
+        in_reply_to=parent,
+        thread_root=(parent.thread_root or parent) if parent else None,
+        # A reply belongs to the case of what it answers.
+        case_id=parent.case_id if parent else case_id,
+        sender_agency=officer.agency,
+        author=officer,
+        crime_area_id=crime_area_id,
+        task_force_id=task_force_id,
+        priority=priority,
+        sent_at=sent_at,
+        due_at=due_date(sent_at, priority),
+        subject=message.subject.strip(),
+        body=message.body,
+        restrict_evidence=restrictions.evidence,
+        restrict_dissemination=restrictions.dissemination,
+        restriction_text=restrictions.text,
+        personal_data=personal,
+        source_reliability=message.evaluation.source_reliability,
+        information_accuracy=message.evaluation.information_accuracy,
+    )
+    # Field validation only: the foreign keys were resolved by the caller and the database's
+    # constraints guard the rest, so no query is spent here.
+    exchange.clean_fields(
+        exclude=[
+            "reference",
+            "in_reply_to",
+            "thread_root",
+            "sender_agency",
+            "author",
+            "crime_area",
+            "task_force",
+        ]
+    )
+    exchange.save(force_insert=True)
+    return exchange
+
+
+def add_recipients(
+    exchange: Exchange,
+    agency_ids: Sequence[int],
+    *,
+    via: RecipientVia,
+    added_by: int,
+    new: bool = False,
+) -> list[int]:
+    now = timezone.now()
+    already = {exchange.sender_agency_id}
+    if not new:
+        already |= set(exchange.recipients.values_list("agency_id", flat=True))
+    new = [a for a in dict.fromkeys(agency_ids) if a not in already]
+    Recipient.objects.bulk_create(
+        [
+            Recipient(
+                exchange=exchange,
+                agency_id=a,
+                via=via,
+                added_by_id=added_by,
+                delivered_at=now,
+                urgency=urgency_of(exchange.priority),
+                due_at=exchange.due_at,
+                awaits_answer=exchange.kind == ExchangeKind.REQUEST,
+            )
+            for a in new
+        ]
+    )
+    return new

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class HitsConfig(AppConfig):
+    name = "hits"
+    verbose_name = "Hit/no-hit matching"
+
+    def ready(self) -> None:
+        from exchanges.entity_listeners import register_entities_listener
+        from hits.indexing import entities_index
+        from hits.models import HitNotificationKind
+        from selec.core.notification_kinds import register_notification_kinds
+
+        register_entities_listener("hits", entities_index)
+        register_notification_kinds(HitNotificationKind)

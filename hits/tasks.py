@@ -1,0 +1,29 @@
+"""Background tasks of hit/no-hit matching: thin wrappers around ``hits.matching``, taking ids.
+
+The matching functions are imported inside the tasks: ``hits.indexing`` queues
+``match_exchange_entities`` and is imported by ``hits.matching``'s neighbours at start-up.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+# acks_late: a worker that dies mid-run leaves the message to be delivered again, harmless
+# because matching is idempotent (a pair already found is not stored or announced again).
+@shared_task(acks_late=True, ignore_result=True)
+def match_exchange_entities(exchange_id: int) -> int:
+    """After an exchange with entities commits: hit/no-hit matching of its entities."""
+    from hits.matching import exchange_match
+
+    return exchange_match(exchange_id=exchange_id)
+
+
+# expires: queued every minute; runs piled up while no worker listened are dropped, the next
+# one matches everything still waiting anyway.
+@shared_task(acks_late=True, ignore_result=True, expires=300)
+def match_unmatched_entities() -> int:
+    """Periodic: match the entities whose after-commit task was lost (broker down)."""
+    from hits.matching import unmatched_entities_match
+
+    return unmatched_entities_match()

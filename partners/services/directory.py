@@ -1,0 +1,128 @@
+"""Parties and their agencies: creating and renaming them (a party's status changes in
+``party_status``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from partners.models import (
+    Agency,
+    AgencyKind,
+    Officer,
+    Party,
+    PartyKind,
+    PartyStatus,
+    PartyStatusChange,
+)
+from partners.services.groups import ensure_nfp_group
+from selec.core.audit import audit_record
+from selec.core.models import AuditAction
+
+
+@transaction.atomic
+def party_create(
+    *,
+    actor: Officer | None,
+    code: str,
+    name: str,
+    kind: PartyKind | str,
+    status: PartyStatus | str,
+    status_since: dt.date,
+    note: str = "",
+) -> Party:
+    party = Party(code=code, name=name, kind=kind, status=status, status_since=status_since)
+    party.full_clean()
+    party.save()
+    PartyStatusChange.objects.create(
+        party=party, status=status, effective_from=status_since, note=note
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.COLLECTION,
+        target=party,
+        reason="party created",
+        details={"code": code, "status": str(status), "status_since": status_since.isoformat()},
+    )
+    return party
+
+
+@transaction.atomic
+def party_rename(*, actor: Officer | None, party: Party, name: str) -> Party:
+    previous = Party.objects.values_list("name", flat=True).get(pk=party.pk)
+    party.name = name
+    party.full_clean()
+    party.save(update_fields=["name"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.ALTERATION,
+        target=party,
+        reason="party renamed",
+        details={"from": previous, "to": name},
+    )
+    return party
+
+
+@transaction.atomic
+def agency_create(
+    *,
+    actor: Officer | None,
+    party: Party,
+    name: str,
+    kind: AgencyKind | str,
+    is_national_focal_point: bool = False,
+) -> Agency:
+    group = Group.objects.create(name=_agency_group_name(party, name))
+    agency = Agency(
+        party=party,
+        name=name,
+        kind=kind,
+        is_national_focal_point=is_national_focal_point,
+        group=group,
+    )
+    agency.full_clean()
+    agency.save()
+    if is_national_focal_point:
+        ensure_nfp_group(party)
+    audit_record(
+        actor=actor,
+        action=AuditAction.COLLECTION,
+        target=agency,
+        reason="agency created",
+        details={
+            "party": party.code,
+            "name": name,
+            "national_focal_point": is_national_focal_point,
+        },
+    )
+    return agency
+
+
+@transaction.atomic
+def agency_update(
+    *,
+    actor: Officer | None,
+    agency: Agency,
+    name: str,
+    kind: AgencyKind | str,
+    is_national_focal_point: bool,
+) -> Agency:
+    agency.name, agency.kind, agency.is_national_focal_point = name, kind, is_national_focal_point
+    agency.full_clean()
+    agency.save(update_fields=["name", "kind", "is_national_focal_point"])
+    if is_national_focal_point:
+        ensure_nfp_group(agency.party)
+    audit_record(
+        actor=actor,
+        action=AuditAction.ALTERATION,
+        target=agency,
+        reason="agency updated",
+        details={"name": name, "kind": str(kind), "national_focal_point": is_national_focal_point},
+    )
+    return agency
+
+
+def _agency_group_name(party: Party, name: str) -> str:
+    return f"agency:{party.code}:{name}"[:150]

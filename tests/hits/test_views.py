@@ -1,0 +1,293 @@
+"""The hits pages: who sees which hit, what they are told of the other side (never its content;
+under H2 not even its reference); the search is in test_views_search."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from exchanges.services.restriction_changes import exchange_change_restrictions
+from hits.models import Hit, HitNotificationKind
+from partners.models import Agency, Officer, Party, PartyStatus
+from partners.services.party_status import party_change_status
+from selec.core.models import AuditEvent, Notification, OutboxMessage
+from selec.core.policy_values import Restrictions
+from tests.hits.pages import HITS, MASKED, _assert_no_content, _canary_report, _page
+from tests.hits.scenario import a_hit, match, person, report
+
+pytestmark = pytest.mark.django_db
+
+# Who sees a hit between an exchange of the Romanian Police and one of the Bulgarian Police.
+SEES = ["lo_ro", "lo_bg", "nfp_ro", "nfp_bg", "analyst"]
+SEES_NOT = ["lo_tr", "lo_al", "op_it", "obs_at", "dpo", "directory_admin", "outsider"]
+
+
+# --- Scope ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", SEES)
+def test_the_providers_their_nfps_and_the_analyst_see_the_hit(
+    request: pytest.FixtureRequest, login, lo_ro: Officer, lo_bg: Officer, persona: str
+) -> None:
+    hit = a_hit(lo_ro, lo_bg)
+
+    client = login(request.getfixturevalue(persona))
+    page = _page(client)
+
+    assert hit.exchange_a.reference in page
+    assert hit.exchange_b.reference in page
+    assert client.get(f"{HITS}{hit.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("persona", SEES_NOT)
+def test_everyone_else_sees_no_hit_and_gets_404_for_it(
+    request: pytest.FixtureRequest, login, lo_ro: Officer, lo_bg: Officer, persona: str
+) -> None:
+    # lo.tr's agency received both exchanges: receiving is not providing.
+    hit = a_hit(lo_ro, lo_bg)
+
+    client = login(request.getfixturevalue(persona))
+    page = _page(client)
+
+    assert "No hit to show." in page
+    assert hit.exchange_a.reference not in page
+    assert hit.exchange_b.reference not in page
+    assert client.get(f"{HITS}{hit.pk}/").status_code == 404
+    assert client.get(f"{HITS}{hit.pk + 1000}/").status_code == 404
+
+
+def test_a_liaison_officer_sees_the_hits_of_their_agency_an_nfp_those_of_their_country(
+    login, lo_ro: Officer, lo_bg: Officer, nfp_ro: Officer, nfp_bg: Officer
+) -> None:
+    bulgarian = a_hit(lo_ro, lo_bg)  # Romanian Police and Bulgarian Police
+    # Two Romanian agencies, no Bulgarian one.
+    in_romania = a_hit(nfp_ro, lo_ro, names=("Ion Popa", "POPA Ion"))
+
+    lo_bg_page = _page(login(lo_bg))
+    nfp_ro_page = _page(login(nfp_ro))
+
+    assert f"hit-{bulgarian.pk}" in lo_bg_page
+    assert f"hit-{in_romania.pk}" not in lo_bg_page
+    assert f"hit-{bulgarian.pk}" in nfp_ro_page
+    assert f"hit-{in_romania.pk}" in nfp_ro_page
+
+
+def test_a_row_links_your_exchange_and_offers_to_request_the_details(
+    login, lo_ro: Officer, lo_bg: Officer
+) -> None:
+    hit = a_hit(lo_ro, lo_bg)
+    ro, bg = hit.exchange_a, hit.exchange_b
+    bulgarian_police = Agency.objects.get(name="Bulgarian Police")
+
+    page = _page(login(lo_ro))
+
+    assert f'href="/exchanges/{ro.reference}/"' in page
+    assert f'href="/exchanges/{bg.reference}/"' not in page  # not theirs to open
+    assert "Bulgarian Police <code>BG</code>" in page
+    assert "Person (name and date of birth)" in page
+    assert (
+        f'href="/exchanges/new/?to={bulgarian_police.pk}&amp;subject=Details%20on%20hit%20with%20'
+        f'{bg.reference}"'
+    ) in page
+
+
+def test_the_analyst_sees_both_sides_without_links_to_content(
+    login, lo_ro: Officer, lo_bg: Officer, analyst: Officer
+) -> None:
+    hit = a_hit(lo_ro, lo_bg, codes=("H2", "H2"))
+
+    page = _page(login(analyst))
+
+    assert hit.exchange_a.reference in page
+    assert hit.exchange_b.reference in page
+    assert MASKED not in page
+    assert "/exchanges/" not in page.split("<main", 1)[1]  # neither threads nor compose
+
+
+def test_the_hits_page_costs_the_same_queries_for_one_hit_or_many(
+    login,
+    lo_ro: Officer,
+    lo_bg: Officer,
+    nfp_bg: Officer,
+    analyst: Officer,
+    django_assert_max_num_queries,
+    django_assert_num_queries,
+) -> None:
+    a_hit(lo_ro, lo_bg)
+    counts = {}
+    for officer in (lo_ro, nfp_bg, analyst):
+        client = login(officer)
+        with django_assert_max_num_queries(10) as small:
+            client.get(HITS)
+        counts[officer.username] = len(small.captured_queries)
+    for number in range(5):
+        mine = report(lo_ro, person(f"Ion Popa {number}"), code="H2" if number % 2 else "H0")
+        theirs = report(lo_bg, person(f"Popa Ion {number}"), code="H1")
+        match(mine, theirs)
+    assert Hit.objects.count() == 6
+
+    for officer in (lo_ro, nfp_bg, analyst):
+        client = login(officer)
+        with django_assert_num_queries(counts[officer.username]):
+            assert client.get(HITS).content.decode().count('id="hit-') == 6
+
+
+def test_older_hits_follow_on_the_next_page(
+    login, lo_ro: Officer, lo_bg: Officer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("hits.views.ROWS_PER_PAGE", 2)
+    hits = [a_hit(lo_ro, lo_bg, names=(f"Ion Popa {n}", f"Popa Ion {n}")) for n in range(3)]
+    client = login(lo_ro)
+
+    first = _page(client)
+    assert f"?before={hits[1].pk}" in first
+    assert f"hit-{hits[0].pk}" not in first
+    second = _page(client, f"{HITS}?before={hits[1].pk}")
+    assert f"hit-{hits[0].pk}" in second
+    assert "Older hits" not in second
+    assert "hit-" in _page(client, f"{HITS}?before=nonsense")
+
+
+def test_the_menu_offers_hits_to_agency_officers_and_the_analyst_only(
+    login, lo_ro: Officer, analyst: Officer, dpo: Officer, directory_admin: Officer
+) -> None:
+    for officer, offered in [
+        (lo_ro, True),
+        (analyst, True),
+        (dpo, False),
+        (directory_admin, False),
+    ]:
+        client = login(officer)
+        assert (f'href="{HITS}"' in _page(client, "/")) is offered, officer.username
+
+
+# --- Nothing of the other side's content ----------------------------------------------------
+
+
+@pytest.mark.parametrize("codes", [("H0", "H0"), ("H2", "H0"), ("H0", "H2")])
+def test_nothing_of_either_sides_content_reaches_the_pages_or_the_notices(
+    login,
+    lo_ro: Officer,
+    lo_bg: Officer,
+    nfp_ro: Officer,
+    nfp_bg: Officer,
+    analyst: Officer,
+    codes: tuple[str, str],
+) -> None:
+    ro = _canary_report(lo_ro, "ro", "Ђорђе Ђорђевић", codes[0])
+    bg = _canary_report(lo_bg, "bg", "Djordje Djordjevic", codes[1])
+    match(ro, bg)
+    hit = Hit.objects.get()
+
+    for officer in (lo_ro, lo_bg, nfp_ro, nfp_bg, analyst):
+        client = login(officer)
+        _assert_no_content(_page(client))
+        _assert_no_content(_page(client, f"{HITS}{hit.pk}/"))
+    notices = Notification.objects.filter(kind=HitNotificationKind.HIT)
+    assert notices.count() == 4
+    for notice in notices:
+        _assert_no_content(notice.title)
+    for mail in OutboxMessage.objects.all():
+        _assert_no_content(mail.subject + mail.body)
+    _assert_no_content(str(AuditEvent.objects.get(object_type="exchanges.hit").details))
+
+
+# --- H2 -------------------------------------------------------------------------------------
+
+
+def _notice_of(officer: Officer) -> str:
+    return Notification.objects.get(officer=officer, kind=HitNotificationKind.HIT).title
+
+
+@pytest.mark.parametrize("h2_side", ["ro", "bg"])
+def test_under_h2_the_other_side_is_told_only_to_contact_the_analyst(
+    login, lo_ro: Officer, lo_bg: Officer, nfp_ro: Officer, nfp_bg: Officer, h2_side: str
+) -> None:
+    hit = a_hit(lo_ro, lo_bg, codes=("H2", "H0") if h2_side == "ro" else ("H0", "H2"))
+    ro, bg = hit.exchange_a, hit.exchange_b
+    provider, provider_nfp, told = (
+        (lo_ro, nfp_ro, lo_bg) if h2_side == "ro" else (lo_bg, nfp_bg, lo_ro)
+    )
+    hidden, own = (ro, bg) if h2_side == "ro" else (bg, ro)
+    told_nfp = nfp_bg if h2_side == "ro" else nfp_ro
+
+    # The H2 provider sees both references, and may ask the other side.
+    for officer in (provider, provider_nfp):
+        page = _page(login(officer))
+        assert ro.reference in page
+        assert bg.reference in page
+        assert MASKED not in page
+        assert "Request details" in page
+        assert ro.reference in _notice_of(officer)
+        assert bg.reference in _notice_of(officer)
+    # The other side learns that a match exists, not where.
+    for officer in (told, told_nfp):
+        page = _page(login(officer))
+        assert own.reference in page
+        assert hidden.reference not in page
+        assert MASKED in page
+        assert "Request details" not in page
+        assert hidden.sender_agency.name not in page
+        notice = _notice_of(officer)
+        assert own.reference in notice
+        assert hidden.reference not in notice
+        assert hidden.sender_agency.party.code not in notice.replace(own.reference, "")
+        assert MASKED in notice
+
+
+def test_both_sides_under_h2_see_only_their_own_reference(
+    login, lo_ro: Officer, lo_bg: Officer
+) -> None:
+    hit = a_hit(lo_ro, lo_bg, codes=("H2", "H2"))
+
+    for officer, own, other in [
+        (lo_ro, hit.exchange_a, hit.exchange_b),
+        (lo_bg, hit.exchange_b, hit.exchange_a),
+    ]:
+        page = _page(login(officer))
+        assert own.reference in page
+        assert other.reference not in page
+        assert MASKED in page
+
+
+def test_a_later_tightening_to_h2_hides_the_reference_at_once(
+    login, lo_ro: Officer, lo_bg: Officer
+) -> None:
+    hit = a_hit(lo_ro, lo_bg)
+    bg = hit.exchange_b
+    client = login(lo_ro)
+    assert bg.reference in _page(client)
+
+    exchange_change_restrictions(
+        officer=lo_bg, exchange=bg, restrictions=Restrictions(dissemination=True)
+    )
+
+    page = _page(client)
+    assert bg.reference not in page
+    assert MASKED in page
+    assert bg.reference not in _page(client, f"{HITS}{hit.pk}/")
+
+
+# --- Observers ------------------------------------------------------------------------------
+
+
+def test_a_party_downgraded_to_observer_takes_its_hits_out_of_sight(
+    login, lo_ro: Officer, lo_bg: Officer, nfp_bg: Officer, analyst: Officer
+) -> None:
+    hit = a_hit(lo_ro, lo_bg)
+    bulgaria = Party.objects.get(code="BG")
+
+    party_change_status(
+        actor=None, party=bulgaria, status=PartyStatus.OBSERVER, effective_from=dt.date.today()
+    )
+
+    for officer in (lo_ro, lo_bg, nfp_bg, analyst):
+        client = login(officer)
+        assert hit.exchange_b.reference not in _page(client)
+        assert client.get(f"{HITS}{hit.pk}/").status_code == 404
+
+    party_change_status(
+        actor=None, party=bulgaria, status=PartyStatus.MEMBER, effective_from=dt.date.today()
+    )
+    assert hit.exchange_b.reference in _page(login(lo_ro))
