@@ -350,4 +350,4 @@ SeizureFormSet = forms.formset_factory(
 
 def seizure_inputs(formset: forms.BaseFormSet) -> list[SeizureInput]:
     """The lines of a valid formset that hold something (blank extra rows are ignored)."""
-    return [form.seizure() for form in formset.forms if form.has_changed()]  # type: ignore[attr-defined]
+    return [form.seizure() for form in formset.forms if form.has_changed()]

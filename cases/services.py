@@ -14,17 +14,16 @@ the case page as a consultation (here), a meeting's attachment as a disclosure.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from cases import policy
 from cases.facts import case_facts, linked_personal_data, party_facts
-from cases.models import REFERENCE_CODES, Case, CaseKind, CaseStatus
+from cases.models import REFERENCE_CODES, Case, CaseKind, CaseReferenceCounter, CaseStatus
 from cases.notify import notify_new_participants
 from cases.permissions import case_permissions_sync
 from cases.policy import CasePerm
@@ -34,6 +33,7 @@ from partners.models import Agency, Officer, Party, Role
 from selec.core.audit import audit_record
 from selec.core.models import AuditAction
 from selec.core.policy_values import PolicyError, Restrictions
+from selec.core.service_helpers import counter_next, refused_as
 
 # The statuses a case may be opened with; the others are reached by changing its status.
 OPENING_STATUSES = (CaseStatus.PLANNED, CaseStatus.ACTIVE)
@@ -54,30 +54,13 @@ class CaseDetails:
 
 
 def allocate_case_reference(kind: CaseKind | str, year: int) -> str:
-    """The next ``SELEC-JI-YYYY-NNNN`` (or ``-RO-``): one atomic upsert on the counter of the
-    year and kind, whose row lock holds concurrent creators back until this transaction ends,
-    so numbers are consecutive and never repeat (as ``exchanges.services.inputs.allocate_reference``)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO cases_casereferencecounter (year, kind, last) VALUES (%s, %s, 1) "
-            "ON CONFLICT (year, kind) DO UPDATE SET last = cases_casereferencecounter.last + 1 "
-            "RETURNING last",
-            [year, str(kind)],
-        )
-        (number,) = cursor.fetchone()
+    """The next ``SELEC-JI-YYYY-NNNN`` (or ``-RO-``), counted per year and kind, consecutive and
+    never repeated (``counter_next``)."""
+    number = counter_next(CaseReferenceCounter, year=year, kind=str(CaseKind(kind)))
     return f"SELEC-{REFERENCE_CODES[CaseKind(kind)]}-{year}-{number:04d}"
 
 
 # --- Shared with the services of the case's meetings and results ----------------------------------
-
-
-@contextmanager
-def refused_as(field_name: str) -> Iterator[None]:
-    """Report a policy refusal as a validation error of the field it concerns."""
-    try:
-        yield
-    except PolicyError as exc:
-        raise ValidationError({field_name: [str(exc)]}) from exc
 
 
 def locked_case(case: Case) -> Case:

@@ -19,11 +19,12 @@ from cases.facts import case_facts
 from cases.models import Case, Result, Seizure, SeizureItem, SeizureUnit
 from cases.policy import CasePerm
 from cases.selectors import require_case_perm
-from cases.services import locked_case, refused_as, require_open
+from cases.services import locked_case, require_open
 from exchanges.facts import agency_facts
 from partners.models import Officer
 from selec.core.audit import audit_record
 from selec.core.models import AuditAction
+from selec.core.service_helpers import refused_as
 
 
 @dataclass(frozen=True)

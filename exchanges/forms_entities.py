@@ -206,7 +206,7 @@ class EntitySection:
         # Rows left blank are ignored, as the formset's extra rows are.
         if not self.formset.is_bound:
             return []
-        return [f for f in self.formset.forms if f.has_changed()]  # type: ignore[misc]
+        return [f for f in self.formset.forms if f.has_changed()]
 
 
 def entity_sections(data: Any = None) -> list[EntitySection]:

@@ -113,7 +113,7 @@ class ReplyForm(LabelledForm):
     attachments = MultipleFileField(label=_("Attachments"))
 
     def __init__(self, *args: object, parent: Exchange, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.parent = parent
         # What the parent already restricts cannot be lifted in a reply: shown checked, fixed.
         for name, inherited in (
@@ -159,7 +159,7 @@ class ForwardForm(LabelledForm):
     )
 
     def __init__(self, *args: object, agencies: Iterable[Agency], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["agencies"].choices = agency_choices(agencies)
 
 
@@ -180,7 +180,7 @@ class DisseminationRequestForm(LabelledForm):
     def __init__(
         self, *args: object, exchange: Exchange, agencies: Iterable[Agency], **kwargs: object
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         # Offer what there is to lift: sharing under H2, use as evidence under H1.
         kinds = [
             (value, label)
@@ -219,7 +219,7 @@ class RestrictionsForm(LabelledForm):
                 "text": exchange.restriction_text,
             },
         )
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.current_text = exchange.restriction_text
 
     def clean_text(self) -> str:

@@ -60,7 +60,7 @@ class CursorField(forms.CharField):
         "invalid": _("The page position in the address is not valid: the first page is shown.")
     }
 
-    def clean(self, value: str) -> Position | None:  # type: ignore[override]
+    def clean(self, value: str) -> Position | None:
         value = super().clean(value)
         if not value:
             return None

@@ -72,7 +72,7 @@ class InformationAccuracy(models.TextChoices):
 
 
 class ReferenceCounter(models.Model):
-    """The last reference number handed out in a year (see services.allocate_reference)."""
+    """The last reference number handed out in a year (see ``exchanges.services.inputs.allocate_reference``)."""
 
     year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField()

@@ -51,7 +51,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("seed_demo", "--personas-only", verbosity=0)
         # What the worker does after each commit in production (no worker consumes the
@@ -64,73 +64,73 @@ def _persona(username: str) -> Officer:
 
 
 @pytest.fixture
-def lo_ro(db) -> Officer:  # type: ignore[no-untyped-def]
+def lo_ro(db) -> Officer:
     """Liaison officer of the Romanian Police (member state)."""
     return _persona("lo.ro")
 
 
 @pytest.fixture
-def lo_bg(db) -> Officer:  # type: ignore[no-untyped-def]
+def lo_bg(db) -> Officer:
     return _persona("lo.bg")
 
 
 @pytest.fixture
-def lo_tr(db) -> Officer:  # type: ignore[no-untyped-def]
+def lo_tr(db) -> Officer:
     """Liaison officer of Turkish Customs."""
     return _persona("lo.tr")
 
 
 @pytest.fixture
-def lo_al(db) -> Officer:  # type: ignore[no-untyped-def]
+def lo_al(db) -> Officer:
     return _persona("lo.al")
 
 
 @pytest.fixture
-def nfp_bg(db) -> Officer:  # type: ignore[no-untyped-def]
+def nfp_bg(db) -> Officer:
     """Officer of Bulgaria's National Focal Point."""
     return _persona("nfp.bg")
 
 
 @pytest.fixture
-def nfp_ro(db) -> Officer:  # type: ignore[no-untyped-def]
+def nfp_ro(db) -> Officer:
     return _persona("nfp.ro")
 
 
 @pytest.fixture
-def obs_at(db) -> Officer:  # type: ignore[no-untyped-def]
+def obs_at(db) -> Officer:
     """Representative of Austria, an observer."""
     return _persona("obs.at")
 
 
 @pytest.fixture
-def op_it(db) -> Officer:  # type: ignore[no-untyped-def]
+def op_it(db) -> Officer:
     """Representative of Italy, an operational partner."""
     return _persona("op.it")
 
 
 @pytest.fixture
-def analyst(db) -> Officer:  # type: ignore[no-untyped-def]
+def analyst(db) -> Officer:
     return _persona("analyst")
 
 
 @pytest.fixture
-def dpo(db) -> Officer:  # type: ignore[no-untyped-def]
+def dpo(db) -> Officer:
     return _persona("dpo")
 
 
 @pytest.fixture
-def directory_admin(db) -> Officer:  # type: ignore[no-untyped-def]
+def directory_admin(db) -> Officer:
     return _persona("admin")
 
 
 @pytest.fixture
-def outsider(db) -> Officer:  # type: ignore[no-untyped-def]
+def outsider(db) -> Officer:
     """A liaison officer of Greece: a party with no business in what the test looks at."""
     return _persona("lo.gr")
 
 
 @pytest.fixture
-def login(client: Client):  # type: ignore[no-untyped-def]
+def login(client: Client):
     """``login(officer)`` gives the test client a verified (password + TOTP) session."""
 
     def _login(officer: Officer) -> Client:
@@ -167,7 +167,7 @@ def _project_like_app() -> Iterator[Celery]:
 
 
 @pytest.fixture
-def in_process_tasks(settings) -> Iterator[Celery]:  # type: ignore[no-untyped-def]
+def in_process_tasks(settings) -> Iterator[Celery]:
     """What a checkout without CELERY_BROKER_URL runs: tasks in the calling process."""
     settings.CELERY_BROKER_URL = "memory://"
     settings.CELERY_TASK_ALWAYS_EAGER = True
@@ -176,7 +176,7 @@ def in_process_tasks(settings) -> Iterator[Celery]:  # type: ignore[no-untyped-d
 
 
 @pytest.fixture
-def unreachable_broker(settings, monkeypatch) -> Iterator[Celery]:  # type: ignore[no-untyped-def]
+def unreachable_broker(settings, monkeypatch) -> Iterator[Celery]:
     """A broker that refuses connections, as Redis does when it is down."""
     broker_url = "redis://127.0.0.1:9/0"  # the discard port: nothing listens
     settings.CELERY_BROKER_URL = broker_url
@@ -188,7 +188,7 @@ def unreachable_broker(settings, monkeypatch) -> Iterator[Celery]:  # type: igno
 
 
 @pytest.fixture
-def celery_app(settings) -> Iterator[Celery]:  # type: ignore[no-untyped-def]
+def celery_app(settings) -> Iterator[Celery]:
     """Replaces ``celery.contrib.pytest``'s app: the broker of the environment when there is
     one (Redis in CI), the in-memory broker otherwise; never in-process execution."""
     broker_url = settings.CELERY_BROKER_URL  # "memory://" when the environment names none

@@ -32,14 +32,14 @@ def totp_now(base32_key: str, digits: int = 6) -> str:
     return f"{TOTP(b32decode(base32_key)).token():0{digits}d}"
 
 
-def login_wizard_password_step(client: Client, username: str, password: str):  # type: ignore[no-untyped-def]
+def login_wizard_password_step(client: Client, username: str, password: str):
     return client.post(
         "/account/login/",
         {"login_view-current_step": "auth", "auth-username": username, "auth-password": password},
     )
 
 
-def login_wizard_token_step(client: Client, token: str):  # type: ignore[no-untyped-def]
+def login_wizard_token_step(client: Client, token: str):
     return client.post(
         "/account/login/", {"login_view-current_step": "token", "token-otp_token": token}
     )

@@ -4,23 +4,11 @@ audience, personal-data and case rules, checked before anything is stored.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from exchanges import policy
 from exchanges.case_links import case_links
 from selec.core.policy_values import AgencyFacts, PolicyError, Restrictions
-
-
-@contextmanager
-def refused_as(field: str) -> Iterator[None]:
-    """Report a policy refusal as a validation error of the form field it concerns."""
-    try:
-        yield
-    except PolicyError as exc:
-        raise ValidationError({field: [str(exc)]}) from exc
 
 
 def admit(

@@ -8,13 +8,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db import connection
-
-from exchanges.models import (
-    EntityKind,
-    Priority,
-)
+from exchanges.models import EntityKind, Priority, ReferenceCounter
 from selec.core.policy_values import Restrictions
+from selec.core.service_helpers import counter_next
 
 # Directive (EU) 2023/977, Art. 5: the time limits for answering requests.
 DUE_AFTER = {
@@ -61,13 +57,5 @@ def due_date(sent_at: dt.datetime, priority: Priority | str) -> dt.datetime:
 
 
 def allocate_reference(year: int) -> str:
-    """The next ``SELEC-YYYY-NNNNNN``: one atomic upsert, whose row lock holds concurrent senders
-    back until this transaction ends, so numbers are consecutive and never repeat."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO exchanges_referencecounter (year, last) VALUES (%s, 1) "
-            "ON CONFLICT (year) DO UPDATE SET last = exchanges_referencecounter.last + 1 RETURNING last",
-            [year],
-        )
-        (number,) = cursor.fetchone()
-    return f"SELEC-{year}-{number:06d}"
+    """The next ``SELEC-YYYY-NNNNNN``, consecutive and never repeated (``counter_next``)."""
+    return f"SELEC-{year}-{counter_next(ReferenceCounter, year=year):06d}"

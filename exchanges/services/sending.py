@@ -27,7 +27,6 @@ from exchanges.services.admission import (
     admit,
     admit_new,
     case_link_facts_of,
-    refused_as,
 )
 from exchanges.services.inputs import (
     Message,
@@ -45,6 +44,7 @@ from selec.core.audit import audit_record
 from selec.core.files import checked_uploads
 from selec.core.models import AuditAction
 from selec.core.policy_values import PolicyError, Restrictions
+from selec.core.service_helpers import refused_as
 
 
 @transaction.atomic

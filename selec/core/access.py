@@ -95,7 +95,7 @@ class VerifiedLoginRequiredMiddleware:
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-        if user.is_verified():  # type: ignore[union-attr]
+        if user.is_verified():
             if getattr(user, "awaits_confirmation", False) and (
                 url_name not in AWAITING_CONFIRMATION_URL_NAMES
             ):

@@ -11,7 +11,7 @@ from taskforces.models import CrimeArea, TaskForce
 
 
 @pytest.fixture
-def no_statistics(db) -> None:  # type: ignore[no-untyped-def]
+def no_statistics(db) -> None:
     """Start from an empty statistics table (inside the test's transaction), whatever the
     demo data computed."""
     ExchangeStatistic.objects.all().delete()

@@ -40,7 +40,7 @@ def _token(officer: Officer) -> str:
 
 
 @pytest.fixture
-def api(db):  # type: ignore[no-untyped-def]
+def api(db):
     """``api(officer)``: a client calling with the officer's API token."""
 
     def _client(officer: Officer) -> APIClient:
@@ -65,7 +65,7 @@ def sample(no_statistics: None) -> None:  # noqa: F811
 
 @pytest.mark.usefixtures("sample")
 @pytest.mark.parametrize("table", [t.value for t in Table])
-def test_an_analyst_reads_every_table(api, analyst: Officer, table: str) -> None:  # type: ignore[no-untyped-def]
+def test_an_analyst_reads_every_table(api, analyst: Officer, table: str) -> None:
     response = api(analyst).get(_url(table), {"year": "2009"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
@@ -77,7 +77,7 @@ def test_an_analyst_reads_every_table(api, analyst: Officer, table: str) -> None
     ("table", "status"),
     [("totals", 200), ("crime-types", 200), ("task-forces", 200), ("parties", 404)],
 )
-def test_an_observer_reads_the_strategic_tables_only(  # type: ignore[no-untyped-def]
+def test_an_observer_reads_the_strategic_tables_only(
     api, obs_at: Officer, table: str, status: int
 ) -> None:
     client = api(obs_at)
@@ -88,7 +88,7 @@ def test_an_observer_reads_the_strategic_tables_only(  # type: ignore[no-untyped
 
 @pytest.mark.usefixtures("sample")
 @pytest.mark.parametrize("persona", EVERYBODY_ELSE)
-def test_everybody_else_gets_404_whatever_they_ask(request, api, persona: str) -> None:  # type: ignore[no-untyped-def]
+def test_everybody_else_gets_404_whatever_they_ask(request, api, persona: str) -> None:
     client = api(request.getfixturevalue(persona))
     for table in [*(t.value for t in Table), "money"]:
         for query in ({}, {"format": "csv"}, {"year": "20x8"}):
@@ -97,7 +97,7 @@ def test_everybody_else_gets_404_whatever_they_ask(request, api, persona: str) -
             assert response.json() == {"detail": "Not found."}
 
 
-def test_an_anonymous_call_is_401(db) -> None:  # type: ignore[no-untyped-def]
+def test_an_anonymous_call_is_401(db) -> None:
     response = APIClient().get(_url("totals"))
     assert response.status_code == 401
 
@@ -106,7 +106,7 @@ def test_an_anonymous_call_is_401(db) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.usefixtures("sample")
-def test_the_json_answer_carries_codes_names_and_counts(api, analyst: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_json_answer_carries_codes_names_and_counts(api, analyst: Officer) -> None:
     body = api(analyst).get(_url("totals"), {"from": "2008", "to": "2009"}).json()
     assert body["years"] == [2008, 2009]
     assert [column["key"] for column in body["columns"]] == ["channel", "2008", "2009"]
@@ -129,7 +129,7 @@ def test_the_json_answer_carries_codes_names_and_counts(api, analyst: Officer) -
 @pytest.mark.usefixtures("sample")
 def test_format_csv_is_a_streamed_attachment_with_the_published_header(
     api, obs_at: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = api(obs_at).get(_url("crime-types"), {"year": "2008", "format": "csv"})
     assert response.status_code == 200
     assert response.streaming
@@ -145,7 +145,7 @@ def test_format_csv_is_a_streamed_attachment_with_the_published_header(
 
 
 @pytest.mark.usefixtures("sample")
-def test_format_xlsx_is_a_workbook_with_a_chart(api, analyst: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_format_xlsx_is_a_workbook_with_a_chart(api, analyst: Officer) -> None:
     response = api(analyst).get(_url("parties"), {"year": "2008", "format": "xlsx"})
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
@@ -161,7 +161,7 @@ def test_format_xlsx_is_a_workbook_with_a_chart(api, analyst: Officer) -> None: 
 
 def test_without_years_the_api_answers_the_last_years_with_statistics(
     api, analyst: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     store(*(exchange(year, "RO", ["BG"]) for year in (2005, 2011, 2012)))
     client = api(analyst)
     assert client.get(_url("totals")).json()["years"] == list(range(2005, 2013))
@@ -184,7 +184,7 @@ def test_without_years_the_api_answers_the_last_years_with_statistics(
         ("parties", {"year": "x", "format": "csv"}, "year", "four digits"),
     ],
 )
-def test_a_wrong_table_year_or_format_is_400_naming_the_parameter(  # type: ignore[no-untyped-def]
+def test_a_wrong_table_year_or_format_is_400_naming_the_parameter(
     api, analyst: Officer, table: str, query: dict[str, str], field: str, words: str
 ) -> None:
     response = api(analyst).get(_url(table), query)
@@ -195,7 +195,7 @@ def test_a_wrong_table_year_or_format_is_400_naming_the_parameter(  # type: igno
     assert words in errors[field][0]
 
 
-def test_an_accept_header_does_not_change_the_answer(api, analyst: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_an_accept_header_does_not_change_the_answer(api, analyst: Officer) -> None:
     # The format parameter chooses the file; Accept neither refuses (406) nor overrides it.
     response = api(analyst).get(_url("totals"), {"year": "2008"}, HTTP_ACCEPT="text/csv")
     assert response.status_code == 200
@@ -214,7 +214,7 @@ def test_an_accept_header_does_not_change_the_answer(api, analyst: Officer) -> N
         ("xlsx", AuditAction.EXPORT),
     ],
 )
-def test_every_answer_is_audited_with_its_table_years_and_format(  # type: ignore[no-untyped-def]
+def test_every_answer_is_audited_with_its_table_years_and_format(
     api, obs_at: Officer, export_format: str, action: str
 ) -> None:
     api(obs_at).get(_url("task-forces"), {"from": "2008", "to": "2009", "format": export_format})
@@ -228,7 +228,7 @@ def test_every_answer_is_audited_with_its_table_years_and_format(  # type: ignor
     }
 
 
-def test_a_refused_or_wrong_call_is_not_audited(api, analyst: Officer, outsider: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_or_wrong_call_is_not_audited(api, analyst: Officer, outsider: Officer) -> None:
     before = AuditEvent.objects.filter(action__in=["consultation", "export"]).count()
     api(outsider).get(_url("totals"))
     api(analyst).get(_url("totals"), {"year": "nope"})
@@ -241,7 +241,7 @@ FUZZ_PERSONAS = ["analyst", "obs.at", "lo.ro", "lo.gr"]
 
 
 @pytest.fixture
-def wsgi_in_test_transaction(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def wsgi_in_test_transaction(settings) -> Iterator[None]:
     """Call the WSGI application inside the test's transaction, as the test client does."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
@@ -276,7 +276,7 @@ def test_generated_requests_get_no_5xx_and_answers_that_match_the_schema(usernam
         suppress_health_check=list(HealthCheck),
     )
     @given(case=cases)
-    def run(case) -> None:  # type: ignore[no-untyped-def]
+    def run(case) -> None:
         response = case.call_and_validate(
             headers=headers, checks=[not_a_server_error, response_schema_conformance]
         )

@@ -46,22 +46,22 @@ LOG_YEARS = range(2009, 2014)
 
 
 @pytest.fixture
-def generated_log():  # type: ignore[no-untyped-def]
+def generated_log():
     history = StatusHistory()
     rows = generate_log(history, rows=3000, years=LOG_YEARS, seed=7)
     import_rows(rows, "generated.csv")
     return history, rows
 
 
-def _compute(years) -> None:  # type: ignore[no-untyped-def]
+def _compute(years) -> None:
     for year in years:
         statistics_compute(year=year)
 
 
-def _per(counts: Counter, *positions: int, grain_once: bool = True, **where: object) -> Counter:  # type: ignore[type-arg]
+def _per(counts: Counter, *positions: int, grain_once: bool = True, **where: object) -> Counter:
     """Sum the counts by the key columns at ``positions``, over one grain."""
     names = ("year", "area", "kind", "channel", "sender", "member", "recipient", "task_force")
-    out: Counter = Counter()  # type: ignore[type-arg]
+    out: Counter = Counter()
     for key, n in counts.items():
         if (key[6] is None) != grain_once:
             continue
@@ -74,7 +74,7 @@ def _per(counts: Counter, *positions: int, grain_once: bool = True, **where: obj
 # --- Imported logs ----------------------------------------------------------------------------
 
 
-def test_a_generated_log_gives_exactly_the_counts_of_the_rules(generated_log) -> None:  # type: ignore[no-untyped-def]
+def test_a_generated_log_gives_exactly_the_counts_of_the_rules(generated_log) -> None:
     history, rows = generated_log
     _compute(LOG_YEARS)
     expected = expected_statistics(history, imported_metadata(rows))
@@ -96,7 +96,7 @@ def test_a_generated_log_gives_exactly_the_counts_of_the_rules(generated_log) ->
     }
 
 
-def test_the_run_records_rows_exchanges_and_the_time_of_the_computation(generated_log) -> None:  # type: ignore[no-untyped-def]
+def test_the_run_records_rows_exchanges_and_the_time_of_the_computation(generated_log) -> None:
     _history, rows = generated_log
     year = 2010
     before = dt.datetime.now(dt.UTC)
@@ -109,10 +109,10 @@ def test_the_run_records_rows_exchanges_and_the_time_of_the_computation(generate
     assert run.error == ""
 
 
-def test_recomputing_gives_identical_rows(generated_log) -> None:  # type: ignore[no-untyped-def]
+def test_recomputing_gives_identical_rows(generated_log) -> None:
     columns = [f.attname for f in ExchangeStatistic._meta.fields if f.attname != "id"]
 
-    def content() -> list[tuple]:  # type: ignore[type-arg]
+    def content() -> list[tuple]:
         return sorted(ExchangeStatistic.objects.filter(year=2012).values_list(*columns), key=repr)
 
     statistics_compute(year=2012)
@@ -124,7 +124,7 @@ def test_recomputing_gives_identical_rows(generated_log) -> None:  # type: ignor
 
 def test_a_failed_computation_keeps_the_previous_rows_and_records_the_error(
     generated_log, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     statistics_compute(year=2011)
     previous = stored_statistics([2011])
     monkeypatch.setattr(queries, "YEARLY_STATISTICS", "SELECT 1 / 0")
@@ -137,7 +137,7 @@ def test_a_failed_computation_keeps_the_previous_rows_and_records_the_error(
     assert run.computed_at < run.finished_at
 
 
-def test_a_year_without_exchanges_has_no_rows(generated_log) -> None:  # type: ignore[no-untyped-def]
+def test_a_year_without_exchanges_has_no_rows(generated_log) -> None:
     run = statistics_compute(year=2003)
     assert (run.state, run.rows, run.exchanges) == (RunState.DONE, 0, 0)
     assert not ExchangeStatistic.objects.filter(year=2003).exists()
@@ -145,7 +145,7 @@ def test_a_year_without_exchanges_has_no_rows(generated_log) -> None:  # type: i
 
 def test_the_years_with_data_are_those_of_live_and_imported_exchanges(
     generated_log, lo_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", attachments=())
     Exchange.objects.filter(pk=exchange.pk).update(sent_at=dt.datetime(2019, 5, 1, tzinfo=dt.UTC))
     assert statistics_years() == [*LOG_YEARS, 2019]
@@ -159,13 +159,13 @@ def test_the_years_with_data_are_those_of_live_and_imported_exchanges(
 QUERIES_OF_A_COMPUTATION = 8
 
 
-def _queries_to_compute(years) -> int:  # type: ignore[no-untyped-def]
+def _queries_to_compute(years) -> int:
     with CaptureQueriesContext(connection) as captured:
         statistics_compute_years(years=years)
     return len(captured)
 
 
-def test_computing_one_year_or_five_costs_the_same_few_queries(generated_log) -> None:  # type: ignore[no-untyped-def]
+def test_computing_one_year_or_five_costs_the_same_few_queries(generated_log) -> None:
     assert _queries_to_compute([2011]) == QUERIES_OF_A_COMPUTATION
     assert _queries_to_compute(LOG_YEARS) == QUERIES_OF_A_COMPUTATION
     with CaptureQueriesContext(connection) as captured:
@@ -175,7 +175,7 @@ def test_computing_one_year_or_five_costs_the_same_few_queries(generated_log) ->
 
 def test_years_computed_together_give_the_counts_of_years_computed_one_by_one(
     generated_log, lo_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _history, rows = generated_log
     # A live exchange in a year of the log, and one in a year of its own.
     _sent_at(send(lo_ro, "Bulgarian Police", attachments=()), dt.date(2010, 6, 1))
@@ -193,7 +193,7 @@ def test_years_computed_together_give_the_counts_of_years_computed_one_by_one(
     assert {run.year: run.exchanges for run in runs} == expected
 
 
-def test_a_recomputation_writes_only_the_rows_whose_counts_changed(generated_log) -> None:  # type: ignore[no-untyped-def]
+def test_a_recomputation_writes_only_the_rows_whose_counts_changed(generated_log) -> None:
     history, rows = generated_log
     statistics_compute(year=2012)
     before = dict(ExchangeStatistic.objects.filter(year=2012).values_list("pk", "exchanges"))
@@ -298,8 +298,8 @@ def _sent_at(exchange: Exchange, day: dt.date, hour: int = 12) -> Exchange:
     return exchange
 
 
-def _channels(year: int) -> Counter:  # type: ignore[type-arg]
-    counts: Counter = Counter()  # type: ignore[type-arg]
+def _channels(year: int) -> Counter:
+    counts: Counter = Counter()
     for channel, n in ExchangeStatistic.objects.filter(
         year=year, recipient_party__isnull=True
     ).values_list("channel", "exchanges"):
@@ -307,7 +307,7 @@ def _channels(year: int) -> Counter:  # type: ignore[type-arg]
     return counts
 
 
-def _regional_operation(lead: Officer, *partners: str):  # type: ignore[no-untyped-def]
+def _regional_operation(lead: Officer, *partners: str):
     return case_create(
         officer=lead,
         kind=CaseKind.REGIONAL_OPERATION,
@@ -463,7 +463,7 @@ def test_the_demo_history_reproduces_the_tables_of_the_seci_center_idempotently(
     once = ExchangeStatistic.objects.filter(recipient_party__isnull=True)
     first = stored_statistics([2006, 2007, 2008])
 
-    totals: dict[int, Counter] = {year: Counter() for year in SEED_TOTALS}  # type: ignore[type-arg]
+    totals: dict[int, Counter] = {year: Counter() for year in SEED_TOTALS}
     for year, channel, n in once.values_list("year", "channel", "exchanges"):
         totals[year][channel] += n
     assert totals == SEED_TOTALS

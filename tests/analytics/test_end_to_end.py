@@ -238,7 +238,7 @@ def send_live(officers: dict[str, Officer]) -> list[Counted]:
 # --- The test -------------------------------------------------------------------------------
 
 
-def test_an_imported_log_and_live_exchanges_make_the_four_tables(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_an_imported_log_and_live_exchanges_make_the_four_tables(tmp_path) -> None:
     officers = {
         o.username: o
         for o in Officer.objects.select_related("agency__party").filter(

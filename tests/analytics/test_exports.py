@@ -31,7 +31,7 @@ pytestmark = pytest.mark.usefixtures("no_statistics")
 FORMULA = '=HYPERLINK("http://evil.example","x")'
 
 
-def _csv(table) -> list[list[str]]:  # type: ignore[no-untyped-def]
+def _csv(table) -> list[list[str]]:
     return list(csv.reader(io.StringIO("".join(csv_lines(table)))))
 
 
@@ -152,7 +152,7 @@ def _workbook(content: bytes) -> openpyxl.Workbook:
     return openpyxl.load_workbook(io.BytesIO(content))
 
 
-def _values(sheet) -> list[list[object]]:  # type: ignore[no-untyped-def]
+def _values(sheet) -> list[list[object]]:
     return [list(row) for row in sheet.iter_rows(min_row=5, values_only=True)]
 
 
@@ -252,7 +252,7 @@ def test_the_command_writes_csv_to_standard_output_and_audits_the_export() -> No
 
 
 @pytest.mark.usefixtures("sample")
-def test_the_command_writes_xlsx_and_csv_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_command_writes_xlsx_and_csv_files(tmp_path) -> None:
     target = tmp_path / "crime-types.xlsx"
     call_command(
         "export_statistics",

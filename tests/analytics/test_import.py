@@ -161,7 +161,7 @@ def test_a_line_that_is_not_utf8_is_reported() -> None:
     ],
     ids=["data-first", "empty-file", "wrong-column", "header-only"],
 )
-def test_a_missing_or_wrong_header_is_refused(content: str, expected: list) -> None:  # type: ignore[type-arg]
+def test_a_missing_or_wrong_header_is_refused(content: str, expected: list) -> None:
     assert _errors(content) == expected
 
 
@@ -225,7 +225,7 @@ def test_the_command_refuses_a_file_imported_before(tmp_path: Path) -> None:
         call_command("import_exchange_log", str(path), stdout=io.StringIO())
 
 
-def test_the_command_reports_progress_on_big_files(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_command_reports_progress_on_big_files(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(importer, "PROGRESS_EVERY", 2)
     path = _write(tmp_path, "\n".join([HEADER, *[GOOD] * 5]) + "\n")
     err = io.StringIO()

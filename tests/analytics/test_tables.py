@@ -29,7 +29,7 @@ REGIONAL = Channel.REGIONAL_OPERATIONS
 OBSERVERS = Channel.MEMBERS_OBSERVERS
 
 
-def _by_key(table) -> dict[object, tuple[int, ...]]:  # type: ignore[no-untyped-def]
+def _by_key(table) -> dict[object, tuple[int, ...]]:
     return {(row.year, row.key) if row.year else row.key: row.counts for row in table.rows}
 
 
@@ -172,7 +172,7 @@ def test_statistics_table_gives_one_year_tables_the_last_year_of_the_range() -> 
     assert _by_key(table)["total"] == (5, 0)
 
 
-def test_each_table_costs_at_most_two_queries(django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_each_table_costs_at_most_two_queries(django_assert_max_num_queries) -> None:
     store(*(exchange(year, "RO", ["BG", "TR"], year - 2000) for year in range(2001, 2021)))
     years = tuple(range(2001, 2021))
     for table, queries in [

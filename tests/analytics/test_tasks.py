@@ -42,7 +42,7 @@ def _wait_until_done(year: int, timeout: float = 30) -> StatisticsRun:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_computes_a_year(celery_app, celery_worker) -> None:  # type: ignore[no-untyped-def]
+def test_a_real_worker_computes_a_year(celery_app, celery_worker) -> None:
     load_reference_data()  # a transactional test starts from an empty database
     import_rows(ROWS)
     compute_statistics.delay(2008)
@@ -52,7 +52,7 @@ def test_a_real_worker_computes_a_year(celery_app, celery_worker) -> None:  # ty
 
 
 @pytest.mark.django_db
-def test_without_a_broker_an_analysts_request_is_computed_after_the_commit(  # type: ignore[no-untyped-def]
+def test_without_a_broker_an_analysts_request_is_computed_after_the_commit(
     analyst: Officer, in_process_tasks, django_capture_on_commit_callbacks
 ) -> None:
     import_rows(ROWS)
@@ -77,7 +77,7 @@ def test_without_a_broker_an_analysts_request_is_computed_after_the_commit(  # t
 
 
 @pytest.mark.django_db
-def test_only_an_analyst_may_ask_for_a_recomputation(  # type: ignore[no-untyped-def]
+def test_only_an_analyst_may_ask_for_a_recomputation(
     lo_ro: Officer,
     obs_at: Officer,
     dpo: Officer,
@@ -100,7 +100,7 @@ def test_a_recomputation_names_known_years(analyst: Officer, years: list[int]) -
 
 
 @pytest.mark.django_db
-def test_the_nightly_run_recomputes_every_year_with_exchanges_and_this_one(  # type: ignore[no-untyped-def]
+def test_the_nightly_run_recomputes_every_year_with_exchanges_and_this_one(
     in_process_tasks, django_capture_on_commit_callbacks
 ) -> None:
     import_rows(ROWS)
@@ -149,7 +149,7 @@ def test_the_command_computes_one_year_in_a_few_queries_whatever_its_size() -> N
 
 
 @pytest.mark.django_db
-def test_the_command_queues_through_the_broker_with_async(  # type: ignore[no-untyped-def]
+def test_the_command_queues_through_the_broker_with_async(
     django_capture_on_commit_callbacks,
 ) -> None:
     import_rows(ROWS)

@@ -43,12 +43,12 @@ def sample(no_statistics: None) -> None:  # noqa: F811
 
 
 @pytest.fixture
-def client_factory(db):  # type: ignore[no-untyped-def]
+def client_factory(db):
     """A verified client of its own for each officer, for tests that compare several."""
     return lambda officer: verified_client(Client(), officer)
 
 
-def _officer(request, name: str) -> Officer:  # type: ignore[no-untyped-def]
+def _officer(request, name: str) -> Officer:
     return request.getfixturevalue(name)
 
 
@@ -56,7 +56,7 @@ def _officer(request, name: str) -> Officer:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.usefixtures("sample")
-def test_an_analyst_sees_every_table_of_the_chosen_years(login, analyst: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_an_analyst_sees_every_table_of_the_chosen_years(login, analyst: Officer) -> None:
     response = login(analyst).get(PAGE, {"from": "2008", "to": "2009"})
     assert response.status_code == 200
     content = response.content.decode()
@@ -75,7 +75,7 @@ def test_an_analyst_sees_every_table_of_the_chosen_years(login, analyst: Officer
 
 
 @pytest.mark.usefixtures("sample")
-def test_an_observer_sees_the_strategic_tables_but_not_the_parties(login, obs_at: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_an_observer_sees_the_strategic_tables_but_not_the_parties(login, obs_at: Officer) -> None:
     response = login(obs_at).get(PAGE, {"from": "2008", "to": "2009"})
     assert response.status_code == 200
     assert [table.name for table in response.context["tables"]] == [
@@ -90,7 +90,7 @@ def test_an_observer_sees_the_strategic_tables_but_not_the_parties(login, obs_at
 
 
 @pytest.mark.parametrize("persona", SEES_NOTHING)
-def test_everybody_else_gets_404_for_the_page_and_its_parts(request, login, persona: str) -> None:  # type: ignore[no-untyped-def]
+def test_everybody_else_gets_404_for_the_page_and_its_parts(request, login, persona: str) -> None:
     client = login(_officer(request, persona))
     assert client.get(PAGE).status_code == 404
     assert client.get("/analytics/progress/").status_code == 404
@@ -105,7 +105,7 @@ def test_everybody_else_gets_404_for_the_page_and_its_parts(request, login, pers
     [(name, True) for name in SEES_EVERY_TABLE + SEES_STRATEGIC_TABLES]
     + [(name, False) for name in SEES_NOTHING],
 )
-def test_the_navigation_offers_statistics_to_those_who_see_them(  # type: ignore[no-untyped-def]
+def test_the_navigation_offers_statistics_to_those_who_see_them(
     request, login, persona: str, shown: bool
 ) -> None:
     content = login(_officer(request, persona)).get("/").content.decode()
@@ -119,7 +119,7 @@ def test_the_navigation_offers_statistics_to_those_who_see_them(  # type: ignore
 @pytest.mark.parametrize("table", [t.value for t in Table])
 def test_an_analyst_downloads_each_table_as_csv_and_xlsx(
     login, analyst: Officer, table: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = login(analyst)
     response = client.get(_export(table, "csv"))
     assert response.status_code == 200
@@ -136,7 +136,7 @@ def test_an_analyst_downloads_each_table_as_csv_and_xlsx(
 
 
 @pytest.mark.usefixtures("sample")
-def test_the_workbook_of_all_tables_holds_the_tables_the_officer_sees(  # type: ignore[no-untyped-def]
+def test_the_workbook_of_all_tables_holds_the_tables_the_officer_sees(
     analyst: Officer, obs_at: Officer, client_factory
 ) -> None:
     everything = client_factory(analyst).get(_export("all", "xlsx"))
@@ -154,7 +154,7 @@ def test_the_workbook_of_all_tables_holds_the_tables_the_officer_sees(  # type: 
     ]
 
 
-def test_an_observer_cannot_download_the_parties_table(login, obs_at: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_an_observer_cannot_download_the_parties_table(login, obs_at: Officer) -> None:
     client = login(obs_at)
     assert client.get(_export("parties", "csv")).status_code == 404
     assert client.get(_export("parties", "xlsx")).status_code == 404
@@ -169,11 +169,11 @@ def test_an_observer_cannot_download_the_parties_table(login, obs_at: Officer) -
         _export("all", "csv"),  # several tables make a workbook, not one CSV
     ],
 )
-def test_an_unknown_download_is_404(login, analyst: Officer, path: str) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_download_is_404(login, analyst: Officer, path: str) -> None:
     assert login(analyst).get(path).status_code == 404
 
 
-def test_a_download_of_a_wrong_range_is_400_with_the_reason(login, analyst: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_a_download_of_a_wrong_range_is_400_with_the_reason(login, analyst: Officer) -> None:
     response = login(analyst).get(_export("totals", "csv", "from=2010&to=2008"))
     assert response.status_code == 400
     assert "before it starts" in response.content.decode()
@@ -183,7 +183,7 @@ def test_a_download_of_a_wrong_range_is_400_with_the_reason(login, analyst: Offi
 
 
 @pytest.mark.usefixtures("sample")
-def test_a_view_of_the_page_is_audited_as_a_consultation(login, obs_at: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_a_view_of_the_page_is_audited_as_a_consultation(login, obs_at: Officer) -> None:
     login(obs_at).get(PAGE, {"from": "2008", "to": "2009"})
     event = AuditEvent.objects.order_by("-id").first()
     assert event is not None
@@ -200,7 +200,7 @@ def test_a_view_of_the_page_is_audited_as_a_consultation(login, obs_at: Officer)
 
 
 @pytest.mark.usefixtures("sample")
-def test_a_download_is_audited_as_an_export(login, analyst: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_a_download_is_audited_as_an_export(login, analyst: Officer) -> None:
     login(analyst).get(_export("parties", "xlsx", "year=2008"))
     event = AuditEvent.objects.order_by("-id").first()
     assert event is not None
@@ -208,7 +208,7 @@ def test_a_download_is_audited_as_an_export(login, analyst: Officer) -> None:  #
     assert event.details == {"tables": ["parties"], "years": [2008], "format": "xlsx"}
 
 
-def test_refused_requests_leave_no_consultation_in_the_log(login, outsider: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_refused_requests_leave_no_consultation_in_the_log(login, outsider: Officer) -> None:
     before = AuditEvent.objects.count()
     login(outsider).get(PAGE)
     assert AuditEvent.objects.count() == before
@@ -219,7 +219,7 @@ def test_refused_requests_leave_no_consultation_in_the_log(login, outsider: Offi
 
 def test_the_page_shows_the_last_five_years_with_statistics_by_default(
     login, analyst: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     store(*(exchange(year, "RO", ["BG"]) for year in (2001, 2010, 2012, 2013, 2014, 2016)))
     response = login(analyst).get(PAGE)
     assert response.context["years"] == tuple(range(2010, 2017))
@@ -227,7 +227,7 @@ def test_the_page_shows_the_last_five_years_with_statistics_by_default(
 
 def test_a_wrong_range_on_the_page_is_explained_and_the_defaults_shown(
     login, analyst: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     store(exchange(2015, "RO", ["BG"]))
     response = login(analyst).get(PAGE, {"from": "2012", "to": "2008"})
     assert response.status_code == 200
@@ -240,7 +240,7 @@ def test_a_wrong_range_on_the_page_is_explained_and_the_defaults_shown(
 
 def test_an_analyst_asks_for_the_years_on_the_page_to_be_recomputed(
     login, analyst: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = login(analyst).post("/analytics/recompute/", {"from": "2008", "to": "2010"})
     assert response.status_code == 302
     assert response["Location"] == "/analytics/?from=2008&to=2010"
@@ -250,17 +250,17 @@ def test_an_analyst_asks_for_the_years_on_the_page_to_be_recomputed(
     ]
 
 
-def test_an_observer_may_not_recompute(login, obs_at: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_an_observer_may_not_recompute(login, obs_at: Officer) -> None:
     response = login(obs_at).post("/analytics/recompute/", {"from": "2008", "to": "2008"})
     assert response.status_code == 403
     assert not StatisticsRun.objects.exists()
 
 
-def test_recompute_takes_a_post_only(login, analyst: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_recompute_takes_a_post_only(login, analyst: Officer) -> None:
     assert login(analyst).get("/analytics/recompute/").status_code == 405
 
 
-def test_a_wrong_range_to_recompute_is_refused_with_its_reason(login, analyst: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_range_to_recompute_is_refused_with_its_reason(login, analyst: Officer) -> None:
     client = login(analyst)
     response = client.post("/analytics/recompute/", {"from": "2010", "to": "2008"}, follow=True)
     assert "before it starts" in response.content.decode()
@@ -275,7 +275,7 @@ def test_a_wrong_range_to_recompute_is_refused_with_its_reason(login, analyst: O
     assert not StatisticsRun.objects.exists()
 
 
-def test_the_recompute_button_is_for_analysts(login, analyst: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_recompute_button_is_for_analysts(login, analyst: Officer) -> None:
     content = login(analyst).get(PAGE, {"from": "2008", "to": "2009"}).content.decode()
     assert 'action="/analytics/recompute/"' in content
     assert "Recompute 2008\N{EN DASH}2009" in content
@@ -292,7 +292,7 @@ def _run(year: int, state: str, computed: bool = True) -> StatisticsRun:
     )
 
 
-def test_the_progress_is_polled_while_a_year_is_queued_or_running(login, analyst: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_progress_is_polled_while_a_year_is_queued_or_running(login, analyst: Officer) -> None:
     _run(2008, RunState.DONE)
     _run(2009, RunState.RUNNING, computed=False)
     client = login(analyst)
@@ -309,7 +309,7 @@ def test_the_progress_is_polled_while_a_year_is_queued_or_running(login, analyst
     assert re.search(r'<time datetime="[0-9TZ:-]+" title="[^"]+ UTC">', content)
 
 
-def test_the_polling_stops_when_every_year_is_computed(login, obs_at: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_polling_stops_when_every_year_is_computed(login, obs_at: Officer) -> None:
     _run(2008, RunState.DONE)
     _run(2009, RunState.FAILED)
     content = login(obs_at).get("/analytics/progress/?from=2008&to=2009").content.decode()
@@ -323,7 +323,7 @@ def test_the_polling_stops_when_every_year_is_computed(login, obs_at: Officer) -
 
 
 @pytest.mark.usefixtures("sample")
-def test_the_page_passes_chart_data_as_json_and_runs_no_inline_script_or_style(  # type: ignore[no-untyped-def]
+def test_the_page_passes_chart_data_as_json_and_runs_no_inline_script_or_style(
     login, analyst: Officer
 ) -> None:
     content = login(analyst).get(PAGE, {"from": "2008", "to": "2009"}).content.decode()
@@ -340,7 +340,7 @@ def test_the_page_passes_chart_data_as_json_and_runs_no_inline_script_or_style( 
 
 
 @pytest.mark.usefixtures("sample")
-def test_the_chart_data_are_the_tables_numbers(login, analyst: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_chart_data_are_the_tables_numbers(login, analyst: Officer) -> None:
     charts = login(analyst).get(PAGE, {"from": "2008", "to": "2009"}).context["charts"]
     assert charts["totals"]["labels"] == ["2008", "2009"]
     assert charts["totals"]["datasets"] == [
@@ -355,7 +355,7 @@ def test_the_chart_data_are_the_tables_numbers(login, analyst: Officer) -> None:
 
 
 @pytest.mark.parametrize("persona", ["analyst", "obs_at"])
-def test_the_page_costs_the_same_queries_for_one_year_as_for_ten(  # type: ignore[no-untyped-def]
+def test_the_page_costs_the_same_queries_for_one_year_as_for_ten(
     request, login, persona: str, django_assert_num_queries
 ) -> None:
     store(

@@ -24,7 +24,7 @@ CHROMIUM_FLAGS = [
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyped-def]
+def browser_type_launch_args(browser_type_launch_args):
     executable = shutil.which("chromium")
     if executable is None:
         raise RuntimeError(
@@ -34,7 +34,7 @@ def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyp
 
 
 @pytest.fixture
-def seeded_live_server(live_server, transactional_db):  # type: ignore[no-untyped-def]
+def seeded_live_server(live_server, transactional_db):
     # A live server needs committed data, and the transactional database starts empty.
     call_command("seed_demo", "--personas-only", verbosity=0)
     return live_server

@@ -40,7 +40,7 @@ BOX_BESIDE = """(text) => {
 
 def test_the_officer_ticks_each_restriction_by_its_label_and_the_case_stores_it(
     seeded_live_server, page: Page, output_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     base = seeded_live_server.url
     log_in(page, base, "lo.ro")
     page.goto(f"{base}/cases/new/")

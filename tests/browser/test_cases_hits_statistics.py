@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 
 def test_the_lead_adds_a_seizure_line_in_the_page_and_the_case_totals_each_item(
     seeded_live_server, page: Page, output_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     base = seeded_live_server.url
     case = open_case(Officer.objects.get(username="lo.ro"), "Bulgarian Police", name="Danube")
     log_in(page, base, "lo.ro")
@@ -48,7 +48,7 @@ def test_the_lead_adds_a_seizure_line_in_the_page_and_the_case_totals_each_item(
 
 def test_request_details_on_a_hit_opens_a_request_to_the_other_provider(
     seeded_live_server, page: Page, output_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     base = seeded_live_server.url
     hit = a_hit(Officer.objects.get(username="lo.ro"), Officer.objects.get(username="lo.bg"))
     theirs = hit.exchange_b if hit.exchange_a.sender_agency.party.code == "RO" else hit.exchange_a
@@ -65,7 +65,7 @@ def test_request_details_on_a_hit_opens_a_request_to_the_other_provider(
 
 def test_the_statistics_charts_are_drawn_under_the_content_security_policy(
     seeded_live_server, page: Page, output_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     call_command("load_demo_history", verbosity=0)
     refusals: list[str] = []
 

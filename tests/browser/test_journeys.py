@@ -35,7 +35,7 @@ def _thread(base: str, exchange: Exchange | str) -> str:
 
 def test_journey_1_an_urgent_h2_request_is_read_acknowledged_and_answered(
     seeded_live_server, page: Page, output_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     base = seeded_live_server.url
     log_in(page, base, "lo.ro")
     page.get_by_role("link", name="New exchange").click()
@@ -90,7 +90,7 @@ def test_journey_1_an_urgent_h2_request_is_read_acknowledged_and_answered(
 
 def test_journey_2_forwarding_under_h2_waits_for_the_providers_grant(
     seeded_live_server, page: Page, output_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     base = seeded_live_server.url
     exchange = send(
         Officer.objects.get(username="lo.ro"),
@@ -143,7 +143,7 @@ def test_journey_2_forwarding_under_h2_waits_for_the_providers_grant(
 
 def test_journey_3_personal_data_never_reaches_an_observer(
     seeded_live_server, page: Page, output_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     base = seeded_live_server.url
     before = Exchange.objects.count()
     log_in(page, base, "lo.ro")
@@ -180,7 +180,7 @@ def test_journey_3_personal_data_never_reaches_an_observer(
 
 def test_journey_4_h3_text_is_confirmed_before_the_content_shows(
     seeded_live_server, page: Page, output_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     base = seeded_live_server.url
     exchange = send(
         Officer.objects.get(username="lo.ro"),

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 
 def test_an_officer_logs_in_with_password_and_totp_and_sees_their_posting(
     seeded_live_server, page: Page
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     console_errors: list[str] = []
     page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
 
@@ -35,7 +35,7 @@ def test_an_officer_logs_in_with_password_and_totp_and_sees_their_posting(
     assert not [e for e in console_errors if "Content Security Policy" in e], console_errors
 
 
-def test_a_wrong_password_keeps_the_officer_out(seeded_live_server, page: Page) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_password_keeps_the_officer_out(seeded_live_server, page: Page) -> None:
     page.goto(f"{seeded_live_server.url}/account/login/")
     page.get_by_label("Username").fill("lo.ro")
     page.get_by_label("Password").fill("not-the-password")

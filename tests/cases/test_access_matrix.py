@@ -127,7 +127,7 @@ def _create_fields(officer: Officer) -> dict[str, Any]:
     return fields
 
 
-def _page_calls(client: Client, officer: Officer, case: Case, attachment: MeetingAttachment):  # type: ignore[no-untyped-def]
+def _page_calls(client: Client, officer: Officer, case: Case, attachment: MeetingAttachment):
     base = f"/cases/{case.reference}/"
 
     def listed() -> str:
@@ -182,7 +182,7 @@ def _page_calls(client: Client, officer: Officer, case: Case, attachment: Meetin
     }
 
 
-def _api_calls(client: APIClient, officer: Officer, case: Case, attachment: MeetingAttachment):  # type: ignore[no-untyped-def]
+def _api_calls(client: APIClient, officer: Officer, case: Case, attachment: MeetingAttachment):
     base = f"/api/v1/cases/{case.reference}/"
 
     def listed() -> str:
@@ -273,7 +273,7 @@ def test_every_api_route_and_method_of_the_cases_is_in_the_matrix() -> None:
         (pattern.name, method.upper())
         for pattern in api_urls.urlpatterns
         for method in ("get", "post", "put", "patch", "delete")
-        if hasattr(pattern.callback.cls, method)  # type: ignore[union-attr]
+        if hasattr(pattern.callback.cls, method)
     }
     assert routes == set(ROUTE_ACTIONS)
     assert set(ROUTE_ACTIONS.values()) - {"meetings_list", "results_list"} == set(ACTIONS)
@@ -294,7 +294,7 @@ def test_reading_meetings_and_results_through_the_api_answers_as_the_case_page(
 
 def test_a_case_page_that_does_not_exist_answers_like_a_hidden_one(
     login, lo_ro: Officer, outsider: Officer, scenario: tuple[Case, MeetingAttachment]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     case, _attachment = scenario
     hidden = login(outsider).get(f"/cases/{case.reference}/")
     missing = login(outsider).get("/cases/SELEC-RO-2099-9999/")

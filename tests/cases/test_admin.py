@@ -25,7 +25,7 @@ CONTENT = {
 }
 
 
-def test_a_directory_admin_sees_no_case_in_the_admin(login, directory_admin: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_a_directory_admin_sees_no_case_in_the_admin(login, directory_admin: Officer) -> None:
     client = login(directory_admin)
     index = client.get("/admin/").content.decode()
     assert "/admin/cases/" not in index
@@ -48,7 +48,7 @@ def test_the_case_admin_shows_metadata_only_and_changes_nothing() -> None:
         assert not model_admin.has_delete_permission(None)  # type: ignore[arg-type]
 
 
-def test_the_admin_finds_a_case_by_its_reference(rf, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_finds_a_case_by_its_reference(rf, lo_ro: Officer) -> None:
     wanted = open_case(lo_ro, name="Mirage")
     open_case(lo_ro, name="Mirage")
     model_admin = site._registry[Case]

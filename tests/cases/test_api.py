@@ -28,7 +28,7 @@ def _no_throttle_carry_over() -> None:
     cache.clear()
 
 
-def test_opening_a_case_answers_201_with_its_address(api, lo_ro: Officer, analyst: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_opening_a_case_answers_201_with_its_address(api, lo_ro: Officer, analyst: Officer) -> None:
     response = api(lo_ro).post(
         API,
         {
@@ -56,7 +56,7 @@ def test_opening_a_case_answers_201_with_its_address(api, lo_ro: Officer, analys
     assert "description" not in body  # the metadata only
 
 
-def test_refusals_answer_400_with_the_fields_errors(api, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_refusals_answer_400_with_the_fields_errors(api, lo_ro: Officer) -> None:
     before = Case.objects.count()
     observer = api(lo_ro).post(
         API,
@@ -90,7 +90,7 @@ def test_refusals_answer_400_with_the_fields_errors(api, lo_ro: Officer) -> None
 
 def test_the_detail_carries_participants_timeline_meetings_results_and_totals(
     api, lo_ro: Officer, lo_bg: Officer, lo_tr: Officer, analyst: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     case = open_case(lo_ro, "Bulgarian Police", "Turkish Customs", analysts=[analyst])
     exchange = send_in_case(lo_ro, case, "Bulgarian Police", kind="warning")
     meeting = add_meeting(lo_ro, case)
@@ -127,7 +127,7 @@ def test_the_detail_carries_participants_timeline_meetings_results_and_totals(
 
 def test_the_list_filters_by_kind_and_status_and_refuses_unknown_values(
     api, lo_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     operation = open_case(lo_ro, name="Shadow")
     joint = open_case(lo_ro, kind="joint_investigation", name="Dora", status="planned")
     client = api(lo_ro)
@@ -141,7 +141,7 @@ def test_the_list_filters_by_kind_and_status_and_refuses_unknown_values(
 
 def test_meetings_with_attachments_are_added_and_downloaded(
     api, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     case = open_case(lo_ro, "Bulgarian Police")
     response = api(lo_bg).post(
         f"{API}{case.reference}/meetings/",
@@ -171,7 +171,7 @@ def test_meetings_with_attachments_are_added_and_downloaded(
     assert OperationalMeeting.objects.filter(case=case).count() == 1
 
 
-def test_results_are_recorded_and_listed(api, lo_ro: Officer, lo_bg: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_results_are_recorded_and_listed(api, lo_ro: Officer, lo_bg: Officer) -> None:
     case = open_case(lo_ro, "Bulgarian Police")
     response = api(lo_bg).post(
         f"{API}{case.reference}/results/",
@@ -211,7 +211,7 @@ def test_results_are_recorded_and_listed(api, lo_ro: Officer, lo_bg: Officer) ->
     assert [r["party"] for r in listed] == ["BG"]
 
 
-def test_the_status_route_moves_the_case_on(api, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_status_route_moves_the_case_on(api, lo_ro: Officer) -> None:
     case = open_case(lo_ro)
     client = api(lo_ro)
     assert (
@@ -223,7 +223,7 @@ def test_the_status_route_moves_the_case_on(api, lo_ro: Officer) -> None:  # typ
     assert "cannot become planned" in refused.json()["errors"]["status"][0]
 
 
-def test_a_malformed_reference_is_404(api, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_a_malformed_reference_is_404(api, lo_ro: Officer) -> None:
     for reference in ["SELEC-RO-2026-00019999999999999", "../../etc", "x y"]:
         assert api(lo_ro).get(f"{API}{reference}/").status_code == 404
 
@@ -237,7 +237,7 @@ def _detail_queries(client: APIClient, case: Case) -> int:
 
 def test_the_detail_costs_the_same_queries_for_a_small_and_a_large_case(
     api, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     small = open_case(lo_ro, "Bulgarian Police", name="Small")
     large = open_case(lo_ro, "Bulgarian Police", "Turkish Customs", "Moldovan Police", name="Large")
     for case, count in ((small, 1), (large, 6)):

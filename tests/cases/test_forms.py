@@ -21,7 +21,7 @@ BOXES = {
 }
 
 
-def test_each_label_of_the_case_form_is_for_its_own_input(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_each_label_of_the_case_form_is_for_its_own_input(login, lo_ro: Officer) -> None:
     html = login(lo_ro).get("/cases/new/").content.decode()
     for label, name in {
         **BOXES,
@@ -34,7 +34,7 @@ def test_each_label_of_the_case_form_is_for_its_own_input(login, lo_ro: Officer)
         assert control["id"] == f"id_{name}", label
 
 
-def test_each_box_of_the_case_form_is_inside_its_own_label(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_each_box_of_the_case_form_is_inside_its_own_label(login, lo_ro: Officer) -> None:
     html = login(lo_ro).get("/cases/new/").content.decode()
     assert label_problems(html) == []
     for label, name in BOXES.items():
@@ -47,7 +47,7 @@ def test_each_box_of_the_case_form_is_inside_its_own_label(login, lo_ro: Officer
 
 def test_the_edit_form_shows_the_stored_restrictions_on_their_own_boxes(
     login, lo_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     case = open_case(lo_ro, "Bulgarian Police", personal=True)
     Case.objects.filter(pk=case.pk).update(restrict_evidence=False, restrict_dissemination=True)
     html = login(lo_ro).get(f"/cases/{case.reference}/edit/").content.decode()
@@ -57,7 +57,7 @@ def test_the_edit_form_shows_the_stored_restrictions_on_their_own_boxes(
     assert "checked" in control_labelled(html, "H2: not to be disseminated")
 
 
-def test_a_box_refused_with_an_error_stays_inside_its_label(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_a_box_refused_with_an_error_stays_inside_its_label(login, lo_ro: Officer) -> None:
     # The form shown again after an error renders the boxes the same way.
     response = login(lo_ro).post(
         "/cases/new/",
@@ -73,7 +73,7 @@ def test_a_box_refused_with_an_error_stays_inside_its_label(login, lo_ro: Office
 @pytest.mark.parametrize("path", ["status/", "invite/", "meetings/new/", "results/new/"])
 def test_the_other_case_forms_have_no_label_beside_the_wrong_control(
     login, lo_ro: Officer, path: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     case = open_case(lo_ro, "Bulgarian Police")
     response = login(lo_ro).get(f"/cases/{case.reference}/{path}")
     assert response.status_code == 200

@@ -78,7 +78,7 @@ def test_a_reply_cannot_bring_personal_data_into_a_case_an_observer_takes_part_i
 
 def test_the_timeline_shows_only_the_linked_exchanges_the_officer_may_see(
     login, lo_ro: Officer, lo_bg: Officer, lo_tr: Officer, analyst: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     case = open_case(lo_ro, "Bulgarian Police", "Turkish Customs", analysts=[analyst])
     to_bulgaria = send_in_case(lo_ro, case, "Bulgarian Police", subject="For Bulgaria only")
     to_turkey = send_in_case(lo_ro, case, "Turkish Customs", subject="For Türkiye only")
@@ -109,7 +109,7 @@ def test_the_timeline_shows_only_the_linked_exchanges_the_officer_may_see(
 
 def test_the_thread_names_the_case_to_those_who_may_see_it(
     login, client, lo_ro: Officer, lo_bg: Officer, lo_tr: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     case = open_case(lo_ro, "Bulgarian Police")
     # Turkish Customs receives the exchange but takes no part in the case.
     exchange = send_in_case(lo_ro, case, "Bulgarian Police", "Turkish Customs")
@@ -136,7 +136,7 @@ def _compose_body(**overrides: object) -> dict[str, object]:
     return body | overrides
 
 
-def test_the_compose_page_sends_a_warning_into_a_regional_operation(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_compose_page_sends_a_warning_into_a_regional_operation(login, lo_ro: Officer) -> None:
     case = open_case(lo_ro, "Bulgarian Police")
     client = login(lo_ro)
     assert case.reference in client.get("/exchanges/new/").content.decode()
@@ -148,7 +148,7 @@ def test_the_compose_page_sends_a_warning_into_a_regional_operation(login, lo_ro
 
 def test_a_warning_without_an_operation_is_refused_on_the_compose_page(
     login, lo_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     before = Exchange.objects.count()
     response = login(lo_ro).post("/exchanges/new/", _compose_body())
     assert response.status_code == 200
@@ -158,7 +158,7 @@ def test_a_warning_without_an_operation_is_refused_on_the_compose_page(
 
 def test_the_compose_page_offers_only_open_cases_of_the_officers_party(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     theirs = open_case(lo_bg, name="Bulgarian-only")
     shared = open_case(lo_bg, "Romanian Police", name="Shared")
     closed = open_case(lo_bg, "Romanian Police", name="Finished")
@@ -172,7 +172,7 @@ def test_the_compose_page_offers_only_open_cases_of_the_officers_party(
     assert Exchange.objects.filter(case=theirs).count() == 0
 
 
-def test_the_compose_page_is_prefilled_from_its_address(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_compose_page_is_prefilled_from_its_address(login, lo_ro: Officer) -> None:
     case = open_case(lo_ro, "Bulgarian Police")
     bulgarian, turkish = agency_ids("Bulgarian Police", "Turkish Customs")
     own = agency_ids("Romanian Police")[0]
@@ -195,7 +195,7 @@ def test_the_compose_page_is_prefilled_from_its_address(login, lo_ro: Officer) -
 
 def test_a_prefilled_case_the_officer_may_not_link_to_is_ignored(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     theirs = open_case(lo_bg, name="Bulgarian-only")
     response = login(lo_ro).get("/exchanges/new/", {"case": theirs.reference})
     assert "case" not in response.context["form"].initial

@@ -159,7 +159,7 @@ def test_results_are_reported_by_participating_parties_that_act_in_operations() 
         check_result_party(facts(), party_id=12345)
 
 
-def link(*, kind: str = "regional_operation", closed: bool = False, observers=()) -> CaseLinkFacts:  # type: ignore[no-untyped-def]
+def link(*, kind: str = "regional_operation", closed: bool = False, observers=()) -> CaseLinkFacts:
     return CaseLinkFacts(
         reference="SELEC-RO-2026-0007",
         kind=kind,

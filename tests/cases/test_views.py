@@ -38,7 +38,7 @@ NO_COUNTS = {
 
 def test_the_case_page_shows_participants_meetings_results_and_totals(
     login, lo_ro: Officer, lo_bg: Officer, lo_tr: Officer, analyst: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     case = open_case(
         lo_ro, "Bulgarian Police", "Turkish Customs", "Police of Austria", analysts=[analyst]
     )
@@ -78,7 +78,7 @@ def test_the_case_page_shows_participants_meetings_results_and_totals(
     assert event.actor == lo_bg
 
 
-def test_the_case_page_of_the_lead_offers_the_lead_actions(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_case_page_of_the_lead_offers_the_lead_actions(login, lo_ro: Officer) -> None:
     case = open_case(lo_ro)
     html = login(lo_ro).get(f"/cases/{case.reference}/").content.decode()
     for action in ("invite", "status", "edit", "meetings/new", "results/new"):
@@ -94,7 +94,7 @@ def _page_queries(client: Client, case: Case) -> int:
 
 def test_the_case_page_costs_the_same_queries_for_a_small_and_a_large_case(
     login, lo_ro: Officer, lo_bg: Officer, lo_tr: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     small = open_case(lo_ro, "Bulgarian Police", "Turkish Customs", name="Small")
     send_in_case(lo_ro, small)
     add_meeting(lo_ro, small)
@@ -130,7 +130,7 @@ def test_the_case_page_costs_the_same_queries_for_a_small_and_a_large_case(
     assert small_queries <= 32
 
 
-def test_opening_a_case_through_the_page(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_opening_a_case_through_the_page(login, lo_ro: Officer) -> None:
     client = login(lo_ro)
     assert client.get("/cases/new/").status_code == 200
     response = client.post(
@@ -160,7 +160,7 @@ def test_opening_a_case_through_the_page(login, lo_ro: Officer) -> None:  # type
 
 def test_a_refused_case_is_shown_again_with_the_observer_named_and_nothing_saved(
     login, lo_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     before = Case.objects.count()
     response = login(lo_ro).post(
         "/cases/new/",
@@ -182,7 +182,7 @@ def test_a_refused_case_is_shown_again_with_the_observer_named_and_nothing_saved
     assert Case.objects.count() == before
 
 
-def test_a_period_in_the_wrong_order_is_refused_next_to_its_field(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_a_period_in_the_wrong_order_is_refused_next_to_its_field(login, lo_ro: Officer) -> None:
     before = Case.objects.count()
     response = login(lo_ro).post(
         "/cases/new/",
@@ -199,7 +199,7 @@ def test_a_period_in_the_wrong_order_is_refused_next_to_its_field(login, lo_ro: 
     assert Case.objects.count() == before
 
 
-def test_adding_a_meeting_with_attachments_through_the_page(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_adding_a_meeting_with_attachments_through_the_page(login, lo_ro: Officer) -> None:
     case = open_case(lo_ro, "Bulgarian Police")
     response = login(lo_ro).post(
         f"/cases/{case.reference}/meetings/new/",
@@ -228,7 +228,7 @@ def test_adding_a_meeting_with_attachments_through_the_page(login, lo_ro: Office
 
 def test_a_meeting_with_a_disguised_file_is_refused_and_nothing_saved(
     login, lo_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     case = open_case(lo_ro)
     response = login(lo_ro).post(
         f"/cases/{case.reference}/meetings/new/",
@@ -246,7 +246,7 @@ def test_a_meeting_with_a_disguised_file_is_refused_and_nothing_saved(
 
 def test_recording_results_with_several_seizure_lines(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     case = open_case(lo_ro, "Bulgarian Police")
     client = login(lo_bg)
     form = client.get(f"/cases/{case.reference}/results/new/")
@@ -278,7 +278,7 @@ def test_recording_results_with_several_seizure_lines(
     assert sorted(s.item for s in result.seizures.all()) == ["cigarettes", "counterfeit_banknotes"]
 
 
-def test_a_bad_seizure_line_refuses_the_whole_report(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_seizure_line_refuses_the_whole_report(login, lo_ro: Officer) -> None:
     case = open_case(lo_ro)
     romania = case.participants.get(code="RO")
     response = login(lo_ro).post(
@@ -302,7 +302,7 @@ def test_a_bad_seizure_line_refuses_the_whole_report(login, lo_ro: Officer) -> N
     assert not Result.objects.filter(case=case).exists()
 
 
-def test_the_list_shows_my_cases_and_filters_them(login, lo_ro: Officer, outsider: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_list_shows_my_cases_and_filters_them(login, lo_ro: Officer, outsider: Officer) -> None:
     operation = open_case(lo_ro, name="Containment III")
     joint = open_case(lo_ro, kind="joint_investigation", status=CaseStatus.PLANNED, name="Dora")
     client = login(lo_ro)
@@ -323,21 +323,21 @@ def test_the_list_shows_my_cases_and_filters_them(login, lo_ro: Officer, outside
 
 def test_the_navigation_offers_cases_to_officers_and_analysts_only(
     login, lo_ro: Officer, analyst: Officer, dpo: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     link = 'href="/cases/"'
     assert link in login(lo_ro).get("/").content.decode()
     assert link in login(analyst).get("/").content.decode()
     assert link not in login(dpo).get("/").content.decode()
 
 
-def test_a_participant_refused_an_action_is_told_why(login, lo_ro: Officer, lo_bg: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_a_participant_refused_an_action_is_told_why(login, lo_ro: Officer, lo_bg: Officer) -> None:
     case = open_case(lo_ro, "Bulgarian Police")
     response = login(lo_bg).get(f"/cases/{case.reference}/invite/")
     assert response.status_code == 403
     assert "only the lead party&#x27;s agencies" in response.content.decode()
 
 
-def test_the_status_page_offers_only_the_next_statuses(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_status_page_offers_only_the_next_statuses(login, lo_ro: Officer) -> None:
     case = open_case(lo_ro, status=CaseStatus.PLANNED)
     client = login(lo_ro)
     form = client.get(f"/cases/{case.reference}/status/").context["form"]
@@ -349,7 +349,7 @@ def test_the_status_page_offers_only_the_next_statuses(login, lo_ro: Officer) ->
     assert Case.objects.get(pk=case.pk).status == CaseStatus.ACTIVE
 
 
-def test_the_observer_rule_is_shown_on_the_invite_page(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_observer_rule_is_shown_on_the_invite_page(login, lo_ro: Officer) -> None:
     case = open_case(lo_ro, personal=True)
     response = login(lo_ro).post(
         f"/cases/{case.reference}/invite/", {"agencies": agency_ids("Police of Austria")}
@@ -359,7 +359,7 @@ def test_the_observer_rule_is_shown_on_the_invite_page(login, lo_ro: Officer) ->
     assert not case.agencies.filter(name="Police of Austria").exists()
 
 
-def test_a_warning_sent_in_the_case_is_on_its_timeline(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_a_warning_sent_in_the_case_is_on_its_timeline(login, lo_ro: Officer) -> None:
     case = open_case(lo_ro, "Bulgarian Police")
     warning = send_in_case(lo_ro, case, kind=ExchangeKind.WARNING)
     html = login(lo_ro).get(f"/cases/{case.reference}/").content.decode()
@@ -368,7 +368,7 @@ def test_a_warning_sent_in_the_case_is_on_its_timeline(login, lo_ro: Officer) ->
     assert Exchange.objects.get(pk=warning.pk).case_id == case.pk
 
 
-def test_the_lead_edits_the_case_and_the_observer_rule_holds(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_lead_edits_the_case_and_the_observer_rule_holds(login, lo_ro: Officer) -> None:
     case = open_case(lo_ro, "Police of Austria")
     client = login(lo_ro)
     form = client.get(f"/cases/{case.reference}/edit/").context["form"]
@@ -385,7 +385,7 @@ def test_the_lead_edits_the_case_and_the_observer_rule_holds(login, lo_ro: Offic
 
 def test_an_analyst_opens_a_case_for_a_lead_agency_through_the_page(
     login, analyst: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = login(analyst)
     assert "Lead agency" in client.get("/cases/new/").content.decode()
     response = client.post(

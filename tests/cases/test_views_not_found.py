@@ -15,14 +15,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(params=[True, False], ids=["debug", "production"])
-def mode(request, settings):  # type: ignore[no-untyped-def]
+def mode(request, settings):
     settings.DEBUG = request.param
     return request.param
 
 
 def test_a_meeting_file_of_a_hidden_case_answers_as_a_missing_one(
     mode: bool, login, lo_ro: Officer, outsider: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     attachment = add_meeting(lo_ro, open_case(lo_ro, "Bulgarian Police")).attachments.get()
 
     page = missing_and_hidden_alike(
@@ -38,7 +38,7 @@ def test_a_meeting_file_of_a_hidden_case_answers_as_a_missing_one(
 
 def test_a_hidden_case_answers_as_a_missing_one(
     mode: bool, login, lo_ro: Officer, outsider: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     case = open_case(lo_ro, "Bulgarian Police", name="Marinov brothers")
 
     page = missing_and_hidden_alike(

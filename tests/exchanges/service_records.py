@@ -17,7 +17,7 @@ def _events_since(mark: int) -> list[tuple[str, str]]:
     )
 
 
-def _ask_to_share_with_greece(officer: Officer, exchange: Exchange):  # type: ignore[no-untyped-def]
+def _ask_to_share_with_greece(officer: Officer, exchange: Exchange):
     return dissemination_requests.dissemination_request_file(
         officer=officer,
         exchange=exchange,

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/exchanges/new/", "/exchanges/", "/hits/search/"])
 def test_the_compose_inbox_and_search_forms_have_no_label_beside_the_wrong_control(
     login, lo_ro: Officer, path: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = login(lo_ro).get(path)
     assert response.status_code == 200
     assert label_problems(response.content.decode()) == []
@@ -32,7 +32,7 @@ def test_the_compose_inbox_and_search_forms_have_no_label_beside_the_wrong_contr
 )
 def test_the_thread_forms_have_no_label_beside_the_wrong_control(
     request, login, lo_ro: Officer, path: str, persona: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H2")
     response = login(request.getfixturevalue(persona)).get(
         f"/exchanges/{exchange.reference}/{path}"
@@ -41,7 +41,7 @@ def test_the_thread_forms_have_no_label_beside_the_wrong_control(
     assert label_problems(response.content.decode()) == []
 
 
-def test_the_handling_boxes_of_compose_are_their_own_codes(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_handling_boxes_of_compose_are_their_own_codes(login, lo_ro: Officer) -> None:
     html = login(lo_ro).get("/exchanges/new/").content.decode()
     for label, name in {
         "H1:": "h1",

@@ -18,7 +18,7 @@ TITLE = "Restrictions of an exchange changed"
 
 def _notify(
     exchange, officer: Officer, *, kind=ExchangeNotificationKind.RESTRICTION_TIGHTENED, key: str
-):  # type: ignore[no-untyped-def]
+):
     with transaction.atomic():
         return notify_agencies(
             agency_ids=[officer.agency_id],

@@ -50,7 +50,7 @@ class _Rollback(Exception):
     pass
 
 
-def _apply(step: tuple, exchange: Exchange, officers: dict[str, Officer]) -> None:  # type: ignore[type-arg]
+def _apply(step: tuple, exchange: Exchange, officers: dict[str, Officer]) -> None:
     kind, who, what = step
     try:
         with transaction.atomic():
@@ -120,7 +120,7 @@ def _granted_view(officer: Officer, exchange: Exchange) -> bool:
 def test_no_sequence_of_actions_lets_an_exchange_reach_an_officer_the_policy_did_not_grant(
     personal: bool,
     initial: Restrictions,
-    sequence: list,  # type: ignore[type-arg]
+    sequence: list,
 ) -> None:
     try:
         with transaction.atomic():

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 PERMISSION_TABLES = ("auth_permission", "django_content_type")
 
 
-def _sql_of(call) -> str:  # type: ignore[no-untyped-def]
+def _sql_of(call) -> str:
     with CaptureQueriesContext(connection) as captured:
         call()
     return "\n".join(q["sql"] for q in captured.captured_queries)
@@ -43,7 +43,7 @@ def _sql_of(call) -> str:  # type: ignore[no-untyped-def]
     ],
     ids=["inbox", "dashboard", "cases"],
 )
-def test_the_scoped_reads_filter_permissions_by_id_not_by_a_join(read, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_scoped_reads_filter_permissions_by_id_not_by_a_join(read, lo_ro: Officer) -> None:
     send(lo_ro, "Bulgarian Police")
     # The lookup itself reads the permission table, once per process.
     permission_id("exchanges", Perm.VIEW)
@@ -88,7 +88,7 @@ def test_the_dashboard_leaves_out_a_receipt_whose_view_was_withdrawn(
 @pytest.mark.parametrize("persona", ["lo_bg", "nfp_bg"])
 def test_receipts_hidden_from_the_officer_take_no_place_in_a_dashboard_list(
     request, lo_ro: Officer, directory_admin: Officer, persona: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     officer = request.getfixturevalue(persona)
     # The most urgent receipts are of personal data, which Bulgaria loses as an observer: its
     # receipts stay, the view of the exchanges goes.
@@ -132,7 +132,7 @@ def test_an_nfp_list_takes_the_most_urgent_of_all_the_partys_agencies(
 )
 def test_the_dashboard_costs_a_fixed_number_of_queries(
     request, lo_ro: Officer, persona: str, queries: int, django_assert_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     officer = request.getfixturevalue(persona)
     # Every list has rows (an empty list of ids costs no query).
     overdue, due_today, _ = (

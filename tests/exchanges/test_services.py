@@ -175,7 +175,7 @@ def test_every_write_records_exactly_one_audit_event_of_its_kind(
 
 def test_receipts_record_read_acknowledged_and_answered_per_agency(
     lo_ro: Officer, lo_bg: Officer, lo_tr
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", "Turkish Customs")
     bulgaria = Recipient.objects.get(exchange=exchange, agency=lo_bg.agency)
     assert bulgaria.delivered_at is not None
@@ -201,7 +201,7 @@ def test_the_nfp_reading_does_not_mark_the_agency_receipt_read(
 
 def test_a_reply_goes_back_to_the_sender_and_inherits_the_strictest_restrictions(
     lo_ro: Officer, lo_bg: Officer, lo_tr
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", "Turkish Customs", code="H2")
     reply = sending.exchange_reply(
         officer=lo_bg, parent=exchange, message=message(code="H1", attachments=())

@@ -241,7 +241,7 @@ def test_an_evidence_export_records_a_fixed_reason_and_the_justification_encrypt
 
 def test_a_hit_search_records_a_fixed_reason_and_the_justification_encrypted(
     lo_ro: Officer, django_assert_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # The transaction's two ends, the tokens held by others, and the event written with its
     # justification in one statement.
     with django_assert_num_queries(4):

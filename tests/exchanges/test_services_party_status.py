@@ -52,7 +52,7 @@ def test_a_former_member_loses_everything(
 
 def test_the_admins_status_change_goes_through_the_revoking_service(
     login, lo_ro: Officer, op_it: Officer, directory_admin: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     personal = send(lo_ro, "Police of Italy", personal=True)
     client = login(directory_admin)
     italy = Party.objects.get(code="IT")
@@ -158,7 +158,7 @@ def test_forwarding_personal_data_to_an_observer_is_a_refusal_naming_it(
     assert _stored() == before
 
 
-def test_an_officer_of_a_former_member_sends_nothing(lo_bg: Officer, directory_admin) -> None:  # type: ignore[no-untyped-def]
+def test_an_officer_of_a_former_member_sends_nothing(lo_bg: Officer, directory_admin) -> None:
     party_change_status(
         actor=directory_admin,
         party=Party.objects.get(code="BG"),

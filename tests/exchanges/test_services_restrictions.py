@@ -159,7 +159,7 @@ def test_dissemination_to_an_observer_of_personal_data_is_refused(
 
 def test_h1_blocks_the_evidence_export_until_the_provider_grants_it(
     lo_ro: Officer, lo_bg: Officer, lo_tr
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", "Turkish Customs", code="H1")
     with pytest.raises(PermissionDenied):
         consultation.exchange_export_evidence(

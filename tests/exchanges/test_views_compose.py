@@ -100,7 +100,7 @@ def _croatian_police() -> Agency:
     )
 
 
-def test_it_shows_the_form_to_a_liaison_officer(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_the_form_to_a_liaison_officer(login, lo_ro: Officer) -> None:
     _croatian_police()
     response = login(lo_ro).get(COMPOSE)
     assert response.status_code == 200
@@ -127,7 +127,7 @@ def test_it_shows_the_form_to_a_liaison_officer(login, lo_ro: Officer) -> None: 
 
 def test_secretariat_staff_without_an_agency_get_403_with_the_reason(
     login, analyst: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = login(analyst)
     response = client.get(COMPOSE)
     assert response.status_code == 403
@@ -135,12 +135,12 @@ def test_secretariat_staff_without_an_agency_get_403_with_the_reason(
     assert client.post(AUDIENCE, {}).status_code == 403
 
 
-def test_the_audience_endpoint_answers_post_only(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_audience_endpoint_answers_post_only(login, lo_ro: Officer) -> None:
     assert login(lo_ro).get(AUDIENCE).status_code == 405
 
 
 def test_the_compose_page_costs_the_same_queries_with_30_more_agencies(
-    login,  # type: ignore[no-untyped-def]
+    login,
     lo_ro: Officer,
 ) -> None:
     client = login(lo_ro)
@@ -162,7 +162,7 @@ def test_the_compose_page_costs_the_same_queries_with_30_more_agencies(
 
 
 def test_a_valid_post_with_a_person_and_a_pdf_sends_and_redirects_to_the_thread(
-    login,  # type: ignore[no-untyped-def]
+    login,
     lo_ro: Officer,
     lo_bg: Officer,
 ) -> None:
@@ -201,10 +201,10 @@ def test_a_valid_post_with_a_person_and_a_pdf_sends_and_redirects_to_the_thread(
     }
     attachment = exchange.attachments.get()
     assert (attachment.filename, attachment.content_type) == ("report.pdf", "application/pdf")
-    assert [str(m) for m in response.wsgi_request._messages] == [f"Sent as {exchange.reference}."]  # type: ignore[attr-defined]
+    assert [str(m) for m in response.wsgi_request._messages] == [f"Sent as {exchange.reference}."]
 
 
-def test_strategic_information_without_entities_needs_no_evaluation(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_strategic_information_without_entities_needs_no_evaluation(login, lo_ro: Officer) -> None:
     response = login(lo_ro).post(
         COMPOSE, _compose_data("Police of Austria", kind="information", priority="routine")
     )
@@ -215,7 +215,7 @@ def test_strategic_information_without_entities_needs_no_evaluation(login, lo_ro
 
 
 def test_several_rows_of_several_kinds_become_entities_and_blank_rows_are_ignored(
-    login,  # type: ignore[no-untyped-def]
+    login,
     lo_ro: Officer,
 ) -> None:
     data = _compose_data(
@@ -259,7 +259,7 @@ def _counts() -> tuple[int, int, int, int]:
 
 
 def test_personal_data_to_an_observer_is_shown_next_to_the_recipients_and_nothing_is_saved(
-    login,  # type: ignore[no-untyped-def]
+    login,
     lo_ro: Officer,
 ) -> None:
     before = _counts()
@@ -287,7 +287,7 @@ def test_personal_data_to_an_observer_is_shown_next_to_the_recipients_and_nothin
     assert "Police of Austria" in refused
 
 
-def test_an_entity_without_evaluation_shows_the_evaluation_error(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_an_entity_without_evaluation_shows_the_evaluation_error(login, lo_ro: Officer) -> None:
     before = _counts()
     response = login(lo_ro).post(COMPOSE, _compose_data("Bulgarian Police", **_a_person()))
     assert response.status_code == 200
@@ -297,7 +297,7 @@ def test_an_entity_without_evaluation_shows_the_evaluation_error(login, lo_ro: O
 
 
 def test_a_disguised_attachment_is_shown_next_to_the_attachments_and_nothing_is_saved(
-    login,  # type: ignore[no-untyped-def]
+    login,
     lo_ro: Officer,
 ) -> None:
     before = _counts()
@@ -314,7 +314,7 @@ def test_a_disguised_attachment_is_shown_next_to_the_attachments_and_nothing_is_
     assert _counts() == before
 
 
-def test_an_entity_row_missing_its_identifier_is_shown_on_the_row(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_an_entity_row_missing_its_identifier_is_shown_on_the_row(login, lo_ro: Officer) -> None:
     before = _counts()
     data = _compose_data(
         "Bulgarian Police",
@@ -330,7 +330,7 @@ def test_an_entity_row_missing_its_identifier_is_shown_on_the_row(login, lo_ro: 
     assert _counts() == before
 
 
-def test_an_h3_tick_needs_its_text(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_an_h3_tick_needs_its_text(login, lo_ro: Officer) -> None:
     before = _counts()
     response = login(lo_ro).post(COMPOSE, _compose_data("Bulgarian Police", h3="on"))
     assert response.status_code == 200
@@ -342,7 +342,7 @@ def test_an_h3_tick_needs_its_text(login, lo_ro: Officer) -> None:  # type: igno
 
 
 def test_the_audience_lists_recipients_and_nfps_with_their_abilities_and_the_refused_observer(
-    login,  # type: ignore[no-untyped-def]
+    login,
     lo_ro: Officer,
 ) -> None:
     before = _counts()
@@ -366,7 +366,7 @@ def test_the_audience_lists_recipients_and_nfps_with_their_abilities_and_the_ref
     assert _counts() == before
 
 
-def test_the_audience_follows_the_restrictions(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_audience_follows_the_restrictions(login, lo_ro: Officer) -> None:
     response = login(lo_ro).post(
         AUDIENCE, {"recipients": agency_ids("Bulgarian Police", "Police of Austria"), "h2": "on"}
     )
@@ -380,7 +380,7 @@ def test_the_audience_follows_the_restrictions(login, lo_ro: Officer) -> None:  
     assert not refused
 
 
-def test_an_entity_row_counts_as_personal_data_in_the_audience(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_an_entity_row_counts_as_personal_data_in_the_audience(login, lo_ro: Officer) -> None:
     response = login(lo_ro).post(
         AUDIENCE,
         {
@@ -394,7 +394,7 @@ def test_an_entity_row_counts_as_personal_data_in_the_audience(login, lo_ro: Off
 
 
 def test_the_audience_ignores_agencies_the_officer_may_not_address(
-    login,  # type: ignore[no-untyped-def]
+    login,
     lo_ro: Officer,
 ) -> None:
     croatia = _croatian_police()

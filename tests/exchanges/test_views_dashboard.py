@@ -49,7 +49,7 @@ def _inbox_link(section: str) -> str:
     return html.unescape(match.group(1))
 
 
-def test_the_dashboard_keeps_the_posting_panel(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_dashboard_keeps_the_posting_panel(login, lo_ro: Officer) -> None:
     content = _dashboard(login(lo_ro))
     for expected in [
         "Romania (RO)",
@@ -67,7 +67,7 @@ def test_the_dashboard_keeps_the_posting_panel(login, lo_ro: Officer) -> None:  
 
 def test_a_liaison_officer_sees_the_work_of_their_agency_and_no_other(
     login, lo_ro: Officer, lo_bg: Officer, lo_tr: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     mine = _send(lo_ro, "Bulgarian Police")
     also_mine = _send(lo_tr, "Bulgarian Police", "Romanian Police")
     not_mine = _send(lo_ro, "Turkish Customs")
@@ -82,7 +82,7 @@ def test_a_liaison_officer_sees_the_work_of_their_agency_and_no_other(
 
 def test_reading_acknowledging_and_answering_move_a_receipt_off_the_lists(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = _send(lo_ro, "Bulgarian Police", priority="immediate")
     set_due(Exchange.objects.filter(pk=exchange.pk), timezone.now() - dt.timedelta(minutes=5))
     client = login(lo_bg)
@@ -108,7 +108,7 @@ def test_reading_acknowledging_and_answering_move_a_receipt_off_the_lists(
 
 def test_overdue_and_due_today_concern_unanswered_requests_only(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     start, end = local_day(lo_bg, timezone.now())
     overdue = _send(lo_ro, "Bulgarian Police")
     information = _send(lo_ro, "Bulgarian Police", kind="information")
@@ -130,7 +130,7 @@ def test_overdue_and_due_today_concern_unanswered_requests_only(
 
 def test_the_lists_put_the_most_urgent_first_then_the_soonest_due(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     routine = _send(lo_ro, "Bulgarian Police", priority="routine")
     urgent_late = _send(lo_ro, "Bulgarian Police", priority="urgent")
     urgent_soon = _send(lo_ro, "Bulgarian Police", priority="urgent")
@@ -147,7 +147,7 @@ def test_the_lists_put_the_most_urgent_first_then_the_soonest_due(
 
 def test_the_nfp_sees_the_work_of_every_agency_of_their_country(
     login, lo_ro: Officer, lo_tr: Officer, lo_bg: Officer, nfp_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     to_both = _send(lo_ro, "Bulgarian Police", "Bulgarian Customs Agency")
     to_customs = _send(lo_tr, "Bulgarian Customs Agency")
     elsewhere = _send(lo_ro, "Turkish Customs")
@@ -166,7 +166,7 @@ def test_the_nfp_sees_the_work_of_every_agency_of_their_country(
 
 def test_an_outsider_sees_none_of_lo_ros_exchanges_to_bulgaria(
     login, lo_ro: Officer, outsider: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchanges = [_send(lo_ro, "Bulgarian Police", priority="immediate") for _ in range(2)]
     content = _dashboard(login(outsider))
     for name in SECTIONS:
@@ -177,7 +177,7 @@ def test_an_outsider_sees_none_of_lo_ros_exchanges_to_bulgaria(
 
 def test_an_observer_sees_only_strategic_information_addressed_to_it(
     login, lo_ro: Officer, obs_at: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     strategic = _send(lo_ro, "Police of Austria", kind="information")
     personal = _send(lo_ro, "Bulgarian Police", personal=True)
     content = _dashboard(login(obs_at))
@@ -189,7 +189,7 @@ def test_an_observer_sees_only_strategic_information_addressed_to_it(
 @pytest.mark.parametrize("persona", ["analyst", "dpo", "directory_admin"])
 def test_secretariat_staff_see_their_posting_and_that_exchanges_are_not_theirs(
     login, lo_ro: Officer, persona: str, request
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = _send(lo_ro, "Bulgarian Police")
     content = _dashboard(login(request.getfixturevalue(persona)))
     assert "SELEC Secretariat" in content
@@ -200,7 +200,7 @@ def test_secretariat_staff_see_their_posting_and_that_exchanges_are_not_theirs(
 
 def test_each_list_links_to_the_inbox_filtered_the_same_way(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _start, end = local_day(lo_bg, timezone.now())
     overdue = _send(lo_ro, "Bulgarian Police")
     today = _send(lo_ro, "Bulgarian Police", priority="immediate")
@@ -220,7 +220,7 @@ def test_each_list_links_to_the_inbox_filtered_the_same_way(
 
 def test_a_long_list_is_bounded_and_says_the_inbox_has_the_rest(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for _ in range(DASHBOARD_LIMIT + 1):
         _send(lo_ro, "Bulgarian Police")
     unread = _section(_dashboard(login(lo_bg)), "unread")
@@ -237,7 +237,7 @@ def _dashboard_queries(client: Client) -> int:
 
 def test_the_dashboard_costs_the_same_queries_for_ten_and_two_hundred_rows(
     login, lo_ro: Officer, nfp_bg: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     def grow(n: int) -> None:
         for _ in range(n):
             _send(lo_ro, "Bulgarian Police", "Bulgarian Customs Agency")

@@ -49,7 +49,7 @@ def _section(content: str, heading_id: str) -> str:
 
 def test_the_provider_sees_the_pending_requests_on_its_exchanges_with_what_they_ask(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H2")
     filed = _ask_to_share_with_greece(lo_bg, exchange)
     to_decide = _section(_queue(login(lo_ro)), "to-decide")
@@ -66,7 +66,7 @@ def test_the_provider_sees_the_pending_requests_on_its_exchanges_with_what_they_
 
 def test_the_requesting_agency_follows_its_requests_and_their_decisions(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H2")
     filed = _ask_to_share_with_greece(lo_bg, exchange)
     client = login(lo_bg)
@@ -85,7 +85,7 @@ def test_the_requesting_agency_follows_its_requests_and_their_decisions(
 @pytest.mark.parametrize("persona", ["nfp_bg", "nfp_ro", "obs_at", "outsider", "lo_al", "analyst"])
 def test_others_see_neither_list(
     request, login, lo_ro: Officer, lo_bg: Officer, persona: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H2")
     _ask_to_share_with_greece(lo_bg, exchange)
     assert exchange.reference not in _queue(login(request.getfixturevalue(persona)))
@@ -93,7 +93,7 @@ def test_others_see_neither_list(
 
 def test_the_provider_grants_from_the_queue_and_the_requester_may_then_forward(
     login, lo_ro: Officer, lo_bg: Officer, outsider: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H2")
     filed = _ask_to_share_with_greece(lo_bg, exchange)
     client = login(lo_ro)
@@ -119,7 +119,7 @@ def test_the_provider_grants_from_the_queue_and_the_requester_may_then_forward(
 
 def test_the_provider_refuses_and_nothing_opens(
     login, lo_ro: Officer, lo_bg: Officer, outsider: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H2")
     filed = _ask_to_share_with_greece(lo_bg, exchange)
     response = login(lo_ro).post(_decide_url(filed), {"decision": "refuse", "note": "No"})
@@ -131,7 +131,7 @@ def test_the_provider_refuses_and_nothing_opens(
 
 def test_a_request_already_decided_is_not_decided_again(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H2")
     filed = _ask_to_share_with_greece(lo_bg, exchange)
     client = login(lo_ro)
@@ -145,7 +145,7 @@ def test_a_request_already_decided_is_not_decided_again(
 
 def test_a_decision_that_is_neither_grant_nor_refuse_is_refused(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H2")
     filed = _ask_to_share_with_greece(lo_bg, exchange)
     assert login(lo_ro).post(_decide_url(filed), {"decision": "maybe"}).status_code == 400
@@ -167,7 +167,7 @@ def test_a_decision_that_is_neither_grant_nor_refuse_is_refused(
 )
 def test_only_the_provider_decides(
     request, login, lo_ro: Officer, lo_bg: Officer, persona: str, status: int
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H2")
     filed = _ask_to_share_with_greece(lo_bg, exchange)
     client = login(request.getfixturevalue(persona))
@@ -189,7 +189,7 @@ def _queue_queries(client: Client) -> tuple[int, str]:
 
 def test_the_queue_costs_the_same_queries_for_ten_and_for_two_hundred_requests(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H2")
     targets = agency_ids("Hellenic Police", "Albanian State Police")
 

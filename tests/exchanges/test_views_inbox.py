@@ -28,7 +28,7 @@ def _row(content: str, reference: str) -> str:
 
 def test_a_liaison_officer_sees_what_their_agency_sent_and_received_and_nothing_else(
     login, lo_ro: Officer, lo_bg: Officer, lo_tr: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sent = _send(lo_ro, "Bulgarian Police")
     received = _send(lo_bg, "Romanian Police")
     elsewhere = _send(lo_tr, "Bulgarian Police")
@@ -39,7 +39,7 @@ def test_a_liaison_officer_sees_what_their_agency_sent_and_received_and_nothing_
     assert "Outgoing" not in _row(content, received.reference)
 
 
-def test_rows_show_metadata_and_never_the_subject_or_body(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_rows_show_metadata_and_never_the_subject_or_body(login, lo_ro: Officer) -> None:
     exchange = _send(
         lo_ro,
         "Bulgarian Police",
@@ -68,7 +68,7 @@ def test_rows_show_metadata_and_never_the_subject_or_body(login, lo_ro: Officer)
 
 def test_the_nfp_sees_every_exchange_entering_or_leaving_their_country_with_domestic_receipts(
     login, lo_ro: Officer, lo_bg: Officer, lo_tr: Officer, nfp_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     entering = _send(lo_ro, "Bulgarian Police", "Bulgarian Customs Agency", "Turkish Customs")
     leaving = _send(lo_bg, "Turkish Customs")
     elsewhere = _send(lo_ro, "Turkish Customs")
@@ -87,7 +87,7 @@ def test_the_nfp_sees_every_exchange_entering_or_leaving_their_country_with_dome
 
 def test_an_outsider_sees_none_of_lo_ros_exchanges_to_bulgaria(
     login, lo_ro: Officer, outsider: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchanges = [_send(lo_ro, "Bulgarian Police") for _ in range(3)]
     content = _get(login(outsider))
     assert _refs(content) == []
@@ -98,7 +98,7 @@ def test_an_outsider_sees_none_of_lo_ros_exchanges_to_bulgaria(
 
 def test_an_observer_sees_strategic_information_addressed_to_it_but_never_personal_data(
     login, lo_ro: Officer, obs_at: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     strategic = _send(lo_ro, "Police of Austria", kind="information")
     personal = _send(lo_ro, "Bulgarian Police", personal=True)
     content = _get(login(obs_at))
@@ -109,7 +109,7 @@ def test_an_observer_sees_strategic_information_addressed_to_it_but_never_person
 @pytest.mark.parametrize("persona", ["analyst", "dpo", "directory_admin"])
 def test_secretariat_staff_are_told_exchanges_are_not_theirs_to_read(
     login, lo_ro: Officer, persona: str, request
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = _send(lo_ro, "Bulgarian Police")
     content = _get(login(request.getfixturevalue(persona)))
     assert "Exchanges are not for secretariat staff to read" in content
@@ -122,7 +122,7 @@ def test_secretariat_staff_are_told_exchanges_are_not_theirs_to_read(
 
 def test_direction_is_relative_to_the_officers_agency(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     outgoing = _send(lo_ro, "Bulgarian Police")
     incoming = _send(lo_bg, "Romanian Police")
     client = login(lo_ro)
@@ -133,7 +133,7 @@ def test_direction_is_relative_to_the_officers_agency(
 
 def test_direction_for_an_nfp_officer_is_relative_to_their_country(
     login, lo_ro: Officer, lo_bg: Officer, nfp_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     incoming = _send(lo_ro, "Bulgarian Customs Agency")
     outgoing = _send(lo_bg, "Romanian Police")
     client = login(nfp_bg)
@@ -141,7 +141,7 @@ def test_direction_for_an_nfp_officer_is_relative_to_their_country(
     assert _refs(_get(client, "?direction=outgoing")) == [outgoing.reference]
 
 
-def test_kind_and_priority_filters(login, lo_ro: Officer, lo_bg: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_kind_and_priority_filters(login, lo_ro: Officer, lo_bg: Officer) -> None:
     request = _send(lo_ro, "Bulgarian Police", priority="immediate")
     information = _send(lo_ro, "Bulgarian Police", kind="information", priority="routine")
     client = login(lo_bg)
@@ -154,7 +154,7 @@ def test_kind_and_priority_filters(login, lo_ro: Officer, lo_bg: Officer) -> Non
 
 def test_status_filters_follow_the_receipts_of_the_officers_agency(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     opened = _send(lo_ro, "Bulgarian Police")
     acknowledged = _send(lo_ro, "Bulgarian Police")
     answered = _send(lo_ro, "Bulgarian Police")
@@ -180,7 +180,7 @@ def test_status_filters_follow_the_receipts_of_the_officers_agency(
 
 def test_the_sender_follows_the_receipts_of_its_recipients(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     read = _send(lo_ro, "Bulgarian Police")
     unread = _send(lo_ro, "Bulgarian Police")
     consultation.exchange_consult(officer=lo_bg, exchange=read)
@@ -190,7 +190,7 @@ def test_the_sender_follows_the_receipts_of_its_recipients(
     assert 'class="badge receipt read"' in _row(_get(client), read.reference)
 
 
-def test_crime_area_and_task_force_filters(login, lo_ro: Officer, lo_bg: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_crime_area_and_task_force_filters(login, lo_ro: Officer, lo_bg: Officer) -> None:
     drugs = _send(lo_ro, "Bulgarian Police")
     thb = _send(lo_ro, "Bulgarian Police")
     Exchange.objects.filter(pk=thb.pk).update(
@@ -206,7 +206,7 @@ def test_crime_area_and_task_force_filters(login, lo_ro: Officer, lo_bg: Officer
 
 def test_overdue_lists_unanswered_requests_past_their_due_date(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     overdue = _send(lo_ro, "Bulgarian Police")
     answered_late = _send(lo_ro, "Bulgarian Police")
     information_past = _send(lo_ro, "Bulgarian Police", kind="information")
@@ -225,7 +225,7 @@ def test_overdue_lists_unanswered_requests_past_their_due_date(
     assert _refs(_get(login(lo_ro), "?overdue=on")) == [overdue.reference]
 
 
-def test_due_today_is_the_officers_local_day(login, lo_ro: Officer, lo_bg: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_due_today_is_the_officers_local_day(login, lo_ro: Officer, lo_bg: Officer) -> None:
     today = _send(lo_ro, "Bulgarian Police")
     yesterday = _send(lo_ro, "Bulgarian Police")
     _send(lo_ro, "Bulgarian Police")  # urgent: due in three days
@@ -236,7 +236,7 @@ def test_due_today_is_the_officers_local_day(login, lo_ro: Officer, lo_bg: Offic
     assert _refs(_get(login(lo_bg), "?due_today=on")) == [today.reference]
 
 
-def test_sent_date_range_in_the_officers_zone(login, lo_ro: Officer, lo_bg: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_sent_date_range_in_the_officers_zone(login, lo_ro: Officer, lo_bg: Officer) -> None:
     january = _send(lo_ro, "Bulgarian Police")
     _send(lo_ro, "Bulgarian Police")
     # 31 January 23:30 in Bucharest is still January there (21:30 UTC).
@@ -250,7 +250,7 @@ def test_sent_date_range_in_the_officers_zone(login, lo_ro: Officer, lo_bg: Offi
     assert _refs(_get(client, "?sent_to=2025-01-31")) == [january.reference]
 
 
-def test_reference_search_exact_or_by_prefix(login, lo_ro: Officer, lo_bg: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_reference_search_exact_or_by_prefix(login, lo_ro: Officer, lo_bg: Officer) -> None:
     old = _send(lo_ro, "Bulgarian Police")
     new = _send(lo_ro, "Bulgarian Police")
     Exchange.objects.filter(pk=old.pk).update(reference="SELEC-2019-000042")
@@ -263,7 +263,7 @@ def test_reference_search_exact_or_by_prefix(login, lo_ro: Officer, lo_bg: Offic
     assert _refs(_get(client, "?reference=SELEC-2018-")) == []
 
 
-def test_filters_combine_and_are_kept_in_the_form(login, lo_ro: Officer, lo_bg: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_filters_combine_and_are_kept_in_the_form(login, lo_ro: Officer, lo_bg: Officer) -> None:
     match = _send(lo_ro, "Bulgarian Police", priority="immediate")
     _send(lo_ro, "Bulgarian Police", priority="routine")
     _send(lo_ro, "Bulgarian Police", kind="information", priority="immediate")
@@ -295,7 +295,7 @@ def test_filters_combine_and_are_kept_in_the_form(login, lo_ro: Officer, lo_bg: 
 )
 def test_an_invalid_filter_is_reported_above_the_table_and_ignored(
     login, lo_ro: Officer, lo_bg: Officer, query: str, field: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = _send(lo_ro, "Bulgarian Police")
     content = _get(login(lo_bg), query)
     assert "Some filters were not understood and are ignored" in content
@@ -312,7 +312,7 @@ def test_an_invalid_filter_is_reported_above_the_table_and_ignored(
 
 def test_an_invalid_filter_does_not_cancel_the_valid_ones(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     request = _send(lo_ro, "Bulgarian Police")
     _send(lo_ro, "Bulgarian Police", kind="information")
     content = _get(login(lo_bg), "?kind=request&priority=bogus")
@@ -326,12 +326,12 @@ def test_an_invalid_filter_does_not_cancel_the_valid_ones(
 )
 def test_a_tampered_cursor_shows_the_first_page(
     login, lo_ro: Officer, lo_bg: Officer, cursor: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = _send(lo_ro, "Bulgarian Police")
     content = _get(login(lo_bg), f"?after={cursor}")
     assert "The page position in the address is not valid" in content
     assert _refs(content) == [exchange.reference]
 
 
-def test_the_inbox_refuses_post(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_inbox_refuses_post(login, lo_ro: Officer) -> None:
     assert login(lo_ro).post(INBOX).status_code == 405

@@ -52,7 +52,7 @@ def _walk(client: Client, query: str) -> tuple[list[list[str]], list[list[str]]]
 @pytest.mark.parametrize("sort", ["newest", "oldest", "due"])
 def test_keyset_pages_neither_overlap_nor_skip_in_either_direction(
     login, lo_ro: Officer, lo_bg: Officer, monkeypatch, sort: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.setattr("exchanges.views.inbox.ROWS_PER_PAGE", 3)
     priorities = ["routine", "immediate", "urgent", "routine", "immediate", "urgent", "urgent"]
     sent = [_send(lo_ro, "Bulgarian Police", priority=p) for p in priorities]
@@ -73,7 +73,7 @@ def test_keyset_pages_neither_overlap_nor_skip_in_either_direction(
     assert backward == forward
 
 
-def test_paging_links_keep_the_filters(login, lo_ro: Officer, lo_bg: Officer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_paging_links_keep_the_filters(login, lo_ro: Officer, lo_bg: Officer, monkeypatch) -> None:
     monkeypatch.setattr("exchanges.views.inbox.ROWS_PER_PAGE", 2)
     for _ in range(3):
         _send(lo_ro, "Bulgarian Police", priority="immediate")
@@ -93,7 +93,7 @@ def test_paging_links_keep_the_filters(login, lo_ro: Officer, lo_bg: Officer, mo
 
 def test_a_paging_link_followed_by_htmx_answers_only_the_results(
     login, lo_ro: Officer, lo_bg: Officer, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.setattr("exchanges.views.inbox.ROWS_PER_PAGE", 1)
     first, second = _send(lo_ro, "Bulgarian Police"), _send(lo_ro, "Bulgarian Police")
     client = login(lo_bg)
@@ -118,7 +118,7 @@ def test_a_paging_link_followed_by_htmx_answers_only_the_results(
     assert second.reference not in content
 
 
-def test_a_cursor_past_the_end_shows_the_first_page(login, lo_ro: Officer, lo_bg: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_a_cursor_past_the_end_shows_the_first_page(login, lo_ro: Officer, lo_bg: Officer) -> None:
     exchange = _send(lo_ro, "Bulgarian Police")
     client = login(lo_bg)
     for cursor in ("after=2000-01-01T00:00:00.000000Z_1", "before=2999-01-01T00:00:00.000000Z_1"):
@@ -173,7 +173,7 @@ def _query_counts(client: Client) -> list[int]:
 
 def test_the_inbox_costs_the_same_queries_for_ten_and_two_hundred_rows(
     login, lo_ro: Officer, lo_bg: Officer, nfp_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     def grow(n: int) -> None:
         for i in range(n):
             exchange = _send(

@@ -44,14 +44,14 @@ def missing_and_hidden_alike(
 
 
 @pytest.fixture
-def debug(settings):  # type: ignore[no-untyped-def]
+def debug(settings):
     settings.DEBUG = True
     return settings
 
 
 def test_an_attachment_of_a_hidden_exchange_answers_as_a_missing_one(
     debug, login, lo_ro: Officer, outsider: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     attachment = send(lo_ro, "Bulgarian Police").attachments.get()
 
     page = missing_and_hidden_alike(
@@ -67,7 +67,7 @@ def test_an_attachment_of_a_hidden_exchange_answers_as_a_missing_one(
 
 def test_an_attachment_answers_alike_in_production_mode_too(
     login, lo_ro: Officer, outsider: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     attachment = send(lo_ro, "Bulgarian Police").attachments.get()
 
     missing_and_hidden_alike(
@@ -79,7 +79,7 @@ def test_an_attachment_answers_alike_in_production_mode_too(
 
 def test_an_exchange_not_addressed_to_the_officer_answers_as_a_missing_one(
     debug, login, lo_ro: Officer, outsider: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", attachments=())
 
     missing_and_hidden_alike(
@@ -92,7 +92,7 @@ def test_an_exchange_not_addressed_to_the_officer_answers_as_a_missing_one(
 
 def test_a_dissemination_request_on_a_hidden_exchange_answers_as_a_missing_one(
     debug, login, lo_ro: Officer, lo_bg: Officer, outsider: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H2", attachments=())
     request = dissemination_request_file(
         officer=lo_bg,

@@ -23,7 +23,7 @@ H3_TEXT = CODES["H3"].text
 H3_HTML = escape(H3_TEXT)
 
 
-def _fragment(client: Client, exchange: Exchange):  # type: ignore[no-untyped-def]
+def _fragment(client: Client, exchange: Exchange):
     return client.get(_url(exchange), {"part": "content"}, HTTP_HX_REQUEST="true")
 
 
@@ -33,7 +33,7 @@ def _fragment(client: Client, exchange: Exchange):  # type: ignore[no-untyped-de
 @pytest.mark.parametrize("persona", SEES)
 def test_it_shows_the_message_with_its_content_to_whoever_may_see_it(
     request, login, lo_ro: Officer, persona: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
     officer, client = _as(request, login, persona)
     response = client.get(_url(exchange))
@@ -49,7 +49,7 @@ def test_it_shows_the_message_with_its_content_to_whoever_may_see_it(
 @pytest.mark.parametrize("persona", DOES_NOT_SEE)
 def test_it_answers_404_to_whoever_may_not_see_the_exchange(
     request, login, lo_ro: Officer, persona: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
     _, client = _as(request, login, persona)
     assert client.get(_url(exchange)).status_code == 404
@@ -58,7 +58,7 @@ def test_it_answers_404_to_whoever_may_not_see_the_exchange(
 
 def test_it_shows_metadata_restrictions_evaluation_entities_attachments_and_receipts(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", "Turkish Customs", code="H1", personal=True)
     content = login(lo_bg).get(_url(exchange)).content.decode()
     assert "Romanian Police" in content
@@ -79,7 +79,7 @@ def test_it_shows_metadata_restrictions_evaluation_entities_attachments_and_rece
     assert Recipient.objects.get(exchange=exchange, agency=lo_bg.agency).read_at is not None
 
 
-def test_an_overdue_request_is_marked_overdue(login, lo_ro: Officer, lo_bg: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_an_overdue_request_is_marked_overdue(login, lo_ro: Officer, lo_bg: Officer) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
     client = login(lo_bg)
     assert 'class="badge overdue"' not in client.get(_url(exchange)).content.decode()
@@ -89,7 +89,7 @@ def test_an_overdue_request_is_marked_overdue(login, lo_ro: Officer, lo_bg: Offi
 
 def test_it_lists_the_replies_the_officer_may_see_and_opens_each_one_as_it_comes_into_view(
     login, lo_ro: Officer, lo_bg: Officer, lo_tr: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", "Turkish Customs")
     answer = sending.exchange_reply(
         officer=lo_bg,
@@ -119,7 +119,7 @@ def test_it_lists_the_replies_the_officer_may_see_and_opens_each_one_as_it_comes
 
 def test_it_offers_each_persona_only_the_actions_it_may_take(
     login, lo_ro: Officer, lo_bg: Officer, nfp_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H2")
     recipient = login(lo_bg).get(_url(exchange)).content.decode()
     for action in ("acknowledge", "reply", "forward", "dissemination"):
@@ -146,7 +146,7 @@ def test_it_offers_each_persona_only_the_actions_it_may_take(
 
 def test_h3_content_stays_off_the_page_until_the_reader_confirms_the_text(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H3")
     client = login(lo_bg)
     gated = client.get(_url(exchange)).content.decode()
@@ -169,7 +169,7 @@ def test_h3_content_stays_off_the_page_until_the_reader_confirms_the_text(
 
 def test_a_confirmation_is_asked_again_when_the_provider_changes_the_text(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H3")
     client = login(lo_bg)
     client.post(_url(exchange, "confirm"))
@@ -183,7 +183,7 @@ def test_a_confirmation_is_asked_again_when_the_provider_changes_the_text(
 
 def test_only_those_who_see_the_exchange_may_confirm_its_restriction(
     login, lo_ro: Officer, outsider: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H3")
     client = login(outsider)
     assert client.post(_url(exchange, "confirm")).status_code == 404
@@ -193,7 +193,7 @@ def test_only_those_who_see_the_exchange_may_confirm_its_restriction(
 # --- Acknowledge ----------------------------------------------------------------------------
 
 
-def test_the_recipient_acknowledges_its_receipt(login, lo_ro: Officer, lo_bg: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_recipient_acknowledges_its_receipt(login, lo_ro: Officer, lo_bg: Officer) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
     client = login(lo_bg)
     assert client.get(_url(exchange, "acknowledge")).status_code == 405
@@ -207,7 +207,7 @@ def test_the_recipient_acknowledges_its_receipt(login, lo_ro: Officer, lo_bg: Of
     assert _url(exchange, "acknowledge") not in page  # nothing left to acknowledge
 
 
-def test_the_nfp_acknowledges_for_its_country_and_the_sender_has_nothing_to_acknowledge(  # type: ignore[no-untyped-def]
+def test_the_nfp_acknowledges_for_its_country_and_the_sender_has_nothing_to_acknowledge(
     login, lo_ro: Officer, nfp_bg: Officer, lo_bg: Officer
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
@@ -222,7 +222,7 @@ def test_the_nfp_acknowledges_for_its_country_and_the_sender_has_nothing_to_ackn
 @pytest.mark.parametrize("persona", DOES_NOT_SEE)
 def test_those_who_may_not_see_cannot_acknowledge(
     request, login, lo_ro: Officer, persona: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
     _, client = _as(request, login, persona)
     assert client.post(_url(exchange, "acknowledge")).status_code == 404
@@ -234,7 +234,7 @@ def test_those_who_may_not_see_cannot_acknowledge(
 
 def test_an_attachment_downloads_with_its_bytes_and_the_download_is_audited(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
     attachment = exchange.attachments.get()
     response = login(lo_bg).get(f"/exchanges/attachments/{attachment.pk}/")
@@ -254,7 +254,7 @@ def test_an_attachment_downloads_with_its_bytes_and_the_download_is_audited(
 @pytest.mark.parametrize("persona", DOES_NOT_SEE)
 def test_an_attachment_is_404_to_whoever_may_not_see_its_exchange(
     request, login, lo_ro: Officer, persona: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
     _, client = _as(request, login, persona)
     assert client.get(f"/exchanges/attachments/{exchange.attachments.get().pk}/").status_code == 404
@@ -264,7 +264,7 @@ def test_an_attachment_is_404_to_whoever_may_not_see_its_exchange(
 
 def test_an_h3_attachment_sends_the_reader_to_confirm_first(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H3")
     client = login(lo_bg)
     url = f"/exchanges/attachments/{exchange.attachments.get().pk}/"
@@ -287,7 +287,7 @@ def _thread_queries(client: Client, exchange: Exchange) -> int:
 
 def test_the_thread_page_costs_the_same_queries_for_two_and_for_twelve_replies(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", "Turkish Customs", code="H2")
 
     def answer(count: int) -> None:

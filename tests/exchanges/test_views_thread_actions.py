@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_reply_page_prefills_the_subject_once_the_parent_is_read(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H2")
     response = login(lo_bg).get(_url(exchange, "reply"))
     assert response.status_code == 200
@@ -41,7 +41,7 @@ def test_the_reply_page_prefills_the_subject_once_the_parent_is_read(
 
 def test_a_reply_is_sent_with_several_attachments_and_lands_in_the_thread(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H2")
     client = login(lo_bg)
     response = client.post(
@@ -70,7 +70,7 @@ def test_a_reply_is_sent_with_several_attachments_and_lands_in_the_thread(
 
 def test_a_reply_the_service_refuses_is_shown_again_with_the_reason_and_nothing_is_saved(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", personal=True)
     response = login(lo_bg).post(
         _url(exchange, "reply"), {"subject": "Re: x", "body": "An answer without evaluation."}
@@ -84,7 +84,7 @@ def test_a_reply_the_service_refuses_is_shown_again_with_the_reason_and_nothing_
 
 def test_a_reply_to_an_unconfirmed_h3_sends_the_reader_to_confirm_first(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H3")
     response = login(lo_bg).get(_url(exchange, "reply"))
     assert response.status_code == 302
@@ -96,7 +96,7 @@ def test_a_reply_to_an_unconfirmed_h3_sends_the_reader_to_confirm_first(
 
 def test_an_observers_reply_with_personal_data_is_shown_again_with_the_rule_and_not_saved(
     login, lo_ro: Officer, obs_at: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Police of Austria", kind="information")
     response = login(obs_at).post(
         _url(exchange, "reply"),
@@ -115,7 +115,7 @@ def test_an_observers_reply_with_personal_data_is_shown_again_with_the_rule_and_
 
 def test_an_observers_strategic_reply_leads_to_a_page_its_author_opens(
     login, lo_ro: Officer, obs_at: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Police of Austria", kind="information")
     client = login(obs_at)
     response = client.post(
@@ -134,7 +134,7 @@ def test_an_observers_strategic_reply_leads_to_a_page_its_author_opens(
 )
 def test_only_the_two_sides_reply(
     request, login, lo_ro: Officer, persona: str, status: int
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
     _, client = _as(request, login, persona)
     assert client.get(_url(exchange, "reply")).status_code == status
@@ -150,7 +150,7 @@ def test_only_the_two_sides_reply(
 
 def test_a_recipient_forwards_to_further_agencies_and_they_see_it(
     login, lo_ro: Officer, lo_bg: Officer, outsider: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
     client = login(lo_bg)
     page = client.get(_url(exchange, "forward")).content.decode()
@@ -169,7 +169,7 @@ def test_a_recipient_forwards_to_further_agencies_and_they_see_it(
 
 def test_under_h2_forwarding_is_refused_with_the_reason_until_the_provider_grants_it(
     login, lo_ro: Officer, lo_bg: Officer, outsider: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H2")
     client = login(lo_bg)
     greek = agency_ids("Hellenic Police")
@@ -186,7 +186,7 @@ def test_under_h2_forwarding_is_refused_with_the_reason_until_the_provider_grant
 )
 def test_only_the_agencies_on_the_exchange_forward_it(
     request, login, lo_ro: Officer, persona: str, status: int
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
     _, client = _as(request, login, persona)
     response = client.post(
@@ -199,7 +199,7 @@ def test_only_the_agencies_on_the_exchange_forward_it(
 
 def test_a_forward_with_no_agency_is_shown_again_with_the_error(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
     response = login(lo_bg).post(_url(exchange, "forward"), {"justification": "x"})
     assert response.status_code == 400
@@ -211,7 +211,7 @@ def test_a_forward_with_no_agency_is_shown_again_with_the_error(
 
 def test_a_recipient_asks_the_provider_to_share_and_the_provider_grants_from_the_thread(
     login, lo_ro: Officer, lo_bg: Officer, outsider: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H2")
     client = login(lo_bg)
     assert client.get(_url(exchange, "dissemination")).status_code == 200
@@ -251,7 +251,7 @@ def test_a_recipient_asks_the_provider_to_share_and_the_provider_grants_from_the
 
 def test_a_share_request_without_agencies_is_shown_again_with_the_error(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H2")
     response = login(lo_bg).post(
         _url(exchange, "dissemination"),
@@ -267,7 +267,7 @@ def test_a_share_request_without_agencies_is_shown_again_with_the_error(
 )
 def test_only_a_recipient_asks_to_lift_a_restriction(
     request, login, lo_ro: Officer, persona: str, status: int
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H1")
     _, client = _as(request, login, persona)
     assert client.get(_url(exchange, "dissemination")).status_code == status
@@ -284,7 +284,7 @@ def test_only_a_recipient_asks_to_lift_a_restriction(
 
 def test_the_provider_tightens_and_loosens_with_the_current_state_prefilled(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H1")
     answer = sending.exchange_reply(officer=lo_bg, parent=exchange, message=message(attachments=()))
     client = login(lo_ro)
@@ -312,7 +312,7 @@ def test_the_provider_tightens_and_loosens_with_the_current_state_prefilled(
 
 def test_saving_an_unchanged_h3_text_does_not_ask_readers_to_confirm_again(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
     restriction_changes.exchange_change_restrictions(
         officer=lo_ro, exchange=exchange, restrictions=Restrictions(text="Line one.\nLine two.")
@@ -332,7 +332,7 @@ def test_saving_an_unchanged_h3_text_does_not_ask_readers_to_confirm_again(
 )
 def test_only_the_provider_changes_restrictions(
     request, login, lo_ro: Officer, persona: str, status: int
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H2")
     _, client = _as(request, login, persona)
     response = client.get(_url(exchange, "restrictions"))
@@ -347,7 +347,7 @@ def test_only_the_provider_changes_restrictions(
 # --- Evidence export ------------------------------------------------------------------------
 
 
-def test_the_provider_exports_an_h1_exchange_as_an_evidence_file(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_provider_exports_an_h1_exchange_as_an_evidence_file(login, lo_ro: Officer) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H1")
     response = login(lo_ro).post(_url(exchange, "evidence"), {"justification": "Case 12/2026"})
     assert response.status_code == 200
@@ -366,7 +366,7 @@ def test_the_provider_exports_an_h1_exchange_as_an_evidence_file(login, lo_ro: O
 
 def test_under_h1_a_recipient_is_refused_the_export_with_the_reason(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H1")
     response = login(lo_bg).post(_url(exchange, "evidence"), {"justification": "Case 12/2026"})
     assert response.status_code == 403
@@ -378,7 +378,7 @@ def test_under_h1_a_recipient_is_refused_the_export_with_the_reason(
 
 def test_without_h1_a_recipient_exports_and_an_empty_justification_is_refused(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
     client = login(lo_bg)
     refused = client.post(_url(exchange, "evidence"), {"justification": ""})
@@ -393,7 +393,7 @@ def test_without_h1_a_recipient_exports_and_an_empty_justification_is_refused(
 )
 def test_the_export_is_refused_to_those_who_may_not_make_it(
     request, login, lo_ro: Officer, persona: str, status: int
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
     _, client = _as(request, login, persona)
     assert client.post(_url(exchange, "evidence"), {"justification": "x"}).status_code == status

@@ -21,6 +21,6 @@ def _url(exchange: Exchange, action: str = "") -> str:
     return f"/exchanges/{exchange.reference}/" + (f"{action}/" if action else "")
 
 
-def _as(request: pytest.FixtureRequest, login, persona: str) -> tuple[Officer, Client]:  # type: ignore[no-untyped-def]
+def _as(request: pytest.FixtureRequest, login, persona: str) -> tuple[Officer, Client]:
     officer = request.getfixturevalue(persona)
     return officer, login(officer)

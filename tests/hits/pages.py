@@ -28,7 +28,7 @@ CANARIES = {
 NAMES = ("Ђорђе Ђорђевић", "Djordje Djordjevic", "Djordjevic", "1980-04-12", "19800412")
 
 
-def _canary_report(officer: Officer, side: str, names: str, code: str = "H0"):  # type: ignore[no-untyped-def]
+def _canary_report(officer: Officer, side: str, names: str, code: str = "H0"):
     subject, body, document, plate, alias = CANARIES[side]
     return report(
         officer,

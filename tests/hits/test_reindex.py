@@ -21,7 +21,7 @@ NEW_KEY = b"\x07" * 32
 
 
 @pytest.fixture
-def new_key(settings):  # type: ignore[no-untyped-def]
+def new_key(settings):
     """The operator's steps: a new BLIND_INDEX_KEY and its id raised."""
 
     def rotate() -> None:
@@ -42,7 +42,7 @@ def test_tokens_are_stored_with_the_scheme_they_were_made_under(lo_ro: Officer) 
 
 def test_stale_tokens_are_known_and_never_matched_even_when_equal(
     lo_ro: Officer, lo_bg: Officer, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     old = report(lo_ro, person("Ђорђе Ђорђевић"))
     # Another scheme that happens to give the same tokens: still not matched until reindexed.
     settings.BLIND_INDEX_KEY_ID += 1
@@ -55,7 +55,7 @@ def test_stale_tokens_are_known_and_never_matched_even_when_equal(
 
 def test_reindexing_brings_old_and_new_entities_to_match_again(
     lo_ro: Officer, lo_bg: Officer, new_key
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     old = report(lo_ro, person("Ђорђе Ђорђевић"))
     match(old)
     new_key()

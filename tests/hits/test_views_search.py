@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 # --- Search ---------------------------------------------------------------------------------
 
 
-def _search(client: Client, data: dict[str, str]):  # type: ignore[no-untyped-def]
+def _search(client: Client, data: dict[str, str]):
     return client.post(SEARCH, data)
 
 

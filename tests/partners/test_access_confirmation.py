@@ -63,7 +63,7 @@ def _pending(officer: Officer) -> AccessConfirmation:
 
 def test_an_account_an_admin_creates_reads_nothing_until_the_nfp_confirms(
     client, directory_admin: Officer, lo_ro: Officer, nfp_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     sent = send(lo_ro, "Bulgarian Police")
     newcomer = _new_bulgarian_officer(directory_admin)
     assert newcomer.content_access == ContentAccess.PENDING
@@ -214,7 +214,7 @@ def test_an_officer_sees_their_own_requests_behind_a_full_page_of_others(
 
 def test_the_nfp_sees_and_decides_its_partys_requests_in_the_page(
     login, directory_admin: Officer, nfp_bg: Officer, nfp_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     newcomer = _new_bulgarian_officer(directory_admin)
     confirmation = _pending(newcomer)
     assert b"lo.bg2" not in login(nfp_ro).get("/account/confirmations/").content
@@ -230,7 +230,7 @@ def test_the_nfp_sees_and_decides_its_partys_requests_in_the_page(
 
 def test_a_decision_posted_by_someone_else_answers_404(
     login, directory_admin: Officer, nfp_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     confirmation = _pending(_new_bulgarian_officer(directory_admin))
     for officer in (nfp_ro, directory_admin):
         response = login(officer).post(
@@ -276,7 +276,7 @@ def test_an_admin_cannot_change_its_own_role_or_agency(directory_admin: Officer)
 
 def test_an_admin_editing_its_own_record_in_the_admin_cannot_move_itself(
     login, directory_admin: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = login(directory_admin)
     romania = Agency.objects.get(name="Romanian Police")
     client.post(
@@ -301,7 +301,7 @@ def test_an_admin_editing_its_own_record_in_the_admin_cannot_move_itself(
 
 def test_an_admin_cannot_set_another_officers_password(
     login, directory_admin: Officer, lo_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = login(directory_admin)
     url = f"/admin/partners/officer/{lo_ro.pk}/password/"
     assert client.get(url).status_code == 403

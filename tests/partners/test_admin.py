@@ -12,7 +12,7 @@ from taskforces.models import TaskForce
 pytestmark = pytest.mark.django_db
 
 
-def test_adding_an_agency_creates_its_group_and_audits_it(login, directory_admin: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_adding_an_agency_creates_its_group_and_audits_it(login, directory_admin: Officer) -> None:
     client = login(directory_admin)
     serbia = Party.objects.get(code="RS")
     response = client.post(
@@ -26,7 +26,7 @@ def test_adding_an_agency_creates_its_group_and_audits_it(login, directory_admin
     assert (event.actor, event.reason) == (directory_admin, "agency created")
 
 
-def test_adding_an_officer_puts_them_in_their_agency_group(login, directory_admin: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_adding_an_officer_puts_them_in_their_agency_group(login, directory_admin: Officer) -> None:
     client = login(directory_admin)
     agency = Agency.objects.get(name="Hungarian Police")
     response = client.post(
@@ -61,7 +61,7 @@ def test_adding_an_officer_puts_them_in_their_agency_group(login, directory_admi
 
 def test_changing_a_party_status_in_the_admin_records_the_history(
     login, directory_admin: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = login(directory_admin)
     georgia = Party.objects.get(code="GE")
     response = client.post(
@@ -81,7 +81,7 @@ def test_changing_a_party_status_in_the_admin_records_the_history(
     assert georgia.status_history.first().note == "Accession"
 
 
-def test_editing_a_task_force_is_audited(login, directory_admin: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_editing_a_task_force_is_audited(login, directory_admin: Officer) -> None:
     client = login(directory_admin)
     task_force = TaskForce.objects.get(code="environment")
     response = client.post(
@@ -103,7 +103,7 @@ def test_editing_a_task_force_is_audited(login, directory_admin: Officer) -> Non
 
 def test_a_directory_admin_cannot_delete_parties_or_officers(
     login, directory_admin: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = login(directory_admin)
     romania = Party.objects.get(code="RO")
     assert client.get(f"/admin/partners/party/{romania.pk}/delete/").status_code == 403
@@ -113,6 +113,6 @@ def test_a_directory_admin_cannot_delete_parties_or_officers(
 
 def test_the_admin_does_not_show_the_audit_log_or_exchange_content(
     login, directory_admin: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     content = login(directory_admin).get("/admin/").content.decode()
     assert "Audit" not in content

@@ -56,7 +56,7 @@ def _row_of(content: str, code: str) -> str:
     return content[start : content.index("</tr>", start)]
 
 
-def test_the_parties_page_lists_every_seeded_party_with_its_status(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_parties_page_lists_every_seeded_party_with_its_status(login, lo_ro: Officer) -> None:
     content = login(lo_ro).get("/directory/parties/").content.decode()
     for code, status in SEED_STATUSES.items():
         row = _row_of(content, code)
@@ -64,7 +64,7 @@ def test_the_parties_page_lists_every_seeded_party_with_its_status(login, lo_ro:
         assert str(PartyStatus(status).label) in row
 
 
-def test_the_parties_page_shows_the_date_a_status_took_effect(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_parties_page_shows_the_date_a_status_took_effect(login, lo_ro: Officer) -> None:
     content = login(lo_ro).get("/directory/parties/").content.decode()
     assert 'datetime="2011-10-07"' in _row_of(content, "RO")
     assert 'datetime="2018-10-22"' in _row_of(content, "AT")
@@ -72,7 +72,7 @@ def test_the_parties_page_shows_the_date_a_status_took_effect(login, lo_ro: Offi
 
 def test_the_agencies_page_marks_the_national_focal_point_of_each_member(
     login, lo_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     content = login(lo_ro).get("/directory/agencies/").content.decode()
     for code in [c for c, s in SEED_STATUSES.items() if s == PartyStatus.MEMBER]:
         nfp = Agency.objects.get(party__code=code, is_national_focal_point=True)
@@ -81,13 +81,13 @@ def test_the_agencies_page_marks_the_national_focal_point_of_each_member(
     assert content.count('class="badge nfp"') == 11
 
 
-def test_the_agencies_page_filters_by_party(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_agencies_page_filters_by_party(login, lo_ro: Officer) -> None:
     content = login(lo_ro).get("/directory/agencies/?party=BG").content.decode()
     assert "Bulgarian Customs Agency" in content
     assert "Romanian Police" not in content
 
 
-def test_officers_see_the_officers_of_their_own_party_only(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_officers_see_the_officers_of_their_own_party_only(login, lo_ro: Officer) -> None:
     content = login(lo_ro).get("/directory/officers/").content.decode()
     assert "<code>lo.ro</code>" in content
     assert "<code>nfp.ro</code>" in content
@@ -95,13 +95,13 @@ def test_officers_see_the_officers_of_their_own_party_only(login, lo_ro: Officer
     assert "<code>obs.at</code>" not in content
 
 
-def test_an_observer_sees_only_its_own_officers(login, obs_at: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_an_observer_sees_only_its_own_officers(login, obs_at: Officer) -> None:
     content = login(obs_at).get("/directory/officers/").content.decode()
     assert "<code>obs.at</code>" in content
     assert "<code>lo.ro</code>" not in content
 
 
-def test_secretariat_staff_see_the_secretariat(login, analyst: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_secretariat_staff_see_the_secretariat(login, analyst: Officer) -> None:
     content = login(analyst).get("/directory/officers/").content.decode()
     assert "<code>dpo</code>" in content
     assert "<code>lo.ro</code>" not in content
@@ -109,7 +109,7 @@ def test_secretariat_staff_see_the_secretariat(login, analyst: Officer) -> None:
 
 def test_the_task_forces_page_shows_sub_task_forces_with_their_coordinators(
     login, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     content = login(lo_bg).get("/directory/task-forces/").content.decode()
     assert content.count("<article") == 8
     for name, coordinator in [
@@ -125,7 +125,7 @@ def test_the_task_forces_page_shows_sub_task_forces_with_their_coordinators(
 
 def test_the_home_page_shows_party_status_agency_role_and_task_forces(
     login, lo_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     content = login(lo_ro).get("/").content.decode()
     for expected in [
         "Romania (RO)",
@@ -141,7 +141,7 @@ def test_the_home_page_shows_party_status_agency_role_and_task_forces(
 
 def test_the_home_page_of_an_observer_says_strategic_information_only(
     login, obs_at: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     content = login(obs_at).get("/").content.decode()
     assert "Observer" in content
     assert "Receives strategic information only." in content
@@ -150,7 +150,7 @@ def test_the_home_page_of_an_observer_says_strategic_information_only(
 
 def test_the_home_page_tells_admins_when_tasks_run_in_process(
     login, directory_admin: Officer, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.CELERY_TASK_ALWAYS_EAGER = True
     assert "background tasks run in-process" in login(directory_admin).get("/").content.decode()
     settings.CELERY_TASK_ALWAYS_EAGER = False
@@ -159,7 +159,7 @@ def test_the_home_page_tells_admins_when_tasks_run_in_process(
 
 def test_the_home_page_does_not_tell_liaison_officers_about_the_broker(
     login, lo_ro: Officer, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.CELERY_TASK_ALWAYS_EAGER = True
     assert "background tasks run in-process" not in login(lo_ro).get("/").content.decode()
 
@@ -201,7 +201,7 @@ def _grow_the_directory(n: int) -> None:
         "/directory/task-forces/",
     ],
 )
-def test_a_directory_page_costs_the_same_queries_whatever_its_size(  # type: ignore[no-untyped-def]
+def test_a_directory_page_costs_the_same_queries_whatever_its_size(
     login, lo_ro: Officer, path: str, django_assert_num_queries
 ) -> None:
     client: Client = login(lo_ro)

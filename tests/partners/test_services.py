@@ -193,7 +193,7 @@ def test_a_status_change_to_the_current_status_is_refused(directory_admin: Offic
 
 def test_the_signed_in_officer_comes_with_agency_party_and_group_ids(
     lo_ro: Officer, django_assert_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with django_assert_num_queries(1):
         officer = OfficerBackend().get_user(lo_ro.pk)
         assert officer is not None
@@ -206,7 +206,7 @@ def test_the_signed_in_officer_comes_with_agency_party_and_group_ids(
 
 def test_secretariat_staff_are_loaded_with_no_group(
     analyst: Officer, django_assert_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with django_assert_num_queries(1):
         officer = OfficerBackend().get_user(analyst.pk)
         assert officer is not None

@@ -21,7 +21,7 @@ KEY_A = os.urandom(32)
 KEY_B = os.urandom(32)
 
 
-def rotate_to_b(settings) -> None:  # type: ignore[no-untyped-def]
+def rotate_to_b(settings) -> None:
     """The rotation procedure's first step: the new key first, the old one kept second."""
     settings.FIELD_ENCRYPTION_KEYS = {"new": KEY_B, **settings.FIELD_ENCRYPTION_KEYS}
 

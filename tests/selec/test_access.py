@@ -48,7 +48,7 @@ def _example_path(parts: list[str]) -> str:
     return "/" + path
 
 
-def _walk(patterns: list, prefix: list[str], namespace: str) -> Iterator[tuple[str, str]]:  # type: ignore[type-arg]
+def _walk(patterns: list, prefix: list[str], namespace: str) -> Iterator[tuple[str, str]]:
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
             ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
@@ -204,7 +204,7 @@ def test_an_unverified_session_reaches_no_page_but_login(client: Client, lo_ro: 
 @pytest.mark.django_db
 def test_the_admin_is_refused_to_an_officer_who_is_not_a_directory_admin(
     login, lo_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = login(lo_ro)
     response = client.get("/admin/")
     assert response.status_code == 302
@@ -212,7 +212,7 @@ def test_the_admin_is_refused_to_an_officer_who_is_not_a_directory_admin(
 
 
 @pytest.mark.django_db
-def test_the_admin_opens_for_a_verified_directory_admin(login, directory_admin: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_opens_for_a_verified_directory_admin(login, directory_admin: Officer) -> None:
     client = login(directory_admin)
     response = client.get("/admin/")
     assert response.status_code == 200
@@ -232,7 +232,7 @@ def _session_expiry(client: Client) -> dt.datetime:
 @pytest.mark.django_db
 def test_pages_do_not_write_the_session_more_than_once_a_minute(
     login, lo_ro: Officer, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     start = timezone.now()
     monkeypatch.setattr(session_refresh.timezone, "now", lambda: start)
     client = login(lo_ro)
@@ -246,7 +246,7 @@ def test_pages_do_not_write_the_session_more_than_once_a_minute(
 
 
 @pytest.mark.django_db
-def test_a_request_after_a_minute_extends_the_session(login, lo_ro: Officer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_request_after_a_minute_extends_the_session(login, lo_ro: Officer, monkeypatch) -> None:
     client = login(lo_ro)
     client.get("/exchanges/")
     first = _session_expiry(client)

@@ -199,7 +199,7 @@ def test_a_session_must_send_the_csrf_token_to_write(client: Client, lo_ro: Offi
 
 
 @pytest.fixture
-def two_per_minute(settings) -> None:  # type: ignore[no-untyped-def]
+def two_per_minute(settings) -> None:
     # DRF reloads its settings when Django's change (the setting_changed signal).
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
@@ -207,7 +207,7 @@ def two_per_minute(settings) -> None:  # type: ignore[no-untyped-def]
     }
 
 
-def test_a_token_over_the_rate_gets_429_with_retry_after(two_per_minute, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_a_token_over_the_rate_gets_429_with_retry_after(two_per_minute, lo_ro: Officer) -> None:
     _, plain = issued_token(lo_ro)
     _, other = issued_token(lo_ro)
     assert [_with_token(plain).status_code for _ in range(2)] == [200, 200]
@@ -219,7 +219,7 @@ def test_a_token_over_the_rate_gets_429_with_retry_after(two_per_minute, lo_ro: 
     assert _with_token(other).status_code == 200
 
 
-def test_a_session_over_the_rate_gets_429(two_per_minute, client: Client, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_a_session_over_the_rate_gets_429(two_per_minute, client: Client, lo_ro: Officer) -> None:
     verified_client(client, lo_ro)
     assert [_with_session(client).status_code for _ in range(3)] == [200, 200, 429]
 

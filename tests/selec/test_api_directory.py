@@ -42,7 +42,7 @@ def api() -> Callable[[Officer | None], APIClient]:
 
 def test_parties_list_every_party_with_its_status_and_the_date_it_took_effect(
     api, lo_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = api(lo_ro).get(f"{V1}/parties/")
     assert response.status_code == 200
     parties = {party["code"]: party for party in response.json()}
@@ -55,7 +55,7 @@ def test_parties_list_every_party_with_its_status_and_the_date_it_took_effect(
     assert parties["HR"]["status"] == PartyStatus.FORMER
 
 
-def test_parties_come_members_first_each_with_its_agencies_nfp_first(api, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_parties_come_members_first_each_with_its_agencies_nfp_first(api, lo_ro: Officer) -> None:
     parties = api(lo_ro).get(f"{V1}/parties/").json()
     statuses = [party["status"] for party in parties]
     assert statuses[: len(MEMBERS)] == [PartyStatus.MEMBER] * len(MEMBERS)
@@ -67,7 +67,7 @@ def test_parties_come_members_first_each_with_its_agencies_nfp_first(api, lo_ro:
     )
 
 
-def test_a_party_is_read_by_its_code_and_an_unknown_code_is_404(api, obs_at: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_a_party_is_read_by_its_code_and_an_unknown_code_is_404(api, obs_at: Officer) -> None:
     client = api(obs_at)
     response = client.get(f"{V1}/parties/BG/")
     assert response.status_code == 200
@@ -75,7 +75,7 @@ def test_a_party_is_read_by_its_code_and_an_unknown_code_is_404(api, obs_at: Off
     assert client.get(f"{V1}/parties/XX/").status_code == 404
 
 
-def test_agencies_name_their_party_and_mark_the_national_focal_point(api, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_agencies_name_their_party_and_mark_the_national_focal_point(api, lo_ro: Officer) -> None:
     agencies = api(lo_ro).get(f"{V1}/agencies/").json()
     assert len(agencies) == Agency.objects.count()
     focal_points = [agency for agency in agencies if agency["is_national_focal_point"]]
@@ -90,14 +90,14 @@ def test_agencies_name_their_party_and_mark_the_national_focal_point(api, lo_ro:
     } in agencies
 
 
-def test_agencies_are_filtered_by_party_code(api, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_agencies_are_filtered_by_party_code(api, lo_ro: Officer) -> None:
     agencies = api(lo_ro).get(f"{V1}/agencies/", {"party": "BG"}).json()
     assert agencies
     assert {agency["party"] for agency in agencies} == {"BG"}
     assert api(lo_ro).get(f"{V1}/agencies/", {"party": "nowhere"}).json() == []
 
 
-def test_an_agency_is_read_by_id_and_a_missing_or_impossible_id_is_404(api, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_an_agency_is_read_by_id_and_a_missing_or_impossible_id_is_404(api, lo_ro: Officer) -> None:
     client = api(lo_ro)
     police = Agency.objects.get(name="Romanian Police")
     assert client.get(f"{V1}/agencies/{police.pk}/").json()["party"] == "RO"
@@ -106,7 +106,7 @@ def test_an_agency_is_read_by_id_and_a_missing_or_impossible_id_is_404(api, lo_r
     assert client.get(f"{V1}/agencies/{10**30}/").status_code == 404
 
 
-def test_crime_areas_list_the_taxonomy_in_its_order(api, nfp_bg: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_crime_areas_list_the_taxonomy_in_its_order(api, nfp_bg: Officer) -> None:
     client = api(nfp_bg)
     areas = client.get(f"{V1}/crime-areas/").json()
     assert [area["code"] for area in areas] == list(
@@ -120,7 +120,7 @@ def test_crime_areas_list_the_taxonomy_in_its_order(api, nfp_bg: Officer) -> Non
 
 def test_task_forces_carry_their_crime_areas_and_sub_task_forces_with_coordinators(
     api, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = api(lo_bg)
     task_forces = client.get(f"{V1}/task-forces/").json()
     assert len(task_forces) == TaskForce.objects.count() == 8
@@ -140,19 +140,19 @@ def test_task_forces_carry_their_crime_areas_and_sub_task_forces_with_coordinato
 
 
 @pytest.mark.parametrize("persona", ["obs_at", "analyst", "outsider"])
-def test_every_officer_reads_the_directory_as_the_pages_show_it(api, persona: str, request) -> None:  # type: ignore[no-untyped-def]
+def test_every_officer_reads_the_directory_as_the_pages_show_it(api, persona: str, request) -> None:
     client = api(request.getfixturevalue(persona))
     for resource in ["parties", "agencies", "crime-areas", "task-forces"]:
         assert client.get(f"{V1}/{resource}/").status_code == 200, resource
 
 
 @pytest.mark.parametrize("resource", ["parties", "agencies", "crime-areas", "task-forces"])
-def test_the_directory_refuses_a_caller_without_credentials(api, resource: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_directory_refuses_a_caller_without_credentials(api, resource: str) -> None:
     assert api(None).get(f"{V1}/{resource}/").status_code == 401
 
 
 @pytest.mark.parametrize("resource", ["parties", "agencies", "crime-areas", "task-forces"])
-def test_the_directory_is_read_only(api, directory_admin: Officer, resource: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_directory_is_read_only(api, directory_admin: Officer, resource: str) -> None:
     client = api(directory_admin)
     assert client.post(f"{V1}/{resource}/", {"code": "XX", "name": "New"}).status_code == 405
 
@@ -188,7 +188,7 @@ def _grow_the_directory(n: int) -> None:
 @pytest.mark.parametrize("resource", ["parties", "agencies", "crime-areas", "task-forces"])
 def test_a_directory_list_costs_the_same_queries_whatever_its_size(
     api, lo_ro: Officer, resource: str, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = api(lo_ro)
     with django_assert_max_num_queries(4) as small:
         assert client.get(f"{V1}/{resource}/").status_code == 200
@@ -207,13 +207,13 @@ def _notify(officer: Officer, title: str, **kwargs: object) -> Notification:
         title=title,
         link="/exchanges/",
         dedupe_key=f"test:{title}",
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 
 def test_an_officer_lists_their_own_notifications_newest_first(
     api, lo_bg: Officer, lo_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     now = timezone.now()
     older = _notify(lo_bg, "Older and read", created_at=now - dt.timedelta(hours=2), read_at=now)
     newer = _notify(lo_bg, "Newer and unread", created_at=now - dt.timedelta(hours=1))
@@ -238,7 +238,7 @@ def test_an_officer_lists_their_own_notifications_newest_first(
 
 def test_the_notification_list_is_bounded_and_costs_constant_queries(
     api, lo_bg: Officer, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for i in range(60):
         _notify(lo_bg, f"Notice {i}")
     with django_assert_max_num_queries(1):
@@ -246,7 +246,7 @@ def test_the_notification_list_is_bounded_and_costs_constant_queries(
     assert len(body) == 50
 
 
-def test_marking_a_notification_read_answers_it_read(api, lo_bg: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_marking_a_notification_read_answers_it_read(api, lo_bg: Officer) -> None:
     notification = _notify(lo_bg, "Unread")
     response = api(lo_bg).post(f"{V1}/notifications/{notification.pk}/read/")
     assert response.status_code == 200
@@ -258,7 +258,7 @@ def test_marking_a_notification_read_answers_it_read(api, lo_bg: Officer) -> Non
 
 def test_another_officers_notification_is_404_and_stays_unread(
     api, lo_bg: Officer, outsider: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     notification = _notify(lo_bg, "Not yours")
     response = api(outsider).post(f"{V1}/notifications/{notification.pk}/read/")
     assert response.status_code == 404
@@ -268,13 +268,13 @@ def test_another_officers_notification_is_404_and_stays_unread(
 
 
 @pytest.mark.parametrize("pk", [999_999_999, 10**30])
-def test_a_missing_or_impossible_notification_is_404(api, lo_bg: Officer, pk: int) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_or_impossible_notification_is_404(api, lo_bg: Officer, pk: int) -> None:
     assert api(lo_bg).post(f"{V1}/notifications/{pk}/read/").status_code == 404
 
 
 def test_notifications_refuse_a_caller_without_credentials_and_a_get_on_read(
     api, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     notification = _notify(lo_bg, "Mine")
     assert api(None).get(f"{V1}/notifications/").status_code == 401
     assert api(None).post(f"{V1}/notifications/{notification.pk}/read/").status_code == 401

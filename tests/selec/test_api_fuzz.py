@@ -45,7 +45,7 @@ PERSONAL_NAMES = [A_PERSON.attributes["names"], "Đorđević", "Djordjevic"]
 
 
 @pytest.fixture(params=PERSONAS)
-def persona(request) -> Officer:  # type: ignore[no-untyped-def]
+def persona(request) -> Officer:
     return Officer.objects.select_related("agency__party").get(username=request.param)
 
 
@@ -102,7 +102,7 @@ def token_header(persona: Officer) -> dict[str, str]:
 
 
 @pytest.fixture
-def wsgi_in_test_transaction(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def wsgi_in_test_transaction(settings) -> Iterator[None]:
     """Call the WSGI application inside the test's transaction, as Django's test client does:
     the end of a request must not close the connection, and the rate limit is not under test."""
     request_started.disconnect(close_old_connections)
@@ -117,14 +117,14 @@ def wsgi_in_test_transaction(settings) -> Iterator[None]:  # type: ignore[no-unt
 
 
 @pytest.fixture
-def api_schema(wsgi_in_test_transaction, token_header: dict[str, str]):  # type: ignore[no-untyped-def]
+def api_schema(wsgi_in_test_transaction, token_header: dict[str, str]):
     """The schema the application serves to the persona, with the application to call."""
     return schemathesis.openapi.from_wsgi(
         "/api/schema/?format=json", application, headers=token_header
     ).include(method=["GET", "POST"])
 
 
-def _text(response) -> str:  # type: ignore[no-untyped-def]
+def _text(response) -> str:
     content = response.content
     try:
         return json.dumps(json.loads(content), ensure_ascii=False)
@@ -132,7 +132,7 @@ def _text(response) -> str:  # type: ignore[no-untyped-def]
         return content.decode("utf-8", errors="replace")
 
 
-def _targets(operation, persona: Officer, exchanges: list[Exchange]) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+def _targets(operation, persona: Officer, exchanges: list[Exchange]) -> list[dict[str, object]]:
     """Path parameters to try besides the generated ones: real objects, the caller's and not."""
     path = operation.path
     if path.startswith("/api/v1/cases/{reference}"):
@@ -158,7 +158,7 @@ def _targets(operation, persona: Officer, exchanges: list[Exchange]) -> list[dic
     return []
 
 
-def _fuzzed(cases, check: Callable[..., None]) -> Callable[[], None]:  # type: ignore[no-untyped-def]
+def _fuzzed(cases, check: Callable[..., None]) -> Callable[[], None]:
     @settings(
         max_examples=EXAMPLES_PER_OPERATION,
         deadline=None,
@@ -167,13 +167,13 @@ def _fuzzed(cases, check: Callable[..., None]) -> Callable[[], None]:  # type: i
         suppress_health_check=list(HealthCheck),
     )
     @given(case=cases)
-    def run(case) -> None:  # type: ignore[no-untyped-def]
+    def run(case) -> None:
         check(case)
 
     return run
 
 
-def test_the_api_answers_every_generated_request_within_the_rules(  # type: ignore[no-untyped-def]
+def test_the_api_answers_every_generated_request_within_the_rules(
     api_schema,
     persona: Officer,
     exchanges: list[Exchange],
@@ -187,7 +187,7 @@ def test_the_api_answers_every_generated_request_within_the_rules(  # type: igno
     followed = set(cases_visible_to(persona).values_list("pk", flat=True))
     hidden_cases = [case for case in cases if case.pk not in followed]
 
-    def within_the_rules(case, target: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
+    def within_the_rules(case, target: dict[str, object]) -> None:
         case.path_parameters = {**(case.path_parameters or {}), **target}
         response = case.call_and_validate(
             headers=token_header, checks=[not_a_server_error, response_schema_conformance]

@@ -27,7 +27,7 @@ def _token_client(officer: Officer) -> APIClient:
     return client
 
 
-def test_the_schema_of_every_api_view_validates_without_a_warning(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_schema_of_every_api_view_validates_without_a_warning(tmp_path) -> None:
     # --fail-on-warn: a view whose serializer or parameters drf-spectacular cannot describe
     # fails here rather than publishing a vague schema.
     target = tmp_path / "schema.yaml"
@@ -72,25 +72,25 @@ def test_a_caller_with_a_token_gets_the_schema_as_yaml_or_json(lo_ro: Officer) -
     assert json.loads(as_json.content)["info"]["version"] == "1"
 
 
-def test_a_verified_browser_session_gets_the_schema(login, obs_at: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_a_verified_browser_session_gets_the_schema(login, obs_at: Officer) -> None:
     response = login(obs_at).get(SCHEMA, {"format": "json"})
     assert response.status_code == 200
     assert "/api/v1/notifications/" in response.json()["paths"]
 
 
-def test_the_schema_and_the_docs_refuse_a_caller_without_credentials(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_schema_and_the_docs_refuse_a_caller_without_credentials(client) -> None:
     assert client.get(SCHEMA).status_code == 401
     assert client.get(DOCS).status_code == 401
 
 
-def _docs(login, officer: Officer):  # type: ignore[no-untyped-def]
+def _docs(login, officer: Officer):
     browser = login(officer)
     response = browser.get(DOCS)
     assert response.status_code == 200
     return browser, response
 
 
-def test_the_docs_load_swagger_ui_from_our_static_files_only(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_docs_load_swagger_ui_from_our_static_files_only(login, lo_ro: Officer) -> None:
     browser, response = _docs(login, lo_ro)
     html = response.content.decode()
     assert response["Content-Type"].startswith("text/html")
@@ -104,7 +104,7 @@ def test_the_docs_load_swagger_ui_from_our_static_files_only(login, lo_ro: Offic
 
 def test_the_docs_page_needs_no_inline_script_and_its_initialiser_is_a_script(
     login, lo_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     browser, response = _docs(login, lo_ro)
     html = response.content.decode()
     # Every <script> has a src: the strict script-src 'self' runs them all.
@@ -120,7 +120,7 @@ def test_the_docs_page_needs_no_inline_script_and_its_initialiser_is_a_script(
 
 def test_the_docs_are_served_under_the_csp_widened_only_by_their_own_style_hash(
     login, lo_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _, response = _docs(login, lo_ro)
     policy = dict(
         [*directive.split(" ", 1), ""][:2]
@@ -137,7 +137,7 @@ def test_the_docs_are_served_under_the_csp_widened_only_by_their_own_style_hash(
     assert "unsafe-inline" not in response["Content-Security-Policy"]
 
 
-def test_other_pages_keep_the_strict_style_policy(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_other_pages_keep_the_strict_style_policy(login, lo_ro: Officer) -> None:
     response = login(lo_ro).get("/notifications/")
     assert "style-src 'self';" in response["Content-Security-Policy"] + ";"
     assert "sha256-" not in response["Content-Security-Policy"]

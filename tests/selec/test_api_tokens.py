@@ -153,7 +153,7 @@ def test_deactivating_an_officer_revokes_every_token_and_reactivating_revives_no
 
 def test_an_officer_issues_their_own_token_on_their_account_page_shown_once(
     login, lo_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = login(lo_ro)
     assert client.get("/account/").status_code == 200
     TOTPDevice.objects.filter(user=lo_ro).update(last_t=-1)
@@ -172,7 +172,7 @@ def test_an_officer_issues_their_own_token_on_their_account_page_shown_once(
     assert shown[0] not in again
 
 
-def test_the_account_page_refuses_a_token_without_a_fresh_code(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_account_page_refuses_a_token_without_a_fresh_code(login, lo_ro: Officer) -> None:
     client = login(lo_ro)
     response = client.post("/account/tokens/", {"days": "30", "totp_code": "000000"})
     assert response.status_code == 400
@@ -182,7 +182,7 @@ def test_the_account_page_refuses_a_token_without_a_fresh_code(login, lo_ro: Off
 
 def test_an_officer_revokes_their_own_token_and_nobody_elses(
     login, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     own, _ = issued_token(lo_ro)
     other, _ = issued_token(lo_bg)
     client = login(lo_ro)
@@ -201,7 +201,7 @@ ADMIN = "/admin/selec/apitoken/"
 
 def test_a_directory_admin_cannot_issue_a_token_for_anyone(
     login, directory_admin: Officer, lo_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = login(directory_admin)
     assert client.get(f"{ADMIN}add/").status_code == 403
     response = client.post(f"{ADMIN}add/", {"officer": "lo.ro", "days": "30"})
@@ -213,7 +213,7 @@ def test_a_directory_admin_cannot_issue_a_token_for_anyone(
 
 def test_the_admin_list_shows_officer_dates_and_last_use(
     login, directory_admin: Officer, lo_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     token, _ = issued_token(lo_ro)
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     content = login(directory_admin).get(ADMIN).content.decode()
@@ -225,7 +225,7 @@ def test_the_admin_list_shows_officer_dates_and_last_use(
 
 def test_a_directory_admin_revokes_tokens_in_the_admin(
     login, directory_admin: Officer, lo_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     token, _ = issued_token(lo_ro)
     client = login(directory_admin)
     response = client.post(
@@ -290,7 +290,7 @@ def test_after_wrong_codes_even_the_right_code_waits_for_the_throttle(lo_ro: Off
 
 def test_a_wrong_code_on_the_account_page_is_counted_on_the_authenticator(
     login, lo_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = login(lo_ro)
     TOTPDevice.objects.filter(user=lo_ro).update(
         last_t=-1, throttling_failure_count=0, throttling_failure_timestamp=None

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.usefixtures("in_process_tasks")
 
 
 @pytest.fixture
-def status_change(directory_admin, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def status_change(directory_admin, django_capture_on_commit_callbacks):
     """An event as a committed request leaves it: written, then sealed after the commit."""
     party = Party.objects.get(code="GE")
     with django_capture_on_commit_callbacks(execute=True):
@@ -79,7 +79,7 @@ def _behind_the_trigger(sql: str, *params: object) -> None:
 
 
 @pytest.mark.django_db
-def test_a_service_writes_who_when_what_and_why(status_change: AuditEvent, directory_admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_service_writes_who_when_what_and_why(status_change: AuditEvent, directory_admin) -> None:
     assert status_change.actor == directory_admin
     assert status_change.actor_username == "admin"
     assert status_change.action == AuditAction.ALTERATION
@@ -129,7 +129,7 @@ def test_a_removed_row_breaks_the_link_of_its_successor(status_change: AuditEven
 @pytest.mark.django_db
 def test_an_event_written_during_a_request_records_its_id_address_and_agency(
     login, directory_admin, lo_ro
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from partners.models import Agency
 
     client = login(directory_admin)
@@ -156,7 +156,7 @@ def test_an_event_written_during_a_request_records_its_id_address_and_agency(
 
 
 @pytest.mark.django_db
-def test_a_malformed_request_id_is_replaced(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_malformed_request_id_is_replaced(client) -> None:
     response = client.get("/healthz", HTTP_X_REQUEST_ID="<script>")
     assert response["X-Request-ID"] != "<script>"
     assert len(response["X-Request-ID"]) == 32
@@ -168,7 +168,7 @@ def test_a_malformed_request_id_is_replaced(client) -> None:  # type: ignore[no-
 @pytest.mark.django_db
 def test_an_event_is_written_unsealed_and_sealed_after_the_commit(
     django_capture_on_commit_callbacks,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with django_capture_on_commit_callbacks() as callbacks:
         event = _unsealed_event()
     event.refresh_from_db()
@@ -225,7 +225,7 @@ def test_the_seal_columns_are_set_once_and_never_changed() -> None:
 
 
 @pytest.mark.django_db
-def test_an_event_changed_before_its_seal_is_never_sealed_and_then_reported(caplog) -> None:  # type: ignore[no-untyped-def]
+def test_an_event_changed_before_its_seal_is_never_sealed_and_then_reported(caplog) -> None:
     event = _unsealed_event()
     _behind_the_trigger("UPDATE selec_auditevent SET reason = 'nothing' WHERE id = %s", event.pk)
     with caplog.at_level(logging.ERROR, logger="selec.core.audit"):
@@ -289,7 +289,7 @@ def test_the_periodic_task_seals_what_no_commit_sealed() -> None:
 # --- Concurrency ----------------------------------------------------------------------------
 
 
-def _in_threads(count: int, work) -> list[BaseException]:  # type: ignore[no-untyped-def]
+def _in_threads(count: int, work) -> list[BaseException]:
     start = threading.Barrier(count)
     errors: list[BaseException] = []
 
@@ -323,7 +323,7 @@ def _written_then_rolled_back(object_id: str) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_writers_never_fork_the_chain_and_each_event_is_sealed_once(caplog) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_writers_never_fork_the_chain_and_each_event_is_sealed_once(caplog) -> None:
     # Each thread commits events one by one, two at once, and one it rolls back; every commit
     # runs its sealer, as a request does.
     def write(n: int) -> None:
@@ -403,7 +403,7 @@ def test_an_open_transaction_holding_an_event_does_not_hold_back_other_writers()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_commit_queues_the_seal_for_a_worker_and_the_request_pays_none_of_it(  # type: ignore[no-untyped-def]
+def test_the_commit_queues_the_seal_for_a_worker_and_the_request_pays_none_of_it(
     celery_worker, django_assert_num_queries
 ) -> None:
     # One BEGIN, the INSERT and the COMMIT: no lock, no read of the log, no UPDATE here.
@@ -418,7 +418,7 @@ def test_the_commit_queues_the_seal_for_a_worker_and_the_request_pays_none_of_it
     assert audit_verify(unsealed_grace=dt.timedelta(0)).intact
 
 
-def _sealings(callbacks) -> list[object]:  # type: ignore[no-untyped-def]
+def _sealings(callbacks) -> list[object]:
     return [
         c for c in callbacks if getattr(c, "task_name", None) == "selec.core.tasks.seal_audit_log"
     ]
@@ -427,7 +427,7 @@ def _sealings(callbacks) -> list[object]:  # type: ignore[no-untyped-def]
 @pytest.mark.django_db
 def test_a_transaction_writing_several_events_queues_one_sealing(
     django_capture_on_commit_callbacks,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
         events = [
             audit_record(
@@ -446,7 +446,7 @@ def test_a_transaction_writing_several_events_queues_one_sealing(
 @pytest.mark.django_db
 def test_a_sealing_asked_in_a_rolled_back_savepoint_is_asked_again(
     django_capture_on_commit_callbacks,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
         with contextlib.suppress(RuntimeError), transaction.atomic():
             _unsealed_event("rolled back")

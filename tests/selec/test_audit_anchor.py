@@ -28,12 +28,12 @@ Capture = Callable[..., AbstractContextManager[list[Callable[[], None]]]]
 
 
 @pytest.fixture
-def anchor(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+def anchor(settings, tmp_path: Path) -> Path:
     settings.AUDIT_ANCHOR_PATH = tmp_path / "anchor.log"
     return settings.AUDIT_ANCHOR_PATH
 
 
-def _events(capture: Capture, directory_admin, count: int) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
+def _events(capture: Capture, directory_admin, count: int) -> list[AuditEvent]:
     """Write ``count`` events, each in a request of its own, running the after-commit work (the
     sealing, then the anchoring) as each commit would."""
     party = Party.objects.get(code="GE")
@@ -52,7 +52,7 @@ def _behind_the_triggers(*statements: str) -> None:
         cursor.execute("ALTER TABLE selec_auditevent ENABLE TRIGGER USER")
 
 
-def test_the_database_refuses_to_truncate_the_log(directory_admin) -> None:  # type: ignore[no-untyped-def]
+def test_the_database_refuses_to_truncate_the_log(directory_admin) -> None:
     party_rename(actor=directory_admin, party=Party.objects.get(code="GE"), name="Georgia")
     with (
         pytest.raises(DatabaseError, match="append-only"),
@@ -65,7 +65,7 @@ def test_the_database_refuses_to_truncate_the_log(directory_admin) -> None:  # t
 
 def test_each_sealed_head_is_anchored_with_its_position_and_chain_hash(
     anchor: Path, django_capture_on_commit_callbacks: Capture, directory_admin
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     events = _events(django_capture_on_commit_callbacks, directory_admin, 3)
     head = newest_anchored_head()
     assert head is not None
@@ -81,7 +81,7 @@ def test_each_sealed_head_is_anchored_with_its_position_and_chain_hash(
 
 def test_events_sealed_together_anchor_their_last(
     anchor: Path, django_capture_on_commit_callbacks: Capture, directory_admin
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     party = Party.objects.get(code="GE")
     with django_capture_on_commit_callbacks(execute=True):
         for n in range(3):
@@ -108,7 +108,7 @@ def test_the_newest_head_is_the_furthest_along_the_chain_not_the_highest_id(
 
 def test_lines_anchored_before_positions_existed_still_verify_and_come_first(
     anchor: Path, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # A line as the anchor wrote them before: event id, hash, time, signature.
     key = hmac.new(settings.AUDIT_CHAIN_KEY, b"selec audit anchor", hashlib.sha256).digest()
     written_at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC).isoformat(timespec="seconds")
@@ -125,7 +125,7 @@ def test_lines_anchored_before_positions_existed_still_verify_and_come_first(
 
 def test_a_rolled_back_event_is_not_anchored(
     anchor: Path, django_capture_on_commit_callbacks: Capture, directory_admin
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     def change_that_fails() -> None:
         with transaction.atomic():
             party_rename(actor=directory_admin, party=Party.objects.get(code="GE"), name="X")
@@ -138,7 +138,7 @@ def test_a_rolled_back_event_is_not_anchored(
 
 def test_deleting_the_last_rows_is_detected(
     anchor: Path, django_capture_on_commit_callbacks: Capture, directory_admin
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     events = _events(django_capture_on_commit_callbacks, directory_admin, 4)
     _behind_the_triggers(f"DELETE FROM selec_auditevent WHERE id >= {int(events[2].pk)}")  # noqa: S608
     result = audit_verify()
@@ -151,7 +151,7 @@ def test_deleting_the_last_rows_is_detected(
 
 def test_an_emptied_log_is_detected(
     anchor: Path, django_capture_on_commit_callbacks: Capture, directory_admin
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _events(django_capture_on_commit_callbacks, directory_admin, 2)
     _behind_the_triggers("TRUNCATE selec_auditevent")
     assert not AuditEvent.objects.exists()
@@ -161,7 +161,7 @@ def test_an_emptied_log_is_detected(
 
 def test_a_line_written_without_the_key_makes_the_anchor_untrusted(
     anchor: Path, django_capture_on_commit_callbacks: Capture, directory_admin
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _events(django_capture_on_commit_callbacks, directory_admin, 1)
     with anchor.open("a") as file:
         file.write(f"999999 {'0' * 64} 2026-01-01T00:00:00+00:00 {'f' * 64}\n")
@@ -170,7 +170,7 @@ def test_a_line_written_without_the_key_makes_the_anchor_untrusted(
     assert "valid signature" in result.describe()
 
 
-def test_a_log_with_no_anchor_yet_starts_one_at_its_head(anchor: Path, directory_admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_log_with_no_anchor_yet_starts_one_at_its_head(anchor: Path, directory_admin) -> None:
     party_rename(actor=directory_admin, party=Party.objects.get(code="GE"), name="Georgia")
     assert not anchor.exists()
     result = audit_verify()
@@ -180,7 +180,7 @@ def test_a_log_with_no_anchor_yet_starts_one_at_its_head(anchor: Path, directory
     assert head.event_id == AuditEvent.objects.latest("id").pk
 
 
-def test_a_justification_is_kept_encrypted_and_named_by_its_event(directory_admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_justification_is_kept_encrypted_and_named_by_its_event(directory_admin) -> None:
     from selec.core.audit import audit_record
 
     with transaction.atomic():

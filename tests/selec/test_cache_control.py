@@ -22,20 +22,20 @@ def _directives(response: HttpResponse) -> set[str]:
     return {d.strip() for d in cc_delim_re.split(response.get("Cache-Control", "")) if d.strip()}
 
 
-def test_the_inbox_is_not_stored(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_inbox_is_not_stored(login, lo_ro: Officer) -> None:
     response = login(lo_ro).get("/exchanges/")
     assert response.status_code == 200
     assert response["Cache-Control"] == "private, no-store"
 
 
-def test_a_thread_is_not_stored(login, lo_ro: Officer, lo_bg: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_a_thread_is_not_stored(login, lo_ro: Officer, lo_bg: Officer) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
     response = login(lo_bg).get(f"/exchanges/{exchange.reference}/")
     assert response.status_code == 200
     assert response["Cache-Control"] == "private, no-store"
 
 
-def test_an_htmx_fragment_is_not_stored_either(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_an_htmx_fragment_is_not_stored_either(login, lo_ro: Officer) -> None:
     response = login(lo_ro).get("/exchanges/", HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert response["Cache-Control"] == "private, no-store"
@@ -43,14 +43,14 @@ def test_an_htmx_fragment_is_not_stored_either(login, lo_ro: Officer) -> None:  
 
 def test_a_refusal_to_a_logged_in_officer_is_not_stored(
     login, lo_ro: Officer, outsider: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
     response = login(outsider).get(f"/exchanges/{exchange.reference}/")
     assert response.status_code == 404
     assert response["Cache-Control"] == "private, no-store"
 
 
-def test_an_api_detail_is_not_stored(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_an_api_detail_is_not_stored(login, lo_ro: Officer) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
     response = login(lo_ro).get(f"/api/v1/exchanges/{exchange.reference}/")
     assert response.status_code == 200
@@ -65,7 +65,7 @@ def test_an_api_answer_to_an_unauthenticated_caller_is_not_stored(client: Client
     assert response["Cache-Control"] == "private, no-store"
 
 
-def test_a_download_keeps_its_own_header(login, lo_ro: Officer, lo_bg: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_a_download_keeps_its_own_header(login, lo_ro: Officer, lo_bg: Officer) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
     response = login(lo_bg).get(f"/exchanges/attachments/{exchange.attachments.get().pk}/")
     assert response.status_code == 200
@@ -81,7 +81,7 @@ def test_the_login_page_keeps_its_never_cache_header(client: Client) -> None:
 
 def test_a_view_that_set_no_store_itself_is_left_alone_for_an_officer(
     login, lo_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # The health check's never_cache is stricter than ours: not rewritten, not doubled.
     response = login(lo_ro).get("/healthz")
     assert response.status_code == 200
@@ -89,7 +89,7 @@ def test_a_view_that_set_no_store_itself_is_left_alone_for_an_officer(
 
 
 def test_a_weaker_header_set_by_a_view_is_made_private_and_no_store(lo_ro: Officer) -> None:
-    def view_caching_for_everyone(request):  # type: ignore[no-untyped-def]
+    def view_caching_for_everyone(request):
         response = HttpResponse("content")
         response["Cache-Control"] = "public, max-age=600"
         return response
@@ -100,7 +100,7 @@ def test_a_weaker_header_set_by_a_view_is_made_private_and_no_store(lo_ro: Offic
     assert _directives(response) == {"private", "no-store", "max-age=600"}
 
 
-def test_a_static_file_stays_cacheable_for_a_logged_in_officer(login, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_a_static_file_stays_cacheable_for_a_logged_in_officer(login, lo_ro: Officer) -> None:
     response = login(lo_ro).get("/static/css/selec.css")
     assert response.status_code == 200
     directives = _directives(response)

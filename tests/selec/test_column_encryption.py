@@ -60,7 +60,7 @@ def _sealed(label: str, row_key: uuid.UUID) -> bytes:
     return encrypt_bytes(FILE, aad=associated_data(label, "content", str(row_key)))
 
 
-def _rows_before(apps) -> dict[type, list[int]]:  # type: ignore[no-untyped-def]
+def _rows_before(apps) -> dict[type, list[int]]:
     """What the database held before the migrations, written with the models of then."""
     lo_ro = Officer.objects.get(username="lo.ro")
     lo_bg = Officer.objects.get(username="lo.bg")

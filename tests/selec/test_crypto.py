@@ -24,7 +24,7 @@ AAD = associated_data("exchanges.exchange", "subject", "7d7f0c1e-0000-4000-8000-
 # --- primitives -------------------------------------------------------------------------------
 
 
-def test_text_round_trips_and_the_ciphertext_names_its_key(keyring_a) -> None:  # type: ignore[no-untyped-def]
+def test_text_round_trips_and_the_ciphertext_names_its_key(keyring_a) -> None:
     token = encrypt_text("Suspect: Ion Popescu, born 1980 — Constanța", aad=AAD)
 
     assert token.startswith("old:")
@@ -33,7 +33,7 @@ def test_text_round_trips_and_the_ciphertext_names_its_key(keyring_a) -> None:  
     assert decrypt_text(token, aad=AAD) == "Suspect: Ion Popescu, born 1980 — Constanța"
 
 
-def test_bytes_round_trip_and_the_ciphertext_names_its_key(keyring_a) -> None:  # type: ignore[no-untyped-def]
+def test_bytes_round_trip_and_the_ciphertext_names_its_key(keyring_a) -> None:
     content = b"%PDF-1.4 confidential\x00\xff"
     blob = encrypt_bytes(content, aad=AAD)
 
@@ -45,7 +45,7 @@ def test_bytes_round_trip_and_the_ciphertext_names_its_key(keyring_a) -> None:  
     assert decrypt_bytes(memoryview(blob), aad=AAD) == content
 
 
-def test_the_same_plaintext_encrypts_differently_each_time(keyring_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_plaintext_encrypts_differently_each_time(keyring_a) -> None:
     assert encrypt_text("same", aad=AAD) != encrypt_text("same", aad=AAD)
     assert encrypt_bytes(b"same", aad=AAD) != encrypt_bytes(b"same", aad=AAD)
 
@@ -59,7 +59,7 @@ def test_the_same_plaintext_encrypts_differently_each_time(keyring_a) -> None:  
     ],
     ids=["another row", "another field", "another model"],
 )
-def test_a_ciphertext_is_refused_under_other_associated_data(keyring_a, other_aad: bytes) -> None:  # type: ignore[no-untyped-def]
+def test_a_ciphertext_is_refused_under_other_associated_data(keyring_a, other_aad: bytes) -> None:
     token = encrypt_text("bound to its row", aad=AAD)
     blob = encrypt_bytes(b"bound to its row", aad=AAD)
 
@@ -74,14 +74,14 @@ def test_a_ciphertext_is_refused_under_other_associated_data(keyring_a, other_aa
 )
 def test_a_tampered_text_ciphertext_is_refused_never_returned_as_garbage(
     keyring_a, index: int
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     token = encrypt_text("a sixteen+ byte plaintext", aad=AAD)
 
     with pytest.raises(DecryptionError, match="altered"):
         decrypt_text(tamper(token, index), aad=AAD)
 
 
-def test_a_tampered_bytes_ciphertext_is_refused(keyring_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_tampered_bytes_ciphertext_is_refused(keyring_a) -> None:
     blob = bytearray(encrypt_bytes(b"file content", aad=AAD))
     blob[len(b"old:") + 20] ^= 0x80
 
@@ -92,7 +92,7 @@ def test_a_tampered_bytes_ciphertext_is_refused(keyring_a) -> None:  # type: ign
 @pytest.mark.parametrize(
     "token", ["old:", "old:AAAA", "old:" + base64.b64encode(bytes(27)).decode()]
 )
-def test_a_truncated_ciphertext_is_refused_with_decryption_error(keyring_a, token: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_truncated_ciphertext_is_refused_with_decryption_error(keyring_a, token: str) -> None:
     with pytest.raises(DecryptionError):
         decrypt_text(token, aad=AAD)
     with pytest.raises(DecryptionError):
@@ -103,12 +103,12 @@ def test_a_truncated_ciphertext_is_refused_with_decryption_error(keyring_a, toke
     ("token", "message"),
     [("plain text, never encrypted", "no key id"), ("old:not base64!", "not valid base64")],
 )
-def test_a_value_that_is_not_a_ciphertext_is_refused(keyring_a, token: str, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_value_that_is_not_a_ciphertext_is_refused(keyring_a, token: str, message: str) -> None:
     with pytest.raises(DecryptionError, match=message):
         decrypt_text(token, aad=AAD)
 
 
-def test_a_ciphertext_under_an_unknown_key_is_refused(keyring_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_ciphertext_under_an_unknown_key_is_refused(keyring_a) -> None:
     token = encrypt_text("secret", aad=AAD)
     blob = encrypt_bytes(b"secret", aad=AAD)
     keyring_a.FIELD_ENCRYPTION_KEYS = {"new": KEY_B}
@@ -119,7 +119,7 @@ def test_a_ciphertext_under_an_unknown_key_is_refused(keyring_a) -> None:  # typ
         decrypt_bytes(blob, aad=AAD)
 
 
-def test_a_key_kept_second_in_the_ring_still_decrypts_old_values(keyring_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_key_kept_second_in_the_ring_still_decrypts_old_values(keyring_a) -> None:
     old_token = encrypt_text("written under the old key", aad=AAD)
     old_blob = encrypt_bytes(b"written under the old key", aad=AAD)
     rotate_to_b(keyring_a)

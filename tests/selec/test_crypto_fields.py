@@ -20,7 +20,7 @@ from tests.selec.encryption import (
 
 
 @pytest.mark.django_db
-def test_encrypted_fields_read_back_as_plaintext(keyring_a, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_encrypted_fields_read_back_as_plaintext(keyring_a, lo_ro: Officer) -> None:
     exchange = make_exchange(lo_ro, subject=SUBJECT, body=BODY)
     entity = make_entity(exchange, ATTRIBUTES)
 
@@ -32,7 +32,7 @@ def test_encrypted_fields_read_back_as_plaintext(keyring_a, lo_ro: Officer) -> N
 @pytest.mark.django_db
 def test_the_columns_hold_ciphertext_under_the_current_key_not_plaintext(
     keyring_a, lo_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = make_exchange(lo_ro, subject=SUBJECT, body=BODY)
     entity = make_entity(exchange, ATTRIBUTES)
 
@@ -49,7 +49,7 @@ def test_the_columns_hold_ciphertext_under_the_current_key_not_plaintext(
 
 
 @pytest.mark.django_db
-def test_a_ciphertext_copied_into_another_row_does_not_decrypt(keyring_a, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_a_ciphertext_copied_into_another_row_does_not_decrypt(keyring_a, lo_ro: Officer) -> None:
     first = make_exchange(lo_ro, subject=SUBJECT, body=BODY)
     second = make_exchange(lo_ro, subject="Routine query", body="Nothing personal.")
     entity = make_entity(first, ATTRIBUTES)
@@ -70,7 +70,7 @@ def test_a_ciphertext_copied_into_another_row_does_not_decrypt(keyring_a, lo_ro:
 @pytest.mark.django_db
 def test_a_ciphertext_copied_into_another_field_of_the_row_does_not_decrypt(
     keyring_a, lo_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = make_exchange(lo_ro, subject=SUBJECT, body=BODY)
     write_raw_column(Exchange, exchange.pk, "body", raw_column(Exchange, exchange.pk, "subject"))
 
@@ -79,7 +79,7 @@ def test_a_ciphertext_copied_into_another_field_of_the_row_does_not_decrypt(
 
 
 @pytest.mark.django_db
-def test_values_list_returns_ciphertext_not_plaintext(keyring_a, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_values_list_returns_ciphertext_not_plaintext(keyring_a, lo_ro: Officer) -> None:
     exchange = make_exchange(lo_ro, subject=SUBJECT, body=BODY)
 
     (subject,) = Exchange.objects.filter(pk=exchange.pk).values_list("subject", flat=True)
@@ -89,7 +89,7 @@ def test_values_list_returns_ciphertext_not_plaintext(keyring_a, lo_ro: Officer)
 
 
 @pytest.mark.django_db
-def test_serialisation_writes_ciphertext_not_plaintext(keyring_a, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_serialisation_writes_ciphertext_not_plaintext(keyring_a, lo_ro: Officer) -> None:
     exchange = make_exchange(lo_ro, subject=SUBJECT, body=BODY)
 
     dumped = serializers.serialize("json", [Exchange.objects.get(pk=exchange.pk)])
@@ -100,7 +100,7 @@ def test_serialisation_writes_ciphertext_not_plaintext(keyring_a, lo_ro: Officer
 @pytest.mark.django_db
 def test_a_deferred_encrypted_field_is_loaded_and_decrypted_when_read(
     keyring_a, lo_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = make_exchange(lo_ro, subject=SUBJECT, body=BODY)
 
     assert Exchange.objects.only("reference").get(pk=exchange.pk).subject == SUBJECT
@@ -108,7 +108,7 @@ def test_a_deferred_encrypted_field_is_loaded_and_decrypted_when_read(
 
 
 @pytest.mark.django_db
-def test_saving_an_unread_row_keeps_its_plaintext(keyring_a, lo_ro: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_saving_an_unread_row_keeps_its_plaintext(keyring_a, lo_ro: Officer) -> None:
     exchange = make_exchange(lo_ro, subject=SUBJECT, body=BODY)
 
     loaded = Exchange.objects.get(pk=exchange.pk)

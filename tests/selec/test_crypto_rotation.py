@@ -38,7 +38,7 @@ from tests.selec.encryption import (
 
 
 @pytest.fixture
-def rows_under_old_key(keyring_a, lo_ro: Officer):  # type: ignore[no-untyped-def]
+def rows_under_old_key(keyring_a, lo_ro: Officer):
     """An exchange, an entity and an attachment, all encrypted under the old key."""
     exchange = make_exchange(lo_ro, subject=SUBJECT, body=BODY)
     entity = make_entity(exchange, ATTRIBUTES)
@@ -70,7 +70,7 @@ def attachment_plaintext(attachment: Attachment) -> bytes:
 
 
 @pytest.mark.django_db
-def test_rotation_re_encrypts_every_value_under_the_new_key(rows_under_old_key, settings) -> None:  # type: ignore[no-untyped-def]
+def test_rotation_re_encrypts_every_value_under_the_new_key(rows_under_old_key, settings) -> None:
     exchange, entity, attachment = rows_under_old_key
     rotate_to_b(settings)
 
@@ -98,7 +98,7 @@ def test_rotation_re_encrypts_every_value_under_the_new_key(rows_under_old_key, 
 @pytest.mark.django_db
 def test_rotation_re_encrypts_the_attachments_of_operational_meetings_too(
     keyring_a, lo_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     meeting = add_meeting(lo_ro, open_case(lo_ro, "Bulgarian Police"))
     attachment = meeting.attachments.get()
     rotate_to_b(keyring_a)
@@ -116,7 +116,7 @@ def test_rotation_re_encrypts_the_attachments_of_operational_meetings_too(
 @pytest.mark.django_db
 def test_rotation_re_encrypts_h3_texts_requests_names_places_and_file_hashes(
     keyring_a, lo_ro: Officer, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H3")
     exchange_confirm_restrictions(officer=lo_bg, exchange=exchange)
     held = send(lo_ro, "Bulgarian Police", code="H1", attachments=())
@@ -172,7 +172,7 @@ def test_rotation_re_encrypts_h3_texts_requests_names_places_and_file_hashes(
 
 
 @pytest.mark.django_db
-def test_a_second_rotation_finds_nothing_left(rows_under_old_key, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_rotation_finds_nothing_left(rows_under_old_key, settings) -> None:
     rotate_to_b(settings)
     rotate()
     columns_after_first_run = stored_columns(*rows_under_old_key)
@@ -192,7 +192,7 @@ def test_a_second_rotation_finds_nothing_left(rows_under_old_key, settings) -> N
 @pytest.mark.django_db
 def test_rotation_takes_up_only_what_an_earlier_run_left(
     rows_under_old_key, lo_ro: Officer, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange, _, _ = rows_under_old_key
     rotate_to_b(settings)
     # As if an interrupted run had finished this row: saving re-encrypts under the first key.
@@ -207,7 +207,7 @@ def test_rotation_takes_up_only_what_an_earlier_run_left(
 
 
 @pytest.mark.django_db
-def test_a_dry_run_counts_and_changes_nothing(rows_under_old_key, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_dry_run_counts_and_changes_nothing(rows_under_old_key, settings) -> None:
     rotate_to_b(settings)
     before = stored_columns(*rows_under_old_key)
 
@@ -222,7 +222,7 @@ def test_a_dry_run_counts_and_changes_nothing(rows_under_old_key, settings) -> N
 @pytest.mark.django_db
 def test_a_row_that_does_not_decrypt_is_reported_and_the_others_still_rotate(
     rows_under_old_key, lo_ro: Officer, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange, entity, attachment = rows_under_old_key
     corrupt = make_exchange(lo_ro, subject="to be corrupted", body="fine")
     write_raw_column(
@@ -262,7 +262,7 @@ def test_a_row_that_does_not_decrypt_is_reported_and_the_others_still_rotate(
 @pytest.mark.django_db
 def test_rotation_in_batches_smaller_than_the_table_covers_every_row(
     keyring_a, lo_ro: Officer, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchanges = [make_exchange(lo_ro, subject=f"subject {n}", body=f"body {n}") for n in range(5)]
     for exchange in exchanges[:2]:
         make_attachment(exchange, f"file {exchange.pk}".encode())
@@ -279,6 +279,6 @@ def test_rotation_in_batches_smaller_than_the_table_covers_every_row(
     ]
 
 
-def test_a_batch_size_below_one_is_refused(keyring_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_batch_size_below_one_is_refused(keyring_a) -> None:
     with pytest.raises(CommandError, match="at least 1"):
         rotate("--batch-size", "0")

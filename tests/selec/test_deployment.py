@@ -96,7 +96,7 @@ def _run_health_check(port: int, allowed_hosts: str) -> subprocess.CompletedProc
 @pytest.mark.django_db(transaction=True)
 def test_the_health_check_command_passes_against_a_server_allowing_only_the_public_host(
     live_server,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     port = int(live_server.url.rsplit(":", 1)[1])
     with override_settings(ALLOWED_HOSTS=["selec.example.org"]):
         passed = _run_health_check(port, "selec.example.org")

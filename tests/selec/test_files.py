@@ -150,7 +150,7 @@ def test_an_empty_file_is_refused() -> None:
         check_attachment(filename="empty.txt", declared_type="text/plain", content=b"")
 
 
-def test_a_file_over_the_size_limit_is_refused(settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_over_the_size_limit_is_refused(settings) -> None:
     settings.MAX_ATTACHMENT_MB = 1
     one_megabyte = 1024 * 1024
 

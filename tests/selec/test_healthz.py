@@ -17,7 +17,7 @@ def test_healthz_reports_the_database_and_broker_without_login(client: Client) -
 
 
 @pytest.mark.django_db
-def test_healthz_answers_503_when_the_broker_is_unreachable(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_healthz_answers_503_when_the_broker_is_unreachable(client: Client, settings) -> None:
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:9/0"  # the discard port: nothing listens
     response = client.get("/healthz")

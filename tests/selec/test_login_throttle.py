@@ -25,13 +25,13 @@ HQ_PROXY = "10.20.0.1"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_counts():  # type: ignore[no-untyped-def]
+def _fresh_counts():
     cache.clear()
     yield
     cache.clear()
 
 
-def _attempt(client: Client, username: str, password: str):  # type: ignore[no-untyped-def]
+def _attempt(client: Client, username: str, password: str):
     return login_wizard_password_step(client, username, password)
 
 
@@ -49,7 +49,7 @@ def test_wrong_passwords_for_one_username_lock_that_username_only(client: Client
 
 def test_many_failures_from_one_address_slow_it_down_without_locking_it_out(
     client: Client, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.LOGIN_ADDRESS_FREE_FAILURES = 3
     for username in ("lo.ro", "lo.bg", "lo.tr", "lo.gr"):  # spread: no username is locked
         _attempt(client, username, "not-the-password")
@@ -65,7 +65,7 @@ def test_many_failures_from_one_address_slow_it_down_without_locking_it_out(
     assert b"token-otp_token" in response.content
 
 
-def test_the_wait_doubles_with_each_failure_and_is_capped(settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_wait_doubles_with_each_failure_and_is_capped(settings) -> None:
     settings.LOGIN_ADDRESS_FREE_FAILURES = 2
     settings.LOGIN_ADDRESS_MAX_DELAY_SECONDS = 60
     waits = []
@@ -79,7 +79,7 @@ def test_the_wait_doubles_with_each_failure_and_is_capped(settings) -> None:  # 
 
 def test_a_directory_admin_unlocks_a_locked_username_and_it_is_audited(
     client: Client, login, directory_admin: Officer, lo_ro: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for _ in range(settings.AXES_FAILURE_LIMIT):
         _attempt(client, "lo.ro", "not-the-password")
     assert _attempt(client, "lo.ro", demo_password()).status_code == 429
@@ -101,21 +101,21 @@ def test_a_directory_admin_unlocks_a_locked_username_and_it_is_audited(
 # --- the client address ---------------------------------------------------------------------
 
 
-def _request(remote: str, forwarded: str | None = None):  # type: ignore[no-untyped-def]
+def _request(remote: str, forwarded: str | None = None):
     headers = {"REMOTE_ADDR": remote}
     if forwarded is not None:
         headers["HTTP_X_FORWARDED_FOR"] = forwarded
     return RequestFactory().get("/", **headers)
 
 
-def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(settings) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(settings) -> None:
     settings.TRUSTED_PROXY_COUNT = 0
     assert client_address(_request("198.51.100.4", "6.6.6.6")) == "198.51.100.4"
 
 
 def test_behind_one_proxy_the_client_is_what_the_proxy_saw_not_what_the_client_claims(
     settings,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.TRUSTED_PROXY_COUNT = 1
     # The client sent "X-Forwarded-For: 6.6.6.6"; the proxy appended the address it saw.
     assert client_address(_request(HQ_PROXY, "6.6.6.6, 198.51.100.4")) == "198.51.100.4"
@@ -124,7 +124,7 @@ def test_behind_one_proxy_the_client_is_what_the_proxy_saw_not_what_the_client_c
     assert client_address(_request(HQ_PROXY, "not-an-address")) == HQ_PROXY
 
 
-def test_behind_two_proxies_the_second_entry_from_the_right_is_the_client(settings) -> None:  # type: ignore[no-untyped-def]
+def test_behind_two_proxies_the_second_entry_from_the_right_is_the_client(settings) -> None:
     settings.TRUSTED_PROXY_COUNT = 2
     forwarded = "6.6.6.6, 198.51.100.4, 10.0.0.2"
     assert client_address(_request(HQ_PROXY, forwarded)) == "198.51.100.4"
@@ -132,7 +132,7 @@ def test_behind_two_proxies_the_second_entry_from_the_right_is_the_client(settin
 
 def test_lockout_records_and_the_audit_log_see_the_real_client_behind_the_proxy(
     client: Client, login, settings, directory_admin: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.TRUSTED_PROXY_COUNT = 1
     forwarded = {"REMOTE_ADDR": HQ_PROXY, "HTTP_X_FORWARDED_FOR": "6.6.6.6, 198.51.100.4"}
     client.post(
@@ -147,13 +147,13 @@ def test_lockout_records_and_the_audit_log_see_the_real_client_behind_the_proxy(
     assert AuditEvent.objects.latest("id").ip_address == "198.51.100.4"
 
 
-def test_failures_arriving_together_each_count(monkeypatch, settings) -> None:  # type: ignore[no-untyped-def]
+def test_failures_arriving_together_each_count(monkeypatch, settings) -> None:
     settings.LOGIN_ADDRESS_FREE_FAILURES = 3
     # Whatever cache the settings name: its reads are slowed down.
     backend = type(caches["default"])
     read = backend.get
 
-    def slow_read(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def slow_read(self, *args, **kwargs):
         value = read(self, *args, **kwargs)
         time.sleep(0.05)  # a round trip to a shared cache, while other failures arrive
         return value

@@ -39,7 +39,7 @@ def offered(page: str) -> set[str]:
 )
 def test_each_officer_is_offered_what_the_policies_open_to_them(
     persona: str, expected: set[str], login, request: pytest.FixtureRequest
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     officer: Officer = request.getfixturevalue(persona)
     page = login(officer).get("/account/").content.decode()
     if statistics_access_for(officer).sees_statistics:
@@ -49,7 +49,7 @@ def test_each_officer_is_offered_what_the_policies_open_to_them(
 
 def test_an_officer_awaiting_confirmation_is_offered_only_the_way_to_it(
     lo_ro: Officer, login
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     Officer.objects.filter(pk=lo_ro.pk).update(content_access="pending")
     page = login(lo_ro).get("/account/").content.decode()
     assert offered(page) == set()

@@ -114,7 +114,7 @@ def test_an_inactive_officer_gets_nothing_and_one_without_email_no_email(
     assert list(OutboxMessage.objects.values_list("to", flat=True)) == [lo_ro.email]
 
 
-def test_the_email_carries_the_title_and_an_absolute_link_only(lo_bg: Officer, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_email_carries_the_title_and_an_absolute_link_only(lo_bg: Officer, settings) -> None:
     settings.SITE_URL = "https://selec.example.org"
     _notify([lo_bg])
 
@@ -155,7 +155,7 @@ def test_it_refuses_to_run_outside_a_transaction() -> None:
         )
 
 
-def test_a_rolled_back_event_notifies_no_one_and_queues_nothing(  # type: ignore[no-untyped-def]
+def test_a_rolled_back_event_notifies_no_one_and_queues_nothing(
     lo_bg: Officer, django_capture_on_commit_callbacks, mailoutbox
 ) -> None:
     def event_that_fails_after_notifying() -> None:
@@ -175,7 +175,7 @@ def test_a_rolled_back_event_notifies_no_one_and_queues_nothing(  # type: ignore
     assert mailoutbox == []
 
 
-def test_without_a_broker_the_relay_runs_in_process_after_commit(  # type: ignore[no-untyped-def]
+def test_without_a_broker_the_relay_runs_in_process_after_commit(
     lo_bg: Officer,
     nfp_bg: Officer,
     in_process_tasks,
@@ -194,7 +194,7 @@ def test_without_a_broker_the_relay_runs_in_process_after_commit(  # type: ignor
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_unreachable_broker_fails_neither_the_commit_nor_the_mail(  # type: ignore[no-untyped-def]
+def test_an_unreachable_broker_fails_neither_the_commit_nor_the_mail(
     unreachable_broker, mailoutbox, caplog
 ) -> None:
     call_command(
@@ -227,7 +227,7 @@ def test_an_unreachable_broker_fails_neither_the_commit_nor_the_mail(  # type: i
 # --- The relay ---------------------------------------------------------------------------------
 
 
-def test_a_failed_send_stays_in_the_outbox_with_its_error(  # type: ignore[no-untyped-def]
+def test_a_failed_send_stays_in_the_outbox_with_its_error(
     lo_bg: Officer, nfp_bg: Officer, settings, mailoutbox
 ) -> None:
     _notify([lo_bg, nfp_bg])
@@ -256,7 +256,7 @@ def test_a_failed_send_stays_in_the_outbox_with_its_error(  # type: ignore[no-un
     assert sorted(m.to[0] for m in mailoutbox) == sorted([lo_bg.email, nfp_bg.email])
 
 
-def test_a_message_that_keeps_failing_does_not_hold_back_new_ones(  # type: ignore[no-untyped-def]
+def test_a_message_that_keeps_failing_does_not_hold_back_new_ones(
     lo_bg: Officer, nfp_bg: Officer, mailoutbox
 ) -> None:
     _notify([lo_bg])
@@ -268,7 +268,7 @@ def test_a_message_that_keeps_failing_does_not_hold_back_new_ones(  # type: igno
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_relays_never_send_a_message_twice(mailoutbox) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_relays_never_send_a_message_twice(mailoutbox) -> None:
     for number in range(2):
         OutboxMessage.objects.create(
             to=f"officer{number}@demo.selec.invalid", subject="s", body="b", dedupe_key=str(number)
@@ -298,7 +298,7 @@ def test_concurrent_relays_never_send_a_message_twice(mailoutbox) -> None:  # ty
     assert len(mailoutbox) == 2
 
 
-def test_the_command_drains_the_outbox_and_prints_counts(  # type: ignore[no-untyped-def]
+def test_the_command_drains_the_outbox_and_prints_counts(
     lo_bg: Officer, nfp_bg: Officer, mailoutbox
 ) -> None:
     _notify([lo_bg, nfp_bg])
@@ -322,7 +322,7 @@ def test_the_relay_runs_every_minute_and_may_be_delivered_twice() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_celery_worker_relays_the_outbox_after_commit(celery_worker, mailoutbox) -> None:  # type: ignore[no-untyped-def]
+def test_a_celery_worker_relays_the_outbox_after_commit(celery_worker, mailoutbox) -> None:
     call_command("seed_demo", "--personas-only", verbosity=0)
     lo_bg, nfp_bg = _personas("lo.bg", "nfp.bg")
 
@@ -339,7 +339,7 @@ def test_a_celery_worker_relays_the_outbox_after_commit(celery_worker, mailoutbo
 # --- Reading and marking read ------------------------------------------------------------------
 
 
-def test_the_unread_count_and_the_list_are_the_officers_own_newest_first(  # type: ignore[no-untyped-def]
+def test_the_unread_count_and_the_list_are_the_officers_own_newest_first(
     lo_bg: Officer, outsider: Officer, django_assert_num_queries
 ) -> None:
     for number in range(3):

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _fresh_counts():  # type: ignore[no-untyped-def]
+def _fresh_counts():
     cache.clear()
     yield
     cache.clear()
@@ -30,7 +30,7 @@ def _refusals(officer: Officer) -> list[AuditEvent]:
 
 def test_a_page_answering_404_for_another_partys_exchange_is_recorded(
     login, lo_ro: Officer, outsider: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
     response = login(outsider).get(f"/exchanges/{exchange.reference}/")
     assert response.status_code == 404
@@ -56,7 +56,7 @@ def test_an_api_refusal_is_recorded_and_a_success_is_not(lo_ro: Officer, outside
     assert _refusals(lo_ro) == []
 
 
-def _within_one_window(monkeypatch) -> dt.datetime:  # type: ignore[no-untyped-def]
+def _within_one_window(monkeypatch) -> dt.datetime:
     """Hold the clock at the start of a window: a loop crossing a minute boundary on a busy
     machine would start a new window half-way."""
     start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -66,7 +66,7 @@ def _within_one_window(monkeypatch) -> dt.datetime:  # type: ignore[no-untyped-d
 
 def test_a_sweep_records_the_first_refusals_and_then_only_counts(
     login, outsider: Officer, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _within_one_window(monkeypatch)
     client = login(outsider)
     limit = refusals.REFUSALS_RECORDED_PER_WINDOW
@@ -80,7 +80,7 @@ def test_a_sweep_records_the_first_refusals_and_then_only_counts(
 
 def test_the_next_window_reports_how_many_refusals_the_last_one_counted(
     login, outsider: Officer, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     start = _within_one_window(monkeypatch)
     client = login(outsider)
     limit = refusals.REFUSALS_RECORDED_PER_WINDOW
@@ -92,7 +92,7 @@ def test_the_next_window_reports_how_many_refusals_the_last_one_counted(
     assert _refusals(outsider)[-1].details["refusals_in_previous_window"] == limit + 5
 
 
-def test_an_anonymous_caller_is_not_recorded(client) -> None:  # type: ignore[no-untyped-def]
+def test_an_anonymous_caller_is_not_recorded(client) -> None:
     assert APIClient().get("/api/v1/exchanges/SELEC-2026-000001/").status_code == 401
     assert client.get("/exchanges/SELEC-2026-000001/").status_code == 302
     assert not AuditEvent.objects.filter(action=AuditAction.REFUSAL).exists()

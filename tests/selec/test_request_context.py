@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_process_tasks")
 HQ_PROXY = "10.20.0.1"
 
 
-def _request(remote: str, forwarded: str | None = None):  # type: ignore[no-untyped-def]
+def _request(remote: str, forwarded: str | None = None):
     headers = {"REMOTE_ADDR": remote}
     if forwarded is not None:
         headers["HTTP_X_FORWARDED_FOR"] = forwarded
@@ -32,7 +32,7 @@ def _request(remote: str, forwarded: str | None = None):  # type: ignore[no-unty
         ("198.51.100.4", "198.51.100.4"),
     ],
 )
-def test_the_address_is_given_as_the_database_stores_it(settings, sent: str, recorded: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_address_is_given_as_the_database_stores_it(settings, sent: str, recorded: str) -> None:
     settings.TRUSTED_PROXY_COUNT = 0
     assert client_address(_request(sent)) == recorded
     settings.TRUSTED_PROXY_COUNT = 1
@@ -42,7 +42,7 @@ def test_the_address_is_given_as_the_database_stores_it(settings, sent: str, rec
 @pytest.mark.parametrize("proxies", [0, 1])
 def test_an_event_from_an_ipv4_mapped_address_is_sealed_and_verifies(
     login, settings, django_capture_on_commit_callbacks, directory_admin: Officer, proxies: int
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.TRUSTED_PROXY_COUNT = proxies
     if proxies:
         address = {"REMOTE_ADDR": HQ_PROXY, "HTTP_X_FORWARDED_FOR": "::ffff:10.0.0.1"}

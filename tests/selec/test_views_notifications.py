@@ -29,7 +29,7 @@ def _notify(
         title=title,
         link=link,
         dedupe_key=f"test:{title}",
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 
@@ -41,7 +41,7 @@ def _item(content: str, title: str) -> str:
 
 def test_an_officer_lists_their_notifications_newest_first_unread_highlighted(
     login, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     now = timezone.now()
     _notify(lo_bg, "Older and read", created_at=now - dt.timedelta(hours=2), read_at=now)
     _notify(lo_bg, "Newer and unread", created_at=now - dt.timedelta(hours=1))
@@ -63,7 +63,7 @@ def test_an_officer_lists_their_notifications_newest_first_unread_highlighted(
 
 def test_a_sent_exchange_shows_up_for_its_recipients_only(
     login, lo_ro: Officer, lo_bg: Officer, nfp_bg: Officer, outsider: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     exchange = send(lo_ro, "Bulgarian Police", attachments=(), subject="Secret subject line")
     for officer in (lo_bg, nfp_bg):
         content = login(officer).get(PAGE).content.decode()
@@ -76,11 +76,11 @@ def test_a_sent_exchange_shows_up_for_its_recipients_only(
 
 
 @pytest.mark.parametrize("persona", ["lo_ro", "lo_bg", "nfp_bg", "obs_at", "analyst", "outsider"])
-def test_every_persona_gets_the_page(login, persona: str, request) -> None:  # type: ignore[no-untyped-def]
+def test_every_persona_gets_the_page(login, persona: str, request) -> None:
     assert login(request.getfixturevalue(persona)).get(PAGE).status_code == 200
 
 
-def test_opening_a_notification_marks_it_read_and_follows_its_link(login, lo_bg: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_opening_a_notification_marks_it_read_and_follows_its_link(login, lo_bg: Officer) -> None:
     notification = _notify(lo_bg, "New request", link="/exchanges/SELEC-2026-000001/")
     response = login(lo_bg).post(f"/notifications/{notification.pk}/read/")
     assert response.status_code == 302
@@ -93,7 +93,7 @@ def test_opening_a_notification_marks_it_read_and_follows_its_link(login, lo_bg:
     "link",
     ["", "https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"],
 )
-def test_a_link_off_the_site_is_not_followed(login, lo_bg: Officer, link: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_link_off_the_site_is_not_followed(login, lo_bg: Officer, link: str) -> None:
     notification = _notify(lo_bg, "Odd link", link=link)
     client = login(lo_bg)
     content = client.get(PAGE).content.decode()
@@ -109,7 +109,7 @@ def test_a_link_off_the_site_is_not_followed(login, lo_bg: Officer, link: str) -
 
 def test_another_officers_notification_answers_404_and_stays_unread(
     login, lo_bg: Officer, outsider: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     theirs = _notify(lo_bg, "Not for the outsider")
     client = login(outsider)
     assert client.post(f"/notifications/{theirs.pk}/read/").status_code == 404
@@ -119,7 +119,7 @@ def test_another_officers_notification_answers_404_and_stays_unread(
     assert "Not for the outsider" not in client.get(PAGE).content.decode()
 
 
-def test_marking_read_needs_a_post(login, lo_bg: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_marking_read_needs_a_post(login, lo_bg: Officer) -> None:
     notification = _notify(lo_bg, "Read me")
     client = login(lo_bg)
     assert client.get(f"/notifications/{notification.pk}/read/").status_code == 405
@@ -130,7 +130,7 @@ def test_marking_read_needs_a_post(login, lo_bg: Officer) -> None:  # type: igno
 
 def test_mark_all_read_touches_only_the_officers_own(
     login, lo_bg: Officer, outsider: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     mine = [_notify(lo_bg, f"Mine {i}") for i in range(3)]
     theirs = _notify(outsider, "Theirs")
     client = login(lo_bg)
@@ -144,7 +144,7 @@ def test_mark_all_read_touches_only_the_officers_own(
     assert theirs.read_at is None
 
 
-def test_the_header_shows_the_unread_count(login, lo_bg: Officer) -> None:  # type: ignore[no-untyped-def]
+def test_the_header_shows_the_unread_count(login, lo_bg: Officer) -> None:
     client = login(lo_bg)
     content = client.get("/").content.decode()
     assert 'aria-label="0 unread notifications"' in content
@@ -167,7 +167,7 @@ def _page_queries(client: Client) -> int:
 
 def test_the_page_is_bounded_and_costs_the_same_queries_whatever_the_count(
     login, lo_bg: Officer
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for i in range(10):
         _notify(lo_bg, f"Early {i}")
     client = login(lo_bg)

@@ -22,7 +22,7 @@ from selec.core.fields import EncryptedFileField, EncryptedTextField
 from selec.core.files import content_aad
 
 MAX_FAILURES_NAMED = 20
-F = TypeVar("F", bound=models.Field)  # type: ignore[type-arg]
+F = TypeVar("F", bound=models.Field)
 
 
 @dataclass
@@ -184,7 +184,7 @@ class Command(BaseCommand):
         )
         if row is None:  # re-encrypted or deleted since the batch was listed
             return
-        aad = content_aad(row)  # type: ignore[arg-type]
+        aad = content_aad(row)
         try:
             plaintext = decrypt_bytes(getattr(row, model_field.attname), aad=aad)
         except DecryptionError as error:
