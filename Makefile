@@ -43,6 +43,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Regenerates requirements.lock, the production image's dependencies with their hashes: the
 # main dependencies of pyproject.toml only (no extras, so no pgserver), for CPython 3.11 on

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.http import Http404
 
+from analytics.models import AnalyticsAuditEvent
 from analytics.policy import NO_ACCESS, StatisticsAccess, Table, statistics_access
 from analytics.tables import StatisticsTable, statistics_table
 from partners.models import Officer
@@ -22,7 +23,8 @@ def statistics_access_for(officer: Officer | None) -> StatisticsAccess:
     """The policy's answer for this officer (reads the party of the officer's agency)."""
     if officer is None or not officer.is_authenticated:
         return NO_ACCESS
-    party_status = officer.agency.party.status if officer.agency_id else None
+    party = officer.party
+    party_status = party.status if party is not None else None
     return statistics_access(role=officer.role, party_status=party_status)
 
 
@@ -60,6 +62,9 @@ def statistics_read(
     audit_record(
         actor=officer,
         action=AuditAction.CONSULTATION if export_format in SCREEN_FORMATS else AuditAction.EXPORT,
+        event=AnalyticsAuditEvent.STATISTICS_CONSULTED
+        if export_format in SCREEN_FORMATS
+        else AnalyticsAuditEvent.STATISTICS_EXPORTED,
         object_type=AUDIT_OBJECT_TYPE,
         object_id=",".join(table.name for table in built)[:64],
         reason=reason,

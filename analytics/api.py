@@ -13,6 +13,7 @@ like the page's downloads.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.http.response import HttpResponseBase
@@ -59,9 +60,9 @@ class JSONAnswers(DefaultContentNegotiation):
     files itself, and errors in JSON."""
 
     def select_renderer(
-        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
     ) -> tuple[BaseRenderer, str]:
-        renderer = renderers[0]
+        renderer = next(iter(renderers))
         return renderer, renderer.media_type
 
 
@@ -70,7 +71,9 @@ class JSONAnswers(DefaultContentNegotiation):
 
 class ColumnSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="The column's name in the CSV header.")
-    label = serializers.CharField()
+    # A field named like Field.label: the serializer's metaclass takes declared fields off the
+    # class, which the stubs cannot express.
+    label = serializers.CharField()  # type: ignore[assignment]
     kind = serializers.ChoiceField(choices=[k.value for k in ColumnKind])
 
 
@@ -80,7 +83,9 @@ class RowSerializer(serializers.Serializer):
         help_text="Channel, crime area, party or task force code; `total` for the total row; "
         "null for exchanges outside any task force.",
     )
-    label = serializers.CharField()
+    # A field named like Field.label: the serializer's metaclass takes declared fields off the
+    # class, which the stubs cannot express.
+    label = serializers.CharField()  # type: ignore[assignment]
     year = serializers.IntegerField(allow_null=True, help_text="task-forces rows only.")
     total = serializers.BooleanField()
     counts = serializers.DictField(

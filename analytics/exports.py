@@ -19,7 +19,6 @@ from typing import Any
 
 import xlsxwriter
 from django.http import HttpResponse, StreamingHttpResponse
-from django.utils.http import content_disposition_header
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -33,6 +32,7 @@ from analytics.tables import (
     machine_cell,
     years_span,
 )
+from selec.core.files import attachment_disposition
 
 CSV_MEDIA_TYPE = "text/csv"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -81,7 +81,8 @@ def csv_response(table: StatisticsTable) -> StreamingHttpResponse:
 
 # --- XLSX -------------------------------------------------------------------------------------
 
-_SHEET_NAMES = {
+# By table name (a Table value, or another name such as the page's chart).
+_SHEET_NAMES: dict[str, str] = {
     Table.TOTALS: "Totals",
     Table.CRIME_TYPES: "Crime types",
     Table.PARTIES: "Parties",
@@ -198,9 +199,7 @@ def xlsx_response(tables: Sequence[StatisticsTable]) -> HttpResponse:
 
 
 def _as_download(response: HttpResponse | StreamingHttpResponse, filename: str) -> Any:
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=filename
-    )
+    response["Content-Disposition"] = attachment_disposition(filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

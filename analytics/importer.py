@@ -33,6 +33,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from analytics.models import (
+    AnalyticsAuditEvent,
     ExchangeImport,
     ImportedChannel,
     ImportedExchange,
@@ -451,6 +452,7 @@ def _write(
     audit_record(
         actor=None,
         action=AuditAction.COLLECTION,
+        event=AnalyticsAuditEvent.EXCHANGE_LOG_IMPORTED,
         target=batch,
         reason="exchange log imported",
         details={

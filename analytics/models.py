@@ -22,6 +22,18 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
+class AnalyticsAuditEvent(models.TextChoices):
+    """The audit events of statistics (registered in ``analytics.apps``)."""
+
+    STATISTICS_CONSULTED = "statistics.consulted", _("Statistics consulted")
+    STATISTICS_EXPORTED = "statistics.exported", _("Statistics exported")
+    STATISTICS_COMPUTATION_REQUESTED = (
+        "statistics.computation_requested",
+        _("Statistics computation requested"),
+    )
+    EXCHANGE_LOG_IMPORTED = "exchange_log.imported", _("Exchange log imported")
+
+
 class Channel(models.TextChoices):
     MEMBERS_DAILY = "members_daily", _("Among members: daily exchanges")
     REGIONAL_OPERATIONS = "regional_operations", _("Among members: regional operations")

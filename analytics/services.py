@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from analytics import queries
 from analytics.access import statistics_access_for
-from analytics.models import RunState, StatisticsRun
+from analytics.models import AnalyticsAuditEvent, RunState, StatisticsRun
 from analytics.tables import MIN_YEAR
 from analytics.tasks import compute_statistics
 from partners.models import Officer
@@ -161,6 +161,7 @@ def statistics_request_computation(*, officer: Officer, years: list[int]) -> lis
     audit_record(
         actor=officer,
         action=AuditAction.COMBINATION,
+        event=AnalyticsAuditEvent.STATISTICS_COMPUTATION_REQUESTED,
         object_type=StatisticsRun._meta.label_lower,
         object_id=",".join(str(year) for year in wanted),
         reason="statistics computation requested",

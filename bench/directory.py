@@ -137,13 +137,20 @@ def staff_every_agency() -> int:
     return len(agencies)
 
 
+def _agency_id(officer: Officer) -> int:
+    if officer.agency_id is None:
+        raise ValueError(f"{officer.username} belongs to no agency")
+    return officer.agency_id
+
+
 def load_directory() -> Directory:
     officers = _with_access()
     authors: dict[int, list[Author]] = {}
     for officer in sorted(officers, key=lambda o: o.pk):
-        assert officer.agency is not None
-        authors.setdefault(officer.agency_id, []).append(
-            Author(officer.pk, officer.username, officer.agency.name, officer.agency.party.code)
+        agency = officer.agency
+        assert agency is not None  # _with_access() reads officers of an agency only
+        authors.setdefault(agency.pk, []).append(
+            Author(officer.pk, officer.username, agency.name, agency.party.code)
         )
     agencies = load_agencies(Agency.objects.values_list("pk", flat=True))
     desks = []
@@ -171,7 +178,7 @@ def load_directory() -> Directory:
     return Directory(
         desks=tuple(desks),
         by_id=by_id,
-        heavy=by_id[personas[HEAVY_AGENCY_OF].agency_id],
+        heavy=by_id[_agency_id(personas[HEAVY_AGENCY_OF])],
         groups=groups,
         groups_by_key={(p.kind, p.id): g for p, g in groups.items()},
         exchange_perm_ids=exchange_permission_ids(),

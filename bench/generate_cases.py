@@ -12,7 +12,7 @@ from bench.records import CaseDraft, handling_codes
 from bench.shape import CASE_SHARE, EXCHANGES_PER_CASE, FIRST_DAY
 from bench.tables import Tables
 from cases import policy as case_policy
-from cases.models import REFERENCE_CODES, CaseKind, CaseReferenceCounter, CaseStatus
+from cases.models import REFERENCE_CODES, CaseAuditEvent, CaseKind, CaseReferenceCounter, CaseStatus
 from cases.permissions import case_permission_ids
 from exchanges import policy
 from partners.models import AgencyKind, PartyStatus
@@ -154,6 +154,7 @@ class CaseMaker:
             at=created,
             actor=case.lead.authors[0],
             action=AuditAction.COLLECTION,
+            event=CaseAuditEvent.OPENED,
             object_type="cases.case",
             object_id=case.id,
             reason=f"{case.kind} opened",

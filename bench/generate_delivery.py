@@ -12,7 +12,13 @@ from bench.draws import Draws
 from bench.records import Draft, Message, Receipt, handling_codes
 from bench.shape import SETTLED_AFTER
 from bench.tables import Tables
-from exchanges.models import ExchangeKind, ExchangeNotificationKind, RecipientVia, urgency_of
+from exchanges.models import (
+    ExchangeAuditEvent,
+    ExchangeKind,
+    ExchangeNotificationKind,
+    RecipientVia,
+    urgency_of,
+)
 from selec.core.models import AuditAction
 
 
@@ -22,7 +28,7 @@ class Delivery:
 
     def __init__(self, draws: Draws, tables: Tables, *, end: dt.datetime) -> None:
         self.draw, self.t, self.end = draws, tables, end
-        self.new_titles = {
+        self.new_titles: dict[str, str] = {
             kind: f"New {str(ExchangeKind(kind).label).lower()}"
             for kind in (ExchangeKind.REQUEST, ExchangeKind.INFORMATION)
         }
@@ -45,7 +51,7 @@ class Delivery:
         return Receipt(desk=desk, read_at=read_at, acknowledged_at=acknowledged_at)
 
     def write_receipts(self, message: Message) -> None:
-        first_read: Receipt | None = None
+        first_read: tuple[dt.datetime, Receipt] | None = None
         for receipt in message.receipts:
             self.t.receipts.add(
                 message.id,
@@ -61,14 +67,16 @@ class Delivery:
                 message.due_at,
                 message.kind == ExchangeKind.REQUEST,
             )
-            if receipt.read_at and (first_read is None or receipt.read_at < first_read.read_at):
-                first_read = receipt
+            if receipt.read_at and (first_read is None or receipt.read_at < first_read[0]):
+                first_read = (receipt.read_at, receipt)
         if first_read is not None:
+            read_at, reader = first_read
             # The first consultation of its content, as exchange_consult records it.
             self.t.audit.append(
-                at=first_read.read_at,
-                actor=first_read.desk.authors[0],
+                at=read_at,
+                actor=reader.desk.authors[0],
                 action=AuditAction.CONSULTATION,
+                event=ExchangeAuditEvent.CONSULTED,
                 object_type="exchanges.exchange",
                 object_id=message.id,
                 reason="content consulted",
@@ -97,6 +105,7 @@ class Delivery:
             at=message.sent_at,
             actor=draft.author,
             action=AuditAction.COLLECTION,
+            event=ExchangeAuditEvent.SENT if parent is None else ExchangeAuditEvent.REPLIED,
             object_type="exchanges.exchange",
             object_id=message.id,
             reason=reason,

@@ -13,7 +13,7 @@ from bench.tables import Tables
 from hits import policy
 from hits.blind_index import entity_tokens
 from hits.matching import NEVER_ALONE, hit_notice_title
-from hits.models import HIT_OBJECT_TYPE, HitNotificationKind
+from hits.models import HIT_OBJECT_TYPE, HitAuditEvent, HitNotificationKind
 from hits.selectors import HitSide
 from selec.core.models import AuditAction
 
@@ -101,6 +101,7 @@ class HitMaker:
             at=at,
             actor=None,
             action=AuditAction.COMBINATION,
+            event=HitAuditEvent.FOUND,
             object_type=HIT_OBJECT_TYPE,
             object_id=hit_id,
             reason="hit between two providers' entities",

@@ -15,6 +15,7 @@ opening their first connections) are not counted.
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import math
@@ -225,7 +226,7 @@ class Client(threading.Thread):
         while not self.finished():
             cookies = readers[turn % len(readers)]
             turn += 1
-            self.timed("inbox", lambda c=cookies: self.read_inbox(c))
+            self.timed("inbox", functools.partial(self.read_inbox, cookies))
 
     def read_inbox(self, cookies: dict[str, str]) -> None:
         expect_inbox(self.browser.request("GET", INBOX_PATH, cookies=cookies))
@@ -244,7 +245,7 @@ class Client(threading.Thread):
                 f"report-{unique}.pdf",
                 attachment,
             )
-            self.timed("send", lambda b=body, t=content_type: self.send(cookies, b, t))
+            self.timed("send", functools.partial(self.send, cookies, body, content_type))
 
     def send(self, cookies: dict[str, str], body: bytes, content_type: str) -> None:
         expect_sent(

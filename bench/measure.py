@@ -100,17 +100,15 @@ def measure(
     argument = fresh()
     queries = count_queries(lambda: run(argument))
     samples = timed(run, fresh, times=times)
-    figure = Figure(
-        p50_ms=_rounded(percentile(samples, 0.5)),
-        p95_ms=_rounded(percentile(samples, 0.95)),
-        queries=queries,
-    )
+    p50_ms = _rounded(percentile(samples, 0.5))
+    figure = Figure(p50_ms=p50_ms, p95_ms=_rounded(percentile(samples, 0.95)), queries=queries)
     if bare is not None:
         for _ in range(warmup):
             bare()
         bare_samples = timed(lambda _: bare(), lambda: None, times=times)
-        figure.bare_p50_ms = _rounded(percentile(bare_samples, 0.5))
-        figure.ratio = round(figure.p50_ms / figure.bare_p50_ms, 2) if figure.bare_p50_ms else None
+        bare_p50_ms = _rounded(percentile(bare_samples, 0.5))
+        figure.bare_p50_ms = bare_p50_ms
+        figure.ratio = round(p50_ms / bare_p50_ms, 2) if bare_p50_ms else None
     return figure
 
 

@@ -9,7 +9,7 @@ from bench.measure import Figure, Plan, fresh_officer, measure
 from exchanges.models import Entity, Priority
 from exchanges.services.inputs import AttachmentInput, EntityInput, Evaluation, Message
 from exchanges.services.sending import exchange_send
-from hits.matching import hit_search
+from hits.matching import SearchAnswer, hit_search
 from partners.models import Officer, PartyStatus
 from selec.core.policy_values import Restrictions
 from taskforces.models import CrimeArea
@@ -79,7 +79,7 @@ def hit_lookup(username: str, plan: Plan) -> Figure:
     assert held is not None
     attributes = {k: held.attributes[k] for k in ("names", "date_of_birth") if k in held.attributes}
 
-    def run(officer: Officer) -> object:
+    def run(officer: Officer) -> list[SearchAnswer]:
         return hit_search(
             officer=officer,
             justification="Checking a suspect named in an incoming request.",

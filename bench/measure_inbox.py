@@ -3,6 +3,7 @@ each beside the one SELECT that returns the same rows."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +14,15 @@ from bench.measure import Figure, Plan, count_queries, fresh_officer, measure
 from exchanges.models import Exchange, ExchangeGroupObjectPermission, Recipient
 from exchanges.permissions import exchange_permission_ids
 from exchanges.policy import Perm
-from exchanges.selectors_inbox import Direction, InboxQuery, InboxSort, Position, inbox_search
+from exchanges.selectors_inbox import (
+    Direction,
+    InboxPage,
+    InboxQuery,
+    InboxSort,
+    Position,
+    inbox_search,
+)
+from partners.models import Officer
 from partners.selectors import officer_group_ids
 from taskforces.models import CrimeArea, TaskForce
 
@@ -81,7 +90,9 @@ class Inbox:
             "agency": officer.agency_id,
         }
 
-    def page(self, query: InboxQuery, *, after: Position | None = None, limit: int = PAGE):
+    def page(
+        self, query: InboxQuery, *, after: Position | None = None, limit: int = PAGE
+    ) -> Callable[[Officer], InboxPage]:
         return lambda officer: inbox_search(officer, query, after=after, limit=limit)
 
     def first_page(self) -> Figure:
@@ -173,7 +184,7 @@ class Inbox:
         figures = {}
         for key, (query, where, order) in cases.items():
             figures[key] = measure(
-                lambda officer, q=query: inbox_search(officer, q, now=now),
+                functools.partial(inbox_search, query=query, now=now),
                 self.fresh,
                 times=self.plan.repeat,
                 warmup=self.plan.warmup,

@@ -48,11 +48,13 @@ def _longest_thread_root() -> Exchange:
     root_id = (
         Exchange.objects.filter(thread_root__isnull=False)
         .values("thread_root_id")
-        .annotate(replies=Count("id"))
-        .order_by("-replies", "-thread_root_id")
+        .annotate(reply_count=Count("id"))
+        .order_by("-reply_count", "-thread_root_id")
         .values_list("thread_root_id", flat=True)
         .first()
     )
+    if root_id is None:
+        raise Exchange.DoesNotExist("The benchmark's data holds no thread.")
     return Exchange.objects.select_related("author").get(pk=root_id)
 
 

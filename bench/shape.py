@@ -91,7 +91,8 @@ THREAD_REPLIES = 10
 THREAD_STEP = dt.timedelta(minutes=20)
 
 # How much each kind of desk sends and receives, besides the heavy agency.
-MEMBER_WEIGHTS = {AgencyKind.POLICE: 4.0, AgencyKind.CUSTOMS: 2.0}
+# By agency kind (an AgencyKind value).
+MEMBER_WEIGHTS: dict[str, float] = {AgencyKind.POLICE: 4.0, AgencyKind.CUSTOMS: 2.0}
 NFP_WEIGHT = 1.5
 PARTNER_WEIGHT = 1.5
 OBSERVER_SENDS, OBSERVER_RECEIVES = 0.15, 0.4
@@ -116,9 +117,9 @@ class Timeline:
         total = sum(w for _, _, w in segments)
         self._starts: list[float] = []
         share = 0.0
-        for _, _, weight in segments:
+        for _, _, part in segments:
             self._starts.append(share)
-            share += weight / total
+            share += part / total
         self._segments = segments
         self._total = total
 

@@ -8,8 +8,9 @@ import itertools
 import random
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, ManyToManyField, Model
 
 from bench.bulk import CopyTable, Sealer, first_free_id
 from bench.directory import Author
@@ -57,14 +58,25 @@ CASE_USER_GRANT_FIELDS = ("user_id", "permission_id", "content_object_id")
 def _through_table(model: type[Model], m2m_name: str) -> CopyTable:
     """The rows linking a model to the other side of one of its many-to-many fields."""
     m2m = model._meta.get_field(m2m_name)
+    if not isinstance(m2m, ManyToManyField):
+        raise TypeError(f"{model._meta.label}.{m2m_name} is not a many-to-many field")
     through = m2m.remote_field.through
+    if through is None:  # set once the models are loaded (Django's own, or the declared one)
+        raise ImproperlyConfigured(f"{model._meta.label}.{m2m_name} has no through model yet")
     return CopyTable(
         through,
         [
-            through._meta.get_field(m2m.m2m_field_name()).attname,
-            through._meta.get_field(m2m.m2m_reverse_field_name()).attname,
+            _attname(through, m2m.m2m_field_name()),
+            _attname(through, m2m.m2m_reverse_field_name()),
         ],
     )
+
+
+def _attname(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field):
+        raise TypeError(f"{model._meta.label}.{name} is not a column")
+    return field.attname
 
 
 class AuditChain:
@@ -84,6 +96,7 @@ class AuditChain:
         at: dt.datetime,
         actor: Author | None,
         action: AuditAction,
+        event: str,
         object_type: str,
         object_id: int,
         reason: str,
@@ -92,7 +105,7 @@ class AuditChain:
         address = (
             f"10.{self.rng.randrange(256)}.{self.rng.randrange(256)}.{self.rng.randrange(1, 255)}"
         )
-        event = AuditEvent(
+        row = AuditEvent(
             id=next(self.ids),
             # In UTC, as the database gives it back to verify_audit: the chain hashes the
             # moment's ISO form, offset included.
@@ -102,6 +115,7 @@ class AuditChain:
             actor_agency=actor.agency_name if actor else "",
             actor_party=actor.party_code if actor else "",
             action=action,
+            event=event,
             object_type=object_type,
             object_id=str(object_id),
             reason=reason,
@@ -109,10 +123,11 @@ class AuditChain:
             request_id=f"{self.rng.getrandbits(128):032x}",
             ip_address=address,
         )
-        event.content_mac = content_mac_of(event)
-        (event,) = _chained([event], after=(self.position, self.previous))
-        self.position, self.previous = event.chain_position, event.chain_hash
-        self.table.add_instance(event)
+        row.content_mac = content_mac_of(row)
+        (row,), (self.position, self.previous) = _chained(
+            [row], after=(self.position, self.previous)
+        )
+        self.table.add_instance(row)
 
 
 class Tables:

@@ -204,8 +204,8 @@ class CaseSerializer(serializers.Serializer):
             "status": case.status,
             "lead_party": case.lead_party.code,
             "participants": self.context["participants"][case.pk],
-            "task_force": case.task_force.code if case.task_force_id else None,  # type: ignore[union-attr]
-            "crime_area": case.crime_area.code if case.crime_area_id else None,  # type: ignore[union-attr]
+            "task_force": case.task_force.code if case.task_force is not None else None,
+            "crime_area": case.crime_area.code if case.crime_area is not None else None,
             "started_on": case.started_on.isoformat(),
             "ended_on": case.ended_on.isoformat() if case.ended_on else None,
             "handling_codes": case.handling_codes,
@@ -357,7 +357,7 @@ class CaseDetailSerializer(CaseSerializer):
     def to_representation(self, page: CasePage) -> dict[str, Any]:  # type: ignore[override]
         case = page.case
         data = CaseSerializer(case, context=self.context).data
-        timeline = []
+        timeline: list[dict[str, str | int]] = []
         for entry in page.timeline:
             if entry.exchange is not None:
                 timeline.append(

@@ -5,9 +5,10 @@ rules (who may be invited, whose results an officer records, which status comes 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseKind, CaseStatus, Result, SeizureItem, SeizureUnit
@@ -25,14 +26,17 @@ from partners.models import Agency, Officer, Party
 from selec.core.policy_values import Restrictions
 from taskforces.models import CrimeArea, TaskForce
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 _DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-BLANK = [("", "—")]
+BLANK: list[tuple[str, StrOrPromise]] = [("", "—")]
 
 
 class CaseFilterForm(LabelledForm):
-    kind = forms.ChoiceField(label=_("Kind"), choices=BLANK + CaseKind.choices, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[*BLANK, *CaseKind.choices], required=False)
     status = forms.ChoiceField(
-        label=_("Status"), choices=BLANK + CaseStatus.choices, required=False
+        label=_("Status"), choices=[*BLANK, *CaseStatus.choices], required=False
     )
 
 
@@ -235,7 +239,8 @@ class InviteForm(LabelledForm):
         self.fields["analysts"].choices = analyst_choices(analysts)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not (data.get("agencies") or data.get("parties") or data.get("analysts")):
             raise forms.ValidationError(_("Choose the agencies, parties or analysts to invite."))
         return data
@@ -293,7 +298,14 @@ class MeetingForm(LabelledForm):
         }
 
 
-COUNT_LABELS = {name: Result._meta.get_field(name).verbose_name for name in Result.COUNTS}
+def _verbose_name(name: str) -> StrOrPromise:
+    field = Result._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"Result.{name} is not a column")
+    return field.verbose_name
+
+
+COUNT_LABELS = {name: _verbose_name(name) for name in Result.COUNTS}
 
 
 class ResultForm(LabelledForm):
@@ -319,11 +331,11 @@ class ResultForm(LabelledForm):
 
 
 class SeizureForm(LabelledForm):
-    item = forms.ChoiceField(label=_("Item"), choices=BLANK + SeizureItem.choices)
+    item = forms.ChoiceField(label=_("Item"), choices=[*BLANK, *SeizureItem.choices])
     quantity = forms.DecimalField(
         label=_("Quantity"), max_digits=14, decimal_places=3, min_value=0.001
     )
-    unit = forms.ChoiceField(label=_("Unit"), choices=BLANK + SeizureUnit.choices)
+    unit = forms.ChoiceField(label=_("Unit"), choices=[*BLANK, *SeizureUnit.choices])
     description = forms.CharField(
         label=_("Description"), required=False, max_length=300, help_text=_("Optional.")
     )

@@ -22,6 +22,22 @@ from selec.core.fields import EncryptedFileField, EncryptedTextField
 from selec.core.policy_values import Restrictions
 
 
+class CaseAuditEvent(models.TextChoices):
+    """The audit events of cases (registered in ``cases.apps``)."""
+
+    OPENED = "case.opened", _("Case opened")
+    EDITED = "case.edited", _("Case edited")
+    STATUS_CHANGED = "case.status_changed", _("Case status changed")
+    PARTICIPANTS_INVITED = "case.participants_invited", _("Participants invited")
+    CONSULTED = "case.consulted", _("Case consulted")
+    MEETING_ADDED = "case.meeting_added", _("Meeting added")
+    MEETING_ATTACHMENT_DOWNLOADED = (
+        "case.meeting_attachment_downloaded",
+        _("Meeting attachment downloaded"),
+    )
+    RESULT_RECORDED = "case.result_recorded", _("Results recorded")
+
+
 class CaseNotificationKind(models.TextChoices):
     """What officers are notified of about cases (registered in ``cases.apps``)."""
 

@@ -172,7 +172,8 @@ def check_participants(
     personal_data_reason: str = "",
 ) -> None:
     """Refuse participants the rules exclude, naming the first offender and the rule."""
-    for who in (*agencies, *parties):
+    participants: tuple[AgencyFacts | PartyFacts, ...] = (*agencies, *parties)
+    for who in participants:
         status = who.party_status if isinstance(who, AgencyFacts) else who.status
         if not capabilities_for(status).may_exchange:
             raise PolicyError(
@@ -225,7 +226,7 @@ def check_transition(current: str, new: str) -> None:
         )
 
 
-_AS_A = {PartyStatus.OBSERVER: "an observer", PartyStatus.FORMER: "a former member"}
+_AS_A: dict[str, str] = {PartyStatus.OBSERVER: "an observer", PartyStatus.FORMER: "a former member"}
 
 
 def check_result_party(facts: CaseFacts, *, party_id: int) -> None:

@@ -41,12 +41,13 @@ from partners.capabilities import statuses_that_may_hold
 from partners.models import Agency, Officer, Party, Role
 from partners.selectors import officer_group_ids
 from selec.core.object_permissions import permission_id, permissions_by_id
+from selec.core.service_helpers import max_length_of
 
 # Most items of each kind the case page lists (the newest ones); beyond, it says how many more.
 TIMELINE_LIMIT = 200
 RESULTS_LIMIT = 500
 LIST_LIMIT = 500
-_CASE_REFERENCE_MAX = Case._meta.get_field("reference").max_length
+_CASE_REFERENCE_MAX = max_length_of(Case, "reference")
 
 
 def _held(officer: Officer, **where: Any) -> list[QuerySet[Any]]:

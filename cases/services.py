@@ -23,7 +23,14 @@ from django.utils import timezone
 
 from cases import policy
 from cases.facts import case_facts, linked_personal_data, party_facts
-from cases.models import REFERENCE_CODES, Case, CaseKind, CaseReferenceCounter, CaseStatus
+from cases.models import (
+    REFERENCE_CODES,
+    Case,
+    CaseAuditEvent,
+    CaseKind,
+    CaseReferenceCounter,
+    CaseStatus,
+)
 from cases.notify import notify_new_participants
 from cases.permissions import case_permissions_sync
 from cases.policy import CasePerm
@@ -33,7 +40,7 @@ from partners.models import Agency, Officer, Party, Role
 from selec.core.audit import audit_record
 from selec.core.models import AuditAction
 from selec.core.policy_values import PolicyError, Restrictions
-from selec.core.service_helpers import counter_next, refused_as
+from selec.core.service_helpers import counter_next, max_length_of, refused_as
 
 # The statuses a case may be opened with; the others are reached by changing its status.
 OPENING_STATUSES = (CaseStatus.PLANNED, CaseStatus.ACTIVE)
@@ -88,7 +95,7 @@ def _validate_details(details: CaseDetails) -> None:
     errors: dict[str, list[str]] = {}
     if not details.name.strip():
         errors["name"] = ["A name is required."]
-    elif len(details.name.strip()) > Case._meta.get_field("name").max_length:  # type: ignore[operator]
+    elif len(details.name.strip()) > max_length_of(Case, "name"):
         errors["name"] = ["A name has at most 120 characters."]
     try:
         policy.check_period(details.started_on, details.ended_on)
@@ -199,6 +206,7 @@ def case_create(
     event = audit_record(
         actor=officer,
         action=AuditAction.COLLECTION,
+        event=CaseAuditEvent.OPENED,
         target=case,
         reason=f"{case.kind} opened",
         details={
@@ -252,6 +260,7 @@ def case_update(*, officer: Officer, case: Case, details: CaseDetails) -> Case:
     audit_record(
         actor=officer,
         action=AuditAction.ALTERATION,
+        event=CaseAuditEvent.EDITED,
         target=case,
         reason="case edited",
         details={
@@ -278,6 +287,7 @@ def case_change_status(*, officer: Officer, case: Case, status: CaseStatus | str
     audit_record(
         actor=officer,
         action=AuditAction.ALTERATION,
+        event=CaseAuditEvent.STATUS_CHANGED,
         target=case,
         reason="case status changed",
         details={"reference": case.reference, "from": previous, "to": str(status)},
@@ -338,6 +348,7 @@ def case_invite(
     event = audit_record(
         actor=officer,
         action=AuditAction.ALTERATION,
+        event=CaseAuditEvent.PARTICIPANTS_INVITED,
         target=case,
         reason="participants invited",
         details={
@@ -369,6 +380,7 @@ def case_consult(*, officer: Officer, case: Case) -> frozenset[CasePerm]:
     audit_record(
         actor=officer,
         action=AuditAction.CONSULTATION,
+        event=CaseAuditEvent.CONSULTED,
         target=case,
         reason="case consulted",
         details={"reference": case.reference},

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from cases import policy
 from cases.facts import case_facts
-from cases.models import Case, MeetingAttachment, OperationalMeeting
+from cases.models import Case, CaseAuditEvent, MeetingAttachment, OperationalMeeting
 from cases.policy import CasePerm
 from cases.selectors import meeting_attachment_get_for_officer, require_case_perm
 from cases.services import locked_case, require_open
@@ -87,6 +87,7 @@ def meeting_add(
     audit_record(
         actor=officer,
         action=AuditAction.COLLECTION,
+        event=CaseAuditEvent.MEETING_ADDED,
         target=meeting,
         reason="operational meeting added",
         details={
@@ -112,6 +113,7 @@ def meeting_attachment_download(
     audit_record(
         actor=officer,
         action=AuditAction.DISCLOSURE,
+        event=CaseAuditEvent.MEETING_ATTACHMENT_DOWNLOADED,
         target=attachment,
         reason="meeting attachment downloaded",
         details={"reference": case.reference, "file_digest": file_digest(attachment.sha256)},

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from cases import policy
 from cases.facts import case_facts
-from cases.models import Case, Result, Seizure, SeizureItem, SeizureUnit
+from cases.models import Case, CaseAuditEvent, Result, Seizure, SeizureItem, SeizureUnit
 from cases.policy import CasePerm
 from cases.selectors import require_case_perm
 from cases.services import locked_case, require_open
@@ -111,6 +111,7 @@ def result_record(
     audit_record(
         actor=officer,
         action=AuditAction.COLLECTION,
+        event=CaseAuditEvent.RESULT_RECORDED,
         target=result,
         reason="results recorded",
         details={

@@ -139,6 +139,7 @@ def case_create_view(request: HttpRequest) -> HttpResponse:
         return _refused(request, None, opened.refusal)
     if opened.done:
         case = opened.result
+        assert case is not None  # done: case_create returned the case
         messages.success(request, _("Case %(reference)s opened.") % {"reference": case.reference})
         return redirect(_case_url(case))
     return render(
@@ -204,7 +205,9 @@ def _case_form_page(
     if submission.refusal:
         return _refused(request, case, submission.refusal)
     if submission.done:
-        messages.success(request, submission.result)
+        said = submission.result
+        assert said is not None  # done: ``act`` returned what was done
+        messages.success(request, said)
         return redirect(_case_url(case) + anchor)
     return render(
         request,
@@ -386,7 +389,11 @@ def result_add_view(request: HttpRequest, reference: str) -> HttpResponse:
                     seizures=seizure_inputs(formset),
                 )
             except ValidationError as exc:
-                errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+                errors: dict[str | None, list[str]] = {}
+                if hasattr(exc, "error_dict"):
+                    errors.update(exc.message_dict)
+                else:
+                    errors[None] = exc.messages
                 # The seizure lines' errors belong above the lines, the rest to the form.
                 formset.non_form_errors().extend(errors.pop("seizures", []))
                 for key, messages_ in errors.items():

@@ -9,7 +9,6 @@ not do) and the services' ``ValidationError`` propagate to the API's exception h
 from __future__ import annotations
 
 from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -52,6 +51,7 @@ from exchanges.services.restriction_changes import exchange_change_restrictions
 from exchanges.services.sending import exchange_forward, exchange_reply
 from partners.auth import officer_of
 from selec.core.api_parsers import JSONParser
+from selec.core.files import download_response
 
 
 class ReplyView(OnExchange):
@@ -179,13 +179,9 @@ class AttachmentView(OnExchange):
         stored, content = attachment_download(
             officer=officer_of(request), attachment_id=attachment_id_of_exchange(exchange, pk)
         )
-        response = HttpResponse(content, content_type=stored.content_type)
-        response["Content-Disposition"] = content_disposition_header(
-            as_attachment=True, filename=stored.filename
+        return download_response(
+            content, content_type=stored.content_type, filename=stored.filename
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
 
 
 class EvidenceView(OnExchange):

@@ -5,7 +5,7 @@ decided by the services the views call."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -26,17 +26,23 @@ from selec.core.api_parsers import json_loads
 from selec.core.policy_values import Restrictions
 from taskforces.models import CrimeArea, TaskForce
 
+if TYPE_CHECKING:
+    # What the mixin below is mixed into, for the checker (at run time a plain mixin).
+    _SerializerField = serializers.Field
+else:
+    _SerializerField = object
+
 # Database integer keys: a larger number can name nothing (and must not reach the database).
 MAX_ID = 2**31 - 1
 
 
-class _JSONInForm:
+class _JSONInForm(_SerializerField):
     """Lets a structured field arrive as a JSON string in a multipart/form-data body."""
 
     def get_value(self, dictionary: Any) -> Any:
-        if hasattr(dictionary, "getlist") and self.field_name in dictionary:  # type: ignore[attr-defined]
-            return dictionary.get(self.field_name)  # type: ignore[attr-defined]
-        return super().get_value(dictionary)  # type: ignore[misc]
+        if hasattr(dictionary, "getlist") and self.field_name in dictionary:
+            return dictionary.get(self.field_name)
+        return super().get_value(dictionary)
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, str):
@@ -44,7 +50,7 @@ class _JSONInForm:
                 data = json_loads(data)
             except ValueError as exc:
                 raise serializers.ValidationError(f"Not valid JSON: {exc}") from exc
-        return super().to_internal_value(data)  # type: ignore[misc]
+        return super().to_internal_value(data)
 
 
 class RestrictionsSerializer(_JSONInForm, serializers.Serializer):

@@ -160,7 +160,9 @@ class EvidenceSerializer(serializers.Serializer):
 
 
 class ErrorsSerializer(serializers.Serializer):
-    errors = serializers.DictField(
+    # The answer's key. A declared field leaves the class for its _declared_fields, so the
+    # Serializer.errors property stays: the stubs see a clash where there is none.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.JSONField(), help_text="Messages by field, each naming its rule."
     )
 

@@ -123,7 +123,9 @@ class ExchangeListView(APIView):
         params.is_valid(raise_exception=True)
         parsed = parse_inbox_request(request.query_params, officer=officer)
         if parsed.form.errors:
-            raise serializers.ValidationError(parsed.form.errors)
+            # A dict of lists of messages to DRF (an ErrorList iterates its messages); the stubs
+            # type its items as Django's ValidationErrors.
+            raise serializers.ValidationError(parsed.form.errors)  # type: ignore[arg-type]
         page = inbox_search(
             officer,
             parsed.query,

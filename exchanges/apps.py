@@ -6,10 +6,12 @@ class ExchangesConfig(AppConfig):
     verbose_name = "Exchanges"
 
     def ready(self) -> None:
-        from exchanges.models import ExchangeNotificationKind
+        from exchanges.models import ExchangeAuditEvent, ExchangeNotificationKind
         from exchanges.permissions import permissions_resync_party
         from partners.status_sync import register_party_resync
+        from selec.core.audit_events import register_audit_events
         from selec.core.notification_kinds import register_notification_kinds
 
         register_party_resync("exchanges", permissions_resync_party)
         register_notification_kinds(ExchangeNotificationKind)
+        register_audit_events(ExchangeAuditEvent)

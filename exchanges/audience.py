@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -47,7 +48,10 @@ class AudienceLine:
 
 
 def sender_agency(officer: Officer) -> Agency:
-    """The officer's agency with its party (one query)."""
+    """The officer's agency with its party (one query). The pages ask only for an officer of an
+    agency; anyone else is refused."""
+    if officer.agency_id is None:
+        raise PermissionDenied("Only officers of an agency send exchanges.")
     return Agency.objects.select_related("party").get(pk=officer.agency_id)
 
 

@@ -6,7 +6,7 @@ and its errors are mapped back onto the fields."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -20,8 +20,11 @@ from partners.models import Agency, PartyStatus
 from selec.core.policy_values import Restrictions
 from taskforces.models import CrimeArea, TaskForce
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # How a party's status reads in the recipients list ("Bulgaria (member)").
-STATUS_IN_LABEL = {
+STATUS_IN_LABEL: dict[str, StrOrPromise] = {
     PartyStatus.MEMBER: _("member"),
     PartyStatus.OPERATIONAL_PARTNER: _("operational partner"),
     PartyStatus.OBSERVER: _("observer"),
@@ -85,6 +88,7 @@ class AudienceFields(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.agencies = list(agencies)
+        # self.fields holds the ChoiceField declared above; the stubs type it as a plain Field.
         self.fields["recipients"].choices = recipient_choices(self.agencies)  # type: ignore[attr-defined]
 
     def clean_recipients(self) -> list[int]:
@@ -130,7 +134,7 @@ class MultipleFileField(forms.FileField):
         return [f for f in result if f]
 
 
-BLANK_CHOICE = [("", "—")]
+BLANK_CHOICE: list[tuple[str, StrOrPromise]] = [("", "—")]
 
 # Where each key of the service's ValidationError is shown.
 SERVICE_ERROR_FIELDS = {
@@ -195,12 +199,12 @@ class ComposeForm(AudienceFields):
     body = forms.CharField(label=_("Body"), widget=forms.Textarea(attrs={"rows": 8}))
     source_reliability = forms.ChoiceField(
         label=_("Source reliability"),
-        choices=BLANK_CHOICE + SourceReliability.choices,
+        choices=[*BLANK_CHOICE, *SourceReliability.choices],
         required=False,
     )
     information_accuracy = forms.ChoiceField(
         label=_("Information accuracy"),
-        choices=BLANK_CHOICE + InformationAccuracy.choices,
+        choices=[*BLANK_CHOICE, *InformationAccuracy.choices],
         required=False,
     )
     attachments = MultipleFileField(label=_("Attachments"), required=False)
@@ -208,6 +212,7 @@ class ComposeForm(AudienceFields):
     def __init__(self, *args: Any, cases: Iterable[CaseChoice] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.cases = {case.reference: case for case in cases}
+        # self.fields holds the ChoiceField declared above; the stubs type it as a plain Field.
         self.fields["case"].choices = BLANK_CHOICE + [  # type: ignore[attr-defined]
             (c.reference, c.label) for c in self.cases.values()
         ]
@@ -224,7 +229,9 @@ class ComposeForm(AudienceFields):
         self.fields["attachments"].help_text = limit
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        # Form.clean() answers cleaned_data itself (the stubs allow a subclass's None).
+        super().clean()
+        data = self.cleaned_data
         text = (data.get("h3_text") or "").strip()
         if data.get("h3") and not text:
             self.add_error("h3_text", _("Write the H3 restriction, or untick H3."))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -22,6 +22,9 @@ from django.utils.translation import gettext_lazy as _
 from exchanges.entity_rules import MAX_ALIASES, entity_errors
 from exchanges.models import EntityKind
 from exchanges.services.inputs import EntityInput
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Most entities of one kind a single exchange carries (a larger set belongs in an attachment).
 MAX_ENTITIES_PER_KIND = 50
@@ -38,11 +41,15 @@ class CountryField(forms.CharField):
         )
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> str:
-        return super().to_python(value).upper()
+    def to_python(self, value: Any) -> str | None:
+        text = super().to_python(value)
+        # None only for a field built with empty_value=None (none here), which keeps it.
+        return None if text is None else text.upper()
 
 
-def _text(label: str, *, required: bool = False, help_text: str = "") -> forms.CharField:
+def _text(
+    label: StrOrPromise, *, required: bool = False, help_text: StrOrPromise = ""
+) -> forms.CharField:
     return forms.CharField(label=label, required=required, max_length=200, help_text=help_text)
 
 
@@ -60,7 +67,9 @@ class EntityForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        # Form.clean() answers cleaned_data itself (the stubs allow a subclass's None).
+        super().clean()
+        data = self.cleaned_data
         # The attributes the fields parsed, checked by the entity rules; a field that did not
         # parse already shows its own error.
         for path, messages in entity_errors(self.kind.value, self.attributes()).items():
@@ -172,7 +181,7 @@ class BankAccountForm(EntityForm):
         return data
 
 
-ENTITY_FORMS: list[tuple[type[EntityForm], str, str]] = [
+ENTITY_FORMS: list[tuple[type[EntityForm], StrOrPromise, StrOrPromise]] = [
     (PersonForm, _("People"), _("Add a person")),
     (VehicleForm, _("Vehicles"), _("Add a vehicle")),
     (DocumentForm, _("Documents"), _("Add a document")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -44,10 +45,10 @@ class MultipleFileInput(forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     """Several files in one input; the size limit is checked before a file is read."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput())
         kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
 
     def clean(self, data: object, initial: object = None) -> list[UploadedFile]:
         files = data if isinstance(data, list | tuple) else [data] if data else []
@@ -77,9 +78,9 @@ EVALUATION_BLANK = [("", _("— not evaluated —"))]
 
 
 class LabelledForm(forms.Form):
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
 
 
 class ReplyForm(LabelledForm):
@@ -160,7 +161,8 @@ class ForwardForm(LabelledForm):
 
     def __init__(self, *args: object, agencies: Iterable[Agency], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agencies"].choices = agency_choices(agencies)
+        # self.fields holds the ChoiceField declared above; the stubs type it as a plain Field.
+        self.fields["agencies"].choices = agency_choices(agencies)  # type: ignore[attr-defined]
 
 
 class DisseminationRequestForm(LabelledForm):
@@ -188,10 +190,11 @@ class DisseminationRequestForm(LabelledForm):
             if (value == DisseminationKind.SHARE and exchange.restrict_dissemination)
             or (value == DisseminationKind.EVIDENCE and exchange.restrict_evidence)
         ] or DisseminationKind.choices
-        self.fields["kind"].choices = kinds
+        # self.fields holds the ChoiceField declared above; the stubs type it as a plain Field.
+        self.fields["kind"].choices = kinds  # type: ignore[attr-defined]
         if len(kinds) == 1:
             self.fields["kind"].initial = kinds[0][0]
-        self.fields["target_agencies"].choices = agency_choices(agencies)
+        self.fields["target_agencies"].choices = agency_choices(agencies)  # type: ignore[attr-defined]
 
 
 class RestrictionsForm(LabelledForm):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
@@ -80,10 +81,10 @@ LAST_FILTER_DAY = dt.date(2100, 12, 31)
 class DayField(forms.DateField):
     """A day of a date filter (YYYY-MM-DD), within FIRST_FILTER_DAY and LAST_FILTER_DAY."""
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
 
     def validate(self, value: dt.date | None) -> None:
         super().validate(value)
@@ -167,10 +168,11 @@ class InboxFilterForm(forms.Form):
         "due_today",
     )
 
-    def __init__(self, *args: object, nfp: bool = False, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, nfp: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         if nfp:
             self.fields["unread"].label = _("Unread by an agency of your country")
+        # self.fields holds the ChoiceFields declared above; the stubs type them as plain Fields.
         self.fields["crime_area"].choices = [  # type: ignore[attr-defined]
             ("", _("Any crime area")),
             *CrimeArea.objects.order_by("position", "name").values_list("code", "name"),
@@ -192,7 +194,9 @@ class InboxFilterForm(forms.Form):
         return value
 
     def clean(self) -> dict[str, object]:
-        data = super().clean()
+        # Form.clean() answers cleaned_data itself (the stubs allow a subclass's None).
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("sent_from"), data.get("sent_to")
         if start and end and end < start:
             self.add_error("sent_to", _("The end of the date range comes before its start."))

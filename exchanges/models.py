@@ -23,6 +23,23 @@ from selec.core.fields import EncryptedFileField, EncryptedJSONField, EncryptedT
 from selec.core.policy_values import Restrictions
 
 
+class ExchangeAuditEvent(models.TextChoices):
+    """The audit events of exchanges (registered in ``exchanges.apps``)."""
+
+    SENT = "exchange.sent", _("Exchange sent")
+    REPLIED = "exchange.replied", _("Reply sent")
+    FORWARDED = "exchange.forwarded", _("Exchange forwarded")
+    CONSULTED = "exchange.consulted", _("Exchange consulted")
+    ATTACHMENT_DOWNLOADED = "exchange.attachment_downloaded", _("Attachment downloaded")
+    EVIDENCE_EXPORTED = "exchange.evidence_exported", _("Exchange exported as evidence")
+    ACKNOWLEDGED = "exchange.acknowledged", _("Receipt acknowledged")
+    RESTRICTION_CONFIRMED = "exchange.restriction_confirmed", _("H3 restriction confirmed")
+    RESTRICTIONS_CHANGED = "exchange.restrictions_changed", _("Restrictions changed")
+    DISSEMINATION_REQUESTED = "dissemination.requested", _("Dissemination requested")
+    DISSEMINATION_GRANTED = "dissemination.granted", _("Dissemination granted")
+    DISSEMINATION_REFUSED = "dissemination.refused", _("Dissemination refused")
+
+
 class ExchangeNotificationKind(models.TextChoices):
     """What officers are notified of about exchanges (registered in ``exchanges.apps``)."""
 

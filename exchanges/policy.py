@@ -239,11 +239,11 @@ def grants_for(facts: ExchangeFacts) -> dict[Principal, frozenset[Perm]]:
 
 
 def check_forward(
-    facts: ExchangeFacts, targets: tuple[AgencyFacts, ...], *, by_agency_id: int
+    facts: ExchangeFacts, targets: tuple[AgencyFacts, ...], *, by_agency_id: int | None
 ) -> None:
     """Under H2 a recipient forwards only to the agencies the provider granted it (the provider
-    may always share its own information further). Who may receive it at all is the same
-    question as for a send: ``check_audience``."""
+    may always share its own information further); an officer of no agency was granted nothing.
+    Who may receive it at all is the same question as for a send: ``check_audience``."""
     if facts.restrictions.dissemination and by_agency_id != facts.sender.id:
         for target in targets:
             if (by_agency_id, target.id) not in facts.forward_granted:

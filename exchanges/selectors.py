@@ -4,7 +4,9 @@ exchange that does not exist."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypedDict
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -23,7 +25,13 @@ from selec.core.object_permissions import permission_id, permissions_by_id
 NO_ATTACHMENT = "No attachment matches the given query."
 
 
-def exchange_ids_with_perm(officer: Officer, perm: Perm) -> QuerySet[ExchangeGroupObjectPermission]:
+class ExchangeIdRow(TypedDict):
+    content_object_id: int
+
+
+def exchange_ids_with_perm(
+    officer: Officer, perm: Perm
+) -> QuerySet[ExchangeGroupObjectPermission, ExchangeIdRow]:
     # The permission rows of the officer's groups, as a subquery; never a global permission.
     # The permission's id is a constant (see ``permission_id``): the planner then walks the
     # page's index and probes the rows of each exchange, whatever the officer may see.
@@ -118,7 +126,7 @@ def attachment_id_of_exchange(exchange: Exchange, attachment_id: int) -> int:
     return attachment_id
 
 
-def references_visible_to(officer: Officer, exchange_ids: list[int]) -> dict[int, str]:
+def references_visible_to(officer: Officer, exchange_ids: Iterable[int | None]) -> dict[int, str]:
     """The references of those exchanges the officer may see, in one query (the others stay
     unnamed: a reply's parent may be out of the officer's reach)."""
     ids = [pk for pk in exchange_ids if pk is not None]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import BooleanField, Case, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.lookups import IsNull
@@ -19,10 +20,17 @@ from partners.models import Agency, Officer
 from partners.selectors import officer_group_ids
 from selec.core.object_permissions import permission_id
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class Overdue(TypedDict):
+    is_overdue: bool
+
 
 @dataclass(frozen=True)
 class WorkList:
-    receipts: list[Recipient]
+    receipts: list[WithAnnotations[Recipient, Overdue]]
     more: bool  # more receipts than shown wait (the inbox lists them all)
 
 

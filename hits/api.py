@@ -38,13 +38,12 @@ class HitListParamsSerializer(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, default=PAGE_SIZE)
 
 
-def _encodable(value: str) -> str:
+def _encodable(value: str) -> None:
     # A lone surrogate (valid JSON escape, invalid text) could not be stored in the audit log.
     try:
         value.encode()
     except UnicodeEncodeError as exc:
         raise serializers.ValidationError("Not valid text.") from exc
-    return value
 
 
 class HitSearchSerializer(serializers.Serializer):

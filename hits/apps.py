@@ -8,8 +8,10 @@ class HitsConfig(AppConfig):
     def ready(self) -> None:
         from exchanges.entity_listeners import register_entities_listener
         from hits.indexing import entities_index
-        from hits.models import HitNotificationKind
+        from hits.models import HitAuditEvent, HitNotificationKind
+        from selec.core.audit_events import register_audit_events
         from selec.core.notification_kinds import register_notification_kinds
 
         register_entities_listener("hits", entities_index)
         register_notification_kinds(HitNotificationKind)
+        register_audit_events(HitAuditEvent)

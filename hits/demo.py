@@ -71,6 +71,8 @@ def seed_demo_hit() -> bool:
     if len(authors) < 2:
         return False
     senders = [authors["lo.ro"].agency_id, authors["lo.bg"].agency_id]
+    # The demo officers are seeded with agencies (were one missing, no hit would match and the
+    # send below would refuse them).
     if _demo_hit_exists(senders):  # type: ignore[arg-type]
         return False
     drugs = CrimeArea.objects.get(code="drugs")

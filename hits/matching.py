@@ -39,6 +39,7 @@ from hits.models import (
     HIT_SEARCH_OBJECT_TYPE,
     EntityToken,
     Hit,
+    HitAuditEvent,
     HitNotificationKind,
 )
 from hits.selectors import (
@@ -75,7 +76,9 @@ def _held_by_others(pairs: Iterable[_TokenPair], agency_id: int | None) -> Query
     )
 
 
-def held_elsewhere(exchange: Exchange, pairs: Iterable[_TokenPair]) -> QuerySet[EntityToken]:
+def held_elsewhere(
+    exchange: Exchange, pairs: Iterable[_TokenPair]
+) -> QuerySet[EntityToken, tuple[int, int, str, str]]:
     """The tokens equal to ``pairs`` that other providers hold, outside the exchange's thread,
     as (entity, its exchange, token kind, token). One query."""
     thread = exchange.thread_root_id or exchange.pk
@@ -199,6 +202,7 @@ def _announce(hits: list[Hit]) -> None:
         audit_record(
             actor=None,
             action=AuditAction.COMBINATION,
+            event=HitAuditEvent.FOUND,
             object_type=HIT_OBJECT_TYPE,
             object_id=str(hit.pk),
             reason="hit between two providers' entities",
@@ -254,7 +258,8 @@ _SEARCHED: dict[str, list[tuple[str, tuple[str, ...]]]] = {
 
 def may_search(officer: Officer) -> bool:
     """Whether the officer may run a hit/no-hit search (decided in exchanges.policy)."""
-    party_status = officer.agency.party.status if officer.agency_id else None
+    agency = officer.agency
+    party_status = agency.party.status if agency is not None else None
     return officer.is_active and policy.may_search_hits(
         role=officer.role, party_status=party_status
     )
@@ -314,6 +319,7 @@ def hit_search(
     audit_record(
         actor=officer,
         action=AuditAction.COMBINATION,
+        event=HitAuditEvent.SEARCHED,
         object_type=HIT_SEARCH_OBJECT_TYPE,
         reason="hit search",
         details={

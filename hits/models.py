@@ -21,6 +21,14 @@ HIT_OBJECT_TYPE = "exchanges.hit"
 HIT_SEARCH_OBJECT_TYPE = "exchanges.hit_search"
 
 
+class HitAuditEvent(models.TextChoices):
+    """The audit events of hit/no-hit matching (registered in ``hits.apps``)."""
+
+    FOUND = "hit.found", _("Hit found")
+    SEARCHED = "hit.searched", _("Hit search")
+    ENTITIES_REINDEXED = "entities.reindexed", _("Blind-index tokens recomputed")
+
+
 class HitNotificationKind(models.TextChoices):
     """What officers are notified of about hits (registered in ``hits.apps``)."""
 

@@ -292,7 +292,8 @@ def _greek_without_accents(text: str) -> str:
 
 
 def _greek_base_letter(ch: str) -> str:
-    base, *marks = unicodedata.normalize("NFD", ch)
+    decomposed = unicodedata.normalize("NFD", ch)
+    base, marks = decomposed[0], decomposed[1:]
     if "\u0308" in marks:
         return {"ι": "ϊ", "υ": "ϋ"}.get(base, base)
     return base

@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from exchanges.models import Entity
 from hits.blind_index import current_scheme, entity_tokens
-from hits.models import EntityToken
+from hits.models import EntityToken, HitAuditEvent
 from selec.core.audit import audit_record
 from selec.core.models import AuditAction
 
@@ -83,6 +83,7 @@ def _reindex_batch(ids: list[int]) -> int:
     audit_record(
         actor=None,
         action=AuditAction.ALTERATION,
+        event=HitAuditEvent.ENTITIES_REINDEXED,
         object_type="exchanges.entity",
         reason="blind-index tokens recomputed",
         details={"scheme": scheme, "entities": len(entities), "changed": len(changed)},

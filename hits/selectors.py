@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
 from django.db.models import Q, QuerySet
@@ -31,6 +32,9 @@ from hits.policy import (
 )
 from partners.models import Officer, PartyStatus
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 
@@ -39,7 +43,7 @@ MAX_PAGE_SIZE = 200
 MASKED_SIDE = _("A provider holds a match; contact the SELEC analyst.")
 
 # What matched, in words: the kind of entity and, where it says which, the attribute.
-MATCH_LABELS = {
+MATCH_LABELS: dict[str, StrOrPromise] = {
     TokenKind.PERSON: _("Person (name and date of birth)"),
     TokenKind.PERSON_NAME: _("Person's name"),
     TokenKind.VEHICLE_PLATE: _("Vehicle (registration plate)"),
@@ -55,7 +59,7 @@ MATCHABLE_STATUSES = tuple(status.value for status in PartyStatus if may_be_matc
 
 
 def matched_labels(token_kinds: list[str]) -> list[str]:
-    return [str(MATCH_LABELS.get(kind, kind)) for kind in token_kinds]  # type: ignore[call-overload]
+    return [str(MATCH_LABELS.get(kind, kind)) for kind in token_kinds]
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from partners import (
     admin_tokens,  # noqa: F401 (registers the API tokens' pages)
     policy,
 )
+from partners.auth import officer_of
 from partners.models import AccessConfirmation, Agency, Officer, Party, PartyStatusChange
 from partners.services.directory import agency_create, agency_update, party_create, party_rename
 from partners.services.officers import (
@@ -68,7 +69,7 @@ class PartyAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         if not change:
             created = party_create(
-                actor=request.user,
+                actor=officer_of(request),
                 code=data["code"],
                 name=data["name"],
                 kind=data["kind"],
@@ -79,11 +80,11 @@ class PartyAdmin(admin.ModelAdmin):
             obj.pk = created.pk
             return
         if "name" in form.changed_data:
-            party_rename(actor=request.user, party=obj, name=data["name"])
+            party_rename(actor=officer_of(request), party=obj, name=data["name"])
         if {"status", "status_since"} & set(form.changed_data):
             # The service re-syncs every app's permissions: a downgrade revokes access at once.
             party_change_status(
-                actor=request.user,
+                actor=officer_of(request),
                 party=obj,
                 status=data["status"],
                 effective_from=data["status_since"],
@@ -112,7 +113,7 @@ class AgencyAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         if change:
             agency_update(
-                actor=request.user,
+                actor=officer_of(request),
                 agency=obj,
                 name=data["name"],
                 kind=data["kind"],
@@ -120,7 +121,7 @@ class AgencyAdmin(admin.ModelAdmin):
             )
         else:
             created = agency_create(
-                actor=request.user,
+                actor=officer_of(request),
                 party=data["party"],
                 name=data["name"],
                 kind=data["kind"],
@@ -229,10 +230,11 @@ class OfficerAdmin(UserAdmin):
 
     @admin.action(description="Unlock login (clear failed attempts)", permissions=["change"])
     def unlock_logins(self, request: HttpRequest, queryset: QuerySet[Officer]) -> None:
+        actor = officer_of(request)
         unlocked = [
             officer.username
             for officer in queryset
-            if officer_login_unlock(actor=request.user, officer=officer)
+            if officer_login_unlock(actor=actor, officer=officer)
         ]
         self.message_user(
             request,
@@ -244,7 +246,7 @@ class OfficerAdmin(UserAdmin):
         data = form.cleaned_data
         if not change:
             created = officer_create(
-                actor=request.user,
+                actor=officer_of(request),
                 username=data["username"],
                 password=data.get("password1"),
                 role=data["role"],
@@ -258,7 +260,7 @@ class OfficerAdmin(UserAdmin):
             return
         if {"first_name", "last_name", "email"} & set(form.changed_data):
             officer_update_profile(
-                actor=request.user,
+                actor=officer_of(request),
                 officer=obj,
                 first_name=data["first_name"],
                 last_name=data["last_name"],
@@ -266,7 +268,7 @@ class OfficerAdmin(UserAdmin):
             )
         if {"agency", "role", "posted_at", "is_active"} & set(form.changed_data):
             officer_update_assignment(
-                actor=request.user,
+                actor=officer_of(request),
                 officer=obj,
                 role=data["role"],
                 agency=data["agency"],

@@ -40,7 +40,9 @@ class PartySerializer(serializers.ModelSerializer):
 
 
 class AgencySerializer(serializers.ModelSerializer):
-    party = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    party: serializers.SlugRelatedField[Party] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = Agency

@@ -26,7 +26,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.request import Request
 
-from partners.models import Officer
+from partners.models import Officer, PartnerAuditEvent
 from selec.core.audit import audit_record
 from selec.core.models import ApiToken, AuditAction
 
@@ -93,6 +93,7 @@ def _api_token_create(*, officer: Officer, days: int) -> tuple[ApiToken, str]:
     audit_record(
         actor=officer,
         action=AuditAction.GRANT,
+        event=PartnerAuditEvent.API_TOKEN_ISSUED,
         target=token,
         reason="API token issued",
         details={
@@ -117,6 +118,7 @@ def api_token_revoke(
         audit_record(
             actor=actor,
             action=AuditAction.ALTERATION,
+            event=PartnerAuditEvent.API_TOKEN_REVOKED,
             target=token,
             reason=reason,
             details={"officer_id": token.officer_id, "prefix": token.prefix},

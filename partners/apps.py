@@ -6,7 +6,9 @@ class PartnersConfig(AppConfig):
     verbose_name = "Parties, agencies and officers"
 
     def ready(self) -> None:
-        from partners.models import PartnerNotificationKind
+        from partners.models import PartnerAuditEvent, PartnerNotificationKind
+        from selec.core.audit_events import register_audit_events
         from selec.core.notification_kinds import register_notification_kinds
 
         register_notification_kinds(PartnerNotificationKind)
+        register_audit_events(PartnerAuditEvent)

@@ -14,7 +14,7 @@ from partners.selectors import officers_signing_in
 
 
 class OfficerBackend(ModelBackend):
-    def get_user(self, user_id: object) -> Officer | None:
+    def get_user(self, user_id: int | str) -> Officer | None:
         try:
             officer = officers_signing_in().get(pk=user_id)
         except Officer.DoesNotExist:

@@ -9,6 +9,32 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
+class PartnerAuditEvent(models.TextChoices):
+    """The directory's audit events (registered in ``partners.apps``)."""
+
+    PARTY_CREATED = "party.created", _("Party created")
+    PARTY_RENAMED = "party.renamed", _("Party renamed")
+    PARTY_STATUS_CHANGED = "party.status_changed", _("Party status changed")
+    PARTY_STATUS_HISTORY_RECORDED = (
+        "party.status_history_recorded",
+        _("Party status history recorded"),
+    )
+    AGENCY_CREATED = "agency.created", _("Agency created")
+    AGENCY_UPDATED = "agency.updated", _("Agency updated")
+    OFFICER_CREATED = "officer.created", _("Officer account created")
+    OFFICER_ASSIGNMENT_CHANGED = "officer.assignment_changed", _("Officer assignment changed")
+    OFFICER_PROFILE_UPDATED = "officer.profile_updated", _("Officer profile updated")
+    OFFICER_LOGIN_UNLOCKED = "officer.login_unlocked", _("Officer login unlocked")
+    ACCESS_CONFIRMATION_REQUESTED = (
+        "officer.access_confirmation_requested",
+        _("Access confirmation requested"),
+    )
+    ACCESS_CONFIRMED = "officer.access_confirmed", _("Access confirmed")
+    ACCESS_REFUSED = "officer.access_refused", _("Access refused")
+    API_TOKEN_ISSUED = "api_token.issued", _("API token issued")
+    API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
+
+
 class PartnerNotificationKind(models.TextChoices):
     """What officers are notified of about their access (registered in ``partners.apps``)."""
 
@@ -163,7 +189,8 @@ class Officer(AbstractUser):
         default=ContentAccess.PENDING,
     )
 
-    class Meta(AbstractUser.Meta):
+    # Django declares AbstractUser.Meta (abstract, the verbose names); the stubs leave it out.
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
         swappable = "AUTH_USER_MODEL"
         ordering = ["last_name", "first_name", "username"]
         constraints = [
@@ -180,7 +207,8 @@ class Officer(AbstractUser):
 
     @property
     def party(self) -> Party | None:
-        return self.agency.party if self.agency_id else None
+        agency = self.agency if self.agency_id else None
+        return agency.party if agency is not None else None
 
     @property
     def awaits_confirmation(self) -> bool:

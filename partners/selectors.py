@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
@@ -22,6 +22,9 @@ from partners.models import (
     Role,
 )
 from selec.core.models import ApiToken
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Where an officer's group ids are kept for the request (see officer_group_ids).
 _GROUP_IDS = "selec_group_ids"
@@ -65,7 +68,7 @@ def officer_profile(officer_id: int) -> Officer:
     return Officer.objects.select_related("agency__party").get(pk=officer_id)
 
 
-def parties_grouped_by_status() -> list[tuple[str, list[Party]]]:
+def parties_grouped_by_status() -> list[tuple[StrOrPromise, list[Party]]]:
     """Parties under their status heading (members first), each with its agencies."""
     parties = Party.objects.prefetch_related(
         Prefetch("agencies", queryset=Agency.objects.order_by("-is_national_focal_point", "name"))
@@ -120,7 +123,10 @@ def _with_access() -> QuerySet[Officer]:
 def _nfp_officers_with_access(party_id: int | OuterRef) -> QuerySet[Officer]:
     """The officers of the party's National Focal Point who have access."""
     return _with_access().filter(
-        role=Role.NFP_OFFICER, agency__is_national_focal_point=True, agency__party_id=party_id
+        role=Role.NFP_OFFICER,
+        agency__is_national_focal_point=True,
+        # The plugin checks the union as one value: an OuterRef is as valid here as an int.
+        agency__party_id=party_id,  # type: ignore[misc]
     )
 
 
@@ -197,7 +203,8 @@ def confirmations_to_decide(officer: Officer) -> list[AccessConfirmation]:
     Narrowed in SQL to the rows ``policy.may_confirm`` lets the officer decide before the page
     is cut (else other officers' rows could fill it), and each checked by the policy still."""
     facts = officer_facts(officer)
-    if not facts.has_access:
+    # An officer with access has an agency, hence a party.
+    if not facts.has_access or facts.party_id is None:
         return []
     # The NFP decides where it can; elsewhere an officer of the confirmation's agency.
     decides = Q(nfp_can_decide=False, agency_id=facts.agency_id)

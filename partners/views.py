@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from partners import selectors
+from partners.auth import officer_of
 from partners.capabilities import capabilities_for
 
 
@@ -26,7 +27,7 @@ def agency_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def officer_list(request: HttpRequest) -> HttpResponse:
-    officer = selectors.officer_profile(request.user.pk)
+    officer = selectors.officer_profile(officer_of(request).pk)
     return render(
         request,
         "partners/officer_list.html",

@@ -13,6 +13,8 @@ import hashlib
 import re
 
 from csp.decorators import csp_update
+from django.core.exceptions import ImproperlyConfigured
+from django.template.backends.django import Template as DjangoTemplate
 from django.template.loader import get_template
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -22,7 +24,10 @@ import selec.api_schema  # noqa: F401  (registers the authentication schemes)
 
 def _inline_style_hashes(template_name: str) -> list[str]:
     """CSP sources for the ``<style>`` elements of a template that has no tags inside them."""
-    source = get_template(template_name).template.source
+    template = get_template(template_name)
+    if not isinstance(template, DjangoTemplate):
+        raise ImproperlyConfigured(f"{template_name} is not a template of Django's engine.")
+    source = template.template.source
     return [
         f"'sha256-{base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()}'"
         for style in re.findall(r"<style>(.*?)</style>", source, flags=re.DOTALL)

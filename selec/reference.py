@@ -11,7 +11,15 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from partners.models import Agency, AgencyKind, Party, PartyKind, PartyStatus, PartyStatusChange
+from partners.models import (
+    Agency,
+    AgencyKind,
+    PartnerAuditEvent,
+    Party,
+    PartyKind,
+    PartyStatus,
+    PartyStatusChange,
+)
 from partners.services.directory import agency_create, party_create
 from partners.services.groups import directory_admins_group
 from selec.core.audit import audit_record
@@ -303,6 +311,7 @@ def _load_status_history(report: LoadReport) -> None:
         audit_record(
             actor=None,
             action=AuditAction.ALTERATION,
+            event=PartnerAuditEvent.PARTY_STATUS_HISTORY_RECORDED,
             target=parties[code],
             reason="party status history recorded",
             details={

@@ -7,6 +7,7 @@ and the database must be given; passes ``manage.py check --deploy``).
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -411,7 +412,7 @@ REST_FRAMEWORK = {
 # --- OpenAPI --------------------------------------------------------------------------------
 # drf-spectacular describes the API at /api/schema/ and shows it at /api/docs/ with Swagger UI
 # from the sidecar package, served under /static/ (no CDN). Both answer verified callers only.
-SPECTACULAR_SETTINGS = {
+SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": "SELEC Exchange API",
     "VERSION": "1",
     "DESCRIPTION": (

@@ -16,6 +16,9 @@ admin.site.__class__ = AdminSiteOTPRequired
 admin.site.site_header = "SELEC Exchange administration"
 admin.site.site_title = "SELEC Exchange"
 
+# An address under /api/ that matches no route answers JSON, like every API error.
+handler404 = "selec.core.not_found.not_found"
+
 urlpatterns = [
     path("", dashboard.dashboard, name="home"),
     path("exchanges/", include("exchanges.urls")),

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 
+from partners.auth import officer_of
 from taskforces import services
 from taskforces.models import CrimeArea, SubTaskForce, TaskForce, TaskForceMembership
 
@@ -16,14 +17,17 @@ class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
         concrete = {f.name for f in obj._meta.concrete_fields}
         fields = [name for name in form.changed_data if name in concrete]
-        services.reference_save(actor=request.user, instance=obj, created=not change, fields=fields)
+        services.reference_save(
+            actor=officer_of(request), instance=obj, created=not change, fields=fields
+        )
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
-        services.reference_delete(actor=request.user, instance=obj)
+        services.reference_delete(actor=officer_of(request), instance=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        actor = officer_of(request)
         for obj in queryset:
-            services.reference_delete(actor=request.user, instance=obj)
+            services.reference_delete(actor=actor, instance=obj)
 
 
 @admin.register(CrimeArea)

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from partners.api import DirectoryViewSet
+from partners.models import Party
 from taskforces.models import CrimeArea, SubTaskForce, TaskForce
 from taskforces.selectors import task_forces_for_directory
 
@@ -20,10 +21,12 @@ class CrimeAreaSerializer(serializers.ModelSerializer):
 
 
 class SubTaskForceSerializer(serializers.ModelSerializer):
-    coordinator = serializers.SlugRelatedField(
+    coordinator: serializers.SlugRelatedField[Party] = serializers.SlugRelatedField(
         slug_field="code", read_only=True, help_text="Code of the coordinating party."
     )
-    crime_area = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    crime_area: serializers.SlugRelatedField[CrimeArea] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = SubTaskForce
@@ -32,7 +35,9 @@ class SubTaskForceSerializer(serializers.ModelSerializer):
 
 
 class TaskForceSerializer(serializers.ModelSerializer):
-    crime_areas = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    crime_areas: serializers.SlugRelatedField[CrimeArea] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
     sub_task_forces = SubTaskForceSerializer(many=True, read_only=True)
 
     class Meta:

@@ -4,16 +4,17 @@ from django.urls import path
 
 from taskforces.api import CrimeAreaViewSet, TaskForceViewSet
 
-LIST = {"get": "list"}
-DETAIL = {"get": "retrieve"}
-
 urlpatterns = [
-    path("crime-areas/", CrimeAreaViewSet.as_view(LIST), name="api-crime-area-list"),
+    path("crime-areas/", CrimeAreaViewSet.as_view({"get": "list"}), name="api-crime-area-list"),
     path(
-        "crime-areas/<slug:code>/", CrimeAreaViewSet.as_view(DETAIL), name="api-crime-area-detail"
+        "crime-areas/<slug:code>/",
+        CrimeAreaViewSet.as_view({"get": "retrieve"}),
+        name="api-crime-area-detail",
     ),
-    path("task-forces/", TaskForceViewSet.as_view(LIST), name="api-task-force-list"),
+    path("task-forces/", TaskForceViewSet.as_view({"get": "list"}), name="api-task-force-list"),
     path(
-        "task-forces/<slug:code>/", TaskForceViewSet.as_view(DETAIL), name="api-task-force-detail"
+        "task-forces/<slug:code>/",
+        TaskForceViewSet.as_view({"get": "retrieve"}),
+        name="api-task-force-detail",
     ),
 ]

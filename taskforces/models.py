@@ -5,6 +5,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class TaskForceAuditEvent(models.TextChoices):
+    """The audit events of crime areas and task forces (registered in ``taskforces.apps``)."""
+
+    MEMBERSHIP_ADDED = "task_force.membership_added", _("Task force membership added")
+    REFERENCE_CREATED = "reference_data.created", _("Reference data created")
+    REFERENCE_UPDATED = "reference_data.updated", _("Reference data updated")
+    REFERENCE_DELETED = "reference_data.deleted", _("Reference data deleted")
+
+
 class CrimeArea(models.Model):
     """The taxonomy every statistic keys on; the codes are fixed (see reference data)."""
 
@@ -87,7 +96,8 @@ class TaskForceMembership(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        if self.sub_task_force_id and self.sub_task_force.task_force_id != self.task_force_id:
+        sub_task_force = self.sub_task_force if self.sub_task_force_id else None
+        if sub_task_force is not None and sub_task_force.task_force_id != self.task_force_id:
             raise ValidationError(
                 {"sub_task_force": _("This sub-task force belongs to another task force.")}
             )

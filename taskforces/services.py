@@ -8,7 +8,13 @@ from django.db.models import Model
 from partners.models import Officer
 from selec.core.audit import audit_record
 from selec.core.models import AuditAction
-from taskforces.models import MembershipRole, SubTaskForce, TaskForce, TaskForceMembership
+from taskforces.models import (
+    MembershipRole,
+    SubTaskForce,
+    TaskForce,
+    TaskForceAuditEvent,
+    TaskForceMembership,
+)
 
 
 @transaction.atomic
@@ -28,6 +34,7 @@ def membership_add(
     audit_record(
         actor=actor,
         action=AuditAction.COLLECTION,
+        event=TaskForceAuditEvent.MEMBERSHIP_ADDED,
         target=membership,
         reason="task force membership added",
         details={"officer": officer.username, "task_force": task_force.code},
@@ -49,6 +56,9 @@ def reference_save(
     audit_record(
         actor=actor,
         action=AuditAction.COLLECTION if created else AuditAction.ALTERATION,
+        event=TaskForceAuditEvent.REFERENCE_CREATED
+        if created
+        else TaskForceAuditEvent.REFERENCE_UPDATED,
         target=instance,
         reason=f"{instance._meta.verbose_name} {'created' if created else 'updated'} in the admin",
         details={"fields": sorted(fields)},
@@ -61,6 +71,7 @@ def reference_delete(*, actor: Officer | None, instance: Model) -> None:
     audit_record(
         actor=actor,
         action=AuditAction.ERASURE,
+        event=TaskForceAuditEvent.REFERENCE_DELETED,
         target=instance,
         reason=f"{instance._meta.verbose_name} deleted in the admin",
         details={"label": str(instance)},

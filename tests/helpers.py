@@ -9,7 +9,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners.api_auth import api_token_issue
-from partners.models import Officer
+from partners.models import Agency, Officer
 from selec.core import session_refresh
 from selec.core.models import ApiToken
 from selec.demo import current_totp
@@ -25,6 +25,14 @@ def verified_client(client: Client, officer: Officer) -> Client:
     session[session_refresh.REFRESHED_KEY] = int(timezone.now().timestamp())
     session.save()
     return client
+
+
+def agency_of(officer: Officer) -> Agency:
+    """The agency of a liaison or NFP officer; the schema requires them to have one (the
+    ``agency_officers_have_an_agency`` constraint), so a persona without it is a broken fixture."""
+    if officer.agency is None:
+        raise AssertionError(f"{officer.username} belongs to no agency")
+    return officer.agency
 
 
 def totp_now(base32_key: str, digits: int = 6) -> str:

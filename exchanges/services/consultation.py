@@ -15,6 +15,7 @@ from exchanges.models import (
     Attachment,
     Entity,
     Exchange,
+    ExchangeAuditEvent,
     Recipient,
     RestrictionConfirmation,
 )
@@ -77,12 +78,15 @@ def exchange_consult(*, officer: Officer, exchange: Exchange) -> ExchangeContent
     read whose audit event cannot be written fails; the first read marks the receipt read."""
     perms = require_perm(officer, exchange, policy.Perm.VIEW)
     _require_h3_confirmed(officer, exchange)
-    Recipient.objects.filter(
-        exchange=exchange, agency_id=officer.agency_id, read_at__isnull=True
-    ).update(read_at=timezone.now())
+    # An officer of no agency (a case's named analyst) has no receipt to mark.
+    if officer.agency_id is not None:
+        Recipient.objects.filter(
+            exchange=exchange, agency_id=officer.agency_id, read_at__isnull=True
+        ).update(read_at=timezone.now())
     audit_record(
         actor=officer,
         action=AuditAction.CONSULTATION,
+        event=ExchangeAuditEvent.CONSULTED,
         target=exchange,
         reason="content consulted",
         details={"reference": exchange.reference},
@@ -107,6 +111,7 @@ def attachment_download(*, officer: Officer, attachment_id: int) -> tuple[Attach
     audit_record(
         actor=officer,
         action=AuditAction.DISCLOSURE,
+        event=ExchangeAuditEvent.ATTACHMENT_DOWNLOADED,
         target=attachment,
         reason="attachment downloaded",
         # A keyed digest: the plain SHA-256 would let whoever reads the log confirm a file.
@@ -130,6 +135,7 @@ def exchange_export_evidence(
     audit_record(
         actor=officer,
         action=AuditAction.EXPORT,
+        event=ExchangeAuditEvent.EVIDENCE_EXPORTED,
         target=exchange,
         reason="evidence export",
         details={"reference": exchange.reference, "purpose": "evidence"},

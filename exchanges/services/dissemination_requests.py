@@ -16,6 +16,7 @@ from exchanges.models import (
     DisseminationRequest,
     DisseminationStatus,
     Exchange,
+    ExchangeAuditEvent,
     ExchangeNotificationKind,
 )
 from exchanges.notify import notify_agencies
@@ -28,6 +29,7 @@ from exchanges.services.admission import (
 )
 from exchanges.services.storing import (
     locked_exchange,
+    officer_agency,
 )
 from partners.models import Agency, Officer
 from selec.core.audit import audit_record
@@ -45,6 +47,7 @@ def dissemination_request_file(
     intended_use: str,
     justification: str,
 ) -> DisseminationRequest:
+    # Only agencies are granted the request (policy.grants_for): the officer has one by now.
     require_perm(officer, exchange, policy.Perm.REQUEST_DISSEMINATION)
     kind = DisseminationKind(kind)
     if kind == DisseminationKind.SHARE:
@@ -53,13 +56,14 @@ def dissemination_request_file(
             raise ValidationError({"target_agencies": ["Name the agencies to share with."]})
         # Asking to share is asking to add an audience: refused up front when the forward it
         # would lead to could never pass the gate.
-        _admit_share(exchange, requesting_agency=officer.agency, targets=targets)
+        _admit_share(exchange, requesting_agency=officer_agency(officer), targets=targets)
     if not justification.strip() or not intended_use.strip():
         raise ValidationError({"justification": ["Say for what use and why."]})
+    agency = officer_agency(officer)
     request = DisseminationRequest.objects.create(
         exchange=exchange,
         kind=kind,
-        requesting_agency_id=officer.agency_id,
+        requesting_agency_id=agency.pk,
         requested_by=officer,
         intended_use=intended_use,
         justification=justification,
@@ -70,6 +74,7 @@ def dissemination_request_file(
     audit_record(
         actor=officer,
         action=AuditAction.COLLECTION,
+        event=ExchangeAuditEvent.DISSEMINATION_REQUESTED,
         target=request,
         reason="dissemination requested",
         details={
@@ -82,7 +87,7 @@ def dissemination_request_file(
         agency_ids=[exchange.sender_agency_id],
         kind=ExchangeNotificationKind.DISSEMINATION_REQUEST,
         exchange=exchange,
-        title=f"{officer.agency.party.code} asks to {kind.label.lower()} for {exchange.reference}",
+        title=f"{agency.party.code} asks to {kind.label.lower()} for {exchange.reference}",
         # Each request is its own event: a second request worded alike is told too.
         dedupe_key=f"dissemination-request:{request.pk}",
     )
@@ -130,6 +135,9 @@ def dissemination_request_decide(
     audit_record(
         actor=officer,
         action=AuditAction.GRANT if grant else AuditAction.ALTERATION,
+        event=ExchangeAuditEvent.DISSEMINATION_GRANTED
+        if grant
+        else ExchangeAuditEvent.DISSEMINATION_REFUSED,
         target=request,
         reason=f"dissemination {'granted' if grant else 'refused'}",
         details={

@@ -9,6 +9,7 @@ from exchanges import policy
 from exchanges.facts import agency_facts
 from exchanges.models import (
     Exchange,
+    ExchangeAuditEvent,
     Recipient,
     RestrictionConfirmation,
 )
@@ -48,6 +49,7 @@ def exchange_acknowledge(*, officer: Officer, exchange: Exchange) -> int:
         audit_record(
             actor=officer,
             action=AuditAction.ALTERATION,
+            event=ExchangeAuditEvent.ACKNOWLEDGED,
             target=exchange,
             reason="receipt acknowledged",
         )
@@ -76,6 +78,7 @@ def exchange_confirm_restrictions(*, officer: Officer, exchange: Exchange) -> No
         audit_record(
             actor=officer,
             action=AuditAction.COLLECTION,
+            event=ExchangeAuditEvent.RESTRICTION_CONFIRMED,
             target=exchange,
             reason="H3 restriction confirmed",
         )

@@ -9,6 +9,7 @@ from django.db import transaction
 from exchanges import policy
 from exchanges.models import (
     Exchange,
+    ExchangeAuditEvent,
     ExchangeNotificationKind,
     Recipient,
 )
@@ -76,6 +77,7 @@ def exchange_change_restrictions(
     event = audit_record(
         actor=officer,
         action=AuditAction.ALTERATION,
+        event=ExchangeAuditEvent.RESTRICTIONS_CHANGED,
         target=exchange,
         reason=reason,
         details={

@@ -12,6 +12,7 @@ from exchanges import policy
 from exchanges.facts import agencies_facts, agency_facts, facts_for, load_agencies
 from exchanges.models import (
     Exchange,
+    ExchangeAuditEvent,
     ExchangeKind,
     ExchangeNotificationKind,
     Priority,
@@ -110,6 +111,7 @@ def exchange_send(
     audit_record(
         actor=officer,
         action=AuditAction.COLLECTION,
+        event=ExchangeAuditEvent.SENT,
         target=exchange,
         reason=f"{exchange.kind} sent",
         details={
@@ -182,6 +184,7 @@ def exchange_reply(*, officer: Officer, parent: Exchange, message: Message) -> E
     audit_record(
         actor=officer,
         action=AuditAction.COLLECTION,
+        event=ExchangeAuditEvent.REPLIED,
         target=reply,
         reason="reply sent",
         details={
@@ -218,18 +221,21 @@ def exchange_forward(
     except PolicyError as exc:
         raise PermissionDenied(str(exc)) from exc
     require_perm(officer, exchange, policy.Perm.FORWARD)
+    # Only agencies are granted the forward (policy.grants_for): the officer has one by now.
+    agency = officer_agency(officer)
     # The forward adds an audience: the same gate as a send, on the exchange as it would be.
     admit(
         replace(facts, recipients=(*facts.recipients, *targets)),
-        author=agency_facts(officer.agency),
+        author=agency_facts(agency),
         added=targets,
     )
     via = RecipientVia.DISSEMINATED if facts.restrictions.dissemination else RecipientVia.FORWARDED
-    added = add_recipients(exchange, [t.id for t in targets], via=via, added_by=officer.agency_id)
+    added = add_recipients(exchange, [t.id for t in targets], via=via, added_by=agency.pk)
     permissions_sync([exchange.pk])
     event = audit_record(
         actor=officer,
         action=AuditAction.DISCLOSURE,
+        event=ExchangeAuditEvent.FORWARDED,
         target=exchange,
         reason="forwarded",
         details={"reference": exchange.reference, "forwarded_to": added},
@@ -240,7 +246,7 @@ def exchange_forward(
         agency_ids=added,
         kind=ExchangeNotificationKind.NEW_EXCHANGE,
         exchange=exchange,
-        title=f"{exchange.reference} forwarded to your agency by {officer.agency.party.code}",
+        title=f"{exchange.reference} forwarded to your agency by {agency.party.code}",
         dedupe_key=f"audit-event:{event.pk}",
     )
     return added

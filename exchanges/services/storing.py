@@ -28,7 +28,7 @@ from exchanges.services.inputs import (
     allocate_reference,
     due_date,
 )
-from partners.models import Officer
+from partners.models import Agency, Officer
 from selec.core.files import seal_attachment
 from selec.core.policy_values import Restrictions
 
@@ -45,10 +45,11 @@ def locked_exchange(exchange: Exchange) -> Exchange:
     )
 
 
-def officer_agency(officer: Officer):  # type: ignore[no-untyped-def]
-    if officer.agency_id is None:
+def officer_agency(officer: Officer) -> Agency:
+    agency = officer.agency
+    if agency is None:
         raise PermissionDenied("Only officers of an agency send exchanges.")
-    return officer.agency
+    return agency
 
 
 def validate_message(message: Message) -> bool:
@@ -83,7 +84,8 @@ def store_children(
     exchange: Exchange, message: Message, checked: list[tuple[AttachmentInput, str]]
 ) -> None:
     entities = [
-        Entity(exchange=exchange, kind=EntityKind(e.kind), attributes=dict(e.attributes))
+        # EncryptedJSONField holds a dict: the stubs take its Python type from TextField (str).
+        Entity(exchange=exchange, kind=EntityKind(e.kind), attributes=dict(e.attributes))  # type: ignore[misc]
         for e in message.entities
     ]
     Entity.objects.bulk_create(entities)
@@ -163,7 +165,7 @@ def add_recipients(
     already = {exchange.sender_agency_id}
     if not new:
         already |= set(exchange.recipients.values_list("agency_id", flat=True))
-    new = [a for a in dict.fromkeys(agency_ids) if a not in already]
+    added = [a for a in dict.fromkeys(agency_ids) if a not in already]
     Recipient.objects.bulk_create(
         [
             Recipient(
@@ -176,7 +178,7 @@ def add_recipients(
                 due_at=exchange.due_at,
                 awaits_answer=exchange.kind == ExchangeKind.REQUEST,
             )
-            for a in new
+            for a in added
         ]
     )
-    return new
+    return added

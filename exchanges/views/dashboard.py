@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -11,26 +12,30 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from exchanges.selectors_dashboard import WorkList, agency_work
+from partners.auth import officer_of
 from partners.capabilities import capabilities_for
 from partners.policy import administers_directory, sees_country_traffic
 from partners.selectors import officer_profile
 from taskforces.selectors import memberships_of
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class WorkSection:
     id: str
-    title: str
-    explanation: str
-    empty: str
+    title: StrOrPromise
+    explanation: StrOrPromise
+    empty: StrOrPromise
     work: WorkList
     inbox_query: str  # the inbox filter that lists all of them
-    link_text: str
+    link_text: StrOrPromise
 
 
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    officer = officer_profile(request.user.pk)
+    officer = officer_profile(officer_of(request).pk)
     party = officer.party
     work = agency_work(officer)
     sections = []

@@ -34,6 +34,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "secretariat": not works_with_exchanges(has_agency=officer.agency_id is not None),
     }
     # The paging links swap the results in place (htmx); a history restore asks for the page.
+    # Set by django-htmx's middleware; HttpRequest does not declare it.
     htmx = request.htmx  # type: ignore[attr-defined]
     partial = htmx and htmx.target == "inbox-results" and not htmx.history_restore_request
     template = "exchanges/_inbox_rows.html" if partial else "exchanges/inbox.html"

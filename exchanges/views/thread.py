@@ -197,6 +197,7 @@ def _render_thread(request: HttpRequest, exchange: Exchange) -> HttpResponse:
 def thread(request: HttpRequest, reference: str) -> HttpResponse:
     officer = officer_of(request)
     exchange = exchange_get_for_officer(officer, reference=reference)
+    # request.htmx: set by django-htmx's middleware; HttpRequest does not declare it.
     if request.htmx and request.GET.get("part") == "content":  # type: ignore[attr-defined]
         # One message's content, opened as it scrolls into view in its thread.
         view = MessageView(exchange=exchange)

@@ -86,6 +86,7 @@ def _action_page(
     if submission.refusal:
         form.add_error(None, _reason(submission.refusal))
     elif submission.done:
+        # Done: act() returned its result; Submission types it T | None whatever done says.
         messages.success(request, said(submission.result))  # type: ignore[arg-type]
         return redirect(thread_url(context["exchange"].reference))
     return render(request, template, {**context, "form": form}, status=submission.status)
@@ -115,6 +116,7 @@ def reply(request: HttpRequest, reference: str) -> HttpResponse:
             )
         if sent.done:
             answer = sent.result
+            assert answer is not None  # done: exchange_reply returned the reply it sent
             messages.success(
                 request,
                 _("Reply %(reply)s sent in answer to %(parent)s.")

@@ -16,6 +16,7 @@ from partners.models import (
     AccessConfirmationStatus,
     ContentAccess,
     Officer,
+    PartnerAuditEvent,
     PartnerNotificationKind,
 )
 from partners.selectors import (
@@ -56,6 +57,7 @@ def confirmation_open(
     audit_record(
         actor=actor,
         action=AuditAction.COLLECTION,
+        event=PartnerAuditEvent.ACCESS_CONFIRMATION_REQUESTED,
         target=confirmation,
         reason="access confirmation requested",
         details={
@@ -148,6 +150,7 @@ def _confirmation_decide(
     audit_record(
         actor=actor,
         action=AuditAction.GRANT if confirm else AuditAction.ALTERATION,
+        event=PartnerAuditEvent.ACCESS_CONFIRMED if confirm else PartnerAuditEvent.ACCESS_REFUSED,
         target=confirmation,
         reason="access confirmed" if confirm else "access refused",
         details={

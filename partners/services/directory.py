@@ -12,6 +12,7 @@ from partners.models import (
     Agency,
     AgencyKind,
     Officer,
+    PartnerAuditEvent,
     Party,
     PartyKind,
     PartyStatus,
@@ -42,6 +43,7 @@ def party_create(
     audit_record(
         actor=actor,
         action=AuditAction.COLLECTION,
+        event=PartnerAuditEvent.PARTY_CREATED,
         target=party,
         reason="party created",
         details={"code": code, "status": str(status), "status_since": status_since.isoformat()},
@@ -58,6 +60,7 @@ def party_rename(*, actor: Officer | None, party: Party, name: str) -> Party:
     audit_record(
         actor=actor,
         action=AuditAction.ALTERATION,
+        event=PartnerAuditEvent.PARTY_RENAMED,
         target=party,
         reason="party renamed",
         details={"from": previous, "to": name},
@@ -89,6 +92,7 @@ def agency_create(
     audit_record(
         actor=actor,
         action=AuditAction.COLLECTION,
+        event=PartnerAuditEvent.AGENCY_CREATED,
         target=agency,
         reason="agency created",
         details={
@@ -117,6 +121,7 @@ def agency_update(
     audit_record(
         actor=actor,
         action=AuditAction.ALTERATION,
+        event=PartnerAuditEvent.AGENCY_UPDATED,
         target=agency,
         reason="agency updated",
         details={"name": name, "kind": str(kind), "national_focal_point": is_national_focal_point},

@@ -28,7 +28,7 @@ def directory_admins_group() -> Group:
 
 
 def _directory_permissions() -> list[Permission]:
-    perms = []
+    perms: list[Permission] = []
     for app_label, models in DIRECTORY_MODELS.items():
         perms += Permission.objects.filter(
             content_type__app_label=app_label,

@@ -10,7 +10,14 @@ from django.db import transaction
 
 from partners import policy
 from partners.api_auth import api_tokens_revoke_all
-from partners.models import AccessConfirmationReason, Agency, Officer, Posting, Role
+from partners.models import (
+    AccessConfirmationReason,
+    Agency,
+    Officer,
+    PartnerAuditEvent,
+    Posting,
+    Role,
+)
 from partners.services.access_confirmations import confirmation_open, confirmations_supersede
 from partners.services.groups import sync_groups
 from selec.core.audit import audit_record
@@ -52,6 +59,7 @@ def officer_create(
     audit_record(
         actor=actor,
         action=AuditAction.COLLECTION,
+        event=PartnerAuditEvent.OFFICER_CREATED,
         target=officer,
         reason="officer account created",
         details=_assignment_details(officer),
@@ -109,6 +117,7 @@ def officer_update_assignment(
     audit_record(
         actor=actor,
         action=AuditAction.ALTERATION,
+        event=PartnerAuditEvent.OFFICER_ASSIGNMENT_CHANGED,
         target=officer,
         reason="officer assignment changed",
         details=_assignment_details(officer),
@@ -133,7 +142,11 @@ def officer_update_profile(
     officer.full_clean(exclude=["password"])
     officer.save(update_fields=["first_name", "last_name", "email"])
     audit_record(
-        actor=actor, action=AuditAction.ALTERATION, target=officer, reason="officer profile updated"
+        actor=actor,
+        action=AuditAction.ALTERATION,
+        event=PartnerAuditEvent.OFFICER_PROFILE_UPDATED,
+        target=officer,
+        reason="officer profile updated",
     )
     return officer
 
@@ -149,6 +162,7 @@ def officer_login_unlock(*, actor: Officer | None, officer: Officer) -> bool:
         audit_record(
             actor=actor,
             action=AuditAction.ALTERATION,
+            event=PartnerAuditEvent.OFFICER_LOGIN_UNLOCKED,
             target=officer,
             reason="login unlocked",
             details={"username": officer.username, "failed_attempt_records": cleared},

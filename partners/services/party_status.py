@@ -7,7 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from partners.models import Officer, Party, PartyStatus, PartyStatusChange
+from partners.models import Officer, PartnerAuditEvent, Party, PartyStatus, PartyStatusChange
 from partners.status_sync import resync_after_status_change
 from selec.core.audit import audit_record
 from selec.core.models import AuditAction
@@ -40,6 +40,7 @@ def party_change_status(
     audit_record(
         actor=actor,
         action=AuditAction.ALTERATION,
+        event=PartnerAuditEvent.PARTY_STATUS_CHANGED,
         target=party,
         reason="party status changed",
         details={

@@ -95,7 +95,8 @@ class VerifiedLoginRequiredMiddleware:
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-        if user.is_verified():
+        # django_otp's OTPMiddleware (before this one) gives the user is_verified().
+        if user.is_verified():  # type: ignore[attr-defined]
             if getattr(user, "awaits_confirmation", False) and (
                 url_name not in AWAITING_CONFIRMATION_URL_NAMES
             ):

@@ -14,6 +14,7 @@ class CoreConfig(AppConfig):
         from django.contrib.auth.signals import user_login_failed
         from django.db.models.signals import post_migrate
 
+        from selec.core.audit_events import CoreAuditEvent, register_audit_events
         from selec.core.login_throttle import on_login_failed
         from selec.core.object_permissions import forget_permission_ids
 
@@ -21,3 +22,4 @@ class CoreConfig(AppConfig):
         user_login_failed.connect(on_login_failed, dispatch_uid="selec.core.login_throttle")
         # A migration or a flush (tests) may recreate the Permission rows under new ids.
         post_migrate.connect(forget_permission_ids, dispatch_uid="selec.permission_ids")
+        register_audit_events(CoreAuditEvent)

@@ -81,6 +81,7 @@ def audit_record(
     *,
     actor: Any,
     action: AuditAction,
+    event: str,
     target: Model | None = None,
     object_type: str = "",
     object_id: str = "",
@@ -91,6 +92,8 @@ def audit_record(
     """Write one event, unsealed. Must run inside the transaction of the change it records;
     the event is sealed after that transaction commits.
 
+    ``event`` names the use case (``exchange.forwarded``: one of the names the apps declare,
+    ``selec.core.audit_events``), beside ``action``, its category in the Directive's terms.
     ``reason`` is the system's fixed wording of what happened ("forwarded"); ``justification``
     is what the officer typed, if anything, and is stored encrypted (see the module's text).
     """
@@ -105,13 +108,14 @@ def audit_record(
         details.update(_justification_named(stored))
     agency = getattr(actor, "agency", None)
     context = current_request_context()
-    event = AuditEvent(
+    row = AuditEvent(
         occurred_at=timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
         actor_username=getattr(actor, "username", "") or "system",
         actor_agency=agency.name if agency else "",
         actor_party=agency.party.code if agency else "",
         action=action,
+        event=event,
         object_type=object_type,
         object_id=object_id,
         reason=reason,
@@ -120,18 +124,18 @@ def audit_record(
         client_request_id=context.client_request_id,
         ip_address=context.ip_address,
     )
-    event.content_mac = content_mac_of(event)
+    row.content_mac = content_mac_of(row)
     if stored is None:
-        event.save(force_insert=True)
+        row.save(force_insert=True)
     else:
-        _insert_together(stored, event)
+        _insert_together(stored, row)
     # After the commit, a worker seals it (with any other committed event waiting): the
     # request neither waits for the sealers' lock nor pays the sealing's round trips. Queued
     # once per transaction, robustly: the action has committed whatever happens to the queueing, and an event left
     # unsealed is sealed by the next sealer or the periodic run. A rolled-back event queues
     # nothing. Without a broker (the embedded default) the task runs at once, in-process.
     seal_audit_log.delay_once_on_commit()
-    return event
+    return row
 
 
 def _keyed_digest(purpose: bytes, text: str) -> str:
@@ -200,6 +204,8 @@ def _canonical_content(event: AuditEvent) -> bytes:
         # Only when present, so that events written before the field existed still verify.
         **({"client_request_id": event.client_request_id} if event.client_request_id else {}),
         "action": str(event.action),
+        # Only when present, like client_request_id: older events verify as they were sealed.
+        **({"event": event.event} if event.event else {}),
         "object_type": event.object_type,
         "object_id": event.object_id,
         "reason": event.reason,
@@ -256,12 +262,11 @@ def _seal_batch(after_id: int) -> tuple[list[int], int]:
         pending = _unsealed_after(after_id)
         if not pending:
             return [], 0
-        sealed = _chained(_written_by_us(pending), after=chain_head())
+        sealed, (head_position, head_hash) = _chained(_written_by_us(pending), after=chain_head())
         _store_seals(sealed)
         if sealed:
-            head = sealed[-1]
             transaction.on_commit(
-                partial(audit_anchor.anchor_append, head.pk, head.chain_hash, head.chain_position)
+                partial(audit_anchor.anchor_append, sealed[-1].pk, head_hash, head_position)
             )
     return [event.pk for event in pending], len(sealed)
 
@@ -302,11 +307,20 @@ def chain_head() -> tuple[int, str]:
         .values_list("chain_position", "chain_hash")
         .first()
     )
-    return head if head is not None else (0, GENESIS_HASH)
+    if head is None:
+        return 0, GENESIS_HASH
+    position, chain_hash = head
+    # A sealed row has both (the model's check constraint).
+    assert position is not None
+    assert chain_hash is not None
+    return position, chain_hash
 
 
-def _chained(events: Iterable[AuditEvent], *, after: tuple[int, str]) -> list[AuditEvent]:
-    """The events, in this order, given the positions and links that follow ``after``."""
+def _chained(
+    events: Iterable[AuditEvent], *, after: tuple[int, str]
+) -> tuple[list[AuditEvent], tuple[int, str]]:
+    """The events, in this order, given the positions and links that follow ``after``; and
+    the chain's new head (``after`` when there are no events)."""
     position, previous = after
     chained = []
     for event in events:
@@ -314,7 +328,7 @@ def _chained(events: Iterable[AuditEvent], *, after: tuple[int, str]) -> list[Au
         event.chain_position, event.previous_hash = position, previous
         event.chain_hash = previous = chain_hash_of(event)
         chained.append(event)
-    return chained
+    return chained, (position, previous)
 
 
 def _store_seals(events: list[AuditEvent]) -> None:

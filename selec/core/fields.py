@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django import forms
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 
@@ -21,6 +22,11 @@ class Ciphertext(str):
 
 
 class _DecryptingDescriptor(DeferredAttribute):
+    field: EncryptedTextField
+
+    def __init__(self, field: EncryptedTextField) -> None:
+        super().__init__(field)
+
     def __get__(self, instance: Any, owner: Any = None) -> Any:
         if instance is None:
             return self
@@ -91,10 +97,13 @@ class EncryptedJSONField(EncryptedTextField):
     def from_plaintext(self, text: str) -> Any:
         return json.loads(text)
 
-    def formfield(self, **kwargs: Any) -> Any:
-        from django.forms import JSONField
-
-        return JSONField(**kwargs)
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field | None:
+        return (form_class or forms.JSONField)(**kwargs)
 
 
 class EncryptedFileField(models.BinaryField):

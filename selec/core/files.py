@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
+from uuid import UUID
 
 import filetype
 from django.conf import settings
@@ -121,9 +122,13 @@ def check_attachment(*, filename: str, declared_type: str, content: bytes) -> st
 
 
 class Upload(Protocol):
-    filename: str
-    content_type: str
-    content: bytes
+    # Read only: a frozen input (exchanges' AttachmentInput) is an upload too.
+    @property
+    def filename(self) -> str: ...
+    @property
+    def content_type(self) -> str: ...
+    @property
+    def content(self) -> bytes: ...
 
 
 U = TypeVar("U", bound=Upload)
@@ -146,8 +151,12 @@ def checked_uploads(uploads: Sequence[U]) -> list[tuple[U, str]]:
 class StoredFile(Protocol):
     """An attachment row: its file's metadata and the AES-GCM ciphertext of its bytes."""
 
-    pk: int | None
-    uuid: object
+    # Read only here (so a model's ``pk: int`` matches); the rest is filled by seal_attachment.
+    @property
+    def pk(self) -> int | None: ...
+    @property
+    def uuid(self) -> UUID: ...
+
     filename: str
     content_type: str
     size: int
@@ -184,12 +193,18 @@ def open_attachment(attachment: StoredFile) -> bytes:
     return content
 
 
+def attachment_disposition(filename: str) -> str:
+    """The Content-Disposition of a file to save under ``filename``."""
+    header = content_disposition_header(as_attachment=True, filename=filename)
+    # Django answers None only for an inline disposition without a file name.
+    assert header is not None
+    return header
+
+
 def download_response(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
     """A file handed to the officer: saved, never rendered or sniffed, never cached by others."""
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=filename
-    )
+    response["Content-Disposition"] = attachment_disposition(filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -4,26 +4,20 @@ notifications page, the admin and the API list what has been registered."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ImproperlyConfigured
 from django.db import models
-from django.utils.functional import Promise
+
+from selec.core.choices_registry import Choices, register_choices
 
 # (value, label), in the order the apps registered them. A list, so that the API's schema can
 # name the enum these choices make (drf-spectacular's ENUM_NAME_OVERRIDES, in the settings).
-NOTIFICATION_KINDS: list[tuple[str, str | Promise]] = []
+NOTIFICATION_KINDS: Choices = []
 
 
 def register_notification_kinds(kinds: type[models.TextChoices]) -> None:
-    """Add an app's kinds. Registering the same kinds again changes nothing; two apps that
-    declare one value with different labels are a configuration error."""
-    known = dict(NOTIFICATION_KINDS)
-    for value, label in kinds.choices:
-        if value not in known:
-            NOTIFICATION_KINDS.append((value, label))
-        elif known[value] != label:
-            raise ImproperlyConfigured(f"Two apps declare the notification kind {value!r}.")
+    """Add an app's kinds (``selec.core.choices_registry.register_choices``)."""
+    register_choices(NOTIFICATION_KINDS, kinds, what="notification kind")
 
 
-def notification_kind_choices() -> list[tuple[str, str | Promise]]:
+def notification_kind_choices() -> Choices:
     """The choices of ``Notification.kind``: read when a form, the admin or the API asks."""
     return list(NOTIFICATION_KINDS)

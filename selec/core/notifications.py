@@ -24,6 +24,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from selec.core.models import Notification, OutboxMessage
+from selec.core.service_helpers import max_length_of
 from selec.core.tasks import relay_outbox
 
 if TYPE_CHECKING:
@@ -32,8 +33,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-_TITLE_MAX_LENGTH = Notification._meta.get_field("title").max_length
-_DEDUPE_KEY_MAX_LENGTH = Notification._meta.get_field("dedupe_key").max_length
+_TITLE_MAX_LENGTH = max_length_of(Notification, "title")
+_DEDUPE_KEY_MAX_LENGTH = max_length_of(Notification, "dedupe_key")
 _LAST_ERROR_MAX_LENGTH = 1000
 
 
@@ -206,12 +207,12 @@ def _mail_server_failed(exc: Exception) -> bool:
 
 
 def unread_notifications_count(officer: Officer) -> int:
-    return Notification.objects.filter(officer=officer, read_at__isnull=True).count()
+    return Notification.objects.filter(officer_id=officer.pk, read_at__isnull=True).count()
 
 
 def notifications_for(officer: Officer, *, limit: int = 50) -> QuerySet[Notification]:
     """The officer's newest notifications, read or not, at most ``limit`` of them."""
-    return Notification.objects.filter(officer=officer).order_by("-created_at", "-id")[:limit]
+    return Notification.objects.filter(officer_id=officer.pk).order_by("-created_at", "-id")[:limit]
 
 
 @transaction.atomic
@@ -219,7 +220,9 @@ def notification_mark_read(*, officer: Officer, notification_id: int) -> Notific
     """Mark one of the officer's notifications read. Another officer's answers 404, as a
     missing one does: the response must not tell whether it exists."""
     notification = (
-        Notification.objects.select_for_update().filter(pk=notification_id, officer=officer).first()
+        Notification.objects.select_for_update()
+        .filter(pk=notification_id, officer_id=officer.pk)
+        .first()
     )
     if notification is None:
         raise Http404("No such notification.")
@@ -232,6 +235,6 @@ def notification_mark_read(*, officer: Officer, notification_id: int) -> Notific
 @transaction.atomic
 def notifications_mark_all_read(*, officer: Officer) -> int:
     """Mark all the officer's unread notifications read; return how many there were."""
-    return Notification.objects.filter(officer=officer, read_at__isnull=True).update(
+    return Notification.objects.filter(officer_id=officer.pk, read_at__isnull=True).update(
         read_at=timezone.now()
     )

@@ -17,12 +17,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from selec.core.audit import audit_record
+from selec.core.audit_events import CoreAuditEvent
 from selec.core.models import AuditAction
 
 logger = logging.getLogger(__name__)
@@ -50,6 +52,8 @@ def _count_refusal(officer_id: int) -> tuple[int, int]:
 def refusal_record(*, request: HttpRequest, status: int) -> None:
     """Audit one refused attempt (within the flood limit), in a transaction of its own."""
     officer = request.user
+    if isinstance(officer, AnonymousUser):
+        return  # the middleware records signed-in officers' refusals only
     match = request.resolver_match
     assert match is not None
     number, previous = _count_refusal(officer.pk)
@@ -75,6 +79,7 @@ def refusal_record(*, request: HttpRequest, status: int) -> None:
         audit_record(
             actor=officer,
             action=AuditAction.REFUSAL,
+            event=CoreAuditEvent.REQUEST_REFUSED,
             object_type=match.view_name[:64],
             object_id=",".join(arguments.values())[:64],
             reason="access refused: sweep suspected" if sweep else "access refused",

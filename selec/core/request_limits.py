@@ -161,7 +161,14 @@ class StrictUploadHandler(FileUploadHandler):
     :class:`_FileNameCheck` and then kept by the request's other upload handlers, as Django
     would have kept them."""
 
-    def handle_raw_input(
+    # Always made with its request (use_strict_upload_handler, or Django from the settings).
+    request: HttpRequest
+
+    def __init__(self, request: HttpRequest) -> None:
+        super().__init__(request)
+
+    # Django's parser passes the boundary as bytes (it encodes it); the stubs say str.
+    def handle_raw_input(  # type: ignore[override]
         self,
         input_data: Any,
         META: dict[str, Any],
@@ -172,7 +179,8 @@ class StrictUploadHandler(FileUploadHandler):
         others = [h for h in self.request.upload_handlers if h is not self]
         parser = _StrictMultiPartParser(
             META,
-            _PartHeadersAsText(input_data, boundary),
+            # The parser only reads its input; the stubs ask for a whole IO[bytes].
+            _PartHeadersAsText(input_data, boundary),  # type: ignore[arg-type]
             [_FileNameCheck(self.request), *others],
             encoding,
         )
@@ -190,7 +198,9 @@ def use_strict_upload_handler(request: HttpRequest) -> None:
     """Put the strict handler first, before the body is read (Django's documented way of
     changing a request's upload handlers)."""
     if not any(isinstance(h, StrictUploadHandler) for h in request.upload_handlers):
-        request.upload_handlers.insert(0, StrictUploadHandler(request))
+        # Once the body is parsed the handlers are an ImmutableList, whose insert() refuses
+        # with Django's message; the stubs leave that insert() out.
+        request.upload_handlers.insert(0, StrictUploadHandler(request))  # type: ignore[union-attr]
 
 
 # --- Pages ----------------------------------------------------------------------------------

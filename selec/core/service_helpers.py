@@ -1,5 +1,5 @@
-"""What every app's services share: numbering from a counter row, and a policy refusal reported
-as the error of the field it concerns."""
+"""What every app's services share: numbering from a counter row, a text field's bound, and a
+policy refusal reported as the error of the field it concerns."""
 
 from __future__ import annotations
 
@@ -8,19 +8,34 @@ from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 
 from selec.core.policy_values import PolicyError
 
 
-def counter_next(counter: type[Model], **key: object) -> int:
+def _column(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None:
+        raise TypeError(f"{model._meta.label}.{name} is not a column")
+    return field.column
+
+
+def max_length_of(model: type[Model], name: str) -> int:
+    """The ``max_length`` of one of the model's text fields."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or field.max_length is None:
+        raise TypeError(f"{model._meta.label}.{name} is not a text of a bounded length")
+    return field.max_length
+
+
+def counter_next(counter: type[Model], **key: int | str) -> int:
     """The next number of the counter row named by ``key`` (its unique columns, e.g. a year):
     one atomic upsert of its ``last`` column, whose row lock holds concurrent callers back until
     this transaction ends, so numbers are consecutive and never repeat."""
     quote = connection.ops.quote_name
     table = quote(counter._meta.db_table)
-    columns = [quote(counter._meta.get_field(name).column) for name in key]
-    last = quote(counter._meta.get_field("last").column)
+    columns = [quote(_column(counter, name)) for name in key]
+    last = quote(_column(counter, "last"))
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({', '.join(columns)}, {last}) "  # noqa: S608 - quoted names

@@ -3,11 +3,37 @@
 
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 import pytest
 
 from analytics.models import Channel, ExchangeStatistic, StatisticsRun
 from partners.models import Party
 from taskforces.models import CrimeArea, TaskForce
+
+
+class StatRow(TypedDict):
+    """One row of ``ExchangeStatistic``, its parties, area and task force named by code."""
+
+    year: int
+    exchanges: int
+    kind: str
+    channel: str
+    sender: str
+    sender_is_member: bool
+    recipient: str | None
+    area: str
+    task_force: str | None
+
+
+class RowKeys(TypedDict, total=False):
+    """The keys that ``exchange`` passes on to each of its rows."""
+
+    kind: str
+    channel: str
+    member: bool
+    area: str
+    task_force: str | None
 
 
 @pytest.fixture
@@ -29,7 +55,7 @@ def stat(
     recipient: str | None = None,
     area: str = "drugs",
     task_force: str | None = None,
-) -> dict[str, object]:
+) -> StatRow:
     """One row: ``recipient`` None is the once-per-exchange grain, a party code the
     once-per-receiving-party grain."""
     return {
@@ -50,18 +76,18 @@ def exchange(
     sender: str,
     recipients: list[str],
     n: int = 1,
-    **keys: object,
-) -> list[dict[str, object]]:
+    **keys: Unpack[RowKeys],
+) -> list[StatRow]:
     """``n`` exchanges with the same keys, as both grains hold them: once, and once per
     receiving party."""
     return [
-        stat(year, n, sender=sender, **keys),  # type: ignore[arg-type]
-        *(stat(year, n, sender=sender, recipient=code, **keys) for code in recipients),  # type: ignore[arg-type]
+        stat(year, n, sender=sender, **keys),
+        *(stat(year, n, sender=sender, recipient=code, **keys) for code in recipients),
     ]
 
 
-def store(*groups: dict[str, object] | list[dict[str, object]]) -> list[ExchangeStatistic]:
-    rows: list[dict[str, object]] = []
+def store(*groups: StatRow | list[StatRow]) -> list[ExchangeStatistic]:
+    rows: list[StatRow] = []
     for group in groups:
         rows.extend(group if isinstance(group, list) else [group])
     parties = dict(Party.objects.values_list("code", "pk"))

@@ -105,6 +105,8 @@ def test_the_run_records_rows_exchanges_and_the_time_of_the_computation(generate
     assert run.exchanges == sum(1 for row in rows if row.day.year == year)
     assert run.rows == ExchangeStatistic.objects.filter(year=year).count()
     assert run.computed_at == run.finished_at
+    assert run.started_at is not None
+    assert run.computed_at is not None
     assert before <= run.started_at <= run.computed_at
     assert run.error == ""
 
@@ -134,6 +136,8 @@ def test_a_failed_computation_keeps_the_previous_rows_and_records_the_error(
     run = StatisticsRun.objects.get(year=2011)
     assert run.state == RunState.FAILED
     assert "division by zero" in run.error
+    assert run.computed_at is not None
+    assert run.finished_at is not None
     assert run.computed_at < run.finished_at
 
 
@@ -367,7 +371,7 @@ def test_live_exchanges_are_counted_by_the_rules(
     # Two agencies of Bulgaria are one receiving party.
     received = ExchangeStatistic.objects.filter(year=2020, recipient_party__code="BG")
     assert sum(received.values_list("exchanges", flat=True)) == 2
-    kinds = Counter()
+    kinds: Counter[str] = Counter()
     for kind, n in ExchangeStatistic.objects.filter(
         year=2020, recipient_party__isnull=True
     ).values_list("kind", "exchanges"):

@@ -30,6 +30,7 @@ from exchanges.services.sending import exchange_reply, exchange_send
 from partners.models import Agency, Officer
 from taskforces.models import CrimeArea, TaskForce
 from tests.exchanges.scenario import agency_ids, message
+from tests.helpers import agency_of
 
 pytestmark = pytest.mark.django_db
 
@@ -200,7 +201,7 @@ def send_live(officers: dict[str, Officer]) -> list[Counted]:
             regional=False,
         )
 
-    officers_party = {o.agency_id: o.agency.party.code for o in officers.values()}
+    officers_party = {o.agency_id: agency_of(o).party.code for o in officers.values()}
     live = []
     sent: list[Exchange] = []
     for username, recipients, kind, area, task_force in [

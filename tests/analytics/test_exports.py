@@ -141,7 +141,7 @@ def test_the_csv_response_streams_an_attachment() -> None:
     assert response["Content-Disposition"] == (
         'attachment; filename="selec-statistics-totals-2008-2009.csv"'
     )
-    body = b"".join(response.streaming_content).decode()
+    body = response.getvalue().decode()
     assert body.splitlines()[0] == "channel,2008,2009"
 
 

@@ -73,7 +73,9 @@ def test_a_valid_log_is_imported_as_metadata_only_rows_marked_as_imported() -> N
     assert sorted(codes[p] for p in last.recipients.party_ids) == ["RO", "TR"]
     # A set of recipients is stored once, whatever the order the log names them in.
     assert rows[(dt.date(2008, 3, 16), "RO")].recipients_id == first.recipients_id
-    assert rows[(dt.date(2008, 3, 15), "AT")].task_force.code == "thb_migration"
+    task_force = rows[(dt.date(2008, 3, 15), "AT")].task_force
+    assert task_force is not None
+    assert task_force.code == "thb_migration"
 
 
 def test_the_import_is_audited_as_a_collection() -> None:

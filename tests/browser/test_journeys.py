@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from exchanges.models import Exchange, Recipient
 from partners.models import Officer
@@ -52,7 +52,9 @@ def test_journey_1_an_urgent_h2_request_is_read_acknowledged_and_answered(
     page.locator("summary", has_text="People").click()
     page.get_by_label("Names").first.fill("Ђорђе Ђорђевић")
     page.locator("input[type=file][name=attachments]").set_input_files(
-        files=[{"name": "seizure-report.pdf", "mimeType": "application/pdf", "buffer": MINIMAL_PDF}]
+        files=[
+            FilePayload(name="seizure-report.pdf", mimeType="application/pdf", buffer=MINIMAL_PDF)
+        ]
     )
     expect(page.get_by_text("National Focal Point of Bulgaria").first).to_be_visible()
     page.get_by_role("button", name="Send").click()

@@ -273,7 +273,8 @@ def test_every_api_route_and_method_of_the_cases_is_in_the_matrix() -> None:
         (pattern.name, method.upper())
         for pattern in api_urls.urlpatterns
         for method in ("get", "post", "put", "patch", "delete")
-        if hasattr(pattern.callback.cls, method)
+        # DRF's as_view() sets cls on the view function it returns; no stub declares it.
+        if hasattr(pattern.callback.cls, method)  # type: ignore[attr-defined]
     }
     assert routes == set(ROUTE_ACTIONS)
     assert set(ROUTE_ACTIONS.values()) - {"meetings_list", "results_list"} == set(ACTIONS)

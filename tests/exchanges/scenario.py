@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TypedDict, Unpack
 
 from django.db.models import QuerySet
 
@@ -21,10 +22,25 @@ CODES: dict[str, Restrictions] = {
     "H3": Restrictions(text="Not to be shared with the vehicle's registered owner."),
 }
 EVALUATED = Evaluation(source_reliability="B", information_accuracy="2")
+A_PERSON_NAMES = "Ђорђе Ђорђевић"
 A_PERSON = EntityInput(
-    "person", {"names": "Ђорђе Ђорђевић", "date_of_birth": "1980-04-12", "nationality": "RS"}
+    "person", {"names": A_PERSON_NAMES, "date_of_birth": "1980-04-12", "nationality": "RS"}
 )
 A_NOTE = AttachmentInput("note.txt", "text/plain", b"Seizure report: 40 kg, Kapitan Andreevo.")
+
+
+class MessageText(TypedDict, total=False):
+    """The words of a test message, where the defaults of ``message`` will not do."""
+
+    subject: str
+    body: str
+
+
+class MessageParts(MessageText, total=False):
+    """What ``send`` passes on to ``message``, besides the handling code and personal flag."""
+
+    entities: Sequence[EntityInput] | None
+    attachments: Sequence[AttachmentInput]
 
 
 def agency_ids(*names: str) -> list[int]:
@@ -59,7 +75,7 @@ def send(
     personal: bool = False,
     kind: str = ExchangeKind.REQUEST,
     priority: str = Priority.URGENT,
-    **message_kwargs: object,
+    **message_kwargs: Unpack[MessageParts],
 ) -> Exchange:
     return exchange_send(
         officer=officer,
@@ -67,7 +83,7 @@ def send(
         recipient_agency_ids=agency_ids(*recipients),
         crime_area_id=CrimeArea.objects.get(code="drugs").pk,
         priority=priority,
-        message=message(code=code, personal=personal, **message_kwargs),  # type: ignore[arg-type]
+        message=message(code=code, personal=personal, **message_kwargs),
     )
 
 

@@ -32,6 +32,7 @@ from exchanges.services import (
 from partners.models import Officer
 from selec.core.policy_values import Restrictions
 from tests.exchanges.scenario import agency_ids, message, send
+from tests.helpers import agency_of
 
 MATRIX = """
 persona  action                 | H0  H1  H2  H3  | H0  H1  H2  H3
@@ -239,7 +240,7 @@ def test_every_persona_gets_exactly_the_answer_in_the_matrix(code: str, personal
     request = DisseminationRequest.objects.create(
         exchange=exchange,
         kind=DisseminationKind.SHARE,
-        requesting_agency=Officer.objects.get(username="lo.bg").agency,
+        requesting_agency=agency_of(Officer.objects.get(username="lo.bg")),
         requested_by=Officer.objects.get(username="lo.bg"),
         intended_use="Joint investigation",
         justification="Needed by the Hellenic Police",

@@ -19,6 +19,7 @@ TITLE = "Restrictions of an exchange changed"
 def _notify(
     exchange, officer: Officer, *, kind=ExchangeNotificationKind.RESTRICTION_TIGHTENED, key: str
 ):
+    assert officer.agency_id is not None  # an officer of an agency
     with transaction.atomic():
         return notify_agencies(
             agency_ids=[officer.agency_id],
@@ -31,6 +32,7 @@ def _notify(
 
 def test_a_notice_names_its_event_or_is_refused(lo_ro: Officer, lo_bg: Officer) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
+    assert lo_bg.agency_id is not None
     with pytest.raises(TypeError, match="dedupe_key"):
         notify_agencies(  # type: ignore[call-arg]
             agency_ids=[lo_bg.agency_id],

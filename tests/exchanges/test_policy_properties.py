@@ -21,6 +21,7 @@ from partners.models import Officer, Party, PartyStatus, Role
 from partners.services.party_status import party_change_status
 from selec.core.policy_values import Restrictions
 from tests.exchanges.scenario import agency_ids, send
+from tests.helpers import agency_of
 
 PERSONAS = ["lo.ro", "lo.bg", "nfp.bg", "lo.tr", "lo.al", "obs.at", "op.it", "lo.gr", "analyst"]
 TARGETS = ["Hellenic Police", "Police of Austria", "Albanian State Police", "Police of Italy"]
@@ -101,7 +102,7 @@ def _granted_view(officer: Officer, exchange: Exchange) -> bool:
     if officer.is_active and officer.agency_id:
         principals.append(Principal("agency", officer.agency_id))
         if officer.role == Role.NFP_OFFICER:
-            principals.append(Principal("nfp", officer.agency.party_id))
+            principals.append(Principal("nfp", agency_of(officer).party_id))
     return any(Perm.VIEW in grants.get(p, frozenset()) for p in principals)
 
 
@@ -149,7 +150,7 @@ def test_no_sequence_of_actions_lets_an_exchange_reach_an_officer_the_policy_did
                     sees = exchanges_visible_to(officer).filter(pk=exchange.pk).exists()
                     assert sees == _granted_view(officer, exchange), (username, step)
                     if sees and personal:
-                        assert officer.agency.party.status in (
+                        assert agency_of(officer).party.status in (
                             PartyStatus.MEMBER,
                             PartyStatus.OPERATIONAL_PARTNER,
                         )

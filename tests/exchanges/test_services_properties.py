@@ -33,6 +33,7 @@ from selec.core.models import AuditEvent, Notification
 from taskforces.models import CrimeArea
 from tests.cases.scenario import open_case
 from tests.exchanges.scenario import A_NOTE, A_PERSON, EVALUATED, agency_ids, send
+from tests.helpers import agency_of
 
 # The author of each status; the former member is Albania, downgraded once the scene is set.
 AUTHORS = {
@@ -92,7 +93,7 @@ def _scene(
     """Set the scene through the real services and return the action under test, to be run by
     the author as loaded afterwards (a former member's status changes in the scene)."""
     ro = Officer.objects.select_related("agency__party").get(username="lo.ro")
-    own = author.agency.name
+    own = agency_of(author).name
     others = ["Romanian Police"] + ([OBSERVER] if to_observer and own != OBSERVER else [])
     # A parent carries personal data only where the rules let it be sent (the scene is not
     # what is tested).
@@ -218,7 +219,7 @@ def _check_stored(
 )
 def test_every_creation_path_refuses_and_stores_nothing_or_stores_what_rule_1_allows(
     path: str,
-    status: str,
+    status: PartyStatus,
     to_observer: bool,
     parent_personal: bool,
     personal: bool,

@@ -13,7 +13,7 @@ from exchanges.selectors import exchanges_visible_to
 from exchanges.services import dissemination_requests, sending
 from partners.models import Officer
 from tests.exchanges.scenario import agency_ids, send
-from tests.helpers import verified_client
+from tests.helpers import agency_of, verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -198,7 +198,7 @@ def test_the_queue_costs_the_same_queries_for_ten_and_for_two_hundred_requests(
             DisseminationRequest.objects.create(
                 exchange=exchange,
                 kind="share",
-                requesting_agency=lo_bg.agency,
+                requesting_agency=agency_of(lo_bg),
                 requested_by=lo_bg,
                 intended_use="Joint investigation",
                 justification="Courier seen abroad",

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pytest
-from django.http import HttpResponse
 from django.test import Client
 
 from exchanges.models import Attachment, DisseminationRequest
 from exchanges.services.dissemination_requests import dissemination_request_file
 from partners.models import Officer
 from tests.exchanges.scenario import agency_ids, send
+
+if TYPE_CHECKING:
+    # What the stubs call the test client's answers (a type of the stubs alone).
+    from django.test.client import _MonkeyPatchedWSGIResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +35,7 @@ def missing_and_hidden_alike(
     """The 404 page for ``address`` (GET, or POST of ``data``) while its object exists but is
     hidden, after asserting that it is the same once the object is gone."""
 
-    def ask() -> HttpResponse:
+    def ask() -> _MonkeyPatchedWSGIResponse:
         return client.get(address) if data is None else client.post(address, data)
 
     hidden = ask()

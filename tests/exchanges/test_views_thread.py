@@ -16,6 +16,7 @@ from selec.core.models import AuditAction, AuditEvent
 from selec.core.policy_values import Restrictions
 from tests.exchanges.scenario import CODES, agency_ids, message, send
 from tests.exchanges.thread_pages import BODY, DOES_NOT_SEE, SEES, SUBJECT, _as, _url
+from tests.helpers import agency_of
 
 pytestmark = pytest.mark.django_db
 
@@ -300,7 +301,7 @@ def test_the_thread_page_costs_the_same_queries_for_two_and_for_twelve_replies(
             DisseminationRequest.objects.create(
                 exchange=parent,
                 kind="share",
-                requesting_agency=lo_bg.agency,
+                requesting_agency=agency_of(lo_bg),
                 requested_by=lo_bg,
                 intended_use="x",
                 justification="y",

@@ -4,6 +4,7 @@ matching runs as the after-commit task would."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Unpack
 
 from exchanges.models import Exchange
 from exchanges.services.inputs import EntityInput
@@ -12,7 +13,7 @@ from hits.matching import exchange_match
 from hits.models import Hit
 from partners.models import Officer
 from selec.core.models import AuditEvent
-from tests.exchanges.scenario import message, send
+from tests.exchanges.scenario import MessageText, message, send
 
 # Recipient of every report: an agency that receives both providers' exchanges but provides
 # neither, so it has no hit of its own.
@@ -32,7 +33,7 @@ def report(
     *entities: EntityInput,
     code: str = "H0",
     to: Sequence[str] = (RECIPIENT,),
-    **message_kwargs: object,
+    **message_kwargs: Unpack[MessageText],
 ) -> Exchange:
     """An information exchange carrying the entities, sent by the officer's agency."""
     return send(

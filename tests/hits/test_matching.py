@@ -156,7 +156,7 @@ def test_identifiers_written_differently_by_two_providers_are_one_hit(
 def test_a_pair_is_stored_lower_entity_first_with_every_token_kind_it_shares(
     lo_ro: Officer, lo_bg: Officer
 ) -> None:
-    car = {"plate": "B 123 ABC", "vin": "WVWZZZ1JZXW000001"}
+    car: dict[str, object] = {"plate": "B 123 ABC", "vin": "WVWZZZ1JZXW000001"}
     first = report(lo_ro, EntityInput("vehicle", car))
     second = report(lo_bg, EntityInput("vehicle", car))
 

@@ -74,16 +74,16 @@ def test_an_account_an_admin_creates_reads_nothing_until_the_nfp_confirms(
     pages = verified_client(client, newcomer)
     for path in ("/", "/exchanges/", f"/exchanges/{sent.reference}/", "/cases/", "/hits/"):
         response = pages.get(path)
-        assert (response.status_code, response.url) == (302, "/account/"), path
+        assert (response.status_code, response["Location"]) == (302, "/account/"), path
     assert b"awaits confirmation" in pages.get("/account/").content
     # The API: 403 whatever the route, with the reason, even with the officer's own token.
     _, plain = issued_token(newcomer)
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {plain}")
     for path in ("/api/v1/exchanges/", f"/api/v1/exchanges/{sent.reference}/", "/api/v1/parties/"):
-        response = api.get(path)
-        assert response.status_code == 403, path
-        assert "awaits confirmation" in response.json()["detail"]
+        refused = api.get(path)
+        assert refused.status_code == 403, path
+        assert "awaits confirmation" in refused.json()["detail"]
 
     officer_access_decide(actor=nfp_bg, confirmation_id=_pending(newcomer).pk, confirm=True)
     newcomer = Officer.objects.get(pk=newcomer.pk)  # a new request: groups read afresh

@@ -78,7 +78,9 @@ def test_changing_a_party_status_in_the_admin_records_the_history(
     assert response.status_code == 302, response.content.decode()[-6000:]
     georgia.refresh_from_db()
     assert georgia.status == PartyStatus.MEMBER
-    assert georgia.status_history.first().note == "Accession"
+    latest = georgia.status_history.first()
+    assert latest is not None
+    assert latest.note == "Accession"
 
 
 def test_editing_a_task_force_is_audited(login, directory_admin: Officer) -> None:

@@ -27,6 +27,7 @@ from partners.services.groups import DIRECTORY_ADMINS_GROUP
 from partners.services.officers import officer_create, officer_update_assignment
 from partners.services.party_status import party_change_status
 from selec.core.models import AuditEvent
+from tests.helpers import agency_of
 
 pytestmark = pytest.mark.django_db
 
@@ -34,13 +35,16 @@ pytestmark = pytest.mark.django_db
 def test_every_agency_has_a_group_of_its_own(lo_ro: Officer) -> None:
     groups = {a.group_id for a in Agency.objects.all()}
     assert len(groups) == Agency.objects.count()
-    assert lo_ro.groups.filter(pk=lo_ro.agency.group_id).exists()
+    assert lo_ro.groups.filter(pk=agency_of(lo_ro).group_id).exists()
 
 
 def test_nfp_officers_are_in_their_agency_group_and_the_nfp_group(nfp_bg: Officer) -> None:
-    bulgaria = nfp_bg.agency.party
+    agency = agency_of(nfp_bg)
+    bulgaria = agency.party
+    assert agency.group is not None
+    assert bulgaria.nfp_group is not None
     assert set(nfp_bg.groups.values_list("name", flat=True)) == {
-        nfp_bg.agency.group.name,
+        agency.group.name,
         bulgaria.nfp_group.name,
     }
 

@@ -50,7 +50,8 @@ def make_exchange(author: Officer, *, subject: str, body: str) -> Exchange:
 
 
 def make_entity(exchange: Exchange, attributes: dict[str, str]) -> Entity:
-    return Entity.objects.create(exchange=exchange, kind="person", attributes=attributes)
+    # EncryptedJSONField holds a dict: the stubs take its Python type from TextField (str).
+    return Entity.objects.create(exchange=exchange, kind="person", attributes=attributes)  # type: ignore[misc]
 
 
 def make_attachment(exchange: Exchange, content: bytes) -> Attachment:
@@ -68,10 +69,18 @@ def make_attachment(exchange: Exchange, content: bytes) -> Attachment:
     return attachment
 
 
+def _column(model: type[models.Model], field_name: str) -> str:
+    """The name of the field's own column (a reverse relation or a generic key has none)."""
+    field = model._meta.get_field(field_name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise LookupError(f"{model.__name__}.{field_name} has no column of its own")
+    return field.column
+
+
 def raw_column(model: type[models.Model], pk: int, field_name: str) -> str | bytes:
     """The column as stored, read past the ORM."""
     quote = connection.ops.quote_name
-    column = model._meta.get_field(field_name).column
+    column = _column(model, field_name)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {quote(column)} FROM {quote(model._meta.db_table)} WHERE id = %s",  # noqa: S608 (identifiers from model metadata)
@@ -85,7 +94,7 @@ def write_raw_column(
     model: type[models.Model], pk: int, field_name: str, value: str | bytes
 ) -> None:
     quote = connection.ops.quote_name
-    column = model._meta.get_field(field_name).column
+    column = _column(model, field_name)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {quote(model._meta.db_table)} SET {quote(column)} = %s WHERE id = %s",  # noqa: S608 (identifiers from model metadata)

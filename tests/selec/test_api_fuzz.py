@@ -34,14 +34,14 @@ from partners.models import Agency, Officer
 from selec.core.models import Notification
 from selec.wsgi import application
 from tests.cases.scenario import open_case
-from tests.exchanges.scenario import A_PERSON, send
+from tests.exchanges.scenario import A_PERSON_NAMES, send
 from tests.helpers import issued_token
 
 pytestmark = pytest.mark.django_db
 
 EXAMPLES_PER_OPERATION = 5
 PERSONAS = ["lo.ro", "nfp.bg", "obs.at"]
-PERSONAL_NAMES = [A_PERSON.attributes["names"], "Đorđević", "Djordjevic"]
+PERSONAL_NAMES = [A_PERSON_NAMES, "Đorđević", "Djordjevic"]
 
 
 @pytest.fixture(params=PERSONAS)

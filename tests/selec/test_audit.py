@@ -46,13 +46,14 @@ def _unsealed_event(object_id: str = "1") -> AuditEvent:
         return audit_record(
             actor=None,
             action=AuditAction.CONSULTATION,
+            event="test.thing_recorded",
             object_type="test.thing",
             object_id=object_id,
             reason="read",
         )
 
 
-def _refused(sql: str, *params: object) -> None:
+def _refused(sql: str, *params: str | int) -> None:
     with (
         pytest.raises(DatabaseError, match="append-only"),
         transaction.atomic(),
@@ -61,7 +62,7 @@ def _refused(sql: str, *params: object) -> None:
         cursor.execute(sql, params)
 
 
-def _refused_by_the_schema(sql: str, *params: object) -> None:
+def _refused_by_the_schema(sql: str, *params: str | int) -> None:
     with (
         pytest.raises(DatabaseError, match="audit_event_sealed_whole"),
         transaction.atomic(),
@@ -70,7 +71,7 @@ def _refused_by_the_schema(sql: str, *params: object) -> None:
         cursor.execute(sql, params)
 
 
-def _behind_the_trigger(sql: str, *params: object) -> None:
+def _behind_the_trigger(sql: str, *params: str | int) -> None:
     """What a database owner could do: switch the append-only trigger off and edit."""
     with connection.cursor() as cursor:
         cursor.execute("ALTER TABLE selec_auditevent DISABLE TRIGGER selec_audit_append_only")
@@ -181,6 +182,7 @@ def test_an_event_is_written_unsealed_and_sealed_after_the_commit(
     event.refresh_from_db()
     head = AuditEvent.objects.exclude(pk=event.pk).order_by("-chain_position").first()
     assert head is not None
+    assert head.chain_position is not None  # sealed: every event's sealer has run
     assert event.chain_position == head.chain_position + 1
     assert event.previous_hash == head.chain_hash
     assert first_broken_event() is None
@@ -247,6 +249,7 @@ def test_an_event_written_without_the_key_or_copied_is_never_sealed() -> None:
     forged = AuditEvent.objects.create(
         occurred_at=genuine.occurred_at,
         action=AuditAction.GRANT,
+        event="test.thing_recorded",
         object_type="test.thing",
         object_id="1",
         reason="granted",
@@ -315,6 +318,7 @@ def _written_then_rolled_back(object_id: str) -> None:
         audit_record(
             actor=None,
             action=AuditAction.ALTERATION,
+            event="test.thing_recorded",
             object_type="test.thing",
             object_id=object_id,
             reason="changed",
@@ -332,6 +336,7 @@ def test_concurrent_writers_never_fork_the_chain_and_each_event_is_sealed_once(c
                 audit_record(
                     actor=None,
                     action=AuditAction.CONSULTATION,
+                    event="test.thing_recorded",
                     object_type="test.thing",
                     object_id=f"{n}-{m}",
                     reason="read",
@@ -340,6 +345,7 @@ def test_concurrent_writers_never_fork_the_chain_and_each_event_is_sealed_once(c
                     audit_record(
                         actor=None,
                         action=AuditAction.DISCLOSURE,
+                        event="test.thing_recorded",
                         object_type="test.thing",
                         object_id=f"{n}-{m}",
                         reason="forwarded",
@@ -383,6 +389,7 @@ def test_an_open_transaction_holding_an_event_does_not_hold_back_other_writers()
             audit_record(
                 actor=None,
                 action=AuditAction.CONSULTATION,
+                event="test.thing_recorded",
                 object_type="test.thing",
                 object_id="quick",
                 reason="read",
@@ -433,6 +440,7 @@ def test_a_transaction_writing_several_events_queues_one_sealing(
             audit_record(
                 actor=None,
                 action=AuditAction.CONSULTATION,
+                event="test.thing_recorded",
                 object_type="test.thing",
                 object_id=str(n),
                 reason="read",

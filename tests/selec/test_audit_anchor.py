@@ -187,6 +187,7 @@ def test_a_justification_is_kept_encrypted_and_named_by_its_event(directory_admi
         event = audit_record(
             actor=directory_admin,
             action=AuditAction.DISCLOSURE,
+            event="test.thing_recorded",
             object_type="test.thing",
             object_id="1",
             reason="forwarded",

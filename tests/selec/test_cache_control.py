@@ -4,7 +4,7 @@ own ``no-store`` header is kept as it is; static files stay cacheable."""
 from __future__ import annotations
 
 import pytest
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.test import Client, RequestFactory
 from django.utils.cache import cc_delim_re
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
 
 
-def _directives(response: HttpResponse) -> set[str]:
+def _directives(response: HttpResponseBase) -> set[str]:
     return {d.strip() for d in cc_delim_re.split(response.get("Cache-Control", "")) if d.strip()}
 
 

@@ -225,10 +225,13 @@ def test_a_row_that_does_not_decrypt_is_reported_and_the_others_still_rotate(
 ) -> None:
     exchange, entity, attachment = rows_under_old_key
     corrupt = make_exchange(lo_ro, subject="to be corrupted", body="fine")
-    write_raw_column(
-        Exchange, corrupt.pk, "subject", tamper(raw_column(Exchange, corrupt.pk, "subject"), 20)
-    )
-    corrupt_blob = bytearray(raw_column(Attachment, attachment.pk, "content"))
+    stored_subject = raw_column(Exchange, corrupt.pk, "subject")
+    stored_content = raw_column(Attachment, attachment.pk, "content")
+    # A text column and a bytea column.
+    assert isinstance(stored_subject, str)
+    assert isinstance(stored_content, bytes)
+    write_raw_column(Exchange, corrupt.pk, "subject", tamper(stored_subject, 20))
+    corrupt_blob = bytearray(stored_content)
     corrupt_blob[-1] ^= 0x01
     write_raw_column(Attachment, attachment.pk, "content", bytes(corrupt_blob))
     rotate_to_b(settings)

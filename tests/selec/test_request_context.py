@@ -4,6 +4,7 @@ audit event written during a request matches its digest and is sealed."""
 from __future__ import annotations
 
 import pytest
+from django.http import HttpRequest
 from django.test import RequestFactory
 
 from partners.models import Agency, Officer
@@ -16,11 +17,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_process_tasks")
 HQ_PROXY = "10.20.0.1"
 
 
-def _request(remote: str, forwarded: str | None = None):
-    headers = {"REMOTE_ADDR": remote}
-    if forwarded is not None:
-        headers["HTTP_X_FORWARDED_FOR"] = forwarded
-    return RequestFactory().get("/", **headers)
+def _request(remote: str, forwarded: str | None = None) -> HttpRequest:
+    headers = {} if forwarded is None else {"X-Forwarded-For": forwarded}
+    return RequestFactory().get("/", headers=headers, REMOTE_ADDR=remote)
 
 
 @pytest.mark.parametrize(

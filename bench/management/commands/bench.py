@@ -97,7 +97,10 @@ def http_figures(*, database_name: str, seconds: int, clients: int) -> dict[str,
         return {key: _failed(exc) for key in HTTP_KEYS}
     figures = {}
     for key in HTTP_KEYS:
-        values = dict(found.get(key) or {"error": "not measured"})
+        values = dict(found.get(key) or {})
+        if not values:
+            figures[key] = Figure(extra={"error": "not measured"})
+            continue
         figures[key] = Figure(
             p50_ms=values.pop("p50_ms", None), p95_ms=values.pop("p95_ms", None), extra=values
         )

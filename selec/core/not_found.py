@@ -1,0 +1,20 @@
+"""The answer to an address that names nothing: JSON under /api/, the page elsewhere.
+
+An API view's own 404 goes through ``selec.core.api_errors``. An address that matches no route
+at all (``/api/v1/crime-areas/a%20b/``, an attachment id that is not a number) never reaches
+a view: Django answers it with this handler, and a national system calling the API must get
+the same ``{"detail": "Not found."}`` there as everywhere else under /api/, not a page.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.defaults import page_not_found
+
+API_PREFIX = "/api/"
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)
