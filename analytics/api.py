@@ -1,28 +1,22 @@
 """The statistics tables in the REST API: ``GET /api/v1/statistics/{table}/``.
 
 The same tables, access rule and audit as the page: analysts read every table, officers of
-observer parties the strategic ones, everybody else gets 404. ``format`` chooses the answer:
-JSON (default, a consultation), or a CSV or XLSX file (an export).
-
-DRF reads a ``format`` query parameter as its own override of content negotiation
-(``URL_FORMAT_OVERRIDE``) and would answer 404 for a value no renderer knows. Here ``format``
-is this endpoint's parameter: the negotiation below ignores it, so that a wrong value is a 400
-naming the parameter, errors are always JSON, and the files are built by ``analytics.exports``
-like the page's downloads.
+observer parties the strategic ones, everybody else gets 404. DRF's content negotiation chooses
+the answer among the renderers: JSON (default, a consultation), or a CSV or XLSX file (an
+export, ``analytics.renderers``), by the ``format`` query parameter or else the ``Accept``
+header. A ``format`` no renderer knows is a 400 naming it; errors are always JSON.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.exceptions import NotAcceptable
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -32,15 +26,15 @@ from analytics.access import (
     statistics_read,
     statistics_table_or_404,
 )
-from analytics.exports import (
-    CSV_MEDIA_TYPE,
-    EXPORT_FORMATS,
-    XLSX_MEDIA_TYPE,
-    csv_response,
-    table_json,
-    xlsx_response,
-)
+from analytics.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, table_json
 from analytics.policy import Table
+from analytics.renderers import (
+    CsvRenderer,
+    FormatNegotiation,
+    StatisticsFileRenderer,
+    UnknownFormat,
+    XlsxRenderer,
+)
 from analytics.tables import (
     MAX_YEAR,
     MIN_YEAR,
@@ -52,18 +46,9 @@ from exchanges.api_outputs import DetailSerializer, ErrorsSerializer
 from partners.auth import officer_of
 
 TAG = "statistics"
-FORMATS = ("json", *EXPORT_FORMATS)
-
-
-class JSONAnswers(DefaultContentNegotiation):
-    """Always the JSON renderer, whatever ``format`` or ``Accept`` say: the view answers
-    files itself, and errors in JSON."""
-
-    def select_renderer(
-        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
-    ) -> tuple[BaseRenderer, str]:
-        renderer = next(iter(renderers))
-        return renderer, renderer.media_type
+# JSON first: the answer when neither format nor Accept asks for a file, and to every error.
+RENDERERS = (JSONRenderer, CsvRenderer, XlsxRenderer)
+JSON_MEDIA_TYPE = JSONRenderer.media_type
 
 
 # --- Output (for the schema and the JSON answer) ---------------------------------------------
@@ -126,8 +111,9 @@ _PARAMETERS = [
     OpenApiParameter(
         "format",
         OpenApiTypes.STR,
-        enum=list(FORMATS),
-        description="json (default), csv or xlsx (files, as attachments; audited as exports).",
+        enum=[renderer.format for renderer in RENDERERS],
+        description="json (default), csv or xlsx (files, as attachments; audited as exports). "
+        "Without it, the Accept header chooses (text/csv, the XLSX media type, else JSON).",
     ),
 ]
 
@@ -145,45 +131,61 @@ def _table(name: str) -> Table:
         ) from None
 
 
-def _format(params: Any) -> str:
-    chosen = params.get("format", "json")
-    if chosen not in FORMATS:
-        raise _bad("format", f"Unknown format {chosen[:20]!r}: choose json, csv or xlsx.")
-    return chosen
-
-
 class StatisticsTableView(APIView):
     permission_classes = [IsAuthenticated]
-    content_negotiation_class = JSONAnswers
+    renderer_classes = RENDERERS
+    content_negotiation_class = FormatNegotiation
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().initial(request, *args, **kwargs)
+        except (UnknownFormat, NotAcceptable):
+            # DRF negotiates before it authenticates. The caller comes first here: 401 without
+            # credentials, 404 without statistics, whatever format they name.
+            self.perform_authentication(request)
+            self.check_permissions(request)
+            statistics_access_or_404(officer_of(request))
+            raise
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response = super().handle_exception(exc)
+        # Errors are JSON, even when a file was asked for: CSV and XLSX render tables only.
+        json_renderer = self.get_renderers()[0]
+        self.request.accepted_renderer = json_renderer
+        self.request.accepted_media_type = json_renderer.media_type
+        return response
 
     @extend_schema(
         tags=[TAG],
         operation_id="statistics_retrieve",
         parameters=_PARAMETERS,
         responses={
-            (200, "application/json"): StatisticsTableSerializer,
+            (200, JSON_MEDIA_TYPE): StatisticsTableSerializer,
             (200, CSV_MEDIA_TYPE): OpenApiResponse(
                 OpenApiTypes.STR,
-                description="format=csv: the header (totals: `channel,<year>,...`; "
-                "crime-types: `crime_area,requests,information_exchanges`), one line per row, "
-                "the total last.",
+                description="format=csv or Accept: text/csv: the header (totals: "
+                "`channel,<year>,...`; crime-types: `crime_area,requests,information_exchanges`), "
+                "one line per row, the total last.",
             ),
             (200, XLSX_MEDIA_TYPE): OpenApiResponse(
-                OpenApiTypes.BINARY, description="format=xlsx: one sheet with a native chart."
+                OpenApiTypes.BINARY,
+                description="format=xlsx or Accept: the XLSX media type: one sheet with a "
+                "native chart.",
             ),
-            400: ErrorsSerializer,
-            404: DetailSerializer,
+            (400, JSON_MEDIA_TYPE): ErrorsSerializer,
+            (404, JSON_MEDIA_TYPE): DetailSerializer,
+            (406, JSON_MEDIA_TYPE): DetailSerializer,
         },
         description="A statistics table, from exchange metadata only. Analysts read every "
         "table; officers of observer parties totals, crime-types and task-forces; others get "
-        "404. Give `year`, or `from` and `to` (crime-types and parties cover one year).",
+        "404. Give `year`, or `from` and `to` (crime-types and parties cover one year). "
+        "`format` or else `Accept` chooses JSON, CSV or XLSX; errors are JSON.",
     )
-    def get(self, request: Request, table: str) -> HttpResponseBase:
+    def get(self, request: Request, table: str) -> Response:
         officer = officer_of(request)
         access = statistics_access_or_404(officer)
         chosen = statistics_table_or_404(access, _table(table))
         params = request.query_params
-        export_format = _format(params)
         try:
             years = requested_years(
                 table=chosen,
@@ -193,15 +195,14 @@ class StatisticsTableView(APIView):
             )
         except YearsError as error:
             raise _bad(error.field, error.message) from None
+        renderer = request.accepted_renderer
         [result] = statistics_read(
             officer=officer,
             tables=[chosen],
             years=years,
-            export_format=export_format,
+            export_format=renderer.format,
             reason="statistics API",
         )
-        if export_format == "csv":
-            return csv_response(result)
-        if export_format == "xlsx":
-            return xlsx_response([result])
+        if isinstance(renderer, StatisticsFileRenderer):
+            return Response(result)
         return Response(StatisticsTableSerializer(table_json(result)).data)

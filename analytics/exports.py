@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import xlsxwriter
 from django.http import HttpResponse, StreamingHttpResponse
@@ -37,6 +37,8 @@ from selec.core.files import attachment_disposition
 CSV_MEDIA_TYPE = "text/csv"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_FORMATS = ("csv", "xlsx")
+
+_Download = TypeVar("_Download", HttpResponse, StreamingHttpResponse)
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -76,7 +78,7 @@ def csv_response(table: StatisticsTable) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
         csv_lines(table), content_type=f"{CSV_MEDIA_TYPE}; charset=utf-8"
     )
-    return _as_download(response, export_filename([table], "csv"))
+    return as_download(response, export_filename([table], "csv"))
 
 
 # --- XLSX -------------------------------------------------------------------------------------
@@ -195,10 +197,12 @@ def _insert_chart(workbook: Workbook, sheet: Worksheet, table: StatisticsTable) 
 
 def xlsx_response(tables: Sequence[StatisticsTable]) -> HttpResponse:
     response = HttpResponse(xlsx_bytes(tables), content_type=XLSX_MEDIA_TYPE)
-    return _as_download(response, export_filename(tables, "xlsx"))
+    return as_download(response, export_filename(tables, "xlsx"))
 
 
-def _as_download(response: HttpResponse | StreamingHttpResponse, filename: str) -> Any:
+def as_download(response: _Download, filename: str) -> _Download:
+    """The headers of a file handed over (page downloads, and the API's CSV and XLSX
+    renderers): an attachment under ``filename``, never sniffed, never cached."""
     response["Content-Disposition"] = attachment_disposition(filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -4,7 +4,8 @@ The same services, selectors and policy as the pages: 404 for a case the caller 
 (as for one that does not exist), 403 where they may see it but not act, 400 with the fields'
 errors for input the rules refuse. Reading a case's content (the detail, its meetings and
 results) is the audited consultation; downloading an attachment, the audited disclosure.
-The bodies they take and give are declared in ``cases.api_serializers``.
+The bodies they take and give are declared in ``cases.api_serializers``; the lists are pages of
+``selec.core.api_pagination.CursorPage``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -33,17 +35,17 @@ from cases.api_serializers import (
     ResultCreateSerializer,
     ResultSerializer,
 )
-from cases.models import Case, CaseKind, CaseStatus, Result
+from cases.models import Case, CaseKind, CaseStatus, OperationalMeeting, Result
 from cases.selectors import (
     CaseFilter,
     attachment_of_case,
     case_get_for_officer,
-    case_list,
     case_meeting,
-    case_meetings,
     case_page,
     case_result,
-    case_results,
+    case_rows,
+    meeting_rows,
+    result_rows,
 )
 from cases.services import case_change_status, case_consult, case_create, case_invite
 from cases.services_meetings import meeting_add, meeting_attachment_download
@@ -53,6 +55,7 @@ from exchanges.api_outputs import api_answers
 from exchanges.forms_thread import attachment_inputs
 from partners.auth import officer_of
 from partners.models import Party
+from selec.core.api_pagination import CursorPage
 from selec.core.api_parsers import JSONParser
 from selec.core.files import download_response
 
@@ -63,18 +66,8 @@ _REFERENCE = OpenApiParameter(
 )
 
 
-def _participant_codes(cases: list[Case]) -> dict[int, list[str]]:
-    """The participants' codes of the cases (prefetched by ``case_list``; one query per case
-    otherwise, as for the one case a write answers with)."""
-    return {
-        case.pk: sorted({case.lead_party.code, *(p.code for p in case.participants.all())})
-        for case in cases
-    }
-
-
 def _case_body(request: Request, case: Case) -> dict[str, Any]:
-    context = {"request": request, "participants": _participant_codes([case])}
-    return CaseSerializer(case, context=context).data
+    return CaseSerializer(case, context={"request": request}).data
 
 
 def _party_ids(
@@ -94,9 +87,10 @@ def _case(request: Request, reference: str) -> Case:
 # --- Views ----------------------------------------------------------------------------------
 
 
-class CaseListView(APIView):
+class CaseListView(GenericAPIView[Case]):
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser]
+    pagination_class = CursorPage
 
     @extend_schema(
         tags=[TAG],
@@ -107,7 +101,7 @@ class CaseListView(APIView):
         ],
         responses=api_answers({200: CaseSerializer(many=True)}),
         description="The cases you take part in (your agency's, your country's for an NFP "
-        "officer, those naming you as analyst), newest first; metadata only.",
+        "officer, those naming you as analyst), newest first (by start date); metadata only.",
     )
     def get(self, request: Request) -> Response:
         params = ListParamsSerializer(data=request.query_params)
@@ -116,9 +110,10 @@ class CaseListView(APIView):
             kind=params.validated_data.get("kind", ""),
             status=params.validated_data.get("status", ""),
         )
-        cases = case_list(officer_of(request), query)
-        context = {"request": request, "participants": _participant_codes(cases)}
-        return Response(CaseSerializer(cases, many=True, context=context).data)
+        cases = self.paginate_queryset(case_rows(officer_of(request), query))
+        return self.get_paginated_response(
+            CaseSerializer(cases, many=True, context={"request": request}).data
+        )
 
     @extend_schema(
         tags=[TAG],
@@ -162,11 +157,7 @@ class CaseDetailView(APIView):
         case = _case(request, reference)
         perms = case_consult(officer=officer, case=case)
         page = case_page(officer, case, perms)
-        context = {
-            "request": request,
-            "reference": case.reference,
-            "participants": {case.pk: sorted(p.code for p in page.parties)},
-        }
+        context = {"request": request, "reference": case.reference}
         return Response(CaseDetailSerializer(page, context=context).data)
 
 
@@ -215,23 +206,27 @@ class CaseParticipantsView(APIView):
         return Response(_case_body(request, invited))
 
 
-class CaseMeetingsView(APIView):
+class CaseMeetingsView(GenericAPIView[OperationalMeeting]):
     permission_classes = [IsAuthenticated]
     parser_classes = _BODY_PARSERS
+    pagination_class = CursorPage
 
     @extend_schema(
         tags=[TAG],
         operation_id="cases_meetings_list",
         parameters=[_REFERENCE],
-        responses=api_answers({200: MeetingSerializer(many=True)}, body=False),
+        responses=api_answers({200: MeetingSerializer(many=True)}),
         description="The case's operational meetings, oldest first (audited as a consultation).",
     )
     def get(self, request: Request, reference: str) -> Response:
         case = _case(request, reference)
+        # The page first: a cursor or limit refused (400) is no consultation to audit.
+        meetings = self.paginate_queryset(meeting_rows(case))
         case_consult(officer=officer_of(request), case=case)
-        meetings = case_meetings(case)
         context = {"request": request, "reference": case.reference}
-        return Response(MeetingSerializer(meetings, many=True, context=context).data)
+        return self.get_paginated_response(
+            MeetingSerializer(meetings, many=True, context=context).data
+        )
 
     @extend_schema(
         tags=[TAG],
@@ -266,22 +261,25 @@ class CaseMeetingsView(APIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class CaseResultsView(APIView):
+class CaseResultsView(GenericAPIView[Result]):
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser]
+    pagination_class = CursorPage
 
     @extend_schema(
         tags=[TAG],
         operation_id="cases_results_list",
         parameters=[_REFERENCE],
-        responses=api_answers({200: ResultSerializer(many=True)}, body=False),
+        responses=api_answers({200: ResultSerializer(many=True)}),
         description="The results reported in the case, oldest first (audited as a "
         "consultation); the totals are in the case's detail.",
     )
     def get(self, request: Request, reference: str) -> Response:
         case = _case(request, reference)
+        # The page first: a cursor or limit refused (400) is no consultation to audit.
+        results = self.paginate_queryset(result_rows(case))
         case_consult(officer=officer_of(request), case=case)
-        return Response(ResultSerializer(case_results(case), many=True).data)
+        return self.get_paginated_response(ResultSerializer(results, many=True).data)
 
     @extend_schema(
         tags=[TAG],

@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
@@ -17,15 +19,16 @@ from cases.models import (
     Case,
     CaseKind,
     CaseStatus,
+    MeetingAttachment,
     OperationalMeeting,
     SeizureItem,
     SeizureUnit,
 )
-from cases.selectors import CasePage
+from cases.selectors import CasePage, TimelineEntry
 from cases.services import CaseDetails
-from exchanges.api_inputs import MAX_ID, RestrictionsSerializer
+from exchanges.api_inputs import MAX_ID
 from exchanges.api_outputs import HandlingSerializer
-from selec.core.policy_values import Restrictions
+from selec.core.restriction_fields import UNRESTRICTED, RestrictionsSerializer
 from taskforces.models import CrimeArea, TaskForce
 
 # --- Input ----------------------------------------------------------------------------------
@@ -70,7 +73,7 @@ class CaseCreateSerializer(serializers.Serializer):
     description = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=20_000
     )
-    restrictions = RestrictionsSerializer(required=False)
+    restrictions = RestrictionsSerializer(default=UNRESTRICTED)
     personal_data = serializers.BooleanField(
         default=False, help_text="Observers may take part only in a case without personal data."
     )
@@ -87,7 +90,6 @@ class CaseCreateSerializer(serializers.Serializer):
 
     def details(self) -> CaseDetails:
         data = self.validated_data
-        given = data.get("restrictions") or {}
         return CaseDetails(
             name=data["name"],
             started_on=data["started_on"],
@@ -95,11 +97,7 @@ class CaseCreateSerializer(serializers.Serializer):
             task_force_id=data["task_force"].pk if data.get("task_force") else None,
             crime_area_id=data["crime_area"].pk if data.get("crime_area") else None,
             description=data["description"],
-            restrictions=Restrictions(
-                evidence=given.get("evidence", False),
-                dissemination=given.get("dissemination", False),
-                text=given.get("text", "").strip(),
-            ),
+            restrictions=data["restrictions"],
             personal_data=data["personal_data"],
         )
 
@@ -186,103 +184,75 @@ class CaseSerializer(serializers.Serializer):
     kind = serializers.CharField()
     status = serializers.CharField()
     lead_party = serializers.CharField(source="lead_party.code")
-    participants = serializers.ListField(child=serializers.CharField())
-    task_force = serializers.CharField(allow_null=True)
-    crime_area = serializers.CharField(allow_null=True)
+    participants = serializers.SerializerMethodField()
+    task_force = serializers.CharField(source="task_force.code", allow_null=True)
+    crime_area = serializers.CharField(source="crime_area.code", allow_null=True)
     started_on = serializers.DateField()
     ended_on = serializers.DateField(allow_null=True)
     handling_codes = serializers.ListField(child=serializers.CharField())
     restrictions = HandlingSerializer(source="*")
     personal_data = serializers.BooleanField()
-    url = serializers.URLField()
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api-case-detail", lookup_field="reference"
+    )
 
-    def to_representation(self, case: Case) -> dict[str, Any]:
-        return {
-            "reference": case.reference,
-            "name": case.name,
-            "kind": case.kind,
-            "status": case.status,
-            "lead_party": case.lead_party.code,
-            "participants": self.context["participants"][case.pk],
-            "task_force": case.task_force.code if case.task_force is not None else None,
-            "crime_area": case.crime_area.code if case.crime_area is not None else None,
-            "started_on": case.started_on.isoformat(),
-            "ended_on": case.ended_on.isoformat() if case.ended_on else None,
-            "handling_codes": case.handling_codes,
-            "restrictions": HandlingSerializer(case).data,
-            "personal_data": case.personal_data,
-            "url": reverse(
-                "api-case-detail",
-                kwargs={"reference": case.reference},
-                request=self.context.get("request"),
-            ),
-        }
+    def get_participants(self, case: Case) -> list[str]:
+        """The lead's code and the participants' (prefetched by ``case_rows``)."""
+        return sorted({case.lead_party.code, *(p.code for p in case.participants.all())})
 
 
 class AgencyOutSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(source="pk")
     name = serializers.CharField()
 
 
 class ParticipantSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-    status = serializers.CharField()
+    """A participating party (``CasePage.participation``) with its agencies."""
+
+    code = serializers.CharField(source="party.code")
+    name = serializers.CharField(source="party.name")
+    status = serializers.CharField(source="party.status")
     lead = serializers.BooleanField()
     agencies = AgencyOutSerializer(many=True)
 
 
 class AnalystSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(source="pk")
     username = serializers.CharField()
-    name = serializers.CharField()
+    name = serializers.CharField(source="get_full_name")
 
 
 class MeetingAttachmentSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(source="pk")
     filename = serializers.CharField()
     content_type = serializers.CharField()
     size = serializers.IntegerField()
     sha256 = serializers.CharField()
-    url = serializers.URLField()
+    url = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, attachment: MeetingAttachment) -> str:
+        # Under the case's address: the meeting's case is the one the view found (its reference
+        # in the context), not read again for each attachment.
+        return reverse(
+            "api-case-attachment",
+            kwargs={"reference": self.context["reference"], "pk": attachment.pk},
+            request=self.context.get("request"),
+        )
 
 
 class MeetingSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(source="pk")
     held_on = serializers.DateField()
     held_until = serializers.DateField(allow_null=True)
     place = serializers.CharField()
-    parties = serializers.ListField(child=serializers.CharField())
+    parties = serializers.SerializerMethodField(help_text="Codes of the parties that attended.")
     decisions = serializers.CharField()
     minutes = serializers.CharField()
-    attachments = MeetingAttachmentSerializer(many=True)
+    attachments = MeetingAttachmentSerializer(source="attachments.all", many=True)
 
-    def to_representation(self, meeting: OperationalMeeting) -> dict[str, Any]:
-        request = self.context.get("request")
-        return {
-            "id": meeting.pk,
-            "held_on": meeting.held_on.isoformat(),
-            "held_until": meeting.held_until.isoformat() if meeting.held_until else None,
-            "place": meeting.place,
-            "parties": [p.code for p in meeting.parties.all()],
-            "decisions": meeting.decisions,
-            "minutes": meeting.minutes,
-            "attachments": [
-                {
-                    "id": a.pk,
-                    "filename": a.filename,
-                    "content_type": a.content_type,
-                    "size": a.size,
-                    "sha256": a.sha256,
-                    "url": reverse(
-                        "api-case-attachment",
-                        kwargs={"reference": self.context["reference"], "pk": a.pk},
-                        request=request,
-                    ),
-                }
-                for a in meeting.attachments.all()
-            ],
-        }
+    def get_parties(self, meeting: OperationalMeeting) -> list[str]:
+        return [party.code for party in meeting.parties.all()]  # prefetched, by code
 
 
 class SeizureOutSerializer(serializers.Serializer):
@@ -323,87 +293,71 @@ class ItemTotalSerializer(serializers.Serializer):
 
 
 class TotalsSerializer(serializers.Serializer):
-    by_party = PartyTotalsSerializer(many=True)
-    overall = CountsSerializer()
-    by_item = ItemTotalSerializer(many=True)
+    """The totals of a ``CasePage``."""
+
+    by_party = PartyTotalsSerializer(source="totals_by_party", many=True)
+    overall = CountsSerializer(source="totals_overall")
+    by_item = ItemTotalSerializer(source="totals_by_item", many=True)
 
 
 class TimelineEntrySerializer(serializers.Serializer):
+    """A ``TimelineEntry``: the fields of its exchange, or of its meeting (the others absent)."""
+
     at = serializers.DateTimeField()
-    type = serializers.CharField(help_text="exchange or meeting")
+    type = serializers.SerializerMethodField(help_text="exchange or meeting")
     reference = serializers.CharField(
-        required=False, help_text="The exchange's reference (exchanges you may see only)."
+        source="exchange.reference",
+        required=False,
+        help_text="The exchange's reference (exchanges you may see only).",
     )
-    kind = serializers.CharField(required=False)
-    sender_party = serializers.CharField(required=False)
-    meeting = serializers.IntegerField(required=False)
-    place = serializers.CharField(required=False)
+    kind = serializers.CharField(source="exchange.kind", required=False)
+    sender_party = serializers.CharField(source="exchange.sender_agency.party.code", required=False)
+    meeting = serializers.IntegerField(source="meeting.pk", required=False)
+    place = serializers.CharField(source="meeting.place", required=False)
+
+    def get_type(self, entry: TimelineEntry) -> str:
+        return "exchange" if entry.exchange is not None else "meeting"
 
 
 class CaseDetailSerializer(CaseSerializer):
-    """Metadata and content, from the audited consultation."""
+    """Metadata and content, from the audited consultation: a ``CasePage``, whose case gives
+    the metadata fields (read from ``page.case``, see ``get_fields``)."""
 
-    description = serializers.CharField()
-    parties = ParticipantSerializer(many=True)
+    description = serializers.CharField(source="case.description")
+    parties = serializers.SerializerMethodField()
     analysts = AnalystSerializer(many=True)
     timeline = TimelineEntrySerializer(many=True)
     meetings = MeetingSerializer(many=True)
     results = ResultSerializer(many=True)
-    totals = TotalsSerializer()
-    permissions = serializers.ListField(
-        child=serializers.CharField(), help_text="What you may do: view, manage, add_meeting..."
+    totals = TotalsSerializer(source="*")
+    permissions = serializers.SerializerMethodField(
+        help_text="What you may do: view, manage, add_meeting..."
     )
 
-    def to_representation(self, page: CasePage) -> dict[str, Any]:  # type: ignore[override]
-        case = page.case
-        data = CaseSerializer(case, context=self.context).data
-        timeline: list[dict[str, str | int]] = []
-        for entry in page.timeline:
-            if entry.exchange is not None:
-                timeline.append(
-                    {
-                        "at": entry.at.isoformat(),
-                        "type": "exchange",
-                        "reference": entry.exchange.reference,
-                        "kind": entry.exchange.kind,
-                        "sender_party": entry.exchange.sender_agency.party.code,
-                    }
-                )
-            elif entry.meeting is not None:
-                timeline.append(
-                    {
-                        "at": entry.at.isoformat(),
-                        "type": "meeting",
-                        "meeting": entry.meeting.pk,
-                        "place": entry.meeting.place,
-                    }
-                )
-        return {
-            **data,
-            "description": case.description,
-            "parties": [
-                {
-                    "code": party.code,
-                    "name": party.name,
-                    "status": party.status,
-                    "lead": party.pk == case.lead_party_id,
-                    "agencies": [{"id": a.pk, "name": a.name} for a in agencies],
-                }
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # The metadata fields are the list's, declared once there; here they read the page's
+        # case. Method fields take the page itself (``get_participants`` below).
+        fields = super().get_fields()
+        for name in CaseSerializer._declared_fields:
+            field = fields[name]
+            if not isinstance(field, serializers.SerializerMethodField):
+                source = field.source or name
+                field.source = "case" if source == "*" else f"case.{source}"
+        return fields
+
+    def get_participants(self, page: CasePage) -> list[str]:  # type: ignore[override]
+        """The participating parties the page read, the lead among them: no query more."""
+        return sorted(p.code for p in page.parties)
+
+    @extend_schema_field(ParticipantSerializer(many=True))
+    def get_parties(self, page: CasePage) -> Any:
+        return ParticipantSerializer(
+            [
+                {"party": party, "agencies": agencies, "lead": party.pk == page.case.lead_party_id}
                 for party, agencies in page.participation
             ],
-            "analysts": [
-                {"id": o.pk, "username": o.username, "name": o.get_full_name()}
-                for o in page.analysts
-            ],
-            "timeline": timeline,
-            "meetings": MeetingSerializer(page.meetings, many=True, context=self.context).data,
-            "results": ResultSerializer(page.results, many=True).data,
-            "totals": TotalsSerializer(
-                {
-                    "by_party": page.totals_by_party,
-                    "overall": page.totals_overall,
-                    "by_item": page.totals_by_item,
-                }
-            ).data,
-            "permissions": sorted(p.value.removesuffix("_case") for p in page.perms),
-        }
+            many=True,
+        ).data
+
+    def get_permissions(self, page: CasePage) -> list[str]:
+        return sorted(p.value.removesuffix("_case") for p in page.perms)

@@ -16,14 +16,10 @@ from cases.policy import TRANSITIONS
 from cases.services import CaseDetails
 from cases.services_results import SeizureInput
 from exchanges.forms import recipient_choices
-from exchanges.forms_thread import (
-    LabelledForm,
-    MultipleFileField,
-    attachment_inputs,
-    normalised_text,
-)
+from exchanges.forms_thread import LabelledForm, MultipleFileField, attachment_inputs
 from partners.models import Agency, Officer, Party
-from selec.core.policy_values import Restrictions
+from selec.core.policy_values import Restrictions, normalised_text
+from selec.core.restriction_fields import Owner, RestrictionsField
 from taskforces.models import CrimeArea, TaskForce
 
 if TYPE_CHECKING:
@@ -82,19 +78,10 @@ class CaseDetailsForm(LabelledForm):
             "personal data linked to the case counts too)."
         ),
     )
-    h1 = forms.BooleanField(
-        label=_("H1: not to be disclosed in judicial proceedings without the lead's permission"),
-        required=False,
-    )
-    h2 = forms.BooleanField(
-        label=_("H2: not to be disseminated without the lead's permission"), required=False
-    )
-    h3_text = forms.CharField(
-        label=_("H3: other restrictions"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Leave empty for none. H0 (the Convention's purpose) applies to everything."),
+    restrictions = RestrictionsField(
+        owner=Owner.LEAD,
+        help_text=_("H0 (the Convention's purpose) applies to everything."),
+        text_help=_("Leave empty for none."),
     )
 
     def details(self) -> CaseDetails:
@@ -106,9 +93,7 @@ class CaseDetailsForm(LabelledForm):
             task_force_id=data["task_force"].pk if data["task_force"] else None,
             crime_area_id=data["crime_area"].pk if data["crime_area"] else None,
             description=normalised_text(data["description"]),
-            restrictions=Restrictions(
-                evidence=data["h1"], dissemination=data["h2"], text=normalised_text(data["h3_text"])
-            ),
+            restrictions=data["restrictions"],
             personal_data=data["personal_data"],
         )
 
@@ -122,9 +107,7 @@ class CaseDetailsForm(LabelledForm):
             "crime_area": case.crime_area_id,
             "description": case.description,
             "personal_data": case.personal_data,
-            "h1": case.restrict_evidence,
-            "h2": case.restrict_dissemination,
-            "h3_text": case.restriction_text,
+            "restrictions": Restrictions.of(case),
         }
 
 

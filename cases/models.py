@@ -133,6 +133,11 @@ class Case(models.Model):
                 name="case_ends_after_it_starts",
             )
         ]
+        indexes = [
+            # The lists' order (newest first, the id breaking ties): a page of cases is read
+            # through it, wherever the cursor stands, instead of sorting every visible case.
+            models.Index(F("started_on").desc(), F("id").desc(), name="case_newest_first"),
+        ]
 
     def __str__(self) -> str:
         # The reference alone: a case's name is content, and str() ends up in logs, the admin

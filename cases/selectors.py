@@ -78,7 +78,12 @@ def cases_visible_to(officer: Officer) -> QuerySet[Case]:
 
 
 def case_perms(officer: Officer, case: Case) -> frozenset[CasePerm]:
-    """What the officer may do with the case (one query)."""
+    """What the officer may do with the case (one query).
+
+    Not guardian's ``ObjectPermissionChecker``, which reads the same tables: an analyst's
+    personal rows count only while the officer's role is analyst (``_held``: a role change
+    takes them away at once, before any re-sync), which the checker cannot know, and it would
+    join the permission table where the ids are known to the process."""
     if not officer.is_active:
         return frozenset()
     first, *others = (
@@ -136,18 +141,24 @@ class CaseFilter:
     status: str = ""
 
 
-def case_list(officer: Officer, query: CaseFilter = CaseFilter()) -> list[Case]:
-    """The officer's cases (those they may see), newest first, with what the list shows."""
+def case_rows(officer: Officer, query: CaseFilter = CaseFilter()) -> QuerySet[Case]:
+    """The officer's cases (those they may see), newest first, with what a list shows: the API
+    pages through it, ``case_list`` takes the first rows."""
     rows = cases_visible_to(officer).select_related("lead_party", "task_force", "crime_area")
     if query.kind in CaseKind.values:
         rows = rows.filter(kind=query.kind)
     if query.status in CaseStatus.values:
         rows = rows.filter(status=query.status)
-    return list(
+    return (
         rows.defer("description")
         .prefetch_related(Prefetch("participants", queryset=Party.objects.order_by("code")))
-        .order_by("-started_on", "-pk")[:LIST_LIMIT]
+        .order_by("-started_on", "-pk")
     )
+
+
+def case_list(officer: Officer, query: CaseFilter = CaseFilter()) -> list[Case]:
+    """The newest of ``case_rows``, for the cases page."""
+    return list(case_rows(officer, query)[:LIST_LIMIT])
 
 
 def _open_to_officer(officer: Officer) -> QuerySet[Case]:
@@ -238,7 +249,9 @@ class CasePage:
         return [(party, by_party.get(party.pk, [])) for party in self.parties]
 
 
-def _meetings(case: Case) -> QuerySet[OperationalMeeting]:
+def meeting_rows(case: Case) -> QuerySet[OperationalMeeting]:
+    """The case's meetings, oldest first, with their parties and attachments (the API pages
+    through them; the case page takes the first ``TIMELINE_LIMIT``)."""
     return (
         OperationalMeeting.objects.filter(case=case)
         .select_related("added_by")
@@ -254,15 +267,17 @@ def _meetings(case: Case) -> QuerySet[OperationalMeeting]:
 
 
 def case_meetings(case: Case) -> list[OperationalMeeting]:
-    return list(_meetings(case)[:TIMELINE_LIMIT])
+    return list(meeting_rows(case)[:TIMELINE_LIMIT])
 
 
 def case_meeting(case: Case, pk: int) -> OperationalMeeting:
     """One meeting of the case with what the API shows of it."""
-    return _meetings(case).get(pk=pk)
+    return meeting_rows(case).get(pk=pk)
 
 
-def _results(case: Case) -> QuerySet[Result]:
+def result_rows(case: Case) -> QuerySet[Result]:
+    """The case's results, oldest first, with their seizures (the API pages through them; the
+    case page takes the first ``RESULTS_LIMIT``)."""
     return (
         Result.objects.filter(case=case)
         .select_related("party", "reported_by")
@@ -272,12 +287,12 @@ def _results(case: Case) -> QuerySet[Result]:
 
 
 def case_results(case: Case) -> list[Result]:
-    return list(_results(case)[:RESULTS_LIMIT])
+    return list(result_rows(case)[:RESULTS_LIMIT])
 
 
 def case_result(case: Case, pk: int) -> Result:
     """One result of the case with its seizures."""
-    return _results(case).get(pk=pk)
+    return result_rows(case).get(pk=pk)
 
 
 def linked_exchanges(officer: Officer, case: Case) -> tuple[list[Exchange], bool]:

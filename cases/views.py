@@ -133,7 +133,7 @@ def case_create_view(request: HttpRequest) -> HttpResponse:
             analyst_ids=form.cleaned_data["analysts"],
             lead_agency_id=form.cleaned_data.get("lead_agency"),
         ),
-        {"restriction_text": "h3_text"},
+        {"restriction_text": "restrictions"},
     )
     if opened.refusal:
         return _refused(request, None, opened.refusal)
@@ -249,7 +249,7 @@ def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
             "data is refused while an observer takes part."
         ),
         submit=_("Save"),
-        aliases={"restriction_text": "h3_text"},
+        aliases={"restriction_text": "restrictions"},
     )
 
 

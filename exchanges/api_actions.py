@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,7 +24,6 @@ from exchanges.api_inputs import (
     EvidenceRequestSerializer,
     ForwardSerializer,
     ReplyInputSerializer,
-    RestrictionsPatchSerializer,
     api_parsed,
 )
 from exchanges.api_outputs import (
@@ -36,6 +36,7 @@ from exchanges.api_outputs import (
     exchange_metadata,
 )
 from exchanges.api_views import BODY_PARSERS, REFERENCE_PARAMETER, TAG, OnExchange, may_see_entities
+from exchanges.models import DisseminationRequest
 from exchanges.selectors import attach_receipts, attachment_id_of_exchange, exchange_for_api
 from exchanges.selectors_dissemination import (
     dissemination_request_for_officer,
@@ -50,8 +51,11 @@ from exchanges.services.on_receipt import exchange_acknowledge, exchange_confirm
 from exchanges.services.restriction_changes import exchange_change_restrictions
 from exchanges.services.sending import exchange_forward, exchange_reply
 from partners.auth import officer_of
+from selec.core.api_pagination import CursorPage
 from selec.core.api_parsers import JSONParser
 from selec.core.files import download_response
+from selec.core.policy_values import Restrictions
+from selec.core.restriction_fields import RestrictionsSerializer
 
 
 class ReplyView(OnExchange):
@@ -124,19 +128,21 @@ class RestrictionsView(OnExchange):
         tags=[TAG],
         operation_id="exchanges_restrictions_update",
         parameters=[REFERENCE_PARAMETER],
-        request=RestrictionsPatchSerializer,
+        request=RestrictionsSerializer,
         responses=api_answers({200: ExchangeSerializer}),
         description="The provider changes the restrictions, code by code: each code added (H1, "
         "H2, a new or changed H3 text) applies at once to the exchange and every reply derived "
-        "from it; each code removed applies to the exchange only. Both are notified.",
+        "from it; each code removed applies to the exchange only. Both are notified. A member "
+        "left out keeps its current value; an H3 text sent unchanged (CRLF or LF alike) keeps "
+        "the readers' confirmations.",
     )
     def patch(self, request: Request, reference: str) -> Response:
         exchange = self.exchange(request, reference)
-        serializer = api_parsed(RestrictionsPatchSerializer, request)
+        # Members left out keep the current restrictions.
+        serializer = RestrictionsSerializer(data=request.data, base=Restrictions.of(exchange))
+        serializer.is_valid(raise_exception=True)
         changed = exchange_change_restrictions(
-            officer=officer_of(request),
-            exchange=exchange,
-            restrictions=serializer.restrictions(exchange),
+            officer=officer_of(request), exchange=exchange, restrictions=serializer.validated_data
         )
         # The row the service changed, under its lock, is the one shown: not read a third
         # time. Its crime area is the one loaded above (a change of restrictions leaves it).
@@ -205,18 +211,23 @@ class EvidenceView(OnExchange):
         return Response(bundle, headers={"Cache-Control": "private, no-store"})
 
 
-class DisseminationRequestsView(OnExchange):
+class DisseminationRequestsView(OnExchange, GenericAPIView[DisseminationRequest]):
+    pagination_class = CursorPage
+
     @extend_schema(
         tags=[TAG],
         operation_id="exchanges_dissemination_requests_list",
         parameters=[REFERENCE_PARAMETER],
-        responses=api_answers({200: DisseminationRequestSerializer(many=True)}, body=False),
-        description="The provider sees every request on its exchange; others their agency's.",
+        responses=api_answers({200: DisseminationRequestSerializer(many=True)}),
+        description="The provider sees every request on its exchange; others their agency's. "
+        "Oldest first.",
     )
     def get(self, request: Request, reference: str) -> Response:
         exchange = self.exchange(request, reference)
-        rows = dissemination_requests_on_exchange(officer_of(request), exchange)
-        return Response(DisseminationRequestSerializer(rows, many=True).data)
+        rows = self.paginate_queryset(
+            dissemination_requests_on_exchange(officer_of(request), exchange)
+        )
+        return self.get_paginated_response(DisseminationRequestSerializer(rows, many=True).data)
 
     @extend_schema(
         tags=[TAG],
@@ -237,8 +248,7 @@ class DisseminationRequestsView(OnExchange):
             intended_use=data["intended_use"],
             justification=data["justification"],
         )
-        rows = dissemination_requests_on_exchange(officer_of(request), exchange)
-        shown = next(r for r in rows if r.pk == filed.pk)
+        shown = dissemination_requests_on_exchange(officer_of(request), exchange).get(pk=filed.pk)
         return Response(DisseminationRequestSerializer(shown).data, status=status.HTTP_201_CREATED)
 
 

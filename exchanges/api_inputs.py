@@ -7,26 +7,37 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.utils.text import format_lazy
+from drf_spectacular.serializers import PolymorphicProxySerializerExtension
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 from rest_framework.request import Request
 
-from exchanges.entity_rules import entity_errors
+from exchanges.entity_rules import (
+    FIRST_BIRTH_DATE,
+    MAX_ALIASES,
+    MAX_DOCUMENTS,
+    MAX_TEXT,
+    entity_errors,
+)
+from exchanges.entity_schema import ENTITY_SCHEMAS, Attribute, AttributeType
 from exchanges.models import (
     DisseminationKind,
     EntityKind,
-    Exchange,
     ExchangeKind,
     InformationAccuracy,
     Priority,
     SourceReliability,
 )
-from exchanges.selectors_inbox import PAGE_SIZE
 from exchanges.services.inputs import AttachmentInput, EntityInput, Evaluation, Message
 from selec.core.api_parsers import json_loads
 from selec.core.policy_values import Restrictions
+from selec.core.restriction_fields import UNRESTRICTED, RestrictionsSerializer
 from taskforces.models import CrimeArea, TaskForce
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     # What the mixin below is mixed into, for the checker (at run time a plain mixin).
     _SerializerField = serializers.Field
 else:
@@ -53,21 +64,6 @@ class _JSONInForm(_SerializerField):
         return super().to_internal_value(data)
 
 
-class RestrictionsSerializer(_JSONInForm, serializers.Serializer):
-    evidence = serializers.BooleanField(
-        default=False, help_text="H1: not to be disclosed in judicial proceedings."
-    )
-    dissemination = serializers.BooleanField(
-        default=False, help_text="H2: not to be disseminated without the provider's permission."
-    )
-    text = serializers.CharField(
-        default="",
-        allow_blank=True,
-        max_length=2000,
-        help_text="H3: the provider's other restrictions; readers confirm it before the content.",
-    )
-
-
 class EvaluationSerializer(_JSONInForm, serializers.Serializer):
     source_reliability = serializers.ChoiceField(
         choices=SourceReliability.choices, allow_blank=True, default=""
@@ -77,20 +73,91 @@ class EvaluationSerializer(_JSONInForm, serializers.Serializer):
     )
 
 
-class EntityInputSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=EntityKind.choices)
-    attributes = serializers.DictField(
-        child=serializers.JSONField(),
-        help_text=(
-            "person: names, aliases (list), date_of_birth (YYYY-MM-DD, not in the future), "
-            "nationality, documents (list of {type, number, issuing_country}); vehicle: plate, "
-            "vin (17 characters, ISO 3779), make, model, colour; document: type, number, "
-            "issuing_country; phone: number (international format, +40 721 000 000); company: "
-            "name, registration_number, country; bank_account: iban (check digits verified), "
-            "number, bank, holder. Countries are ISO 3166 alpha-2 codes (RO). Any other "
-            "attribute is refused."
-        ),
+# --- Entities: one object per kind, from the entity schema --------------------------------
+
+# What each type of attribute holds, as the API's description says it; the rules themselves
+# are ``exchanges.entity_rules``.
+_HOLDS: dict[AttributeType, str] = {
+    AttributeType.TEXT: f"Text, at most {MAX_TEXT} characters, no control characters.",
+    AttributeType.TEXTS: f"At most {MAX_ALIASES} texts.",
+    AttributeType.DATE: "An ISO 8601 calendar date (1980-04-12 or 19800412), from "
+    f"{FIRST_BIRTH_DATE.year} on, not in the future.",
+    AttributeType.COUNTRY: "An ISO 3166-1 alpha-2 country code (RO), or XK (Kosovo).",
+    AttributeType.PHONE: "In international format (+40 721 000 000, or 0040...), valid in its "
+    "country's numbering plan.",
+    AttributeType.IBAN: "An IBAN in its country's format, its check digits verified.",
+    AttributeType.VIN: "17 letters and digits without I, O or Q (ISO 3779).",
+    AttributeType.DOCUMENTS: f"At most {MAX_DOCUMENTS} identity documents.",
+}
+
+
+def _description(attribute: Attribute) -> StrOrPromise:
+    matched = " Matched by hit/no-hit." if attribute.identifying else ""
+    return format_lazy("{}. {}{}", attribute.label, _HOLDS[attribute.type], matched)
+
+
+def _serializer(name: str, fields: dict[str, serializers.Field]) -> type[serializers.Serializer]:
+    serializer: type[serializers.Serializer] = type(
+        f"{name}Serializer", (serializers.Serializer,), {"__module__": __name__, **fields}
     )
+    return serializer
+
+
+def _attribute_field(attribute: Attribute) -> serializers.Field:
+    # Every attribute may be left out or null (it then says nothing), a text left blank.
+    described: dict[str, Any] = {
+        "required": False,
+        "allow_null": True,
+        "help_text": _description(attribute),
+    }
+    if attribute.type is AttributeType.TEXTS:
+        text = serializers.CharField(max_length=MAX_TEXT, allow_blank=True)
+        return serializers.ListField(child=text, max_length=MAX_ALIASES, **described)
+    if attribute.type is AttributeType.DOCUMENTS:
+        document = _serializer("IdentityDocument", _attribute_fields(attribute.parts))
+        return serializers.ListField(child=document(), max_length=MAX_DOCUMENTS, **described)
+    return serializers.CharField(max_length=MAX_TEXT, allow_blank=True, **described)
+
+
+def _attribute_fields(attributes: tuple[Attribute, ...]) -> dict[str, serializers.Field]:
+    return {attribute.name: _attribute_field(attribute) for attribute in attributes}
+
+
+def _camel(kind: str) -> str:
+    return "".join(word.capitalize() for word in kind.split("_"))
+
+
+# Each kind's entity as an object of its own ("PersonEntity", its attributes "PersonAttributes"),
+# for the request bodies and the answers alike (one name per kind in the API's schema).
+ENTITY_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
+    schema.kind: _serializer(
+        f"{_camel(schema.kind)}Entity",
+        {
+            "kind": serializers.ChoiceField(choices=[(schema.kind, schema.noun)]),
+            "attributes": _serializer(
+                f"{_camel(schema.kind)}Attributes", _attribute_fields(schema.attributes)
+            )(),
+        },
+    )
+    for schema in ENTITY_SCHEMAS
+}
+
+
+def entity_kinds(name: str) -> PolymorphicProxySerializer:
+    """The description of an entity named ``name``: one of the objects of each kind, told apart
+    by ``kind``."""
+    return PolymorphicProxySerializer(
+        component_name=name, serializers=dict(ENTITY_SERIALIZERS), resource_type_field_name="kind"
+    )
+
+
+class EntityInputSerializer(serializers.Serializer):
+    """An entity: its kind, and the attributes the entity schema declares for the kind. Each
+    attribute is checked by the entity rules, which say what is wrong with it by name; the
+    API's schema describes it one object per kind (``EntityKindsDescription``)."""
+
+    kind = serializers.ChoiceField(choices=EntityKind.choices)
+    attributes = serializers.DictField(child=serializers.JSONField())
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         # Each attribute by its standard, and none the kind does not have (the service asks
@@ -99,6 +166,18 @@ class EntityInputSerializer(serializers.Serializer):
         if errors:
             raise serializers.ValidationError({"attributes": errors})
         return data
+
+
+class EntityKindsDescription(PolymorphicProxySerializerExtension):
+    """Describes an entity serializer in the API's schema as one object per kind, wherever it
+    is used (a field, a list's items). The serializer itself takes any object of attributes,
+    so that the entity rules answer with their own messages."""
+
+    target_class = "exchanges.api_inputs.EntityInputSerializer"
+    component = "EntityInput"
+
+    def __init__(self, target: serializers.Serializer) -> None:
+        super().__init__(entity_kinds(self.component))
 
 
 class EntitiesField(_JSONInForm, serializers.ListField):
@@ -134,7 +213,7 @@ def _message(data: dict[str, Any], restrictions: Restrictions) -> Message:
 class MessageInputSerializer(serializers.Serializer):
     subject = serializers.CharField(max_length=300)
     body = serializers.CharField(max_length=100_000)
-    restrictions = RestrictionsSerializer(required=False)
+    restrictions = RestrictionsSerializer(default=UNRESTRICTED)
     personal_data = serializers.BooleanField(default=False)
     evaluation = EvaluationSerializer(required=False)
     entities = EntitiesField(required=False, default=list)
@@ -143,12 +222,8 @@ class MessageInputSerializer(serializers.Serializer):
     )
 
     def chosen_restrictions(self) -> Restrictions:
-        given = self.validated_data.get("restrictions") or {}
-        return Restrictions(
-            evidence=given.get("evidence", False),
-            dissemination=given.get("dissemination", False),
-            text=given.get("text", "").strip(),
-        )
+        chosen: Restrictions = self.validated_data["restrictions"]
+        return chosen
 
     def message(self) -> Message:
         return _message(self.validated_data, self.chosen_restrictions())
@@ -200,22 +275,6 @@ class ForwardSerializer(serializers.Serializer):
     justification = serializers.CharField(max_length=300, allow_blank=True, default="")
 
 
-class RestrictionsPatchSerializer(serializers.Serializer):
-    """The fields given replace the current ones; those left out stay as they are."""
-
-    evidence = serializers.BooleanField(required=False)
-    dissemination = serializers.BooleanField(required=False)
-    text = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-
-    def restrictions(self, exchange: Exchange) -> Restrictions:
-        data = self.validated_data
-        return Restrictions(
-            evidence=data.get("evidence", exchange.restrict_evidence),
-            dissemination=data.get("dissemination", exchange.restrict_dissemination),
-            text=data.get("text", exchange.restriction_text).strip(),
-        )
-
-
 class DisseminationRequestCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=DisseminationKind.choices,
@@ -238,10 +297,6 @@ class DecisionSerializer(serializers.Serializer):
 
 class EvidenceRequestSerializer(serializers.Serializer):
     justification = serializers.CharField(max_length=300)
-
-
-class ListParamsSerializer(serializers.Serializer):
-    limit = serializers.IntegerField(min_value=1, max_value=200, default=PAGE_SIZE)
 
 
 def api_parsed(serializer_class: type[serializers.Serializer], request: Request) -> Any:

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.reverse import reverse
 
+from exchanges.api_inputs import EntityKindsDescription
 from exchanges.models import Exchange
 from exchanges.selectors import references_visible_to
 from exchanges.services.consultation import ExchangeContent
@@ -83,8 +84,16 @@ class ExchangeSerializer(serializers.Serializer):
 
 
 class EntitySerializer(serializers.Serializer):
+    """An entity as stored: its kind and its attributes, shown as stored (the send checked
+    them); described in the API's schema one object per kind ("PersonEntity"...)."""
+
     kind = serializers.CharField()
     attributes = serializers.DictField(child=serializers.JSONField())
+
+
+class _EntityKindsDescription(EntityKindsDescription):
+    target_class = "exchanges.api_outputs.EntitySerializer"
+    component = "Entity"
 
 
 class AttachmentSerializer(serializers.Serializer):
@@ -95,29 +104,34 @@ class AttachmentSerializer(serializers.Serializer):
     sha256 = serializers.CharField()
 
 
-class ExchangeDetailSerializer(ExchangeSerializer):
-    """Metadata and content, from the audited consultation. ``entities`` is left out for the
-    officers of observer parties."""
+class ExchangeContentSerializer(serializers.Serializer):
+    """What the audited consultation read (``ExchangeContent``). ``entities`` is left out for
+    the officers of observer parties."""
 
     subject = serializers.CharField()
     body = serializers.CharField()
-    entities = EntitySerializer(many=True, required=False)
+    # A list field, not many=True: the schema then describes each entity by its kind.
+    entities = serializers.ListField(child=EntitySerializer(), required=False)
     attachments = AttachmentSerializer(many=True)
 
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        # The answers' context says whether the caller may see them (``serializer_context``);
+        # the schema's has nothing to say, and describes the key as optional.
+        if "may_see_entities" in self.context and not self.context["may_see_entities"]:
+            del fields["entities"]
+        return fields
+
+
+class ExchangeDetailSerializer(ExchangeSerializer, ExchangeContentSerializer):
+    """Metadata and content in one object: the exchange's metadata as the list shows it, and the
+    content of the consultation."""
+
     def to_representation(self, instance: ExchangeContent) -> dict[str, Any]:
-        data = dict(ExchangeSerializer(instance.exchange, context=self.context).data)
-        data["subject"] = instance.subject
-        data["body"] = instance.body
-        if self.context["may_see_entities"]:
-            data["entities"] = EntitySerializer(instance.entities, many=True).data
-        data["attachments"] = AttachmentSerializer(instance.attachments, many=True).data
-        return data
-
-
-class ExchangePageSerializer(serializers.Serializer):
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = ExchangeSerializer(many=True)
+        return {
+            **ExchangeSerializer(instance.exchange, context=self.context).data,
+            **ExchangeContentSerializer(instance, context=self.context).data,
+        }
 
 
 class AcknowledgedSerializer(serializers.Serializer):

@@ -12,36 +12,41 @@ exception handler. Lists never carry content; the detail does, after the audited
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from exchanges.api_inputs import ExchangeCreateSerializer, ListParamsSerializer, api_parsed
+from exchanges.api_inputs import ExchangeCreateSerializer, api_parsed
 from exchanges.api_outputs import (
     ExchangeDetailSerializer,
-    ExchangePageSerializer,
     ExchangeSerializer,
     api_answers,
     exchange_metadata,
     serializer_context,
 )
 from exchanges.case_links import case_links
-from exchanges.inbox import page_links, parse_inbox_request
-from exchanges.models import Exchange, ExchangeKind, Priority
+from exchanges.filters import InboxFilterSet
+from exchanges.inbox import decode_position, encode_position
+from exchanges.models import Exchange
 from exchanges.policy import may_receive_entities
 from exchanges.selectors import exchange_for_api, exchange_get_for_officer
-from exchanges.selectors_inbox import Direction, InboxSort, ReceiptStatus, inbox_search
+from exchanges.selectors_inbox import Position, inbox_search
 from exchanges.services.consultation import exchange_consult
 from exchanges.services.sending import exchange_send
 from partners.auth import officer_of
 from partners.models import Officer
+from selec.core.api_pagination import CursorPage, SelectorCursor
 from selec.core.api_parsers import JSONParser
 
 TAG = "exchanges"
@@ -70,80 +75,47 @@ BODY_PARSERS = [JSONParser, MultiPartParser, FormParser]
 REFERENCE_PARAMETER = OpenApiParameter(
     "reference", OpenApiTypes.STR, OpenApiParameter.PATH, description="e.g. SELEC-2026-000123"
 )
-_FILTERS = [
-    OpenApiParameter(
-        "reference",
-        OpenApiTypes.STR,
-        description="A whole reference or its beginning (SELEC-2026-).",
-    ),
-    OpenApiParameter("direction", OpenApiTypes.STR, enum=[d.value for d in Direction]),
-    OpenApiParameter(
-        "kind", OpenApiTypes.STR, enum=[k.value for k in ExchangeKind], description="Kind."
-    ),
-    OpenApiParameter("priority", OpenApiTypes.STR, enum=[p.value for p in Priority]),
-    OpenApiParameter(
-        "status",
-        OpenApiTypes.STR,
-        enum=[s.value for s in ReceiptStatus],
-        description="Receipt status of the receipts you follow.",
-    ),
-    OpenApiParameter("crime_area", OpenApiTypes.STR, description="A crime area code (drugs)."),
-    OpenApiParameter("task_force", OpenApiTypes.STR, description="A task force code."),
-    OpenApiParameter("overdue", OpenApiTypes.BOOL),
-    OpenApiParameter("unread", OpenApiTypes.BOOL, description="Unread by your agency/country."),
-    OpenApiParameter("due_today", OpenApiTypes.BOOL),
-    OpenApiParameter("sent_from", OpenApiTypes.DATE, description="First day, inclusive."),
-    OpenApiParameter("sent_to", OpenApiTypes.DATE, description="Last day, inclusive."),
-    OpenApiParameter("sort", OpenApiTypes.STR, enum=[s.value for s in InboxSort]),
-    OpenApiParameter(
-        "after", OpenApiTypes.STR, description="Cursor: the rows after it (the `next` link)."
-    ),
-    OpenApiParameter(
-        "before", OpenApiTypes.STR, description="Cursor: the rows before it (the `previous` link)."
-    ),
-    OpenApiParameter("limit", OpenApiTypes.INT, description="Rows per page, 1 to 200 (50)."),
-]
 
 
-class ExchangeListView(APIView):
+class ExchangeListView(GenericAPIView[Exchange]):
     permission_classes = [IsAuthenticated]
     parser_classes = BODY_PARSERS
+    # What describes the list's parameters and answer: the inbox's FilterSet and the one
+    # paginator. The rows are read by inbox_search (never from this queryset, never filtered
+    # by the backend): see exchanges.filters.
+    queryset = Exchange.objects.none()
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = InboxFilterSet
+    pagination_class = CursorPage
 
     @extend_schema(
         tags=[TAG],
         operation_id="exchanges_list",
-        parameters=_FILTERS,
-        responses=api_answers({200: ExchangePageSerializer}),
+        responses=api_answers({200: ExchangeSerializer(many=True)}),
         description="The exchanges of your agency (an NFP officer: of your country), filtered "
-        "as in the inbox and paged by cursor on the sent time. No content.",
+        "as in the inbox and paged by cursor in the chosen order. No content.",
     )
     def get(self, request: Request) -> Response:
         officer = officer_of(request)
-        params = ListParamsSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        parsed = parse_inbox_request(request.query_params, officer=officer)
-        if parsed.form.errors:
-            # A dict of lists of messages to DRF (an ErrorList iterates its messages); the stubs
-            # type its items as Django's ValidationErrors.
-            raise serializers.ValidationError(parsed.form.errors)  # type: ignore[arg-type]
+        paginator = self.paginator
+        assert isinstance(paginator, CursorPage)  # pagination_class, narrowed for the checker
+        filters, (after, before) = _list_parameters(request, paginator)
         page = inbox_search(
             officer,
-            parsed.query,
-            after=parsed.after,
-            before=parsed.before,
-            limit=params.validated_data["limit"],
+            filters.inbox_query(officer),
+            after=after,
+            before=before,
+            limit=paginator.page_size,
         )
-        previous, next_ = page_links(request.query_params, page)
-        exchanges = [row.exchange for row in page.rows]
-        absolute = request.build_absolute_uri(request.path)
-        return Response(
-            {
-                "next": absolute + next_.url if next_ else None,
-                "previous": absolute + previous.url if previous else None,
-                "results": ExchangeSerializer(
-                    exchanges, many=True, context=serializer_context(request, exchanges)
-                ).data,
-            }
+        exchanges = paginator.selector_page(
+            [row.exchange for row in page.rows],
+            previous_position=_encoded(page.first if page.has_previous else None),
+            next_position=_encoded(page.last if page.has_next else None),
+        )
+        return self.get_paginated_response(
+            ExchangeSerializer(
+                exchanges, many=True, context=serializer_context(request, exchanges)
+            ).data
         )
 
     @extend_schema(
@@ -174,6 +146,45 @@ class ExchangeListView(APIView):
         exchange = exchange_for_api(officer_of(request), pk=exchange.pk)
         body = exchange_metadata(request, exchange)
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
+
+
+def _list_parameters(
+    request: Request, paginator: CursorPage
+) -> tuple[InboxFilterSet, tuple[Position | None, Position | None]]:
+    """The list's filters, and the inbox's keyset positions (after, before) its cursor carries.
+    Every parameter that does not parse is named in one 400, the filters' and the paging's."""
+    filters = InboxFilterSet(request.query_params)
+    errors: dict[str, Any] = {}
+    if not filters.is_valid():
+        errors |= translate_validation(filters.errors).detail
+    positions: tuple[Position | None, Position | None] = (None, None)
+    try:
+        positions = _positions(paginator.selector_cursor(request))
+    except serializers.ValidationError as exc:
+        if not isinstance(exc.detail, dict):  # always keyed by parameter, for the checker
+            raise
+        errors |= exc.detail
+    if errors:
+        raise serializers.ValidationError(errors)
+    return filters, positions
+
+
+def _positions(start: SelectorCursor) -> tuple[Position | None, Position | None]:
+    """The inbox's keyset positions (after, before) a cursor carries."""
+    return _decoded(start.after), _decoded(start.before)
+
+
+def _decoded(value: str | None) -> Position | None:
+    if value is None:
+        return None
+    position = decode_position(value)
+    if position is None:
+        raise serializers.ValidationError({"cursor": ["Not a cursor of this list."]})
+    return position
+
+
+def _encoded(position: Position | None) -> str | None:
+    return None if position is None else encode_position(position)
 
 
 def _case_id(request: Request, reference: str | None) -> int | None:

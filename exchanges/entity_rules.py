@@ -6,7 +6,8 @@ last, the send services (``exchanges.services.storing.validate_message``), so th
 round the first two is refused too. Pure functions: an entity's kind and attributes in, the
 messages out, keyed by the attribute they concern ("nationality",
 "documents[0].issuing_country"); nothing is rewritten, a value is accepted as given or refused
-saying what is wrong.
+saying what is wrong. Which attributes a kind has, and of which type, is declared in
+``exchanges.entity_schema``; here each type has its rule:
 
 - Texts are text (not numbers: a number has lost its leading zeros), at most MAX_TEXT
   characters, without control characters.
@@ -30,12 +31,15 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 import phonenumbers
 import pycountry
 from stdnum import iban as stdnum_iban
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
+
+from exchanges.entity_schema import ENTITY_SCHEMAS, SCHEMA_OF, Attribute, AttributeType
 
 MAX_TEXT = 200
 MAX_ALIASES = 20
@@ -210,7 +214,7 @@ def _texts_errors(name: str, value: Any) -> Errors:
     return errors
 
 
-def _documents_errors(name: str, value: Any) -> Errors:
+def _documents_errors(parts: Mapping[str, Rule], name: str, value: Any) -> Errors:
     if not isinstance(value, list):
         return {name: [f"must be a list of documents, not {_type_name(value)}."]}
     if len(value) > MAX_DOCUMENTS:
@@ -219,9 +223,9 @@ def _documents_errors(name: str, value: Any) -> Errors:
     for position, item in enumerate(value):
         path = f"{name}[{position}]"
         if not isinstance(item, Mapping):
-            errors[path] = [f"must be a document ({', '.join(_DOCUMENT)}), not {_type_name(item)}."]
+            errors[path] = [f"must be a document ({', '.join(parts)}), not {_type_name(item)}."]
             continue
-        errors |= _attributes_errors(_DOCUMENT, item, what="an identity document", prefix=path)
+        errors |= _attributes_errors(parts, item, what="an identity document", prefix=path)
     return errors
 
 
@@ -240,41 +244,33 @@ def _value(problem_of: Callable[[Any], str | None]) -> Rule:
     return rule
 
 
-_DOCUMENT: dict[str, Rule] = {
-    "type": _value(text_problem),
-    "number": _value(text_problem),
-    "issuing_country": _value(country_problem),
+_VALUE_PROBLEMS: dict[AttributeType, Callable[[Any], str | None]] = {
+    AttributeType.TEXT: text_problem,
+    AttributeType.DATE: birth_date_problem,
+    AttributeType.COUNTRY: country_problem,
+    AttributeType.PHONE: phone_problem,
+    AttributeType.IBAN: iban_problem,
+    AttributeType.VIN: vin_problem,
 }
+
+
+def _rule(attribute: Attribute) -> Rule:
+    """The rule of an attribute, from its declared type."""
+    if attribute.type is AttributeType.TEXTS:
+        return _texts_errors
+    if attribute.type is AttributeType.DOCUMENTS:
+        return partial(_documents_errors, _rules(attribute.parts))
+    return _value(_VALUE_PROBLEMS[attribute.type])
+
+
+def _rules(attributes: tuple[Attribute, ...]) -> dict[str, Rule]:
+    # In the order declared: the order the messages list the known names in.
+    return {attribute.name: _rule(attribute) for attribute in attributes}
+
+
 _ATTRIBUTES: dict[str, dict[str, Rule]] = {
-    "person": {
-        "names": _value(text_problem),
-        "aliases": _texts_errors,
-        "date_of_birth": _value(birth_date_problem),
-        "nationality": _value(country_problem),
-        "documents": _documents_errors,
-    },
-    "vehicle": {
-        "plate": _value(text_problem),
-        "vin": _value(vin_problem),
-        "make": _value(text_problem),
-        "model": _value(text_problem),
-        "colour": _value(text_problem),
-    },
-    "document": _DOCUMENT,
-    "phone": {"number": _value(phone_problem)},
-    "company": {
-        "name": _value(text_problem),
-        "registration_number": _value(text_problem),
-        "country": _value(country_problem),
-    },
-    "bank_account": {
-        "iban": _value(iban_problem),
-        "number": _value(text_problem),
-        "bank": _value(text_problem),
-        "holder": _value(text_problem),
-    },
+    schema.kind: _rules(schema.attributes) for schema in ENTITY_SCHEMAS
 }
-_KIND_NAMES = {"bank_account": "bank account"}
 
 
 def known_attributes(kind: str) -> tuple[str, ...]:
@@ -293,7 +289,7 @@ def entity_errors(kind: Any, attributes: Any) -> Errors:
                 f"must be an object of attribute names and values, not {_type_name(attributes)}."
             ]
         }
-    what = f"a {_KIND_NAMES.get(kind, kind)}"
+    what = f"a {SCHEMA_OF[kind].noun}"
     return _attributes_errors(_ATTRIBUTES[kind], attributes, what=what, prefix="")
 
 

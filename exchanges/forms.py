@@ -18,6 +18,7 @@ from exchanges.models import ExchangeKind, InformationAccuracy, Priority, Source
 from exchanges.services.inputs import AttachmentInput, EntityInput, Evaluation, Message
 from partners.models import Agency, PartyStatus
 from selec.core.policy_values import Restrictions
+from selec.core.restriction_fields import RestrictionsField
 from taskforces.models import CrimeArea, TaskForce
 
 if TYPE_CHECKING:
@@ -61,20 +62,8 @@ class AudienceFields(forms.Form):
         ),
         widget=forms.SelectMultiple(attrs={"size": 12}),
     )
-    h1 = forms.BooleanField(
-        label=_("H1: not to be disclosed in judicial proceedings without your permission"),
-        required=False,
-    )
-    h2 = forms.BooleanField(
-        label=_("H2: not to be disseminated without your permission"), required=False
-    )
-    h3 = forms.BooleanField(label=_("H3: other restrictions"), required=False)
-    h3_text = forms.CharField(
-        label=_("Text of the H3 restriction"),
-        required=False,
-        help_text=_("Every reader confirms this text before seeing the content."),
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    # The H3 text applies only with its tick: compose.js shows the text once H3 is ticked.
+    restrictions = RestrictionsField(h3_tick=True)
     personal_data = forms.BooleanField(
         label=_("Contains personal data"),
         required=False,
@@ -101,13 +90,15 @@ class AudienceFields(forms.Form):
         """The valid recipients chosen so far (none while the choice itself is invalid)."""
         return list(getattr(self, "_chosen_agency_ids", []))
 
-    def restrictions(self) -> Restrictions:
-        data = getattr(self, "cleaned_data", {})
-        return Restrictions(
-            evidence=bool(data.get("h1")),
-            dissemination=bool(data.get("h2")),
-            text=(data.get("h3_text") or "").strip() if data.get("h3") else "",
-        )
+    def chosen_restrictions(self) -> Restrictions:
+        """The restrictions chosen; on a form still being filled in (the audience panel), what
+        its inputs set so far."""
+        chosen = getattr(self, "cleaned_data", {}).get("restrictions")
+        if chosen is not None:
+            return chosen
+        field = self.fields["restrictions"]
+        assert isinstance(field, RestrictionsField)  # declared above
+        return field.lenient(self["restrictions"].data)
 
     def marks_personal_data(self) -> bool:
         return bool(getattr(self, "cleaned_data", {}).get("personal_data"))
@@ -147,7 +138,7 @@ SERVICE_ERROR_FIELDS = {
     "evaluation": "source_reliability",
     "source_reliability": "source_reliability",
     "information_accuracy": "information_accuracy",
-    "restriction_text": "h3_text",
+    "restriction_text": "restrictions",
     "case": "case",
 }
 
@@ -228,17 +219,6 @@ class ComposeForm(AudienceFields):
             )
         self.fields["attachments"].help_text = limit
 
-    def clean(self) -> dict[str, Any]:
-        # Form.clean() answers cleaned_data itself (the stubs allow a subclass's None).
-        super().clean()
-        data = self.cleaned_data
-        text = (data.get("h3_text") or "").strip()
-        if data.get("h3") and not text:
-            self.add_error("h3_text", _("Write the H3 restriction, or untick H3."))
-        elif text and not data.get("h3"):
-            self.add_error("h3_text", _("Tick H3 to apply this text, or clear it."))
-        return data
-
     def send_arguments(self) -> dict[str, Any]:
         """The keyword arguments of ``exchanges.services.sending.exchange_send`` besides the officer and
         the message."""
@@ -257,7 +237,7 @@ class ComposeForm(AudienceFields):
         return Message(
             subject=data["subject"],
             body=data["body"],
-            restrictions=self.restrictions(),
+            restrictions=self.chosen_restrictions(),
             personal_data=data["personal_data"],
             evaluation=Evaluation(
                 source_reliability=data["source_reliability"],

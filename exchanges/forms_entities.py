@@ -1,12 +1,12 @@
 """The entity forms: one per kind of entity, as rows of the compose page (a formset per kind)
 and as the hit search's entity fields.
 
-The attribute keys are those hits.blind_index reads (and the descriptive ones beside
-them): a person's "names", "aliases" (a list), "date_of_birth" and "documents" (a list of
-{"type", "number", "issuing_country"}); a vehicle's "plate" and "vin"; a document's "number"
-and "issuing_country"; a phone's "number"; a company's "name" and "country"; a bank account's
-"iban" and "number". What each may hold is decided in exchanges.entity_rules, for the page as
-for the API and the services: the fields here only parse."""
+Each kind's form is built from its declaration in ``exchanges.entity_schema``: one field per
+attribute, named, labelled and typed as declared (a list of texts is typed with commas, a
+person's documents are shown as the fields of one document, "document_number"...). What each
+may hold is decided in exchanges.entity_rules, for the page as for the API and the services:
+the fields here only parse; what the page asks for before a row is sent is the schema's
+``asked``."""
 
 from __future__ import annotations
 
@@ -19,7 +19,20 @@ from django.core.exceptions import ValidationError
 from django.forms.formsets import BaseFormSet
 from django.utils.translation import gettext_lazy as _
 
-from exchanges.entity_rules import MAX_ALIASES, entity_errors
+from exchanges.entity_rules import MAX_ALIASES, MAX_TEXT, entity_errors
+from exchanges.entity_schema import (
+    BANK_ACCOUNT,
+    COMPANY,
+    DOCUMENT,
+    DOCUMENT_NUMBER,
+    ENTITY_SCHEMAS,
+    PERSON,
+    PHONE,
+    VEHICLE,
+    Attribute,
+    AttributeType,
+    EntitySchema,
+)
 from exchanges.models import EntityKind
 from exchanges.services.inputs import EntityInput
 
@@ -50,16 +63,64 @@ class CountryField(forms.CharField):
 def _text(
     label: StrOrPromise, *, required: bool = False, help_text: StrOrPromise = ""
 ) -> forms.CharField:
-    return forms.CharField(label=label, required=required, max_length=200, help_text=help_text)
+    return forms.CharField(label=label, required=required, max_length=MAX_TEXT, help_text=help_text)
 
 
 def _compact(values: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value not in ("", None, [])}
 
 
+# The page shows one document of a person, its fields named after the document's attributes.
+_DOCUMENT_FIELD_PREFIX = "document_"
+
+
+def _field(attribute: Attribute, *, required: bool) -> forms.Field:
+    """The form field of one attribute (not a list of documents: its parts have fields)."""
+    if attribute.type is AttributeType.COUNTRY:
+        return CountryField(label=attribute.label, required=required)
+    if attribute.type is AttributeType.DATE:
+        return forms.DateField(
+            label=attribute.label,
+            required=required,
+            widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        )
+    if attribute.type is AttributeType.TEXTS:
+        return _text(attribute.label, required=required, help_text=_("Separated by commas"))
+    return _text(attribute.label, required=required, help_text=attribute.help_text)
+
+
+def _fields(schema: EntitySchema) -> dict[str, forms.Field]:
+    # A single attribute asked for is a required field; alternatives are checked by clean().
+    asked = schema.asked.attributes
+    required = asked if len(asked) == 1 else ()
+    fields: dict[str, forms.Field] = {}
+    for attribute in schema.attributes:
+        if attribute.type is AttributeType.DOCUMENTS:
+            for part in attribute.parts:
+                fields[_DOCUMENT_FIELD_PREFIX + part.name] = _field(part, required=False)
+        else:
+            fields[attribute.name] = _field(attribute, required=attribute in required)
+    return fields
+
+
+def _field_of_attribute(schema: EntitySchema) -> dict[str, str]:
+    """The field that shows an attribute path's errors, where it is not the field of that name:
+    an alias's shows on the aliases, the first document's on the document's fields."""
+    fields: dict[str, str] = {}
+    for attribute in schema.attributes:
+        if attribute.type is AttributeType.TEXTS:
+            fields |= {f"{attribute.name}[{i}]": attribute.name for i in range(MAX_ALIASES)}
+        elif attribute.type is AttributeType.DOCUMENTS:
+            fields |= {
+                f"{attribute.name}[0].{part.name}": _DOCUMENT_FIELD_PREFIX + part.name
+                for part in attribute.parts
+            }
+    return fields
+
+
 class EntityForm(forms.Form):
+    schema: ClassVar[EntitySchema]
     kind: ClassVar[EntityKind]
-    # The field that shows an attribute's errors, where it is not the field of the same name.
     FIELD_OF_ATTRIBUTE: ClassVar[dict[str, str]] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -75,119 +136,68 @@ class EntityForm(forms.Form):
         for path, messages in entity_errors(self.kind.value, self.attributes()).items():
             field = self.FIELD_OF_ATTRIBUTE.get(path, path)
             self.add_error(field if field in self.fields else None, messages)
+        asked = self.schema.asked
+        if asked.missing and not any(data.get(a.name) for a in asked.attributes):
+            self.add_error(asked.attributes[0].name, asked.missing)
+        self._check_document()
         return data
 
-    def attributes(self) -> dict[str, object]:
-        return _compact(dict(self.cleaned_data))
-
-
-class PersonForm(EntityForm):
-    kind = EntityKind.PERSON
-    names = _text(_("Names"), required=True, help_text=_("As written in the documents"))
-    aliases = _text(_("Aliases"), help_text=_("Separated by commas"))
-    date_of_birth = forms.DateField(
-        label=_("Date of birth"),
-        required=False,
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-    )
-    nationality = CountryField(label=_("Nationality"))
-    document_type = _text(_("Document type"), help_text=_("e.g. passport, identity card"))
-    document_number = _text(_("Document number"))
-    document_issuing_country = CountryField(label=_("Issuing country"))
-
-    FIELD_OF_ATTRIBUTE: ClassVar[dict[str, str]] = {
-        "documents[0].type": "document_type",
-        "documents[0].number": "document_number",
-        "documents[0].issuing_country": "document_issuing_country",
-    } | {f"aliases[{i}]": "aliases" for i in range(MAX_ALIASES)}
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if (data.get("document_type") or data.get("document_issuing_country")) and not data.get(
-            "document_number"
-        ):
-            self.add_error("document_number", _("Give the document's number."))
-        return data
+    def _check_document(self) -> None:
+        # A person's document, when one is given, needs its number (no field: no document).
+        data = self.cleaned_data
+        number = _DOCUMENT_FIELD_PREFIX + DOCUMENT_NUMBER.name
+        given = any(
+            data.get(name) for name in self.fields if name.startswith(_DOCUMENT_FIELD_PREFIX)
+        )
+        if given and not data.get(number):
+            self.add_error(number, _("Give the document's number."))
 
     def attributes(self) -> dict[str, object]:
         # Only what parsed (clean() calls this before every field is known to be valid).
         data = self.cleaned_data
-        document = _compact(
-            {
-                "type": data.get("document_type", ""),
-                "number": data.get("document_number", ""),
-                "issuing_country": data.get("document_issuing_country", ""),
-            }
-        )
-        born = data.get("date_of_birth")
         return _compact(
-            {
-                "names": data.get("names", ""),
-                "aliases": [a.strip() for a in data.get("aliases", "").split(",") if a.strip()],
-                "date_of_birth": born.isoformat() if born else "",
-                "nationality": data.get("nationality", ""),
-                "documents": [document] if document else [],
-            }
+            {attribute.name: self._value(attribute, data) for attribute in self.schema.attributes}
         )
 
-
-class VehicleForm(EntityForm):
-    kind = EntityKind.VEHICLE
-    plate = _text(_("Registration plate"))
-    vin = _text(_("VIN"))
-    make = _text(_("Make"))
-    model = _text(_("Model"))
-    colour = _text(_("Colour"))
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if not (data.get("plate") or data.get("vin")):
-            self.add_error("plate", _("Give the registration plate or the VIN."))
-        return data
-
-
-class DocumentForm(EntityForm):
-    kind = EntityKind.DOCUMENT
-    type = _text(_("Document type"), help_text=_("e.g. passport, identity card"))
-    number = _text(_("Document number"), required=True)
-    issuing_country = CountryField(label=_("Issuing country"))
+    @staticmethod
+    def _value(attribute: Attribute, data: dict[str, Any]) -> object:
+        value = data.get(attribute.name)
+        if attribute.type is AttributeType.TEXTS:
+            return [item.strip() for item in (value or "").split(",") if item.strip()]
+        if attribute.type is AttributeType.DATE:
+            return value.isoformat() if value else ""
+        if attribute.type is AttributeType.DOCUMENTS:
+            document = _compact(
+                {p.name: data.get(_DOCUMENT_FIELD_PREFIX + p.name, "") for p in attribute.parts}
+            )
+            return [document] if document else []
+        return value if value is not None else ""
 
 
-class PhoneForm(EntityForm):
-    kind = EntityKind.PHONE
-    number = _text(
-        _("Phone number"), required=True, help_text=_("International format: +40 721 000 000")
-    )
+def _form(schema: EntitySchema) -> type[EntityForm]:
+    name = "".join(word.capitalize() for word in schema.kind.split("_")) + "Form"
+    attrs: dict[str, Any] = {
+        "__module__": __name__,
+        "schema": schema,
+        "kind": EntityKind(schema.kind),
+        "FIELD_OF_ATTRIBUTE": _field_of_attribute(schema),
+        **_fields(schema),
+    }
+    form: type[EntityForm] = type(name, (EntityForm,), attrs)
+    return form
 
 
-class CompanyForm(EntityForm):
-    kind = EntityKind.COMPANY
-    name = _text(_("Company name"), required=True)
-    registration_number = _text(_("Registration number"))
-    country = CountryField(label=_("Country"))
-
-
-class BankAccountForm(EntityForm):
-    kind = EntityKind.BANK_ACCOUNT
-    iban = _text(_("IBAN"))
-    number = _text(_("Account number"), help_text=_("When there is no IBAN"))
-    bank = _text(_("Bank"))
-    holder = _text(_("Holder"))
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if not (data.get("iban") or data.get("number")):
-            self.add_error("iban", _("Give the IBAN or the account number."))
-        return data
-
-
+# The compose page's section of each kind: its title and the label of its button.
+_SECTIONS: dict[str, tuple[StrOrPromise, StrOrPromise]] = {
+    PERSON.kind: (_("People"), _("Add a person")),
+    VEHICLE.kind: (_("Vehicles"), _("Add a vehicle")),
+    DOCUMENT.kind: (_("Documents"), _("Add a document")),
+    PHONE.kind: (_("Phones"), _("Add a phone")),
+    COMPANY.kind: (_("Companies"), _("Add a company")),
+    BANK_ACCOUNT.kind: (_("Bank accounts"), _("Add a bank account")),
+}
 ENTITY_FORMS: list[tuple[type[EntityForm], StrOrPromise, StrOrPromise]] = [
-    (PersonForm, _("People"), _("Add a person")),
-    (VehicleForm, _("Vehicles"), _("Add a vehicle")),
-    (DocumentForm, _("Documents"), _("Add a document")),
-    (PhoneForm, _("Phones"), _("Add a phone")),
-    (CompanyForm, _("Companies"), _("Add a company")),
-    (BankAccountForm, _("Bank accounts"), _("Add a bank account")),
+    (_form(schema), *_SECTIONS[schema.kind]) for schema in ENTITY_SCHEMAS
 ]
 _FORMSETS = {
     form.kind: forms.formset_factory(

@@ -21,12 +21,7 @@ from exchanges.services.inputs import AttachmentInput, Evaluation, Message
 from partners.models import Agency
 from selec.core.files import max_attachment_bytes
 from selec.core.policy_values import Restrictions
-
-
-def normalised_text(text: str) -> str:
-    # Browsers send a textarea's line breaks as CRLF: store plain LF, so that a provider who
-    # saves the H3 text unchanged does not ask every reader to confirm it again.
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+from selec.core.restriction_fields import RestrictionsField
 
 
 def agency_choices(agencies: Iterable[Agency]) -> list[tuple[str, list[tuple[int, str]]]]:
@@ -88,18 +83,7 @@ class ReplyForm(LabelledForm):
 
     subject = forms.CharField(label=_("Subject"), max_length=300)
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 8}))
-    restrict_evidence = forms.BooleanField(
-        label=_("H1: not to be used in judicial proceedings without my agency's permission"),
-        required=False,
-    )
-    restrict_dissemination = forms.BooleanField(
-        label=_("H2: not to be disseminated without my agency's permission"), required=False
-    )
-    restriction_text = forms.CharField(
-        label=_("H3: further restrictions (free text)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    restrictions = RestrictionsField()
     personal_data = forms.BooleanField(label=_("Contains personal data"), required=False)
     source_reliability = forms.ChoiceField(
         label=_("Source reliability"),
@@ -117,28 +101,19 @@ class ReplyForm(LabelledForm):
         super().__init__(*args, **kwargs)
         self.parent = parent
         # What the parent already restricts cannot be lifted in a reply: shown checked, fixed.
-        for name, inherited in (
-            ("restrict_evidence", parent.restrict_evidence),
-            ("restrict_dissemination", parent.restrict_dissemination),
-            ("personal_data", parent.personal_data),
-        ):
-            if inherited:
-                self.fields[name].initial = True
-                self.fields[name].disabled = True
-
-    def clean_restriction_text(self) -> str:
-        return normalised_text(self.cleaned_data["restriction_text"])
+        restrictions = self.fields["restrictions"]
+        assert isinstance(restrictions, RestrictionsField)  # declared above
+        restrictions.inherit(Restrictions.of(parent))
+        if parent.personal_data:
+            self.fields["personal_data"].initial = True
+            self.fields["personal_data"].disabled = True
 
     def message(self) -> Message:
         data = self.cleaned_data
         return Message(
             subject=data["subject"],
             body=data["body"],
-            restrictions=Restrictions(
-                evidence=data["restrict_evidence"],
-                dissemination=data["restrict_dissemination"],
-                text=data["restriction_text"],
-            ),
+            restrictions=data["restrictions"],
             personal_data=data["personal_data"],
             evaluation=Evaluation(
                 source_reliability=data["source_reliability"],
@@ -200,41 +175,16 @@ class DisseminationRequestForm(LabelledForm):
 class RestrictionsForm(LabelledForm):
     """The provider's restrictions, pre-filled with the current state."""
 
-    evidence = forms.BooleanField(
-        label=_("H1: not to be disclosed in judicial proceedings without our permission"),
-        required=False,
-    )
-    dissemination = forms.BooleanField(
-        label=_("H2: not to be disseminated without our permission"), required=False
-    )
-    text = forms.CharField(
-        label=_("H3: other restrictions (free text; readers confirm it before the content)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    restrictions = RestrictionsField()
 
     def __init__(self, *args: object, exchange: Exchange, **kwargs: object) -> None:
-        kwargs.setdefault(
-            "initial",
-            {
-                "evidence": exchange.restrict_evidence,
-                "dissemination": exchange.restrict_dissemination,
-                "text": exchange.restriction_text,
-            },
-        )
+        kwargs.setdefault("initial", {"restrictions": Restrictions.of(exchange)})
         super().__init__(*args, **kwargs)
-        self.current_text = exchange.restriction_text
 
-    def clean_text(self) -> str:
-        text = normalised_text(self.cleaned_data["text"])
-        # Saved unchanged: keep the stored text byte for byte (confirmations compare it).
-        return self.current_text if text == normalised_text(self.current_text) else text
-
-    def restrictions(self) -> Restrictions:
-        data = self.cleaned_data
-        return Restrictions(
-            evidence=data["evidence"], dissemination=data["dissemination"], text=data["text"]
-        )
+    def chosen_restrictions(self) -> Restrictions:
+        # An H3 text saved unchanged keeps the stored one: the service's rule, for the API too.
+        chosen: Restrictions = self.cleaned_data["restrictions"]
+        return chosen
 
 
 class DecisionForm(LabelledForm):

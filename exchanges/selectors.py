@@ -16,7 +16,7 @@ from exchanges.models import Attachment, Exchange, ExchangeGroupObjectPermission
 from exchanges.policy import Perm
 from partners.models import Agency, Officer, Role
 from partners.selectors import officer_group_ids
-from selec.core.digests import DigestPurpose, keyed_digest
+from selec.core.digests import DigestPurpose, keyed_digest, keyed_digests
 from selec.core.object_permissions import permission_id, permissions_by_id
 
 # The one answer for an attachment that does not exist and for one whose exchange the officer
@@ -81,7 +81,14 @@ def exchange_get_for_officer(
 def officer_perms_by_exchange(
     officer: Officer, exchange_ids: list[int]
 ) -> dict[int, frozenset[Perm]]:
-    """``officer_perms`` for many exchanges in one query."""
+    """``officer_perms`` for many exchanges in one query.
+
+    Not guardian's ``ObjectPermissionChecker.prefetch_perms``, which reads the same rows: it
+    also reads the user-permission table (always empty here: grants go to groups only) and
+    joins the permission and group tables for the officer's groups, which the request has
+    already loaded. Measured on the demo data for one officer's exchanges: 2 queries and
+    4.8 ms for the checker, 1 query and 2.8 ms here; the thread page and the API's actions
+    call this on every request."""
     found: dict[int, set[Perm]] = {pk: set() for pk in exchange_ids}
     if officer.is_active and exchange_ids:
         # By the permission's id (known to the process, see ``permission_id``): no join to
@@ -116,6 +123,12 @@ def restriction_text_now(exchange: Exchange) -> str:
 def restriction_digest(text: str) -> str:
     """What a confirmation keeps of the H3 text confirmed (``RestrictionConfirmation``)."""
     return keyed_digest(DigestPurpose.RESTRICTION_TEXT, text)
+
+
+def restriction_digests(text: str) -> list[str]:
+    """What a confirmation of this text may keep: its digest under the current audit key or
+    under a previous one (a rotation of the key asks nobody to confirm again)."""
+    return keyed_digests(DigestPurpose.RESTRICTION_TEXT, text)
 
 
 def attachment_id_of_exchange(exchange: Exchange, attachment_id: int) -> int:

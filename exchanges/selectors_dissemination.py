@@ -68,17 +68,18 @@ def dissemination_request_for_officer(officer: Officer, pk: int) -> Disseminatio
 
 
 def dissemination_requests_on_exchange(
-    officer: Officer, exchange: Exchange, *, limit: int = 500
-) -> list[DisseminationRequest]:
-    """The dissemination requests filed on an exchange that the officer may see: every one for
-    the provider (who decides them), the requests of the officer's own agency for the others.
-    404 unless the officer may see the exchange."""
+    officer: Officer, exchange: Exchange
+) -> QuerySet[DisseminationRequest]:
+    """The dissemination requests filed on an exchange that the officer may see, oldest first:
+    every one for the provider (who decides them), the requests of the officer's own agency
+    for the others. 404 unless the officer may see the exchange. The API pages through them
+    (the exchange's index on ``exchange_id`` and the order's columns)."""
     perms = officer_perms(officer, exchange)
     if Perm.VIEW not in perms:
         raise Http404("No exchange matches the given query.")
     rows = _dissemination_rows().filter(exchange=exchange)
     if Perm.MANAGE not in perms:
         if officer.agency_id is None:
-            return []
+            return rows.none()
         rows = rows.filter(requesting_agency_id=officer.agency_id)
-    return list(rows.order_by("requested_at", "pk")[:limit])
+    return rows.order_by("requested_at", "pk")

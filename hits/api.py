@@ -6,12 +6,9 @@ decided in ``hits.selectors``, the search and its audit in ``hits.matching``.
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import urlencode
-
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,8 +17,10 @@ from rest_framework.views import APIView
 from exchanges.api_inputs import EntityInputSerializer
 from exchanges.api_outputs import DetailSerializer, ErrorsSerializer
 from hits.matching import hit_search
-from hits.selectors import MAX_PAGE_SIZE, PAGE_SIZE, HitRow, ShownSide, hit_page
+from hits.models import Hit
+from hits.selectors import HitRow, hit_page
 from partners.auth import officer_of
+from selec.core.api_pagination import CursorPage
 from selec.core.api_parsers import JSONParser
 
 TAG = "hits"
@@ -33,9 +32,13 @@ MAX_HIT_ID = 2**63 - 1
 # --- Input ----------------------------------------------------------------------------------
 
 
-class HitListParamsSerializer(serializers.Serializer):
-    before = serializers.IntegerField(min_value=1, max_value=MAX_HIT_ID, required=False)
-    limit = serializers.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, default=PAGE_SIZE)
+def _hit_id(position: str | None) -> int | None:
+    """The hit id a cursor's position names; one that cannot be an id is refused."""
+    if position is None:
+        return None
+    if not (position.isascii() and position.isdigit()) or not 0 < int(position) <= MAX_HIT_ID:
+        raise serializers.ValidationError({"cursor": ["Not a cursor of this list."]})
+    return int(position)
 
 
 def _encodable(value: str) -> None:
@@ -61,34 +64,43 @@ class HitSearchSerializer(serializers.Serializer):
 
 
 class HitSideSerializer(serializers.Serializer):
+    # A ShownSide (no docstring: the schema would show it). Its ``side`` is None when masked,
+    # and then so is each field read from it.
+
     yours = serializers.BooleanField(help_text="The side of your agency (an NFP: your country).")
     masked = serializers.BooleanField(
         help_text="Under H2: only the notice is given, no reference or provider."
     )
-    reference = serializers.CharField(allow_null=True)
-    party = serializers.CharField(allow_null=True, help_text="The provider's party code.")
-    agency_id = serializers.IntegerField(allow_null=True, help_text="The provider agency.")
-    agency = serializers.CharField(allow_null=True, help_text="The provider agency's name.")
-    handling_codes = serializers.ListField(child=serializers.CharField(), allow_null=True)
+    reference = serializers.CharField(source="side.reference", allow_null=True)
+    party = serializers.CharField(
+        source="side.party_code", allow_null=True, help_text="The provider's party code."
+    )
+    agency_id = serializers.IntegerField(
+        source="side.agency_id", allow_null=True, help_text="The provider agency."
+    )
+    agency = serializers.CharField(
+        source="side.agency_name", allow_null=True, help_text="The provider agency's name."
+    )
+    handling_codes = serializers.ListField(
+        source="side.handling_codes", child=serializers.CharField(), allow_null=True
+    )
     notice = serializers.CharField(help_text="What a masked side says; empty otherwise.")
 
 
 class HitSerializer(serializers.Serializer):
+    # A HitRow (no docstring: the schema would show it).
     id = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     matched = serializers.ListField(
         child=serializers.CharField(), help_text="What matched: the kind of entity."
     )
     sides = HitSideSerializer(many=True, help_text="Your side first (an analyst: both sides).")
-    request_details_url = serializers.CharField(
-        allow_null=True,
-        help_text="The compose page prefilled to ask the other provider for the details.",
+    request_details_url = serializers.SerializerMethodField(
+        help_text="The compose page prefilled to ask the other provider for the details."
     )
 
-
-class HitPageSerializer(serializers.Serializer):
-    next = serializers.URLField(allow_null=True)
-    results = HitSerializer(many=True)
+    def get_request_details_url(self, row: HitRow) -> str | None:
+        return row.request_details_url or None  # "" where it is not offered
 
 
 class SearchAnswerSerializer(serializers.Serializer):
@@ -104,64 +116,38 @@ class SearchAnswersSerializer(serializers.Serializer):
     advice = serializers.CharField()
 
 
-def _side(shown: ShownSide) -> dict[str, Any]:
-    side = shown.side
-    return {
-        "yours": shown.yours,
-        "masked": shown.masked,
-        "reference": side.reference if side else None,
-        "party": side.party_code if side else None,
-        "agency_id": side.agency_id if side else None,
-        "agency": side.agency_name if side else None,
-        "handling_codes": side.handling_codes if side else None,
-        "notice": shown.notice,
-    }
-
-
-def _hit(row: HitRow) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "created_at": row.created_at,
-        "matched": row.matched,
-        "sides": [_side(shown) for shown in row.sides],
-        "request_details_url": row.request_details_url or None,
-    }
-
-
 # --- Views ----------------------------------------------------------------------------------
 
 
-class HitListView(APIView):
+class HitListView(GenericAPIView[Hit]):
     permission_classes = [IsAuthenticated]
+    pagination_class = CursorPage
 
     @extend_schema(
         tags=[TAG],
         operation_id="hits_list",
-        parameters=[
-            OpenApiParameter(
-                "before", OpenApiTypes.INT, description="Cursor: the hits older than this id."
-            ),
-            OpenApiParameter("limit", OpenApiTypes.INT, description="Rows, 1 to 200 (50)."),
-        ],
-        responses={200: HitPageSerializer, 400: ErrorsSerializer},
+        responses={200: HitSerializer(many=True), 400: ErrorsSerializer},
         description="The hits of your agency's exchanges (an NFP officer: your country's; an "
         "analyst: all), newest first. References, providers and handling codes only; the "
         "other side of a hit under H2 is only a notice.",
     )
     def get(self, request: Request) -> Response:
-        params = HitListParamsSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        limit = params.validated_data["limit"]
+        paginator = self.paginator
+        assert isinstance(paginator, CursorPage)  # pagination_class, narrowed for the checker
+        start = paginator.selector_cursor(request)
+        # Newest first: the rows after a position are the older hits, those before the newer.
         page = hit_page(
-            officer_of(request), before=params.validated_data.get("before"), limit=limit
+            officer_of(request),
+            before=_hit_id(start.after),
+            after=_hit_id(start.before),
+            limit=paginator.page_size,
         )
-        next_url = None
-        if page.older_than is not None:
-            query = urlencode({"before": page.older_than, "limit": limit})
-            next_url = f"{request.build_absolute_uri(request.path)}?{query}"
-        return Response(
-            HitPageSerializer({"next": next_url, "results": [_hit(r) for r in page.rows]}).data
+        rows = paginator.selector_page(
+            page.rows,
+            previous_position=None if page.newer_than is None else str(page.newer_than),
+            next_position=None if page.older_than is None else str(page.older_than),
         )
+        return self.get_paginated_response(HitSerializer(rows, many=True).data)
 
 
 class HitSearchView(APIView):

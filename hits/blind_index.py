@@ -16,6 +16,27 @@ from typing import Any
 
 from django.conf import settings
 
+from exchanges.entity_schema import (
+    BANK_ACCOUNT,
+    BANK_ACCOUNT_IBAN,
+    BANK_ACCOUNT_NUMBER,
+    COMPANY,
+    COMPANY_COUNTRY,
+    COMPANY_NAME,
+    DOCUMENT,
+    DOCUMENT_ISSUING_COUNTRY,
+    DOCUMENT_NUMBER,
+    PERSON,
+    PERSON_ALIASES,
+    PERSON_DATE_OF_BIRTH,
+    PERSON_DOCUMENTS,
+    PERSON_NAMES,
+    PHONE,
+    PHONE_NUMBER,
+    VEHICLE,
+    VEHICLE_PLATE,
+    VEHICLE_VIN,
+)
 from hits.normalise import (
     normalise_date,
     normalise_identifier,
@@ -86,14 +107,15 @@ def _key(key: bytes | None) -> bytes:
     return chosen
 
 
-# Each function below yields the (token kind, normalised value) pairs of one entity kind;
-# a value may be blank.
+# Each function below yields the (token kind, normalised value) pairs of one entity kind; a
+# value may be blank. They read the attributes the entity schema declares identifying
+# (exchanges.entity_schema), through its declarations: a renamed attribute is renamed here too.
 _NormalisedValues = Iterator[tuple[TokenKind, str]]
 
 
 def _person_values(attributes: Mapping[str, Any]) -> _NormalisedValues:
-    names = [_text(attributes.get("names")), *_texts(attributes.get("aliases"))]
-    date_of_birth = _date(attributes.get("date_of_birth"))
+    names = [_text(PERSON_NAMES.value_in(attributes)), *_texts(PERSON_ALIASES.value_in(attributes))]
+    date_of_birth = _date(PERSON_DATE_OF_BIRTH.value_in(attributes))
     for name in names:
         # Sorted words in both person tokens: the order of family and given names varies
         # between countries and documents ("POPESCU Andrei", Hungarian family name first).
@@ -103,49 +125,49 @@ def _person_values(attributes: Mapping[str, Any]) -> _NormalisedValues:
         yield TokenKind.PERSON_NAME, sorted_name
         if date_of_birth:
             yield TokenKind.PERSON, _joined(sorted_name, date_of_birth)
-    for document in _mappings(attributes.get("documents")):
+    for document in _mappings(PERSON_DOCUMENTS.value_in(attributes)):
         yield from _document_values(document)
 
 
 def _vehicle_values(attributes: Mapping[str, Any]) -> _NormalisedValues:
     # Make, model and colour describe, they do not identify: no token.
-    yield TokenKind.VEHICLE_PLATE, normalise_identifier(_text(attributes.get("plate")))
-    yield TokenKind.VEHICLE_VIN, normalise_identifier(_text(attributes.get("vin")))
+    yield TokenKind.VEHICLE_PLATE, normalise_identifier(_text(VEHICLE_PLATE.value_in(attributes)))
+    yield TokenKind.VEHICLE_VIN, normalise_identifier(_text(VEHICLE_VIN.value_in(attributes)))
 
 
 def _document_values(attributes: Mapping[str, Any]) -> _NormalisedValues:
     # Document numbers are unique only within the issuing country, so the country is part of
     # the value when it is known.
-    number = normalise_identifier(_text(attributes.get("number")))
-    country = normalise_identifier(_text(attributes.get("issuing_country")))
+    number = normalise_identifier(_text(DOCUMENT_NUMBER.value_in(attributes)))
+    country = normalise_identifier(_text(DOCUMENT_ISSUING_COUNTRY.value_in(attributes)))
     if number:
         yield TokenKind.DOCUMENT_NUMBER, _joined(country, number)
 
 
 def _phone_values(attributes: Mapping[str, Any]) -> _NormalisedValues:
-    yield TokenKind.PHONE, normalise_phone(_text(attributes.get("number")))
+    yield TokenKind.PHONE, normalise_phone(_text(PHONE_NUMBER.value_in(attributes)))
 
 
 def _company_values(attributes: Mapping[str, Any]) -> _NormalisedValues:
-    name = normalise_name(_text(attributes.get("name")))
-    country = normalise_identifier(_text(attributes.get("country")))
+    name = normalise_name(_text(COMPANY_NAME.value_in(attributes)))
+    country = normalise_identifier(_text(COMPANY_COUNTRY.value_in(attributes)))
     if name:
         yield TokenKind.COMPANY, _joined(country, name)
 
 
 def _bank_account_values(attributes: Mapping[str, Any]) -> _NormalisedValues:
     # Both the IBAN and a domestic account number identify the account when both are given.
-    yield TokenKind.BANK_ACCOUNT, normalise_identifier(_text(attributes.get("iban")))
-    yield TokenKind.BANK_ACCOUNT, normalise_identifier(_text(attributes.get("number")))
+    for account in (BANK_ACCOUNT_IBAN, BANK_ACCOUNT_NUMBER):
+        yield TokenKind.BANK_ACCOUNT, normalise_identifier(_text(account.value_in(attributes)))
 
 
 _NORMALISED_VALUES_BY_ENTITY_KIND: dict[str, Callable[[Mapping[str, Any]], _NormalisedValues]] = {
-    "person": _person_values,
-    "vehicle": _vehicle_values,
-    "document": _document_values,
-    "phone": _phone_values,
-    "company": _company_values,
-    "bank_account": _bank_account_values,
+    PERSON.kind: _person_values,
+    VEHICLE.kind: _vehicle_values,
+    DOCUMENT.kind: _document_values,
+    PHONE.kind: _phone_values,
+    COMPANY.kind: _company_values,
+    BANK_ACCOUNT.kind: _bank_account_values,
 }
 
 

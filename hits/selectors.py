@@ -199,20 +199,37 @@ class HitPage:
     rows: list[HitRow]
     # The id to pass as ``before`` for the older hits; None on the last page.
     older_than: int | None
+    # The id to pass as ``after`` for the newer hits; None on the first page.
+    newer_than: int | None = None
 
 
-def hit_page(officer: Officer, *, before: int | None = None, limit: int = PAGE_SIZE) -> HitPage:
-    """The officer's hits, newest first, by keyset on the id: one query whatever the page."""
+def hit_page(
+    officer: Officer,
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    limit: int = PAGE_SIZE,
+) -> HitPage:
+    """The officer's hits, newest first, by keyset on the id: those older than ``before`` (the
+    next page), or the newest page of those newer than ``after`` (the previous one). One query
+    whatever the page."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     hits = _loaded(hits_visible_to(officer))
-    if before is not None:
-        hits = hits.filter(pk__lt=before)
-    batch = list(hits.order_by("-pk")[: limit + 1])
-    more = len(batch) > limit
-    batch = batch[:limit]
+    if after is not None:
+        batch = list(hits.filter(pk__gt=after).order_by("pk")[: limit + 1])
+        newer = len(batch) > limit
+        batch = batch[:limit][::-1]
+        older = bool(batch)  # the hit the cursor was taken from, at least
+    else:
+        if before is not None:
+            hits = hits.filter(pk__lt=before)
+        batch = list(hits.order_by("-pk")[: limit + 1])
+        older, newer = len(batch) > limit, before is not None
+        batch = batch[:limit]
     return HitPage(
         rows=[hit_row(officer, hit) for hit in batch],
-        older_than=batch[-1].pk if more else None,
+        older_than=batch[-1].pk if older and batch else None,
+        newer_than=batch[0].pk if newer and batch else None,
     )
 
 

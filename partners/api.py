@@ -1,13 +1,13 @@
 """The read-only directory of the API: parties, agencies, crime areas and task forces.
 
 Every verified caller may read it, as every officer may read the directory pages. The rows are
-reference data (tens of them), read through the directory's selectors in a fixed number of
-queries whatever their count, so the lists are not paginated.
+reference data (tens of them), read in a fixed number of queries whatever their count; the
+lists are pages of ``CursorPage`` all the same, as every list of the API.
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, When
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from partners import selectors
 from partners.models import Agency, Party
+from selec.core.api_pagination import CursorPage
 
 # The largest value of a bigint primary key: a larger id in the path is a missing object, not a
 # database error.
@@ -51,13 +52,14 @@ class AgencySerializer(serializers.ModelSerializer):
 
 
 class DirectoryViewSet(viewsets.GenericViewSet):
-    # Reference data visible to every caller: no object permissions to filter on, and the
-    # exchanges' cursor (on sent time) does not apply.
+    # Reference data visible to every caller: no object permissions to filter on. The cursor
+    # goes in the order of the queryset, which ends in the primary key.
     filter_backends: list = []
-    pagination_class = None
+    pagination_class = CursorPage
 
     def list(self, request: Request) -> Response:
-        return Response(self.get_serializer(self.get_queryset(), many=True).data)
+        rows = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
     def retrieve(self, request: Request, **kwargs: object) -> Response:
         return Response(self.get_serializer(self.get_object()).data)
@@ -69,18 +71,32 @@ class DirectoryViewSet(viewsets.GenericViewSet):
 )
 class PartyViewSet(DirectoryViewSet):
     serializer_class = PartySerializer
-    queryset = Party.objects.none()  # the model, for the schema; the rows come from the selector
+    queryset = Party.objects.none()  # the model, for the schema; the rows: ``get_queryset``
     lookup_field = "code"
 
-    def get_queryset(self) -> list[Party]:  # type: ignore[override]
-        return [party for _, parties in selectors.parties_grouped_by_status() for party in parties]
+    def get_queryset(self) -> QuerySet[Party]:
+        # The directory page's order (``selectors.parties_grouped_by_status``) as a column the
+        # cursor can stand on: the status's place among the headings, then the name.
+        rank = Case(
+            *(
+                When(status=status, then=Value(i))
+                for i, status in enumerate(selectors.STATUS_ORDER)
+            ),
+            default=Value(len(selectors.STATUS_ORDER)),
+            output_field=IntegerField(),
+        )
+        agencies = Agency.objects.order_by("-is_national_focal_point", "name")
+        return (
+            Party.objects.annotate(status_rank=rank)
+            .prefetch_related(Prefetch("agencies", queryset=agencies))
+            .order_by("status_rank", "name", "pk")
+        )
 
     def get_object(self) -> Party:
-        code = self.kwargs["code"]
-        for party in self.get_queryset():
-            if party.code == code:
-                return party
-        raise Http404("No such party.")
+        party = self.get_queryset().filter(code=self.kwargs["code"]).first()
+        if party is None:
+            raise Http404("No such party.")
+        return party
 
 
 @extend_schema_view(
@@ -100,7 +116,12 @@ class AgencyViewSet(DirectoryViewSet):
 
     def get_queryset(self) -> QuerySet[Agency]:
         party_code = self.request.query_params.get("party") or None
-        return selectors.agencies_for_directory(party_code=party_code)
+        # The party's name as a column of the row: the cursor stands on the order's first one.
+        return (
+            selectors.agencies_for_directory(party_code=party_code)
+            .annotate(party_name=F("party__name"))
+            .order_by("party_name", "-is_national_focal_point", "name", "pk")
+        )
 
     def get_object(self) -> Agency:
         pk = self.kwargs["pk"]

@@ -53,6 +53,18 @@ BLIND_INDEX_KEY = decode_key("BLIND_INDEX_KEY", _secret("BLIND_INDEX_KEY", rando
 # the previous one are known stale and recomputed (`manage.py reindex_entities`).
 BLIND_INDEX_KEY_ID = env.int("BLIND_INDEX_KEY_ID", default=1)
 AUDIT_CHAIN_KEY = decode_key("AUDIT_CHAIN_KEY", _secret("AUDIT_CHAIN_KEY", random_key_b64))
+# The current audit key's name, recorded with what it signs; raised with each new key, the
+# previous ones kept as "id:base64key,..." to verify what they signed (docs/operations.md).
+AUDIT_CHAIN_KEY_ID = env.str("AUDIT_CHAIN_KEY_ID", default="1")
+AUDIT_CHAIN_PREVIOUS_KEYS = (
+    parse_keyring("AUDIT_CHAIN_PREVIOUS_KEYS", env.str("AUDIT_CHAIN_PREVIOUS_KEYS"))
+    if env.str("AUDIT_CHAIN_PREVIOUS_KEYS", default="")
+    else {}
+)
+if AUDIT_CHAIN_KEY_ID in AUDIT_CHAIN_PREVIOUS_KEYS:
+    raise ImproperlyConfigured(
+        "AUDIT_CHAIN_KEY_ID names a previous key: give the new key a new id."
+    )
 
 if PRODUCTION:
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
@@ -76,6 +88,7 @@ INSTALLED_APPS = [
     "axes",
     "guardian",
     "rest_framework",
+    "django_filters",
     "django_htmx",
     "drf_spectacular",
     "drf_spectacular_sidecar",

@@ -52,7 +52,7 @@ class TaskForceSerializer(serializers.ModelSerializer):
 )
 class CrimeAreaViewSet(DirectoryViewSet):
     serializer_class = CrimeAreaSerializer
-    queryset = CrimeArea.objects.order_by("position", "name")
+    queryset = CrimeArea.objects.order_by("position", "name", "pk")
     lookup_field = "code"
 
 
@@ -66,4 +66,4 @@ class TaskForceViewSet(DirectoryViewSet):
     lookup_field = "code"
 
     def get_queryset(self) -> QuerySet[TaskForce]:
-        return task_forces_for_directory()
+        return task_forces_for_directory().order_by("position", "name", "pk")

@@ -22,7 +22,7 @@ from exchanges.models import (
 from exchanges.selectors import (
     attachment_get_for_officer,
     require_perm,
-    restriction_digest,
+    restriction_digests,
     restriction_text_now,
 )
 from partners.models import Officer
@@ -63,7 +63,7 @@ def _require_h3_confirmed(officer: Officer, exchange: Exchange) -> None:
         and not RestrictionConfirmation.objects.filter(
             exchange=exchange,
             officer=officer,
-            restriction_digest=restriction_digest(current_text),
+            restriction_digest__in=restriction_digests(current_text),
         ).exists()
     ):
         raise RestrictionNotConfirmed(

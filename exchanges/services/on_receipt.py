@@ -16,6 +16,7 @@ from exchanges.models import (
 from exchanges.selectors import (
     require_perm,
     restriction_digest,
+    restriction_digests,
     restriction_text_now,
 )
 from partners.models import Officer, Role
@@ -70,7 +71,7 @@ def exchange_confirm_restrictions(*, officer: Officer, exchange: Exchange) -> No
         officer=officer,
         defaults={"restriction_digest": digest, "confirmed_at": timezone.now()},
     )
-    if not created and confirmation.restriction_digest != digest:
+    if not created and confirmation.restriction_digest not in restriction_digests(text):
         confirmation.restriction_digest, confirmation.confirmed_at = digest, timezone.now()
         confirmation.save(update_fields=["restriction_digest", "confirmed_at"])
         created = True

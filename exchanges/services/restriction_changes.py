@@ -47,7 +47,9 @@ def exchange_change_restrictions(
     provider's alone (MANAGE): it applies to the exchange itself, replies keeping what they
     inherited. A mixed change does both, in this one transaction and one audit event; each
     message changed is notified to its agencies and their NFPs, the tightening and the
-    loosening each with a notice of its own."""
+    loosening each with a notice of its own. An H3 text saved unchanged, however its line
+    breaks came (a page's CRLF, an API client's LF), is no change and keeps the stored text,
+    and so the readers' confirmations of it."""
     require_perm(officer, exchange, policy.Perm.MANAGE)
     exchange = locked_exchange(exchange)
     current = Restrictions.of(exchange)
@@ -64,7 +66,10 @@ def exchange_change_restrictions(
         if new == before:
             continue  # a reply that already carries the added codes
         target.restrict_evidence, target.restrict_dissemination = new.evidence, new.dissemination
-        target.restriction_text = new.text
+        if new.text != before.text:
+            # Only a changed text is written: the same words (``Restrictions`` normalises line
+            # breaks and edges) keep the stored bytes, which the readers' confirmations compare.
+            target.restriction_text = new.text
         target.save(
             update_fields=["restrict_evidence", "restrict_dissemination", "restriction_text"]
         )

@@ -72,7 +72,7 @@ def _audience(
         sender=sender,
         addressable=form.agencies,
         chosen_ids=form.chosen_agency_ids(),
-        restrictions=form.restrictions(),
+        restrictions=form.chosen_restrictions(),
         personal_data=form.marks_personal_data() or entities_given(sections),
     )
     return {

@@ -228,7 +228,7 @@ def restrictions(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         form,
         lambda: exchange_change_restrictions(
-            officer=officer, exchange=exchange, restrictions=form.restrictions()
+            officer=officer, exchange=exchange, restrictions=form.chosen_restrictions()
         ),
     )
     return _action_page(

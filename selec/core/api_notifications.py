@@ -1,16 +1,20 @@
-"""The caller's notifications through the API: the list, and marking one read."""
+"""The caller's notifications through the API: the list (pages of ``CursorPage``, newest
+first), and marking one read."""
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from selec.core.api_pagination import CursorPage
 from selec.core.models import Notification
-from selec.core.notifications import notification_mark_read, notifications_for
+from selec.core.notifications import notification_mark_read
 
 # The largest bigint primary key: a larger id in the path is a missing notification, not a
 # database error.
@@ -33,14 +37,25 @@ class NotificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class NotificationListView(APIView):
+def _notifications_of(officer_id: int) -> QuerySet[Notification]:
+    # Every notification of the officer, newest first, read or not, on the index
+    # (officer, -created_at): ``notifications.notifications_for`` is the page's first 50, a
+    # slice that no cursor can page through.
+    return Notification.objects.filter(officer_id=officer_id).order_by("-created_at", "-id")
+
+
+class NotificationListView(GenericAPIView[Notification]):
+    pagination_class = CursorPage
+    queryset = Notification.objects.none()  # the model, for the schema; the rows: the caller's
+
     @extend_schema(
-        summary="The caller's notifications, newest first (the 50 newest, read or not)",
+        summary="The caller's notifications, newest first, read or not",
         responses=NotificationSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        notifications = notifications_for(request.user)  # type: ignore[arg-type]
-        return Response(NotificationSerializer(notifications, many=True).data)
+        assert request.user.pk is not None  # IsAuthenticated, the API's default
+        notifications = self.paginate_queryset(_notifications_of(request.user.pk))
+        return self.get_paginated_response(NotificationSerializer(notifications, many=True).data)
 
 
 class NotificationReadView(APIView):

@@ -5,8 +5,9 @@ A list costs O(page) whatever the caller may see: a cursor names the position af
 before) which the next rows are read through an index, where an offset would count every row
 it skips. Two kinds of list use it:
 
-- a queryset: DRF's own cursor pagination on an ordering that ends in a unique column
-  (``paginate_queryset``, as any DRF view);
+- a queryset: DRF's own cursor pagination (``paginate_queryset``, as any DRF view) in the
+  order the selector gave it, which must end in a unique column (the pk) and be the order of
+  an index: the selector knows which index serves its rows, so the list states it once;
 - a page a selector computes with its own keyset (the inbox's sorts, the hits' pairs): the
   view asks ``selector_cursor`` for where to start, the selector reads the page, and
   ``selector_page`` takes the rows with the selector's positions of the first and last row.
@@ -21,9 +22,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Field, QuerySet
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
+from rest_framework.views import APIView
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -43,9 +48,10 @@ class CursorPage(CursorPagination):
     page_size_query_description = f"Rows per page, 1 to {MAX_PAGE_SIZE} ({DEFAULT_PAGE_SIZE})."
     cursor_query_description = "Where the page starts: the `next` or `previous` link's cursor."
     max_page_size = MAX_PAGE_SIZE
-    # Newest first by default; a list with another order sets its own (ending in a unique one).
+    # Newest first for a queryset that names no order of its own.
     ordering = ("-pk",)
     _from_selector = False
+    _position_field: Field[Any, Any] | None = None
     _previous_position: str | None = None
     _next_position: str | None = None
 
@@ -57,11 +63,37 @@ class CursorPage(CursorPagination):
             raise ValidationError({"limit": [f"A whole number from 1 to {MAX_PAGE_SIZE}."]})
         return int(given)
 
+    def get_ordering(
+        self, request: Request, queryset: QuerySet[Any], view: APIView
+    ) -> tuple[str, ...]:
+        """The queryset's own order (the selector's), else ``ordering``. DRF positions the cursor
+        on the first column and counts the rows that tie with it; the last column must be
+        unique, or rows that tie on every column could be skipped or repeated."""
+        ordering = tuple(str(term) for term in queryset.query.order_by) or tuple(self.ordering)
+        if ordering[-1].lstrip("-") not in ("pk", "id"):
+            raise ValueError(f"A cursor's order must end in the primary key, not {ordering}.")
+        return ordering
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], request: Request, view: APIView | None = None
+    ) -> list[Any] | None:
+        assert view is not None  # DRF's views always pass themselves
+        self._position_field = _field_of(queryset, self.get_ordering(request, queryset, view)[0])
+        return super().paginate_queryset(queryset, request, view)
+
     def decode_cursor(self, request: Request) -> Cursor | None:
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except NotFound as exc:
-            raise ValidationError({"cursor": ["Not a cursor of this list."]}) from exc
+            raise _not_a_cursor() from exc
+        # A position the column cannot hold (a forged cursor) would fail in the database's
+        # lookup: refused here like any other cursor that this list did not give.
+        if cursor is not None and cursor.position is not None and self._position_field:
+            try:
+                self._position_field.to_python(cursor.position)
+            except (DjangoValidationError, ValueError, TypeError) as exc:
+                raise _not_a_cursor() from exc
+        return cursor
 
     # --- Pages a selector computes -----------------------------------------------------------
 
@@ -119,3 +151,19 @@ class CursorPage(CursorPagination):
                     "default": DEFAULT_PAGE_SIZE,
                 }
         return parameters
+
+
+def _not_a_cursor() -> ValidationError:
+    return ValidationError({"cursor": ["Not a cursor of this list."]})
+
+
+def _field_of(queryset: QuerySet[Any], term: str) -> Field[Any, Any]:
+    """The column (or annotation) a cursor's position is a value of: the first ordering term,
+    which DRF reads as an attribute of the rows (an annotation for a related column)."""
+    name = term.lstrip("-")
+    if name in queryset.query.annotations:
+        return queryset.query.annotations[name].output_field
+    field = queryset.model._meta.pk if name == "pk" else queryset.model._meta.get_field(name)
+    if not isinstance(field, Field):
+        raise FieldDoesNotExist(f"A cursor cannot be positioned on {name}.")
+    return field

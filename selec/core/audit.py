@@ -4,12 +4,14 @@ Every service that changes or discloses something calls :func:`audit_record` ins
 transaction, so the event and the change commit or roll back together (a read whose event
 cannot be written fails). The event is a plain INSERT: no lock, nothing read from the rest of
 the log, so audited requests never wait for one another. It carries ``content_mac``, an HMAC of
-its content under a key derived from ``AUDIT_CHAIN_KEY``, which only the application can write.
+its content under a key derived from the audit key (``AUDIT_CHAIN_KEY``; ``key_id`` names it, so
+that a rotated key's events still verify: ``selec.core.audit_keys``), which only the
+application holds.
 
 The chain is sealed after the commit, by :func:`audit_seal`: under a lock of its own, held for
 the few milliseconds it takes, it takes the committed events not yet sealed in the order of
 their ids, checks each one's ``content_mac``, and gives it the next chain position and
-HMAC-SHA256(``AUDIT_CHAIN_KEY``, previous hash + canonical content). Each position is given
+HMAC-SHA256(the event's audit key, previous hash + canonical content). Each position is given
 once (the lock, and a unique index besides), so concurrent writers never fork the chain; the
 order of the chain is the order of sealing, which may differ from the ids'. The database
 allows that one UPDATE per row and no other (migration 0010). The sealer
@@ -45,17 +47,16 @@ import hmac
 import json
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from selec.core import audit_anchor
+from selec.core.audit_keys import audit_key, current_key_id, derived_key
 from selec.core.models import AuditAction, AuditEvent, Justification
 from selec.core.request_context import current_request_context
 from selec.core.tasks import seal_audit_log
@@ -66,7 +67,7 @@ GENESIS_HASH = "0" * 64
 # An arbitrary constant naming the lock that serialises the sealers (never the writers).
 _CHAIN_LOCK_ID = 0x5E1EC_A0D17
 # Events sealed per transaction of the sealer: a backlog is sealed in short steps.
-_SEAL_BATCH = 500
+SEAL_BATCH = 500
 # How long a committed event may wait for its seal before the verifier calls it a failure:
 # sealing follows the commit within milliseconds; what a dead process left, the next commit,
 # the periodic task or the verifier seals.
@@ -138,8 +139,8 @@ def audit_record(
     return row
 
 
-def _keyed_digest(purpose: bytes, text: str) -> str:
-    return hmac.new(settings.AUDIT_CHAIN_KEY, purpose + b"|" + text.encode(), "sha256").hexdigest()
+def _keyed_digest(key_id: str, purpose: bytes, text: str) -> str:
+    return hmac.new(audit_key(key_id), purpose + b"|" + text.encode(), "sha256").hexdigest()
 
 
 def _justification_named(row: Justification) -> dict[str, str]:
@@ -147,7 +148,7 @@ def _justification_named(row: Justification) -> dict[str, str]:
     text (so that the text cannot be swapped)."""
     return {
         "justification": str(row.uuid),
-        "justification_digest": _keyed_digest(b"justification", row.text),
+        "justification_digest": _keyed_digest(current_key_id(), b"justification", row.text),
     }
 
 
@@ -185,7 +186,8 @@ def justification_of(event: AuditEvent) -> str | None:
         return None
     row = Justification.objects.filter(uuid=uuid).first()
     if row is None or not hmac.compare_digest(
-        _keyed_digest(b"justification", row.text), event.details.get("justification_digest", "")
+        _keyed_digest(event.key_id, b"justification", row.text),
+        event.details.get("justification_digest", ""),
     ):
         raise ValueError(f"the justification of audit event #{event.pk} was altered or removed")
     return row.text
@@ -215,15 +217,17 @@ def _canonical_content(event: AuditEvent) -> bytes:
 
 
 def chain_hash_of(event: AuditEvent) -> str:
-    """HMAC-SHA256(AUDIT_CHAIN_KEY, previous hash + canonical content): the event's link."""
+    """HMAC-SHA256(the event's audit key, previous hash + canonical content): the event's
+    link. The key is the one the event was written under (``key_id``), so a rotation of the
+    key leaves every earlier link as it was."""
     message = (event.previous_hash or "").encode() + b"|" + _canonical_content(event)
-    return hmac.new(settings.AUDIT_CHAIN_KEY, message, hashlib.sha256).hexdigest()
+    return hmac.new(audit_key(event.key_id), message, hashlib.sha256).hexdigest()
 
 
 def content_mac_of(event: AuditEvent) -> str:
     """The digest an event is written with, under a key of its own (derived like the anchor's),
     so that it can never stand for a chain hash."""
-    key = hmac.new(settings.AUDIT_CHAIN_KEY, b"selec audit event", hashlib.sha256).digest()
+    key = derived_key(event.key_id, b"selec audit event")
     return hmac.new(key, _canonical_content(event), hashlib.sha256).hexdigest()
 
 
@@ -247,7 +251,7 @@ def audit_seal() -> int:
     while True:
         examined, sealed_now = _seal_batch(after_id)
         sealed += sealed_now
-        if len(examined) < _SEAL_BATCH:
+        if len(examined) < SEAL_BATCH:
             return sealed
         after_id = examined[-1]
 
@@ -274,7 +278,7 @@ def _seal_batch(after_id: int) -> tuple[list[int], int]:
 def _unsealed_after(after_id: int) -> list[AuditEvent]:
     """The next committed events not sealed yet (and this transaction's own, if any)."""
     unsealed = AuditEvent.objects.filter(chain_position__isnull=True, pk__gt=after_id)
-    return list(unsealed.order_by("id")[:_SEAL_BATCH])
+    return list(unsealed.order_by("id")[:SEAL_BATCH])
 
 
 # The refused events this process has logged: such a row stays unsealed, so every later
@@ -351,149 +355,3 @@ def _store_seals(events: list[AuditEvent]) -> None:
         stored = cursor.rowcount
     if stored != len(events):
         raise SealConflictError(f"{len(events) - stored} of {len(events)} events sealed meanwhile")
-
-
-# --- Verification ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AuditVerification:
-    """What :func:`audit_verify` found: the events walked, the head, and the first problem."""
-
-    events: int
-    head_id: int | None
-    broken: AuditEvent | None = None
-    # The oldest event left unsealed past the grace period.
-    unsealed: AuditEvent | None = None
-    # The newest head the anchor names, when the log no longer reaches it (a cut tail).
-    missing_anchor: audit_anchor.AnchoredHead | None = None
-    anchor_problem: str = ""
-
-    @property
-    def intact(self) -> bool:
-        return (
-            self.broken is None
-            and self.unsealed is None
-            and self.missing_anchor is None
-            and not self.anchor_problem
-        )
-
-    def describe(self) -> str:
-        if self.broken is not None:
-            return f"Audit chain broken at event #{self.broken.pk} ({_named(self.broken)})."
-        if self.unsealed is not None:
-            return (
-                f"Audit event #{self.unsealed.pk} ({_named(self.unsealed)}) is not sealed: its "
-                "content does not match the digest it was written with (written or edited "
-                "without the key)."
-            )
-        if self.missing_anchor is not None:
-            anchored = self.missing_anchor
-            return (
-                f"Audit log cut short: the anchor names event #{anchored.event_id} as a head "
-                f"(written {anchored.written_at}), but the log "
-                + (
-                    "is empty."
-                    if self.head_id is None
-                    else f"does not hold it as anchored (its head is event #{self.head_id})."
-                )
-            )
-        if self.anchor_problem:
-            return f"Audit anchor not trustworthy: {self.anchor_problem}"
-        return f"Audit chain intact: {self.events} events, head #{self.head_id}."
-
-
-def _named(event: AuditEvent) -> str:
-    return (
-        f"{event.occurred_at:%Y-%m-%d %H:%M:%S%z}, "
-        f"{event.action} {event.object_type}:{event.object_id}"
-    )
-
-
-@dataclass(frozen=True)
-class _Walk:
-    events: int
-    head: AuditEvent | None
-    broken: AuditEvent | None
-
-
-def _walk(events: Iterable[AuditEvent]) -> _Walk:
-    """Follow the chain from its first position: each event must hold the next position, the
-    previous event's hash, and the hash of its own content."""
-    count, head = 0, None
-    previous = GENESIS_HASH
-    for event in events:
-        if (
-            event.chain_position != count + 1
-            or event.previous_hash != previous
-            or not hmac.compare_digest(event.chain_hash or "", chain_hash_of(event))
-        ):
-            return _Walk(events=count, head=head, broken=event)
-        previous, head, count = event.chain_hash or "", event, count + 1
-    return _Walk(events=count, head=head, broken=None)
-
-
-def _sealed_in_chain_order() -> Iterable[AuditEvent]:
-    return (
-        AuditEvent.objects.filter(chain_position__isnull=False)
-        .order_by("chain_position")
-        .iterator(chunk_size=2000)
-    )
-
-
-def audit_verify(*, unsealed_grace: dt.timedelta = UNSEALED_GRACE) -> AuditVerification:
-    """Seal what is committed, walk the chain, and check it against the anchor."""
-    overdue = _unsealed_ids(written_before=timezone.now() - unsealed_grace)
-    audit_seal()
-    walk = _walk(_sealed_in_chain_order())
-    head_id = walk.head.pk if walk.head else None
-    if walk.broken is not None:
-        return AuditVerification(events=walk.events, head_id=head_id, broken=walk.broken)
-    # Unsealed before the sealer ran and still unsealed after: the sealer refused them.
-    unsealed = AuditEvent.objects.filter(pk__in=overdue, chain_position__isnull=True).first()
-    if unsealed is not None:
-        return AuditVerification(events=walk.events, head_id=head_id, unsealed=unsealed)
-    return _checked_against_the_anchor(walk)
-
-
-def _unsealed_ids(*, written_before: dt.datetime) -> list[int]:
-    # The oldest suffice to report a sealer that cannot keep up or a row it refuses.
-    return list(
-        AuditEvent.objects.filter(chain_position__isnull=True, occurred_at__lt=written_before)
-        .order_by("id")
-        .values_list("pk", flat=True)[:_SEAL_BATCH]
-    )
-
-
-def _checked_against_the_anchor(walk: _Walk) -> AuditVerification:
-    head_id = walk.head.pk if walk.head else None
-    try:
-        newest = audit_anchor.newest_anchored_head()
-    except audit_anchor.AnchorError as exc:
-        return AuditVerification(events=walk.events, head_id=head_id, anchor_problem=str(exc))
-    if newest is not None:
-        held = (
-            AuditEvent.objects.filter(pk=newest.event_id)
-            .values_list("chain_hash", "chain_position")
-            .first()
-        )
-        if held is None or not _holds(held, newest):
-            return AuditVerification(events=walk.events, head_id=head_id, missing_anchor=newest)
-    elif walk.head is not None:
-        # An anchor that starts now: from here on, a cut is caught.
-        head = walk.head
-        audit_anchor.anchor_append(head.pk, head.chain_hash or "", head.chain_position or 0)
-    return AuditVerification(events=walk.events, head_id=head_id)
-
-
-def _holds(held: tuple[str | None, int | None], anchored: audit_anchor.AnchoredHead) -> bool:
-    chain_hash, position = held
-    return hmac.compare_digest(chain_hash or "", anchored.chain_hash) and (
-        anchored.position is None or position == anchored.position
-    )
-
-
-def first_broken_event(events: Iterable[AuditEvent] | None = None) -> AuditEvent | None:
-    """Walk the sealed chain from its start (or ``events``, in chain order); return the first
-    row whose position, link or content is wrong."""
-    return _walk(events if events is not None else _sealed_in_chain_order()).broken

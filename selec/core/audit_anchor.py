@@ -3,9 +3,9 @@
 The hash chain shows that no row was altered or removed from the middle of the log, but a log
 cut at its end (the last rows deleted, or every row) is still a valid chain. So after each
 sealing (``selec.core.audit.audit_seal``), the new head (event id, chain position and chain hash)
-is appended to the file ``AUDIT_ANCHOR_PATH`` with an HMAC under a key derived from
-``AUDIT_CHAIN_KEY``: the application's database role cannot rewrite a file on the application
-host, and nobody without the key can write a line that verifies. ``selec.core.audit.audit_verify``
+is appended to the file ``AUDIT_ANCHOR_PATH`` with an HMAC under a key derived from the current
+audit key (``selec.core.audit_keys``), whose id the line names: the application's database role cannot rewrite a file on the application
+host, and nobody without the key can write a line that verifies. ``selec.core.audit_verification.audit_verify``
 then requires the log to hold the newest head the anchor names.
 
 The file is append-only by use (each line is one ``write`` on a file opened with O_APPEND, so
@@ -30,12 +30,17 @@ from pathlib import Path
 
 from django.conf import settings
 
+from selec.core.audit_keys import audit_keyring, current_key_id, derived_key
+
 logger = logging.getLogger(__name__)
 
-# Event id, chain position, chain hash, time written, signature; lines written before chain
-# positions existed lack the position.
-_LINE_FIELDS = 5
+# Event id, chain position, chain hash, time written, audit key id, signature. Lines written
+# before key ids existed lack the id (their key is the first, "1"), and those written before
+# chain positions existed lack the position too.
+_LINE_FIELDS = 6
+_LINE_FIELDS_WITHOUT_KEY_ID = 5
 _LINE_FIELDS_WITHOUT_POSITION = 4
+_FIRST_KEY_ID = "1"
 
 
 class AnchorError(Exception):
@@ -63,11 +68,15 @@ def anchor_path() -> Path | None:
     return Path(configured) if configured else None
 
 
-def _signature(event_id: int, chain_hash: str, written_at: str, position: int | None) -> str:
-    key = hmac.new(settings.AUDIT_CHAIN_KEY, b"selec audit anchor", hashlib.sha256).digest()
+def _signature(
+    event_id: int, chain_hash: str, written_at: str, position: int | None, key_id: str | None
+) -> str:
+    key = derived_key(key_id or _FIRST_KEY_ID, b"selec audit anchor")
     fields: tuple[object, ...] = (event_id, chain_hash, written_at)
     if position is not None:
         fields = (event_id, position, chain_hash, written_at)
+    if key_id is not None:
+        fields = (*fields, key_id)
     message = "|".join(str(field) for field in fields).encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
@@ -79,8 +88,9 @@ def anchor_append(event_id: int, chain_hash: str, position: int) -> None:
     if path is None:
         return
     written_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    signature = _signature(event_id, chain_hash, written_at, position)
-    line = f"{event_id} {position} {chain_hash} {written_at} {signature}\n"
+    key_id = current_key_id()
+    signature = _signature(event_id, chain_hash, written_at, position, key_id)
+    line = f"{event_id} {position} {chain_hash} {written_at} {key_id} {signature}\n"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
@@ -111,7 +121,10 @@ def _parsed(line: str, number: int) -> AnchoredHead | None:
     fields = line.split()
     if not fields:
         return None
+    key_id: str | None = None
     if len(fields) == _LINE_FIELDS:
+        event_id, position, chain_hash, written_at, key_id, signature = fields
+    elif len(fields) == _LINE_FIELDS_WITHOUT_KEY_ID:
         event_id, position, chain_hash, written_at, signature = fields
     elif len(fields) == _LINE_FIELDS_WITHOUT_POSITION:
         event_id, chain_hash, written_at, signature = fields
@@ -126,7 +139,12 @@ def _parsed(line: str, number: int) -> AnchoredHead | None:
         written_at=written_at,
         position=int(position) if position else None,
     )
-    expected = _signature(head.event_id, head.chain_hash, head.written_at, head.position)
+    if key_id is not None and key_id not in audit_keyring():
+        raise AnchorError(
+            f"line {number} of {anchor_path()} is signed with audit key {key_id!r}, which is not "
+            f"configured (AUDIT_CHAIN_PREVIOUS_KEYS)"
+        )
+    expected = _signature(head.event_id, head.chain_hash, head.written_at, head.position, key_id)
     if not hmac.compare_digest(signature, expected):
         raise AnchorError(f"line {number} of {anchor_path()} does not carry a valid signature")
     return head

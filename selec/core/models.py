@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from selec.core.audit_events import audit_event_choices
+from selec.core.audit_keys import current_key_id
 from selec.core.fields import EncryptedTextField
 from selec.core.notification_kinds import notification_kind_choices
 
@@ -55,6 +56,9 @@ class AuditEvent(models.Model):
     actor_agency = models.CharField(_("agency"), max_length=160, blank=True)
     actor_party = models.CharField(_("party"), max_length=16, blank=True)
     action = models.CharField(_("what"), max_length=16, choices=AuditAction.choices)
+    # The id of the audit key its digest and chain hash are made under
+    # (``selec.core.audit_keys``); "1", the first key, on the events written before ids existed.
+    key_id = models.CharField(max_length=16, default=current_key_id, db_default="1")
     # Which use case wrote it (``exchange.forwarded``), declared by its app
     # (``selec.core.audit_events``); "" on the events written before names existed.
     event = models.CharField(

@@ -62,7 +62,13 @@ def store_exactly(
     model: type[Model], holder: str, object_ids: list[int], wanted: set[tuple[int, int, int]]
 ) -> None:
     """Make the rows of these objects in ``model`` equal ``wanted``, a set of (object id, holder
-    id, permission id): delete the stale rows, create the missing ones, leave the rest."""
+    id, permission id): delete the stale rows, create the missing ones, leave the rest.
+
+    The rows are guardian's own (its direct-FK tables, ``GroupObjectPermissionBase``), so
+    guardian's checks read them. Written here rather than with ``assign_perm``/``remove_perm``:
+    those take one holder and one permission per call (a status change of a party re-decides
+    thousands of exchanges, each with several groups and permissions) and know nothing of what
+    must go; this is one read and at most one delete and one insert per batch."""
     existing = set(
         model.objects.filter(content_object_id__in=object_ids).values_list(  # type: ignore[attr-defined]
             "content_object_id", holder, "permission_id"

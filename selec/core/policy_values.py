@@ -26,11 +26,26 @@ class Restricted(Protocol):
     restriction_text: str
 
 
+def normalised_text(text: str) -> str:
+    """A typed text as it is kept: plain LF line breaks, no blank edges. Browsers send a
+    textarea's line breaks as CRLF, API clients may send either: the same words must be the
+    same text, or a provider who saves an H3 text unchanged asks every reader to confirm it
+    again."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 @dataclass(frozen=True)
 class Restrictions:
+    """H1, H2 and the H3 text, which is normalised on construction (``normalised_text``):
+    however it was typed or sent, one text compares equal to itself."""
+
     evidence: bool = False  # H1
     dissemination: bool = False  # H2
     text: str = ""  # H3
+
+    def __post_init__(self) -> None:
+        # Frozen: the normalised text replaces the given one before anyone sees the value.
+        object.__setattr__(self, "text", normalised_text(self.text))
 
     @classmethod
     def of(cls, restricted: Restricted) -> Restrictions:

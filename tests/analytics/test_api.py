@@ -1,5 +1,5 @@
 """GET /api/v1/statistics/{table}/: the same tables, access and audit as the page, as JSON,
-CSV or XLSX; clear 400s; and a schemathesis run of the operation for each kind of caller."""
+CSV or XLSX (by format or Accept); clear 400s; and a schemathesis run of the operation for each kind of caller."""
 
 from __future__ import annotations
 
@@ -127,17 +127,26 @@ def test_the_json_answer_carries_codes_names_and_counts(api, analyst: Officer) -
 
 
 @pytest.mark.usefixtures("sample")
-def test_format_csv_is_a_streamed_attachment_with_the_published_header(
-    api, obs_at: Officer
+@pytest.mark.parametrize(
+    ("query", "headers"),
+    [
+        ({"year": "2008", "format": "csv"}, {}),
+        ({"year": "2008"}, {"HTTP_ACCEPT": "text/csv"}),
+    ],
+    ids=["format", "accept"],
+)
+def test_csv_is_an_attachment_with_the_published_header(
+    api, obs_at: Officer, query: dict[str, str], headers: dict[str, str]
 ) -> None:
-    response = api(obs_at).get(_url("crime-types"), {"year": "2008", "format": "csv"})
+    response = api(obs_at).get(_url("crime-types"), query, **headers)
     assert response.status_code == 200
-    assert response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == (
         'attachment; filename="selec-statistics-crime-types-2008.csv"'
     )
-    assert b"".join(response.streaming_content).decode().splitlines() == [
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
+    assert response.content.decode().splitlines() == [
         "crime_area,requests,information_exchanges",
         "drugs,5,0",
         "total,5,0",
@@ -195,11 +204,61 @@ def test_a_wrong_table_year_or_format_is_400_naming_the_parameter(
     assert words in errors[field][0]
 
 
-def test_an_accept_header_does_not_change_the_answer(api, analyst: Officer) -> None:
-    # The format parameter chooses the file; Accept neither refuses (406) nor overrides it.
-    response = api(analyst).get(_url("totals"), {"year": "2008"}, HTTP_ACCEPT="text/csv")
+@pytest.mark.usefixtures("sample")
+@pytest.mark.parametrize(
+    ("query", "accept", "content_type"),
+    [
+        ({}, XLSX, XLSX),
+        ({}, "text/html,application/xhtml+xml,*/*;q=0.8", "application/json"),
+        ({}, "text/csv;q=0.5, application/json", "application/json"),
+        # The format parameter wins over Accept.
+        ({"format": "json"}, "text/csv", "application/json"),
+        ({"format": "csv"}, "application/json", "text/csv; charset=utf-8"),
+    ],
+)
+def test_without_format_the_accept_header_chooses(
+    api, analyst: Officer, query: dict[str, str], accept: str, content_type: str
+) -> None:
+    response = api(analyst).get(_url("totals"), {"year": "2008", **query}, HTTP_ACCEPT=accept)
     assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+
+
+def test_an_accept_header_no_renderer_satisfies_is_406_in_json(api, analyst: Officer) -> None:
+    response = api(analyst).get(_url("totals"), HTTP_ACCEPT="application/pdf")
+    assert response.status_code == 406
     assert response["Content-Type"] == "application/json"
+    assert "detail" in response.json()
+
+
+@pytest.mark.parametrize("query", [{"format": "pdf"}, {"format": ""}, {}])
+@pytest.mark.parametrize("persona", ["outsider", "lo_ro"])
+def test_a_caller_without_statistics_gets_404_before_any_format_or_accept_error(
+    request, api, persona: str, query: dict[str, str]
+) -> None:
+    client = api(request.getfixturevalue(persona))
+    response = client.get(_url("totals"), query, HTTP_ACCEPT="application/pdf")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_an_anonymous_call_with_an_unknown_format_is_401(db) -> None:
+    response = APIClient().get(_url("totals"), {"format": "pdf"})
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/json"
+
+
+def test_the_schema_describes_the_json_csv_and_xlsx_answers(api, analyst: Officer) -> None:
+    schema = api(analyst).get("/api/schema/", {"format": "json"}).json()
+    operation = schema["paths"]["/api/v1/statistics/{table}/"]["get"]
+    assert list(operation["responses"]["200"]["content"]) == [
+        "application/json",
+        "text/csv",
+        XLSX,
+    ]
+    assert list(operation["responses"]["400"]["content"]) == ["application/json"]
+    [format_parameter] = [p for p in operation["parameters"] if p["name"] == "format"]
+    assert sorted(format_parameter["schema"]["enum"]) == ["csv", "json", "xlsx"]
 
 
 # --- Audit ----------------------------------------------------------------------------------
@@ -228,11 +287,37 @@ def test_every_answer_is_audited_with_its_table_years_and_format(
     }
 
 
+@pytest.mark.usefixtures("sample")
+def test_a_file_chosen_by_accept_is_audited_as_an_export_of_that_format(
+    api, obs_at: Officer
+) -> None:
+    api(obs_at).get(_url("totals"), {"year": "2009"}, HTTP_ACCEPT=XLSX)
+    event = AuditEvent.objects.order_by("-id").first()
+    assert event is not None
+    assert event.action == AuditAction.EXPORT
+    assert event.details["format"] == "xlsx"
+
+
 def test_a_refused_or_wrong_call_is_not_audited(api, analyst: Officer, outsider: Officer) -> None:
     before = AuditEvent.objects.filter(action__in=["consultation", "export"]).count()
     api(outsider).get(_url("totals"))
     api(analyst).get(_url("totals"), {"year": "nope"})
     assert AuditEvent.objects.filter(action__in=["consultation", "export"]).count() == before
+
+
+@pytest.mark.usefixtures("sample")
+@pytest.mark.parametrize(
+    ("query", "accept", "status"),
+    [({"format": "pdf"}, "*/*", 400), ({"format": ""}, "*/*", 400), ({}, "application/pdf", 406)],
+)
+def test_an_unknown_format_is_refused_and_audits_nothing(
+    api, analyst: Officer, query: dict[str, str], accept: str, status: int
+) -> None:
+    client = api(analyst)
+    before = AuditEvent.objects.count()
+    response = client.get(_url("totals"), {"year": "2009", **query}, HTTP_ACCEPT=accept)
+    assert response.status_code == status
+    assert AuditEvent.objects.count() == before
 
 
 # --- Fuzzing --------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from exchanges.models import (
     ReferenceCounter,
 )
 from exchanges.permissions import permissions_sync
-from selec.core.audit import first_broken_event
+from selec.core.audit_verification import first_broken_event
 
 EXCHANGES = 2_000
 TIMED = ("p50_ms", "p95_ms", "queries")

@@ -188,7 +188,8 @@ def _api_calls(client: APIClient, officer: Officer, case: Case, attachment: Meet
     def listed() -> str:
         response = client.get("/api/v1/cases/")
         assert response.status_code == 200
-        return "ok" if case.reference in [c["reference"] for c in response.json()] else "404"
+        listed = [c["reference"] for c in response.json()["results"]]
+        return "ok" if case.reference in listed else "404"
 
     def post(path: str, data: dict[str, Any]) -> Callable[[], str]:
         def run() -> str:

@@ -9,30 +9,17 @@ import json
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from exchanges.models import DisseminationRequest, Exchange, Recipient
 from partners.models import Officer
 from selec.core.models import AuditAction, AuditEvent
+from tests.exchanges.api_calls import API, _url
 from tests.exchanges.scenario import agency_ids, send
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_throttle_carry_over")]
 
-API = "/api/v1/"
 A_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def _no_throttle_carry_over() -> None:
-    # The per-officer rate is counted in the cache: one test's calls do not count for the next.
-    cache.clear()
-
-
-def _url(exchange: Exchange, suffix: str = "") -> str:
-    return f"{API}exchanges/{exchange.reference}/{suffix}"
 
 
 def _request_body(**overrides: Any) -> dict[str, Any]:
@@ -155,75 +142,6 @@ def test_secretariat_staff_cannot_send(api, analyst) -> None:
     response = api(analyst).post(f"{API}exchanges/", _request_body(), format="json")
 
     assert response.status_code == 403
-
-
-# --- the list ---------------------------------------------------------------------------------
-
-
-def test_the_list_filters_as_the_inbox_and_carries_no_content(api, lo_ro, lo_bg) -> None:
-    urgent = send(lo_ro, "Bulgarian Police", priority="urgent", attachments=())
-    routine = send(lo_ro, "Bulgarian Police", priority="routine", kind="information")
-    client = api(lo_bg)
-
-    everything = client.get(f"{API}exchanges/").json()["results"]
-    only_urgent = client.get(f"{API}exchanges/", {"priority": "urgent"}).json()["results"]
-    only_information = client.get(f"{API}exchanges/", {"kind": "information"}).json()["results"]
-
-    assert [e["reference"] for e in everything] == [routine.reference, urgent.reference]
-    assert [e["reference"] for e in only_urgent] == [urgent.reference]
-    assert [e["reference"] for e in only_information] == [routine.reference]
-    assert all("subject" not in e and "body" not in e for e in everything)
-
-
-def test_a_filter_that_does_not_parse_is_400(api, lo_bg) -> None:
-    response = api(lo_bg).get(f"{API}exchanges/", {"priority": "soon", "after": "x"})
-
-    assert response.status_code == 400
-    assert {"priority", "after"} <= set(response.json()["errors"])
-
-
-def test_cursor_pages_follow_each_other_without_overlap(api, lo_ro, lo_bg) -> None:
-    sent = [send(lo_ro, "Bulgarian Police", attachments=()).reference for _ in range(7)]
-    client = api(lo_bg)
-
-    pages, url = [], f"{API}exchanges/?limit=3"
-    while url:
-        data = client.get(url).json()
-        pages.append([e["reference"] for e in data["results"]])
-        url = data["next"]
-
-    assert [len(p) for p in pages] == [3, 3, 1]
-    assert [reference for page in pages for reference in page] == sent[::-1]
-    last = client.get(f"{API}exchanges/?limit=3").json()
-    second = client.get(last["next"]).json()
-    assert [e["reference"] for e in client.get(second["previous"]).json()["results"]] == pages[0]
-
-
-def test_secretariat_staff_list_nothing_and_see_nothing(api, lo_ro, analyst, directory_admin):
-    exchange = send(lo_ro, "Bulgarian Police")
-
-    for officer in (analyst, directory_admin):
-        client = api(officer)
-        assert client.get(f"{API}exchanges/").json()["results"] == []
-        assert client.get(_url(exchange)).status_code == 404
-
-
-def test_the_list_costs_the_same_queries_for_10_and_200_exchanges(api, lo_ro, lo_bg) -> None:
-    def queries() -> int:
-        # A fresh officer each time: nothing cached on the instance by the previous call.
-        client = api(Officer.objects.select_related("agency__party").get(pk=lo_bg.pk))
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(f"{API}exchanges/", {"limit": 200})
-        assert response.status_code == 200
-        return len(captured)
-
-    for _ in range(10):
-        send(lo_ro, "Bulgarian Police", "Turkish Customs", attachments=())
-    ten = queries()
-    for _ in range(190):
-        send(lo_ro, "Bulgarian Police", "Turkish Customs", attachments=())
-    assert Exchange.objects.count() >= 200
-    assert queries() == ten
 
 
 # --- the detail -------------------------------------------------------------------------------
@@ -382,6 +300,41 @@ def test_only_the_provider_changes_restrictions(api, lo_ro, lo_bg) -> None:
     assert loosened.json()["handling_codes"] == ["H0"]
 
 
+def test_a_patch_keeps_what_it_leaves_out_and_an_unchanged_h3_text_keeps_the_confirmations(
+    api, lo_ro, lo_bg
+) -> None:
+    # Stored with CRLF (as a page once sent it): the same words in LF are no change, so the
+    # stored bytes and the reader's confirmation of them stay.
+    exchange = send(lo_ro, "Bulgarian Police", code="H2")
+    exchange.restriction_text = "Line one.\r\nLine two."
+    exchange.save(update_fields=["restriction_text"])  # encrypted by the field, as it is kept
+    assert api(lo_bg).post(_url(exchange, "restrictions/confirm/")).status_code == 204
+
+    changed = api(lo_ro).patch(
+        _url(exchange, "restrictions/"),
+        {"evidence": True, "text": "Line one.\nLine two.\n"},
+        format="json",
+    )
+
+    assert changed.status_code == 200, changed.json()
+    assert changed.json()["handling_codes"] == ["H1", "H2", "H3"]
+    exchange.refresh_from_db()
+    assert exchange.restriction_text == "Line one.\r\nLine two."
+    assert api(lo_bg).get(_url(exchange)).status_code == 200
+
+
+def test_an_h3_text_sent_with_crlf_is_stored_with_lf(api, lo_ro) -> None:
+    exchange = send(lo_ro, "Bulgarian Police")
+
+    changed = api(lo_ro).patch(
+        _url(exchange, "restrictions/"), {"text": " Line one.\r\nLine two.\r\n"}, format="json"
+    )
+
+    assert changed.status_code == 200
+    exchange.refresh_from_db()
+    assert exchange.restriction_text == "Line one.\nLine two."
+
+
 def test_the_changed_restrictions_answer_with_the_exchange_as_its_detail_shows_it(
     api, lo_ro, lo_bg
 ) -> None:
@@ -435,10 +388,9 @@ def test_dissemination_is_requested_listed_granted_and_then_forwarding_works(
     assert filed.status_code == 201, filed.json()
     pk = filed.json()["id"]
 
-    assert [r["id"] for r in api(lo_ro).get(_url(exchange, "dissemination-requests/")).json()] == [
-        pk
-    ]
-    assert api(lo_tr).get(_url(exchange, "dissemination-requests/")).json() == []
+    listed = api(lo_ro).get(_url(exchange, "dissemination-requests/")).json()["results"]
+    assert [r["id"] for r in listed] == [pk]
+    assert api(lo_tr).get(_url(exchange, "dissemination-requests/")).json()["results"] == []
     assert api(outsider).get(_url(exchange, "dissemination-requests/")).status_code == 404
 
     decision = f"{API}dissemination-requests/{pk}/decision/"

@@ -106,10 +106,13 @@ def _calls(
         return run
 
     def listed() -> str:
-        # The list answers 200 to everybody: an exchange the caller may not see is absent.
-        response = client.get(f"{API}exchanges/", {"reference": exchange.reference})
+        # The list answers 200 to everybody: an exchange the caller may not see is absent. A
+        # whole reference names one exchange at most: a page of one, with nothing beyond it.
+        response = client.get(f"{API}exchanges/", {"reference": exchange.reference, "limit": "1"})
         assert response.status_code == 200, response.content
-        found = [e["reference"] for e in response.json()["results"]]
+        data = response.json()
+        assert (data["previous"], data["next"]) == (None, None)
+        found = [e["reference"] for e in data["results"]]
         return "ok" if exchange.reference in found else "404"
 
     personal = exchange.personal_data

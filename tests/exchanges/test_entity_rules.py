@@ -21,6 +21,7 @@ from exchanges.entity_rules import (
     text_problem,
     vin_problem,
 )
+from exchanges.entity_schema import ENTITY_SCHEMAS, PERSON_DOCUMENTS, Attribute, AttributeType
 from hits import demo as demo_hits
 from hits.blind_index import entity_tokens
 from tests.exchanges.scenario import A_PERSON
@@ -258,3 +259,35 @@ def test_the_demo_and_the_test_scenarios_hold_valid_entities() -> None:
 
     for entity in entities:
         assert entity_problems(str(entity.kind), entity.attributes) == []
+
+
+# --- Each declared attribute by its type's rule -----------------------------------------------
+
+# What a number where the type wants something else is told, by type.
+_REFUSAL_OF_A_NUMBER = {
+    AttributeType.TEXTS: "must be a list of texts, not a number.",
+    AttributeType.DOCUMENTS: "must be a list of documents, not a number.",
+    AttributeType.DATE: "must be a date (YYYY-MM-DD), not a number.",
+}
+
+
+@pytest.mark.parametrize(
+    ("kind", "attribute"),
+    [(schema.kind, attribute) for schema in ENTITY_SCHEMAS for attribute in schema.attributes],
+    ids=lambda value: value if isinstance(value, str) else value.name,
+)
+def test_each_declared_attribute_is_checked_by_the_rule_of_its_type(
+    kind: str, attribute: Attribute
+) -> None:
+    expected = _REFUSAL_OF_A_NUMBER.get(attribute.type, "must be text, not a number.")
+    assert entity_errors(kind, {attribute.name: 7}) == {attribute.name: [expected]}
+
+
+@pytest.mark.parametrize("part", PERSON_DOCUMENTS.parts, ids=lambda part: part.name)
+def test_each_part_of_a_person_s_document_is_checked_by_the_rule_of_its_type(
+    part: Attribute,
+) -> None:
+    path = f"documents[0].{part.name}"
+    assert entity_errors("person", {"documents": [{part.name: 7}]}) == {
+        path: ["must be text, not a number."]
+    }

@@ -334,7 +334,7 @@ def test_an_h3_tick_needs_its_text(login, lo_ro: Officer) -> None:
     before = _counts()
     response = login(lo_ro).post(COMPOSE, _compose_data("Bulgarian Police", h3="on"))
     assert response.status_code == 200
-    assert "Write the H3 restriction" in _errors_of(response, "id_h3_text")
+    assert "Write the H3 restriction" in _errors_of(response, "id_restrictions")
     assert _counts() == before
 
 

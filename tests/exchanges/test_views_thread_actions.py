@@ -33,7 +33,7 @@ def test_the_reply_page_prefills_the_subject_once_the_parent_is_read(
     content = response.content.decode()
     assert f'value="Re: {SUBJECT}"' in content
     # The parent's H2 is shown as already set and cannot be unticked.
-    field = content[content.index('name="restrict_dissemination"') - 200 :]
+    field = content[content.index('name="h2"') - 200 :]
     field = field[: field.index(">", 200) + 1]
     assert "checked" in field
     assert "disabled" in field
@@ -49,7 +49,7 @@ def test_a_reply_is_sent_with_several_attachments_and_lands_in_the_thread(
         {
             "subject": "Re: shipment",
             "body": "Seen in Ruse.",
-            "restrict_evidence": "on",
+            "h1": "on",
             "source_reliability": "",
             "information_accuracy": "",
             "attachments": [
@@ -289,14 +289,12 @@ def test_the_provider_tightens_and_loosens_with_the_current_state_prefilled(
     answer = sending.exchange_reply(officer=lo_bg, parent=exchange, message=message(attachments=()))
     client = login(lo_ro)
     page = client.get(_url(exchange, "restrictions")).content.decode()
-    evidence = page[page.index('name="evidence"') :]
+    evidence = page[page.index('name="h1"') :]
     assert "checked" in evidence[: evidence.index(">")]
-    dissemination = page[page.index('name="dissemination"') :]
+    dissemination = page[page.index('name="h2"') :]
     assert "checked" not in dissemination[: dissemination.index(">")]
 
-    response = client.post(
-        _url(exchange, "restrictions"), {"evidence": "on", "dissemination": "on", "text": ""}
-    )
+    response = client.post(_url(exchange, "restrictions"), {"h1": "on", "h2": "on", "h3_text": ""})
     assert response.status_code == 302
     exchange.refresh_from_db()
     answer.refresh_from_db()
@@ -304,7 +302,7 @@ def test_the_provider_tightens_and_loosens_with_the_current_state_prefilled(
     assert answer.restrict_dissemination  # tightening reaches the replies
     assert "H1 H2" in client.get(_url(exchange)).content.decode()
 
-    response = client.post(_url(exchange, "restrictions"), {"text": ""})
+    response = client.post(_url(exchange, "restrictions"), {"h3_text": ""})
     assert response.status_code == 302
     exchange.refresh_from_db()
     assert exchange.handling_codes == ["H0"]
@@ -319,11 +317,30 @@ def test_saving_an_unchanged_h3_text_does_not_ask_readers_to_confirm_again(
     )
     on_receipt.exchange_confirm_restrictions(officer=lo_bg, exchange=exchange)
     response = login(lo_ro).post(
-        _url(exchange, "restrictions"), {"evidence": "on", "text": "Line one.\r\nLine two.\r\n"}
+        _url(exchange, "restrictions"), {"h1": "on", "h3_text": "Line one.\r\nLine two.\r\n"}
     )
     assert response.status_code == 302
     exchange.refresh_from_db()
     assert exchange.restriction_text == "Line one.\nLine two."
+    assert BODY in login(lo_bg).get(_url(exchange)).content.decode()
+
+
+def test_a_stored_crlf_h3_text_saved_unchanged_keeps_its_bytes_and_the_confirmations(
+    login, lo_ro: Officer, lo_bg: Officer
+) -> None:
+    # A text stored with CRLF (before texts were normalised) is the same text as its LF form:
+    # the service keeps the stored bytes, which the reader's confirmation is of.
+    exchange = send(lo_ro, "Bulgarian Police")
+    exchange.restriction_text = "Line one.\r\nLine two."
+    exchange.save(update_fields=["restriction_text"])  # encrypted by the field, as it is kept
+    on_receipt.exchange_confirm_restrictions(officer=lo_bg, exchange=exchange)
+    response = login(lo_ro).post(
+        _url(exchange, "restrictions"), {"h1": "on", "h3_text": "Line one.\nLine two."}
+    )
+    assert response.status_code == 302
+    exchange.refresh_from_db()
+    assert exchange.restrict_evidence
+    assert exchange.restriction_text == "Line one.\r\nLine two."
     assert BODY in login(lo_bg).get(_url(exchange)).content.decode()
 
 
@@ -339,7 +356,7 @@ def test_only_the_provider_changes_restrictions(
     assert response.status_code == status
     if status == 403:
         assert "but not manage" in response.content.decode()
-    assert client.post(_url(exchange, "restrictions"), {"text": ""}).status_code == status
+    assert client.post(_url(exchange, "restrictions"), {"h3_text": ""}).status_code == status
     exchange.refresh_from_db()
     assert exchange.restrict_dissemination
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -183,20 +184,73 @@ def test_the_list_is_paged_by_cursor_at_a_constant_cost(
     with django_assert_num_queries(len(small.captured_queries)):
         page = _hits(client, "?limit=3")
     assert len(page["results"]) == 3
-    assert page["next"].startswith("http://testserver/api/v1/hits/?before=")
-    rest = _hits(client, page["next"].split(HITS, 1)[1])
+    assert page["previous"] is None
+    assert page["next"].startswith("http://testserver/api/v1/hits/?cursor=")
+    assert "limit=3" in page["next"]
+    with django_assert_num_queries(len(small.captured_queries)):
+        rest = _hits(client, page["next"].split(HITS, 1)[1])
     assert len(rest["results"]) == 2
     assert rest["next"] is None
     ids = [row["id"] for row in page["results"] + rest["results"]]
     assert ids == sorted(ids, reverse=True)
+    back = _hits(client, rest["previous"].split(HITS, 1)[1])
+    assert [row["id"] for row in back["results"]] == ids[:3]
+    assert back["previous"] is None
+    assert back["next"] == page["next"]
 
 
-@pytest.mark.parametrize("query", ["?limit=0", "?limit=201", "?limit=x", "?before=0", "?before=x"])
-def test_a_parameter_that_does_not_parse_is_400(api, lo_ro: Officer, query: str) -> None:
+def test_previous_from_a_middle_page_is_the_newest_page_before_it(
+    api, lo_ro: Officer, lo_bg: Officer
+) -> None:
+    for number in range(5):
+        a_hit(lo_ro, lo_bg, names=(f"Ion Popa {number}", f"Popa Ion {number}"))
+    client = api(lo_ro)
+
+    first = _hits(client, "?limit=2")
+    second = _hits(client, first["next"].split(HITS, 1)[1])
+    third = _hits(client, second["next"].split(HITS, 1)[1])
+    back = _hits(client, third["previous"].split(HITS, 1)[1])
+
+    assert [row["id"] for row in back["results"]] == [row["id"] for row in second["results"]]
+    assert len(third["results"]) == 1
+    assert third["next"] is None
+
+
+def _cursor(position: str) -> str:
+    """A cursor as DRF encodes one (forged, for the refusals)."""
+    return base64.b64encode(f"p={position}".encode()).decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("?limit=0", "limit"),
+        ("?limit=201", "limit"),
+        ("?limit=x", "limit"),
+        ("?cursor=x", "cursor"),
+        (f"?cursor={_cursor('0')}", "cursor"),
+        (f"?cursor={_cursor('x')}", "cursor"),
+        (f"?cursor={_cursor(str(2**63))}", "cursor"),
+    ],
+)
+def test_a_parameter_that_does_not_parse_is_400(
+    api, lo_ro: Officer, query: str, field: str
+) -> None:
     response = api(lo_ro).get(f"{HITS}{query}")
 
     assert response.status_code == 400
-    assert "errors" in response.json()
+    assert set(response.json()["errors"]) == {field}
+
+
+def test_the_schema_describes_the_paging(api, lo_ro: Officer) -> None:
+    schema = api(lo_ro).get("/api/schema/", {"format": "json"}).json()
+    operation = schema["paths"][HITS]["get"]
+    answer = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    envelope = schema["components"]["schemas"][answer["$ref"].rsplit("/", 1)[1]]
+
+    assert {p["name"] for p in operation["parameters"]} == {"cursor", "limit"}
+    assert set(envelope["properties"]) == {"next", "previous", "results"}
+    assert envelope["properties"]["results"]["items"]["$ref"].endswith("/Hit")
 
 
 def test_an_api_token_reaches_the_list_and_no_token_is_401(lo_ro: Officer) -> None:

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import pytest
 from django.conf import settings
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from exchanges.entity_schema import (
+    DOCUMENT,
+    ENTITY_SCHEMAS,
+    PERSON_DOCUMENTS,
+    Attribute,
+    AttributeType,
+    EntitySchema,
+)
 from hits.blind_index import TokenKind, blind_index, entity_tokens
 
 KEY = bytes(range(32))
@@ -325,3 +335,66 @@ def test_a_number_given_as_an_integer_is_refused_because_its_leading_zeros_are_l
 def test_a_single_alias_or_document_not_in_a_list_is_refused(attributes: dict[str, object]) -> None:
     with pytest.raises(TypeError, match="list"):
         entity_tokens("person", attributes)
+
+
+# --- What the blind index reads: the schema's identifying attributes -----------------------
+
+# A valid value of each type of attribute, so that every attribute of an entity is given.
+_A_VALUE_OF_TYPE: dict[AttributeType, object] = {
+    AttributeType.TEXT: "AB 123456",
+    AttributeType.TEXTS: ["Andi Pop"],
+    AttributeType.DATE: "1980-04-12",
+    AttributeType.COUNTRY: "RO",
+    AttributeType.PHONE: "+40 721 000 111",
+    AttributeType.IBAN: "RO49 AAAA 1B31 0075 9384 0000",
+    AttributeType.VIN: "WVWZZZ1JZXW000001",
+}
+
+
+class _Reading(Mapping[str, Any]):
+    """Attributes that note which of them are read."""
+
+    def __init__(self, attributes: tuple[Attribute, ...]) -> None:
+        self.read: set[str] = set()
+        # The one document given in each list of documents, by the list's name.
+        self.documents: dict[str, _Reading] = {}
+        self._values: dict[str, object] = {}
+        for attribute in attributes:
+            if attribute.type is AttributeType.DOCUMENTS:
+                self.documents[attribute.name] = _Reading(attribute.parts)
+                self._values[attribute.name] = [self.documents[attribute.name]]
+            else:
+                self._values[attribute.name] = _A_VALUE_OF_TYPE[attribute.type]
+
+    def __getitem__(self, name: str) -> object:
+        self.read.add(name)
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+def _identifying(attributes: tuple[Attribute, ...]) -> set[str]:
+    return {attribute.name for attribute in attributes if attribute.identifying}
+
+
+@pytest.mark.parametrize("schema", ENTITY_SCHEMAS, ids=lambda schema: schema.kind)
+def test_the_blind_index_reads_exactly_the_attributes_the_schema_declares_identifying(
+    schema: EntitySchema,
+) -> None:
+    attributes = _Reading(schema.attributes)
+
+    assert entity_tokens(schema.kind, attributes)
+    assert attributes.read == _identifying(schema.attributes)
+    for attribute in schema.attributes:
+        if attribute.type is AttributeType.DOCUMENTS:
+            # Within each document too: its number and issuing country, not its type.
+            assert attributes.documents[attribute.name].read == _identifying(attribute.parts)
+
+
+def test_a_person_s_documents_are_read_as_the_document_kind_s_attributes() -> None:
+    assert PERSON_DOCUMENTS.parts == DOCUMENT.attributes
+    assert _identifying(DOCUMENT.attributes) == {"number", "issuing_country"}

@@ -1,6 +1,8 @@
-"""Fixtures of the encryption tests (``test_crypto*``)."""
+"""Fixtures of the encryption tests (``test_crypto*``) and of the audit anchor's."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -14,3 +16,9 @@ def keyring_a(settings):
     any) still read and rotate like any other."""
     settings.FIELD_ENCRYPTION_KEYS = {"old": KEY_A, **settings.FIELD_ENCRYPTION_KEYS}
     return settings
+
+
+@pytest.fixture
+def anchor(settings, tmp_path: Path) -> Path:
+    settings.AUDIT_ANCHOR_PATH = tmp_path / "anchor.log"
+    return settings.AUDIT_ANCHOR_PATH

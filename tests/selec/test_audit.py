@@ -16,7 +16,8 @@ from django.db import DatabaseError, connection, connections, transaction
 
 from partners.models import Party
 from partners.services.party_status import party_change_status
-from selec.core.audit import audit_record, audit_seal, audit_verify, first_broken_event
+from selec.core.audit import audit_record, audit_seal
+from selec.core.audit_verification import audit_verify, first_broken_event
 from selec.core.models import AuditAction, AuditEvent
 
 # The embedded default: the sealing task a commit queues runs at once, in-process, so each test

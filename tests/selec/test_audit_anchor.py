@@ -17,20 +17,15 @@ from django.db import DatabaseError, connection, transaction
 
 from partners.models import Party
 from partners.services.directory import party_rename
-from selec.core.audit import audit_verify, justification_of
+from selec.core.audit import justification_of
 from selec.core.audit_anchor import anchor_append, newest_anchored_head
+from selec.core.audit_verification import audit_verify
 from selec.core.models import AuditAction, AuditEvent, Justification
 
 # The sealing task a commit queues runs at once, in-process (the embedded default).
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_process_tasks")]
 
 Capture = Callable[..., AbstractContextManager[list[Callable[[], None]]]]
-
-
-@pytest.fixture
-def anchor(settings, tmp_path: Path) -> Path:
-    settings.AUDIT_ANCHOR_PATH = tmp_path / "anchor.log"
-    return settings.AUDIT_ANCHOR_PATH
 
 
 def _events(capture: Capture, directory_admin, count: int) -> list[AuditEvent]:

@@ -13,8 +13,9 @@ from exchanges.models import ExchangeAuditEvent
 from exchanges.services.consultation import exchange_consult
 from exchanges.services.sending import exchange_forward
 from partners.models import Agency, Officer
-from selec.core.audit import audit_record, first_broken_event
+from selec.core.audit import audit_record
 from selec.core.audit_events import AUDIT_EVENTS, audit_event_choices
+from selec.core.audit_verification import first_broken_event
 from selec.core.models import AuditAction, AuditEvent
 from tests.exchanges.scenario import send
 

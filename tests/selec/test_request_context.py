@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.test import RequestFactory
 
 from partners.models import Agency, Officer
-from selec.core.audit import first_broken_event
+from selec.core.audit_verification import first_broken_event
 from selec.core.models import AuditEvent
 from selec.core.request_context import client_address
 

@@ -138,3 +138,15 @@ def test_a_keyring_keeps_its_order_and_refuses_short_keys() -> None:
         parse_keyring("K", "k1:" + base64.b64encode(b"short").decode())
     with pytest.raises(ImproperlyConfigured, match="id:base64key"):
         parse_keyring("K", KEY)
+
+
+def test_a_new_audit_key_may_not_take_a_previous_key_s_id() -> None:
+    # Two keys under one id: the events of one of them could no longer be verified.
+    env = {
+        **PRODUCTION_ENV,
+        "AUDIT_CHAIN_KEY_ID": "1",
+        "AUDIT_CHAIN_PREVIOUS_KEYS": f"1:{base64.b64encode(b'o' * 32).decode()}",
+    }
+    result = _manage(env, "check")
+    assert result.returncode != 0
+    assert "AUDIT_CHAIN_KEY_ID names a previous key" in result.stderr

@@ -1,6 +1,7 @@
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from selec.core.audit import audit_verify
+from selec.core.audit_verification import audit_verify
 
 
 class Command(BaseCommand):
@@ -12,7 +13,11 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: object, **options: object) -> None:
-        result = audit_verify()
+        try:
+            result = audit_verify()
+        except ImproperlyConfigured as exc:
+            # A key the log still needs was dropped (AUDIT_CHAIN_PREVIOUS_KEYS): say which.
+            raise CommandError(str(exc)) from exc
         if not result.intact:
             raise CommandError(result.describe())
         self.stdout.write(self.style.SUCCESS(result.describe()))
