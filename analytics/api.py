@@ -42,8 +42,8 @@ from analytics.tables import (
     YearsError,
     requested_years,
 )
-from exchanges.api_outputs import DetailSerializer, ErrorsSerializer
 from partners.auth import officer_of
+from selec.core.api_answers import DetailSerializer, api_answers
 
 TAG = "statistics"
 # JSON first: the answer when neither format nor Accept asks for a file, and to every error.
@@ -159,23 +159,24 @@ class StatisticsTableView(APIView):
         tags=[TAG],
         operation_id="statistics_retrieve",
         parameters=_PARAMETERS,
-        responses={
-            (200, JSON_MEDIA_TYPE): StatisticsTableSerializer,
-            (200, CSV_MEDIA_TYPE): OpenApiResponse(
-                OpenApiTypes.STR,
-                description="format=csv or Accept: text/csv: the header (totals: "
-                "`channel,<year>,...`; crime-types: `crime_area,requests,information_exchanges`), "
-                "one line per row, the total last.",
-            ),
-            (200, XLSX_MEDIA_TYPE): OpenApiResponse(
-                OpenApiTypes.BINARY,
-                description="format=xlsx or Accept: the XLSX media type: one sheet with a "
-                "native chart.",
-            ),
-            (400, JSON_MEDIA_TYPE): ErrorsSerializer,
-            (404, JSON_MEDIA_TYPE): DetailSerializer,
-            (406, JSON_MEDIA_TYPE): DetailSerializer,
-        },
+        responses=api_answers(
+            {
+                (200, JSON_MEDIA_TYPE): StatisticsTableSerializer,
+                (200, CSV_MEDIA_TYPE): OpenApiResponse(
+                    OpenApiTypes.STR,
+                    description="format=csv or Accept: text/csv: the header (totals: "
+                    "`channel,<year>,...`; crime-types: `crime_area,requests,information_exchanges`), "
+                    "one line per row, the total last.",
+                ),
+                (200, XLSX_MEDIA_TYPE): OpenApiResponse(
+                    OpenApiTypes.BINARY,
+                    description="format=xlsx or Accept: the XLSX media type: one sheet with a "
+                    "native chart.",
+                ),
+                (406, JSON_MEDIA_TYPE): DetailSerializer,
+            },
+            media_type=JSON_MEDIA_TYPE,
+        ),
         description="A statistics table, from exchange metadata only. Analysts read every "
         "table; officers of observer parties totals, crime-types and task-forces; others get "
         "404. Give `year`, or `from` and `to` (crime-types and parties cover one year). "

@@ -30,6 +30,7 @@ from cases.api_serializers import (
     CaseSerializer,
     CaseStatusChangeSerializer,
     ListParamsSerializer,
+    MeetingCreateJsonSerializer,
     MeetingCreateSerializer,
     MeetingSerializer,
     ResultCreateSerializer,
@@ -51,10 +52,10 @@ from cases.services import case_change_status, case_consult, case_create, case_i
 from cases.services_meetings import meeting_add, meeting_attachment_download
 from cases.services_results import SeizureInput, result_record
 from exchanges.api_inputs import api_parsed
-from exchanges.api_outputs import api_answers
-from exchanges.forms_thread import attachment_inputs
+from exchanges.services.inputs import attachments_of
 from partners.auth import officer_of
 from partners.models import Party
+from selec.core.api_answers import api_answers
 from selec.core.api_pagination import CursorPage
 from selec.core.api_parsers import JSONParser
 from selec.core.files import download_response
@@ -137,7 +138,9 @@ class CaseListView(GenericAPIView[Case]):
             lead_agency_id=data.get("lead_agency"),
         )
         body = _case_body(request, case)
-        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
+        return Response(
+            body, status=status.HTTP_201_CREATED, headers={"Location": str(body["url"])}
+        )
 
 
 class CaseDetailView(APIView):
@@ -148,7 +151,7 @@ class CaseDetailView(APIView):
         tags=[TAG],
         operation_id="cases_retrieve",
         parameters=[_REFERENCE],
-        responses=api_answers({200: CaseDetailSerializer}, body=False),
+        responses=api_answers({200: CaseDetailSerializer}, validates=False),
         description="The case with its participants, timeline (the linked exchanges you may "
         "see and the meetings), meetings, results and totals. Audited as a consultation.",
     )
@@ -233,7 +236,7 @@ class CaseMeetingsView(GenericAPIView[OperationalMeeting]):
         operation_id="cases_meetings_create",
         parameters=[_REFERENCE],
         request={
-            "application/json": MeetingCreateSerializer,
+            "application/json": MeetingCreateJsonSerializer,
             "multipart/form-data": MeetingCreateSerializer,
         },
         responses=api_answers({201: MeetingSerializer}),
@@ -252,7 +255,7 @@ class CaseMeetingsView(GenericAPIView[OperationalMeeting]):
             party_ids=_party_ids(data["parties"]),
             decisions=data["decisions"],
             minutes=data["minutes"],
-            attachments=attachment_inputs(data["attachments"]),
+            attachments=attachments_of(data["attachments"]),
         )
         shown = case_meeting(case, meeting.pk)
         body = MeetingSerializer(
@@ -323,7 +326,7 @@ class CaseAttachmentView(APIView):
         tags=[TAG],
         operation_id="cases_attachments_retrieve",
         parameters=[_REFERENCE, OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
-        responses=api_answers({(200, "*/*"): OpenApiTypes.BINARY}, body=False),
+        responses=api_answers({(200, "*/*"): OpenApiTypes.BINARY}, validates=False),
         description="Download a meeting's attachment (audited as a disclosure).",
     )
     def get(self, request: Request, reference: str, pk: int) -> HttpResponse:

@@ -25,9 +25,10 @@ from cases.models import (
     SeizureUnit,
 )
 from cases.selectors import CasePage, TimelineEntry
-from cases.services import CaseDetails
+from cases.services import FIRST_DAY, LAST_DAY, CaseDetails
 from exchanges.api_inputs import MAX_ID
 from exchanges.api_outputs import HandlingSerializer
+from selec.core.api_fields import DayField, FlagField, InstantField, OptionalCodeField, TextField
 from selec.core.restriction_fields import UNRESTRICTED, RestrictionsSerializer
 from taskforces.models import CrimeArea, TaskForce
 
@@ -44,9 +45,18 @@ def _ids(help_text: str) -> serializers.ListField:
     )
 
 
+def _day(help_text: str, **kwargs: Any) -> DayField:
+    # The range is the services' rule (``cases.services.day_errors``); a date-time format has no
+    # bounds in the schema, so its description says it.
+    return DayField(
+        help_text=f"{help_text} From {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}.",
+        **kwargs,
+    )
+
+
 def _party_codes(help_text: str) -> serializers.ListField:
     return serializers.ListField(
-        child=serializers.CharField(max_length=16),
+        child=TextField(max_length=16),
         required=False,
         default=list,
         max_length=100,
@@ -56,25 +66,25 @@ def _party_codes(help_text: str) -> serializers.ListField:
 
 class CaseCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CaseKind.choices)
-    name = serializers.CharField(max_length=120)
+    name = TextField(max_length=120)
     status = serializers.ChoiceField(
         choices=[(s.value, s.label) for s in (CaseStatus.PLANNED, CaseStatus.ACTIVE)],
         default=CaseStatus.PLANNED.value,
         help_text="A case opens as planned or active.",
     )
-    started_on = serializers.DateField()
-    ended_on = serializers.DateField(required=False, allow_null=True)
-    task_force = serializers.SlugRelatedField(
-        slug_field="code", queryset=TaskForce.objects.all(), required=False, allow_null=True
+    started_on = _day("The case's first day.")
+    ended_on = _day("Its last day; left out or null: not known.", required=False, allow_null=True)
+    task_force = OptionalCodeField(
+        queryset=TaskForce.objects.all(),
+        help_text="Code of the task force (see task-forces/). Left out, null or empty: none.",
     )
-    crime_area = serializers.SlugRelatedField(
-        slug_field="code", queryset=CrimeArea.objects.all(), required=False, allow_null=True
+    crime_area = OptionalCodeField(
+        queryset=CrimeArea.objects.all(),
+        help_text="Code of the crime area (see crime-areas/). Left out, null or empty: none.",
     )
-    description = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=20_000
-    )
+    description = TextField(required=False, allow_blank=True, default="", max_length=20_000)
     restrictions = RestrictionsSerializer(default=UNRESTRICTED)
-    personal_data = serializers.BooleanField(
+    personal_data = FlagField(
         default=False, help_text="Observers may take part only in a case without personal data."
     )
     agencies = _ids("Participating agencies besides the lead (see agencies/).")
@@ -119,19 +129,26 @@ class CaseInviteSerializer(serializers.Serializer):
 
 
 class MeetingCreateSerializer(serializers.Serializer):
-    held_on = serializers.DateField()
-    held_until = serializers.DateField(required=False, allow_null=True)
-    place = serializers.CharField(max_length=120)
+    held_on = _day("The meeting's (first) day.")
+    held_until = _day(
+        "Its last day, for a meeting of several days (left out or null: one day).",
+        required=False,
+        allow_null=True,
+    )
+    place = TextField(max_length=120)
     parties = _party_codes("Codes of the participating parties that attended (RO, BG...).")
-    decisions = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=20_000
-    )
-    minutes = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=100_000
-    )
+    decisions = TextField(required=False, allow_blank=True, default="", max_length=20_000)
+    minutes = TextField(required=False, allow_blank=True, default="", max_length=100_000)
     attachments = serializers.ListField(
         child=serializers.FileField(), required=False, default=list, max_length=20
     )
+
+
+class MeetingCreateJsonSerializer(MeetingCreateSerializer):
+    """A meeting as JSON (attachments: send multipart/form-data)."""
+
+    # DRF removes a declared field set to None in a subclass; the stubs cannot say so.
+    attachments = None  # type: ignore[assignment]
 
 
 class SeizureInputSerializer(serializers.Serializer):
@@ -140,9 +157,7 @@ class SeizureInputSerializer(serializers.Serializer):
         max_digits=14, decimal_places=3, min_value=Decimal("0.001"), help_text="Above zero."
     )
     unit = serializers.ChoiceField(choices=SeizureUnit.choices)
-    description = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=300
-    )
+    description = TextField(required=False, allow_blank=True, default="", max_length=300)
 
 
 def _count() -> serializers.IntegerField:
@@ -150,10 +165,10 @@ def _count() -> serializers.IntegerField:
 
 
 class ResultCreateSerializer(serializers.Serializer):
-    party = serializers.CharField(
+    party = TextField(
         max_length=16, help_text="Code of the reporting party (yours, unless you lead the case)."
     )
-    reported_on = serializers.DateField()
+    reported_on = _day("The day the results were reported.")
     persons_arrested = _count()
     persons_identified = _count()
     persons_charged = _count()
@@ -303,7 +318,7 @@ class TotalsSerializer(serializers.Serializer):
 class TimelineEntrySerializer(serializers.Serializer):
     """A ``TimelineEntry``: the fields of its exchange, or of its meeting (the others absent)."""
 
-    at = serializers.DateTimeField()
+    at = InstantField()
     type = serializers.SerializerMethodField(help_text="exchange or meeting")
     reference = serializers.CharField(
         source="exchange.reference",

@@ -16,8 +16,10 @@ from cases.policy import TRANSITIONS
 from cases.services import CaseDetails
 from cases.services_results import SeizureInput
 from exchanges.forms import recipient_choices
-from exchanges.forms_thread import LabelledForm, MultipleFileField, attachment_inputs
+from exchanges.forms_thread import LabelledForm
+from exchanges.services.inputs import attachments_of
 from partners.models import Agency, Officer, Party
+from selec.core.form_fields import MultipleFileField
 from selec.core.policy_values import Restrictions, normalised_text
 from selec.core.restriction_fields import Owner, RestrictionsField
 from taskforces.models import CrimeArea, TaskForce
@@ -277,7 +279,7 @@ class MeetingForm(LabelledForm):
             "party_ids": data["parties"],
             "decisions": normalised_text(data["decisions"]),
             "minutes": normalised_text(data["minutes"]),
-            "attachments": attachment_inputs(data["attachments"]),
+            "attachments": attachments_of(data["attachments"]),
         }
 
 

@@ -88,11 +88,31 @@ def require_open(case: Case, what: str) -> None:
         )
 
 
+# --- The days a caller dates things by ------------------------------------------------------
+
+# A case's period, a meeting's days, a result's report: none before 1900 (the first day a date
+# of birth may name), none after 2100 (a typing error, not a plan). Beyond them a day is
+# refused: year 78 would be kept, and shown on the timeline at the local mean time of the
+# zone's oldest rules (+01:44:24), which is not an offset an API may answer.
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
+
+
+def day_errors(**days: dt.date | None) -> dict[str, list[str]]:
+    """The errors of the days given (by field name) that fall outside FIRST_DAY..LAST_DAY."""
+    message = f"Choose a day from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}."
+    return {
+        name: [message]
+        for name, day in days.items()
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY
+    }
+
+
 # --- The case itself ------------------------------------------------------------------------------
 
 
 def _validate_details(details: CaseDetails) -> None:
-    errors: dict[str, list[str]] = {}
+    errors = day_errors(started_on=details.started_on, ended_on=details.ended_on)
     if not details.name.strip():
         errors["name"] = ["A name is required."]
     elif len(details.name.strip()) > max_length_of(Case, "name"):
@@ -100,7 +120,7 @@ def _validate_details(details: CaseDetails) -> None:
     try:
         policy.check_period(details.started_on, details.ended_on)
     except PolicyError as exc:
-        errors["ended_on"] = [str(exc)]
+        errors.setdefault("ended_on", []).append(str(exc))
     if details.restrictions.text and len(details.restrictions.text) > 2000:
         errors["restriction_text"] = ["The H3 text has at most 2000 characters."]
     if errors:

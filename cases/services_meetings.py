@@ -17,7 +17,7 @@ from cases.facts import case_facts
 from cases.models import Case, CaseAuditEvent, MeetingAttachment, OperationalMeeting
 from cases.policy import CasePerm
 from cases.selectors import meeting_attachment_get_for_officer, require_case_perm
-from cases.services import locked_case, require_open
+from cases.services import day_errors, locked_case, require_open
 from exchanges.services.inputs import AttachmentInput
 from partners.models import Officer
 from selec.core.audit import audit_record
@@ -53,11 +53,13 @@ def meeting_add(
     require_case_perm(officer, case, CasePerm.ADD_MEETING)
     case = locked_case(case)
     require_open(case, "meetings")
-    errors: dict[str, list[str]] = {}
+    errors = day_errors(held_on=held_on, held_until=held_until)
     if not place.strip():
         errors["place"] = ["Say where the meeting was held."]
     if held_until is not None and held_until < held_on:
-        errors["held_until"] = ["The meeting ends on or after the day it starts."]
+        errors.setdefault("held_until", []).append(
+            "The meeting ends on or after the day it starts."
+        )
     try:
         policy.check_meeting_parties(case_facts(case), frozenset(party_ids))
     except PolicyError as exc:

@@ -19,7 +19,7 @@ from cases.facts import case_facts
 from cases.models import Case, CaseAuditEvent, Result, Seizure, SeizureItem, SeizureUnit
 from cases.policy import CasePerm
 from cases.selectors import require_case_perm
-from cases.services import locked_case, require_open
+from cases.services import day_errors, locked_case, require_open
 from exchanges.facts import agency_facts
 from partners.models import Officer
 from selec.core.audit import audit_record
@@ -78,6 +78,9 @@ def result_record(
     perms = require_case_perm(officer, case, CasePerm.RECORD_RESULT)
     case = locked_case(case)
     require_open(case, "results")
+    errors = day_errors(reported_on=reported_on)
+    if errors:
+        raise ValidationError(errors)
     counts = dict(counts or {})
     unknown = set(counts) - set(Result.COUNTS)
     if unknown:

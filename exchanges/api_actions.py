@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiRequest,
+    OpenApiResponse,
+    extend_schema,
+)
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
@@ -24,6 +29,7 @@ from exchanges.api_inputs import (
     EvidenceRequestSerializer,
     ForwardSerializer,
     ReplyInputSerializer,
+    ReplyJsonSerializer,
     api_parsed,
 )
 from exchanges.api_outputs import (
@@ -32,10 +38,16 @@ from exchanges.api_outputs import (
     EvidenceSerializer,
     ExchangeSerializer,
     ForwardedSerializer,
-    api_answers,
     exchange_metadata,
 )
-from exchanges.api_views import BODY_PARSERS, REFERENCE_PARAMETER, TAG, OnExchange, may_see_entities
+from exchanges.api_views import (
+    BODY_PARSERS,
+    MULTIPART_JSON_MEMBERS,
+    REFERENCE_PARAMETER,
+    TAG,
+    OnExchange,
+    may_see_entities,
+)
 from exchanges.models import DisseminationRequest
 from exchanges.selectors import attach_receipts, attachment_id_of_exchange, exchange_for_api
 from exchanges.selectors_dissemination import (
@@ -51,6 +63,7 @@ from exchanges.services.on_receipt import exchange_acknowledge, exchange_confirm
 from exchanges.services.restriction_changes import exchange_change_restrictions
 from exchanges.services.sending import exchange_forward, exchange_reply
 from partners.auth import officer_of
+from selec.core.api_answers import api_answers
 from selec.core.api_pagination import CursorPage
 from selec.core.api_parsers import JSONParser
 from selec.core.files import download_response
@@ -66,8 +79,10 @@ class ReplyView(OnExchange):
         operation_id="exchanges_replies_create",
         parameters=[REFERENCE_PARAMETER],
         request={
-            "application/json": ReplyInputSerializer,
-            "multipart/form-data": ReplyInputSerializer,
+            "application/json": ReplyJsonSerializer,
+            "multipart/form-data": OpenApiRequest(
+                ReplyInputSerializer, encoding=MULTIPART_JSON_MEMBERS
+            ),
         },
         responses=api_answers({201: ExchangeSerializer}),
         description="Reply in the thread; the reply carries at least the parent's restrictions. "
@@ -83,7 +98,9 @@ class ReplyView(OnExchange):
         )
         reply = exchange_for_api(officer_of(request), pk=reply.pk)
         body = exchange_metadata(request, reply)
-        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
+        return Response(
+            body, status=status.HTTP_201_CREATED, headers={"Location": str(body["url"])}
+        )
 
 
 class AcknowledgeView(OnExchange):
@@ -92,7 +109,7 @@ class AcknowledgeView(OnExchange):
         operation_id="exchanges_acknowledge",
         parameters=[REFERENCE_PARAMETER],
         request=None,
-        responses=api_answers({200: AcknowledgedSerializer}, body=False),
+        responses=api_answers({200: AcknowledgedSerializer}, validates=False),
     )
     def post(self, request: Request, reference: str) -> Response:
         exchange = self.exchange(request, reference)
@@ -159,7 +176,7 @@ class RestrictionsConfirmView(OnExchange):
         request=None,
         responses=api_answers(
             {204: OpenApiResponse(description="Confirmed; the content is open to you.")},
-            body=False,
+            validates=False,
         ),
         description="Confirm having read the provider's H3 text (needed before the content).",
     )
@@ -177,7 +194,7 @@ class AttachmentView(OnExchange):
             REFERENCE_PARAMETER,
             OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH),
         ],
-        responses=api_answers({(200, "*/*"): OpenApiTypes.BINARY}, body=False),
+        responses=api_answers({(200, "*/*"): OpenApiTypes.BINARY}, validates=False),
         description="Download an attachment (audited as a disclosure).",
     )
     def get(self, request: Request, reference: str, pk: int) -> HttpResponse:

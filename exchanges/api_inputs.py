@@ -22,14 +22,15 @@ from exchanges.entity_rules import (
 )
 from exchanges.entity_schema import ENTITY_SCHEMAS, Attribute, AttributeType
 from exchanges.models import (
+    SENT_KINDS,
     DisseminationKind,
     EntityKind,
-    ExchangeKind,
     InformationAccuracy,
     Priority,
     SourceReliability,
 )
-from exchanges.services.inputs import AttachmentInput, EntityInput, Evaluation, Message
+from exchanges.services.inputs import EntityInput, Message, message_of
+from selec.core.api_fields import FlagField, OptionalCodeField, TextField
 from selec.core.api_parsers import json_loads
 from selec.core.policy_values import Restrictions
 from selec.core.restriction_fields import UNRESTRICTED, RestrictionsSerializer
@@ -111,12 +112,12 @@ def _attribute_field(attribute: Attribute) -> serializers.Field:
         "help_text": _description(attribute),
     }
     if attribute.type is AttributeType.TEXTS:
-        text = serializers.CharField(max_length=MAX_TEXT, allow_blank=True)
+        text = TextField(max_length=MAX_TEXT, allow_blank=True)
         return serializers.ListField(child=text, max_length=MAX_ALIASES, **described)
     if attribute.type is AttributeType.DOCUMENTS:
         document = _serializer("IdentityDocument", _attribute_fields(attribute.parts))
         return serializers.ListField(child=document(), max_length=MAX_DOCUMENTS, **described)
-    return serializers.CharField(max_length=MAX_TEXT, allow_blank=True, **described)
+    return TextField(max_length=MAX_TEXT, allow_blank=True, **described)
 
 
 def _attribute_fields(attributes: tuple[Attribute, ...]) -> dict[str, serializers.Field]:
@@ -157,7 +158,8 @@ class EntityInputSerializer(serializers.Serializer):
     API's schema describes it one object per kind (``EntityKindsDescription``)."""
 
     kind = serializers.ChoiceField(choices=EntityKind.choices)
-    attributes = serializers.DictField(child=serializers.JSONField())
+    # A null attribute says nothing, as the entity rules read it (``entity_errors``).
+    attributes = serializers.DictField(child=serializers.JSONField(allow_null=True))
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         # Each attribute by its standard, and none the kind does not have (the service asks
@@ -189,32 +191,23 @@ class EntitiesField(_JSONInForm, serializers.ListField):
 
 def _message(data: dict[str, Any], restrictions: Restrictions) -> Message:
     evaluation = data.get("evaluation") or {}
-    return Message(
+    return message_of(
         subject=data["subject"],
         body=data["body"],
         restrictions=restrictions,
         personal_data=data["personal_data"],
-        evaluation=Evaluation(
-            source_reliability=evaluation.get("source_reliability", ""),
-            information_accuracy=evaluation.get("information_accuracy", ""),
-        ),
+        source_reliability=evaluation.get("source_reliability", ""),
+        information_accuracy=evaluation.get("information_accuracy", ""),
         entities=[EntityInput(e["kind"], dict(e["attributes"])) for e in data["entities"]],
-        attachments=[
-            AttachmentInput(
-                filename=upload.name,
-                content_type=upload.content_type or "",
-                content=upload.read(),
-            )
-            for upload in data["attachments"]
-        ],
+        uploads=data["attachments"],
     )
 
 
 class MessageInputSerializer(serializers.Serializer):
-    subject = serializers.CharField(max_length=300)
-    body = serializers.CharField(max_length=100_000)
+    subject = TextField(max_length=300)
+    body = TextField(max_length=100_000)
     restrictions = RestrictionsSerializer(default=UNRESTRICTED)
-    personal_data = serializers.BooleanField(default=False)
+    personal_data = FlagField(default=False)
     evaluation = EvaluationSerializer(required=False)
     entities = EntitiesField(required=False, default=list)
     attachments = serializers.ListField(
@@ -231,20 +224,11 @@ class MessageInputSerializer(serializers.Serializer):
 
 class ExchangeCreateSerializer(MessageInputSerializer):
     kind = serializers.ChoiceField(
-        choices=[
-            (k.value, k.label)
-            for k in (
-                ExchangeKind.REQUEST,
-                ExchangeKind.INFORMATION,
-                ExchangeKind.WARNING,
-                ExchangeKind.FEEDBACK,
-                ExchangeKind.SEIZURE,
-            )
-        ],
+        choices=SENT_KINDS,
         help_text="warning, feedback and seizure: the messages of a regional operation (with "
         "`case`).",
     )
-    case = serializers.CharField(
+    case = TextField(
         required=False,
         allow_null=True,
         allow_blank=True,
@@ -258,8 +242,10 @@ class ExchangeCreateSerializer(MessageInputSerializer):
         help_text="Ids of the recipient agencies (see agencies/).",
     )
     crime_area = serializers.SlugRelatedField(slug_field="code", queryset=CrimeArea.objects.all())
-    task_force = serializers.SlugRelatedField(
-        slug_field="code", queryset=TaskForce.objects.all(), required=False, allow_null=True
+    task_force = OptionalCodeField(
+        queryset=TaskForce.objects.all(),
+        help_text="Code of the task force (see task-forces/). Left out, null or empty (a "
+        "multipart body has no null): none.",
     )
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.ROUTINE)
 
@@ -268,11 +254,28 @@ class ReplyInputSerializer(MessageInputSerializer):
     """A reply: its restrictions are added on top of those it inherits from its parent."""
 
 
+# The same bodies as JSON, for the schema: files come only with multipart/form-data (a JSON
+# body's "attachments" are refused as not files).
+class ExchangeCreateJsonSerializer(ExchangeCreateSerializer):
+    """A send as JSON (attachments: send multipart/form-data)."""
+
+    # DRF removes a declared field set to None in a subclass; the stubs cannot say so.
+    attachments = None  # type: ignore[assignment]
+
+
+class ReplyJsonSerializer(ReplyInputSerializer):
+    """A reply as JSON (attachments: send multipart/form-data). Its restrictions are added on
+    top of those it inherits from its parent."""
+
+    # DRF removes a declared field set to None in a subclass; the stubs cannot say so.
+    attachments = None  # type: ignore[assignment]
+
+
 class ForwardSerializer(serializers.Serializer):
     agencies = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=200
     )
-    justification = serializers.CharField(max_length=300, allow_blank=True, default="")
+    justification = TextField(max_length=300, allow_blank=True, default="")
 
 
 class DisseminationRequestCreateSerializer(serializers.Serializer):
@@ -286,17 +289,17 @@ class DisseminationRequestCreateSerializer(serializers.Serializer):
         default=list,
         max_length=200,
     )
-    intended_use = serializers.CharField(max_length=300)
-    justification = serializers.CharField(max_length=5000)
+    intended_use = TextField(max_length=300)
+    justification = TextField(max_length=5000)
 
 
 class DecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=[("grant", "Grant"), ("refuse", "Refuse")])
-    note = serializers.CharField(max_length=1000, allow_blank=True, default="")
+    note = TextField(max_length=1000, allow_blank=True, default="")
 
 
 class EvidenceRequestSerializer(serializers.Serializer):
-    justification = serializers.CharField(max_length=300)
+    justification = TextField(max_length=300)
 
 
 def api_parsed(serializer_class: type[serializers.Serializer], request: Request) -> Any:

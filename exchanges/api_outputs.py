@@ -173,27 +173,6 @@ class EvidenceSerializer(serializers.Serializer):
     attachments = serializers.ListField(child=serializers.DictField(child=serializers.JSONField()))
 
 
-class ErrorsSerializer(serializers.Serializer):
-    # The answer's key. A declared field leaves the class for its _declared_fields, so the
-    # Serializer.errors property stays: the stubs see a clash where there is none.
-    errors = serializers.DictField(  # type: ignore[assignment]
-        child=serializers.JSONField(), help_text="Messages by field, each naming its rule."
-    )
-
-
-class DetailSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-def api_answers(ok: dict[Any, Any], *, body: bool = True) -> dict[Any, Any]:
-    """The operation's success answers and the errors every exchange route may give: 400 with
-    the fields' errors (when it takes input), 403 (may see, not do) and 404 (may not see)."""
-    errors: dict[Any, Any] = {403: DetailSerializer, 404: DetailSerializer}
-    if body:
-        errors[400] = ErrorsSerializer
-    return {**ok, **errors}
-
-
 def serializer_context(request: Request, exchanges: list[Exchange], **extra: Any) -> dict[str, Any]:
     """What the exchange serializers need, read once for all the rows."""
     officer = officer_of(request)

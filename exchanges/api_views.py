@@ -18,7 +18,7 @@ from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiRequest, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -27,11 +27,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from exchanges.api_inputs import ExchangeCreateSerializer, api_parsed
+from exchanges.api_inputs import ExchangeCreateJsonSerializer, ExchangeCreateSerializer, api_parsed
 from exchanges.api_outputs import (
     ExchangeDetailSerializer,
     ExchangeSerializer,
-    api_answers,
     exchange_metadata,
     serializer_context,
 )
@@ -46,6 +45,7 @@ from exchanges.services.consultation import exchange_consult
 from exchanges.services.sending import exchange_send
 from partners.auth import officer_of
 from partners.models import Officer
+from selec.core.api_answers import api_answers
 from selec.core.api_pagination import CursorPage, SelectorCursor
 from selec.core.api_parsers import JSONParser
 
@@ -72,6 +72,12 @@ def may_see_entities(officer: Officer) -> bool:
 
 
 BODY_PARSERS = [JSONParser, MultiPartParser, FormParser]
+# In a multipart body these members are each one part holding JSON (the whole list of entities
+# in one part, not a part per entity), as ``exchanges.api_inputs`` reads them.
+MULTIPART_JSON_MEMBERS = {
+    member: {"contentType": "application/json"}
+    for member in ("restrictions", "evaluation", "entities")
+}
 REFERENCE_PARAMETER = OpenApiParameter(
     "reference", OpenApiTypes.STR, OpenApiParameter.PATH, description="e.g. SELEC-2026-000123"
 )
@@ -122,8 +128,10 @@ class ExchangeListView(GenericAPIView[Exchange]):
         tags=[TAG],
         operation_id="exchanges_create",
         request={
-            "application/json": ExchangeCreateSerializer,
-            "multipart/form-data": ExchangeCreateSerializer,
+            "application/json": ExchangeCreateJsonSerializer,
+            "multipart/form-data": OpenApiRequest(
+                ExchangeCreateSerializer, encoding=MULTIPART_JSON_MEMBERS
+            ),
         },
         responses=api_answers({201: ExchangeSerializer}),
         description="Send a request for assistance or an information exchange. Attachments "
@@ -145,7 +153,9 @@ class ExchangeListView(GenericAPIView[Exchange]):
         )
         exchange = exchange_for_api(officer_of(request), pk=exchange.pk)
         body = exchange_metadata(request, exchange)
-        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
+        return Response(
+            body, status=status.HTTP_201_CREATED, headers={"Location": str(body["url"])}
+        )
 
 
 def _list_parameters(
@@ -212,7 +222,7 @@ class ExchangeDetailView(APIView):
         tags=[TAG],
         operation_id="exchanges_retrieve",
         parameters=[REFERENCE_PARAMETER],
-        responses=api_answers({200: ExchangeDetailSerializer}, body=False),
+        responses=api_answers({200: ExchangeDetailSerializer}, validates=False),
         description="The exchange with its content. Marks your receipt read and writes the "
         "consultation to the audit log. Under H3, 403 until you confirm the restriction "
         "(POST .../restrictions/confirm/).",

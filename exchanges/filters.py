@@ -19,6 +19,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from exchanges.models import Exchange, ExchangeKind, Priority
 from exchanges.selectors_inbox import (
@@ -65,15 +66,54 @@ class DayField(forms.DateField):
             )
 
 
+# In the API's schema: the range, which a date's format cannot bound, in the description; and
+# the empty value the page's form sends for a day left blank, which sets no bound.
+@extend_schema_field(
+    {
+        "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "enum": [""]}],
+        "description": f"From {FIRST_FILTER_DAY.isoformat()} to {LAST_FILTER_DAY.isoformat()}; "
+        "empty: no bound.",
+    }
+)
 class DayFilter(django_filters.DateFilter):
     field_class = DayField
+
+
+# How a flag may be spelled: the checkbox's ``on``, and the API's booleans (``true``, ``false``).
+_FLAG_SPELLINGS = {"on": True, "true": True, "false": False}
+
+
+class FlagCheckbox(forms.CheckboxInput):
+    """The checkbox, which leaves a value it cannot spell as given: Django's own reads any
+    value but ``false`` as ticked (``unread=null`` would narrow), and the field refuses it."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        if name not in data:
+            return False
+        value = data.get(name)
+        spelled = _FLAG_SPELLINGS.get(value.lower()) if isinstance(value, str) else None
+        return value if spelled is None else spelled
+
+
+class FlagField(forms.BooleanField):
+    """A flag: ticked (``on``, ``true``) or not (left out, ``false``); any other value is an
+    error, as the API's schema says a boolean."""
+
+    widget = FlagCheckbox
+
+    def to_python(self, value: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        if value is None:
+            return False
+        raise forms.ValidationError(_("Give true or false."), code="invalid")
 
 
 class FlagFilter(django_filters.BooleanFilter):
     """A checkbox: given (``on``, ``true``) it narrows, left out or ``false`` it does not.
     BooleanFilter's own field is a yes/no/unknown select, which would not read a checkbox."""
 
-    field_class = forms.BooleanField
+    field_class = FlagField
 
 
 def _codes(model: type[CrimeArea] | type[TaskForce]) -> list[tuple[str, str]]:

@@ -14,9 +14,16 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from exchanges.case_links import CaseChoice
-from exchanges.models import ExchangeKind, InformationAccuracy, Priority, SourceReliability
-from exchanges.services.inputs import AttachmentInput, EntityInput, Evaluation, Message
+from exchanges.models import (
+    SENT_KINDS,
+    ExchangeKind,
+    InformationAccuracy,
+    Priority,
+    SourceReliability,
+)
+from exchanges.services.inputs import EntityInput, Message, message_of
 from partners.models import Agency, PartyStatus
+from selec.core.form_fields import MultipleFileField
 from selec.core.policy_values import Restrictions
 from selec.core.restriction_fields import RestrictionsField
 from taskforces.models import CrimeArea, TaskForce
@@ -104,27 +111,6 @@ class AudienceFields(forms.Form):
         return bool(getattr(self, "cleaned_data", {}).get("personal_data"))
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field, as the Django documentation shows ("Uploading multiple
-    files")."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        single_file_clean = super().clean
-        if isinstance(data, list | tuple):
-            result = [single_file_clean(d, initial) for d in data]
-        else:
-            result = [single_file_clean(data, initial)]
-        return [f for f in result if f]
-
-
 BLANK_CHOICE: list[tuple[str, StrOrPromise]] = [("", "—")]
 
 # Where each key of the service's ValidationError is shown.
@@ -146,16 +132,7 @@ SERVICE_ERROR_FIELDS = {
 class ComposeForm(AudienceFields):
     kind = forms.ChoiceField(
         label=_("Kind"),
-        choices=[
-            (k.value, k.label)
-            for k in (
-                ExchangeKind.REQUEST,
-                ExchangeKind.INFORMATION,
-                ExchangeKind.WARNING,
-                ExchangeKind.FEEDBACK,
-                ExchangeKind.SEIZURE,
-            )
-        ],
+        choices=SENT_KINDS,
         initial=ExchangeKind.REQUEST.value,
         widget=forms.RadioSelect,
         help_text=_(
@@ -234,24 +211,15 @@ class ComposeForm(AudienceFields):
 
     def message(self, entities: Sequence[EntityInput]) -> Message:
         data = self.cleaned_data
-        return Message(
+        return message_of(
             subject=data["subject"],
             body=data["body"],
             restrictions=self.chosen_restrictions(),
             personal_data=data["personal_data"],
-            evaluation=Evaluation(
-                source_reliability=data["source_reliability"],
-                information_accuracy=data["information_accuracy"],
-            ),
-            entities=list(entities),
-            attachments=[
-                AttachmentInput(
-                    filename=upload.name,
-                    content_type=upload.content_type or "",
-                    content=upload.read(),
-                )
-                for upload in data["attachments"]
-            ],
+            source_reliability=data["source_reliability"],
+            information_accuracy=data["information_accuracy"],
+            entities=entities,
+            uploads=data["attachments"],
         )
 
     def add_service_errors(self, error: ValidationError) -> list[str]:

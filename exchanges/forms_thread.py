@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from exchanges.models import (
@@ -17,9 +14,9 @@ from exchanges.models import (
     InformationAccuracy,
     SourceReliability,
 )
-from exchanges.services.inputs import AttachmentInput, Evaluation, Message
+from exchanges.services.inputs import Message, message_of
 from partners.models import Agency
-from selec.core.files import max_attachment_bytes
+from selec.core.form_fields import MultipleFileField
 from selec.core.policy_values import Restrictions
 from selec.core.restriction_fields import RestrictionsField
 
@@ -31,42 +28,6 @@ def agency_choices(agencies: Iterable[Agency]) -> list[tuple[str, list[tuple[int
         label = f"{agency.party.name} ({agency.party.code})"
         groups.setdefault(label, []).append((agency.pk, agency.name))
     return list(groups.items())
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; the size limit is checked before a file is read."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: object, initial: object = None) -> list[UploadedFile]:
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        cleaned = [super(MultipleFileField, self).clean(f, initial) for f in files]
-        limit = max_attachment_bytes()
-        for upload in cleaned:
-            if upload.size > limit:
-                raise ValidationError(
-                    _("%(name)s is larger than the %(limit)s limit."),
-                    params={"name": upload.name, "limit": filesizeformat(limit)},
-                )
-        return cleaned
-
-
-def attachment_inputs(files: Sequence[UploadedFile]) -> list[AttachmentInput]:
-    return [
-        AttachmentInput(
-            filename=upload.name or "attachment",
-            content_type=upload.content_type or "application/octet-stream",
-            content=upload.read(),
-        )
-        for upload in files
-    ]
 
 
 EVALUATION_BLANK = [("", _("— not evaluated —"))]
@@ -110,16 +71,14 @@ class ReplyForm(LabelledForm):
 
     def message(self) -> Message:
         data = self.cleaned_data
-        return Message(
+        return message_of(
             subject=data["subject"],
             body=data["body"],
             restrictions=data["restrictions"],
             personal_data=data["personal_data"],
-            evaluation=Evaluation(
-                source_reliability=data["source_reliability"],
-                information_accuracy=data["information_accuracy"],
-            ),
-            attachments=attachment_inputs(data["attachments"]),
+            source_reliability=data["source_reliability"],
+            information_accuracy=data["information_accuracy"],
+            uploads=data["attachments"],
         )
 
 

@@ -63,6 +63,20 @@ class ExchangeKind(models.TextChoices):
     SEIZURE = "seizure", _("Seizure report")
 
 
+# The kinds a new exchange may have (a reply is sent as a reply, in its thread): the compose
+# form's and the API's choices, one enum in the API's schema (ENUM_NAME_OVERRIDES).
+SENT_KINDS = [
+    (k.value, k.label)
+    for k in (
+        ExchangeKind.REQUEST,
+        ExchangeKind.INFORMATION,
+        ExchangeKind.WARNING,
+        ExchangeKind.FEEDBACK,
+        ExchangeKind.SEIZURE,
+    )
+]
+
+
 class Priority(models.TextChoices):
     ROUTINE = "routine", _("Routine")
     URGENT = "urgent", _("Urgent")

@@ -15,11 +15,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from exchanges.api_inputs import EntityInputSerializer
-from exchanges.api_outputs import DetailSerializer, ErrorsSerializer
 from hits.matching import hit_search
 from hits.models import Hit
 from hits.selectors import HitRow, hit_page
 from partners.auth import officer_of
+from selec.core.api_answers import api_answers
+from selec.core.api_fields import TextField
 from selec.core.api_pagination import CursorPage
 from selec.core.api_parsers import JSONParser
 
@@ -52,7 +53,7 @@ def _encodable(value: str) -> None:
 class HitSearchSerializer(serializers.Serializer):
     """Why the search is made, and one entity, written as in an exchange."""
 
-    justification = serializers.CharField(
+    justification = TextField(
         max_length=300,
         validators=[_encodable],
         help_text="Why you search (written to the audit log with the number of hits).",
@@ -126,7 +127,7 @@ class HitListView(GenericAPIView[Hit]):
     @extend_schema(
         tags=[TAG],
         operation_id="hits_list",
-        responses={200: HitSerializer(many=True), 400: ErrorsSerializer},
+        responses=api_answers({200: HitSerializer(many=True)}, finds=False),
         description="The hits of your agency's exchanges (an NFP officer: your country's; an "
         "analyst: all), newest first. References, providers and handling codes only; the "
         "other side of a hit under H2 is only a notice.",
@@ -158,11 +159,7 @@ class HitSearchView(APIView):
         tags=[TAG],
         operation_id="hits_search",
         request=HitSearchSerializer,
-        responses={
-            200: SearchAnswersSerializer,
-            400: ErrorsSerializer,
-            403: DetailSerializer,
-        },
+        responses=api_answers({200: SearchAnswersSerializer}, finds=False),
         description="Hit or no hit, per identifying attribute of one entity, among what other "
         "providers hold; never who. Audited with the justification. Officers of observers and "
         "SELEC secretariat staff are refused (403).",

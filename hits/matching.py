@@ -31,6 +31,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from exchanges import entity_schema as schema
 from exchanges.models import Entity, EntityKind, Exchange
 from hits import policy
 from hits.blind_index import TokenKind, current_scheme, entity_tokens
@@ -241,18 +242,27 @@ class SearchAnswer:
     weaker: bool = False
 
 
-# The attributes asked about, per kind of entity: (label, the attribute keys it reads).
+# The attributes asked about, per kind of entity: (label, the attribute keys it reads), by the
+# names the entity schema declares.
 _SEARCHED: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     EntityKind.PERSON: [
-        ("Name", ("names", "date_of_birth")),
-        ("Aliases", ("aliases", "date_of_birth")),
-        ("Identity document", ("documents",)),
+        ("Name", (schema.PERSON_NAMES.name, schema.PERSON_DATE_OF_BIRTH.name)),
+        ("Aliases", (schema.PERSON_ALIASES.name, schema.PERSON_DATE_OF_BIRTH.name)),
+        ("Identity document", (schema.PERSON_DOCUMENTS.name,)),
     ],
-    EntityKind.VEHICLE: [("Registration plate", ("plate",)), ("VIN", ("vin",))],
-    EntityKind.DOCUMENT: [("Document number", ("number", "issuing_country"))],
-    EntityKind.PHONE: [("Phone number", ("number",))],
-    EntityKind.COMPANY: [("Company name", ("name", "country"))],
-    EntityKind.BANK_ACCOUNT: [("IBAN", ("iban",)), ("Account number", ("number",))],
+    EntityKind.VEHICLE: [
+        ("Registration plate", (schema.VEHICLE_PLATE.name,)),
+        ("VIN", (schema.VEHICLE_VIN.name,)),
+    ],
+    EntityKind.DOCUMENT: [
+        ("Document number", (schema.DOCUMENT_NUMBER.name, schema.DOCUMENT_ISSUING_COUNTRY.name))
+    ],
+    EntityKind.PHONE: [("Phone number", (schema.PHONE_NUMBER.name,))],
+    EntityKind.COMPANY: [("Company name", (schema.COMPANY_NAME.name, schema.COMPANY_COUNTRY.name))],
+    EntityKind.BANK_ACCOUNT: [
+        ("IBAN", (schema.BANK_ACCOUNT_IBAN.name,)),
+        ("Account number", (schema.BANK_ACCOUNT_NUMBER.name,)),
+    ],
 }
 
 

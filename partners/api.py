@@ -7,6 +7,8 @@ lists are pages of ``CursorPage`` all the same, as every list of the API.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, When
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -17,6 +19,7 @@ from rest_framework.response import Response
 
 from partners import selectors
 from partners.models import Agency, Party
+from selec.core.api_answers import api_answers
 from selec.core.api_pagination import CursorPage
 
 # The largest value of a bigint primary key: a larger id in the path is a missing object, not a
@@ -51,6 +54,16 @@ class AgencySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def list_answers(serializer: type[serializers.Serializer]) -> dict[Any, Any]:
+    """A directory list's answers: a page, or 400 for a ``cursor`` or ``limit`` refused."""
+    return api_answers({200: serializer(many=True)}, finds=False)
+
+
+def detail_answers(serializer: type[serializers.Serializer]) -> dict[Any, Any]:
+    """A directory row's answers: the row, or 404 for a code or id that names none."""
+    return api_answers({200: serializer}, validates=False)
+
+
 class DirectoryViewSet(viewsets.GenericViewSet):
     # Reference data visible to every caller: no object permissions to filter on. The cursor
     # goes in the order of the queryset, which ends in the primary key.
@@ -66,8 +79,13 @@ class DirectoryViewSet(viewsets.GenericViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Parties, by status (members first) and name, with their agencies"),
-    retrieve=extend_schema(summary="One party, by its code"),
+    list=extend_schema(
+        summary="Parties, by status (members first) and name, with their agencies",
+        responses=list_answers(PartySerializer),
+    ),
+    retrieve=extend_schema(
+        summary="One party, by its code", responses=detail_answers(PartySerializer)
+    ),
 )
 class PartyViewSet(DirectoryViewSet):
     serializer_class = PartySerializer
@@ -107,8 +125,9 @@ class PartyViewSet(DirectoryViewSet):
                 "party", OpenApiTypes.STR, description="Only the agencies of this party (its code)."
             )
         ],
+        responses=list_answers(AgencySerializer),
     ),
-    retrieve=extend_schema(summary="One agency"),
+    retrieve=extend_schema(summary="One agency", responses=detail_answers(AgencySerializer)),
 )
 class AgencyViewSet(DirectoryViewSet):
     serializer_class = AgencySerializer

@@ -399,6 +399,9 @@ _rate_count, _, _rate_period = API_THROTTLE_RATE.partition("/")
 if not (_rate_count.isdigit() and _rate_period[:1] in ("s", "m", "h", "d")):
     raise ImproperlyConfigured('API_THROTTLE_RATE is "<requests>/<second|minute|hour|day>".')
 REST_FRAMEWORK = {
+    # No OPTIONS answers: the schema at /api/schema/ describes every operation, and DRF's
+    # metadata would describe a list through serializers some views only choose per request.
+    "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First, so that a refusal is 401 with "WWW-Authenticate: Token".
         "partners.api_auth.ApiTokenAuthentication",
@@ -463,6 +466,7 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
         "PartyStatusEnum": "partners.models.PartyStatus",
         "AgencyKindEnum": "partners.models.AgencyKind",
         "NotificationKindEnum": "selec.core.notification_kinds.NOTIFICATION_KINDS",
+        "ExchangeCreateKindEnum": "exchanges.models.SENT_KINDS",
     },
 }
 

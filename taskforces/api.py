@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
-from partners.api import DirectoryViewSet
+from partners.api import DirectoryViewSet, detail_answers, list_answers
 from partners.models import Party
 from taskforces.models import CrimeArea, SubTaskForce, TaskForce
 from taskforces.selectors import task_forces_for_directory
@@ -47,8 +47,13 @@ class TaskForceSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Crime areas, the taxonomy exchanges and statistics key on"),
-    retrieve=extend_schema(summary="One crime area, by its code"),
+    list=extend_schema(
+        summary="Crime areas, the taxonomy exchanges and statistics key on",
+        responses=list_answers(CrimeAreaSerializer),
+    ),
+    retrieve=extend_schema(
+        summary="One crime area, by its code", responses=detail_answers(CrimeAreaSerializer)
+    ),
 )
 class CrimeAreaViewSet(DirectoryViewSet):
     serializer_class = CrimeAreaSerializer
@@ -57,8 +62,13 @@ class CrimeAreaViewSet(DirectoryViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Task forces with their crime areas and sub-task forces"),
-    retrieve=extend_schema(summary="One task force, by its code"),
+    list=extend_schema(
+        summary="Task forces with their crime areas and sub-task forces",
+        responses=list_answers(TaskForceSerializer),
+    ),
+    retrieve=extend_schema(
+        summary="One task force, by its code", responses=detail_answers(TaskForceSerializer)
+    ),
 )
 class TaskForceViewSet(DirectoryViewSet):
     serializer_class = TaskForceSerializer

@@ -5,8 +5,9 @@ the reference and due date every new exchange gets.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from exchanges.models import EntityKind, Priority, ReferenceCounter
 from selec.core.policy_values import Restrictions
@@ -50,6 +51,54 @@ class Message:
     evaluation: Evaluation = field(default_factory=Evaluation)
     entities: Sequence[EntityInput] = ()
     attachments: Sequence[AttachmentInput] = ()
+
+
+class Upload(Protocol):
+    """A file as a form or the API receives it (Django's ``UploadedFile``)."""
+
+    name: str | None
+    content_type: str | None
+
+    def read(self) -> bytes: ...
+
+
+def attachments_of(uploads: Iterable[Upload]) -> list[AttachmentInput]:
+    """The uploaded files as the services take them: read once, here; a missing name or type
+    stays missing for the service's file check to name ("type unknown")."""
+    return [
+        AttachmentInput(
+            filename=upload.name or "attachment",
+            content_type=upload.content_type or "",
+            content=upload.read(),
+        )
+        for upload in uploads
+    ]
+
+
+def message_of(
+    *,
+    subject: str,
+    body: str,
+    restrictions: Restrictions,
+    personal_data: bool,
+    source_reliability: str = "",
+    information_accuracy: str = "",
+    entities: Iterable[EntityInput] = (),
+    uploads: Iterable[Upload] = (),
+) -> Message:
+    """The one way a page's form or the API's serializer turns what the author wrote into the
+    ``Message`` the send and reply services take."""
+    return Message(
+        subject=subject,
+        body=body,
+        restrictions=restrictions,
+        personal_data=personal_data,
+        evaluation=Evaluation(
+            source_reliability=source_reliability, information_accuracy=information_accuracy
+        ),
+        entities=list(entities),
+        attachments=attachments_of(uploads),
+    )
 
 
 def due_date(sent_at: dt.datetime, priority: Priority | str) -> dt.datetime:

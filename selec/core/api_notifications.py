@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from selec.core.api_answers import api_answers
 from selec.core.api_pagination import CursorPage
 from selec.core.models import Notification
 from selec.core.notifications import notification_mark_read
@@ -50,7 +51,7 @@ class NotificationListView(GenericAPIView[Notification]):
 
     @extend_schema(
         summary="The caller's notifications, newest first, read or not",
-        responses=NotificationSerializer(many=True),
+        responses=api_answers({200: NotificationSerializer(many=True)}, finds=False),
     )
     def get(self, request: Request) -> Response:
         assert request.user.pk is not None  # IsAuthenticated, the API's default
@@ -62,7 +63,7 @@ class NotificationReadView(APIView):
     @extend_schema(
         summary="Mark one of the caller's notifications read (404 for another officer's)",
         request=None,
-        responses=NotificationSerializer,
+        responses=api_answers({200: NotificationSerializer}, validates=False),
     )
     def post(self, request: Request, pk: int) -> Response:
         if pk > _MAX_ID:

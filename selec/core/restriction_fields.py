@@ -31,6 +31,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.utils import html
 
+from selec.core.api_fields import FlagField, TextField
 from selec.core.api_parsers import json_loads
 from selec.core.policy_values import Restrictions
 
@@ -273,17 +274,17 @@ class RestrictionsSerializer(serializers.Serializer):
     # members left out take ``base``'s values (the view gives the current restrictions for a
     # PATCH). Every request body's restrictions are this one component.
 
-    evidence = serializers.BooleanField(
+    evidence = FlagField(
         required=False,
         help_text="H1: not to be disclosed in judicial proceedings without the provider's "
         "permission. Left out: unchanged (false on a new message or case).",
     )
-    dissemination = serializers.BooleanField(
+    dissemination = FlagField(
         required=False,
         help_text="H2: not to be disseminated without the provider's permission. Left out: "
         "unchanged (false on a new message or case).",
     )
-    text = serializers.CharField(
+    text = TextField(
         required=False,
         allow_blank=True,
         max_length=MAX_TEXT,
@@ -308,7 +309,11 @@ class RestrictionsSerializer(serializers.Serializer):
         return dictionary.get(self.field_name, empty)
 
     def to_internal_value(self, data: Any) -> Any:
-        given = super().to_internal_value(_json_object(data) if isinstance(data, str) else data)
+        # Only a member of a multipart body comes as a JSON string; a whole request body that
+        # is a string is refused by the serializer as any body that is not an object.
+        if isinstance(data, str) and self.parent is not None:
+            data = _json_object(data)
+        given = super().to_internal_value(data)
         return Restrictions(**{**asdict(self.base), **given})
 
     def to_representation(self, instance: Any) -> dict[str, Any]:

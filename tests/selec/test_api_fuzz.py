@@ -1,9 +1,12 @@
 """Schemathesis against the live schema of the API, as lo.ro, nfp.bg and obs.at in turn.
 
-For every GET and POST operation of /api/schema/, generated requests must never get a 5xx,
-every response must conform to the schema, and no response may carry an exchange or a case
-the caller may not see (its reference, its subject or name), nor, for the observer, the
-personal data of one.
+For every GET, POST and PATCH operation of /api/schema/, the schema and the behaviour agree:
+generated requests never get a 5xx; every answer's status, media type and body are the ones
+the schema documents; a request the schema calls invalid is refused (4xx); a request the
+schema calls valid is never refused for its form (a field's type, a missing member): a 400 for
+it may only name a rule no schema can state (a closed case, an agency that does not exist, a
+cursor that is not one). And no response may carry an exchange or a case the caller may not
+see (its reference, its subject or name), nor, for the observer, the personal data of one.
 
 Size, bounded to fit CI: 5 examples (valid and invalid requests mixed, derandomized so a run
 is repeatable) for each GET and POST operation and each set of path parameters tried: the
@@ -14,6 +17,7 @@ another officer's notification, a party, an agency...): a few hundred requests p
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from functools import partial
 
@@ -22,9 +26,15 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
+from rest_framework import fields, relations, serializers
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from cases.models import Case
 from cases.selectors import cases_visible_to
@@ -121,7 +131,7 @@ def api_schema(wsgi_in_test_transaction, token_header: dict[str, str]):
     """The schema the application serves to the persona, with the application to call."""
     return schemathesis.openapi.from_wsgi(
         "/api/schema/?format=json", application, headers=token_header
-    ).include(method=["GET", "POST"])
+    ).include(method=["GET", "POST", "PATCH"])
 
 
 def _text(response) -> str:
@@ -158,6 +168,50 @@ def _targets(operation, persona: Officer, exchanges: list[Exchange]) -> list[dic
     return []
 
 
+def _drf_form_messages() -> re.Pattern[str]:
+    """DRF's own messages for a field given the wrong type or left out ("A valid integer is
+    required.", "This field is required."): a request refused with one of them was refused
+    for its form."""
+    classes = {*fields.Field.__subclasses__(), fields.Field, relations.RelatedField}
+    pending = list(classes)
+    while pending:
+        for sub in pending.pop().__subclasses__():
+            if sub not in classes:
+                classes.add(sub)
+                pending.append(sub)
+    form_keys = {"required", "null", "invalid", "not_a_list", "not_a_dict", "empty"}
+    templates = {
+        str(message)
+        for cls in (*classes, serializers.Serializer, serializers.ListSerializer)
+        for key, message in getattr(cls, "default_error_messages", {}).items()
+        if key in form_keys
+    }
+    parts = [re.escape(t).replace(r"\{", "{").replace(r"\}", "}") for t in templates]
+    return re.compile("|".join(re.sub(r"\{[a-z_]+\}", ".*", p) for p in parts))
+
+
+FORM_MESSAGES = _drf_form_messages()
+
+
+def _messages(errors: object) -> list[str]:
+    if isinstance(errors, dict):
+        return [m for value in errors.values() for m in _messages(value)]
+    if isinstance(errors, list):
+        return [m for value in errors for m in _messages(value)]
+    return [str(errors)]
+
+
+def _valid_data_refused_for_its_form(case, response) -> None:
+    """Positive data (valid by the schema) answered 400 naming a field's type or presence:
+    the schema and the serializer disagree about the request's form."""
+    meta = case.meta
+    if meta is None or not meta.generation.mode.is_positive or response.status_code != 400:
+        return
+    body = json.loads(response.content or b"{}")
+    refused = [m for m in _messages(body.get("errors", {})) if FORM_MESSAGES.fullmatch(m)]
+    assert not refused, (case.operation.label, refused)
+
+
 def _fuzzed(cases, check: Callable[..., None]) -> Callable[[], None]:
     @settings(
         max_examples=EXAMPLES_PER_OPERATION,
@@ -190,8 +244,16 @@ def test_the_api_answers_every_generated_request_within_the_rules(
     def within_the_rules(case, target: dict[str, object]) -> None:
         case.path_parameters = {**(case.path_parameters or {}), **target}
         response = case.call_and_validate(
-            headers=token_header, checks=[not_a_server_error, response_schema_conformance]
+            headers=token_header,
+            checks=[
+                not_a_server_error,
+                status_code_conformance,
+                content_type_conformance,
+                response_schema_conformance,
+                negative_data_rejection,
+            ],
         )
+        _valid_data_refused_for_its_form(case, response)
         body = _text(response)
         for exchange in hidden:
             assert exchange.reference not in body, (case.operation.label, exchange.reference)
