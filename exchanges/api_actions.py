@@ -288,6 +288,5 @@ class DisseminationDecisionView(APIView):
         decided = dissemination_request_decide(
             officer=officer, request=found, grant=data["decision"] == "grant", note=data["note"]
         )
-        rows = dissemination_requests_on_exchange(officer, decided.exchange)
-        shown = next(r for r in rows if r.pk == decided.pk)
+        shown = dissemination_requests_on_exchange(officer, decided.exchange).get(pk=decided.pk)
         return Response(DisseminationRequestSerializer(shown).data)

@@ -46,7 +46,7 @@ from exchanges.services.sending import exchange_send
 from partners.auth import officer_of
 from partners.models import Officer
 from selec.core.api_answers import api_answers
-from selec.core.api_pagination import CursorPage, SelectorCursor
+from selec.core.api_pagination import CursorPage, SelectorCursor, not_a_cursor
 from selec.core.api_parsers import JSONParser
 
 TAG = "exchanges"
@@ -189,7 +189,7 @@ def _decoded(value: str | None) -> Position | None:
         return None
     position = decode_position(value)
     if position is None:
-        raise serializers.ValidationError({"cursor": ["Not a cursor of this list."]})
+        raise not_a_cursor()
     return position
 
 

@@ -21,7 +21,7 @@ from hits.selectors import HitRow, hit_page
 from partners.auth import officer_of
 from selec.core.api_answers import api_answers
 from selec.core.api_fields import TextField
-from selec.core.api_pagination import CursorPage
+from selec.core.api_pagination import CursorPage, not_a_cursor
 from selec.core.api_parsers import JSONParser
 
 TAG = "hits"
@@ -38,7 +38,7 @@ def _hit_id(position: str | None) -> int | None:
     if position is None:
         return None
     if not (position.isascii() and position.isdigit()) or not 0 < int(position) <= MAX_HIT_ID:
-        raise serializers.ValidationError({"cursor": ["Not a cursor of this list."]})
+        raise not_a_cursor()
     return int(position)
 
 

@@ -3,7 +3,6 @@ first), and marking one read."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -15,7 +14,7 @@ from rest_framework.views import APIView
 from selec.core.api_answers import api_answers
 from selec.core.api_pagination import CursorPage
 from selec.core.models import Notification
-from selec.core.notifications import notification_mark_read
+from selec.core.notifications import notification_mark_read, notification_rows
 
 # The largest bigint primary key: a larger id in the path is a missing notification, not a
 # database error.
@@ -38,13 +37,6 @@ class NotificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _notifications_of(officer_id: int) -> QuerySet[Notification]:
-    # Every notification of the officer, newest first, read or not, on the index
-    # (officer, -created_at): ``notifications.notifications_for`` is the page's first 50, a
-    # slice that no cursor can page through.
-    return Notification.objects.filter(officer_id=officer_id).order_by("-created_at", "-id")
-
-
 class NotificationListView(GenericAPIView[Notification]):
     pagination_class = CursorPage
     queryset = Notification.objects.none()  # the model, for the schema; the rows: the caller's
@@ -55,7 +47,7 @@ class NotificationListView(GenericAPIView[Notification]):
     )
     def get(self, request: Request) -> Response:
         assert request.user.pk is not None  # IsAuthenticated, the API's default
-        notifications = self.paginate_queryset(_notifications_of(request.user.pk))
+        notifications = self.paginate_queryset(notification_rows(request.user.pk))
         return self.get_paginated_response(NotificationSerializer(notifications, many=True).data)
 
 

@@ -85,14 +85,14 @@ class CursorPage(CursorPagination):
         try:
             cursor = super().decode_cursor(request)
         except NotFound as exc:
-            raise _not_a_cursor() from exc
+            raise not_a_cursor() from exc
         # A position the column cannot hold (a forged cursor) would fail in the database's
         # lookup: refused here like any other cursor that this list did not give.
         if cursor is not None and cursor.position is not None and self._position_field:
             try:
                 self._position_field.to_python(cursor.position)
             except (DjangoValidationError, ValueError, TypeError) as exc:
-                raise _not_a_cursor() from exc
+                raise not_a_cursor() from exc
         return cursor
 
     # --- Pages a selector computes -----------------------------------------------------------
@@ -153,7 +153,8 @@ class CursorPage(CursorPagination):
         return parameters
 
 
-def _not_a_cursor() -> ValidationError:
+def not_a_cursor() -> ValidationError:
+    """The refusal of a cursor this list did not give out (a selector's keyset too)."""
     return ValidationError({"cursor": ["Not a cursor of this list."]})
 
 

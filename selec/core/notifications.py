@@ -210,9 +210,15 @@ def unread_notifications_count(officer: Officer) -> int:
     return Notification.objects.filter(officer_id=officer.pk, read_at__isnull=True).count()
 
 
+def notification_rows(officer_id: int) -> QuerySet[Notification]:
+    """Every notification of the officer, newest first, read or not, on the index (officer,
+    -created_at): the API pages through it by cursor."""
+    return Notification.objects.filter(officer_id=officer_id).order_by("-created_at", "-id")
+
+
 def notifications_for(officer: Officer, *, limit: int = 50) -> QuerySet[Notification]:
-    """The officer's newest notifications, read or not, at most ``limit`` of them."""
-    return Notification.objects.filter(officer_id=officer.pk).order_by("-created_at", "-id")[:limit]
+    """The officer's newest notifications, read or not, at most ``limit`` of them (the page)."""
+    return notification_rows(officer.pk)[:limit]
 
 
 @transaction.atomic
