@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from bench.directory import Author, Desk
 from cases import policy as case_policy
+from cases.models import CaseKind
 from exchanges import policy
 from exchanges.policy import Perm, Principal
 from hits.selectors import HitSide
@@ -42,7 +43,7 @@ class CaseDraft:
         # As at the time of the exchange, which falls within the case's period: open.
         return policy.CaseLinkFacts(
             reference=self.reference,
-            kind=self.kind,
+            regional_operation=self.kind == CaseKind.REGIONAL_OPERATION,
             closed=False,
             party_ids=frozenset(p.id for p in self.parties),
             observers=self.observers,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from cases.models import Case, CaseStatus
+from cases.models import Case, CaseKind, CaseStatus
 from cases.policy import CaseFacts, PartyFacts
 from exchanges.facts import agency_facts
 from exchanges.models import Exchange
@@ -82,7 +82,7 @@ def case_link_facts(case_id: int) -> CaseLinkFacts | None:
             observers.append(f"{party.name} ({party.code})")
     return CaseLinkFacts(
         reference=case.reference,
-        kind=case.kind,
+        regional_operation=case.kind == CaseKind.REGIONAL_OPERATION,
         closed=case.status == CaseStatus.CLOSED,
         party_ids=frozenset(party_ids),
         observers=tuple(observers),

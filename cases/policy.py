@@ -24,6 +24,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from cases.models import CaseStatus
 from partners.capabilities import capabilities_for, status_may_hold
 from partners.models import PartyStatus, Role
 from selec.core.policy_values import AgencyFacts, PolicyError
@@ -85,7 +86,7 @@ def case_actions(
     """A closed case takes no new exchanges, meetings or results (its lead may reopen it);
     exchanges are sent by officers of an agency; results are offered when the officer may
     record them for at least one party (``records_for``)."""
-    open_ = status != "closed"
+    open_ = status != CaseStatus.CLOSED
     return CaseActions(
         manage=CasePerm.MANAGE in perms,
         add_meeting=open_ and CasePerm.ADD_MEETING in perms,

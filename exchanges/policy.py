@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from exchanges.models import ExchangeKind
 from partners.capabilities import capabilities_for, status_may_hold
 from selec.core.policy_values import AgencyFacts, PolicyError, Restrictions
 
@@ -152,13 +153,18 @@ def may_receive_entities(party_status: str) -> bool:
     return capabilities_for(party_status).may_exchange_personal_data
 
 
+# The messages of a regional operation: they always belong to one.
+OPERATION_MESSAGES = frozenset({ExchangeKind.WARNING, ExchangeKind.FEEDBACK, ExchangeKind.SEIZURE})
+
+
 @dataclass(frozen=True)
 class CaseLinkFacts:
     """What the send of an exchange into a case is checked against
     (``check_case``); the cases app gives them (``exchanges.case_links``)."""
 
     reference: str
-    kind: str
+    # A regional operation (not a joint investigation): the case kind, as exchanges needs it.
+    regional_operation: bool
     closed: bool
     party_ids: frozenset[int]
     # "Police of Austria (AT)": participating agencies and parties of observer status.
@@ -178,7 +184,7 @@ def check_case(
     regional operation: they always belong to one. Personal data never joins a case an
     observer takes part in (rule 1). ``requested`` is whether the sender named a case at all;
     ``case`` is None when it named one that does not exist."""
-    operation_message = kind in ("warning", "feedback", "seizure")
+    operation_message = kind in OPERATION_MESSAGES
     if not requested:
         if operation_message:
             raise PolicyError(
@@ -194,7 +200,7 @@ def check_case(
         )
     if case.closed:
         raise PolicyError(f"{case.reference} is closed: it takes no new exchanges.")
-    if operation_message and case.kind != "regional_operation":
+    if operation_message and not case.regional_operation:
         raise PolicyError(
             f"{case.reference} is a joint investigation: warnings, feedback and seizure reports "
             f"belong to regional operations."

@@ -162,7 +162,7 @@ def test_results_are_reported_by_participating_parties_that_act_in_operations() 
 def link(*, kind: str = "regional_operation", closed: bool = False, observers=()) -> CaseLinkFacts:
     return CaseLinkFacts(
         reference="SELEC-RO-2026-0007",
-        kind=kind,
+        regional_operation=kind == "regional_operation",
         closed=closed,
         party_ids=frozenset({RO.id, BG.id}),
         observers=tuple(observers),
