@@ -225,7 +225,9 @@ class EvidenceView(OnExchange):
         )
         if not may_see_entities(officer_of(request)):
             bundle.pop("entities", None)
-        return Response(bundle, headers={"Cache-Control": "private, no-store"})
+        return Response(
+            EvidenceSerializer(bundle).data, headers={"Cache-Control": "private, no-store"}
+        )
 
 
 class DisseminationRequestsView(OnExchange, GenericAPIView[DisseminationRequest]):

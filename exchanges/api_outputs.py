@@ -158,7 +158,15 @@ class DisseminationRequestSerializer(serializers.Serializer):
     decision_note = serializers.CharField()
 
 
+class EvidenceAttachmentSerializer(serializers.Serializer):
+    filename = serializers.CharField()
+    sha256 = serializers.CharField(help_text="The file's SHA-256, to check the copy held.")
+    size = serializers.IntegerField(help_text="In bytes.")
+
+
 class EvidenceSerializer(serializers.Serializer):
+    # The evidence bundle the service writes (``exchange_export_evidence``), the page's
+    # download and the API's answer alike.
     reference = serializers.CharField()
     provider = serializers.CharField()
     sent_at = serializers.CharField()
@@ -168,9 +176,12 @@ class EvidenceSerializer(serializers.Serializer):
     body = serializers.CharField()
     # Left out for officers of observer parties: they never receive entities.
     entities = serializers.ListField(
-        child=serializers.DictField(child=serializers.JSONField()), required=False
+        child=serializers.DictField(child=serializers.JSONField(allow_null=True)),
+        required=False,
+        help_text="Each entity as one object: its kind and the attributes of that kind (see "
+        "EntityInput).",
     )
-    attachments = serializers.ListField(child=serializers.DictField(child=serializers.JSONField()))
+    attachments = EvidenceAttachmentSerializer(many=True)
 
 
 def serializer_context(request: Request, exchanges: list[Exchange], **extra: Any) -> dict[str, Any]:
