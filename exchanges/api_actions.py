@@ -114,7 +114,7 @@ class AcknowledgeView(OnExchange):
     def post(self, request: Request, reference: str) -> Response:
         exchange = self.exchange(request, reference)
         count = exchange_acknowledge(officer=officer_of(request), exchange=exchange)
-        return Response({"acknowledged": count})
+        return Response(AcknowledgedSerializer({"acknowledged": count}).data)
 
 
 class ForwardView(OnExchange):
@@ -137,7 +137,7 @@ class ForwardView(OnExchange):
             agency_ids=data["agencies"],
             justification=data["justification"],
         )
-        return Response({"added": added})
+        return Response(ForwardedSerializer({"added": added}).data)
 
 
 class RestrictionsView(OnExchange):
