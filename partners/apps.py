@@ -6,9 +6,12 @@ class PartnersConfig(AppConfig):
     verbose_name = "Parties, agencies and officers"
 
     def ready(self) -> None:
+        from partners.audit_watch import dpos_told_of_a_broken_chain
         from partners.models import PartnerAuditEvent, PartnerNotificationKind
         from selec.core.audit_events import register_audit_events
+        from selec.core.audit_verification import register_broken_chain_listener
         from selec.core.notification_kinds import register_notification_kinds
 
         register_notification_kinds(PartnerNotificationKind)
         register_audit_events(PartnerAuditEvent)
+        register_broken_chain_listener("dpo", dpos_told_of_a_broken_chain)

@@ -39,6 +39,7 @@ class PartnerNotificationKind(models.TextChoices):
     """What officers are notified of about their access (registered in ``partners.apps``)."""
 
     ACCESS_CONFIRMATION = "access_confirmation", _("Access confirmation")
+    AUDIT_CHAIN_BROKEN = "audit_chain_broken", _("Audit log broken")
 
 
 class PartyKind(models.TextChoices):

@@ -10,6 +10,7 @@ v1 = [
     path("", include("taskforces.api_urls")),
     path("", include("selec.core.api_notification_urls")),
     path("", include("analytics.api_urls")),
+    path("audit/", include("oversight.api_urls")),
 ]
 
 urlpatterns = [

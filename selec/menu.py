@@ -14,6 +14,7 @@ from analytics.access import statistics_access_for
 from cases.policy import works_on_cases
 from exchanges.policy import works_with_exchanges
 from hits.policy import sees_hits
+from oversight.access import oversees
 from partners.models import Officer
 from partners.policy import offers_access_confirmations
 
@@ -25,6 +26,7 @@ class Menu:
     hits: bool
     statistics: bool
     access_confirmations: bool
+    audit: bool  # the DPO's audit search and access reports
 
 
 def menu_for(officer: Officer) -> Menu:
@@ -38,6 +40,7 @@ def menu_for(officer: Officer) -> Menu:
         access_confirmations=offers_access_confirmations(
             has_agency=has_agency, awaits_confirmation=officer.awaits_confirmation
         ),
+        audit=oversees(officer),
     )
 
 

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "hits",
     "cases",
     "analytics",
+    "oversight",
     "selec",
 ]
 if not PRODUCTION:
@@ -381,6 +382,12 @@ CELERY_BEAT_SCHEDULE = {
     "match-unmatched-entities": {
         "task": "hits.tasks.match_unmatched_entities",
         "schedule": 60.0,
+    },
+    # The audit log's chain and anchor verified at night; a break notifies the DPOs
+    # (selec.core.audit_verification.audit_verify_recorded).
+    "verify-audit-log-nightly": {
+        "task": "selec.core.tasks.verify_audit_log",
+        "schedule": crontab(hour=3, minute=15),
     },
     # Statistics of every year with exchanges, recomputed at night (analytics.services).
     "compute-statistics-nightly": {

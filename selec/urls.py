@@ -24,6 +24,7 @@ urlpatterns = [
     path("exchanges/", include("exchanges.urls")),
     path("cases/", include("cases.urls")),
     path("analytics/", include("analytics.urls")),
+    path("dpo/", include("oversight.urls")),
     path("hits/", include("hits.urls")),
     path("api/", include("selec.api_urls")),
     path("notifications/", notification_views.notifications, name="notifications"),

@@ -22,6 +22,7 @@ PACKAGES = (
     "hits",
     "cases",
     "analytics",
+    "oversight",
     "bench",
 )
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")

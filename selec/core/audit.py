@@ -181,16 +181,30 @@ def _insert_statement(row: Model, *, returning: bool) -> tuple[str, list[Any]]:
 def justification_of(event: AuditEvent) -> str | None:
     """The justification an event records, decrypted, or None when it records none. A text
     that no longer matches the event's digest is refused rather than shown."""
-    uuid = event.details.get("justification")
-    if not uuid:
-        return None
-    row = Justification.objects.filter(uuid=uuid).first()
-    if row is None or not hmac.compare_digest(
-        _keyed_digest(event.key_id, b"justification", row.text),
-        event.details.get("justification_digest", ""),
-    ):
+    found = justifications_of([event])
+    if event.pk in found and found[event.pk] is None:
         raise ValueError(f"the justification of audit event #{event.pk} was altered or removed")
-    return row.text
+    return found.get(event.pk)
+
+
+def justifications_of(events: Iterable[AuditEvent]) -> dict[int, str | None]:
+    """The justifications of many events in one query (a page of the log), by event id: the
+    text, or None when the stored text no longer matches the event's digest or is gone.
+    Events that record none are left out."""
+    wanted = {event.pk: event for event in events if event.details.get("justification")}
+    if not wanted:
+        return {}
+    uuids = {str(event.details["justification"]) for event in wanted.values()}
+    texts = {str(row.uuid): row.text for row in Justification.objects.filter(uuid__in=uuids)}
+    found: dict[int, str | None] = {}
+    for pk, event in wanted.items():
+        text = texts.get(str(event.details["justification"]))
+        intact = text is not None and hmac.compare_digest(
+            _keyed_digest(event.key_id, b"justification", text),
+            event.details.get("justification_digest", ""),
+        )
+        found[pk] = text if intact else None
+    return found
 
 
 def _canonical_content(event: AuditEvent) -> bytes:

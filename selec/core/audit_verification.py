@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 from django.utils import timezone
 
 from selec.core import audit_anchor
 from selec.core.audit import GENESIS_HASH, SEAL_BATCH, UNSEALED_GRACE, audit_seal, chain_hash_of
-from selec.core.models import AuditEvent
+from selec.core.models import AuditEvent, AuditVerificationRun
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -77,12 +82,19 @@ class _Walk:
     broken: AuditEvent | None
 
 
-def _walk(events: Iterable[AuditEvent]) -> _Walk:
+# How often a long walk says how far it has got (``progress``).
+PROGRESS_EVERY = 10_000
+Progress = Callable[[int], None]
+
+
+def _walk(events: Iterable[AuditEvent], progress: Progress | None = None) -> _Walk:
     """Follow the chain from its first position: each event must hold the next position, the
     previous event's hash, and the hash of its own content."""
     count, head = 0, None
     previous = GENESIS_HASH
     for event in events:
+        if progress is not None and count and count % PROGRESS_EVERY == 0:
+            progress(count)
         if (
             event.chain_position != count + 1
             or event.previous_hash != previous
@@ -101,11 +113,14 @@ def _sealed_in_chain_order() -> Iterable[AuditEvent]:
     )
 
 
-def audit_verify(*, unsealed_grace: dt.timedelta = UNSEALED_GRACE) -> AuditVerification:
-    """Seal what is committed, walk the chain, and check it against the anchor."""
+def audit_verify(
+    *, unsealed_grace: dt.timedelta = UNSEALED_GRACE, progress: Progress | None = None
+) -> AuditVerification:
+    """Seal what is committed, walk the chain, and check it against the anchor; ``progress``
+    hears the number of events walked, every ``PROGRESS_EVERY``."""
     overdue = _unsealed_ids(written_before=timezone.now() - unsealed_grace)
     audit_seal()
-    walk = _walk(_sealed_in_chain_order())
+    walk = _walk(_sealed_in_chain_order(), progress)
     head_id = walk.head.pk if walk.head else None
     if walk.broken is not None:
         return AuditVerification(events=walk.events, head_id=head_id, broken=walk.broken)
@@ -157,3 +172,43 @@ def first_broken_event(events: Iterable[AuditEvent] | None = None) -> AuditEvent
     """Walk the sealed chain from its start (or ``events``, in chain order); return the first
     row whose position, link or content is wrong."""
     return _walk(events if events is not None else _sealed_in_chain_order()).broken
+
+
+# --- Recorded runs ----------------------------------------------------------------------------
+
+# What a broken chain sets off in the apps above the core (the DPOs' notice, from partners):
+# the core knows no officer; each app registers from its ``AppConfig.ready``.
+BrokenChainListener = Callable[[AuditVerificationRun], None]
+_BROKEN_CHAIN_LISTENERS: dict[str, BrokenChainListener] = {}
+
+
+def register_broken_chain_listener(name: str, listener: BrokenChainListener) -> None:
+    """Have ``listener(run)`` called, in a transaction, after a run that found the log broken."""
+    _BROKEN_CHAIN_LISTENERS[name] = listener
+
+
+def audit_verify_recorded(*, started_by: str) -> AuditVerificationRun:
+    """Verify the log and keep the result: the run is stored first (so a page shows it running)
+    and completed when the walk ends. A broken chain, an event left unsealed, a cut tail or a
+    key the log needs and no longer has is a run that is not intact, and every registered
+    listener hears of it."""
+    run = AuditVerificationRun.objects.create(started_at=timezone.now(), started_by=started_by)
+
+    def walked(events: int) -> None:
+        # Seen by the page while the walk goes on (autocommit: not inside the walk's reads).
+        AuditVerificationRun.objects.filter(pk=run.pk).update(events=events)
+
+    try:
+        result = audit_verify(progress=walked)
+        run.intact, run.events, run.head_id = result.intact, result.events, result.head_id
+        run.description = result.describe()
+    except ImproperlyConfigured as exc:
+        run.intact, run.description = False, str(exc)
+    run.finished_at = timezone.now()
+    with transaction.atomic():
+        run.save(update_fields=["intact", "events", "head_id", "description", "finished_at"])
+        if not run.intact:
+            logger.error("Audit log verification failed: %s", run.description)
+            for listener in _BROKEN_CHAIN_LISTENERS.values():
+                listener(run)
+    return run

@@ -4,6 +4,7 @@ import datetime as dt
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -97,6 +98,12 @@ class AuditEvent(models.Model):
             models.Index(fields=["object_type", "object_id"]),
             # "Every forward this month": by name, then time.
             models.Index(fields=["event", "occurred_at"], name="audit_event_by_name"),
+            # The DPO's search, newest first, paged by keyset on (occurred_at, id).
+            models.Index(fields=["occurred_at", "id"], name="audit_event_by_time"),
+            # The DPO's access report: the events whose details name an object's reference
+            # (``{"reference": ...}``, a hit's ``{"references": [...]}``, a refusal's route
+            # arguments), found by containment (@>).
+            GinIndex(fields=["details"], opclasses=["jsonb_path_ops"], name="audit_event_details"),
             # The rows the sealer looks for: few, whatever the size of the log.
             models.Index(
                 fields=["id"],
@@ -128,6 +135,28 @@ class AuditEvent(models.Model):
     @property
     def is_sealed(self) -> bool:
         return self.chain_position is not None
+
+
+class AuditVerificationRun(models.Model):
+    """One verification of the audit log (``selec.core.audit_verification.audit_verify_recorded``):
+    when it ran, what it found. The nightly run and any run asked for are kept, so the last
+    result, and the first that found a break, stay visible."""
+
+    started_at = models.DateTimeField(db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Who asked: "schedule" for the nightly run, or the officer's username.
+    started_by = models.CharField(max_length=150)
+    # None while it runs.
+    intact = models.BooleanField(null=True)
+    events = models.PositiveBigIntegerField(default=0)
+    head_id = models.BigIntegerField(null=True, blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"verification of {self.started_at:%Y-%m-%d %H:%M}: {self.description}"
 
 
 class Justification(models.Model):

@@ -32,3 +32,12 @@ def seal_audit_log() -> int:
     from selec.core.audit import audit_seal
 
     return audit_seal()
+
+
+# Nightly (CELERY_BEAT_SCHEDULE), and whenever asked: walks the whole log, so no expiry; a run
+# that overlaps another only walks it twice.
+@shared_task(ignore_result=True)
+def verify_audit_log(started_by: str = "schedule") -> bool:
+    from selec.core.audit_verification import audit_verify_recorded
+
+    return bool(audit_verify_recorded(started_by=started_by).intact)

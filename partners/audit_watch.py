@@ -1,0 +1,20 @@
+"""Who hears of a broken audit log: the data protection officers, at once (in the application
+and by e-mail). The core verifies the log and knows no officer; partners, who knows the roles,
+registers this listener (``partners.apps``)."""
+
+from __future__ import annotations
+
+from partners.models import Officer, PartnerNotificationKind, Role
+from selec.core.models import AuditVerificationRun
+from selec.core.notifications import notify_officers
+
+
+def dpos_told_of_a_broken_chain(run: AuditVerificationRun) -> None:
+    notify_officers(
+        officers=Officer.objects.filter(role=Role.DPO, is_active=True),
+        kind=PartnerNotificationKind.AUDIT_CHAIN_BROKEN,
+        title=f"The audit log failed its verification of {run.started_at:%d %b %Y %H:%M}",
+        object_type="selec.auditverificationrun",
+        object_id=str(run.pk),
+        dedupe_key=f"audit-verification:{run.pk}",
+    )
