@@ -8,6 +8,7 @@ serialized form.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -28,7 +29,7 @@ from analytics.exports import (
 from analytics.tables import StatisticsTable
 
 
-class StatisticsFileRenderer(BaseRenderer):
+class StatisticsFileRenderer(BaseRenderer, ABC):
     """One statistics table as a file, sent as an attachment named as the page names it."""
 
     def render(
@@ -45,8 +46,9 @@ class StatisticsFileRenderer(BaseRenderer):
             as_download(response, export_filename([data], self.format))
         return self.table_bytes(data)
 
+    @abstractmethod
     def table_bytes(self, table: StatisticsTable) -> bytes:
-        raise NotImplementedError
+        """The file's bytes: each format its own."""
 
 
 class CsvRenderer(StatisticsFileRenderer):

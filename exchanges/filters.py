@@ -16,6 +16,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -245,7 +246,8 @@ class InboxFilterSet(django_filters.FilterSet):
             self.filters[name].extra["choices"] = self.filters[name].extra["choices"]()
 
     def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        raise NotImplementedError(
+        # A view that filters through this FilterSet is misconfigured: it parses, never queries.
+        raise ImproperlyConfigured(
             "The inbox is read by selectors_inbox.inbox_search from inbox_query(), not filtered "
             "here: see the module's docstring."
         )

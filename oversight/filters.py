@@ -14,6 +14,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -102,7 +103,8 @@ class AuditFilterSet(django_filters.FilterSet):
         self.filters["event"].extra["choices"] = self.filters["event"].extra["choices"]()
 
     def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        raise NotImplementedError(
+        # A view that filters through this FilterSet is misconfigured: it parses, never queries.
+        raise ImproperlyConfigured(
             "The log is read by oversight.selectors.audit_page from audit_query(), not "
             "filtered here: see the module's docstring."
         )

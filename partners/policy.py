@@ -127,3 +127,8 @@ def may_change_assignment(*, actor_id: int | None, officer_id: int) -> bool:
 def may_set_password(*, actor_id: int | None, officer_id: int) -> bool:
     """Only one's own password: an administrator who set someone else's could sign in as them."""
     return actor_id is not None and actor_id == officer_id
+
+
+# Who is told at once that the audit log failed its verification: the data protection
+# officers, who answer for the log (active accounts only, as every notice).
+ROLES_TOLD_OF_A_BROKEN_AUDIT_LOG = (Role.DPO,)
