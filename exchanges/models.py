@@ -181,6 +181,15 @@ class Exchange(models.Model):
     information_accuracy = models.CharField(
         max_length=1, choices=InformationAccuracy.choices, blank=True
     )
+    # When the provider reviews whether the personal data it sent is still needed (``records``,
+    # the retention review): set at the send for an exchange carrying personal data; null when
+    # it carries none or once its content is erased.
+    review_due_on = models.DateField(_("review due"), null=True, blank=True)
+    # The provider's last correction of the content or evaluation (the old values are not kept)
+    # and the erasure of the content under a retention decision (the row, its metadata and its
+    # receipts stay: the statistics still count it).
+    corrected_at = models.DateTimeField(_("corrected"), null=True, blank=True)
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
     # The receipts a list or the API shows, with their agencies: set by
     # ``exchanges.selectors.attach_receipts``, not a column.
     listed_receipts: list[Recipient]
@@ -222,6 +231,12 @@ class Exchange(models.Model):
                 fields=["in_reply_to"],
                 condition=Q(in_reply_to__isnull=False),
                 name="exchange_replies",
+            ),
+            # A provider's review queue: its exchanges whose review falls due, soonest first.
+            models.Index(
+                fields=["sender_agency", "review_due_on", "id"],
+                condition=Q(review_due_on__isnull=False),
+                name="exchange_review_queue",
             ),
             # The yearly statistics (analytics.queries) read a year's exchanges from this
             # index alone: the metadata they count, never the content.
@@ -466,3 +481,8 @@ class ExchangeUserObjectPermission(UserObjectPermissionBase):
 
     class Meta(UserObjectPermissionBase.Meta):
         abstract = False
+
+
+# The purposes officers give for the threads they open, in a module of their own (this one is
+# long enough); imported here so that Django finds the model.
+from exchanges.models_purposes import ConsultationPurpose  # noqa: E402, F401

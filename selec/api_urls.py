@@ -11,6 +11,8 @@ v1 = [
     path("", include("selec.core.api_notification_urls")),
     path("", include("analytics.api_urls")),
     path("audit/", include("oversight.api_urls")),
+    path("", include("records.api_urls")),
+    path("subject-requests/", include("subjects.api_urls")),
 ]
 
 urlpatterns = [

@@ -100,7 +100,9 @@ INSTALLED_APPS = [
     "hits",
     "cases",
     "analytics",
+    "records",
     "oversight",
+    "subjects",
     "selec",
 ]
 if not PRODUCTION:
@@ -326,6 +328,11 @@ MAX_ATTACHMENT_MB = env.int("MAX_ATTACHMENT_MB", default=50)
 # Uploads up to the attachment limit (plus form overhead) are accepted by Django itself.
 DATA_UPLOAD_MAX_MEMORY_SIZE = (MAX_ATTACHMENT_MB + 1) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Years after its send at which an exchange carrying personal data is due for its provider's
+# review (keep with a reason, or erase); a crime area may set its own (admin, reference data).
+PERSONAL_DATA_REVIEW_YEARS = env.int("PERSONAL_DATA_REVIEW_YEARS", default=3)
+if not 1 <= PERSONAL_DATA_REVIEW_YEARS <= 50:
+    raise ImproperlyConfigured("PERSONAL_DATA_REVIEW_YEARS is a number of years from 1 to 50.")
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

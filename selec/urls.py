@@ -25,6 +25,8 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("analytics/", include("analytics.urls")),
     path("dpo/", include("oversight.urls")),
+    path("records/", include("records.urls")),
+    path("subject-requests/", include("subjects.urls")),
     path("hits/", include("hits.urls")),
     path("api/", include("selec.api_urls")),
     path("notifications/", notification_views.notifications, name="notifications"),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,15 @@ class CrimeArea(models.Model):
     code = models.SlugField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=120)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # How many years after the send an exchange of this area carrying personal data is due for
+    # its provider's review; empty: the setting PERSONAL_DATA_REVIEW_YEARS.
+    personal_data_review_years = models.PositiveSmallIntegerField(
+        _("personal data review (years)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_("Empty: the default of the installation (PERSONAL_DATA_REVIEW_YEARS)."),
+    )
 
     class Meta:
         ordering = ["position", "name"]

@@ -21,8 +21,10 @@ PACKAGES = (
     "exchanges",
     "hits",
     "cases",
+    "records",
     "analytics",
     "oversight",
+    "subjects",
     "bench",
 )
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
@@ -65,6 +67,10 @@ def test_the_code_keeps_its_layers() -> None:
         # Cases and hits stand side by side: neither may import the other.
         ("hits/matching.py", "import cases.models", "Apps depend downward only"),
         ("cases/services.py", "import hits.models", "Apps depend downward only"),
+        # Records (review, erasure, correction) stands beside them, below the DPO's tools.
+        ("records/models.py", "import hits.models", "Apps depend downward only"),
+        ("records/models.py", "import subjects.apps", "Apps depend downward only"),
+        ("exchanges/models_purposes.py", "import records.models", "Apps depend downward only"),
         ("cases/services.py", "import selec.demo", "Nothing imports the configuration"),
         ("analytics/services.py", "import bench.measure", "Nothing imports the configuration"),
     ],

@@ -1,0 +1,5 @@
+"""The review endpoints (included by ``records.api_urls``)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

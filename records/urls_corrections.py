@@ -1,0 +1,5 @@
+"""The corrections pages (included by ``records.urls``)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
