@@ -8,6 +8,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from exchanges.models import Exchange
+from exchanges.models_purposes import ConsultationPurpose
 from partners.api_auth import api_token_issue
 from partners.models import Agency, Officer
 from selec.core import session_refresh
@@ -59,3 +61,14 @@ def issued_token(officer: Officer, *, days: int = 90) -> tuple[ApiToken, str]:
     may issue several tokens within one 30-second step (the service accepts each code once)."""
     TOTPDevice.objects.filter(user=officer).update(last_t=-1)
     return api_token_issue(officer=officer, totp_code=current_totp(officer), days=days)
+
+
+def purpose_given(officer: Officer, exchange: Exchange, purpose: str = "Case 12/2026") -> None:
+    """Record that ``officer`` said why they open ``exchange``'s thread, as the thread page's
+    first visit would: for tests about something else than the purpose itself."""
+    thread_id = exchange.thread_root_id or exchange.pk
+    ConsultationPurpose.objects.get_or_create(
+        officer=officer,
+        thread_id=thread_id,
+        defaults={"purpose": purpose, "given_at": timezone.now()},
+    )
