@@ -10,8 +10,10 @@ every decision the services take is asked of the product's own code, never resta
 - the cases' participants pass ``cases.policy`` and their permissions are its ``grants_for``;
 - encrypted columns are sealed by the fields' own code, entity attributes pass the entity
   rules and their blind-index tokens are ``hits.blind_index.entity_tokens``;
-- due dates are ``exchanges.services.inputs.due_date``; audit events are chained with
-  ``selec.core.audit.chain_hash_of`` after the log's current head, so ``verify_audit`` holds.
+- due dates are ``exchanges.services.inputs.due_date``, retention review dates
+  ``exchanges.policy.review_due_on`` (a reply's from its thread root's); audit events are
+  chained with ``selec.core.audit.chain_hash_of`` after the log's current head, so
+  ``verify_audit`` holds.
 
 The shape: exchanges from 2015 to now, more each year; a fifth sent by the heavy agency (the
 Romanian Police, lo.ro's) and a third of the others addressed to it, so that it sees more than
@@ -64,10 +66,11 @@ from exchanges.models import (
     ReferenceCounter,
     SourceReliability,
 )
-from exchanges.policy import Perm, Principal
+from exchanges.policy import Perm, Principal, review_due_on
 from exchanges.services.inputs import due_date
 from partners.models import AgencyKind
 from selec.core.policy_values import PolicyError, Restrictions
+from taskforces.models import CrimeArea
 
 # Exchanges per transaction (a smaller run writes in tenths, so that its progress shows).
 BATCH = 20_000
@@ -118,6 +121,13 @@ class Generator:
         self.delivery = Delivery(self.draw, self.t, end=self.end)
         self._heavy_seen = self._with_entities = self._replies = 0
         self._writer: BackgroundWriter | None = None
+        # The retention period of each crime area (None: the installation's), and the review
+        # date of the thread of each message that may still be answered (its root's; None when
+        # the root has none), kept only while the message waits for its answer.
+        self.review_years: dict[int, int | None] = dict(
+            CrimeArea.objects.values_list("pk", "personal_data_review_years")
+        )
+        self._thread_reviews: dict[int, dt.date | None] = {}
 
     # --- References ---------------------------------------------------------------------------
 
@@ -227,6 +237,7 @@ class Generator:
         restrictions = draft.restrictions
         thread_root_id = (parent.thread_root_id or parent.id) if parent else None
         due_at = due_date(at, draft.priority)
+        review = self._review_date(draft, at)
         self.t.exchanges.add(
             exchange_id,
             row_key,
@@ -249,7 +260,10 @@ class Generator:
             self.t.seal_restriction(restrictions.text, row_key),
             draft.personal,
             *evaluation,
+            review,
         )
+        # What a reply to this message takes: the thread root's date.
+        self._thread_reviews[exchange_id] = self._thread_reviews_root(parent, review)
         self._store_grants(exchange_id, grants)
         message = Message(
             id=exchange_id,
@@ -280,6 +294,25 @@ class Generator:
         if parent:
             self._replies += 1
         return message
+
+    def _review_date(self, draft: Draft, at: dt.datetime) -> dt.date | None:
+        """As ``exchanges.services.storing.review_date`` decides it at the send."""
+        parent = draft.parent
+        return review_due_on(
+            personal_data=draft.personal,
+            sent_on=at.astimezone(self.zone).date(),
+            area_years=self.review_years[draft.crime_area_id],
+            default_years=settings.PERSONAL_DATA_REVIEW_YEARS,
+            root_review_due_on=self._thread_reviews.get(parent.id) if parent else None,
+        )
+
+    def _thread_reviews_root(
+        self, parent: Message | None, review: dt.date | None
+    ) -> dt.date | None:
+        if parent is None:
+            return review
+        # The parent is answered once: its entry is no longer needed.
+        return self._thread_reviews.pop(parent.id, None)
 
     def _store_grants(self, exchange_id: int, grants: dict[Principal, frozenset[Perm]]) -> None:
         # As exchanges.permissions.permissions_grant_new stores them: principals without a
@@ -316,6 +349,7 @@ class Generator:
                 entry = (due, next(self._sequence), message, self.rng.choice(repliers))
                 heapq.heappush(self.replies, entry)
                 return
+        self._thread_reviews.pop(message.id, None)
         self.delivery.write_receipts(message)
 
     def _answer(self, parent: Message, replier: Desk, at: dt.datetime) -> Message:
@@ -354,6 +388,7 @@ class Generator:
             replier = message.receipts[0].desk
             message = self._answer(message, replier, start + step * THREAD_STEP)
             yield message
+        self._thread_reviews.pop(message.id, None)
         self.delivery.write_receipts(message)
 
     # --- Writing ------------------------------------------------------------------------------

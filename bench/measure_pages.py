@@ -13,9 +13,11 @@ from exchanges.selectors_dashboard import agency_work
 from exchanges.selectors_thread import thread_messages
 from exchanges.services.consultation import exchange_consult
 from exchanges.services.on_receipt import acknowledges_for
+from oversight.services import access_report_read
 from partners.capabilities import capabilities_for
 from partners.models import Officer
 from partners.selectors import officer_profile
+from selec.core.models import AuditEvent
 from taskforces.selectors import memberships_of
 
 # --- The home page ---------------------------------------------------------------------------
@@ -85,4 +87,43 @@ def thread(plan: Plan) -> Figure:
         warmup=plan.warmup,
     )
     figure.extra["messages"] = thread_page(fresh(), root.reference)
+    return figure
+
+
+# --- The DPO's access report -----------------------------------------------------------------
+
+DPO_PERSONA = "dpo"
+
+
+def _most_audited_exchange() -> Exchange:
+    """The exchange the log names most often: the longest report."""
+    exchange_id = (
+        AuditEvent.objects.filter(object_type="exchanges.exchange")
+        .values("object_id")
+        .annotate(events=Count("id"))
+        .order_by("-events", "object_id")
+        .values_list("object_id", flat=True)
+        .first()
+    )
+    if exchange_id is None:
+        raise Exchange.DoesNotExist("The benchmark's audit log names no exchange.")
+    return Exchange.objects.get(pk=int(exchange_id))
+
+
+def access_report(plan: Plan) -> Figure:
+    """The DPO's access report of the exchange with the most events, as its page reads it (the
+    report, the officers' purposes, and the audit event of the reading)."""
+    exchange = _most_audited_exchange()
+    fresh = fresh_officer(DPO_PERSONA)
+    figure = measure(
+        lambda officer: access_report_read(
+            officer=officer, reference=exchange.reference, reason="benchmark"
+        ),
+        fresh,
+        times=plan.repeat,
+        warmup=plan.warmup,
+    )
+    figure.extra["events"] = len(
+        access_report_read(officer=fresh(), reference=exchange.reference, reason="benchmark").rows
+    )
     return figure

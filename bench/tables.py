@@ -28,7 +28,7 @@ EXCHANGE_FIELDS = (
     "id", "uuid", "reference", "kind", "in_reply_to_id", "thread_root_id", "sender_agency_id",
     "author_id", "crime_area_id", "task_force_id", "case_id", "priority", "sent_at", "due_at",
     "subject", "body", "restrict_evidence", "restrict_dissemination", "restriction_text",
-    "personal_data", "source_reliability", "information_accuracy",
+    "personal_data", "source_reliability", "information_accuracy", "review_due_on",
 )
 RECEIPT_FIELDS = (
     "exchange_id", "agency_id", "via", "added_by_id", "delivered_at", "read_at",

@@ -1,5 +1,6 @@
 """The actions on one exchange in the REST API (reply, acknowledge, forward, change or confirm
-its restrictions, download an attachment, export it as evidence) and its dissemination requests.
+its restrictions, say why one opens its thread, download an attachment, export it as evidence)
+and its dissemination requests.
 
 Each view finds the exchange through ``OnExchange`` (404 unless the caller may see it), parses
 the body and calls the one service that decides and records: ``PermissionDenied`` (may see,
@@ -28,6 +29,7 @@ from exchanges.api_inputs import (
     DisseminationRequestCreateSerializer,
     EvidenceRequestSerializer,
     ForwardSerializer,
+    PurposeInputSerializer,
     ReplyInputSerializer,
     ReplyJsonSerializer,
     api_parsed,
@@ -38,6 +40,7 @@ from exchanges.api_outputs import (
     EvidenceSerializer,
     ExchangeSerializer,
     ForwardedSerializer,
+    PurposeSerializer,
     exchange_metadata,
 )
 from exchanges.api_views import (
@@ -47,6 +50,7 @@ from exchanges.api_views import (
     TAG,
     OnExchange,
     may_see_entities,
+    withheld_answers,
 )
 from exchanges.models import DisseminationRequest
 from exchanges.selectors import attach_receipts, attachment_id_of_exchange, exchange_for_api
@@ -60,6 +64,7 @@ from exchanges.services.dissemination_requests import (
     dissemination_request_file,
 )
 from exchanges.services.on_receipt import exchange_acknowledge, exchange_confirm_restrictions
+from exchanges.services.purposes import purpose_give
 from exchanges.services.restriction_changes import exchange_change_restrictions
 from exchanges.services.sending import exchange_forward, exchange_reply
 from partners.auth import officer_of
@@ -124,9 +129,10 @@ class ForwardView(OnExchange):
         parameters=[REFERENCE_PARAMETER],
         request=ForwardSerializer,
         responses=api_answers({200: ForwardedSerializer}),
-        description="Forward to further agencies; under H2 only to those the provider granted "
-        "(403 otherwise). Personal data reaches no observer and nothing reaches a former member "
-        "(400 naming the agency, nothing saved).",
+        description="Forward to further agencies, saying why they need it (`justification`, "
+        "required: kept encrypted with the audit event); under H2 only to those the provider "
+        "granted (403 otherwise). Personal data reaches no observer and nothing reaches a former "
+        "member (400 naming the agency, nothing saved).",
     )
     def post(self, request: Request, reference: str) -> Response:
         exchange = self.exchange(request, reference)
@@ -186,6 +192,38 @@ class RestrictionsConfirmView(OnExchange):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class PurposeView(OnExchange):
+    @extend_schema(
+        tags=[TAG],
+        operation_id="exchanges_purpose_create",
+        parameters=[REFERENCE_PARAMETER],
+        request=PurposeInputSerializer,
+        responses=api_answers(
+            {
+                201: PurposeSerializer,
+                200: OpenApiResponse(
+                    PurposeSerializer,
+                    description="A purpose was already on record for the thread: it stays.",
+                ),
+            }
+        ),
+        description="Say why you open the exchange's thread (needed once per thread before its "
+        "content, its replies' included; the author of its first message is not asked). 201: "
+        "recorded; your next consultation's audit event carries it as its justification. 200: "
+        "already on record, unchanged.",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        exchange = self.exchange(request, reference)
+        data = api_parsed(PurposeInputSerializer, request).validated_data
+        record, created = purpose_give(
+            officer=officer_of(request), exchange=exchange, purpose=data["purpose"]
+        )
+        return Response(
+            PurposeSerializer(record).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
 class AttachmentView(OnExchange):
     @extend_schema(
         tags=[TAG],
@@ -194,8 +232,10 @@ class AttachmentView(OnExchange):
             REFERENCE_PARAMETER,
             OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH),
         ],
-        responses=api_answers({(200, "*/*"): OpenApiTypes.BINARY}, validates=False),
-        description="Download an attachment (audited as a disclosure).",
+        responses=withheld_answers({(200, "*/*"): OpenApiTypes.BINARY}, validates=False),
+        description="Download an attachment (audited as a disclosure). Withheld like the "
+        "content (403 with its `code`) until you have said why you open the thread and "
+        "confirmed an H3 text.",
     )
     def get(self, request: Request, reference: str, pk: int) -> HttpResponse:
         exchange = self.exchange(request, reference)
@@ -213,9 +253,10 @@ class EvidenceView(OnExchange):
         operation_id="exchanges_evidence_create",
         parameters=[REFERENCE_PARAMETER],
         request=EvidenceRequestSerializer,
-        responses=api_answers({200: EvidenceSerializer}),
-        description="Export the exchange for use as evidence (audited); refused under H1 until "
-        "the provider grants it.",
+        responses=withheld_answers({200: EvidenceSerializer}),
+        description="Export the exchange for use as evidence (audited with its `justification`); "
+        "refused under H1 until the provider grants it, and withheld like the content (403 with "
+        "its `code`) until you have said why you open the thread and confirmed an H3 text.",
     )
     def post(self, request: Request, reference: str) -> Response:
         exchange = self.exchange(request, reference)

@@ -29,6 +29,7 @@ from exchanges.models import (
     Priority,
     SourceReliability,
 )
+from exchanges.models_purposes import PURPOSE_MAX_LENGTH
 from exchanges.services.inputs import EntityInput, Message, message_of
 from selec.core.api_fields import FlagField, OptionalCodeField, TextField
 from selec.core.api_parsers import json_loads
@@ -275,7 +276,11 @@ class ForwardSerializer(serializers.Serializer):
     agencies = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=200
     )
-    justification = TextField(max_length=300, allow_blank=True, default="")
+    justification = TextField(
+        max_length=300,
+        help_text="Why these agencies need the exchange: kept, encrypted, with the forward's "
+        "audit event.",
+    )
 
 
 class DisseminationRequestCreateSerializer(serializers.Serializer):
@@ -300,6 +305,14 @@ class DecisionSerializer(serializers.Serializer):
 
 class EvidenceRequestSerializer(serializers.Serializer):
     justification = TextField(max_length=300)
+
+
+class PurposeInputSerializer(serializers.Serializer):
+    purpose = TextField(
+        max_length=PURPOSE_MAX_LENGTH,
+        help_text="Why you open the thread (a case, an inquiry, a request): asked once per "
+        "thread, kept encrypted, and carried by your first consultation's audit event.",
+    )
 
 
 def api_parsed(serializer_class: type[serializers.Serializer], request: Request) -> Any:

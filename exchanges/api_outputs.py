@@ -64,6 +64,16 @@ class ExchangeSerializer(serializers.Serializer):
     evaluation = EvaluationOutSerializer(source="*")
     personal_data = serializers.BooleanField()
     in_reply_to = serializers.SerializerMethodField()
+    corrected_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the provider last corrected the content or evaluation; null if never.",
+    )
+    erased_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the provider erased the content at its retention review (the subject, "
+        "body, entities and attachments are gone; the reference and metadata stay); null if "
+        "not erased.",
+    )
     url = serializers.SerializerMethodField()
 
     def get_task_force(self, exchange: Exchange) -> str | None:
@@ -136,6 +146,26 @@ class ExchangeDetailSerializer(ExchangeSerializer, ExchangeContentSerializer):
 
 class AcknowledgedSerializer(serializers.Serializer):
     acknowledged = serializers.IntegerField(help_text="Receipts acknowledged by this call.")
+
+
+class PurposeSerializer(serializers.Serializer):
+    purpose = serializers.CharField(
+        help_text="The purpose on record for the thread: the first one given stays."
+    )
+    given_at = serializers.DateTimeField()
+
+
+class ContentWithheldSerializer(serializers.Serializer):
+    """A 403: the reason; when the content is withheld until a step of yours, its code too."""
+
+    detail = serializers.CharField(help_text="The reason, and the request that opens the content.")
+    code = serializers.ChoiceField(
+        choices=[
+            ("purpose_required", "Say why you open the thread: POST .../purpose/."),
+            ("restriction_unconfirmed", "Confirm the H3 text: POST .../restrictions/confirm/."),
+        ],
+        required=False,
+    )
 
 
 class ForwardedSerializer(serializers.Serializer):

@@ -38,6 +38,11 @@ urlpatterns = [
         name="api-exchange-restrictions-confirm",
     ),
     path(
+        "exchanges/<str:reference>/purpose/",
+        api_actions.PurposeView.as_view(),
+        name="api-exchange-purpose",
+    ),
+    path(
         "exchanges/<str:reference>/evidence/",
         api_actions.EvidenceView.as_view(),
         name="api-exchange-evidence",

@@ -7,6 +7,8 @@ and selectors as the pages: who may do what is decided in ``exchanges.policy`` a
 the services, never here. ``Http404`` (the caller may not know the object), ``PermissionDenied``
 (may see it but not do this) and the services' ``ValidationError`` propagate to the API's
 exception handler. Lists never carry content; the detail does, after the audited consultation.
+Content withheld until a step of the caller's (the purpose of the consultation, an H3
+confirmation) is a 403 that names the step's request and carries a ``code``.
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView, set_rollback
 
 from exchanges.api_inputs import ExchangeCreateJsonSerializer, ExchangeCreateSerializer, api_parsed
 from exchanges.api_outputs import (
+    ContentWithheldSerializer,
     ExchangeDetailSerializer,
     ExchangeSerializer,
     exchange_metadata,
@@ -41,7 +45,12 @@ from exchanges.models import Exchange
 from exchanges.policy import may_receive_entities
 from exchanges.selectors import exchange_for_api, exchange_get_for_officer
 from exchanges.selectors_inbox import Position, inbox_search
-from exchanges.services.consultation import exchange_consult
+from exchanges.services.consultation import (
+    ContentWithheld,
+    PurposeRequired,
+    RestrictionNotConfirmed,
+    exchange_consult,
+)
 from exchanges.services.sending import exchange_send
 from partners.auth import officer_of
 from partners.models import Officer
@@ -81,6 +90,34 @@ MULTIPART_JSON_MEMBERS = {
 REFERENCE_PARAMETER = OpenApiParameter(
     "reference", OpenApiTypes.STR, OpenApiParameter.PATH, description="e.g. SELEC-2026-000123"
 )
+
+
+# The request that opens content withheld, by the refusal's code: its route, and its body.
+_OPENING_STEPS = {
+    PurposeRequired.code: ("api-exchange-purpose", ' with {"purpose": "why you open the thread"}'),
+    RestrictionNotConfirmed.code: ("api-exchange-restrictions-confirm", ""),
+}
+
+
+def withheld_answers(ok: dict[Any, Any], **kwargs: Any) -> dict[Any, Any]:
+    """``api_answers`` for an operation whose content may be withheld: its 403 may carry a
+    ``code``."""
+    return {**api_answers(ok, **kwargs), 403: ContentWithheldSerializer}
+
+
+# The base of the views that open content. No docstring: the schema would show it as the
+# description of the operations that have none of their own.
+class GatedContent(APIView):
+    def handle_exception(self, exc: Exception) -> Response:
+        if not isinstance(exc, ContentWithheld):
+            return super().handle_exception(exc)
+        route, body = _OPENING_STEPS[exc.code]
+        step = reverse(route, kwargs={"reference": exc.reference})
+        set_rollback()
+        return Response(
+            {"detail": f"{exc} POST {step}{body} first.", "code": exc.code},
+            status=status.HTTP_403_FORBIDDEN,
+        )
 
 
 class ExchangeListView(GenericAPIView[Exchange]):
@@ -214,7 +251,7 @@ def _case_id(request: Request, reference: str | None) -> int | None:
     return case_id
 
 
-class ExchangeDetailView(APIView):
+class ExchangeDetailView(GatedContent):
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser]
 
@@ -222,10 +259,12 @@ class ExchangeDetailView(APIView):
         tags=[TAG],
         operation_id="exchanges_retrieve",
         parameters=[REFERENCE_PARAMETER],
-        responses=api_answers({200: ExchangeDetailSerializer}, validates=False),
+        responses=withheld_answers({200: ExchangeDetailSerializer}, validates=False),
         description="The exchange with its content. Marks your receipt read and writes the "
-        "consultation to the audit log. Under H3, 403 until you confirm the restriction "
-        "(POST .../restrictions/confirm/).",
+        "consultation to the audit log. 403 with `code` `purpose_required` until you have said "
+        "why you open the thread (POST .../purpose/, once per thread; not asked of the author "
+        "of its first message); then, under H3, 403 with `code` `restriction_unconfirmed` until "
+        "you confirm the restriction (POST .../restrictions/confirm/).",
     )
     def get(self, request: Request, reference: str) -> Response:
         officer = officer_of(request)
@@ -239,7 +278,7 @@ class ExchangeDetailView(APIView):
 
 # The base of the actions on one exchange (``exchanges.api_actions``). No docstring: the
 # schema would show it as the description of the operations that have none of their own.
-class OnExchange(APIView):
+class OnExchange(GatedContent):
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser]
 

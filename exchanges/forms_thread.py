@@ -14,6 +14,7 @@ from exchanges.models import (
     InformationAccuracy,
     SourceReliability,
 )
+from exchanges.models_purposes import PURPOSE_MAX_LENGTH
 from exchanges.services.inputs import Message, message_of
 from partners.models import Agency
 from selec.core.form_fields import MultipleFileField
@@ -168,3 +169,23 @@ class EvidenceForm(LabelledForm):
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class PurposeForm(LabelledForm):
+    """Why the officer opens a thread: asked once per thread, before its content."""
+
+    purpose = forms.CharField(
+        label=_("Why do you open this thread?"),
+        max_length=PURPOSE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "A case, an inquiry or a request, in a few words. Your answer is kept in the audit "
+            "log for the data protection officer; you are asked once per thread."
+        ),
+        error_messages={"required": _("Say why you open this thread.")},
+    )
+
+    def __init__(self, *args: Any, exchange: Exchange, **kwargs: Any) -> None:
+        # One form per message that may ask it on the page: ids of its own.
+        kwargs.setdefault("auto_id", f"purpose-{exchange.pk}-%s")
+        super().__init__(*args, **kwargs)

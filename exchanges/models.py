@@ -30,6 +30,7 @@ class ExchangeAuditEvent(models.TextChoices):
     REPLIED = "exchange.replied", _("Reply sent")
     FORWARDED = "exchange.forwarded", _("Exchange forwarded")
     CONSULTED = "exchange.consulted", _("Exchange consulted")
+    PURPOSE_GIVEN = "exchange.purpose_given", _("Purpose of a consultation given")
     ATTACHMENT_DOWNLOADED = "exchange.attachment_downloaded", _("Attachment downloaded")
     EVIDENCE_EXPORTED = "exchange.evidence_exported", _("Exchange exported as evidence")
     ACKNOWLEDGED = "exchange.acknowledged", _("Receipt acknowledged")

@@ -16,11 +16,13 @@ Parties that no longer take part (former members) hold nothing.
 
 Every path that creates an exchange (a send, a case message, a reply) or adds an audience to
 one (a forward, a dissemination) passes ``check_audience``, and a change of restrictions is
-decided code by code by ``restriction_diff``.
+decided code by code by ``restriction_diff``. What an exchange carrying personal data is
+given at its send, the date of its provider's retention review, is ``review_due_on``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -299,4 +301,42 @@ def restriction_diff(current: Restrictions, new: Restrictions) -> RestrictionDif
     removed = [c for c in current.codes if c not in new.codes]
     return RestrictionDiff(
         added=tuple(sorted(added)), removed=tuple(sorted(removed)), text=new.text
+    )
+
+
+# --- The retention review date ----------------------------------------------------------------
+
+
+def date_plus_years(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` later; 29 February becomes 28 February in a year that has none."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def review_years(*, area_years: int | None, default_years: int) -> int:
+    """How many years personal data of a crime area is kept before its provider's review: the
+    area's own period, else the installation's (``PERSONAL_DATA_REVIEW_YEARS``)."""
+    return area_years or default_years
+
+
+def review_due_on(
+    *,
+    personal_data: bool,
+    sent_on: dt.date,
+    area_years: int | None,
+    default_years: int,
+    root_review_due_on: dt.date | None = None,
+) -> dt.date | None:
+    """When the provider reviews an exchange it sends (``sent_on``: the send's date in the
+    installation's time zone). None without personal data: there is nothing to review. A
+    reply follows its thread: it takes the root's current review date when the root has one
+    (``root_review_due_on``), so that a thread is reviewed as a whole; else its own."""
+    if not personal_data:
+        return None
+    if root_review_due_on is not None:
+        return root_review_due_on
+    return date_plus_years(
+        sent_on, review_years(area_years=area_years, default_years=default_years)
     )

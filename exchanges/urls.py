@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("attachments/<int:pk>/", thread.attachment, name="attachment"),
     path("<str:reference>/", thread.thread, name="thread"),
+    path("<str:reference>/purpose/", thread.purpose, name="purpose"),
     path("<str:reference>/confirm/", thread.confirm, name="confirm"),
     path("<str:reference>/acknowledge/", thread.acknowledge, name="acknowledge"),
     path("<str:reference>/reply/", thread_actions.reply, name="reply"),

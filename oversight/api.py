@@ -2,6 +2,9 @@
 or a CSV export) and one exchange's or case's access report
 (``GET /api/v1/audit/access/{reference}/``).
 
+The access reports' events carry, for a consultation, the purpose its officer gave for the
+thread. The entity's tokens and report are in ``oversight.api_entity``.
+
 The same policy, selectors and audited reads as the pages. Everybody but the DPO gets 404 on
 both, whatever they ask (a format, a cursor, a reference), as for an address that does not
 exist; a caller without credentials gets 401.
@@ -82,6 +85,22 @@ class AuditEventSerializer(serializers.Serializer):
     details = serializers.DictField(source="event.details", child=serializers.JSONField())
 
 
+class ThreadPurposeSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="The purpose, decrypted.")
+    given_at = serializers.DateTimeField()
+    given_here = serializers.BooleanField(
+        help_text="This consultation is the one that carried it (its justification)."
+    )
+
+
+class ReportEventSerializer(AuditEventSerializer):
+    purpose = ThreadPurposeSerializer(
+        allow_null=True,
+        help_text="A consultation of an exchange: the purpose its officer gave for the thread; "
+        "null for other events, or when none was given.",
+    )
+
+
 class AccessReportSerializer(serializers.Serializer):
     reference = serializers.CharField(source="object.reference")
     object_type = serializers.CharField(source="object.object_type")
@@ -92,7 +111,7 @@ class AccessReportSerializer(serializers.Serializer):
         source="object.exists", help_text="Whether the reference names an existing object."
     )
     truncated = serializers.BooleanField(help_text="More events than a report lists (5000).")
-    events = AuditEventSerializer(source="rows", many=True, help_text="Oldest first.")
+    events = ReportEventSerializer(source="rows", many=True, help_text="Oldest first.")
 
 
 # --- Views ----------------------------------------------------------------------------------
@@ -232,7 +251,8 @@ class AccessReportView(DpoOnlyView):
         responses=api_answers({200: AccessReportSerializer}),
         description="Every event about one exchange or case, oldest first: collection, "
         "consultation, disclosure, combination (hits naming it), export, forward, grant, "
-        "alteration, refused attempts, with the justification given. A reference that names "
+        "alteration, refused attempts, with the justification given and, for a consultation, "
+        "the purpose its officer gave for the thread. A reference that names "
         "nothing gives an empty report (found: false); one not of the shape is 400. Audited. "
         + FOR_THE_DPO,
     )

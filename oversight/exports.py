@@ -16,7 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from oversight.selectors import AuditRow
+from oversight.rows import AuditRow
 
 CSV_MEDIA_TYPE = "text/csv"
 COLUMNS = (

@@ -20,6 +20,13 @@ from django.utils.translation import gettext_lazy as _
 
 from exchanges.filters import DayFilter, FlagFilter
 from exchanges.selectors_inbox import day_bounds, officer_zone
+from oversight.entities import (
+    MAX_TOKENS_TEXT,
+    EntityTokensError,
+    TokenPair,
+    token_kinds,
+    tokens_parse,
+)
 from oversight.references import ReferenceShapeError, reference_shape
 from partners.models import Officer
 from selec.core.audit_events import audit_event_choices
@@ -39,14 +46,24 @@ class AuditQuery:
     occurred_from: dt.datetime | None = None
     occurred_before: dt.datetime | None = None
     refused: bool = False
+    # An entity's blind-index tokens (oversight.entities).
+    entity: tuple[TokenPair, ...] = ()
 
     def described(self) -> dict[str, str]:
-        """The filters given, as text: what the audit event of the search records."""
+        """The filters given, as text: what the audit event of the search records. Of an
+        entity, the kinds of its tokens only: the log keeps neither what was typed nor the
+        tokens, which would outlive an erasure of the entity there."""
         return {
-            field.name: value.isoformat() if isinstance(value, dt.datetime) else str(value)
+            field.name: _described(field.name, value)
             for field in fields(self)
             if (value := getattr(self, field.name))
         }
+
+
+def _described(name: str, value: Any) -> str:
+    if name == "entity":
+        return ",".join(token_kinds(value))
+    return value.isoformat() if isinstance(value, dt.datetime) else str(value)
 
 
 class AuditFilterForm(forms.Form):
@@ -59,6 +76,15 @@ class AuditFilterForm(forms.Form):
         try:
             return reference_shape(value)
         except ReferenceShapeError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from None
+
+    def clean_entity(self) -> tuple[TokenPair, ...]:
+        value: str = self.cleaned_data["entity"]
+        if not value.strip():
+            return ()
+        try:
+            return tokens_parse(value)
+        except EntityTokensError as exc:
             raise forms.ValidationError(str(exc), code="invalid") from None
 
     def clean_party(self) -> str:
@@ -91,6 +117,16 @@ class AuditFilterSet(django_filters.FilterSet):
     occurred_from = DayFilter(label=_("From"))
     occurred_to = DayFilter(label=_("Until"))
     refused = FlagFilter(label=_("Refused attempts only"))
+    # Carried by the page's links, never typed: the entity page turns an identifier into it.
+    entity = django_filters.CharFilter(
+        label=_(
+            "Entity: its blind-index tokens, as POST /api/v1/audit/entity-tokens/ gives them "
+            "(kind:token, comma-separated): the events about the exchanges holding it and the "
+            "hits on it"
+        ),
+        max_length=MAX_TOKENS_TEXT,
+        widget=forms.HiddenInput,
+    )
 
     class Meta:
         model = AuditEvent
@@ -127,4 +163,5 @@ class AuditFilterSet(django_filters.FilterSet):
             occurred_from=start,
             occurred_before=before,
             refused=bool(data.get("refused")),
+            entity=data.get("entity") or (),
         )

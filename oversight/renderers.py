@@ -11,7 +11,7 @@ from typing import Any
 from rest_framework.renderers import BaseRenderer
 
 from oversight.exports import CSV_MEDIA_TYPE, audit_csv
-from oversight.selectors import AuditRow
+from oversight.rows import AuditRow
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,10 @@ the object's type and id (``object_type``, ``object_id`` index). The access repo
 events naming a reference in their details through ``audit_event_details`` (GIN, @>).
 
 The justifications of a page's rows are read and decrypted in one query
-(``selec.core.audit.justifications_of``; the texts live outside the log, encrypted).
+(``selec.core.audit.justifications_of``; the texts live outside the log, encrypted); an access
+report's consultations get their officers' purposes in one more (``oversight.purposes``). An
+entity narrows the log to the events about the exchanges holding it (``oversight.entities``),
+found in one query first.
 """
 
 from __future__ import annotations
@@ -18,8 +21,11 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from oversight.entities import EntityHolders, entity_holders, naming_entity, reference_named
 from oversight.filters import AuditQuery
+from oversight.purposes import with_purposes
 from oversight.references import AuditObject, audit_object
+from oversight.rows import AuditRow
 from selec.core.audit import justifications_of
 from selec.core.models import AuditAction, AuditEvent
 
@@ -33,31 +39,26 @@ REPORT_LIMIT = 5000
 
 
 @dataclass(frozen=True)
-class AuditRow:
-    """One event with its justification: the text, None when it records none; ``altered``
-    when the stored text no longer matches the event's digest (it is then not shown)."""
-
-    event: AuditEvent
-    justification: str | None
-    justification_altered: bool = False
-
-    @property
-    def reference(self) -> str:
-        return str(self.event.details.get("reference", ""))
-
-
-@dataclass(frozen=True)
 class AuditPage:
     rows: list[AuditRow]
     # Where the older events start (the next page), None on the last page.
     older_than: Position | None
     # Where the newer events start (the previous page), None on the first page.
     newer_than: Position | None
+    # The exchanges holding the entity the search is narrowed to, if it is.
+    entity: EntityHolders | None = None
 
 
 @dataclass(frozen=True)
 class AccessReport:
     object: AuditObject
+    rows: list[AuditRow]
+    truncated: bool
+
+
+@dataclass(frozen=True)
+class EntityAccessReport:
+    entity: EntityHolders
     rows: list[AuditRow]
     truncated: bool
 
@@ -97,9 +98,20 @@ def audit_rows(events: list[AuditEvent]) -> list[AuditRow]:
     ]
 
 
-def audit_events(query: AuditQuery) -> QuerySet[AuditEvent]:
-    """The events the query narrows the log to, unordered."""
+def query_holders(query: AuditQuery) -> EntityHolders | None:
+    """The exchanges holding the entity the query names, if it names one (one query)."""
+    return entity_holders(query.entity) if query.entity else None
+
+
+def audit_events(query: AuditQuery, holders: EntityHolders | None) -> QuerySet[AuditEvent]:
+    """The events the query narrows the log to, unordered; ``holders`` are the query's
+    entity's (``query_holders``)."""
     events = AuditEvent.objects.all()
+    if holders is not None:
+        naming = naming_entity(holders)
+        if naming is None:
+            return AuditEvent.objects.none()
+        events = events.filter(naming)
     if query.reference:
         named = audit_object(query.reference)
         if not named.exists:
@@ -131,8 +143,10 @@ def audit_page(
 ) -> AuditPage:
     """The events of the query, newest first: those older than ``older_than`` (the next
     page), or the newest page of those newer than ``newer_than`` (the previous one), or the
-    newest. One query, and one per justification shown."""
-    events = audit_events(query)
+    newest. One query, one more when any row records a justification, and one for the
+    exchanges holding the entity the query names, if it names one."""
+    holders = query_holders(query)
+    events = audit_events(query, holders)
     if newer_than is not None:
         moment, pk = newer_than
         # The redundant bound lets the index's range start at the moment.
@@ -156,39 +170,49 @@ def audit_page(
         rows=audit_rows(batch),
         older_than=_position(batch[-1]) if batch and older else None,
         newer_than=_position(batch[0]) if batch and newer else None,
+        entity=holders,
     )
 
 
-def audit_export(query: AuditQuery) -> tuple[list[AuditRow], bool]:
-    """The newest ``EXPORT_LIMIT`` events of the query, and whether there were more."""
-    batch = list(audit_events(query).order_by("-occurred_at", "-id")[: EXPORT_LIMIT + 1])
-    return audit_rows(batch[:EXPORT_LIMIT]), len(batch) > EXPORT_LIMIT
+def audit_export(query: AuditQuery) -> tuple[list[AuditRow], bool, EntityHolders | None]:
+    """The newest ``EXPORT_LIMIT`` events of the query, whether there were more, and the
+    exchanges holding the query's entity."""
+    holders = query_holders(query)
+    events = audit_events(query, holders).order_by("-occurred_at", "-id")
+    batch = list(events[: EXPORT_LIMIT + 1])
+    return audit_rows(batch[:EXPORT_LIMIT]), len(batch) > EXPORT_LIMIT, holders
 
 
 def _naming(named: AuditObject) -> Q:
     """The events about the object: those it is the object of, and those whose details name
-    its reference (an attachment's download, a dissemination request, a hit between it and
-    another, a refused attempt on one of its addresses)."""
-    reference = named.reference
-    naming = (
-        Q(details__contains={"reference": reference})
-        | Q(details__contains={"references": [reference]})
-        | Q(details__contains={"arguments": {"reference": reference}})
-    )
+    its reference."""
+    naming = reference_named(named.reference)
     if named.exists:
         naming |= Q(object_type=named.object_type, object_id=named.object_id)
     return naming
+
+
+def _report_rows(events: QuerySet[AuditEvent]) -> tuple[list[AuditRow], bool]:
+    """At most ``REPORT_LIMIT`` of the events, oldest first, with their justifications and the
+    purposes of their consultations (two queries for all of them), and whether there were
+    more."""
+    batch = list(events.order_by("occurred_at", "id")[: REPORT_LIMIT + 1])
+    return with_purposes(audit_rows(batch[:REPORT_LIMIT])), len(batch) > REPORT_LIMIT
 
 
 def access_report(reference: str) -> AccessReport:
     """Every event about the object a well-shaped reference names, oldest first (at most
     ``REPORT_LIMIT``). Events that named an erased object's reference are still found."""
     named = audit_object(reference)
-    batch = list(
-        AuditEvent.objects.filter(_naming(named)).order_by("occurred_at", "id")[: REPORT_LIMIT + 1]
-    )
-    return AccessReport(
-        object=named,
-        rows=audit_rows(batch[:REPORT_LIMIT]),
-        truncated=len(batch) > REPORT_LIMIT,
-    )
+    rows, truncated = _report_rows(AuditEvent.objects.filter(_naming(named)))
+    return AccessReport(object=named, rows=rows, truncated=truncated)
+
+
+def entity_access_report(holders: EntityHolders) -> EntityAccessReport:
+    """Every event about the exchanges holding an entity (as each one's access report finds
+    them) and about the hits on it, oldest first (at most ``REPORT_LIMIT``)."""
+    naming = naming_entity(holders)
+    if naming is None:
+        return EntityAccessReport(entity=holders, rows=[], truncated=False)
+    rows, truncated = _report_rows(AuditEvent.objects.filter(naming))
+    return EntityAccessReport(entity=holders, rows=rows, truncated=truncated)

@@ -9,22 +9,33 @@ from typing import Any
 
 from django.db import transaction
 
+from exchanges.models import Entity
+from oversight.entities import EntityHolders, TokenPair, entity_holders
 from oversight.events import OversightAuditEvent
 from oversight.filters import AuditQuery
+from oversight.rows import AuditRow
 from oversight.selectors import (
     AccessReport,
     AuditPage,
-    AuditRow,
+    EntityAccessReport,
     Position,
     access_report,
     audit_export,
     audit_page,
+    entity_access_report,
 )
 from partners.models import Officer
 from selec.core.audit import audit_record
 from selec.core.models import AuditAction, AuditEvent
 
 SEARCH_OBJECT_TYPE = AuditEvent._meta.label_lower
+ENTITY_OBJECT_TYPE = Entity._meta.label_lower
+
+
+def _entity_described(holders: EntityHolders | None) -> dict[str, Any]:
+    """What a search narrowed to an entity records of it besides its token kinds: how many
+    exchanges hold it (never the identifier, nor the tokens)."""
+    return {} if holders is None else {"entity_exchanges": len(holders.exchanges)}
 
 
 def _search_recorded(
@@ -56,7 +67,12 @@ def audit_search(
 ) -> AuditPage:
     page = audit_page(query, older_than=older_than, newer_than=newer_than, limit=limit)
     _search_recorded(
-        officer, OversightAuditEvent.SEARCHED, query, reason=reason, events=len(page.rows)
+        officer,
+        OversightAuditEvent.SEARCHED,
+        query,
+        reason=reason,
+        events=len(page.rows),
+        **_entity_described(page.entity),
     )
     return page
 
@@ -67,7 +83,7 @@ def audit_search_export(
 ) -> tuple[list[AuditRow], bool]:
     """The rows of an export (bounded: ``oversight.selectors.EXPORT_LIMIT``) and whether the
     search had more; the export names how many events it handed over."""
-    rows, truncated = audit_export(query)
+    rows, truncated, holders = audit_export(query)
     _search_recorded(
         officer,
         OversightAuditEvent.EXPORTED,
@@ -76,6 +92,7 @@ def audit_search_export(
         events=len(rows),
         truncated=truncated,
         format="csv",
+        **_entity_described(holders),
     )
     return rows, truncated
 
@@ -94,5 +111,29 @@ def access_report_read(*, officer: Officer, reference: str, reason: str) -> Acce
         object_id=named.object_id or "",
         reason=reason,
         details={"reference": named.reference, "events": len(report.rows)},
+    )
+    return report
+
+
+@transaction.atomic
+def entity_access_report_read(
+    *, officer: Officer, tokens: tuple[TokenPair, ...], reason: str
+) -> EntityAccessReport:
+    """One entity's access report. The event records the kinds of the tokens and names the
+    exchanges found (never the identifier nor the tokens), so a later report on any of them,
+    or on the entity, lists this one too."""
+    report = entity_access_report(entity_holders(tokens))
+    holders = report.entity
+    audit_record(
+        actor=officer,
+        action=AuditAction.CONSULTATION,
+        event=OversightAuditEvent.ACCESS_REPORTED,
+        object_type=ENTITY_OBJECT_TYPE,
+        reason=reason,
+        details={
+            "entity": holders.kinds,
+            "references": holders.references,
+            "events": len(report.rows),
+        },
     )
     return report

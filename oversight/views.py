@@ -17,10 +17,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from oversight.access import dpo_or_404
+from oversight.entities import tokens_text
 from oversight.exports import CSV_MEDIA_TYPE, audit_csv, export_filename
 from oversight.filters import AuditFilterSet
 from oversight.references import ReferenceShapeError, reference_shape
-from oversight.selectors import EXPORT_LIMIT, REPORT_LIMIT, decode_position, encode_position
+from oversight.selectors import (
+    EXPORT_LIMIT,
+    REPORT_LIMIT,
+    AuditPage,
+    decode_position,
+    encode_position,
+)
 from oversight.services import access_report_read, audit_search, audit_search_export
 from partners.auth import officer_of
 from selec.core.files import download_response
@@ -43,6 +50,19 @@ def _link(filters: QueryDict, **paging: str) -> str:
     return "?" + "&".join(part for part in (query, extra) if part)
 
 
+def _entity_links(filters: QueryDict, page: AuditPage) -> dict[str, str]:
+    """Of a search narrowed to an entity: its report, and the search without it."""
+    if page.entity is None:
+        return {}
+    others = filters.copy()
+    others.pop("entity", None)
+    entity = urlencode({"entity": tokens_text(page.entity.tokens)})
+    return {
+        "entity_report_link": reverse("oversight:entity_report") + "?" + entity,
+        "without_entity_link": reverse("oversight:search") + _link(others),
+    }
+
+
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     officer = dpo_or_404(officer_of(request))
@@ -61,6 +81,7 @@ def search(request: HttpRequest) -> HttpResponse:
     )
     kept = _filters_only(request.GET)
     context: dict[str, Any] = {
+        **_entity_links(kept, page),
         "form": filters.form,
         "page": page,
         "paging_error": bool(after and not older_than) or bool(before and not newer_than),

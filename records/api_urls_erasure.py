@@ -1,5 +1,14 @@
 """The erasure endpoints (included by ``records.api_urls``)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from records import api_erasure
+
+urlpatterns: list[URLPattern] = [
+    path(
+        "review/<str:reference>/erasure-plan/",
+        api_erasure.ErasurePlanView.as_view(),
+        name="api-review-erasure-plan",
+    ),
+    path("review/<str:reference>/erase/", api_erasure.EraseView.as_view(), name="api-review-erase"),
+]

@@ -1,5 +1,14 @@
 """The review endpoints (included by ``records.api_urls``)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from records import api_review
+
+urlpatterns = [
+    path("review/", api_review.ReviewListView.as_view(), name="api-review-list"),
+    path(
+        "review/<str:reference>/keep/",
+        api_review.ReviewKeepView.as_view(),
+        name="api-review-keep",
+    ),
+]

@@ -124,7 +124,13 @@ class InaccuracyFlag(models.Model):
     answer = EncryptedTextField(_("answer"), blank=True, default="")
 
     class Meta:
-        indexes = [models.Index(fields=["exchange", "status"], name="inaccuracy_flag_by_status")]
+        indexes = [
+            models.Index(fields=["exchange", "status"], name="inaccuracy_flag_by_status"),
+            # The flags page's two lists, newest first, a page at a time: what an agency filed,
+            # and the open flags (narrowed to the provider's exchanges by the join).
+            models.Index(fields=["flagging_agency", "-id"], name="inaccuracy_flag_filed"),
+            models.Index(fields=["id"], condition=Q(status="open"), name="inaccuracy_flag_open"),
+        ]
 
     def __str__(self) -> str:
         return f"inaccuracy flag #{self.pk} ({self.status})"

@@ -1,5 +1,10 @@
 """The review pages (included by ``records.urls``)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from records import views_review
+
+urlpatterns = [
+    path("review/", views_review.queue, name="review"),
+    path("review/<str:reference>/keep/", views_review.keep, name="review_keep"),
+]

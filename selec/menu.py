@@ -17,6 +17,8 @@ from hits.policy import sees_hits
 from oversight.access import oversees
 from partners.models import Officer
 from partners.policy import offers_access_confirmations
+from records.policy import keeps_review_queue
+from subjects.policy import answers_subject_requests, handles_subject_requests
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,10 @@ class Menu:
     hits: bool
     statistics: bool
     access_confirmations: bool
-    audit: bool  # the DPO's audit search and access reports
+    records: bool  # the agency's retention review and inaccuracy flags
+    subject_queue: bool  # the data subject requests the agency answers
+    audit: bool  # the DPO's audit search, access reports, integrity and retention counts
+    subject_requests: bool  # the DPO's data subject requests
 
 
 def menu_for(officer: Officer) -> Menu:
@@ -40,7 +45,14 @@ def menu_for(officer: Officer) -> Menu:
         access_confirmations=offers_access_confirmations(
             has_agency=has_agency, awaits_confirmation=officer.awaits_confirmation
         ),
+        records=keeps_review_queue(has_agency=has_agency, is_active=officer.is_active),
+        subject_queue=answers_subject_requests(
+            has_agency=has_agency,
+            is_active=officer.is_active,
+            awaits_confirmation=officer.awaits_confirmation,
+        ),
         audit=oversees(officer),
+        subject_requests=handles_subject_requests(role=officer.role, is_active=officer.is_active),
     )
 
 

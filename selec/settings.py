@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import environ
-from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from selec.beat_schedule import BEAT_SCHEDULE
 from selec.environment import (
     Mode,
     decode_key,
@@ -378,30 +378,8 @@ if PRODUCTION and not env.str("SITE_URL", default=""):
     SITE_URL = f"https://{ALLOWED_HOSTS[0]}"
 else:
     SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
-CELERY_BEAT_SCHEDULE = {
-    # Sends what the after-commit trigger could not (broker down, mail server down).
-    "relay-outbox": {"task": "selec.core.tasks.relay_outbox", "schedule": 60.0},
-    # Seals audit events whose process stopped between their commit and their seal.
-    "seal-audit-log": {"task": "selec.core.tasks.seal_audit_log", "schedule": 60.0},
-    # Notices of requests due soon or overdue (each sent once, so the period only sets latency).
-    "flag-deadlines": {"task": "exchanges.tasks.flag_deadlines", "schedule": 300.0},
-    # Hit/no-hit matching of entities whose after-commit task was lost (broker down).
-    "match-unmatched-entities": {
-        "task": "hits.tasks.match_unmatched_entities",
-        "schedule": 60.0,
-    },
-    # The audit log's chain and anchor verified at night; a break notifies the DPOs
-    # (selec.core.audit_verification.audit_verify_recorded).
-    "verify-audit-log-nightly": {
-        "task": "selec.core.tasks.verify_audit_log",
-        "schedule": crontab(hour=3, minute=15),
-    },
-    # Statistics of every year with exchanges, recomputed at night (analytics.services).
-    "compute-statistics-nightly": {
-        "task": "analytics.tasks.compute_statistics_nightly",
-        "schedule": crontab(hour=2, minute=30),
-    },
-}
+# The periodic tasks (Celery beat): selec/beat_schedule.py.
+CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
 # --- REST API -------------------------------------------------------------------------------
 # Callers authenticate with a personal token (partners.api_auth) or an OTP-verified session.
@@ -481,6 +459,9 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
         "AgencyKindEnum": "partners.models.AgencyKind",
         "NotificationKindEnum": "selec.core.notification_kinds.NOTIFICATION_KINDS",
         "ExchangeCreateKindEnum": "exchanges.models.SENT_KINDS",
+        "SubjectRequestKindEnum": "subjects.models.RequestKind",
+        "SubjectRequestStatusEnum": "subjects.models.RequestStatus",
+        "SubjectItemStatusEnum": "subjects.models.ItemStatus",
     },
 }
 

@@ -1,5 +1,10 @@
 """Reading an exchange: consulting it (audited), downloading an attachment, exporting it as
 evidence.
+
+Two gates stand before the content, in this order: the officer has said why they open the
+thread (asked once per thread: ``exchanges.services.purposes``), then, under H3, has confirmed
+the provider's text (once per exchange and text). Each refusal names the exchange and what to
+do, and carries a ``code`` the API answers with.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from exchanges.selectors import (
     restriction_digests,
     restriction_text_now,
 )
+from exchanges.services.purposes import ThreadPurpose, thread_purpose
 from partners.models import Officer
 from selec.core.audit import audit_record
 from selec.core.digests import file_digest
@@ -32,13 +38,28 @@ from selec.core.files import open_attachment
 from selec.core.models import AuditAction
 
 
-class RestrictionNotConfirmed(PermissionDenied):
-    """H3: the officer must confirm the provider's restriction text before seeing the content.
-    ``reference`` names the exchange whose text to confirm (a download names only its file)."""
+class ContentWithheld(PermissionDenied):
+    """The officer may see the exchange but must do something before its content opens.
+    ``reference`` names the exchange to act on (a download names only its file); ``code``
+    tells the refusals apart for a program (the API's answer)."""
+
+    code = "content_withheld"
 
     def __init__(self, message: str, *, reference: str) -> None:
         super().__init__(message)
         self.reference = reference
+
+
+class PurposeRequired(ContentWithheld):
+    """The officer has not said why they open the exchange's thread."""
+
+    code = "purpose_required"
+
+
+class RestrictionNotConfirmed(ContentWithheld):
+    """H3: the officer must confirm the provider's restriction text before seeing the content."""
+
+    code = "restriction_unconfirmed"
 
 
 @dataclass(frozen=True)
@@ -49,6 +70,16 @@ class ExchangeContent:
     entities: list[Entity]
     attachments: list[Attachment]
     perms: frozenset[policy.Perm]
+
+
+def _require_purpose(officer: Officer, exchange: Exchange) -> ThreadPurpose:
+    purpose = thread_purpose(officer, exchange)
+    if purpose.missing:
+        raise PurposeRequired(
+            f"Say why you open the thread of {exchange.reference} before reading its content.",
+            reference=exchange.reference,
+        )
+    return purpose
 
 
 def _require_h3_confirmed(officer: Officer, exchange: Exchange) -> None:
@@ -75,9 +106,13 @@ def _require_h3_confirmed(officer: Officer, exchange: Exchange) -> None:
 @transaction.atomic
 def exchange_consult(*, officer: Officer, exchange: Exchange) -> ExchangeContent:
     """Open an exchange's content. The consultation is audited in the same transaction, so a
-    read whose audit event cannot be written fails; the first read marks the receipt read."""
+    read whose audit event cannot be written fails; the first read marks the receipt read.
+    The first consultation of a thread by an officer carries their purpose as its
+    justification; the later ones say it is on record."""
     perms = require_perm(officer, exchange, policy.Perm.VIEW)
+    purpose = _require_purpose(officer, exchange)
     _require_h3_confirmed(officer, exchange)
+    purpose_details, justification = purpose.audit()
     # An officer of no agency (a case's named analyst) has no receipt to mark.
     if officer.agency_id is not None:
         Recipient.objects.filter(
@@ -89,7 +124,9 @@ def exchange_consult(*, officer: Officer, exchange: Exchange) -> ExchangeContent
         event=ExchangeAuditEvent.CONSULTED,
         target=exchange,
         reason="content consulted",
-        details={"reference": exchange.reference},
+        details={"reference": exchange.reference, **purpose_details},
+        # The purpose the officer typed may name a case or a person: stored encrypted.
+        justification=justification,
     )
     return ExchangeContent(
         exchange=exchange,
@@ -106,6 +143,7 @@ def attachment_download(*, officer: Officer, attachment_id: int) -> tuple[Attach
     """Decrypt an attachment for an officer who may read its exchange (audited as disclosure)."""
     # One 404 whether the attachment is missing or its exchange hidden (see the selector).
     attachment = attachment_get_for_officer(officer, attachment_id)
+    _require_purpose(officer, attachment.exchange)
     _require_h3_confirmed(officer, attachment.exchange)
     content = open_attachment(attachment)
     audit_record(
@@ -129,6 +167,7 @@ def exchange_export_evidence(
 ) -> dict[str, object]:
     """The "use as evidence" export: refused under H1 until the provider grants it."""
     require_perm(officer, exchange, policy.Perm.EXPORT_EVIDENCE)
+    _require_purpose(officer, exchange)
     _require_h3_confirmed(officer, exchange)
     if not justification.strip():
         raise ValidationError({"justification": ["Say for which proceedings the export is made."]})

@@ -212,8 +212,14 @@ def exchange_forward(
     exchange = locked_exchange(exchange)
     facts = facts_for([exchange])[exchange.pk]
     targets = agencies_facts(agency_ids)
+    # A forward discloses: the log must say why (issue 14), as for an evidence export.
+    missing: dict[str, list[str]] = {}
     if not targets:
-        raise ValidationError({"recipients": ["Choose at least one agency."]})
+        missing["recipients"] = ["Choose at least one agency."]
+    if not justification.strip():
+        missing["justification"] = ["Say why these agencies need the exchange."]
+    if missing:
+        raise ValidationError(missing)
     # H2 is the provider's word on this exchange: a recipient it holds back may see the
     # exchange but not do this (403), whatever agencies it names.
     try:

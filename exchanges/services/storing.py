@@ -4,11 +4,16 @@ and the forward.
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Subquery
 from django.utils import timezone
 
+from exchanges import policy
 from exchanges.entity_listeners import entities_stored
 from exchanges.entity_rules import entity_problems
 from exchanges.models import (
@@ -31,6 +36,7 @@ from exchanges.services.inputs import (
 from partners.models import Agency, Officer
 from selec.core.files import seal_attachment
 from selec.core.policy_values import Restrictions
+from taskforces.models import CrimeArea
 
 
 def locked_exchange(exchange: Exchange) -> Exchange:
@@ -114,7 +120,11 @@ def create_exchange(
 ) -> Exchange:
     sent_at = timezone.now()
     exchange = Exchange(
-        reference=allocate_reference(timezone.localtime(sent_at).year),
+        # The year of the organisation's calendar, not of the officer's time zone (activated
+        # for the request), so that one exchange never gets a reference of the wrong year.
+        reference=allocate_reference(
+            timezone.localtime(sent_at, timezone.get_default_timezone()).year
+        ),
         kind=kind,
         in_reply_to=parent,
         thread_root=(parent.thread_root or parent) if parent else None,
@@ -135,6 +145,9 @@ def create_exchange(
         personal_data=personal,
         source_reliability=message.evaluation.source_reliability,
         information_accuracy=message.evaluation.information_accuracy,
+        review_due_on=review_date(
+            personal=personal, sent_at=sent_at, crime_area_id=crime_area_id, parent=parent
+        ),
     )
     # Field validation only: the foreign keys were resolved by the caller and the database's
     # constraints guard the rest, so no query is spent here.
@@ -151,6 +164,37 @@ def create_exchange(
     )
     exchange.save(force_insert=True)
     return exchange
+
+
+def review_date(
+    *, personal: bool, sent_at: dt.datetime, crime_area_id: int, parent: Exchange | None
+) -> dt.date | None:
+    """The retention review date the policy gives what is being sent (``policy.review_due_on``):
+    from the day of the send in the installation's time zone (not the officer's), the crime
+    area's period and, for a reply, its thread root's current date. One query, and only for
+    personal data."""
+    if not personal:
+        return None
+    area = CrimeArea.objects.filter(pk=crime_area_id)
+    root_review: dt.date | None = None
+    if parent is None:
+        area_years = area.values_list("personal_data_review_years", flat=True).first()
+    else:
+        root = Exchange.objects.filter(pk=parent.thread_root_id or parent.pk)
+        found = (
+            area.annotate(root_review=Subquery(root.values("review_due_on")[:1]))
+            .values_list("personal_data_review_years", "root_review")
+            .first()
+        )
+        area_years, root_review = found if found is not None else (None, None)
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    return policy.review_due_on(
+        personal_data=True,
+        sent_on=sent_at.astimezone(zone).date(),
+        area_years=area_years,
+        default_years=settings.PERSONAL_DATA_REVIEW_YEARS,
+        root_review_due_on=root_review,
+    )
 
 
 def add_recipients(

@@ -1,11 +1,15 @@
-"""The thread of an exchange: the page, the confirmation of an H3 text, the acknowledgement and
-attachment downloads (the actions that take a form are in ``exchanges.views.thread_actions``).
+"""The thread of an exchange: the page, the purpose of the consultation, the confirmation of an
+H3 text, the acknowledgement and attachment downloads (the actions that take a form are in
+``exchanges.views.thread_actions``).
 
 Each view parses, calls the service that decides and records, and renders. What the thread
 page shows comes from selectors in a fixed number of queries; the content of a message only
 from ``exchange_consult`` (which audits the read). The message the URL names opens with the
 page; the other messages of the thread open as they scroll into view (htmx), each through its
 own audited consultation, so that the page costs the same whatever the length of the thread.
+
+Before any content the officer says why they open the thread (once per thread), then confirms
+an H3 text (once per exchange): each gate takes the place of the content until it is passed.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import json
 from dataclasses import dataclass, field
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +27,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from exchanges.forms_thread import PurposeForm
+from exchanges.message_actions import MessageFacts, OfferedAction, offered_actions
 from exchanges.models import (
     DisseminationRequest,
     DisseminationStatus,
@@ -35,6 +42,7 @@ from exchanges.selectors import exchange_get_for_officer, officer_perms_by_excha
 from exchanges.selectors_thread import thread_messages
 from exchanges.services.consultation import (
     ExchangeContent,
+    PurposeRequired,
     RestrictionNotConfirmed,
     attachment_download,
     exchange_consult,
@@ -44,9 +52,11 @@ from exchanges.services.on_receipt import (
     exchange_acknowledge,
     exchange_confirm_restrictions,
 )
+from exchanges.services.purposes import purpose_give
 from partners.auth import officer_of
 from partners.models import Officer
 from selec.core.files import download_response
+from selec.core.form_pages import apply_service_errors
 from selec.core.templatetags.selec_tags import HANDLING_MEANINGS
 
 
@@ -64,8 +74,12 @@ class MessageView:
     overdue: bool = False
     parent_visible: bool = False
     focused: bool = False
-    # Content: opened (``content``), gated by an unconfirmed H3 text, or left to load lazily.
+    # Content: opened (``content``), held back until the officer says why they open the thread
+    # (the form here, or on another message of the page) or confirms an H3 text, or left to
+    # load lazily. An erased message has none to load.
     content: ExchangeContent | None = None
+    purpose_form: PurposeForm | None = None
+    purpose_elsewhere: bool = False
     gated: bool = False
     entities: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
     # What the officer may do, decided from the permissions the selectors read.
@@ -73,10 +87,18 @@ class MessageView:
     can_forward: bool = False
     pending_requests: list[DisseminationRequest] = field(default_factory=list)
     own_requests: list[DisseminationRequest] = field(default_factory=list)
+    # The actions the apps above exchanges offer (``exchanges.message_actions``).
+    more_actions: list[OfferedAction] = field(default_factory=list)
 
     @property
     def lazy(self) -> bool:
-        return self.content is None and not self.gated
+        return (
+            self.content is None
+            and self.purpose_form is None
+            and not self.purpose_elsewhere
+            and not self.gated
+            and self.exchange.erased_at is None
+        )
 
     @property
     def handling(self) -> list[tuple[str, str]]:
@@ -108,6 +130,7 @@ class MessageView:
                 self.can_request_dissemination,
                 self.can_manage,
                 self.can_export,
+                self.more_actions,
             )
         )
 
@@ -134,10 +157,14 @@ def _entity_rows(entities: list[Entity]) -> list[tuple[str, list[tuple[str, str]
     ]
 
 
-def _open(officer: Officer, view: MessageView) -> None:
-    """Open a message's content through the audited consultation, or gate it behind its H3."""
+def _open(officer: Officer, view: MessageView, purpose_form: PurposeForm | None = None) -> None:
+    """Open a message's content through the audited consultation, or hold it back behind the
+    purpose of the consultation (``purpose_form``: the one posted, with its errors) or its H3."""
     try:
         view.content = exchange_consult(officer=officer, exchange=view.exchange)
+    except PurposeRequired:
+        view.purpose_form = purpose_form or PurposeForm(exchange=view.exchange)
+        return
     except RestrictionNotConfirmed:
         view.gated = True
         return
@@ -175,21 +202,42 @@ def _message_views(officer: Officer, exchange: Exchange) -> list[MessageView]:
                     if Perm.MANAGE in message_perms and r.status == DisseminationStatus.PENDING
                 ],
                 own_requests=[r for r in requests if r.requesting_agency_id == officer.agency_id],
+                more_actions=offered_actions(
+                    MessageFacts(
+                        perms=message_perms,
+                        officer_agency_id=officer.agency_id,
+                        sender_agency_id=message.sender_agency_id,
+                        erased=message.erased_at is not None,
+                    ),
+                    message.reference,
+                ),
             )
         )
     return views
 
 
-def _render_thread(request: HttpRequest, exchange: Exchange) -> HttpResponse:
+def _render_thread(
+    request: HttpRequest,
+    exchange: Exchange,
+    *,
+    purpose_form: PurposeForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     officer = officer_of(request)
     views = _message_views(officer, exchange)
     focused = next(v for v in views if v.focused)
-    _open(officer, focused)
+    _open(officer, focused, purpose_form)
+    if focused.purpose_form is not None:
+        # One purpose per thread: asked once, in the message the address names; the others
+        # point to it rather than each loading the same question.
+        for view in views:
+            view.purpose_elsewhere = not view.focused
     root = views[0].exchange if views else exchange
     return render(
         request,
         "exchanges/thread.html",
         {"exchange": exchange, "root": root, "thread_items": views, "focused": focused},
+        status=status,
     )
 
 
@@ -223,6 +271,28 @@ def confirm(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_POST
+def purpose(request: HttpRequest, reference: str) -> HttpResponse:
+    """The officer says why they open the thread; its content opens (after an H3 text, if the
+    message has one). A purpose refused shows the page again with the error, no content."""
+    officer = officer_of(request)
+    exchange = exchange_get_for_officer(officer, reference=reference)
+    form = PurposeForm(request.POST, exchange=exchange)
+    if form.is_valid():
+        try:
+            purpose_give(officer=officer, exchange=exchange, purpose=form.cleaned_data["purpose"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Your purpose is recorded for the thread of %(reference)s.")
+                % {"reference": exchange.reference},
+            )
+            return redirect(thread_url(exchange.reference) + f"#message-{exchange.reference}")
+    return _render_thread(request, exchange, purpose_form=form, status=400)
+
+
+@require_POST
 def acknowledge(request: HttpRequest, reference: str) -> HttpResponse:
     officer = officer_of(request)
     exchange = exchange_get_for_officer(officer, reference=reference)
@@ -244,6 +314,14 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     officer = officer_of(request)
     try:
         stored, content = attachment_download(officer=officer, attachment_id=pk)
+    except PurposeRequired as exc:
+        reference = exc.reference
+        messages.warning(
+            request,
+            _("Say why you open the thread of %(reference)s before you open its attachments.")
+            % {"reference": reference},
+        )
+        return redirect(thread_url(reference) + f"#message-{reference}")
     except RestrictionNotConfirmed as exc:
         reference = exc.reference
         messages.warning(

@@ -30,6 +30,7 @@ from exchanges.policy import Perm
 from exchanges.selectors import exchange_get_for_officer, require_perm
 from exchanges.selectors_thread import agencies_to_add
 from exchanges.services.consultation import (
+    PurposeRequired,
     RestrictionNotConfirmed,
     exchange_consult,
     exchange_export_evidence,
@@ -128,6 +129,13 @@ def reply(request: HttpRequest, reference: str) -> HttpResponse:
         # The subject is content: it is read (and the read recorded) before it is prefilled.
         try:
             parent_content = exchange_consult(officer=officer, exchange=parent)
+        except PurposeRequired:
+            messages.warning(
+                request,
+                _("Say why you open the thread of %(reference)s before you answer it.")
+                % {"reference": parent.reference},
+            )
+            return redirect(thread_url(parent.reference) + f"#message-{parent.reference}")
         except RestrictionNotConfirmed:
             messages.warning(
                 request,
@@ -261,6 +269,13 @@ def evidence(request: HttpRequest, reference: str) -> HttpResponse:
         bundle = exchange_export_evidence(
             officer=officer, exchange=exchange, justification=form.cleaned_data["justification"]
         )
+    except PurposeRequired:
+        messages.warning(
+            request,
+            _("Say why you open the thread of %(reference)s before you export it.")
+            % {"reference": exchange.reference},
+        )
+        return redirect(thread_url(exchange.reference))
     except RestrictionNotConfirmed:
         messages.warning(
             request,

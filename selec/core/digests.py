@@ -27,6 +27,8 @@ class DigestPurpose(StrEnum):
     RESTRICTION_TEXT = "h3 restriction text"
     # The SHA-256 of an attached file, as the audit log names it.
     FILE_SHA256 = "attachment sha256"
+    # A value a provider's correction replaced: the audit log keeps this, never the value.
+    CORRECTED_VALUE = "corrected value"
 
 
 def keyed_digest(purpose: DigestPurpose, value: str, *, key_id: str | None = None) -> str:

@@ -43,7 +43,14 @@ WITH_BARE_SQL = {
     "statistics_year",
     "statistics_all",
 }
-WITHOUT_BARE_SQL = {"dashboard_nfp", "dashboard_heavy", "thread", "send", "hit_lookup"}
+WITHOUT_BARE_SQL = {
+    "dashboard_nfp",
+    "dashboard_heavy",
+    "thread",
+    "access_report",
+    "send",
+    "hit_lookup",
+}
 HTTP = {"http_inbox", "http_send", "http_mixed"}
 HTTP_FIELDS = ("requests_per_s", "p50_ms", "p95_ms", "errors")
 SIZES = (

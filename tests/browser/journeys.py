@@ -1,4 +1,5 @@
-"""Steps the browser journeys share: logging in as a persona, saving the last page."""
+"""Steps the browser journeys share: logging in as a persona, saying why one opens a thread,
+saving the last page."""
 
 from __future__ import annotations
 
@@ -36,9 +37,26 @@ def log_in(page: Page, base_url: str, username: str) -> None:
     expect(page.get_by_role("link", name="Inbox")).to_be_visible()
 
 
+def give_purpose(page: Page, purpose: str) -> None:
+    """Say why one opens the thread, as its page asks at the first visit, and wait for it."""
+    page.get_by_label("Why do you open this thread?").fill(purpose)
+    page.get_by_role("button", name="Record my purpose and open the thread").click()
+    expect(page.get_by_text("Your purpose is recorded").first).to_be_visible()
+
+
 def save_last_page(page: Page, output_path: str | Path, name: str) -> Path:
     folder = Path(output_path)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{name}.png"
     page.screenshot(path=str(target), full_page=True)
     return target
+
+
+def choose_in_menu(page: Page, menu: str, item: str) -> None:
+    """Open one of the main menu's drop-downs ("Records", "Data protection"...) and follow one
+    of its entries, as an officer does: the entry is looked for in that drop-down only."""
+    dropdown = page.locator("header details.dropdown").filter(
+        has=page.locator("summary", has_text=menu)
+    )
+    dropdown.locator("summary").click()
+    dropdown.get_by_role("link", name=item, exact=True).click()

@@ -14,7 +14,7 @@ from playwright.sync_api import FilePayload, Page, expect
 
 from exchanges.models import Exchange, Recipient
 from partners.models import Officer
-from tests.browser.journeys import MINIMAL_PDF, log_in, save_last_page
+from tests.browser.journeys import MINIMAL_PDF, give_purpose, log_in, save_last_page
 from tests.exchanges.scenario import send
 
 pytestmark = pytest.mark.browser
@@ -64,12 +64,15 @@ def test_journey_1_an_urgent_h2_request_is_read_acknowledged_and_answered(
     log_in(page, base, "nfp.bg")
     page.get_by_role("link", name="Inbox").click()
     page.get_by_role("link", name=reference).first.click()
+    expect(page.get_by_text("A lorry with 40 kg of heroin")).to_have_count(0)
+    give_purpose(page, "Follow-up of the Kapitan Andreevo crossing for the Bulgarian agencies")
     expect(page.get_by_text("A lorry with 40 kg of heroin").first).to_be_visible()
     page.get_by_role("button", name="Acknowledge receipt").first.click()
     expect(page.get_by_text("acknowledged").first).to_be_visible()
 
     log_in(page, base, "lo.bg")
     page.goto(_thread(base, reference))
+    give_purpose(page, "Border police inquiry 17/2026")
     page.get_by_role("button", name="Reply", exact=True).first.click()
     page.get_by_label("Message").fill("The lorry was stopped at the border; driver arrested.")
     page.get_by_label("Source reliability").select_option("A")
@@ -105,6 +108,7 @@ def test_journey_2_forwarding_under_h2_waits_for_the_providers_grant(
 
     log_in(page, base, "lo.bg")
     page.goto(_thread(base, exchange))
+    give_purpose(page, "Courier network inquiry 8/2026")
     page.get_by_role("button", name="Forward", exact=True).first.click()
     page.get_by_label("Forward to").select_option(label=["Hellenic Police"])
     page.get_by_label("Why these agencies need it").fill("The courier lives in Thessaloniki.")
@@ -133,6 +137,7 @@ def test_journey_2_forwarding_under_h2_waits_for_the_providers_grant(
 
     log_in(page, base, "lo.gr")
     page.goto(_thread(base, exchange))
+    give_purpose(page, "Forwarded by the Bulgarian Police: the Thessaloniki courier")
     expect(page.get_by_text("Courier network between Ruse and Thessaloniki.").first).to_be_visible()
 
     log_in(page, base, "lo.al")
@@ -176,11 +181,12 @@ def test_journey_3_personal_data_never_reaches_an_observer(
 
     log_in(page, base, "obs.at")
     page.goto(_thread(base, reference))
+    give_purpose(page, "Regional trend analysis for the Austrian police")
     expect(page.get_by_text("fake modelling agencies").first).to_be_visible()
     save_last_page(page, output_path, "journey-3")
 
 
-def test_journey_4_h3_text_is_confirmed_before_the_content_shows(
+def test_journey_4_the_purpose_then_the_h3_text_come_before_the_content(
     seeded_live_server, page: Page, output_path: Path
 ) -> None:
     base = seeded_live_server.url
@@ -192,6 +198,11 @@ def test_journey_4_h3_text_is_confirmed_before_the_content_shows(
     )
     log_in(page, base, "lo.bg")
     page.goto(_thread(base, exchange))
+    # First why the thread is opened (a blank answer is refused with its reason), then the H3.
+    page.get_by_role("button", name="Record my purpose and open the thread").click()
+    expect(page.get_by_text("Say why you open this thread.").first).to_be_visible()
+    expect(page.get_by_text(exchange.restriction_text)).to_have_count(0)
+    give_purpose(page, "Pleven garage surveillance, case 21/2026")
     expect(page.get_by_text(exchange.restriction_text).first).to_be_visible()
     expect(page.get_by_text("Surveillance of the garage")).to_have_count(0)
     page.get_by_role("button", name="I have read and will respect this restriction").click()

@@ -16,6 +16,7 @@ from partners.models import Officer
 from selec.core.models import AuditAction, AuditEvent
 from tests.exchanges.api_calls import API, _url
 from tests.exchanges.scenario import agency_ids, send
+from tests.helpers import purpose_given
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_throttle_carry_over")]
 
@@ -84,6 +85,7 @@ def test_it_sends_an_attachment_with_multipart_form_data(api, lo_ro: Officer, lo
     exchange = Exchange.objects.get(reference=response.json()["reference"])
     assert exchange.handling_codes == ["H1"]
     attachment = exchange.attachments.get()
+    purpose_given(lo_bg, exchange)
     download = api(lo_bg).get(_url(exchange, f"attachments/{attachment.pk}/"))
     assert download.status_code == 200
     assert download.content == A_PDF
@@ -151,6 +153,7 @@ def test_the_detail_marks_read_and_audits_the_consultation_with_the_request_id(
     api, lo_ro, lo_bg
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police", personal=True)
+    purpose_given(lo_bg, exchange)
 
     response = api(lo_bg).get(_url(exchange))
 
@@ -175,6 +178,7 @@ def test_an_outsider_gets_404_as_for_an_exchange_that_does_not_exist(api, lo_ro,
 
 def test_h3_content_is_403_until_the_reader_confirms(api, lo_ro, lo_bg) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H3")
+    purpose_given(lo_bg, exchange)
     client = api(lo_bg)
 
     refused = client.get(_url(exchange))
@@ -183,6 +187,8 @@ def test_h3_content_is_403_until_the_reader_confirms(api, lo_ro, lo_bg) -> None:
 
     assert refused.status_code == 403
     assert "confirm" in refused.json()["detail"]
+    assert refused.json()["code"] == "restriction_unconfirmed"
+    assert _url(exchange, "restrictions/confirm/") in refused.json()["detail"]
     assert confirmed.status_code == 204
     assert opened.status_code == 200
     assert "subject" in opened.json()
@@ -190,6 +196,8 @@ def test_h3_content_is_403_until_the_reader_confirms(api, lo_ro, lo_bg) -> None:
 
 def test_an_observer_never_gets_the_entities_key(api, lo_ro, lo_bg, obs_at) -> None:
     exchange = send(lo_ro, "Bulgarian Police", "Police of Austria")
+    purpose_given(obs_at, exchange)
+    purpose_given(lo_bg, exchange)
 
     observed = api(obs_at).get(_url(exchange)).json()
     member = api(lo_bg).get(_url(exchange)).json()
@@ -277,8 +285,13 @@ def test_forward_under_h2_is_403_with_the_reason_and_allowed_under_h0(api, lo_ro
     h0 = send(lo_ro, "Bulgarian Police")
     client = api(lo_bg)
 
-    refused = client.post(_url(h2, "forward/"), {"agencies": greek}, format="json")
-    allowed = client.post(_url(h0, "forward/"), {"agencies": greek}, format="json")
+    why = "Joint inquiry with the Hellenic Police"
+    refused = client.post(
+        _url(h2, "forward/"), {"agencies": greek, "justification": why}, format="json"
+    )
+    allowed = client.post(
+        _url(h0, "forward/"), {"agencies": greek, "justification": why}, format="json"
+    )
 
     assert refused.status_code == 403
     assert "H2" in refused.json()["detail"]
@@ -309,6 +322,7 @@ def test_a_patch_keeps_what_it_leaves_out_and_an_unchanged_h3_text_keeps_the_con
     exchange.restriction_text = "Line one.\r\nLine two."
     exchange.save(update_fields=["restriction_text"])  # encrypted by the field, as it is kept
     assert api(lo_bg).post(_url(exchange, "restrictions/confirm/")).status_code == 204
+    purpose_given(lo_bg, exchange)
 
     changed = api(lo_ro).patch(
         _url(exchange, "restrictions/"),
@@ -357,6 +371,8 @@ def test_an_attachment_is_reached_only_through_its_own_exchange(api, lo_ro, lo_b
     first = send(lo_ro, "Bulgarian Police")
     second = send(lo_ro, "Bulgarian Police")
     attachment = first.attachments.get()
+    purpose_given(lo_bg, first)
+    purpose_given(lo_bg, second)
     client = api(lo_bg)
 
     assert client.get(_url(first, f"attachments/{attachment.pk}/")).status_code == 200
@@ -403,7 +419,11 @@ def test_dissemination_is_requested_listed_granted_and_then_forwarding_works(
     assert again.status_code == 400
     assert "status" in again.json()["errors"]
 
-    forwarded = api(lo_bg).post(_url(exchange, "forward/"), {"agencies": greek}, format="json")
+    forwarded = api(lo_bg).post(
+        _url(exchange, "forward/"),
+        {"agencies": greek, "justification": "The lorry is Greek."},
+        format="json",
+    )
     assert forwarded.status_code == 200
     assert DisseminationRequest.objects.get(pk=pk).status == "granted"
 
@@ -411,6 +431,8 @@ def test_dissemination_is_requested_listed_granted_and_then_forwarding_works(
 def test_evidence_export_is_refused_under_h1_and_audited_otherwise(api, lo_ro, lo_bg) -> None:
     h1 = send(lo_ro, "Bulgarian Police", code="H1")
     h0 = send(lo_ro, "Bulgarian Police")
+    purpose_given(lo_bg, h1)
+    purpose_given(lo_bg, h0)
     client = api(lo_bg)
 
     refused = client.post(_url(h1, "evidence/"), {"justification": "Case 12/2026"})

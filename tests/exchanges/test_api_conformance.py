@@ -13,6 +13,7 @@ from exchanges.models import DisseminationRequest, Exchange
 from partners.models import Officer
 from tests.exchanges.api_calls import API, _url
 from tests.exchanges.scenario import agency_ids, send
+from tests.helpers import purpose_given
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_throttle_carry_over")]
 
@@ -132,6 +133,7 @@ def test_a_list_flag_that_is_not_a_boolean_is_refused(api, lo_bg, flag: str, val
 def test_a_list_flag_narrows_with_true_and_not_with_false(api, lo_ro, lo_bg) -> None:
     read = send(lo_ro, "Bulgarian Police")
     unread = send(lo_ro, "Bulgarian Police")
+    purpose_given(lo_bg, read)
     assert api(lo_bg).get(f"{API}exchanges/{read.reference}/").status_code == 200
     client = api(lo_bg)
 

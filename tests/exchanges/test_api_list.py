@@ -21,6 +21,7 @@ from partners.models import Officer
 from taskforces.models import CrimeArea, TaskForce
 from tests.exchanges.api_calls import API, _url
 from tests.exchanges.scenario import send, set_due
+from tests.helpers import purpose_given
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_throttle_carry_over")]
 
@@ -86,6 +87,7 @@ def test_each_inbox_filter_narrows_the_list(api, lo_ro, lo_bg) -> None:
     )
     _, end = local_day(lo_bg, timezone.now())
     set_due(Exchange.objects.filter(pk=due_today.pk), end - dt.timedelta(seconds=1))
+    purpose_given(lo_bg, due_today)
     consultation.exchange_consult(officer=lo_bg, exchange=due_today)
     client = api(lo_bg)
 

@@ -37,6 +37,7 @@ ROUTE_ACTIONS: dict[tuple[str, str], str] = {
     ("api-exchange-forward", "POST"): "forward",
     ("api-exchange-restrictions", "PATCH"): "tighten",
     ("api-exchange-restrictions-confirm", "POST"): "confirm",
+    ("api-exchange-purpose", "POST"): "give_purpose",
     ("api-exchange-evidence", "POST"): "export_evidence",
     ("api-exchange-attachment", "GET"): "download",
     ("api-exchange-dissemination-requests", "GET"): "list_dissemination_requests",
@@ -51,14 +52,19 @@ API_ACTIONS = set(ROUTE_ACTIONS.values()) | {a for more in ROUTE_VARIANTS.values
 
 
 def _api_expected() -> dict[tuple[str, str, bool, str], str]:
-    """The matrix, plus the actions only the API has. Acknowledging, confirming the H3 text and
-    listing the dissemination requests need nothing beyond seeing the exchange: they answer as
-    "view" does. Sending is open to every officer of an agency, refused (403) to secretariat
+    """The matrix, plus the actions only the API has. Acknowledging, confirming the H3 text,
+    saying why one opens the thread and listing the dissemination requests need nothing beyond
+    seeing the exchange: they answer as "view" does. Sending is open to every officer of an agency, refused (403) to secretariat
     staff, whatever the column."""
     table = dict(EXPECTED)
     for persona, code, personal, action in EXPECTED:
         if action == "view":
-            for derived in ("acknowledge", "confirm", "list_dissemination_requests"):
+            for derived in (
+                "acknowledge",
+                "confirm",
+                "give_purpose",
+                "list_dissemination_requests",
+            ):
                 table[(persona, code, personal, derived)] = EXPECTED[
                     (persona, code, personal, "view")
                 ]
@@ -98,8 +104,10 @@ def _calls(
         return _status_class(response)
 
     def confirmed(method: str, path: str, data: object = None) -> Callable[[], str]:
-        # An H3 reader confirms the restriction text first: the actions, not the gate, are tested.
+        # A reader says why they open the thread and confirms an H3 text first: the actions,
+        # not the gates, are tested.
         def run() -> str:
+            call("post", f"{url}purpose/", {"purpose": "Case 12/2026"})
             call("post", f"{url}restrictions/confirm/")
             return call(method, path, data)
 
@@ -154,6 +162,7 @@ def _calls(
         ),
         "acknowledge": lambda: call("post", f"{url}acknowledge/"),
         "confirm": lambda: call("post", f"{url}restrictions/confirm/"),
+        "give_purpose": lambda: call("post", f"{url}purpose/", {"purpose": "Case 12/2026"}),
         "forward": lambda: call(
             "post",
             f"{url}forward/",

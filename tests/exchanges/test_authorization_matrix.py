@@ -32,7 +32,7 @@ from exchanges.services import (
 from partners.models import Officer
 from selec.core.policy_values import Restrictions
 from tests.exchanges.scenario import agency_ids, message, send
-from tests.helpers import agency_of
+from tests.helpers import agency_of, purpose_given
 
 MATRIX = """
 persona  action                 | H0  H1  H2  H3  | H0  H1  H2  H3
@@ -157,9 +157,11 @@ def _actions(
     officer: Officer, exchange: Exchange, request: DisseminationRequest
 ) -> dict[str, Callable[[], object]]:
     def confirmed(action: Callable[[], object]) -> Callable[[], object]:
-        # An H3 reader confirms the restriction text first: the actions, not the gate, are tested here.
+        # A reader says why they open the thread and confirms an H3 text first: the actions,
+        # not the gates, are tested here.
         def run() -> object:
             on_receipt.exchange_confirm_restrictions(officer=officer, exchange=exchange)
+            purpose_given(officer, exchange)
             return action()
 
         return run

@@ -17,13 +17,18 @@ from django.db import connection
 
 from cases.services import CaseDetails, case_create
 from cases.services_meetings import meeting_add
-from exchanges.services.consultation import attachment_download, exchange_export_evidence
+from exchanges.services.consultation import (
+    attachment_download,
+    exchange_consult,
+    exchange_export_evidence,
+)
 from exchanges.services.dissemination_requests import (
     dissemination_request_decide,
     dissemination_request_file,
 )
 from exchanges.services.inputs import AttachmentInput, EntityInput
 from exchanges.services.on_receipt import exchange_confirm_restrictions
+from exchanges.services.purposes import purpose_give
 from exchanges.services.sending import exchange_forward, exchange_send
 from hits.matching import hit_search
 from partners.models import Officer
@@ -58,6 +63,7 @@ CANARIES = {
     "forward justification": "Kanarinchev crossed into Türkiye",
     "hit search justification": "Is Kanarinchev's driver known elsewhere",
     "evidence export justification": "Kanarinchev case 1234/2026, Ruse district court",
+    "consultation purpose": "Kanarinchev smuggling inquiry 55/2026",
 }
 # The files' SHA-256: in clear, anyone with the dump and the file could tell it was sent.
 FILE_HASHES = {
@@ -130,10 +136,13 @@ def test_a_database_dump_contains_none_of_the_canaries() -> None:
             restrictions=Restrictions(text=CANARIES["H3 text"]),
         ),
     )
-    # What the recipient does with it: confirms the H3 text, downloads the file, exports the
-    # exchange as evidence and forwards it, each justified in words that name the suspect.
+    # What the recipient does with it: says why they open it, confirms the H3 text, reads it,
+    # downloads the file, exports the exchange as evidence and forwards it, each justified in
+    # words that name the suspect.
     lo_bg = Officer.objects.select_related("agency__party").get(username="lo.bg")
+    purpose_give(officer=lo_bg, exchange=exchange, purpose=CANARIES["consultation purpose"])
     exchange_confirm_restrictions(officer=lo_bg, exchange=exchange)
+    exchange_consult(officer=lo_bg, exchange=exchange)
     attachment_download(officer=lo_bg, attachment_id=exchange.attachments.get().pk)
     exchange_export_evidence(
         officer=lo_bg, exchange=exchange, justification=CANARIES["evidence export justification"]

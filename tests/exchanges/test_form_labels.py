@@ -8,6 +8,7 @@ import pytest
 from partners.models import Officer
 from tests.exchanges.scenario import send
 from tests.form_labels import control_labelled, label_problems
+from tests.helpers import purpose_given
 
 pytestmark = pytest.mark.django_db
 
@@ -34,9 +35,9 @@ def test_the_thread_forms_have_no_label_beside_the_wrong_control(
     request, login, lo_ro: Officer, path: str, persona: str
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H2")
-    response = login(request.getfixturevalue(persona)).get(
-        f"/exchanges/{exchange.reference}/{path}"
-    )
+    officer = request.getfixturevalue(persona)
+    purpose_given(officer, exchange)
+    response = login(officer).get(f"/exchanges/{exchange.reference}/{path}")
     assert response.status_code == 200
     assert label_problems(response.content.decode()) == []
 

@@ -36,6 +36,7 @@ from selec.core.policy_values import Restrictions
 from taskforces.models import CrimeArea
 from tests.exchanges.scenario import A_PERSON, agency_ids, message, send
 from tests.exchanges.service_records import _ask_to_share_with_greece, _events_since, _mark
+from tests.helpers import purpose_given
 
 pytestmark = pytest.mark.django_db
 
@@ -146,6 +147,7 @@ def test_every_write_records_exactly_one_audit_event_of_its_kind(
     mark = _mark()
     exchange = send(lo_ro, "Bulgarian Police", code="H2")
     assert _events_since(mark) == [(AuditAction.COLLECTION, "request sent")]
+    purpose_given(lo_bg, exchange)
     mark = _mark()
     consultation.exchange_consult(officer=lo_bg, exchange=exchange)
     assert _events_since(mark) == [(AuditAction.CONSULTATION, "content consulted")]
@@ -177,6 +179,7 @@ def test_receipts_record_read_acknowledged_and_answered_per_agency(
     lo_ro: Officer, lo_bg: Officer, lo_tr
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police", "Turkish Customs")
+    purpose_given(lo_bg, exchange)
     bulgaria = Recipient.objects.get(exchange=exchange, agency=lo_bg.agency)
     assert bulgaria.delivered_at is not None
     assert bulgaria.read_at is None
@@ -195,6 +198,7 @@ def test_the_nfp_reading_does_not_mark_the_agency_receipt_read(
     lo_ro: Officer, nfp_bg: Officer, lo_bg: Officer
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
+    purpose_given(nfp_bg, exchange)
     consultation.exchange_consult(officer=nfp_bg, exchange=exchange)
     assert Recipient.objects.get(exchange=exchange, agency=lo_bg.agency).read_at is None
 

@@ -29,6 +29,7 @@ from selec.core.models import AuditAction, AuditEvent, Justification
 from selec.core.policy_values import Restrictions
 from taskforces.models import CrimeArea
 from tests.exchanges.scenario import A_NOTE, agency_ids, message, send
+from tests.helpers import purpose_given
 from tests.selec.encryption import raw_column
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +81,7 @@ def test_a_confirmation_keeps_a_keyed_digest_of_the_text_never_the_text(
 ) -> None:
     exchange = _send_with_h3(lo_ro)
 
+    purpose_given(lo_bg, exchange)
     on_receipt.exchange_confirm_restrictions(officer=lo_bg, exchange=exchange)
 
     (confirmation,) = RestrictionConfirmation.objects.filter(exchange=exchange, officer=lo_bg)
@@ -95,6 +97,7 @@ def test_a_changed_h3_text_is_confirmed_again_before_the_content_opens(
     lo_ro: Officer, lo_bg: Officer
 ) -> None:
     exchange = _send_with_h3(lo_ro)
+    purpose_given(lo_bg, exchange)
     on_receipt.exchange_confirm_restrictions(officer=lo_bg, exchange=exchange)
     changed = H3 + " Nor to the press."
 
@@ -225,6 +228,7 @@ def test_an_evidence_export_records_a_fixed_reason_and_the_justification_encrypt
     lo_ro: Officer, lo_bg: Officer
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
+    purpose_given(lo_bg, exchange)
 
     consultation.exchange_export_evidence(
         officer=lo_bg, exchange=exchange, justification="Case 77/2026 against Petar Marinov"
@@ -276,6 +280,7 @@ def test_a_download_names_the_file_in_the_log_by_a_keyed_digest_only(
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
     attachment = exchange.attachments.get()
+    purpose_given(lo_bg, exchange)
 
     _, content = consultation.attachment_download(officer=lo_bg, attachment_id=attachment.pk)
 
@@ -296,6 +301,7 @@ def test_the_evidence_file_still_gives_the_plain_sha256_to_whoever_exports_it(
     lo_ro: Officer, lo_bg: Officer
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
+    purpose_given(lo_bg, exchange)
 
     bundle = consultation.exchange_export_evidence(
         officer=lo_bg, exchange=exchange, justification="Case 77/2026"

@@ -33,7 +33,7 @@ from selec.core.models import AuditEvent, Notification
 from taskforces.models import CrimeArea
 from tests.cases.scenario import open_case
 from tests.exchanges.scenario import A_NOTE, A_PERSON, EVALUATED, agency_ids, send
-from tests.helpers import agency_of
+from tests.helpers import agency_of, purpose_given
 
 # The author of each status; the former member is Albania, downgraded once the scene is set.
 AUTHORS = {
@@ -182,6 +182,7 @@ def _check_stored(
         assert exchange.sender_agency_id == author.agency_id
         assert consultation.exchange_consult(officer=author, exchange=exchange).exchange == exchange
     if forwarded is not None:
+        purpose_given(author, forwarded)
         assert consultation.exchange_consult(officer=author, exchange=forwarded)
 
 

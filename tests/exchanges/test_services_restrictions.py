@@ -22,6 +22,7 @@ from selec.core.models import AuditAction, AuditEvent
 from selec.core.policy_values import Restrictions
 from tests.exchanges.scenario import agency_ids, message, send
 from tests.exchanges.service_records import _ask_to_share_with_greece, _events_since, _mark, _stored
+from tests.helpers import purpose_given
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +31,7 @@ def test_h3_content_stays_closed_until_the_reader_confirms_the_text(
     lo_ro: Officer, lo_bg: Officer
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H3")
+    purpose_given(lo_bg, exchange)
     with pytest.raises(consultation.RestrictionNotConfirmed):
         consultation.exchange_consult(officer=lo_bg, exchange=exchange)
     with pytest.raises(consultation.RestrictionNotConfirmed):
@@ -42,6 +44,7 @@ def test_h3_content_stays_closed_until_the_reader_confirms_the_text(
 
 def test_a_changed_h3_text_must_be_confirmed_again(lo_ro: Officer, lo_bg: Officer) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H3")
+    purpose_given(lo_bg, exchange)
     on_receipt.exchange_confirm_restrictions(officer=lo_bg, exchange=exchange)
     restriction_changes.exchange_change_restrictions(
         officer=lo_ro,
@@ -161,6 +164,7 @@ def test_h1_blocks_the_evidence_export_until_the_provider_grants_it(
     lo_ro: Officer, lo_bg: Officer, lo_tr
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police", "Turkish Customs", code="H1")
+    purpose_given(lo_bg, exchange)
     with pytest.raises(PermissionDenied):
         consultation.exchange_export_evidence(
             officer=lo_bg, exchange=exchange, justification="Case 1"

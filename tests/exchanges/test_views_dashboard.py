@@ -18,6 +18,7 @@ from exchanges.selectors_inbox import local_day
 from exchanges.services import consultation, on_receipt
 from partners.models import Officer
 from tests.exchanges.scenario import send, set_due
+from tests.helpers import purpose_given
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +92,8 @@ def test_reading_acknowledging_and_answering_move_a_receipt_off_the_lists(
         assert _refs(_section(content, name)) == [exchange.reference], name
     assert 'class="badge overdue"' in _section(content, "unread")
 
+    purpose_given(lo_bg, exchange)
+
     consultation.exchange_consult(officer=lo_bg, exchange=exchange)
     content = _dashboard(client)
     assert _refs(_section(content, "unread")) == []
@@ -151,6 +154,7 @@ def test_the_nfp_sees_the_work_of_every_agency_of_their_country(
     to_both = _send(lo_ro, "Bulgarian Police", "Bulgarian Customs Agency")
     to_customs = _send(lo_tr, "Bulgarian Customs Agency")
     elsewhere = _send(lo_ro, "Turkish Customs")
+    purpose_given(lo_bg, to_both)
     consultation.exchange_consult(officer=lo_bg, exchange=to_both)
     content = _dashboard(login(nfp_bg))
     assert "Waiting for the agencies of Bulgaria" in content
@@ -208,6 +212,7 @@ def test_each_list_links_to_the_inbox_filtered_the_same_way(
     _send(lo_bg, "Romanian Police")  # outgoing: in no list
     set_due(Exchange.objects.filter(pk=overdue.pk), timezone.now() - dt.timedelta(hours=1))
     set_due(Exchange.objects.filter(pk=today.pk), end - dt.timedelta(seconds=1))
+    purpose_given(lo_bg, read)
     consultation.exchange_consult(officer=lo_bg, exchange=read)
     client = login(lo_bg)
     content = _dashboard(client)

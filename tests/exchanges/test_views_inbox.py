@@ -14,6 +14,7 @@ from partners.models import Officer
 from taskforces.models import CrimeArea, TaskForce
 from tests.exchanges.inbox_pages import INBOX, _get, _refs, _send
 from tests.exchanges.scenario import message, set_due
+from tests.helpers import purpose_given
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +73,7 @@ def test_the_nfp_sees_every_exchange_entering_or_leaving_their_country_with_dome
     entering = _send(lo_ro, "Bulgarian Police", "Bulgarian Customs Agency", "Turkish Customs")
     leaving = _send(lo_bg, "Turkish Customs")
     elsewhere = _send(lo_ro, "Turkish Customs")
+    purpose_given(lo_bg, entering)
     consultation.exchange_consult(officer=lo_bg, exchange=entering)
     content = _get(login(nfp_bg))
     assert set(_refs(content)) == {entering.reference, leaving.reference}
@@ -159,6 +161,7 @@ def test_status_filters_follow_the_receipts_of_the_officers_agency(
     acknowledged = _send(lo_ro, "Bulgarian Police")
     answered = _send(lo_ro, "Bulgarian Police")
     untouched = _send(lo_ro, "Bulgarian Police")
+    purpose_given(lo_bg, opened)
     consultation.exchange_consult(officer=lo_bg, exchange=opened)
     on_receipt.exchange_acknowledge(officer=lo_bg, exchange=acknowledged)
     reply = sending.exchange_reply(officer=lo_bg, parent=answered, message=message(attachments=()))
@@ -183,6 +186,7 @@ def test_the_sender_follows_the_receipts_of_its_recipients(
 ) -> None:
     read = _send(lo_ro, "Bulgarian Police")
     unread = _send(lo_ro, "Bulgarian Police")
+    purpose_given(lo_bg, read)
     consultation.exchange_consult(officer=lo_bg, exchange=read)
     client = login(lo_ro)
     assert _refs(_get(client, "?direction=outgoing&status=unread")) == [unread.reference]

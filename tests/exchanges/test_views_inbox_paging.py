@@ -19,6 +19,7 @@ from exchanges.services import consultation
 from partners.models import Officer
 from tests.exchanges.inbox_pages import INBOX, _get, _refs, _send
 from tests.exchanges.scenario import set_due
+from tests.helpers import purpose_given
 
 pytestmark = pytest.mark.django_db
 
@@ -180,6 +181,7 @@ def test_the_inbox_costs_the_same_queries_for_ten_and_two_hundred_rows(
                 lo_ro, "Bulgarian Police", "Bulgarian Customs Agency", "Turkish Customs"
             )
             if i % 3 == 0:
+                purpose_given(lo_bg, exchange)
                 consultation.exchange_consult(officer=lo_bg, exchange=exchange)
 
     def make_overdue(n: int) -> None:

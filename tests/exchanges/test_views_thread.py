@@ -16,7 +16,7 @@ from selec.core.models import AuditAction, AuditEvent
 from selec.core.policy_values import Restrictions
 from tests.exchanges.scenario import CODES, agency_ids, message, send
 from tests.exchanges.thread_pages import BODY, DOES_NOT_SEE, SEES, SUBJECT, _as, _url
-from tests.helpers import agency_of
+from tests.helpers import agency_of, purpose_given
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,7 @@ def test_it_shows_the_message_with_its_content_to_whoever_may_see_it(
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
     officer, client = _as(request, login, persona)
+    purpose_given(officer, exchange)
     response = client.get(_url(exchange))
     assert response.status_code == 200
     content = response.content.decode()
@@ -61,6 +62,7 @@ def test_it_shows_metadata_restrictions_evaluation_entities_attachments_and_rece
     login, lo_ro: Officer, lo_bg: Officer
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police", "Turkish Customs", code="H1", personal=True)
+    purpose_given(lo_bg, exchange)
     content = login(lo_bg).get(_url(exchange)).content.decode()
     assert "Romanian Police" in content
     assert (
@@ -149,6 +151,7 @@ def test_h3_content_stays_off_the_page_until_the_reader_confirms_the_text(
     login, lo_ro: Officer, lo_bg: Officer
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H3")
+    purpose_given(lo_bg, exchange)
     client = login(lo_bg)
     gated = client.get(_url(exchange)).content.decode()
     assert H3_HTML in gated
@@ -172,8 +175,10 @@ def test_a_confirmation_is_asked_again_when_the_provider_changes_the_text(
     login, lo_ro: Officer, lo_bg: Officer
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H3")
+    purpose_given(lo_bg, exchange)
     client = login(lo_bg)
     client.post(_url(exchange, "confirm"))
+    assert BODY in client.get(_url(exchange)).content.decode()
     restriction_changes.exchange_change_restrictions(
         officer=lo_ro,
         exchange=exchange,
@@ -238,6 +243,7 @@ def test_an_attachment_downloads_with_its_bytes_and_the_download_is_audited(
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
     attachment = exchange.attachments.get()
+    purpose_given(lo_bg, exchange)
     response = login(lo_bg).get(f"/exchanges/attachments/{attachment.pk}/")
     assert response.status_code == 200
     assert response.content == b"Seizure report: 40 kg, Kapitan Andreevo."
@@ -267,6 +273,7 @@ def test_an_h3_attachment_sends_the_reader_to_confirm_first(
     login, lo_ro: Officer, lo_bg: Officer
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H3")
+    purpose_given(lo_bg, exchange)
     client = login(lo_bg)
     url = f"/exchanges/attachments/{exchange.attachments.get().pk}/"
     response = client.get(url)

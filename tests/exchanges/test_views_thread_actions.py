@@ -17,6 +17,7 @@ from selec.core.models import AuditAction, AuditEvent
 from selec.core.policy_values import Restrictions
 from tests.exchanges.scenario import agency_ids, message, send
 from tests.exchanges.thread_pages import BODY, DOES_NOT_SEE, SUBJECT, _as, _url
+from tests.helpers import purpose_given
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +29,7 @@ def test_the_reply_page_prefills_the_subject_once_the_parent_is_read(
     login, lo_ro: Officer, lo_bg: Officer
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H2")
+    purpose_given(lo_bg, exchange)
     response = login(lo_bg).get(_url(exchange, "reply"))
     assert response.status_code == 200
     content = response.content.decode()
@@ -86,6 +88,7 @@ def test_a_reply_to_an_unconfirmed_h3_sends_the_reader_to_confirm_first(
     login, lo_ro: Officer, lo_bg: Officer
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H3")
+    purpose_given(lo_bg, exchange)
     response = login(lo_bg).get(_url(exchange, "reply"))
     assert response.status_code == 302
     assert response["Location"].startswith(_url(exchange))
@@ -316,6 +319,7 @@ def test_saving_an_unchanged_h3_text_does_not_ask_readers_to_confirm_again(
         officer=lo_ro, exchange=exchange, restrictions=Restrictions(text="Line one.\nLine two.")
     )
     on_receipt.exchange_confirm_restrictions(officer=lo_bg, exchange=exchange)
+    purpose_given(lo_bg, exchange)
     response = login(lo_ro).post(
         _url(exchange, "restrictions"), {"h1": "on", "h3_text": "Line one.\r\nLine two.\r\n"}
     )
@@ -334,6 +338,7 @@ def test_a_stored_crlf_h3_text_saved_unchanged_keeps_its_bytes_and_the_confirmat
     exchange.restriction_text = "Line one.\r\nLine two."
     exchange.save(update_fields=["restriction_text"])  # encrypted by the field, as it is kept
     on_receipt.exchange_confirm_restrictions(officer=lo_bg, exchange=exchange)
+    purpose_given(lo_bg, exchange)
     response = login(lo_ro).post(
         _url(exchange, "restrictions"), {"h1": "on", "h3_text": "Line one.\nLine two."}
     )
@@ -397,6 +402,7 @@ def test_without_h1_a_recipient_exports_and_an_empty_justification_is_refused(
     login, lo_ro: Officer, lo_bg: Officer
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
+    purpose_given(lo_bg, exchange)
     client = login(lo_bg)
     refused = client.post(_url(exchange, "evidence"), {"justification": ""})
     assert refused.status_code == 400

@@ -1,5 +1,6 @@
-"""The fixture of the oversight tests: a few exchanges, consultations, a forward, a hit between
-two providers, a hit search and a refused attempt, each through the real services (or, for the
+"""The fixture of the oversight tests: a few exchanges, consultations (each the first of its
+thread by its officer, so carrying the purpose given), a forward, a hit between two providers,
+a hit search and a refused attempt, each through the real services (or, for the
 refusal, the real page), so the log holds the events they write."""
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from hits.matching import hit_search
 from partners.models import Officer
 from selec.core.models import AuditEvent
 from tests.exchanges.scenario import agency_ids
-from tests.helpers import verified_client
+from tests.helpers import purpose_given, verified_client
 from tests.hits.scenario import match, person, report
 
 FORWARD_WHY = "Case 12/2026 against Ion Marinescu"
 SEARCH_WHY = "Operation Danube, request 17"
+CONSULT_WHY = "Inquiry 4/2026 into the Ruse couriers"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ def log_scenario(
     romanian = report(lo_ro, marinescu, subject="Marinescu, courier")
     bulgarian = report(lo_bg, marinescu, subject="Marinescu at Ruse")
     assert match(bulgarian) == 1
+    purpose_given(lo_tr, romanian, CONSULT_WHY)
+    purpose_given(lo_tr, bulgarian, CONSULT_WHY)
     exchange_consult(officer=lo_tr, exchange=romanian)
     exchange_consult(officer=lo_tr, exchange=bulgarian)
     exchange_forward(

@@ -15,6 +15,8 @@ from selec.core.models import AuditEvent, AuditVerificationRun
 
 pytestmark = pytest.mark.django_db
 
+# An entity's tokens, as a link carries them.
+AN_ENTITY = "person:" + "0" * 64
 PAGES = [
     "/dpo/audit/",
     "/dpo/audit/?officer=lo.ro",
@@ -23,6 +25,11 @@ PAGES = [
     "/dpo/access/?reference=SELEC-2026-000001",
     "/dpo/access/SELEC-2026-000001/",
     "/dpo/access/not-a-reference/",
+    "/dpo/entity/",
+    "/dpo/entity/?kind=vehicle&show=events",
+    "/dpo/access/entity/",
+    f"/dpo/access/entity/?entity={AN_ENTITY}",
+    f"/dpo/audit/?entity={AN_ENTITY}",
     "/dpo/integrity/",
     "/dpo/integrity/?polled=1",
 ]
@@ -33,6 +40,10 @@ ENDPOINTS = [
     "/api/v1/audit/events/?cursor=garbage&event=nothing",
     "/api/v1/audit/access/SELEC-2026-000001/",
     "/api/v1/audit/access/not-a-reference/",
+    f"/api/v1/audit/access/entity/?entity={AN_ENTITY}",
+    "/api/v1/audit/access/entity/?entity=garbage",
+    f"/api/v1/audit/events/?entity={AN_ENTITY}",
+    "/api/v1/audit/entity-tokens/",
 ]
 OTHERS = ["directory_admin", "analyst", "lo_ro", "nfp_bg", "obs_at"]
 

@@ -35,7 +35,7 @@ from partners.services.access_confirmations import (
 from partners.services.officers import officer_create, officer_update_assignment
 from selec.core.models import AuditAction, AuditEvent, Notification
 from tests.exchanges.scenario import send
-from tests.helpers import issued_token, verified_client
+from tests.helpers import issued_token, purpose_given, verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +89,7 @@ def test_an_account_an_admin_creates_reads_nothing_until_the_nfp_confirms(
     newcomer = Officer.objects.get(pk=newcomer.pk)  # a new request: groups read afresh
     assert newcomer.content_access == ContentAccess.CONFIRMED
     assert exchanges_visible_to(newcomer).filter(pk=sent.pk).exists()
+    purpose_given(newcomer, sent)
     assert api.get(f"/api/v1/exchanges/{sent.reference}/").status_code == 200
     assert pages.get("/exchanges/").status_code == 200
 

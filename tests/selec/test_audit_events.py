@@ -18,6 +18,7 @@ from selec.core.audit_events import AUDIT_EVENTS, audit_event_choices
 from selec.core.audit_verification import first_broken_event
 from selec.core.models import AuditAction, AuditEvent
 from tests.exchanges.scenario import send
+from tests.helpers import purpose_given
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_process_tasks")]
 
@@ -41,6 +42,7 @@ def test_each_use_case_writes_its_own_name_and_the_log_answers_by_name(
     lo_ro: Officer, lo_bg: Officer
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
+    purpose_given(lo_bg, exchange)
     exchange_consult(officer=lo_bg, exchange=exchange)
     exchange_forward(
         officer=lo_bg,

@@ -24,6 +24,7 @@ from selec.core.audit_anchor import newest_anchored_head
 from selec.core.audit_verification import audit_verify, first_broken_event
 from selec.core.models import AuditEvent
 from tests.exchanges.scenario import send
+from tests.helpers import purpose_given
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_process_tasks")]
 
@@ -108,6 +109,7 @@ def test_a_reader_s_h3_confirmation_survives_the_rotation(
     lo_ro: Officer, lo_bg: Officer, rotate
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H3")
+    purpose_given(lo_bg, exchange)
     exchange_confirm_restrictions(officer=lo_bg, exchange=exchange)
     rotate()
 

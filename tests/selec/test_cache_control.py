@@ -11,6 +11,7 @@ from django.utils.cache import cc_delim_re
 from partners.models import Officer
 from selec.core.cache_control import NoStoreMiddleware
 from tests.exchanges.scenario import send
+from tests.helpers import purpose_given
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +68,7 @@ def test_an_api_answer_to_an_unauthenticated_caller_is_not_stored(client: Client
 
 def test_a_download_keeps_its_own_header(login, lo_ro: Officer, lo_bg: Officer) -> None:
     exchange = send(lo_ro, "Bulgarian Police")
+    purpose_given(lo_bg, exchange)
     response = login(lo_bg).get(f"/exchanges/attachments/{exchange.attachments.get().pk}/")
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")

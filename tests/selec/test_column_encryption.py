@@ -161,7 +161,9 @@ def test_the_migrations_encrypt_the_rows_stored_before_them_and_going_back_decry
             assert isinstance(stored, str)
             assert stored.startswith(f"{current_key_id()}:")
             assert plaintext not in stored
-            assert getattr(model._default_manager.get(pk=pk), field_name) == plaintext
+            # Only the column and the row key: later migrations add columns the table lacks now.
+            row = model._default_manager.only("uuid", field_name).get(pk=pk)
+            assert getattr(row, field_name) == plaintext
         # Every encrypted value reads, the empty ones too.
         pending = DisseminationRequest.objects.get(pk=rows[DisseminationRequest][1])
         assert pending.decision_note == ""
@@ -194,4 +196,6 @@ def test_the_migrations_encrypt_the_rows_stored_before_them_and_going_back_decry
             )
             assert cursor.fetchall() == [(H3,)]
     finally:
-        _migrate(AFTER)
+        # Back to the latest state, for the tests that follow on this database.
+        latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
+        _migrate(latest)

@@ -22,6 +22,7 @@ from selec.core.crypto import associated_data, decrypt_bytes, key_id_of
 from selec.core.files import open_attachment
 from tests.cases.scenario import A_MINUTES_FILE, add_meeting, open_case
 from tests.exchanges.scenario import CODES, send
+from tests.helpers import purpose_given
 from tests.selec.encryption import (
     ATTRIBUTES,
     BODY,
@@ -168,6 +169,7 @@ def test_rotation_re_encrypts_h3_texts_requests_names_places_and_file_hashes(
     assert MeetingAttachment.objects.get(pk=meeting.attachments.get().pk).sha256 == (
         hashlib.sha256(A_MINUTES_FILE.content).hexdigest()
     )
+    purpose_given(lo_bg, exchange)
     assert exchange_consult(officer=lo_bg, exchange=exchange).body
 
 

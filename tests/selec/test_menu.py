@@ -16,6 +16,15 @@ LINKS = {
     "hits": ('href="/hits/"',),
     "statistics": ('href="/analytics/',),
     "access_confirmations": ('href="/account/confirmations/"',),
+    "records": ('href="/records/review/"', 'href="/records/flags/"'),
+    "subject_queue": ('href="/subject-requests/queue/"',),
+    "data_protection": (
+        'href="/dpo/audit/"',
+        'href="/dpo/entity/?show=report"',
+        'href="/dpo/retention/"',
+        'href="/dpo/integrity/"',
+    ),
+    "subject_requests": ('href="/subject-requests/"',),
 }
 
 
@@ -29,11 +38,20 @@ def offered(page: str) -> set[str]:
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [
-        ("lo_ro", {"exchanges", "cases", "hits", "access_confirmations"}),
-        ("nfp_bg", {"exchanges", "cases", "hits", "access_confirmations"}),
-        ("obs_at", {"exchanges", "cases", "hits", "access_confirmations"}),
+        (
+            "lo_ro",
+            {"exchanges", "cases", "hits", "access_confirmations", "records", "subject_queue"},
+        ),
+        (
+            "nfp_bg",
+            {"exchanges", "cases", "hits", "access_confirmations", "records", "subject_queue"},
+        ),
+        (
+            "obs_at",
+            {"exchanges", "cases", "hits", "access_confirmations", "records", "subject_queue"},
+        ),
         ("analyst", {"cases", "hits"}),
-        ("dpo", set()),
+        ("dpo", {"data_protection", "subject_requests"}),
         ("directory_admin", set()),
     ],
 )

@@ -10,8 +10,10 @@ from cases.models import CaseNotificationKind
 from exchanges.models import ExchangeNotificationKind
 from hits.models import HitNotificationKind
 from partners.models import PartnerNotificationKind
+from records.models import RecordsNotificationKind
 from selec.core import notification_kinds
 from selec.core.models import Notification
+from subjects.models import SubjectNotificationKind
 
 
 def _kind_choices() -> list[tuple[object, object]]:
@@ -29,6 +31,8 @@ def test_every_app_s_kinds_are_the_choices_of_a_notification() -> None:
         *HitNotificationKind.values,
         *CaseNotificationKind.values,
         *PartnerNotificationKind.values,
+        *RecordsNotificationKind.values,
+        *SubjectNotificationKind.values,
     }
     choices = {value for value, _ in _kind_choices()}
     assert choices == declared

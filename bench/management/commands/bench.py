@@ -71,6 +71,7 @@ ORDER = (
     "dashboard_nfp",
     "dashboard_heavy",
     "thread",
+    "access_report",
     "send",
     "hit_lookup",
     "statistics_year",
@@ -294,6 +295,7 @@ class Command(BaseCommand):
         take("dashboard_nfp", lambda: measure_pages.dashboard(NFP_PERSONA, plan))
         take("dashboard_heavy", lambda: measure_pages.dashboard(HEAVY_AGENCY_OF, plan))
         take("thread", lambda: measure_pages.thread(plan))
+        take("access_report", lambda: measure_pages.access_report(plan))
         take("hit_lookup", lambda: measure_actions.hit_lookup(HEAVY_AGENCY_OF, plan))
         take("statistics_year", lambda: measure_statistics.statistics_year(plan))
         take("statistics_all", lambda: measure_statistics.statistics_all(plan))

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cases.demo import seed_demo_cases
 from hits.demo import seed_demo_hit
-from selec.demo import demo_allowed, demo_password, seed_demo_personas
+from selec.demo import demo_allowed, demo_password, seed_demo_personas, seed_demo_reviews
 from selec.reference import load_reference_data
 
 
@@ -28,4 +28,5 @@ class Command(BaseCommand):
         if not options["personas_only"]:
             seed_demo_cases()
             seed_demo_hit()
+            seed_demo_reviews()
         self.stdout.write(f"Demo personas ready: {', '.join(o.username for o in officers)}.")

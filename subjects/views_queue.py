@@ -1,0 +1,80 @@
+"""The provider's pages of data subject requests: the queue of the items addressed to the
+officer's agency, and the answer to one. Officers of other agencies, and anybody without an
+agency, get 404. A provider sees the request's reference, kind and due date, its own exchange
+and which identifiers matched: never the person's identifiers as the DPO typed them."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from partners.auth import officer_of
+from selec.core.form_pages import apply_service_errors
+from subjects.access import provider_or_404
+from subjects.forms import AnswerForm
+from subjects.models import ItemStatus, RequestKind
+from subjects.paging import NotAPosition
+from subjects.selectors import PAGE_SIZE, erasure_url, item_get_for_provider, item_page
+from subjects.services_answers import subject_item_answer
+
+ROWS_PER_PAGE = PAGE_SIZE
+
+
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    agency_id = provider_or_404(officer_of(request))
+    after, before = request.GET.get("after"), request.GET.get("before")
+    today = timezone.localdate()
+    paging_error = False
+    try:
+        rows, page = item_page(agency_id, today=today, after=after, before=before)
+    except NotAPosition:
+        paging_error = True
+        rows, page = item_page(agency_id, today=today)
+    context = {"rows": rows, "page": page, "paging_error": paging_error}
+    return render(request, "subjects/queue.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    officer = officer_of(request)
+    agency_id = provider_or_404(officer)
+    row = item_get_for_provider(agency_id, pk, today=timezone.localdate())
+    item = row.item
+    form = AnswerForm(request.POST or None, kind=item.request.kind)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                subject_item_answer(
+                    officer=officer,
+                    item_id=item.pk,
+                    decision=form.cleaned_data["decision"],
+                    answer=form.cleaned_data["answer"],
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Your answer on %(exchange)s for %(reference)s is sent to the DPO.")
+                    % {"exchange": item.exchange.reference, "reference": item.request.reference},
+                )
+                return redirect("subjects:queue")
+        status = 400
+    context = {
+        "row": row,
+        "item": item,
+        "form": form,
+        "pending": item.status == ItemStatus.PENDING,
+        # Erasure is done on the records' erasure page; the decision here records it.
+        "erasure_url": erasure_url(item.exchange.reference)
+        if item.request.kind == RequestKind.ERASURE and item.exchange.erased_at is None
+        else "",
+    }
+    return render(request, "subjects/item.html", context, status=status)
