@@ -246,6 +246,16 @@ def grants_for(facts: ExchangeFacts) -> dict[Principal, frozenset[Perm]]:
     return {principal: frozenset(perms) for principal, perms in grants.items()}
 
 
+def check_content_held(reference: str, *, erased: bool) -> None:
+    """An exchange whose content its provider erased holds nothing to forward, export as
+    evidence or ask to share further (its thread may still be answered and acknowledged)."""
+    if erased:
+        raise PolicyError(
+            f"The content of {reference} was erased by its provider: there is nothing left to "
+            "forward, export or share."
+        )
+
+
 def check_forward(
     facts: ExchangeFacts, targets: tuple[AgencyFacts, ...], *, by_agency_id: int | None
 ) -> None:

@@ -120,7 +120,7 @@ def exchange_erase(*, officer: Officer, exchange: Exchange, reason: str) -> Eras
         action=AuditAction.ERASURE,
         event=RecordsAuditEvent.ERASED,
         target=exchange,
-        reason="content erased at retention review",
+        reason="content erased by its provider",
         details=_details(plan),
         # The provider's words may name people: encrypted, outside the log itself.
         justification=decision.reason,

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from exchanges import policy
 from exchanges.case_links import case_links
+from exchanges.models import Exchange
 from selec.core.policy_values import AgencyFacts, PolicyError, Restrictions
 
 
@@ -58,3 +59,12 @@ def case_link_facts_of(case_id: int | None) -> policy.CaseLinkFacts | None:
     """What the policy checks of the case an exchange joins (its parties, kind, status and
     observers), or None when no case is named or there is no such case."""
     return case_links().link_facts(case_id) if case_id is not None else None
+
+
+def refuse_if_erased(exchange: Exchange) -> None:
+    """Nothing of an erased exchange is disclosed further (``policy.check_content_held``): a
+    ValidationError, as the state of the exchange, not the officer's rights, refuses it."""
+    try:
+        policy.check_content_held(exchange.reference, erased=exchange.erased_at is not None)
+    except PolicyError as exc:
+        raise ValidationError(str(exc)) from exc

@@ -30,6 +30,7 @@ from exchanges.selectors import (
     restriction_digests,
     restriction_text_now,
 )
+from exchanges.services.admission import refuse_if_erased
 from exchanges.services.purposes import ThreadPurpose, thread_purpose
 from partners.models import Officer
 from selec.core.audit import audit_record
@@ -167,6 +168,7 @@ def exchange_export_evidence(
 ) -> dict[str, object]:
     """The "use as evidence" export: refused under H1 until the provider grants it."""
     require_perm(officer, exchange, policy.Perm.EXPORT_EVIDENCE)
+    refuse_if_erased(exchange)
     _require_purpose(officer, exchange)
     _require_h3_confirmed(officer, exchange)
     if not justification.strip():

@@ -26,6 +26,7 @@ from exchanges.selectors import (
 )
 from exchanges.services.admission import (
     admit,
+    refuse_if_erased,
 )
 from exchanges.services.storing import (
     locked_exchange,
@@ -49,6 +50,7 @@ def dissemination_request_file(
 ) -> DisseminationRequest:
     # Only agencies are granted the request (policy.grants_for): the officer has one by now.
     require_perm(officer, exchange, policy.Perm.REQUEST_DISSEMINATION)
+    refuse_if_erased(exchange)
     kind = DisseminationKind(kind)
     if kind == DisseminationKind.SHARE:
         targets = agencies_facts(target_agency_ids)

@@ -28,6 +28,7 @@ from exchanges.services.admission import (
     admit,
     admit_new,
     case_link_facts_of,
+    refuse_if_erased,
 )
 from exchanges.services.inputs import (
     Message,
@@ -210,6 +211,7 @@ def exchange_forward(
     """A recipient passes the exchange on to further agencies, where no H2 forbids it."""
     require_perm(officer, exchange, policy.Perm.VIEW)
     exchange = locked_exchange(exchange)
+    refuse_if_erased(exchange)
     facts = facts_for([exchange])[exchange.pk]
     targets = agencies_facts(agency_ids)
     # A forward discloses: the log must say why (issue 14), as for an evidence export.

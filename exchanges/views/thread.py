@@ -109,8 +109,12 @@ class MessageView:
         return Perm.REPLY in self.perms
 
     @property
+    def holds_content(self) -> bool:
+        return self.exchange.erased_at is None
+
+    @property
     def can_request_dissemination(self) -> bool:
-        return Perm.REQUEST_DISSEMINATION in self.perms
+        return Perm.REQUEST_DISSEMINATION in self.perms and self.holds_content
 
     @property
     def can_manage(self) -> bool:
@@ -118,7 +122,7 @@ class MessageView:
 
     @property
     def can_export(self) -> bool:
-        return Perm.EXPORT_EVIDENCE in self.perms
+        return Perm.EXPORT_EVIDENCE in self.perms and self.holds_content
 
     @property
     def has_actions(self) -> bool:
@@ -195,7 +199,7 @@ def _message_views(officer: Officer, exchange: Exchange) -> list[MessageView]:
                 and any(
                     r.acknowledged_at is None and acknowledges_for(officer, r) for r in receipts
                 ),
-                can_forward=offers_forward(message_perms),
+                can_forward=offers_forward(message_perms) and message.erased_at is None,
                 pending_requests=[
                     r
                     for r in requests

@@ -20,6 +20,7 @@ LINKS = {
     "subject_queue": ('href="/subject-requests/queue/"',),
     "data_protection": (
         'href="/dpo/audit/"',
+        'href="/dpo/access/"',
         'href="/dpo/entity/?show=report"',
         'href="/dpo/retention/"',
         'href="/dpo/integrity/"',
