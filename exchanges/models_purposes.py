@@ -3,7 +3,7 @@
 Consultations are logged (``exchanges.services.consultation``); the law asks that the log also
 say why. The purpose is asked once per officer and thread, not on every page: it is kept here,
 encrypted (an officer may name a case or a person), and the first consultation's audit event
-carries it as its justification.
+carries it as its justification (``carried_at`` says when).
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ class ConsultationPurpose(models.Model):
         validators=[MaxLengthValidator(PURPOSE_MAX_LENGTH)],
     )
     given_at = models.DateTimeField()
+    # When a consultation's audit event first carried the purpose as its justification (null:
+    # none yet); the later consultations say it is on record.
+    carried_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

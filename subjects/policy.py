@@ -46,12 +46,37 @@ def decisions_for(kind: str) -> tuple[Decision, ...]:
     return DECISIONS[RequestKind(kind)]
 
 
-def decision_problem(*, kind: str, decision: str, answer: str) -> tuple[str, str] | None:
-    """(field, message) when the decision does not fit the request, None when it does."""
+def decision_problem(
+    *,
+    kind: str,
+    decision: str,
+    answer: str,
+    erased: bool,
+    corrected_on: dt.date | None,
+    received_on: dt.date,
+) -> tuple[str, str] | None:
+    """(field, message) when the decision does not fit the request, None when it does.
+
+    The DPO tells the person what the provider decided: "erased" and "rectified" must be true
+    when they are given. Erased: the exchange's content is erased (``erased``). Rectified: the
+    exchange was corrected on or after the day the request was received (``corrected_on``,
+    the day of its last correction): a correction made before it cannot answer it, and a
+    provider may correct between the receipt and the forwarding, when the DPO asks it first."""
     allowed = decisions_for(kind)
     if decision not in allowed:
         names = ", ".join(str(d.label).lower() for d in allowed)
         return "decision", f"A request for {RequestKind(kind).label.lower()} is answered: {names}."
+    if decision == Decision.ERASED and not erased:
+        return "decision", (
+            "The exchange's content is not erased: erase it on its erasure page first (it shows "
+            "what would be removed), then record this decision."
+        )
+    if decision == Decision.RECTIFIED and (corrected_on is None or corrected_on < received_on):
+        return "decision", (
+            f"The exchange has not been corrected since the request was received "
+            f"({received_on:%d %b %Y}): correct it on its correction page first, then record "
+            "this decision."
+        )
     if Decision(decision) in ANSWER_REQUIRED and not answer.strip():
         if decision == Decision.REFUSED:
             return "answer", "Give the grounds of the refusal."

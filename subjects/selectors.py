@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
-from functools import reduce
+from functools import partial, reduce
 from operator import or_
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.urls import NoReverseMatch, reverse
 
 from hits.blind_index import current_scheme
 from hits.models import EntityToken
@@ -245,27 +244,19 @@ def _parsed_queue_position(value: str) -> tuple[str, dt.date, int] | None:
     return status, due_on, parsed
 
 
-def _queue_after(value: str) -> Q | None:
+def _queue_beyond(value: str, *, after: bool) -> Q | None:
+    """The rows after the position (the next page's) or before it (the previous page's), in
+    the queue's order: status descending, then due date and id ascending."""
     parsed = _parsed_queue_position(value)
     if parsed is None:
         return None
     status, due_on, pk = parsed
+    # Status descends, the rest ascends: their comparisons go opposite ways.
+    on_status, on_rest = ("lt", "gt") if after else ("gt", "lt")
     return (
-        Q(status__lt=status)
-        | Q(status=status, due_on__gt=due_on)
-        | Q(status=status, due_on=due_on, pk__gt=pk)
-    )
-
-
-def _queue_before(value: str) -> Q | None:
-    parsed = _parsed_queue_position(value)
-    if parsed is None:
-        return None
-    status, due_on, pk = parsed
-    return (
-        Q(status__gt=status)
-        | Q(status=status, due_on__lt=due_on)
-        | Q(status=status, due_on=due_on, pk__lt=pk)
+        Q(**{f"status__{on_status}": status})
+        | Q(status=status, **{f"due_on__{on_rest}": due_on})
+        | Q(status=status, due_on=due_on, **{f"pk__{on_rest}": pk})
     )
 
 
@@ -273,8 +264,8 @@ def _queue_before(value: str) -> Q | None:
 # index ``subject_item_queue``.
 QUEUE_KEYSET: Keyset[SubjectRequestItem] = Keyset(
     order=("-status", "due_on", "id"),
-    after=_queue_after,
-    before=_queue_before,
+    after=partial(_queue_beyond, after=True),
+    before=partial(_queue_beyond, after=False),
     position=_queue_position,
 )
 
@@ -302,10 +293,3 @@ def item_get_for_provider(agency_id: int, pk: int, *, today: dt.date) -> ItemRow
         raise Http404("No such item.")
     return _item_rows([item], today)[0]
 
-
-def erasure_url(reference: str) -> str:
-    """The erasure page of an exchange (``records:erasure``), or "" where there is none."""
-    try:
-        return reverse("records:erasure", kwargs={"reference": reference})
-    except NoReverseMatch:
-        return ""

@@ -48,7 +48,8 @@ def subject_item_answer(
 ) -> SubjectRequestItem:
     """The provider's decision on one item of its agency's queue (404 for another agency's),
     with its answer (encrypted). The officer acts as the exchange's provider: they must hold
-    ``manage_exchange`` on it, unless its content is already erased."""
+    ``manage_exchange`` on it, unless its content is already erased. "Erased" and "rectified"
+    are refused until the exchange is (``subjects.policy.decision_problem``)."""
     agency_id = provider_or_404(officer)
     found = (
         SubjectRequestItem.objects.filter(pk=item_id, provider_agency_id=agency_id)
@@ -59,7 +60,9 @@ def subject_item_answer(
         raise Http404("No such item.")
     # The request's row first (see the module's text), then the item's.
     request = (
-        SubjectRequest.objects.select_for_update().only("pk", "reference", "kind").get(pk=found)
+        SubjectRequest.objects.select_for_update()
+        .only("pk", "reference", "kind", "received_on")
+        .get(pk=found)
     )
     item = (
         SubjectRequestItem.objects.select_for_update(of=("self",))
@@ -69,14 +72,8 @@ def subject_item_answer(
     )
     if item.exchange.erased_at is None:
         require_perm(officer, item.exchange, Perm.MANAGE)
-    if item.status != ItemStatus.PENDING:
-        raise ValidationError({"decision": ["This item is already answered."]})
     answer = answer.strip()
-    if len(answer) > ANSWER_MAX_LENGTH:
-        raise ValidationError({"answer": [f"At most {ANSWER_MAX_LENGTH} characters."]})
-    problem = decision_problem(kind=request.kind, decision=decision, answer=answer)
-    if problem is not None:
-        raise ValidationError({problem[0]: [problem[1]]})
+    _check_answer(request, item, decision=decision, answer=answer)
     now = timezone.now()
     item.status, item.decision, item.answer = ItemStatus.ANSWERED, decision, answer
     item.answered_by, item.answered_at = officer, now
@@ -106,6 +103,29 @@ def subject_item_answer(
             dedupe_key=f"subject-request-completed:{request.pk}",
         )
     return item
+
+
+def _check_answer(
+    request: SubjectRequest, item: SubjectRequestItem, *, decision: str, answer: str
+) -> None:
+    """ValidationError by field unless the item may be answered so: pending, the answer's
+    length, and the decision as the policy reads the exchange's state."""
+    if item.status != ItemStatus.PENDING:
+        raise ValidationError({"decision": ["This item is already answered."]})
+    if len(answer) > ANSWER_MAX_LENGTH:
+        raise ValidationError({"answer": [f"At most {ANSWER_MAX_LENGTH} characters."]})
+    exchange = item.exchange
+    corrected_at = exchange.corrected_at
+    problem = decision_problem(
+        kind=request.kind,
+        decision=decision,
+        answer=answer,
+        erased=exchange.erased_at is not None,
+        corrected_on=timezone.localdate(corrected_at) if corrected_at else None,
+        received_on=request.received_on,
+    )
+    if problem is not None:
+        raise ValidationError({problem[0]: [problem[1]]})
 
 
 @transaction.atomic

@@ -9,7 +9,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -17,9 +19,9 @@ from partners.auth import officer_of
 from selec.core.form_pages import apply_service_errors
 from subjects.access import provider_or_404
 from subjects.forms import AnswerForm
-from subjects.models import ItemStatus, RequestKind
+from subjects.models import ItemStatus, RequestKind, SubjectRequestItem
 from subjects.paging import NotAPosition
-from subjects.selectors import PAGE_SIZE, erasure_url, item_get_for_provider, item_page
+from subjects.selectors import PAGE_SIZE, item_get_for_provider, item_page
 from subjects.services_answers import subject_item_answer
 
 ROWS_PER_PAGE = PAGE_SIZE
@@ -72,9 +74,23 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         "item": item,
         "form": form,
         "pending": item.status == ItemStatus.PENDING,
-        # Erasure is done on the records' erasure page; the decision here records it.
-        "erasure_url": erasure_url(item.exchange.reference)
-        if item.request.kind == RequestKind.ERASURE and item.exchange.erased_at is None
-        else "",
+        **_records_pages(item, back=request.path),
     }
     return render(request, "subjects/item.html", context, status=status)
+
+
+def _records_pages(item: SubjectRequestItem, *, back: str) -> dict[str, str]:
+    """Where the provider erases or corrects the exchange before deciding "erased" or
+    "rectified" (the records' pages), while its content is there to erase or correct. The
+    erasure page leads back here (``next``) once done."""
+    if item.exchange.erased_at is not None:
+        return {"erasure_url": "", "correction_url": ""}
+    reference = {"reference": item.exchange.reference}
+    kind = item.request.kind
+    erasure = reverse("records:erasure", kwargs=reference) + "?" + urlencode({"next": back})
+    return {
+        "erasure_url": erasure if kind == RequestKind.ERASURE else "",
+        "correction_url": reverse("records:correct", kwargs=reference)
+        if kind == RequestKind.RECTIFICATION
+        else "",
+    }

@@ -24,6 +24,7 @@ from exchanges.models import (
     Recipient,
     RestrictionConfirmation,
 )
+from exchanges.models_purposes import ConsultationPurpose
 from exchanges.selectors import (
     attachment_get_for_officer,
     require_perm,
@@ -114,6 +115,9 @@ def exchange_consult(*, officer: Officer, exchange: Exchange) -> ExchangeContent
     purpose = _require_purpose(officer, exchange)
     _require_h3_confirmed(officer, exchange)
     purpose_details, justification = purpose.audit()
+    if justification and purpose.record is not None:
+        # This consultation carries the purpose: the next ones say it is on record.
+        ConsultationPurpose.objects.filter(pk=purpose.record.pk).update(carried_at=timezone.now())
     # An officer of no agency (a case's named analyst) has no receipt to mark.
     if officer.agency_id is not None:
         Recipient.objects.filter(

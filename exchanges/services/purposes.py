@@ -15,8 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Subquery
-from django.db.models.functions import JSONObject
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from exchanges import policy
@@ -25,10 +24,9 @@ from exchanges.models_purposes import PURPOSE_MAX_LENGTH, ConsultationPurpose
 from exchanges.selectors import require_perm
 from partners.models import Officer
 from selec.core.audit import audit_record
-from selec.core.models import AuditAction, AuditEvent
+from selec.core.models import AuditAction
 
-# The key of a consultation event's details that names the purpose it carried: found again
-# through the log's index of details (containment), so that it is carried once.
+# The key of a consultation event's details that names the purpose it carried.
 CARRIED_KEY = "purpose_record"
 
 
@@ -60,21 +58,15 @@ def thread_purpose(officer: Officer, exchange: Exchange) -> ThreadPurpose:
     """The officer's purpose for the exchange's thread, in one query: the thread's author, the
     purpose (decrypted only when read) and whether a consultation already carried it."""
     given = ConsultationPurpose.objects.filter(thread_id=OuterRef("pk"), officer_id=officer.pk)
-    author_id, purpose_id, purpose_uuid, purpose_text, carried = (
+    author_id, purpose_id, purpose_uuid, purpose_text, carried_at = (
         Exchange.objects.filter(pk=exchange.thread_root_id or exchange.pk)
         .annotate(
             purpose_id=Subquery(given.values("pk")),
             purpose_uuid=Subquery(given.values("uuid")),
             purpose_text=Subquery(given.values("purpose")),
+            carried_at=Subquery(given.values("carried_at")),
         )
-        .annotate(
-            carried=Exists(
-                AuditEvent.objects.filter(
-                    details__contains=JSONObject(**{CARRIED_KEY: OuterRef("purpose_id")})
-                )
-            )
-        )
-        .values_list("author_id", "purpose_id", "purpose_uuid", "purpose_text", "carried")
+        .values_list("author_id", "purpose_id", "purpose_uuid", "purpose_text", "carried_at")
         .get()
     )
     record = None
@@ -89,7 +81,9 @@ def thread_purpose(officer: Officer, exchange: Exchange) -> ThreadPurpose:
             purpose=purpose_text,
         )
     return ThreadPurpose(
-        author=officer.pk in (author_id, exchange.author_id), record=record, carried=bool(carried)
+        author=officer.pk in (author_id, exchange.author_id),
+        record=record,
+        carried=carried_at is not None,
     )
 
 

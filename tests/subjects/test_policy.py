@@ -40,6 +40,21 @@ def test_only_confirmed_officers_of_an_agency_answer() -> None:
     assert not answers_subject_requests(has_agency=True, is_active=True, awaits_confirmation=True)
 
 
+
+
+def _problem(kind: str, decision: str, answer: str, *, done: bool) -> tuple[str, str] | None:
+    """The policy's answer for an exchange erased and corrected on the day the request was
+    received (``done``: every decision the request allows fits it), or left untouched."""
+    return decision_problem(
+        kind=kind,
+        decision=decision,
+        answer=answer,
+        erased=done,
+        corrected_on=TODAY if done else None,
+        received_on=TODAY,
+    )
+
+
 @pytest.mark.parametrize("kind", list(RequestKind))
 def test_each_kind_is_answered_by_what_it_asks_a_refusal_or_no_data(kind: RequestKind) -> None:
     asked = {
@@ -49,18 +64,56 @@ def test_each_kind_is_answered_by_what_it_asks_a_refusal_or_no_data(kind: Reques
     }[kind]
     assert set(decisions_for(kind)) == {asked, Decision.REFUSED, Decision.NO_DATA}
     for decision in Decision:
-        problem = decision_problem(kind=kind, decision=decision, answer="Grounds.")
+        problem = _problem(kind, decision, "Grounds.", done=True)
         assert (problem is None) == (decision in decisions_for(kind))
 
 
 def test_a_refusal_and_an_access_need_their_words() -> None:
-    assert decision_problem(kind="access", decision="refused", answer=" ") == (
+    assert _problem("access", "refused", " ", done=False) == (
         "answer",
         "Give the grounds of the refusal.",
     )
-    assert decision_problem(kind="access", decision="access_given", answer="")
-    assert decision_problem(kind="access", decision="no_data", answer="") is None
-    assert decision_problem(kind="erasure", decision="erased", answer="") is None
+    assert _problem("access", "access_given", "", done=False)
+    assert _problem("access", "no_data", "", done=False) is None
+    assert _problem("erasure", "erased", "", done=True) is None
+
+
+def test_erased_only_once_the_content_is_erased() -> None:
+    problem = _problem("erasure", "erased", "", done=False)
+    assert problem is not None
+    field, message = problem
+    assert field == "decision"
+    assert "not erased" in message
+    assert "erasure page" in message
+    # A refusal or "no such data" does not need the erasure.
+    for decision in (Decision.REFUSED, Decision.NO_DATA):
+        assert _problem("erasure", decision, "Grounds.", done=False) is None
+
+
+@given(
+    corrected=st.one_of(
+        st.none(), st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2030, 1, 1))
+    ),
+    erased=st.booleans(),
+)
+def test_rectified_only_once_corrected_since_the_request_was_received(
+    corrected: dt.date | None, erased: bool
+) -> None:
+    problem = decision_problem(
+        kind="rectification",
+        decision="rectified",
+        answer="",
+        erased=erased,
+        corrected_on=corrected,
+        received_on=TODAY,
+    )
+    if corrected is not None and corrected >= TODAY:
+        assert problem is None
+    else:
+        assert problem is not None
+        assert problem[0] == "decision"
+        assert "not been corrected since the request was received (06 Dec 2026)" in problem[1]
+        assert "correction page" in problem[1]
 
 
 def test_dates() -> None:
