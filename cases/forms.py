@@ -16,10 +16,9 @@ from cases.policy import TRANSITIONS
 from cases.services import CaseDetails
 from cases.services_results import SeizureInput
 from exchanges.forms import recipient_choices
-from exchanges.forms_thread import LabelledForm
 from exchanges.services.inputs import attachments_of
 from partners.models import Agency, Officer, Party
-from selec.core.form_fields import MultipleFileField
+from selec.core.form_fields import LabelledForm, MultipleFileField
 from selec.core.policy_values import Restrictions, normalised_text
 from selec.core.restriction_fields import Owner, RestrictionsField
 from taskforces.models import CrimeArea, TaskForce

@@ -23,7 +23,7 @@ from exchanges.models import (
 )
 from exchanges.services.inputs import EntityInput, Message, message_of
 from partners.models import Agency, PartyStatus
-from selec.core.form_fields import MultipleFileField
+from selec.core.form_fields import LabelledForm, MultipleFileField
 from selec.core.policy_values import Restrictions
 from selec.core.restriction_fields import RestrictionsField
 from taskforces.models import CrimeArea, TaskForce
@@ -55,7 +55,7 @@ def recipient_choices(agencies: Iterable[Agency]) -> list[tuple[str, list[tuple[
     return list(groups.values())
 
 
-class AudienceFields(forms.Form):
+class AudienceFields(LabelledForm):
     """The fields that decide who will see an exchange: the compose form's own, and the whole of
     what the "Who will see this" panel posts."""
 
@@ -81,7 +81,6 @@ class AudienceFields(forms.Form):
     )
 
     def __init__(self, *args: Any, agencies: Iterable[Agency], **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.agencies = list(agencies)
         # self.fields holds the ChoiceField declared above; the stubs type it as a plain Field.

@@ -35,6 +35,7 @@ from exchanges.entity_schema import (
 )
 from exchanges.models import EntityKind
 from exchanges.services.inputs import EntityInput
+from selec.core.form_fields import LabelledForm
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -118,14 +119,10 @@ def _field_of_attribute(schema: EntitySchema) -> dict[str, str]:
     return fields
 
 
-class EntityForm(forms.Form):
+class EntityForm(LabelledForm):
     schema: ClassVar[EntitySchema]
     kind: ClassVar[EntityKind]
     FIELD_OF_ATTRIBUTE: ClassVar[dict[str, str]] = {}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
         # Form.clean() answers cleaned_data itself (the stubs allow a subclass's None).

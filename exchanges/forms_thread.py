@@ -17,7 +17,7 @@ from exchanges.models import (
 from exchanges.models_purposes import PURPOSE_MAX_LENGTH
 from exchanges.services.inputs import Message, message_of
 from partners.models import Agency
-from selec.core.form_fields import MultipleFileField
+from selec.core.form_fields import LabelledForm, MultipleFileField
 from selec.core.policy_values import Restrictions
 from selec.core.restriction_fields import RestrictionsField
 
@@ -32,12 +32,6 @@ def agency_choices(agencies: Iterable[Agency]) -> list[tuple[str, list[tuple[int
 
 
 EVALUATION_BLANK = [("", _("— not evaluated —"))]
-
-
-class LabelledForm(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 class ReplyForm(LabelledForm):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from exchanges.forms_entities import ENTITY_FORMS, EntityForm
 from exchanges.models import EntityKind
+from selec.core.form_fields import LabelledForm
 
 ENTITY_FORM_OF: dict[str, type[EntityForm]] = {
     form.kind.value: form for form, _t, _a in ENTITY_FORMS
@@ -18,7 +19,7 @@ ENTITY_FORM_OF: dict[str, type[EntityForm]] = {
 ENTITY_PREFIX = "entity"
 
 
-class JustificationForm(forms.Form):
+class JustificationForm(LabelledForm):
     kind = forms.ChoiceField(choices=EntityKind.choices, widget=forms.HiddenInput)
     justification = forms.CharField(
         label=_("Justification"),
@@ -28,10 +29,6 @@ class JustificationForm(forms.Form):
         ),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 def chosen_kind(value: str | None) -> EntityKind:

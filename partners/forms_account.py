@@ -6,9 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partners.api_auth import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS
+from selec.core.form_fields import LabelledForm
 
 
-class ApiTokenIssueForm(forms.Form):
+class ApiTokenIssueForm(LabelledForm):
     days = forms.IntegerField(
         label=_("Valid for (days)"),
         min_value=1,
@@ -21,10 +22,6 @@ class ApiTokenIssueForm(forms.Form):
         help_text=_("Issuing a token asks for a fresh code, even though you are signed in."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class AccessDecisionForm(forms.Form):

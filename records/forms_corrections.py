@@ -15,10 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from exchanges.entity_schema import AttributeType
 from exchanges.forms_entities import ENTITY_FORMS, EntityForm
-from exchanges.forms_thread import EVALUATION_BLANK, LabelledForm
+from exchanges.forms_thread import EVALUATION_BLANK
 from exchanges.models import Entity, Exchange, InformationAccuracy, SourceReliability
 from records.models import NOTE_MAX_LENGTH
 from records.services_corrections import Correction, EntityCorrection
+from selec.core.form_fields import LabelledForm
 
 # What the form of each section posts as ``part``, and the entity's uuid as ``entity``.
 MESSAGE_PART = "message"

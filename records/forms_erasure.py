@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from records.models import NOTE_MAX_LENGTH
+from selec.core.form_fields import LabelledForm
 
 
-class ErasureForm(forms.Form):
+class ErasureForm(LabelledForm):
     reason = forms.CharField(
         label=_("Why the content is no longer needed"),
         max_length=NOTE_MAX_LENGTH,
@@ -25,7 +24,3 @@ class ErasureForm(forms.Form):
         label=_("I understand that the erasure cannot be undone."),
         error_messages={"required": _("Tick the box to confirm the erasure.")},
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from exchanges.forms_thread import LabelledForm
 from records.models import NOTE_MAX_LENGTH, FlagOutcome
+from selec.core.form_fields import LabelledForm
 
 
 class FlagForm(LabelledForm):

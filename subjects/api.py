@@ -230,7 +230,10 @@ class ItemAnswerView(ProviderOnlyView):
         parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
         request=SubjectAnswerSerializer,
         responses=api_answers({200: SubjectQueueItemSerializer}),
-        description="Your agency's decision on one item, with its answer for the DPO. An item "
+        description="Your agency's decision on one item, with its answer for the DPO. `erased` "
+        "is refused (400) until the exchange's content is erased (POST "
+        "/api/v1/review/{reference}/erase/), `rectified` until the exchange is corrected since "
+        "the request was received (POST /api/v1/exchanges/{reference}/correction/). An item "
         "of another agency is 404; 403 if you may not act as the exchange's provider. "
         + FOR_PROVIDERS,
     )

@@ -11,15 +11,10 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from exchanges.entity_rules import MAX_TEXT
+from selec.core.form_fields import LabelledForm
 from subjects.identifiers import Identifiers
 from subjects.models import ANSWER_MAX_LENGTH, NOTE_MAX_LENGTH, RequestKind
 from subjects.policy import ANSWER_WITHIN, decisions_for
-
-
-class LabelledForm(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 class DateInput(forms.DateInput):

@@ -292,4 +292,3 @@ def item_get_for_provider(agency_id: int, pk: int, *, today: dt.date) -> ItemRow
     if item is None:
         raise Http404("No such item.")
     return _item_rows([item], today)[0]
-

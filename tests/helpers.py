@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import threading
 from base64 import b32decode
+from collections.abc import Callable
 
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -72,3 +75,25 @@ def purpose_given(officer: Officer, exchange: Exchange, purpose: str = "Case 12/
         thread_id=thread_id,
         defaults={"purpose": purpose, "given_at": timezone.now()},
     )
+
+
+def at_once(*work: Callable[[], object]) -> list[BaseException]:
+    """Run the callables at the same moment, each on its own connection; their errors."""
+    start = threading.Barrier(len(work))
+    errors: list[BaseException] = []
+
+    def run(job: Callable[[], object]) -> None:
+        try:
+            start.wait(timeout=30)
+            job()
+        except BaseException as exc:  # reported to the test, not lost in the thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors

@@ -37,3 +37,12 @@ class MultipleFileField(forms.FileField):
                     params={"name": upload.name, "limit": filesizeformat(limit)},
                 )
         return cleaned
+
+
+class LabelledForm(forms.Form):
+    """A form whose labels end without Django's colon: the pages' labels are questions and
+    nouns, laid out above their fields."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)

@@ -3,19 +3,17 @@ at once make one hit; without a broker the task runs in process; a Celery worker
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
 
 import pytest
 from django.core.management import call_command
-from django.db import connections
 
 from exchanges.models import Entity
 from hits.matching import exchange_match
 from hits.models import Hit, HitNotificationKind
 from partners.models import Officer
 from selec.core.models import Notification
+from tests.helpers import at_once
 from tests.hits.scenario import (
     _hit_events,
     hit_between,
@@ -27,28 +25,6 @@ pytestmark = pytest.mark.django_db
 
 
 # --- Concurrency and the real task ------------------------------------------------------------
-
-
-def _in_threads(*work: Callable[[], object]) -> list[BaseException]:
-    """Run the callables at the same moment, each on its own connection; their errors."""
-    start = threading.Barrier(len(work))
-    errors: list[BaseException] = []
-
-    def run(job: Callable[[], object]) -> None:
-        try:
-            start.wait(timeout=30)
-            job()
-        except BaseException as exc:  # reported to the test, not lost in the thread
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in work]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 def _personas(*usernames: str) -> list[Officer]:
@@ -66,7 +42,7 @@ def test_two_tasks_matching_the_same_pair_at_once_make_one_hit(unreachable_broke
     mine, theirs = report(lo_ro, person("Ion Popa")), report(lo_bg, person("Popa Ion"))
 
     for _ in range(3):
-        errors = _in_threads(
+        errors = at_once(
             lambda: exchange_match(exchange_id=mine.pk),
             lambda: exchange_match(exchange_id=theirs.pk),
         )
@@ -84,7 +60,7 @@ def test_two_exchanges_of_one_person_committed_at_once_make_one_hit(in_process_t
     lo_ro, lo_bg = _personas("lo.ro", "lo.bg")
 
     # Each task runs after its own commit: whichever commits last sees the other.
-    errors = _in_threads(
+    errors = at_once(
         lambda: report(lo_ro, person("Ђорђе Ђорђевић")),
         lambda: report(lo_bg, person("Djordje Djordjevic")),
     )

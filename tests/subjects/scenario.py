@@ -5,9 +5,12 @@ the DPO searches and forwards through the real services."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.test import Client
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from exchanges.models import Exchange
 from partners.models import Officer
@@ -15,6 +18,10 @@ from subjects.identifiers import Identifiers
 from subjects.models import RequestKind, SubjectRequest
 from subjects.services import subject_request_create
 from tests.hits.scenario import A_DATE_OF_BIRTH, person, report
+
+# What the ``login`` and ``api`` fixtures give: a page client, an API client for an officer.
+Login = Callable[[Officer], Client]
+Api = Callable[[Officer], APIClient]
 
 CYRILLIC = "Ђорђе Ђорђевић"
 LATIN = "Djordje Djordjevic"

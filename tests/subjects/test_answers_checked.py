@@ -6,13 +6,10 @@ where to act first."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from exchanges.models import Exchange
 from partners.models import Officer
@@ -20,17 +17,9 @@ from records.services_erasure import exchange_erase
 from subjects.models import Decision, ItemStatus, RequestKind, SubjectRequestItem
 from subjects.services_answers import subject_item_answer
 from tests.records.corrections_scenario import correct
-from tests.subjects.scenario import Holdings, a_request, two_providers_hold_one_man
+from tests.subjects.scenario import Api, Holdings, Login, a_request
 
 pytestmark = pytest.mark.django_db
-
-Login = Callable[[Officer], Client]
-Api = Callable[[Officer], APIClient]
-
-
-@pytest.fixture
-def holdings(lo_ro: Officer, lo_bg: Officer, lo_tr: Officer) -> Holdings:
-    return two_providers_hold_one_man(lo_ro, lo_bg, lo_tr)
 
 
 def _item(
@@ -112,9 +101,7 @@ def test_a_correction_made_before_the_request_was_received_does_not_rectify(
     item = _item(dpo, holdings, RequestKind.RECTIFICATION, received_on=received)
 
     with pytest.raises(ValidationError) as refused:
-        subject_item_answer(
-            officer=lo_ro, item_id=item.pk, decision=Decision.RECTIFIED, answer=""
-        )
+        subject_item_answer(officer=lo_ro, item_id=item.pk, decision=Decision.RECTIFIED, answer="")
 
     assert "decision" in refused.value.message_dict
     assert _status(item) == ItemStatus.PENDING

@@ -4,46 +4,22 @@ repeated (the counter row's lock); the last two answers given at once complete t
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from functools import partial
 
 import pytest
 from django.core.management import call_command
-from django.db import connections
 from django.utils import timezone
 
 from partners.models import Officer
 from selec.core.models import Notification
 from subjects.models import Decision, SubjectNotificationKind, SubjectRequest
 from subjects.services_answers import subject_item_answer
+from tests.helpers import at_once
 from tests.subjects.scenario import a_request, two_providers_hold_one_man
 
 pytestmark = pytest.mark.django_db
 
 AT_ONCE = 6
-
-
-def _in_threads(*work: Callable[[], object]) -> list[BaseException]:
-    """Run the callables at the same moment, each on its own connection; their errors."""
-    start = threading.Barrier(len(work))
-    errors: list[BaseException] = []
-
-    def run(job: Callable[[], object]) -> None:
-        try:
-            start.wait(timeout=30)
-            job()
-        except BaseException as exc:  # reported to the test, not lost in the thread
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in work]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 @pytest.mark.django_db(transaction=True)
@@ -53,7 +29,7 @@ def test_requests_recorded_at_once_get_consecutive_references(unreachable_broker
     two_providers_hold_one_man(found["lo.ro"], found["lo.bg"], found["lo.tr"])
     dpo = found["dpo"]
 
-    errors = _in_threads(*(lambda: a_request(dpo) for _ in range(AT_ONCE)))
+    errors = at_once(*(lambda: a_request(dpo) for _ in range(AT_ONCE)))
 
     assert errors == []
     year = timezone.localdate().year
@@ -75,7 +51,7 @@ def test_the_last_two_answers_given_at_once_complete_the_request(unreachable_bro
         }
 
         # Each sees the other's item pending unless they are taken one after the other.
-        errors = _in_threads(
+        errors = at_once(
             *(
                 partial(
                     subject_item_answer,

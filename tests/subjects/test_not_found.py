@@ -5,8 +5,6 @@ queue is for officers of an agency (404 to the secretariat), and an item of anot
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
@@ -15,12 +13,10 @@ from partners.models import Officer
 from selec.core.models import AuditEvent
 from subjects.models import ItemStatus, SubjectRequest, SubjectRequestItem
 from tests.hits.scenario import A_DATE_OF_BIRTH
-from tests.subjects.scenario import LATIN, a_request, two_providers_hold_one_man
+from tests.subjects.scenario import LATIN, Api, Login, a_request, two_providers_hold_one_man
 
 pytestmark = pytest.mark.django_db
 
-Login = Callable[[Officer], Client]
-Api = Callable[[Officer], APIClient]
 OTHERS = ["directory_admin", "analyst", "lo_ro", "nfp_bg", "obs_at"]
 SECRETARIAT = ["directory_admin", "analyst", "dpo"]
 PERSON = {"names": LATIN, "date_of_birth": A_DATE_OF_BIRTH}

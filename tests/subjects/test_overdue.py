@@ -4,25 +4,19 @@ providers and the DPOs, at most once per item (per request, for the DPOs) and da
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from partners.models import Officer
 from selec.core.models import AuditEvent, Notification
 from subjects.models import Decision, SubjectAuditEvent, SubjectNotificationKind, SubjectRequest
 from subjects.services_answers import overdue_notify, subject_item_answer
 from subjects.tasks import notify_overdue_subject_requests
-from tests.subjects.scenario import a_request, two_providers_hold_one_man
+from tests.subjects.scenario import Api, Login, a_request, two_providers_hold_one_man
 
 pytestmark = pytest.mark.django_db
-
-Login = Callable[[Officer], Client]
-Api = Callable[[Officer], APIClient]
 
 
 @pytest.fixture

@@ -40,8 +40,6 @@ def test_only_confirmed_officers_of_an_agency_answer() -> None:
     assert not answers_subject_requests(has_agency=True, is_active=True, awaits_confirmation=True)
 
 
-
-
 def _problem(kind: str, decision: str, answer: str, *, done: bool) -> tuple[str, str] | None:
     """The policy's answer for an exchange erased and corrected on the day the request was
     received (``done``: every decision the request allows fits it), or left untouched."""

@@ -4,23 +4,18 @@ and providers it shows."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 import pytest
-from django.test import Client
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from partners.models import Officer
 from subjects.identifiers import Identifiers
 from subjects.models import SubjectRequest
 from tests.hits.scenario import person, report
-from tests.subjects.scenario import a_request, two_providers_hold_one_man
+from tests.subjects.scenario import Api, Login, a_request, two_providers_hold_one_man
 
 pytestmark = pytest.mark.django_db
 
-Login = Callable[[Officer], Client]
-Api = Callable[[Officer], APIClient]
 
 # The session, the officer, their authenticator and the menu's unread count (4), and the
 # page's one read; the detail reads the request and its items and writes its audit event

@@ -4,14 +4,11 @@ provider answers its items in its queue, and the request is answered when every 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from exchanges.models import Exchange
 from partners.models import Officer
@@ -31,21 +28,14 @@ from tests.subjects.scenario import (
     CANARIES,
     CYRILLIC,
     LATIN,
+    Api,
     Holdings,
+    Login,
     a_request,
     the_man,
-    two_providers_hold_one_man,
 )
 
 pytestmark = pytest.mark.django_db
-
-Login = Callable[[Officer], Client]
-Api = Callable[[Officer], APIClient]
-
-
-@pytest.fixture
-def holdings(lo_ro: Officer, lo_bg: Officer, lo_tr: Officer) -> Holdings:
-    return two_providers_hold_one_man(lo_ro, lo_bg, lo_tr)
 
 
 def _item_of(request: SubjectRequest, exchange: Exchange) -> int:

@@ -4,12 +4,10 @@ them, in any script or spelling, and nothing of their content."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
 import pytest
-from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from exchanges.models import Exchange
 from partners.models import Officer
@@ -22,24 +20,18 @@ from tests.subjects.scenario import (
     CYRILLIC,
     DOCUMENT,
     LATIN,
+    Api,
     Holdings,
-    two_providers_hold_one_man,
+    Login,
 )
 
 pytestmark = pytest.mark.django_db
 
 SEARCH = "/subject-requests/search/"
 API_SEARCH = "/api/v1/subject-requests/search/"
-Login = Callable[[Officer], Client]
-Api = Callable[[Officer], APIClient]
 # The transaction's savepoint and its release, the tokens' one query, and the audit event with
 # its justification (one statement).
 QUERIES_PER_SEARCH = 4
-
-
-@pytest.fixture
-def holdings(lo_ro: Officer, lo_bg: Officer, lo_tr: Officer) -> Holdings:
-    return two_providers_hold_one_man(lo_ro, lo_bg, lo_tr)
 
 
 def _no_content(text: str) -> None:
@@ -63,6 +55,18 @@ def test_the_page_finds_the_cyrillic_and_latin_spellings_across_two_providers(
     assert "Bulgarian Police" in html
     assert "Person (name and date of birth)" in html
     _no_content(html)
+
+
+def test_each_exchange_found_links_to_its_access_report(
+    login: Login, dpo: Officer, holdings: Holdings
+) -> None:
+    response = login(dpo).post(SEARCH, {"names": LATIN, "date_of_birth": A_DATE_OF_BIRTH})
+    page = response.content.decode()
+
+    for exchange in (holdings.romanian, holdings.bulgarian):
+        report = reverse("oversight:access_report", kwargs={"reference": exchange.reference})
+        assert f'<a href="{report}"' in page
+        assert login(dpo).get(report).status_code == 200
 
 
 def test_the_api_finds_both_and_answers_metadata_only(
