@@ -33,6 +33,31 @@ class PartnerAuditEvent(models.TextChoices):
     ACCESS_REFUSED = "officer.access_refused", _("Access refused")
     API_TOKEN_ISSUED = "api_token.issued", _("API token issued")
     API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
+    PARTY_STATUS_PREVIEWED = "party.status_change_previewed", _("Party status change previewed")
+    OFFICER_INVITED = "officer.invited", _("Officer invited")
+    INVITATION_ACCEPTED = "officer.invitation_accepted", _("Invitation accepted")
+    PASSWORD_CHANGED = "officer.password_changed", _("Password changed")
+    PASSWORD_RESET_REQUESTED = "officer.password_reset_requested", _("Password reset requested")
+    PASSWORD_RESET = "officer.password_reset", _("Password reset")
+    SESSION_ENDED = "officer.session_ended", _("Session ended")
+    PREFERENCES_CHANGED = "officer.preferences_changed", _("Language or time zone changed")
+    BACKUP_CODES_REGENERATED = "officer.backup_codes_regenerated", _("Backup codes regenerated")
+    AUTHENTICATOR_RESET_REQUESTED = (
+        "officer.authenticator_reset_requested",
+        _("Authenticator reset requested"),
+    )
+    AUTHENTICATOR_RESET_CONFIRMED = (
+        "officer.authenticator_reset_confirmed",
+        _("Authenticator reset: identity confirmed"),
+    )
+    AUTHENTICATOR_RESET_REFUSED = (
+        "officer.authenticator_reset_refused",
+        _("Authenticator reset refused"),
+    )
+    AUTHENTICATOR_RESET = "officer.authenticator_reset", _("Authenticator reset")
+    OFFICER_OFFBOARDED = "officer.offboarded", _("Officer offboarded")
+    AGENCY_CLOSED = "agency.closed", _("Agency closed")
+    PARTY_OFFBOARDED = "party.offboarded", _("Party offboarded")
 
 
 class PartnerNotificationKind(models.TextChoices):
@@ -40,6 +65,9 @@ class PartnerNotificationKind(models.TextChoices):
 
     ACCESS_CONFIRMATION = "access_confirmation", _("Access confirmation")
     AUDIT_CHAIN_BROKEN = "audit_chain_broken", _("Audit log broken")
+    PARTY_STATUS_CHANGED = "party_status_changed", _("Party status changed")
+    AUTHENTICATOR_RESET = "authenticator_reset", _("Authenticator reset")
+    ACCOUNT_CLOSED = "account_closed", _("Account closed")
 
 
 class PartyKind(models.TextChoices):
@@ -59,6 +87,9 @@ class Party(models.Model):
 
     code = models.CharField(_("code"), max_length=16, unique=True)
     name = models.CharField(_("name"), max_length=120)
+    # The agreement the party takes part under (a reference, e.g. "Cooperation Agreement of
+    # 12 May 2025, Art. 4"), given when it is registered.
+    legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=PartyKind.choices)
     status = models.CharField(_("status"), max_length=24, choices=PartyStatus.choices)
     status_since = models.DateField(_("status since"))
@@ -111,6 +142,8 @@ class Agency(models.Model):
     name = models.CharField(_("name"), max_length=160)
     kind = models.CharField(_("kind"), max_length=16, choices=AgencyKind.choices)
     is_national_focal_point = models.BooleanField(_("national focal point"), default=False)
+    # When the agency was offboarded (its officers deactivated): what it sent stays, owned by it.
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     # Every agency has a Django group: object permissions are granted to it, not to people.
     group = models.OneToOneField(
         Group, on_delete=models.PROTECT, related_name="agency", editable=False
@@ -180,6 +213,8 @@ class Officer(AbstractUser):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Europe/Bucharest", validators=[validate_time_zone]
     )
+    # The language of the pages (one of settings.LANGUAGES); empty: the installation's.
+    language = models.CharField(_("language"), max_length=8, blank=True)
     # An account an administrator creates, moves to another agency, gives another role or
     # reactivates reaches content only once its National Focal Point confirms it: separation
     # of duties, so that no administrator can give itself or anyone else access to content.
@@ -283,3 +318,12 @@ class AccessConfirmation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()}: officer #{self.officer_id} ({self.status})"
+
+
+# Separate modules for the account lifecycle's records (this one is long enough); imported here
+# so that Django finds the models.
+from partners.models_lifecycle import (  # noqa: E402, F401
+    AuthenticatorReset,
+    Invitation,
+    OfficerSession,
+)
