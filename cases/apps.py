@@ -8,13 +8,16 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from cases.links import CaseLinksOfCases
         from cases.models import CaseAuditEvent, CaseNotificationKind
-        from cases.permissions import case_permissions_resync_party
+        from cases.permissions import case_permissions_status_impact
+        from cases.services import analysts_remove
         from exchanges.case_links import register_case_links
+        from partners.offboarding import register_offboarding
         from partners.status_sync import register_party_resync
         from selec.core.audit_events import register_audit_events
         from selec.core.notification_kinds import register_notification_kinds
 
-        register_party_resync("cases", case_permissions_resync_party)
+        register_party_resync("cases", case_permissions_status_impact)
         register_case_links(CaseLinksOfCases())
+        register_offboarding("cases", analysts_remove)
         register_notification_kinds(CaseNotificationKind)
         register_audit_events(CaseAuditEvent)

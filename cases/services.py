@@ -406,3 +406,15 @@ def case_consult(*, officer: Officer, case: Case) -> frozenset[CasePerm]:
         details={"reference": case.reference},
     )
     return perms
+
+
+def analysts_remove(officer_ids: Sequence[int]) -> dict[str, int]:
+    """Offboarding (``partners.offboarding``): the officers are no longer named on any case,
+    and the cases' permissions are stored again without them. Runs in the offboarding's
+    transaction, whose audit event records the count. A case's agencies stay: what an agency
+    took part in remains its history."""
+    seats = Case.analysts.through.objects.filter(officer_id__in=list(officer_ids))
+    case_ids = list(seats.values_list("case_id", flat=True).distinct())
+    removed, _ = seats.delete()
+    case_permissions_sync(case_ids)
+    return {"case_analyst_seats": removed}

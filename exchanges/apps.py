@@ -7,11 +7,11 @@ class ExchangesConfig(AppConfig):
 
     def ready(self) -> None:
         from exchanges.models import ExchangeAuditEvent, ExchangeNotificationKind
-        from exchanges.permissions import permissions_resync_party
+        from exchanges.permissions import permissions_status_impact
         from partners.status_sync import register_party_resync
         from selec.core.audit_events import register_audit_events
         from selec.core.notification_kinds import register_notification_kinds
 
-        register_party_resync("exchanges", permissions_resync_party)
+        register_party_resync("exchanges", permissions_status_impact)
         register_notification_kinds(ExchangeNotificationKind)
         register_audit_events(ExchangeAuditEvent)

@@ -56,12 +56,13 @@ def sender_agency(officer: Officer) -> Agency:
 
 
 def addressable_agencies(sender: Agency) -> QuerySet[Agency]:
-    """The agencies an officer may choose as recipients: every agency but their own and those
-    of parties that no longer take part, grouped by party (one query)."""
+    """The agencies an officer may choose as recipients: every agency but their own, those
+    closed and those of parties that no longer take part, grouped by party (one query)."""
     return (
         Agency.objects.select_related("party")
         .exclude(pk=sender.pk)
         .exclude(party__status=PartyStatus.FORMER)
+        .filter(closed_at__isnull=True)
         .order_by("party__name", "-is_national_focal_point", "name")
     )
 

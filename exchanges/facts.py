@@ -24,6 +24,7 @@ def agency_facts(agency: Agency) -> AgencyFacts:
         party_id=agency.party_id,
         party_code=agency.party.code,
         party_status=agency.party.status,
+        closed=agency.closed_at is not None,
     )
 
 

@@ -67,6 +67,12 @@ def may_hold(agency: AgencyFacts, *, personal_data: bool) -> bool:
 def check_addressees(addressees: tuple[AgencyFacts, ...], *, personal_data: bool) -> None:
     """Refuse recipients the rules exclude, naming the first offender and the rule."""
     for agency in addressees:
+        if agency.closed:
+            raise PolicyError(
+                f"{agency.name} ({agency.party_code}) was closed: it receives no more exchanges "
+                f"(its National Focal Point sees what was addressed to it).",
+                field="recipients",
+            )
         caps = capabilities_for(agency.party_status)
         if not caps.may_exchange:
             raise PolicyError(

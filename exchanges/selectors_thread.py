@@ -49,12 +49,13 @@ def thread_messages(officer: Officer, exchange: Exchange) -> list[Exchange]:
 
 def agencies_to_add(officer: Officer, exchange: Exchange) -> list[Agency]:
     """Agencies an exchange could still be forwarded or disseminated to: not the officer's own,
-    not its sender, not a current recipient, of a party that takes part in SELEC (and, when the
-    exchange carries personal data, one that may hold it). Ordered by party, then name."""
+    not its sender, not a current recipient, not closed, of a party that takes part in SELEC
+    (and, when the exchange carries personal data, one that may hold it). Ordered by party,
+    then name."""
     statuses = statuses_that_may_hold(personal_data=exchange.personal_data)
     return list(
         Agency.objects.select_related("party")
-        .filter(party__status__in=statuses)
+        .filter(party__status__in=statuses, closed_at__isnull=True)
         .exclude(pk__in=Recipient.objects.filter(exchange=exchange).values("agency_id"))
         .exclude(pk=exchange.sender_agency_id)
         .exclude(pk=officer.agency_id or 0)

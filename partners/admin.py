@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import PermissionDenied
@@ -22,7 +22,6 @@ from partners.models import AccessConfirmation, Agency, Officer, Party, PartySta
 from partners.services.directory import agency_create, agency_update, party_create, party_rename
 from partners.services.officers import (
     officer_create,
-    officer_login_unlock,
     officer_update_assignment,
     officer_update_profile,
 )
@@ -174,7 +173,6 @@ class OfficerAdmin(UserAdmin):
     )
     list_filter = ("role", "posted_at", "is_active", "content_access", "agency__party__status")
     inlines = [AccessConfirmationInline]
-    actions = ["unlock_logins"]
     list_select_related = ("agency__party",)
     search_fields = ("username", "first_name", "last_name", "email", "agency__name")
     raw_id_fields = ("agency",)
@@ -227,20 +225,6 @@ class OfficerAdmin(UserAdmin):
         if not policy.may_set_password(actor_id=request.user.pk, officer_id=officer_id):
             raise PermissionDenied
         return super().user_change_password(request, id, form_url)
-
-    @admin.action(description="Unlock login (clear failed attempts)", permissions=["change"])
-    def unlock_logins(self, request: HttpRequest, queryset: QuerySet[Officer]) -> None:
-        actor = officer_of(request)
-        unlocked = [
-            officer.username
-            for officer in queryset
-            if officer_login_unlock(actor=actor, officer=officer)
-        ]
-        self.message_user(
-            request,
-            f"Login unlocked for: {', '.join(unlocked)}." if unlocked else "No login was locked.",
-            messages.SUCCESS,
-        )
 
     def save_model(self, request: HttpRequest, obj: Officer, form: Any, change: bool) -> None:
         data = form.cleaned_data

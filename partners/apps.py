@@ -8,6 +8,7 @@ class PartnersConfig(AppConfig):
     def ready(self) -> None:
         from partners.audit_watch import dpos_told_of_a_broken_chain
         from partners.models import PartnerAuditEvent, PartnerNotificationKind
+        from partners.sessions import connect as connect_sessions
         from selec.core.audit_events import register_audit_events
         from selec.core.audit_verification import register_broken_chain_listener
         from selec.core.notification_kinds import register_notification_kinds
@@ -15,3 +16,4 @@ class PartnersConfig(AppConfig):
         register_notification_kinds(PartnerNotificationKind)
         register_audit_events(PartnerAuditEvent)
         register_broken_chain_listener("dpo", dpos_told_of_a_broken_chain)
+        connect_sessions()

@@ -1,5 +1,6 @@
 """The officer's own account: their assignment and whether it is confirmed, their API tokens;
-and, for the officers who decide them, the access confirmations of their party."""
+and, for the officers who decide them, the access confirmations of their party. The password,
+sessions, preferences and backup codes have their own pages (``partners.views_security``)."""
 
 from __future__ import annotations
 

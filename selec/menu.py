@@ -17,6 +17,7 @@ from hits.policy import sees_hits
 from oversight.access import oversees
 from partners.models import Officer
 from partners.policy import offers_access_confirmations
+from partners.policy_onboarding import onboards
 from records.policy import keeps_review_queue
 from subjects.policy import answers_subject_requests, handles_subject_requests
 
@@ -28,6 +29,7 @@ class Menu:
     hits: bool
     statistics: bool
     access_confirmations: bool
+    onboarding: bool  # the directory administrators' parties, agencies and officers
     records: bool  # the agency's retention review and inaccuracy flags
     subject_queue: bool  # the data subject requests the agency answers
     audit: bool  # the DPO's audit search, access reports, integrity and retention counts
@@ -44,6 +46,9 @@ def menu_for(officer: Officer) -> Menu:
         statistics=statistics_access_for(officer).sees_statistics,
         access_confirmations=offers_access_confirmations(
             has_agency=has_agency, awaits_confirmation=officer.awaits_confirmation
+        ),
+        onboarding=onboards(
+            role=officer.role, is_active=officer.is_active, is_superuser=officer.is_superuser
         ),
         records=keeps_review_queue(has_agency=has_agency, is_active=officer.is_active),
         subject_queue=answers_subject_requests(

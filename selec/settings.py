@@ -128,6 +128,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "selec.core.refusals.RefusedAccessAuditMiddleware",
     "selec.core.timezones.OfficerTimeZoneMiddleware",
+    "selec.core.language.OfficerLanguageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "selec.core.access.VerifiedLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -215,6 +216,9 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "two_factor:login"
 TWO_FACTOR_PATCH_ADMIN = False
 OTP_TOTP_ISSUER = "SELEC Exchange"
+INVITATION_HOURS = env.int("INVITATION_HOURS", default=72)  # how long an invitation link lives
+# How long a password reset link works (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_MINUTES", default=60) * 60
 
 # Behind TRUSTED_PROXY_COUNT reverse proxies (each appending to X-Forwarded-For), the client
 # is the address the outermost one saw (selec.core.request_context.client_address). 0: no proxy,

@@ -1,12 +1,16 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LogoutView
 from django.urls import include, path
+from django.views.generic import RedirectView
 from two_factor.admin import AdminSiteOTPRequired
 from two_factor.urls import core as two_factor_core
 
 from exchanges.views import dashboard
 from partners import views as partner_views
 from partners import views_account as account_views
+from partners import views_onboarding as onboarding_views
+from partners import views_security as security_views
 from selec.core import views
 from selec.core import views_notifications as notification_views
 from taskforces import views as taskforce_views
@@ -58,6 +62,36 @@ urlpatterns = [
         account_views.access_confirmation_decide,
         name="access_confirmation_decide",
     ),
+    path("account/password/", security_views.password_change_view, name="account_password"),
+    path("account/sessions/", security_views.sessions_view, name="account_sessions"),
+    path(
+        "account/sessions/<int:pk>/end/",
+        security_views.session_end_view,
+        name="account_session_end",
+    ),
+    path("account/preferences/", security_views.preferences_view, name="account_preferences"),
+    path("account/backup-codes/", security_views.backup_codes_view, name="account_backup_codes"),
+    # two_factor's own page would show the stored codes again without a code: ours replaces it.
+    path(
+        "account/two_factor/backup/tokens/",
+        login_required(RedirectView.as_view(pattern_name="account_backup_codes")),
+    ),
+    path("account/password-reset/", security_views.password_reset_view, name="password_reset"),
+    path(
+        "account/password-reset/sent/",
+        security_views.password_reset_done_view,
+        name="password_reset_done",
+    ),
+    path(
+        "account/password-reset/<uidb64>/<token>/",
+        security_views.password_reset_confirm_view,
+        name="password_reset_confirm",
+    ),
+    path(
+        "account/password-reset/done/",
+        security_views.password_reset_complete_view,
+        name="password_reset_complete",
+    ),
     # Login, TOTP enrolment and backup codes; disabling two-factor is deliberately not routed.
     path("", include((two_factor_core, "two_factor"))),
     path("account/logout/", LogoutView.as_view(), name="logout"),
@@ -65,5 +99,10 @@ urlpatterns = [
     path("directory/agencies/", partner_views.agency_list, name="agency_list"),
     path("directory/officers/", partner_views.officer_list, name="officer_list"),
     path("directory/task-forces/", taskforce_views.task_force_list, name="task_force_list"),
+    path("directory/manage/", include("partners.urls_onboarding")),
+    path("directory/manage/", include("partners.urls_status")),
+    path("account/invitation/<str:token>/", onboarding_views.invitation, name="invitation_accept"),
+    # Authenticator resets, offboarding and unlocking (/account/..., /directory/manage/...).
+    path("", include("partners.urls_lifecycle")),
     path("admin/", admin.site.urls),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import transaction
 from django.db.models import Model
 
@@ -77,3 +79,10 @@ def reference_delete(*, actor: Officer | None, instance: Model) -> None:
         details={"label": str(instance)},
     )
     instance.delete()
+
+
+def memberships_remove_officers(officer_ids: Sequence[int]) -> dict[str, int]:
+    """Offboarding (``partners.offboarding``): the officers leave every task force and
+    sub-task force. Runs in the offboarding's transaction, whose audit event records the count."""
+    removed, _ = TaskForceMembership.objects.filter(officer_id__in=list(officer_ids)).delete()
+    return {"task_force_memberships": removed}

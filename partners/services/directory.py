@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from partners.models import (
@@ -33,8 +34,18 @@ def party_create(
     status: PartyStatus | str,
     status_since: dt.date,
     note: str = "",
+    legal_basis: str = "",
 ) -> Party:
-    party = Party(code=code, name=name, kind=kind, status=status, status_since=status_since)
+    """Register a party with its status from ``status_since`` (the date it takes effect, the
+    first row of its history) and the agreement it takes part under (``legal_basis``)."""
+    party = Party(
+        code=code,
+        name=name,
+        kind=kind,
+        status=status,
+        status_since=status_since,
+        legal_basis=legal_basis,
+    )
     party.full_clean()
     party.save()
     PartyStatusChange.objects.create(
@@ -77,15 +88,13 @@ def agency_create(
     kind: AgencyKind | str,
     is_national_focal_point: bool = False,
 ) -> Agency:
-    group = Group.objects.create(name=_agency_group_name(party, name))
     agency = Agency(
-        party=party,
-        name=name,
-        kind=kind,
-        is_national_focal_point=is_national_focal_point,
-        group=group,
+        party=party, name=name, kind=kind, is_national_focal_point=is_national_focal_point
     )
-    agency.full_clean()
+    # Validated before its group exists: a taken name is a message, not a clash of group names.
+    _refuse_second_nfp(agency)
+    agency.full_clean(exclude=["group"])
+    agency.group = Group.objects.create(name=_agency_group_name(party, name))
     agency.save()
     if is_national_focal_point:
         ensure_nfp_group(party)
@@ -114,6 +123,7 @@ def agency_update(
     is_national_focal_point: bool,
 ) -> Agency:
     agency.name, agency.kind, agency.is_national_focal_point = name, kind, is_national_focal_point
+    _refuse_second_nfp(agency)
     agency.full_clean()
     agency.save(update_fields=["name", "kind", "is_national_focal_point"])
     if is_national_focal_point:
@@ -127,6 +137,28 @@ def agency_update(
         details={"name": name, "kind": str(kind), "national_focal_point": is_national_focal_point},
     )
     return agency
+
+
+def _refuse_second_nfp(agency: Agency) -> None:
+    """One National Focal Point per party (the constraint ``one_national_focal_point_per_party``
+    says so too, in words no administrator should have to read)."""
+    if not agency.is_national_focal_point:
+        return
+    existing = (
+        Agency.objects.filter(party_id=agency.party_id, is_national_focal_point=True)
+        .exclude(pk=agency.pk)
+        .values_list("name", flat=True)
+        .first()
+    )
+    if existing is not None:
+        raise ValidationError(
+            {
+                "is_national_focal_point": (
+                    f"{agency.party.code} already has a National Focal Point ({existing}): "
+                    "a party has one."
+                )
+            }
+        )
 
 
 def _agency_group_name(party: Party, name: str) -> str:

@@ -152,11 +152,14 @@ def officer_update_profile(
 
 
 @transaction.atomic
-def officer_login_unlock(*, actor: Officer | None, officer: Officer) -> bool:
+def officer_login_unlock(*, actor: Officer | None, officer: Officer, reason: str) -> bool:
     """Clear the failed logins that lock the officer's username out (django-axes); return
-    whether there were any. Audited, since it lets someone try passwords again."""
+    whether there were any. Audited with the administrator's reason (why they trust that the
+    failures were the officer's own), since it lets someone try passwords again."""
     from axes.utils import reset
 
+    if not reason.strip():
+        raise ValidationError({"reason": ["Say why the login is unlocked now."]})
     cleared = reset(username=officer.username)
     if cleared:
         audit_record(
@@ -166,6 +169,7 @@ def officer_login_unlock(*, actor: Officer | None, officer: Officer) -> bool:
             target=officer,
             reason="login unlocked",
             details={"username": officer.username, "failed_attempt_records": cleared},
+            justification=reason,
         )
     return bool(cleared)
 
@@ -176,6 +180,10 @@ def _validate_assignment(officer: Officer) -> None:
     ):
         raise ValidationError(
             {"agency": "An NFP officer belongs to the National Focal Point of a party."}
+        )
+    if officer.role == Role.NFP_OFFICER and officer.posted_at != Posting.HOME:
+        raise ValidationError(
+            {"posted_at": 'An NFP officer works in their home country: choose "Home country".'}
         )
     if officer.role not in (Role.LIAISON_OFFICER, Role.NFP_OFFICER) and officer.agency_id:
         raise ValidationError(

@@ -40,7 +40,12 @@ AWAITING_CONFIRMATION_URL_NAMES = frozenset(
         "notification_read",
         "notifications_read_all",
         "logout",
-        "two_factor:backup_tokens",
+        # Their own security: password, sessions, language and time zone, backup codes.
+        "account_password",
+        "account_sessions",
+        "account_session_end",
+        "account_preferences",
+        "account_backup_codes",
     }
 )
 

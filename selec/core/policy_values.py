@@ -16,6 +16,8 @@ class AgencyFacts:
     party_id: int
     party_code: str
     party_status: str
+    # The agency was offboarded: it receives nothing more (what it sent stays).
+    closed: bool = False
 
 
 class Restricted(Protocol):

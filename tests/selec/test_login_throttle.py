@@ -1,5 +1,5 @@
-"""Login lockout by username, slow-down (never lockout) by address, an admin's unlock, and the
-client address read behind the documented reverse proxies."""
+"""Login lockout by username, slow-down (never lockout) by address (the unlock page is tested in
+tests/partners/test_unlock.py), and the client address read behind the documented reverse proxies."""
 
 from __future__ import annotations
 
@@ -76,30 +76,6 @@ def test_the_wait_doubles_with_each_failure_and_is_capped(settings) -> None:
         waits.append(login_throttle.login_wait_seconds("192.0.2.7", now=last))
     assert waits == [0, 0, 1, 2, 4, 8, 16, 32, 60, 60]
     assert login_throttle.login_wait_seconds("192.0.2.8") == 0
-
-
-def test_a_directory_admin_unlocks_a_locked_username_and_it_is_audited(
-    client: Client, login, directory_admin: Officer, lo_ro: Officer
-) -> None:
-    for _ in range(settings.AXES_FAILURE_LIMIT):
-        _attempt(client, "lo.ro", "not-the-password")
-    assert _attempt(client, "lo.ro", demo_password()).status_code == 429
-    cache.clear()  # the address slow-down is another matter
-    response = login(directory_admin).post(
-        "/admin/partners/officer/",
-        {"action": "unlock_logins", "_selected_action": [str(lo_ro.pk)]},
-        follow=True,
-    )
-    assert b"Login unlocked for: lo.ro." in response.content
-    assert not AccessAttempt.objects.filter(username="lo.ro").exists()
-    event = AuditEvent.objects.filter(reason="login unlocked").latest("id")
-    assert (event.actor_username, event.object_id) == ("admin", str(lo_ro.pk))
-    response = _attempt(Client(), "lo.ro", demo_password())
-    assert response.status_code == 200
-    assert b"token-otp_token" in response.content
-
-
-# --- the client address ---------------------------------------------------------------------
 
 
 def _request(remote: str, forwarded: str | None = None) -> HttpRequest:

@@ -16,8 +16,10 @@ LINKS = {
     "hits": ('href="/hits/"',),
     "statistics": ('href="/analytics/',),
     "access_confirmations": ('href="/account/confirmations/"',),
+    "reset_confirmations": ('href="/account/authenticator-resets/"',),
     "records": ('href="/records/review/"', 'href="/records/flags/"'),
     "subject_queue": ('href="/subject-requests/queue/"',),
+    "onboarding": ('href="/directory/manage/"', 'href="/directory/manage/authenticator-resets/"'),
     "data_protection": (
         'href="/dpo/audit/"',
         'href="/dpo/access/"',
@@ -41,19 +43,43 @@ def offered(page: str) -> set[str]:
     [
         (
             "lo_ro",
-            {"exchanges", "cases", "hits", "access_confirmations", "records", "subject_queue"},
+            {
+                "exchanges",
+                "cases",
+                "hits",
+                "access_confirmations",
+                "reset_confirmations",
+                "records",
+                "subject_queue",
+            },
         ),
         (
             "nfp_bg",
-            {"exchanges", "cases", "hits", "access_confirmations", "records", "subject_queue"},
+            {
+                "exchanges",
+                "cases",
+                "hits",
+                "access_confirmations",
+                "reset_confirmations",
+                "records",
+                "subject_queue",
+            },
         ),
         (
             "obs_at",
-            {"exchanges", "cases", "hits", "access_confirmations", "records", "subject_queue"},
+            {
+                "exchanges",
+                "cases",
+                "hits",
+                "access_confirmations",
+                "reset_confirmations",
+                "records",
+                "subject_queue",
+            },
         ),
         ("analyst", {"cases", "hits"}),
         ("dpo", {"data_protection", "subject_requests"}),
-        ("directory_admin", set()),
+        ("directory_admin", {"onboarding", "reset_confirmations"}),
     ],
 )
 def test_each_officer_is_offered_what_the_policies_open_to_them(

@@ -1,0 +1,271 @@
+"""Pages of the account lifecycle: the lost-authenticator request (from the login page), its
+confirmation by the officer's own side, and the pages of directory administrators under
+/directory/manage/: resetting an authenticator, offboarding an officer, an agency or a party,
+unlocking a login. Every administrator page answers 404 to anyone else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from partners import selectors_lifecycle as selectors
+from partners.auth import officer_of
+from partners.forms_lifecycle import IdentityDecisionForm, LostAuthenticatorForm, ReasonForm
+from partners.models import Officer
+from partners.services.authenticator_resets import (
+    authenticator_reset_carry_out,
+    authenticator_reset_decide,
+    authenticator_reset_request,
+)
+from partners.services.offboarding import agency_close, officer_offboard, party_offboard
+from partners.services.officers import officer_login_unlock
+from selec.core.access import public
+from selec.core.login_throttle import login_wait_seconds
+from selec.core.request_context import client_address
+
+REASON_TEMPLATE = "partners/lifecycle/reason_form.html"
+
+
+def _administrator(request: HttpRequest) -> Officer:
+    officer = officer_of(request)
+    if not selectors.is_directory_admin(officer):
+        raise Http404
+    return officer
+
+
+def _refused(form: Form, error: ValidationError) -> None:
+    """A service's refusal, on the form's field where it has one."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+# --- The officer who lost their authenticator -----------------------------------------------
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def authenticator_lost(request: HttpRequest) -> HttpResponse:
+    form = LostAuthenticatorForm(request.POST or None)
+    template = "partners/lifecycle/authenticator_lost.html"
+    if request.method == "GET":
+        return render(request, template, {"form": form})
+    if not form.is_valid():
+        return render(request, template, {"form": form}, status=400)
+    # The login page's slow-down and lockout hold here too: this page checks a password.
+    wait = login_wait_seconds(client_address(request))
+    if wait:
+        response = TemplateResponse(
+            request, "selec/login_slowed.html", {"wait_seconds": wait}, status=429
+        )
+        response["Retry-After"] = str(wait)
+        return response
+    officer = authenticate(
+        request,
+        username=form.cleaned_data["username"],
+        password=form.cleaned_data["password"],
+    )
+    if not isinstance(officer, Officer):
+        # The same answer for an unknown username, a wrong password and an inactive account.
+        form.add_error(None, "The username and password do not match an active account.")
+        return render(request, template, {"form": form}, status=400)
+    try:
+        reset = authenticator_reset_request(officer=officer)
+    except ValidationError as error:
+        _refused(form, error)
+        return render(request, template, {"form": form}, status=400)
+    return render(request, "partners/lifecycle/authenticator_requested.html", {"reset": reset})
+
+
+# --- The officer's own side confirms the person's identity -----------------------------------
+
+
+@require_GET
+def reset_confirmations(request: HttpRequest) -> HttpResponse:
+    officer = officer_of(request)
+    if not selectors.offers_reset_confirmations(officer):
+        raise Http404
+    return render(
+        request,
+        "partners/lifecycle/reset_confirmations.html",
+        {"pending": selectors.resets_to_confirm(officer), "form": IdentityDecisionForm()},
+    )
+
+
+@require_POST
+def reset_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    form = IdentityDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, "Choose to confirm or to refuse; a note has 300 characters at most."
+        )
+        return redirect("lifecycle:reset_confirmations")
+    reset = authenticator_reset_decide(
+        actor=officer_of(request),
+        reset_id=pk,
+        confirm=form.cleaned_data["decision"] == "confirm",
+        note=form.cleaned_data["note"],
+    )
+    messages.success(
+        request,
+        f"Request of {reset.officer.username}: {reset.get_status_display().lower()}.",
+    )
+    return redirect("lifecycle:reset_confirmations")
+
+
+# --- Directory administrators ---------------------------------------------------------------
+
+
+@require_GET
+def admin_resets(request: HttpRequest) -> HttpResponse:
+    admin = _administrator(request)
+    return render(
+        request,
+        "partners/lifecycle/admin_resets.html",
+        {
+            "confirmed": selectors.resets_confirmed(),
+            "to_confirm": selectors.resets_to_confirm(admin),
+            "recent": selectors.resets_recent(),
+            "admin": admin,
+        },
+    )
+
+
+@require_POST
+def admin_reset_carry_out(request: HttpRequest, pk: int) -> HttpResponse:
+    admin = _administrator(request)
+    try:
+        reset = authenticator_reset_carry_out(actor=admin, reset_id=pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"Authenticator of {reset.officer.username} reset: they enrol a new one at their "
+            "next sign-in.",
+        )
+    return redirect("lifecycle:admin_resets")
+
+
+def _reason_page(
+    request: HttpRequest, *, act: Any, context: dict[str, Any], done: str
+) -> HttpResponse:
+    """A page that explains an administrator's act, asks for the reason, then does it."""
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = act(form.cleaned_data["reason"])
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, message)
+            return redirect(request.path)
+    status = 400 if form.is_bound else 200
+    return render(request, REASON_TEMPLATE, {**context, "form": form, "done": done}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def officer_offboard_view(request: HttpRequest, pk: int) -> HttpResponse:
+    admin = _administrator(request)
+    officer = selectors.officer_for_admin(pk)
+
+    def act(reason: str) -> str:
+        removed = officer_offboard(actor=admin, officer=officer, reason=reason)
+        return f"{officer.username} offboarded ({_counts(removed)})."
+
+    return _reason_page(
+        request,
+        act=act,
+        done="" if officer.is_active else "This account is inactive.",
+        context={
+            "kind": "officer",
+            "title": f"Offboard {officer.get_full_name() or officer.username}",
+            "subject": officer,
+            "button": "Offboard this officer",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def agency_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    admin = _administrator(request)
+    agency = selectors.agency_for_admin(pk)
+
+    def act(reason: str) -> str:
+        count = agency_close(actor=admin, agency=agency, reason=reason)
+        return f"{agency.name} closed; {count} officer(s) offboarded."
+
+    return _reason_page(
+        request,
+        act=act,
+        done="This agency is closed." if agency.closed_at else "",
+        context={
+            "kind": "agency",
+            "title": f"Close {agency.name}",
+            "subject": agency,
+            "active_officers": selectors.active_officers_of(agency_ids=[agency.pk]).count(),
+            "button": "Close this agency",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def party_offboard_view(request: HttpRequest, code: str) -> HttpResponse:
+    admin = _administrator(request)
+    party = selectors.party_by_code_for_admin(code)
+
+    def act(reason: str) -> str:
+        count = party_offboard(actor=admin, party=party, reason=reason)
+        return f"{party.name} offboarded; {count} officer(s) offboarded."
+
+    agencies = selectors.agencies_of_party(party)
+    return _reason_page(
+        request,
+        act=act,
+        done="" if any(a.closed_at is None for a in agencies) else "Every agency is closed.",
+        context={
+            "kind": "party",
+            "title": f"Offboard {party.name}",
+            "subject": party,
+            "agencies": agencies,
+            "button": "Offboard the whole party",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def officer_unlock_view(request: HttpRequest, pk: int) -> HttpResponse:
+    admin = _administrator(request)
+    officer = selectors.officer_for_admin(pk)
+
+    def act(reason: str) -> str:
+        if officer_login_unlock(actor=admin, officer=officer, reason=reason):
+            return f"Login of {officer.username} unlocked."
+        return f"{officer.username} had no failed logins to clear: nothing changed."
+
+    return _reason_page(
+        request,
+        act=act,
+        done="",
+        context={
+            "kind": "unlock",
+            "title": f"Unlock the login of {officer.username}",
+            "subject": officer,
+            "failed_logins": selectors.failed_logins_of(officer.username),
+            "button": "Unlock",
+        },
+    )
+
+
+def _counts(removed: dict[str, int]) -> str:
+    return ", ".join(f"{name.replace('_', ' ')}: {count}" for name, count in removed.items())
