@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from rest_framework.request import Request
 
 from partners.models import Officer
+from partners.policy import administers_directory
 from partners.selectors import officers_signing_in
 
 
@@ -29,3 +30,15 @@ def officer_of(request: HttpRequest | Request) -> Officer:
     if not isinstance(user, Officer):
         raise PermissionDenied("Sign in first.")
     return user
+
+
+def directory_admin_or_404(request: HttpRequest) -> Officer:
+    """The signed-in directory administrator (or superuser) of the directory's management pages;
+    404, as for an address that does not exist, to anybody else."""
+    officer = officer_of(request)
+    if not (
+        officer.is_active
+        and administers_directory(role=officer.role, is_superuser=officer.is_superuser)
+    ):
+        raise Http404("No such page.")
+    return officer

@@ -13,13 +13,14 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import ContentAccess, Role
+from partners.models import ContentAccess
+from partners.policy import administers_directory
 
 
 def onboards(*, role: str, is_active: bool, is_superuser: bool = False) -> bool:
     """Directory administrators (and superusers) register parties, agencies and officers;
     every other officer gets a 404 on those pages."""
-    return is_active and (role == Role.DIRECTORY_ADMIN or is_superuser)
+    return is_active and administers_directory(role=role, is_superuser=is_superuser)
 
 
 def invitation_usable(

@@ -10,14 +10,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from partners import selectors_lifecycle as selectors
-from partners.auth import officer_of
+from partners.auth import directory_admin_or_404, officer_of
 from partners.forms_lifecycle import IdentityDecisionForm, LostAuthenticatorForm, ReasonForm
 from partners.models import Officer
 from partners.services.authenticator_resets import (
@@ -28,26 +27,11 @@ from partners.services.authenticator_resets import (
 from partners.services.offboarding import agency_close, officer_offboard, party_offboard
 from partners.services.officers import officer_login_unlock
 from selec.core.access import public
+from selec.core.form_pages import apply_service_errors
 from selec.core.login_throttle import login_wait_seconds
 from selec.core.request_context import client_address
 
 REASON_TEMPLATE = "partners/lifecycle/reason_form.html"
-
-
-def _administrator(request: HttpRequest) -> Officer:
-    officer = officer_of(request)
-    if not selectors.is_directory_admin(officer):
-        raise Http404
-    return officer
-
-
-def _refused(form: Form, error: ValidationError) -> None:
-    """A service's refusal, on the form's field where it has one."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 # --- The officer who lost their authenticator -----------------------------------------------
@@ -82,7 +66,7 @@ def authenticator_lost(request: HttpRequest) -> HttpResponse:
     try:
         reset = authenticator_reset_request(officer=officer)
     except ValidationError as error:
-        _refused(form, error)
+        apply_service_errors(form, error)
         return render(request, template, {"form": form}, status=400)
     return render(request, "partners/lifecycle/authenticator_requested.html", {"reset": reset})
 
@@ -128,7 +112,7 @@ def reset_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def admin_resets(request: HttpRequest) -> HttpResponse:
-    admin = _administrator(request)
+    admin = directory_admin_or_404(request)
     return render(
         request,
         "partners/lifecycle/admin_resets.html",
@@ -143,7 +127,7 @@ def admin_resets(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def admin_reset_carry_out(request: HttpRequest, pk: int) -> HttpResponse:
-    admin = _administrator(request)
+    admin = directory_admin_or_404(request)
     try:
         reset = authenticator_reset_carry_out(actor=admin, reset_id=pk)
     except ValidationError as error:
@@ -166,7 +150,7 @@ def _reason_page(
         try:
             message = act(form.cleaned_data["reason"])
         except ValidationError as error:
-            _refused(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, message)
             return redirect(request.path)
@@ -176,7 +160,7 @@ def _reason_page(
 
 @require_http_methods(["GET", "POST"])
 def officer_offboard_view(request: HttpRequest, pk: int) -> HttpResponse:
-    admin = _administrator(request)
+    admin = directory_admin_or_404(request)
     officer = selectors.officer_for_admin(pk)
 
     def act(reason: str) -> str:
@@ -198,7 +182,7 @@ def officer_offboard_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def agency_close_view(request: HttpRequest, pk: int) -> HttpResponse:
-    admin = _administrator(request)
+    admin = directory_admin_or_404(request)
     agency = selectors.agency_for_admin(pk)
 
     def act(reason: str) -> str:
@@ -221,7 +205,7 @@ def agency_close_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def party_offboard_view(request: HttpRequest, code: str) -> HttpResponse:
-    admin = _administrator(request)
+    admin = directory_admin_or_404(request)
     party = selectors.party_by_code_for_admin(code)
 
     def act(reason: str) -> str:
@@ -245,7 +229,7 @@ def party_offboard_view(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def officer_unlock_view(request: HttpRequest, pk: int) -> HttpResponse:
-    admin = _administrator(request)
+    admin = directory_admin_or_404(request)
     officer = selectors.officer_for_admin(pk)
 
     def act(reason: str) -> str:

@@ -16,18 +16,16 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.util import random_hex
 from two_factor.utils import get_otpauth_url
 
-from partners import policy_onboarding, selectors_onboarding
-from partners.auth import officer_of
+from partners import selectors_onboarding
+from partners.auth import directory_admin_or_404
 from partners.forms_onboarding import AgencyForm, InvitationForm, OfficerForm, PartyForm
-from partners.models import Officer
 from partners.services.directory import agency_create, party_create
 from partners.services.invitations import (
     InvitationUnusable,
@@ -37,29 +35,12 @@ from partners.services.invitations import (
     officer_invite_new,
 )
 from selec.core.access import public
-
-
-def _administrator(request: HttpRequest) -> Officer:
-    officer = officer_of(request)
-    if not policy_onboarding.onboards(
-        role=officer.role, is_active=officer.is_active, is_superuser=officer.is_superuser
-    ):
-        raise Http404
-    return officer
-
-
-def _refused(form: Form, error: ValidationError) -> None:
-    """Put a service's refusal on the form: on its field where the form has one."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
+from selec.core.form_pages import apply_service_errors
 
 
 @require_GET
 def parties(request: HttpRequest) -> HttpResponse:
-    _administrator(request)
+    directory_admin_or_404(request)
     return render(
         request,
         "partners/onboarding/parties.html",
@@ -69,7 +50,7 @@ def parties(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def party_new(request: HttpRequest) -> HttpResponse:
-    actor = _administrator(request)
+    actor = directory_admin_or_404(request)
     form = PartyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -84,7 +65,7 @@ def party_new(request: HttpRequest) -> HttpResponse:
                 legal_basis=data["legal_basis"],
             )
         except ValidationError as error:
-            _refused(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"{party.name} registered. Now register its agencies.")
             return redirect("onboarding:agency_new", code=party.code)
@@ -94,7 +75,7 @@ def party_new(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def party_detail(request: HttpRequest, code: str) -> HttpResponse:
-    _administrator(request)
+    directory_admin_or_404(request)
     party = selectors_onboarding.party_for_onboarding(code)
     return render(
         request,
@@ -105,7 +86,7 @@ def party_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def agency_new(request: HttpRequest, code: str) -> HttpResponse:
-    actor = _administrator(request)
+    actor = directory_admin_or_404(request)
     party = selectors_onboarding.party_for_onboarding(code)
     form = AgencyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -119,7 +100,7 @@ def agency_new(request: HttpRequest, code: str) -> HttpResponse:
                 is_national_focal_point=data["is_national_focal_point"],
             )
         except ValidationError as error:
-            _refused(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"{agency.name} registered for {party.code}.")
             return redirect("onboarding:party", code=party.code)
@@ -134,7 +115,7 @@ def agency_new(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def officer_new(request: HttpRequest, code: str) -> HttpResponse:
-    actor = _administrator(request)
+    actor = directory_admin_or_404(request)
     party = selectors_onboarding.party_for_onboarding(code)
     agencies = selectors_onboarding.open_agencies_of(party)
     form = OfficerForm(request.POST or None, party=party, agencies=agencies)
@@ -143,7 +124,7 @@ def officer_new(request: HttpRequest, code: str) -> HttpResponse:
         try:
             officer = officer_invite_new(actor=actor, party=party, **data)
         except ValidationError as error:
-            _refused(form, error)
+            apply_service_errors(form, error)
         else:
             # The link went to the officer's mailbox; the administrator never sees it.
             messages.success(
@@ -167,7 +148,7 @@ def officer_new(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def officer_invite(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _administrator(request)
+    actor = directory_admin_or_404(request)
     officer = selectors_onboarding.officer_for_onboarding(pk)
     party = officer.party
     assert party is not None  # an officer of an agency (the selector's filter)
@@ -212,7 +193,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         except InvitationUnusable:
             return _invitation_unusable(request)
         except ValidationError as error:
-            _refused(form, error)
+            apply_service_errors(form, error)
         else:
             request.session.pop(session_key, None)
             messages.success(

@@ -6,16 +6,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from partners.auth import officer_of
+from partners.auth import directory_admin_or_404, officer_of
 from partners.forms_status import StatusApplyForm, StatusChangeForm, sign_preview, unsign_preview
 from partners.models import Party, PartyStatus, PartyStatusChange
-from partners.policy_status import changes_party_status
 from partners.services.party_status import (
     ImpactChanged,
     StatusImpact,
@@ -34,9 +33,7 @@ APP_LABELS = {
 
 
 def _party(request: HttpRequest, code: str) -> Party:
-    officer = officer_of(request)
-    if not changes_party_status(role=officer.role, is_superuser=officer.is_superuser):
-        raise Http404
+    directory_admin_or_404(request)
     return get_object_or_404(Party, code=code)
 
 

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from partners.models import Officer
 from selec.demo import current_totp, demo_password
+from tests.helpers import totp_now
 
 # A minimal, valid one-page PDF: what an officer would attach.
 MINIMAL_PDF = (
@@ -60,3 +61,20 @@ def choose_in_menu(page: Page, menu: str, item: str) -> None:
     )
     dropdown.locator("summary").click()
     dropdown.get_by_role("link", name=item, exact=True).click()
+
+
+def log_in_as_new_officer(
+    page: Page, base_url: str, username: str, password: str, totp_secret: str
+) -> None:
+    """Log in as an officer who is not a demo persona: with the password they chose and a code
+    of the authenticator key (base32) they enrolled."""
+    page.set_default_timeout(10_000)
+    page.goto(f"{base_url}/account/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Next").click()
+    # The enrolment spent this 30-second step's code, and django-otp rightly refuses a code
+    # used before; forget the last use, as the next step would.
+    TOTPDevice.objects.filter(user__username=username).update(last_t=-1)
+    page.get_by_label("Token").fill(totp_now(totp_secret))
+    page.get_by_role("button", name="Next").click()
