@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +19,7 @@ from partners import (
 from partners.auth import officer_of
 from partners.models import AccessConfirmation, Agency, Officer, Party, PartyStatusChange
 from partners.services.directory import agency_create, agency_update, party_create, party_rename
+from partners.services.invitations import invitation_send
 from partners.services.officers import (
     officer_create,
     officer_update_assignment,
@@ -153,10 +153,18 @@ class AccessConfirmationInline(admin.TabularInline):
         return False
 
 
-class OfficerCreationForm(UserCreationForm):
+class OfficerCreationForm(forms.ModelForm):
+    """No password: the officer sets one through the invitation e-mailed to this address
+    (``partners.services.invitations``); an administrator never knows an officer's password."""
+
     class Meta:
         model = Officer
         fields = ("username", "first_name", "last_name", "email", "agency", "role", "posted_at")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        self.fields["email"].help_text = "The invitation to set a password is sent here."
 
 
 @admin.register(Officer)
@@ -198,8 +206,6 @@ class OfficerAdmin(UserAdmin):
                     "agency",
                     "role",
                     "posted_at",
-                    "password1",
-                    "password2",
                 ),
             },
         ),
@@ -229,17 +235,19 @@ class OfficerAdmin(UserAdmin):
     def save_model(self, request: HttpRequest, obj: Officer, form: Any, change: bool) -> None:
         data = form.cleaned_data
         if not change:
+            actor = officer_of(request)
             created = officer_create(
-                actor=officer_of(request),
+                actor=actor,
                 username=data["username"],
-                password=data.get("password1"),
+                password=None,
                 role=data["role"],
                 agency=data.get("agency"),
                 posted_at=data["posted_at"],
                 first_name=data.get("first_name", ""),
                 last_name=data.get("last_name", ""),
-                email=data.get("email", ""),
+                email=data["email"],
             )
+            invitation_send(actor=actor, officer=created)
             obj.pk = created.pk
             return
         if {"first_name", "last_name", "email"} & set(form.changed_data):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from partners.models import AccessConfirmation, Agency, ContentAccess, Officer, Party, PartyStatus
+from partners.models_lifecycle import Invitation
 from partners.services.access_confirmations import officer_access_confirm_by_operator
-from selec.core.models import AuditEvent
+from selec.core.models import AuditEvent, OutboxMessage
 from taskforces.models import TaskForce
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,9 @@ def test_adding_an_agency_creates_its_group_and_audits_it(login, directory_admin
     assert (event.actor, event.reason) == (directory_admin, "agency created")
 
 
-def test_adding_an_officer_puts_them_in_their_agency_group(login, directory_admin: Officer) -> None:
+def test_adding_an_officer_invites_them_and_puts_them_in_their_agency_group(
+    login, directory_admin: Officer
+) -> None:
     client = login(directory_admin)
     agency = Agency.objects.get(name="Hungarian Police")
     response = client.post(
@@ -39,13 +42,16 @@ def test_adding_an_officer_puts_them_in_their_agency_group(login, directory_admi
             "agency": agency.pk,
             "role": "liaison_officer",
             "posted_at": "hq",
+            # A password given here is not taken: the officer sets one through the invitation.
             "password1": "Budapest-liaison-2026",
             "password2": "Budapest-liaison-2026",
         },
     )
     assert response.status_code == 302, response.content.decode()[-6000:]
     officer = Officer.objects.get(username="lo.hu")
-    assert officer.check_password("Budapest-liaison-2026")
+    assert not officer.has_usable_password()
+    assert Invitation.objects.filter(officer=officer, used_at__isnull=True).exists()
+    assert OutboxMessage.objects.filter(to=officer.email).exists()
     # The account exists, but reaches no content until Hungary's side confirms it.
     assert officer.content_access == ContentAccess.PENDING
     assert not officer.groups.exists()
