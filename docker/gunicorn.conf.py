@@ -8,6 +8,35 @@ from pathlib import Path
 
 bind = "0.0.0.0:8000"
 accesslog = "-"
+# The access log names every path, and an invitation's or a password reset's path carries its
+# secret: its lines go through the filter that hides them (selec.core.log_filters).
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"hide_url_secrets": {"()": "selec.core.log_filters.HideUrlSecrets"}},
+    "handlers": {
+        "access": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["hide_url_secrets"],
+        },
+        "error": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["hide_url_secrets"],
+        },
+        # gunicorn's default root logger writes here (its own "console" handler's name).
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["hide_url_secrets"],
+        },
+    },
+    "loggers": {
+        "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        "gunicorn.error": {"handlers": ["error"], "level": "INFO", "propagate": False},
+    },
+}
 
 # The container's CPU quota and period: cgroup v2 ("max 100000", or "200000 100000" for two
 # CPUs), or cgroup v1's two files (quota -1 for none).

@@ -473,7 +473,9 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Secrets in URLs (invitation and password reset links) never reach a log line.
+    "filters": {"hide_url_secrets": {"()": "selec.core.log_filters.HideUrlSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["hide_url_secrets"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"pgserver": {"level": "WARNING"}},
 }

@@ -137,13 +137,16 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _gunicorn(tmp_path: Path, forwarded_allow_ips: str | None) -> Iterator[int]:
+def _gunicorn(
+    tmp_path: Path, forwarded_allow_ips: str | None, access_log: Path | None = None
+) -> Iterator[int]:
     """gunicorn with the container's settings file, serving an app that echoes the scheme."""
     (tmp_path / "scheme_echo.py").write_text(SCHEME_ECHO)
     port = _free_port()
     environment = {k: v for k, v in os.environ.items() if k != "FORWARDED_ALLOW_IPS"}
     if forwarded_allow_ips is not None:
         environment["FORWARDED_ALLOW_IPS"] = forwarded_allow_ips
+    log = access_log.open("wb") if access_log else None
     server = subprocess.Popen(
         [
             *(sys.executable, "-m", "gunicorn"),
@@ -152,7 +155,7 @@ def _gunicorn(tmp_path: Path, forwarded_allow_ips: str | None) -> Iterator[int]:
             *("--pythonpath", str(tmp_path), "scheme_echo:application"),
         ],
         env=environment,
-        stdout=subprocess.DEVNULL,
+        stdout=log or subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
     try:
@@ -170,6 +173,8 @@ def _gunicorn(tmp_path: Path, forwarded_allow_ips: str | None) -> Iterator[int]:
         server.terminate()
         server.wait(timeout=30)
         server.stderr.close()  # type: ignore[union-attr]
+        if log:
+            log.close()
 
 
 def _scheme_seen(port: int, *, source: str) -> str:
@@ -202,6 +207,21 @@ def test_only_the_named_proxy_may_claim_https(tmp_path: Path) -> None:
     with _gunicorn(tmp_path, forwarded_allow_ips="127.0.0.2") as port:
         assert _scheme_seen(port, source="127.0.0.2") == "https"
         assert _scheme_seen(port, source="127.0.0.1") == "http"
+
+
+def test_the_access_log_hides_an_invitation_s_secret(tmp_path: Path) -> None:
+    secret = "Zk3v9Qm2LrT8xWc1"
+    access_log = tmp_path / "access.log"
+    with _gunicorn(tmp_path, forwarded_allow_ips=None, access_log=access_log) as port:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            connection.request("GET", f"/account/invitation/{secret}/")
+            connection.getresponse().read()
+        finally:
+            connection.close()
+    logged = access_log.read_text()
+    assert "/account/invitation/[hidden]/" in logged
+    assert secret not in logged
 
 
 def test_the_entrypoint_starts_gunicorn_with_those_settings() -> None:
