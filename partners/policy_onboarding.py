@@ -116,6 +116,14 @@ def next_step(*, agency_count: int, has_nfp: bool, stages: Iterable[Stage]) -> s
         return str(
             _("Wait for the invited officers to set their password and their authenticator.")
         )
+    if Stage.AWAITING_CONFIRMATION in present and Stage.ACTIVE not in present:
+        # The first officers of a party: nobody of its own has access to confirm them.
+        return str(
+            _(
+                "Nobody of the party has access yet to confirm its officers: the operator confirms "
+                "the first one (manage.py confirm_officer_access), who then confirms the others."
+            )
+        )
     if Stage.AWAITING_CONFIRMATION in present:
         who = _("its National Focal Point") if has_nfp else _("an officer of the same agency")
         return str(

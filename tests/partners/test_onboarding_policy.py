@@ -83,3 +83,10 @@ def test_the_next_step_follows_the_onboarding_order() -> None:
         agency_count=1, has_nfp=True, stages=[Stage.AWAITING_CONFIRMATION, Stage.ACTIVE]
     )
     assert "complete" in next_step(agency_count=1, has_nfp=True, stages=[Stage.ACTIVE])
+
+
+def test_a_party_s_first_officers_are_confirmed_by_the_operator() -> None:
+    # Nobody of the party has access yet: neither its NFP nor a colleague can confirm.
+    step = next_step(agency_count=1, has_nfp=True, stages=[Stage.AWAITING_CONFIRMATION])
+    assert "manage.py confirm_officer_access" in step
+    assert "National Focal Point" not in step
