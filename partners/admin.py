@@ -100,7 +100,8 @@ class AgencyAdmin(admin.ModelAdmin):
     list_filter = ("kind", "is_national_focal_point", "party__status")
     list_select_related = ("party",)
     search_fields = ("name", "party__code", "party__name")
-    raw_id_fields = ("party",)
+    # Chosen by typing a code or a name (the admin's autocomplete), never a raw id.
+    autocomplete_fields = ("party",)
     fields = ("party", "name", "kind", "is_national_focal_point")
 
     def get_readonly_fields(
@@ -183,7 +184,7 @@ class OfficerAdmin(UserAdmin):
     inlines = [AccessConfirmationInline]
     list_select_related = ("agency__party",)
     search_fields = ("username", "first_name", "last_name", "email", "agency__name")
-    raw_id_fields = ("agency",)
+    autocomplete_fields = ("agency",)
     ordering = ("username",)
     # Groups, staff and superuser flags follow from the role and agency (see services); they are
     # not edited by hand.

@@ -124,3 +124,14 @@ def test_the_admin_does_not_show_the_audit_log_or_exchange_content(
 ) -> None:
     content = login(directory_admin).get("/admin/").content.decode()
     assert "Audit" not in content
+
+
+def test_an_officer_s_agency_is_chosen_by_typing_its_name(login, directory_admin: Officer) -> None:
+    response = login(directory_admin).get(
+        "/admin/autocomplete/",
+        {"app_label": "partners", "model_name": "officer", "field_name": "agency", "term": "Hung"},
+    )
+    assert response.status_code == 200
+    names = [result["text"] for result in response.json()["results"]]
+    assert "Hungarian Police" in names
+    assert all("Hung" in name for name in names)
