@@ -30,6 +30,8 @@ from selec.core.models import AuditEvent, Notification
 from tests.cases.scenario import open_case
 from tests.exchanges.scenario import send
 
+pytestmark = pytest.mark.django_db
+
 DAY = dt.date(2026, 7, 1)
 
 

@@ -12,6 +12,10 @@ from selec.core.models import Notification
 from tests.cases.scenario import open_case
 from tests.exchanges.scenario import send
 
+# Marked, not only reached through fixtures: a test that asks for its persona by name
+# (getfixturevalue) must still run before the transactional tests flush the personas.
+pytestmark = pytest.mark.django_db
+
 # The pages as the site mounts them (/directory/manage/), beside the rest of the site.
 
 FORM = "/directory/manage/parties/IT/status/"
