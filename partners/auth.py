@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest
 from rest_framework.request import Request
 
 from partners.models import Officer
-from partners.policy import administers_directory
+from partners.policy_onboarding import onboards
 from partners.selectors import officers_signing_in
 
 
@@ -36,9 +36,8 @@ def directory_admin_or_404(request: HttpRequest) -> Officer:
     """The signed-in directory administrator (or superuser) of the directory's management pages;
     404, as for an address that does not exist, to anybody else."""
     officer = officer_of(request)
-    if not (
-        officer.is_active
-        and administers_directory(role=officer.role, is_superuser=officer.is_superuser)
+    if not onboards(
+        role=officer.role, is_active=officer.is_active, is_superuser=officer.is_superuser
     ):
         raise Http404("No such page.")
     return officer

@@ -9,7 +9,7 @@ from django.http import Http404
 from partners import policy_lifecycle
 from partners.models import Agency, ContentAccess, Officer, Party, Role
 from partners.models_lifecycle import AuthenticatorReset, AuthenticatorResetStatus
-from partners.policy import administers_directory
+from partners.policy_onboarding import onboards
 from partners.selectors import officer_facts
 
 # Requests are rare (a lost phone); a page shows this many at most.
@@ -17,8 +17,9 @@ RESETS_PAGE = 100
 
 
 def is_directory_admin(officer: Officer) -> bool:
-    return officer.is_active and administers_directory(
-        role=officer.role, is_superuser=officer.is_superuser
+    """``policy_onboarding.onboards`` of the officer: the one rule of who manages the directory."""
+    return onboards(
+        role=officer.role, is_active=officer.is_active, is_superuser=officer.is_superuser
     )
 
 
