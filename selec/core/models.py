@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from selec.core.audit_events import audit_event_choices
 from selec.core.audit_keys import current_key_id
-from selec.core.fields import EncryptedTextField
+from selec.core.fields import EncryptedJSONField, EncryptedTextField
 from selec.core.notification_kinds import notification_kind_choices
 
 
@@ -241,6 +241,11 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    # A relay claims a row (in a short transaction of its own) before sending it, and marks it
+    # sent only if its claim still holds: a relay killed between the send and the mark leaves
+    # a claim that expires, so at most the one message it had in flight is sent again.
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -288,3 +293,46 @@ class ApiToken(models.Model):
         if self.revoked_at:
             return gettext("revoked")
         return gettext("expired") if self.expires_at <= now else gettext("active")
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to a write that carried an idempotency key (``selec.core.idempotency``).
+
+    Written in the transaction of the write itself, so it exists exactly when the write was
+    committed: a retry with the same key is answered from here, and never files twice. The
+    answer may name what was written (a reference, an excerpt): it is kept encrypted, and only
+    for ``IDEMPOTENCY_KEY_HOURS``.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Who sent the key: "officer:<id>" for a session, "token:<digest>" for an API token. The same
+    # key sent by someone else is another key.
+    scope = models.CharField(max_length=80)
+    key = models.CharField(max_length=255)
+    # SHA-256 of the method, the path and the body: the same key with another request is refused.
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    status_code = models.PositiveSmallIntegerField()
+    # {"headers": [[name, value], ...], "body": base64}: what the first request was answered.
+    response = EncryptedJSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotent_request_once")
+        ]
+        # The periodic purge of expired keys walks this.
+        indexes = [models.Index(fields=["created_at"], name="idempotent_request_age_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} key {self.key[:12]}: {self.status_code}"
+
+
+class ServiceHeartbeat(models.Model):
+    """The last sign of life of a background service, written by the service itself: readiness
+    (``/readyz``) and the containers' health checks read it without asking the broker."""
+
+    name = models.CharField(max_length=200, primary_key=True)  # "worker:<hostname>", ...
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} seen {self.seen_at:%Y-%m-%d %H:%M:%S}"
