@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_WORKERS ?= auto
 
-.PHONY: demo test install lint lock chromium stop-db serve
+.PHONY: demo test install lint lock chromium stop-db serve compose-check reliability
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,18 @@ lock:
 	"$$tmp/bin/uv" pip compile pyproject.toml --quiet --generate-hashes \
 		--python-version 3.11 --python-platform x86_64-manylinux_2_28 \
 		--custom-compile-command "make lock" $(LOCK_FLAGS) -o requirements.lock
+
+# The reliability scenarios with longer loads and the real periodic schedules, one after the
+# other, and their summary table (docs/reliability.md). Each starts its own PostgreSQL, Redis,
+# gunicorn, Celery and mail server on loopback ports; the machine's services are untouched.
+reliability: export SELEC_ENV = test
+reliability: $(INSTALLED)
+	$(BIN)/python -m tests.reliability.run_long
+
+# Validates docker-compose.yml with Compose itself (Debian's docker-compose 1.29, installed
+# when missing, with sudo unless root); no Docker engine needed.
+compose-check:
+	sh docker/check-compose.sh
 
 # Debian's Chromium drives the browser tests (Playwright's own download is not used).
 chromium:

@@ -7,11 +7,13 @@ reads each source once whatever the number of years, in a constant number of que
 idempotent (the same data give the same rows, and an unchanged year writes nothing) and safe
 when two run at once for one year: a transaction-scoped advisory lock per year serialises
 them, and each changes the years' rows in its own transaction, so readers see either the
-previous rows or the new ones. ``StatisticsRun`` records the progress.
+previous rows or the new ones. ``StatisticsRun`` records the progress, and
+``statistics_sweep`` (every minute) queues again the runs whose computation was lost.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Case, Value, When
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from analytics import queries
@@ -28,6 +30,7 @@ from analytics.models import AnalyticsAuditEvent, RunState, StatisticsRun
 from analytics.tables import MIN_YEAR
 from analytics.tasks import compute_statistics
 from partners.models import Officer
+from selec.core.advisory_locks import unlocked_of
 from selec.core.audit import audit_record
 from selec.core.models import AuditAction
 
@@ -175,6 +178,18 @@ def statistics_queue(
 ) -> list[StatisticsRun]:
     """Mark the years queued and queue their computation after the commit (no audit: the
     callers are the nightly schedule, the command line, and the services that audit)."""
+    with transaction.atomic():
+        runs = statistics_mark_queued(years=years, requested_by=requested_by)
+        for run in runs:
+            compute_statistics.delay_on_commit(run.year)
+        return runs
+
+
+def statistics_mark_queued(
+    *, years: Iterable[int], requested_by: Officer | None = None
+) -> list[StatisticsRun]:
+    """Mark the years queued, without queueing anything: the caller queues them, or leaves it
+    to ``statistics_sweep``, which queues runs left queued."""
     wanted = sorted(set(years))
     now = timezone.now()
     with transaction.atomic():
@@ -189,8 +204,6 @@ def statistics_queue(
             unique_fields=["year"],
             update_fields=["state", "requested_by", "requested_at"],
         )
-        for year in wanted:
-            compute_statistics.delay_on_commit(year)
         return list(StatisticsRun.objects.filter(year__in=wanted).order_by("year"))
 
 
@@ -203,6 +216,50 @@ def statistics_queue_every_year() -> list[StatisticsRun]:
     all needs no change tracking and repairs whatever a missed run left behind.
     """
     return statistics_queue(years=[*statistics_years(), timezone.localdate().year])
+
+
+# A run queued this long ago lost its message (published while the broker was down, or
+# taken by a worker that died before starting it): the sweep queues it again. Longer than the
+# nightly queue of every year takes to drain; a run queued twice is computed twice, harmlessly.
+QUEUED_AT_MOST = dt.timedelta(minutes=5)
+# A run marked running takes its years' locks an instant later (or waits for them behind
+# another computation, which holds them): before this long, a free lock proves nothing.
+RUNNING_GRACE = dt.timedelta(seconds=30)
+
+
+def statistics_sweep() -> list[int]:
+    """Queue again the runs whose computation was lost; return their years.
+
+    Run every minute (``analytics.tasks.sweep_statistics``). Lost: queued longer than
+    QUEUED_AT_MOST, or marked running while no computation holds the year's lock (its worker
+    was killed: the database ended its transaction and released the lock). A computation
+    alive, or ending right now (its transaction holds the run's row), is left alone.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        # SKIP LOCKED: a row locked is one a computation is marking running or done.
+        candidates = list(
+            StatisticsRun.objects.select_for_update(skip_locked=True)
+            .filter(
+                Q(state=RunState.QUEUED, requested_at__lt=now - QUEUED_AT_MOST)
+                | Q(state=RunState.RUNNING, started_at__lt=now - RUNNING_GRACE)
+            )
+            .order_by("year")
+            .values_list("year", "state")
+        )
+        running = [year for year, state in candidates if state == RunState.RUNNING]
+        lost = [year for year, state in candidates if state == RunState.QUEUED]
+        # Years whose lock nobody holds: their computation died (taken until this commit).
+        lost += unlocked_of(_YEAR_LOCK_NAMESPACE, running)
+        if not lost:
+            return []
+        lost.sort()
+        # requested_at restarts the wait; requested_by stays who asked.
+        StatisticsRun.objects.filter(year__in=lost).update(state=RunState.QUEUED, requested_at=now)
+        for year in lost:
+            compute_statistics.delay_on_commit(year)
+    logger.warning("Statistics of %s lost their computation: queued again.", years_listed(lost))
+    return lost
 
 
 def _valid_years(years: Iterable[int]) -> list[int]:

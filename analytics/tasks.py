@@ -25,3 +25,14 @@ def compute_statistics_nightly() -> list[int]:
     from analytics.services import statistics_queue_every_year
 
     return [run.year for run in statistics_queue_every_year()]
+
+
+# Every minute (CELERY_BEAT_SCHEDULE): queues again the runs whose computation was lost (a
+# message published while the broker was down, a worker killed mid-computation), so that the
+# statistics equal a clean recomputation within about two minutes of the loss. expires: runs
+# piled up while no worker listened are dropped, the next one does the same work.
+@shared_task(acks_late=True, ignore_result=True, expires=120)
+def sweep_statistics() -> list[int]:
+    from analytics.services import statistics_sweep
+
+    return statistics_sweep()

@@ -6,34 +6,47 @@ import math
 import os
 from pathlib import Path
 
+from selec.logging_config import json_formatter
+
 bind = "0.0.0.0:8000"
-accesslog = "-"
-# The access log names every path, and an invitation's or a password reset's path carries its
-# secret: its lines go through the filter that hides them (selec.core.log_filters).
+# No access log of gunicorn's own unless GUNICORN_ACCESS_LOG=1: the application writes one
+# line per request (selec.core.request_context, logger "selec.access") with what gunicorn
+# cannot know, the request id that an error page quotes, the officer, the route and the
+# duration; two lines per request would double the volume for nothing. gunicorn's error log
+# stays: worker starts, exits and timeouts happen outside any request.
+accesslog = None
+_ACCESS_LOG = os.environ.get("GUNICORN_ACCESS_LOG") == "1"
+# The format of the application's lines (selec/logging_config.py): JSON unless told otherwise,
+# so that a collector reads gunicorn's lines and the application's alike.
+_LOG_FORMAT = os.environ.get("LOG_FORMAT") or "json"
+# Every path an access line would name may carry an invitation's or a password reset's
+# secret: every handler goes through the filter that hides them (selec.core.log_filters).
+_HANDLER = {
+    "class": "logging.StreamHandler",
+    "filters": ["hide_url_secrets"],
+    "formatter": _LOG_FORMAT,
+}
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"hide_url_secrets": {"()": "selec.core.log_filters.HideUrlSecrets"}},
+    "formatters": {
+        "json": json_formatter(),
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
     "handlers": {
-        "access": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "filters": ["hide_url_secrets"],
-        },
-        "error": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stderr",
-            "filters": ["hide_url_secrets"],
-        },
+        "access": {**_HANDLER, "stream": "ext://sys.stdout"},
+        "error": {**_HANDLER, "stream": "ext://sys.stderr"},
         # gunicorn's default root logger writes here (its own "console" handler's name).
-        "console": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "filters": ["hide_url_secrets"],
-        },
+        "console": {**_HANDLER, "stream": "ext://sys.stdout"},
     },
     "loggers": {
-        "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        # With a configuration of loggers, gunicorn logs every request here: the level decides.
+        "gunicorn.access": {
+            "handlers": ["access"],
+            "level": "INFO" if _ACCESS_LOG else "WARNING",
+            "propagate": False,
+        },
         "gunicorn.error": {"handlers": ["error"], "level": "INFO", "propagate": False},
     },
 }

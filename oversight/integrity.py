@@ -1,45 +1,40 @@
 """The integrity of the audit log as the DPO follows it: the verifications kept (the nightly one
-and those asked for), and starting one now. The verification itself is the core's
-(``selec.core.audit_verification.audit_verify_recorded``), run by a worker."""
+and those asked for), and asking for one now. The verification itself is the core's
+(``selec.core.audit_verification``): the run asked for is kept with the request, walked by a
+worker, and swept every minute, so that none is lost (a message the broker did not take) or
+shows running for ever (a worker killed mid-walk)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oversight.events import OversightAuditEvent
 from partners.models import Officer
 from selec.core.audit import audit_record
+from selec.core.audit_verification import audit_verification_request
 from selec.core.models import AuditAction, AuditVerificationRun
-from selec.core.tasks import verify_audit_log
 
 RUNS_SHOWN = 20
-# A run not finished after this long was stopped (a worker killed): it no longer counts as
-# running, and another may start.
-RUNNING_AT_MOST = dt.timedelta(hours=2)
 
 
 def verification_runs() -> list[AuditVerificationRun]:
-    """The newest runs, newest first (on the index of ``started_at``)."""
-    return list(AuditVerificationRun.objects.order_by("-started_at", "-id")[:RUNS_SHOWN])
+    """The newest runs, newest first (on the index of ``requested_at``)."""
+    return list(AuditVerificationRun.objects.order_by("-requested_at", "-id")[:RUNS_SHOWN])
 
 
 def running(runs: list[AuditVerificationRun]) -> AuditVerificationRun | None:
-    """The run going on now, if any (the newest, unfinished and recent)."""
-    newest = runs[0] if runs else None
-    if newest is None or newest.finished_at is not None:
-        return None
-    return newest if newest.started_at > timezone.now() - RUNNING_AT_MOST else None
+    """The run waiting for a worker or walking now, if any: the newest unfinished. No time
+    limit is needed: the sweep ends a run whose walk died, and a live walk may take long."""
+    return next((run for run in runs if run.finished_at is None), None)
 
 
 @transaction.atomic
-def verification_start(*, officer: Officer) -> None:
-    """Queue a verification of the whole log, run by a worker after the commit (in-process
-    without a broker). One at a time: while one runs, asking again is refused."""
+def verification_start(*, officer: Officer) -> AuditVerificationRun:
+    """Ask for a verification of the whole log: kept with the audit event, walked by a worker
+    after the commit (in-process without a broker). One at a time: while one waits or runs,
+    asking again is refused."""
     if running(verification_runs()) is not None:
         raise ValidationError(_("A verification is running: its result will show here."))
     audit_record(
@@ -49,4 +44,4 @@ def verification_start(*, officer: Officer) -> None:
         object_type="selec.auditevent",
         reason="audit log verification started",
     )
-    verify_audit_log.delay_on_commit(started_by=officer.username)
+    return audit_verification_request(requested_by=officer.username)

@@ -32,5 +32,5 @@ def integrity_start(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         messages.warning(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The verification has started."))
+        messages.success(request, _("The verification is asked for: a worker starts it shortly."))
     return redirect("oversight:integrity")

@@ -64,7 +64,8 @@ def api_token_issue(
     The code is checked before, and outside, the transaction that creates the token: django-otp
     records a wrong code on the device (its throttle against guessing), and that record must
     stay when the refusal is raised, not be rolled back with it. Call it outside any transaction
-    that a ValidationError would roll back (the account page runs in none)."""
+    that a ValidationError would roll back: the account page runs in the request's
+    transaction, which only a 5xx answer rolls back (selec.core.idempotency)."""
     if not 1 <= days <= MAX_TOKEN_DAYS:
         raise ValidationError({"days": f"A token lasts from 1 to {MAX_TOKEN_DAYS} days."})
     if not officer.is_active:

@@ -21,6 +21,22 @@ BEAT_SCHEDULE = {
         "task": "selec.core.tasks.verify_audit_log",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Audit verifications asked for whose message was lost queued again, and runs whose walk
+    # died (worker killed) ended as interrupted (selec.core.audit_verification).
+    "sweep-audit-verifications": {
+        "task": "selec.core.tasks.sweep_audit_verifications",
+        "schedule": 60.0,
+    },
+    # Statistics runs whose computation was lost (message published while the broker was
+    # down, worker killed mid-run) queued again (analytics.services.statistics_sweep).
+    "sweep-statistics": {"task": "analytics.tasks.sweep_statistics", "schedule": 60.0},
+    # The worker's sign of life, which readiness reads (selec.core.models.ServiceHeartbeat).
+    "heartbeat": {"task": "selec.core.tasks.heartbeat", "schedule": 30.0},
+    # Stored answers to idempotent requests, forgotten once past their keeping time.
+    "purge-idempotent-requests": {
+        "task": "selec.core.tasks.purge_idempotent_requests",
+        "schedule": crontab(minute=7),
+    },
     # Statistics of every year with exchanges, recomputed at night (analytics.services).
     "compute-statistics-nightly": {
         "task": "analytics.tasks.compute_statistics_nightly",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Callable
 from typing import Any
@@ -10,11 +9,10 @@ from typing import Any
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
 from django.db import transaction
-from kombu.exceptions import OperationalError
+
+from selec.broker_publish import publisher_for
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "selec.settings")
-
-logger = logging.getLogger(__name__)
 
 
 class Task(DjangoTask):
@@ -25,11 +23,14 @@ class Task(DjangoTask):
     caller answers 500 for a change that was made (and the user may well repeat it), and Django
     skips the transaction's remaining on-commit callbacks. We keep both properties we want:
     the task is still queued only if and once the transaction commits (a rollback queues
-    nothing), and an unreachable broker costs a warning in the log, nothing more. That is safe
-    because work that must not be lost is written to the database in the transaction itself
-    (the e-mail outbox) and picked up again by the periodic run. ``robust=True`` also keeps any
-    other error of the callback (an eager task raising, with no broker configured) from
-    reaching the caller: Django logs it instead.
+    nothing), and an unreachable or hung broker costs a warning in the log and at most
+    ``BROKER_PUBLISH_TIMEOUT`` of the request's time, nothing more (``selec.broker_publish``:
+    short timeouts, no retry, a pause after a failure). That is safe because work that must
+    not be lost is written to the database in the transaction itself (the e-mail outbox, the
+    queued statistics runs, the unsealed audit events, the unmatched entities) and picked up
+    again by a periodic task (docs/background-work.md). ``robust=True`` also keeps any other
+    error of the callback (an eager task raising, with no broker configured) from reaching
+    the caller: Django logs it instead.
     """
 
     def delay_on_commit(self, *args: Any, **kwargs: Any) -> None:
@@ -54,17 +55,18 @@ class Task(DjangoTask):
             return
         transaction.on_commit(self._queue_after_commit((), {}), robust=True)
 
+    def try_delay(self, *args: Any, **kwargs: Any) -> bool:
+        """``delay()`` now, the way the after-commit publish does it (short timeouts, no
+        retry, the process's pause after a failure): whether the broker took the message.
+        For a caller that must tell whether it was queued (a command saying so)."""
+        return publisher_for(self._get_app()).publish(self, (args, kwargs), {})
+
     def _queue_after_commit(self, args: Any, kwargs: Any) -> Callable[[], None]:
         # A named function, not functools.partial: Django's robust handler logs the callback's
         # __qualname__, which a partial lacks, so the handler itself would raise.
         def queue_after_commit() -> None:
             queue_after_commit.queued = True  # type: ignore[attr-defined]
-            try:
-                self.apply_async(*args, **kwargs)
-            except OperationalError as exc:
-                logger.warning(
-                    "Broker unreachable: %s was not queued after commit (%s).", self.name, exc
-                )
+            publisher_for(self._get_app()).publish(self, args, kwargs)
 
         queue_after_commit.task_name = self.name  # type: ignore[attr-defined]
         queue_after_commit.queued = False  # type: ignore[attr-defined]

@@ -7,7 +7,6 @@ and the database must be given; passes ``manage.py check --deploy``).
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import environ
 from csp.constants import NONE, SELF
@@ -25,6 +24,9 @@ from selec.environment import (
     read_mode,
     read_secret,
 )
+from selec.logging_config import logging_config
+from selec.openapi_config import SPECTACULAR_SETTINGS as OPENAPI_SETTINGS
+from selec.scaling_config import cache_config, replica_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -131,6 +133,8 @@ MIDDLEWARE = [
     "selec.core.language.OfficerLanguageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "selec.core.access.VerifiedLoginRequiredMiddleware",
+    # After the login check: a write is one transaction, answered once per Idempotency-Key.
+    "selec.core.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -174,6 +178,11 @@ DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 # reuse, so a connection the server dropped is replaced rather than failing the request.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+# A read-only replica for the statistics and their exports (selec.db_router, docs/scaling.md).
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = replica_database(env.db("DATABASE_REPLICA_URL"), DATABASES["default"])
+DATABASE_ROUTERS = ["selec.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Audit log anchor -----------------------------------------------------------------------
@@ -291,8 +300,8 @@ if PRODUCTION:
     # No SECURE_PROXY_SSL_HEADER: Django would believe an X-Forwarded-Proto from anyone. The
     # scheme comes from gunicorn, which takes that header only from FORWARDED_ALLOW_IPS (the
     # proxy's addresses, docker/gunicorn.conf.py).
-    # Container health checks call /healthz over plain HTTP from inside the host.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # Container health checks and load balancers call /healthz and /readyz over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -300,6 +309,14 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# --- Cache and readiness --------------------------------------------------------------------
+# CACHE_URL (redis://host:6379/1): the throttles' counts, shared by every process (docs/scaling.md).
+CACHES = {"default": cache_config(env.str("CACHE_URL", default=""), required=PRODUCTION)}
+# /readyz: a worker's heartbeat, the oldest unsent mail, at most this old; a report kept this long.
+READY_WORKER_HEARTBEAT_SECONDS = env.int("READY_WORKER_HEARTBEAT_SECONDS", default=120)
+READY_OUTBOX_MAX_AGE_SECONDS = env.int("READY_OUTBOX_MAX_AGE_SECONDS", default=3600)
+READY_CACHE_SECONDS = env.float("READY_CACHE_SECONDS", default=0.0 if TESTING else 2.0)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -352,6 +369,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+# Redis transport, acknowledgements, after-commit publishing: selec/celery_config.py says why.
+from selec.celery_config import *  # noqa: E402, F403
 
 # --- Notifications and e-mail ---------------------------------------------------------------
 # EMAIL_URL: smtp+tls://user:password@host:587 (django-environ's syntax). It holds the relay's
@@ -369,8 +388,8 @@ EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
 EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
-# The outbox relay sends while holding row locks: a mail server that stops answering must not
-# hold them for ever.
+# Each step of an SMTP conversation waits this long at most; the outbox relay's claims on
+# messages outlast ten of them (selec.core.notifications.outbox_claim_lease).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SELEC Exchange <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -388,12 +407,16 @@ CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 # --- REST API -------------------------------------------------------------------------------
 # Callers authenticate with a personal token (partners.api_auth) or an OTP-verified session.
 # API_THROTTLE_RATE: requests per token (per officer for sessions), "<n>/<second|minute|hour|
-# day>"; over it, 429 with Retry-After. Counted in Django's cache: per process unless CACHES
-# names a shared one.
+# day>"; over it, 429 with Retry-After. Counted in the shared cache (CACHE_URL); a cache that
+# does not answer lets requests through (selec.core.api_throttle).
 API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="120/minute")
 _rate_count, _, _rate_period = API_THROTTLE_RATE.partition("/")
 if not (_rate_count.isdigit() and _rate_period[:1] in ("s", "m", "h", "d")):
     raise ImproperlyConfigured('API_THROTTLE_RATE is "<requests>/<second|minute|hour|day>".')
+# Hours the answer to a write with an Idempotency-Key is kept for its retries (docs/idempotency.md).
+IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", default=24)
+if IDEMPOTENCY_KEY_HOURS < 1:
+    raise ImproperlyConfigured("IDEMPOTENCY_KEY_HOURS is a number of hours, 1 or more.")
 REST_FRAMEWORK = {
     # No OPTIONS answers: the schema at /api/schema/ describes every operation, and DRF's
     # metadata would describe a list through serializers some views only choose per request.
@@ -422,60 +445,13 @@ REST_FRAMEWORK = {
 }
 
 # --- OpenAPI --------------------------------------------------------------------------------
-# drf-spectacular describes the API at /api/schema/ and shows it at /api/docs/ with Swagger UI
-# from the sidecar package, served under /static/ (no CDN). Both answer verified callers only.
-SPECTACULAR_SETTINGS: dict[str, Any] = {
-    "TITLE": "SELEC Exchange API",
-    "VERSION": "1",
-    "DESCRIPTION": (
-        "Filing and fetching requests for assistance and information exchanges between the "
-        "police and customs liaison officers of the SELEC parties, under the same rules as the "
-        "pages: what the caller may not see answers 404, what it may see but not do 403. "
-        "Authenticate with a personal API token (`Authorization: Token <token>`, issued by "
-        "the officer from their account page after a fresh authenticator code) or, from a browser, a session verified with TOTP. Requests are "
-        "throttled per token (API_THROTTLE_RATE); over the rate the answer is 429 with "
-        "Retry-After. Every response carries an X-Request-ID header."
-    ),
-    "SERVE_INCLUDE_SCHEMA": False,
-    # Operations are tagged by the first segment after the version: exchanges, parties...
-    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
-    "COMPONENT_SPLIT_REQUEST": True,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    # validatorUrl: Swagger UI would otherwise send the schema's address to swagger.io.
-    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {
-            "tokenAuth": {
-                "type": "apiKey",
-                "in": "header",
-                "name": "Authorization",
-                "description": "A personal API token, prefixed: `Token selec_...`.",
-            }
-        }
-    },
-    # Choice fields of the same name with different choices get names of their own.
-    "ENUM_NAME_OVERRIDES": {
-        "PartyKindEnum": "partners.models.PartyKind",
-        "PartyStatusEnum": "partners.models.PartyStatus",
-        "AgencyKindEnum": "partners.models.AgencyKind",
-        "NotificationKindEnum": "selec.core.notification_kinds.NOTIFICATION_KINDS",
-        "ExchangeCreateKindEnum": "exchanges.models.SENT_KINDS",
-        "SubjectRequestKindEnum": "subjects.models.RequestKind",
-        "SubjectRequestStatusEnum": "subjects.models.RequestStatus",
-        "SubjectItemStatusEnum": "subjects.models.ItemStatus",
-    },
-}
+# drf-spectacular's description of the API at /api/schema/ and /api/docs/: selec/openapi_config.py.
+SPECTACULAR_SETTINGS = OPENAPI_SETTINGS
 
 # --- Logging --------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    # Secrets in URLs (invitation and password reset links) never reach a log line.
-    "filters": {"hide_url_secrets": {"()": "selec.core.log_filters.HideUrlSecrets"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["hide_url_secrets"]}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}},
-}
+# LOG_FORMAT: "json" (one object a line for a collector; production's default) or "text" (a
+# developer's console). Every line names its request (docs/logging.md), never a URL secret.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env.str("LOG_LEVEL", default="INFO"))
+# The worker keeps this configuration, not Celery's: JSON too, with task name and id.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

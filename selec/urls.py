@@ -22,6 +22,8 @@ admin.site.site_title = "SELEC Exchange"
 
 # An address under /api/ that matches no route answers JSON, like every API error.
 handler404 = "selec.core.not_found.not_found"
+# A database outage answers 503 with Retry-After; any other failure 500 naming the request id.
+handler500 = "selec.core.errors.server_error"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="home"),
@@ -45,6 +47,7 @@ urlpatterns = [
         name="notifications_read_all",
     ),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("account/", account_views.account, name="account"),
     path("account/tokens/", account_views.api_token_issue_view, name="api_token_issue"),
     path(

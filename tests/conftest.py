@@ -197,7 +197,10 @@ def celery_app(settings) -> Iterator[Celery]:
     if broker_url.startswith("redis"):
         # Test runs in parallel (xdist) share the Redis server: a key prefix of its own keeps
         # each worker from taking another test's messages, and old ones left in the queue.
-        settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": prefix}
+        settings.CELERY_BROKER_TRANSPORT_OPTIONS = {
+            **settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+            "global_keyprefix": prefix,
+        }
     with _project_like_app() as app:
         yield app
     if broker_url.startswith("redis"):

@@ -9,6 +9,8 @@
   found."}``, and the rest of DRF's own exceptions (401, 405, 415, 429 with Retry-After...)
   keep DRF's answer;
 - stored content that cannot be decrypted is 409: the request was fine, the row is not;
+- a database that cannot be reached is 503 with Retry-After and the request id
+  (``selec.core.errors``): not a defect, and worth retrying;
 - anything else is a bug: logged with its traceback, answered 500 JSON with the request id.
   Inputs are validated before they reach code that could fail, so a 500 means a real defect.
 """
@@ -29,7 +31,12 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from selec.core.crypto import DecryptionError
-from selec.core.request_context import current_request_context
+from selec.core.errors import (
+    RETRY_AFTER_SECONDS,
+    database_unavailable_json,
+    internal_error_json,
+    is_database_outage,
+)
 from selec.core.request_limits import BODY_REFUSALS, refusal_of
 
 logger = logging.getLogger("selec.api")
@@ -83,6 +90,14 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             {"detail": "This content cannot be decrypted at present; the operators are told."},
             status=status.HTTP_409_CONFLICT,
         )
+    if is_database_outage(exc):
+        logger.error("Database unreachable", exc_info=exc)
+        # No set_rollback(): the connection that failed has no transaction left to mark.
+        return Response(
+            database_unavailable_json(),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     response = drf_exception_handler(exc, context)
     if response is not None:
         return response
@@ -93,10 +108,4 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc_info=exc,
     )
     set_rollback()
-    return Response(
-        {
-            "detail": "Internal error: it has been logged.",
-            "request_id": current_request_context().request_id,
-        },
-        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
-    )
+    return Response(internal_error_json(), status=status.HTTP_500_INTERNAL_SERVER_ERROR)

@@ -1,4 +1,8 @@
-"""How often the REST API may be called: a rate per token, or per officer for a session."""
+"""How often the REST API may be called: a rate per token, or per officer for a session.
+
+Counted in the shared cache (CACHE_URL), so that the rate holds across every process and node;
+when the cache does not answer, requests go through (selec.core.cache_outage).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from selec.core.cache_outage import CACHE_ERRORS, cache_unavailable
 from selec.core.models import ApiToken
 
 
@@ -22,6 +27,13 @@ class ApiRateThrottle(SimpleRateThrottle):
         rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
         # A rate is a text ("120/minute", see parse_rate); DRF's stubs type the rates as numbers.
         return cast("str | None", rate)
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except CACHE_ERRORS as error:
+            cache_unavailable("the API throttle", error)
+            return True
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         if isinstance(request.auth, ApiToken):

@@ -1,6 +1,8 @@
 """Verifying the audit log: sealing what is committed, walking the chain in its order, and
 checking that the log still reaches the newest head anchored outside the database (the writing
-and sealing are in ``selec.core.audit``)."""
+and sealing are in ``selec.core.audit``). Each verification is kept as a run: asked for (a row
+written with the request), claimed once by a worker, walked under a lock that dies with its
+worker, and swept every minute so that none is lost or left running."""
 
 from __future__ import annotations
 
@@ -11,12 +13,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from selec.core import audit_anchor
+from selec.core.advisory_locks import unlocked_of
 from selec.core.audit import GENESIS_HASH, SEAL_BATCH, UNSEALED_GRACE, audit_seal, chain_hash_of
 from selec.core.models import AuditEvent, AuditVerificationRun
+from selec.core.tasks import verify_audit_log
 
 logger = logging.getLogger(__name__)
 
@@ -187,12 +191,48 @@ def register_broken_chain_listener(name: str, listener: BrokenChainListener) -> 
     _BROKEN_CHAIN_LISTENERS[name] = listener
 
 
+def audit_verification_request(*, requested_by: str) -> AuditVerificationRun:
+    """Keep a verification asked for, and queue its walk after the commit of the caller's
+    transaction. The row is the request: when the broker does not take the message, the sweep
+    queues the run again."""
+    run = AuditVerificationRun.objects.create(requested_at=timezone.now(), started_by=requested_by)
+    verify_audit_log.delay_on_commit(run.pk)
+    return run
+
+
 def audit_verify_recorded(*, started_by: str) -> AuditVerificationRun:
-    """Verify the log and keep the result: the run is stored first (so a page shows it running)
-    and completed when the walk ends. A broken chain, an event left unsealed, a cut tail or a
-    key the log needs and no longer has is a run that is not intact, and every registered
+    """The nightly verification: kept as a run asked for now, and walked at once."""
+    run = AuditVerificationRun.objects.create(requested_at=timezone.now(), started_by=started_by)
+    walked = audit_verify_requested(run_id=run.pk)
+    # None only if another worker claimed it first, which only the sweep's queueing it again
+    # could cause, a minute on: that walk's run is the same row.
+    return walked if walked is not None else AuditVerificationRun.objects.get(pk=run.pk)
+
+
+def audit_verify_requested(*, run_id: int) -> AuditVerificationRun | None:
+    """Claim the run and walk the log; None when it was claimed already (a second delivery of
+    its message, or one the sweep queued again after a worker took the first), which then
+    does nothing.
+
+    The walk holds its run's lock from before the claim is committed until its result is, so
+    a run seen started while nobody holds its lock is one whose walk died (the sweep)."""
+    if not _walk_lock_taken(run_id):
+        return None  # another worker is claiming or walking this very run
+    try:
+        claimed = AuditVerificationRun.objects.filter(
+            pk=run_id, started_at__isnull=True, finished_at__isnull=True
+        ).update(started_at=timezone.now())
+        if not claimed:
+            return None
+        return _walked(AuditVerificationRun.objects.get(pk=run_id))
+    finally:
+        _walk_lock_released(run_id)
+
+
+def _walked(run: AuditVerificationRun) -> AuditVerificationRun:
+    """Walk the log and complete the run. A broken chain, an event left unsealed, a cut tail or
+    a key the log needs and no longer has is a run that is not intact, and every registered
     listener hears of it."""
-    run = AuditVerificationRun.objects.create(started_at=timezone.now(), started_by=started_by)
 
     def walked(events: int) -> None:
         # Seen by the page while the walk goes on (autocommit: not inside the walk's reads).
@@ -212,3 +252,91 @@ def audit_verify_recorded(*, started_by: str) -> AuditVerificationRun:
             for listener in _BROKEN_CHAIN_LISTENERS.values():
                 listener(run)
     return run
+
+
+# --- The walk's lock, and the sweep -----------------------------------------------------------
+
+# The first key of the session-level advisory lock a walk holds (pg_advisory_lock(int, int));
+# the second is its run's id. Session-level, because the walk spans many transactions; and
+# PostgreSQL releases it when the walker's connection ends (its process killed).
+_WALK_LOCK_NAMESPACE = 0x5E1ECA7
+# A run asked for and not claimed after this long lost its message (published while the
+# broker was down or hung, or taken by a worker killed before claiming it): queued again, at
+# every sweep until a worker claims it.
+REQUESTED_AT_MOST = dt.timedelta(minutes=1)
+# A run started whose lock is free is judged only after this long. Not needed for
+# correctness (the lock is held before the claim shows); a margin, the sweep's own period.
+STARTED_GRACE = dt.timedelta(minutes=1)
+# The message the sweep queues again expires (in seconds): while the workers are busy, the
+# copies queued minute after minute are dropped unread, and the next sweep queues a fresh one.
+REQUEUED_EXPIRES = 120
+INTERRUPTED = (
+    "The verification stopped before the end of the log (its worker stopped): it found "
+    "nothing either way. A new verification may be asked."
+)
+
+
+def _walk_lock_taken(run_id: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_WALK_LOCK_NAMESPACE, run_id])
+        row = cursor.fetchone()
+        return bool(row and row[0])
+
+
+def _walk_lock_released(run_id: int) -> None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_WALK_LOCK_NAMESPACE, run_id])
+    except DatabaseError:
+        # The connection is gone, and PostgreSQL released the lock with it; the error that
+        # ended the walk is the one to raise.
+        logger.warning("Audit verification %s: its lock went with its connection.", run_id)
+
+
+def audit_verification_sweep() -> tuple[list[int], list[int]]:
+    """Queue again the runs asked for whose message was lost, and end as interrupted the runs
+    whose walk died; return the ids of both. Run every minute
+    (``selec.core.tasks.sweep_audit_verifications``), so that no run waits or shows running
+    for ever, and the DPO may ask again."""
+    now = timezone.now()
+    lost = list(
+        AuditVerificationRun.objects.filter(
+            started_at__isnull=True,
+            finished_at__isnull=True,
+            requested_at__lt=now - REQUESTED_AT_MOST,
+        )
+        .order_by("id")
+        .values_list("pk", flat=True)
+    )
+    for run_id in lost:
+        verify_audit_log.apply_async_on_commit((run_id,), expires=REQUEUED_EXPIRES)
+    if lost:
+        logger.warning("Audit verifications %s were not taken by a worker: queued again.", lost)
+    return lost, _interrupted_ended(since=now - STARTED_GRACE)
+
+
+def _interrupted_ended(*, since: dt.datetime) -> list[int]:
+    with transaction.atomic():
+        started = list(
+            AuditVerificationRun.objects.filter(finished_at__isnull=True, started_at__lt=since)
+            .order_by("id")
+            .values_list("pk", flat=True)
+        )
+        if not started:
+            return []
+        # A walk releases its lock only after committing its result, so a lock got here is
+        # that of a walk dead or finished: the finished ones are left out by finished_at below.
+        unlocked = unlocked_of(_WALK_LOCK_NAMESPACE, started)
+        interrupted = list(
+            AuditVerificationRun.objects.filter(pk__in=unlocked, finished_at__isnull=True)
+            .order_by("id")
+            .values_list("pk", flat=True)
+        )
+        AuditVerificationRun.objects.filter(pk__in=interrupted).update(
+            finished_at=timezone.now(), description=INTERRUPTED
+        )
+    if interrupted:
+        logger.warning(
+            "Audit verifications %s stopped mid-walk: ended as interrupted.", interrupted
+        )
+    return interrupted

@@ -9,7 +9,10 @@ attempt from it is answered 429 until 1, 2, 4... seconds (at most
 usernames becomes slow, and a colleague's typing costs at most a minute's wait.
 
 The address is the one ``selec.core.request_context.client_address`` reads (TRUSTED_PROXY_COUNT).
-Counts live in Django's cache (shared across processes when the cache is shared).
+Counts live in the shared cache (CACHE_URL), so that every process and node sees the same
+count. When the cache does not answer, failures go uncounted and no one is made to wait
+(selec.core.cache_outage): the usernames' lockout, counted in the database by django-axes,
+still holds.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from selec.core.cache_outage import CACHE_ERRORS, cache_unavailable
 from selec.core.request_context import client_address
 
 
@@ -44,6 +48,13 @@ def login_failure_record(address: str | None) -> None:
     count lasts ``LOGIN_ADDRESS_WINDOW`` after the last failure."""
     if not address:
         return
+    try:
+        _record(address)
+    except CACHE_ERRORS as error:
+        cache_unavailable("the login slow-down", error)
+
+
+def _record(address: str) -> None:
     window = int(settings.LOGIN_ADDRESS_WINDOW.total_seconds())
     key = _count_key(address)
     cache.add(key, 0, timeout=window)
@@ -60,8 +71,12 @@ def login_wait_seconds(address: str | None, *, now: float | None = None) -> int:
     """How long ``address`` must still wait before its next attempt (0: it may try now)."""
     if not address:
         return 0
-    _number, last = cache.get(_key(address), (0, 0.0))
-    failures = cache.get(_count_key(address), 0)
+    try:
+        _number, last = cache.get(_key(address), (0, 0.0))
+        failures = cache.get(_count_key(address), 0)
+    except CACHE_ERRORS as error:
+        cache_unavailable("the login slow-down", error)
+        return 0
     excess = failures - settings.LOGIN_ADDRESS_FREE_FAILURES
     if excess <= 0:
         return 0

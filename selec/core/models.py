@@ -138,25 +138,39 @@ class AuditEvent(models.Model):
 
 
 class AuditVerificationRun(models.Model):
-    """One verification of the audit log (``selec.core.audit_verification.audit_verify_recorded``):
-    when it ran, what it found. The nightly run and any run asked for are kept, so the last
-    result, and the first that found a break, stay visible."""
+    """One verification of the audit log (``selec.core.audit_verification``): when it was asked
+    for, when a worker took it, what it found. The nightly run and any run asked for are kept,
+    so the last result, and the first that found a break, stay visible.
 
-    started_at = models.DateTimeField(db_index=True)
+    A run is asked for (``started_at`` None), then walking (``started_at`` set), then finished:
+    intact, broken (``intact`` True or False), or interrupted (``intact`` None: its walk
+    stopped before the end of the log, and the sweep ended it)."""
+
+    # The row is the request, written in the transaction that asks: a message the broker never
+    # took loses nothing (the sweep queues the run again).
+    requested_at = models.DateTimeField(db_index=True)
+    # When a worker claimed it; a run is claimed once, so a second delivery does nothing.
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # Who asked: "schedule" for the nightly run, or the officer's username.
     started_by = models.CharField(max_length=150)
-    # None while it runs.
+    # None while it waits or runs, and when it was interrupted.
     intact = models.BooleanField(null=True)
     events = models.PositiveBigIntegerField(default=0)
     head_id = models.BigIntegerField(null=True, blank=True)
     description = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["-started_at", "-id"]
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(finished_at__isnull=True) | Q(started_at__isnull=False),
+                name="audit_verification_finished_after_start",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"verification of {self.started_at:%Y-%m-%d %H:%M}: {self.description}"
+        return f"verification asked {self.requested_at:%Y-%m-%d %H:%M}: {self.description}"
 
 
 class Justification(models.Model):

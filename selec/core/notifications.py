@@ -10,16 +10,21 @@ the closed network, and the linked page checks the officer's access again.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import logging
 import smtplib
+import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -139,57 +144,109 @@ def _email_for(*, title: str, link: str) -> tuple[str, str]:
 
 
 def outbox_relay(*, batch_size: int = 100) -> int:
-    """Send up to ``batch_size`` unsent e-mails; return how many were sent.
+    """Send up to ``batch_size`` unsent e-mails, one at a time; return how many were sent.
 
-    Rows are locked with SKIP LOCKED, so concurrent runs (the task queued after a commit and
-    the periodic one) share the work instead of sending a message twice. A failed send counts
-    an attempt, keeps the error and leaves the row for the next run.
+    Each message is claimed in a short transaction of its own (SKIP LOCKED, so concurrent
+    relays share the work), sent outside any transaction, and marked sent in another short
+    transaction only if the claim still holds. A relay killed between a send and its mark
+    leaves one claimed message, sent again once the claim's lease runs out: at most one
+    message per killed relay is sent twice, and it carries the same Message-ID both times
+    (:func:`outbox_message_id`), so a receiving system can tell the repeat. A failed send
+    counts an attempt, keeps the error and frees the claim for the next run; a failing server
+    ends the batch. Fewest attempts first: a message that keeps failing holds back no other.
     """
     sent = 0
-    with transaction.atomic():
-        messages = list(
-            OutboxMessage.objects.filter(sent_at__isnull=True)
-            # Fewest attempts first: a message that keeps failing does not hold back new ones.
-            .order_by("attempts", "id")
-            .select_for_update(skip_locked=True)[:batch_size]
-        )
-        if not messages:
-            return 0
-        # One connection for the batch; each send opens it again if a failure closed it.
-        mail_connection = get_connection()
-        tried: list[OutboxMessage] = []
-        try:
-            for message in messages:
-                tried.append(message)
-                message.attempts += 1
-                try:
-                    EmailMessage(
-                        subject=message.subject,
-                        body=message.body,
-                        from_email=settings.DEFAULT_FROM_EMAIL,
-                        to=[message.to],
-                        connection=mail_connection,
-                    ).send()
-                except Exception as exc:
-                    message.last_error = f"{type(exc).__name__}: {exc}"[:_LAST_ERROR_MAX_LENGTH]
-                    logger.warning(
-                        "Outbox message #%s not sent (attempt %s): %s",
-                        message.pk,
-                        message.attempts,
-                        message.last_error,
-                    )
-                    if _mail_server_failed(exc):
-                        # The rest of the batch would fail alike, each after its own timeout,
-                        # with the rows locked all along: they wait for the next run untouched.
-                        break
-                else:
-                    message.sent_at = timezone.now()
-                    message.last_error = ""
-                    sent += 1
-        finally:
-            mail_connection.close()
-        OutboxMessage.objects.bulk_update(tried, ["attempts", "sent_at", "last_error"])
+    tried: list[int] = []
+    # One connection for the batch; each send opens it again if a failure closed it.
+    mail_connection = get_connection()
+    try:
+        while len(tried) < batch_size:
+            claimed = _outbox_claim(exclude=tried)
+            if claimed is None:
+                break
+            message, token = claimed
+            tried.append(message.pk)
+            try:
+                _email_of(message, connection=mail_connection).send()
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"[:_LAST_ERROR_MAX_LENGTH]
+                _outbox_mark(message, token, error=error)
+                if _mail_server_failed(exc):
+                    # The rest would fail alike, each after its own timeout: they wait for the
+                    # next run, untouched.
+                    break
+            else:
+                _outbox_mark(message, token, error="")
+                sent += 1
+    finally:
+        mail_connection.close()
     return sent
+
+
+def outbox_claim_lease() -> dt.timedelta:
+    """How long a claim keeps other relays off a message. Longer than one send can last (each
+    step of the SMTP conversation may take EMAIL_TIMEOUT), so that a slow send is not sent
+    again beside itself; a relay killed mid-send delays its message by this much."""
+    return dt.timedelta(seconds=10 * settings.EMAIL_TIMEOUT)
+
+
+def outbox_message_id(message: OutboxMessage) -> str:
+    """The Message-ID of the row's e-mail: the same at every attempt, and unique to the row
+    (its id, and a digest of its event key in case ids restart in another database)."""
+    digest = hashlib.sha256(message.dedupe_key.encode()).hexdigest()[:16]
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<outbox.{message.pk}.{digest}@{domain}>"
+
+
+def _outbox_claim(*, exclude: list[int]) -> tuple[OutboxMessage, uuid.UUID] | None:
+    """Claim the next unsent message (not claimed, or its claim's lease run out), fewest
+    attempts first, skipping those this batch tried already; None when none is left."""
+    now = timezone.now()
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.filter(sent_at__isnull=True)
+            .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - outbox_claim_lease()))
+            .exclude(pk__in=exclude)
+            .order_by("attempts", "id")
+            .select_for_update(skip_locked=True)
+            .first()
+        )
+        if message is None:
+            return None
+        message.claim_token, message.claimed_at = uuid.uuid4(), now
+        message.save(update_fields=["claim_token", "claimed_at"])
+    return message, message.claim_token
+
+
+def _outbox_mark(message: OutboxMessage, token: uuid.UUID, *, error: str) -> None:
+    """Record a send (``error`` empty) or a failure, and free the claim, if the claim is still
+    this relay's. One UPDATE: its own short transaction."""
+    marked = OutboxMessage.objects.filter(pk=message.pk, claim_token=token).update(
+        sent_at=None if error else timezone.now(),
+        attempts=F("attempts") + 1,
+        last_error=error,
+        claim_token=None,
+        claimed_at=None,
+    )
+    if error:
+        logger.warning(
+            "Outbox message #%s not sent (attempt %s): %s", message.pk, message.attempts + 1, error
+        )
+    if not marked:
+        # The lease ran out during the send and another relay took the message: it may be
+        # delivered twice, under one Message-ID.
+        logger.error("Outbox message #%s: claim lost during its send.", message.pk)
+
+
+def _email_of(message: OutboxMessage, *, connection: BaseEmailBackend) -> EmailMessage:
+    return EmailMessage(
+        subject=message.subject,
+        body=message.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to],
+        headers={"Message-ID": outbox_message_id(message)},
+        connection=connection,
+    )
 
 
 def _mail_server_failed(exc: Exception) -> bool:

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from selec.core.audit import audit_record
 from selec.core.audit_events import CoreAuditEvent
+from selec.core.cache_outage import CACHE_ERRORS, cache_unavailable
 from selec.core.models import AuditAction
 
 logger = logging.getLogger(__name__)
@@ -43,9 +44,14 @@ def _count_refusal(officer_id: int) -> tuple[int, int]:
     total (0 once reported, or when there was none)."""
     window = int(timezone.now().timestamp()) // WINDOW_SECONDS
     key = _counter_key(officer_id, window)
-    cache.add(key, 0, timeout=WINDOW_SECONDS * 3)
-    number = cache.incr(key)
-    previous = cache.get(_counter_key(officer_id, window - 1), 0) if number == 1 else 0
+    try:
+        cache.add(key, 0, timeout=WINDOW_SECONDS * 3)
+        number = cache.incr(key)
+        previous = cache.get(_counter_key(officer_id, window - 1), 0) if number == 1 else 0
+    except CACHE_ERRORS as error:
+        # Without the count every refusal is audited: the limit only spares the log a flood.
+        cache_unavailable("the refusal flood limit", error)
+        return 1, 0
     return number, previous
 
 

@@ -1,24 +1,32 @@
-"""Who is asking, from where, under which request id: read by the audit log.
+"""Who is asking, from where, under which request id: read by the audit log and the logs.
 
 A context variable (not a thread local) so that it also holds under ASGI and in Celery tasks,
-where it is simply empty.
+where it is empty, or holds the id of the request that queued the task (selec.core.task_context).
+
+The middleware also writes the request's access line (logger ``selec.access``): one per
+request, with its route, officer, status and duration (docs/logging.md).
 """
 
 from __future__ import annotations
 
 import ipaddress
+import logging
 import re
+import time
 import uuid
 from collections.abc import Callable
-from contextvars import ContextVar
-from dataclasses import dataclass
+from contextvars import ContextVar, Token
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject, empty
 from django.utils.ipv6 import clean_ipv6_address
 
 _REQUEST_ID_SHAPE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+access_logger = logging.getLogger("selec.access")
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,10 @@ class RequestContext:
     ip_address: str | None = None
     # What the caller sent as X-Request-ID (well-formed only): recorded, never used as ours.
     client_request_id: str = ""
+    # The request itself, read when a line is logged: its route and its officer are known
+    # only once it has gone through URL resolution and authentication. None in a task.
+    request: HttpRequest | None = field(default=None, compare=False, repr=False)
+    started: float = 0.0  # time.monotonic() at the request's start
 
 
 # RequestContext is frozen, so sharing one default instance is safe.
@@ -35,6 +47,16 @@ _current: ContextVar[RequestContext] = ContextVar("selec_request_context", defau
 
 def current_request_context() -> RequestContext:
     return _current.get()
+
+
+def enter_request_context(context: RequestContext) -> Token[RequestContext]:
+    """Make ``context`` the current one (a Celery task run for a request); undo with
+    :func:`leave_request_context`."""
+    return _current.set(context)
+
+
+def leave_request_context(token: Token[RequestContext]) -> None:
+    _current.reset(token)
 
 
 class RequestContextMiddleware:
@@ -48,19 +70,61 @@ class RequestContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = uuid.uuid4().hex
-        token = _current.set(
-            RequestContext(
-                request_id=request_id,
-                ip_address=client_address(request),
-                client_request_id=incoming if _REQUEST_ID_SHAPE.match(incoming) else "",
-            )
+        context = RequestContext(
+            request_id=request_id,
+            ip_address=client_address(request),
+            client_request_id=incoming if _REQUEST_ID_SHAPE.match(incoming) else "",
+            request=request,
+            started=time.monotonic(),
         )
+        # Django logs a 4xx or 5xx answer once the middleware has returned, with the request
+        # but outside its context: the log filter finds the context here.
+        request.selec_request_context = context  # type: ignore[attr-defined]
+        token = _current.set(context)
         try:
             response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            log_access(context, response.status_code)
         finally:
             _current.reset(token)
-        response["X-Request-ID"] = request_id
         return response
+
+
+def log_access(context: RequestContext, status: int) -> None:
+    """The request's access line. Written here rather than by gunicorn, whose access log
+    knows neither the request id, nor the officer, nor the route."""
+    request = context.request
+    if request is None:
+        return
+    fields = request_log_fields(context)
+    fields["status"] = status
+    level = logging.ERROR if status >= 500 else logging.INFO
+    # The path without its query string: a search puts the names it looks for there. It goes
+    # in as an argument, so that the secret-hiding filter rewrites it.
+    access_logger.log(level, "%s %s %s", request.method, request.path, status, extra=fields)
+
+
+def request_log_fields(context: RequestContext) -> dict[str, Any]:
+    """What every log line written during a request says of it (docs/logging.md). Reading it
+    never queries: an officer not yet loaded by the request is left out, not loaded here."""
+    request = context.request
+    if request is None:
+        return {"request_id": context.request_id or None}
+    match = request.resolver_match
+    return {
+        "request_id": context.request_id,
+        "officer_id": _officer_id(request),
+        "route": match.route if match is not None else None,
+        "status": None,
+        "duration_ms": round((time.monotonic() - context.started) * 1000, 1),
+    }
+
+
+def _officer_id(request: HttpRequest) -> int | None:
+    user = request.__dict__.get("user")  # set by AuthenticationMiddleware, then by DRF
+    if user is None or (isinstance(user, SimpleLazyObject) and user._wrapped is empty):  # type: ignore[attr-defined]
+        return None
+    return user.pk if user.is_authenticated else None
 
 
 def client_address(request: HttpRequest) -> str | None:

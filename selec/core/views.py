@@ -1,43 +1,34 @@
+"""Liveness and readiness, for container health checks, load balancers and monitoring.
+
+``/healthz`` says only that the process answers: it touches neither the database nor the
+broker, so a web node is not restarted for an outage of something restarting it cannot mend.
+``/readyz`` says whether the node can do its work (``selec.core.readiness``): the database, the
+broker, a Celery worker's heartbeat and the e-mail outbox, each reported in the JSON body; 503
+when one of them should take the node out of service.
+"""
+
 from __future__ import annotations
 
-from django.conf import settings
-from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from kombu import Connection
 
 from selec.core.access import public
+from selec.core.readiness import readiness
 
 
 @public
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Reachability of the database and the broker, for load balancers and monitoring."""
-    checks = {"database": _database_status(), "broker": _broker_status()}
-    healthy = all(status in ("ok", "in-process") for status in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
-    )
+    """Liveness: the process is up and answering requests."""
+    return JsonResponse({"status": "ok"})
 
 
-def _database_status() -> str:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:
-        return "unreachable"
-    return "ok"
-
-
-def _broker_status() -> str:
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        return "in-process"
-    try:
-        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-    except Exception:
-        return "unreachable"
-    return "ok"
+@public
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: each dependency's state; 200 when the node can serve, 503 otherwise."""
+    report = readiness()
+    return JsonResponse(report.as_json(), status=200 if report.ready else 503)

@@ -148,17 +148,4 @@ def test_the_command_computes_one_year_in_a_few_queries_whatever_its_size() -> N
     assert set(StatisticsRun.objects.values_list("year", flat=True)) == {2010}
 
 
-@pytest.mark.django_db
-def test_the_command_queues_through_the_broker_with_async(
-    django_capture_on_commit_callbacks,
-) -> None:
-    import_rows(ROWS)
-    out = io.StringIO()
-    with django_capture_on_commit_callbacks() as callbacks:
-        call_command("compute_statistics", "--async", stdout=out)
-    assert out.getvalue().strip() == "Queued the statistics of 2008, 2010."
-    assert len(callbacks) == 2
-    assert set(StatisticsRun.objects.values_list("year", "state")) == {
-        (2008, RunState.QUEUED),
-        (2010, RunState.QUEUED),
-    }
+# (--async, through the broker: tests/analytics/test_statistics_sweep.py.)

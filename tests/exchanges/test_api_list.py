@@ -243,4 +243,5 @@ def test_the_schema_describes_each_filter_and_the_paging(api, lo_ro) -> None:
     assert set(envelope["properties"]) == {"next", "previous", "results"}
     assert envelope["properties"]["results"]["items"]["$ref"].endswith("/Exchange")
     create = schema["paths"]["/api/v1/exchanges/"]["post"]
-    assert "parameters" not in create
+    # The one parameter every write has (selec.core.api_schema_idempotency).
+    assert [p["name"] for p in create["parameters"]] == ["Idempotency-Key"]

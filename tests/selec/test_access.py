@@ -28,6 +28,7 @@ from tests.helpers import login_wizard_password_step, login_wizard_token_step, t
 PUBLIC_VIEWS = {
     "two_factor:login",
     "healthz",
+    "readyz",
     # The invitation's page (an unknown link answers 410) and the lost authenticator's request.
     "invitation_accept",
     "lifecycle:authenticator_lost",

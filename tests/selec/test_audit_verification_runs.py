@@ -44,6 +44,7 @@ def test_the_nightly_task_keeps_an_intact_run(renamed: AuditEvent) -> None:
     assert run.started_by == "schedule"
     assert run.head_id == renamed.pk
     assert run.events >= 1
+    assert run.started_at is not None
     assert run.finished_at is not None
     assert run.finished_at >= run.started_at
     assert "intact" in run.description

@@ -28,6 +28,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "selec.example.org",
     "EMAIL_URL": "smtp+tls://relay:secret@mail.example.org:587",
     "AUDIT_ANCHOR_PATH": "/var/lib/selec/audit-anchor/selec.log",
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
 }
 
 
@@ -59,6 +60,7 @@ def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
         "ALLOWED_HOSTS",
         "EMAIL_URL",
         "AUDIT_ANCHOR_PATH",
+        "CACHE_URL",
     ],
 )
 def test_production_refuses_to_start_without_each_required_setting(missing: str) -> None:

@@ -4,17 +4,21 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from analytics.services import (
+    QUEUED_AT_MOST,
     statistics_compute_years,
-    statistics_queue,
+    statistics_mark_queued,
     statistics_years,
     years_listed,
 )
+from analytics.tasks import compute_statistics
 
 
 class Command(BaseCommand):
     help = (
         "Recompute the yearly exchange statistics: one year (--year), or every year that has "
-        "exchanges. Runs here, or through the broker with --async."
+        "exchanges. Runs here, or through the broker with --async (which exits with status 1 "
+        "when the broker does not take the work: the runs stay marked queued, and the periodic "
+        "sweep queues them once the broker is back)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -33,8 +37,7 @@ class Command(BaseCommand):
             self.stdout.write("No exchanges, live or imported: nothing to compute.")
             return
         if options["run_async"]:
-            statistics_queue(years=years)
-            self.stdout.write(f"Queued the statistics of {years_listed(years)}.")
+            self._queue(years)
             return
         started = time.monotonic()
         try:
@@ -51,3 +54,24 @@ class Command(BaseCommand):
             self.stdout.write(f"{len(years)} years in {time.monotonic() - started:.2f} s.")
         else:
             self.stdout.write(f"Computed in {time.monotonic() - started:.2f} s.")
+
+    def _queue(self, years: list[int]) -> None:
+        """Mark the runs queued (committed first, so that nothing is lost whatever the broker
+        does), then publish them; say "Queued" only of what the broker took."""
+        statistics_mark_queued(years=years)
+        taken: list[int] = []
+        for year in sorted(years):
+            # The first failure pauses publishing in this process: the rest are not tried.
+            if not compute_statistics.try_delay(year):
+                break
+            taken.append(year)
+        if taken:
+            self.stdout.write(f"Queued the statistics of {years_listed(taken)}.")
+        left = sorted(set(years) - set(taken))
+        if left:
+            # Status 1: a script running this learns the broker is down; the work is not lost.
+            raise CommandError(
+                f"The broker did not take the statistics of {years_listed(left)}: they are "
+                "marked queued, and the periodic sweep queues them once the broker is back "
+                f"(runs queued over {QUEUED_AT_MOST.total_seconds() / 60:g} minutes ago)."
+            )

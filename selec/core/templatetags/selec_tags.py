@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+
+from selec.core.idempotency import FORM_FIELD
 
 register = template.Library()
 
@@ -45,3 +48,12 @@ def handling_badges(codes: list[str]) -> str:
         '<span class="badge handling {}" title="{}"><abbr title="{}">{}</abbr></span> ',
         ((code.lower(), HANDLING_MEANINGS[code], HANDLING_MEANINGS[code], code) for code in codes),
     )
+
+
+@register.simple_tag
+def idempotency_key() -> str:
+    """The hidden key of a form (``selec.core.idempotency``): fresh at each rendering, so that a
+    second submission of the same rendered form (a double click, a retry) is answered with the
+    first one's answer instead of being done twice."""
+    # 32 hexadecimal digits, the form pages already mask when they compare two renderings.
+    return format_html('<input type="hidden" name="{}" value="{}">', FORM_FIELD, uuid.uuid4().hex)

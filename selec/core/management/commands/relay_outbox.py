@@ -5,7 +5,10 @@ from selec.core.notifications import outbox_relay
 
 
 class Command(BaseCommand):
-    help = "Send the e-mails waiting in the outbox now (what the periodic relay_outbox task does)."
+    help = (
+        "Send the e-mails waiting in the outbox now, each once, beside any relay already "
+        "running (what the periodic relay_outbox task does)."
+    )
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("--batch-size", type=int, default=100)

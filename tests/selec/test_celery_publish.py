@@ -1,0 +1,196 @@
+"""Publishing after a commit never holds a request on the broker (``selec.broker_publish``):
+against a hung Redis (a real redis-server, stopped with SIGSTOP) and a server that accepts and
+never answers, with the circuit breaker that spares the following requests."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+import pytest
+import redis
+from celery import Celery
+from celery.contrib.testing.app import setup_default_app
+from django.db import transaction
+from django.utils import timezone
+
+from analytics.models import RunState, StatisticsRun
+from analytics.tasks import compute_statistics
+from partners.models import Officer
+from selec.broker_publish import publisher_for
+from selec.celery import create_app
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = "celery"  # Celery's default queue: a Redis list of that name
+
+
+def _free_port() -> int:
+    with closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """A redis-server of the test's own (SIGSTOP on it stops no other test's broker)."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            *("redis-server", "--port", str(port), "--bind", "127.0.0.1"),
+            *("--save", "", "--appendonly", "no", "--dir", str(tmp_path)),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+    try:
+        yield port, process
+    finally:
+        process.send_signal(signal.SIGCONT)  # a stopped process does not act on SIGTERM
+        process.terminate()
+        process.wait(timeout=10)
+        client.close()
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A TCP server that accepts connections and never answers: a hung broker seen from a
+    client that has not connected yet."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield int(listener.getsockname()[1])
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        for connection in accepted:
+            connection.close()
+        listener.close()
+
+
+@contextmanager
+def _app_for(broker_url: str, settings, monkeypatch) -> Iterator[Celery]:
+    """The project's app built against ``broker_url`` (tests/conftest.py says why a fresh one)."""
+    settings.CELERY_BROKER_URL = broker_url
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    # Celery prefers the CELERY_BROKER_URL environment variable (set in CI) to its settings.
+    monkeypatch.setenv("CELERY_BROKER_URL", broker_url)
+    app = create_app(set_as_current=False)
+    with setup_default_app(app):
+        app.set_default()
+        app.set_current()
+        yield app
+
+
+def _queued(port: int) -> int:
+    with closing(redis.Redis(port=port)) as client:
+        return int(client.llen(QUEUE))
+
+
+def _commit_queueing_a_computation() -> float:
+    """A real commit whose after-commit callback publishes; returns how long the commit took."""
+    started = time.monotonic()
+    with transaction.atomic():
+        StatisticsRun.objects.update_or_create(
+            year=2008, defaults={"state": RunState.QUEUED, "requested_at": timezone.now()}
+        )
+        compute_statistics.delay_on_commit(2008)
+    return time.monotonic() - started
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hung_redis_holds_a_commit_half_a_second_then_the_breaker_skips_it(
+    redis_server, settings, monkeypatch, caplog
+) -> None:
+    port, process = redis_server
+    settings.BROKER_PUBLISH_PAUSE = 2.0
+    with _app_for(f"redis://127.0.0.1:{port}/0", settings, monkeypatch):
+        # Healthy: published, on a connection the process keeps.
+        assert _commit_queueing_a_computation() < 1
+        assert _queued(port) == 1
+
+        os.kill(process.pid, signal.SIGSTOP)
+        with caplog.at_level(logging.WARNING, logger="selec.celery"):
+            assert _commit_queueing_a_computation() < 1
+            # The next requests do not even try: the breaker is open.
+            assert _commit_queueing_a_computation() < 0.2
+        assert caplog.text.count("Broker unreachable: analytics.tasks.compute_statistics") == 1
+
+        # The broker is back, and after the pause publishing resumes.
+        os.kill(process.pid, signal.SIGCONT)
+        time.sleep(settings.BROKER_PUBLISH_PAUSE + 0.1)
+        before = _queued(port)
+        assert _commit_queueing_a_computation() < 1
+        assert _queued(port) == before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_that_accepts_and_never_answers_holds_a_commit_half_a_second(
+    silent_server, settings, monkeypatch, caplog
+) -> None:
+    with _app_for(f"redis://127.0.0.1:{silent_server}/0", settings, monkeypatch) as app:
+        with caplog.at_level(logging.WARNING, logger="selec.celery"):
+            assert _commit_queueing_a_computation() < 1
+        assert "Broker unreachable: analytics.tasks.compute_statistics" in caplog.text
+        assert publisher_for(app).paused
+        # Committed all the same: the statistics sweep queues the run later.
+        assert StatisticsRun.objects.get(year=2008).state == RunState.QUEUED
+
+
+def test_an_analysts_request_answers_within_a_second_with_the_broker_hung(
+    silent_server,
+    settings,
+    monkeypatch,
+    login,
+    analyst: Officer,
+    django_capture_on_commit_callbacks,
+) -> None:
+    with _app_for(f"redis://127.0.0.1:{silent_server}/0", settings, monkeypatch):
+        client = login(analyst)
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            response = client.post("/analytics/recompute/", {"from": "2008", "to": "2008"})
+            # The request's own work is done; what is left is its after-commit publish.
+            started = time.monotonic()
+        assert time.monotonic() - started < 1
+        assert response.status_code == 302
+        assert len(callbacks) >= 1
+        assert StatisticsRun.objects.get(year=2008).state == RunState.QUEUED
+
+
+def test_a_breaker_opened_on_one_broker_leaves_another_apps_publishing_alone(
+    settings, monkeypatch
+) -> None:
+    with _app_for("redis://127.0.0.1:9/0", settings, monkeypatch) as down:
+        assert publisher_for(down).publish(compute_statistics, ((2008,),), {}) is False
+        assert publisher_for(down).paused
+    with _app_for("memory://", settings, monkeypatch) as up:
+        assert publisher_for(up) is not publisher_for(down)
+        assert publisher_for(up).publish(compute_statistics, ((2008,),), {}) is True
