@@ -57,10 +57,31 @@ def _other_session() -> Iterator[psycopg2.extensions.connection]:
     db = connection.settings_dict
     other = psycopg2.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"])
     other.autocommit = True
+    with other.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
     try:
         yield other
     finally:
         other.close()  # its session ends, and PostgreSQL releases what it held
+        _wait_for_locks_released(pid)
+
+
+def _wait_for_locks_released(pid: int) -> None:
+    """The server ends a closed connection's session a moment after the client closed it: wait
+    until that backend holds no advisory lock (pg_locks is read live, even in a transaction)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT EXISTS (SELECT FROM pg_locks WHERE pid = %s AND locktype = 'advisory')",
+                [pid],
+            )
+            (held,) = cursor.fetchone()
+        if not held:
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"backend {pid} still holds its advisory locks 10 s after its close")
 
 
 def _walk_lock_held(run_id: int) -> bool:
