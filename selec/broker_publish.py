@@ -23,6 +23,8 @@ from django.conf import settings
 from kombu import Connection
 from kombu.exceptions import OperationalError
 
+from selec.core.request_context import record_wait
+
 if TYPE_CHECKING:
     from celery import Celery, Task
 
@@ -56,12 +58,16 @@ class AfterCommitPublisher:
             logger.debug("Broker publishing paused: %s not queued.", task.name)
             return False
         connection = self._connection()
+        started = time.monotonic()
         try:
             task.apply_async(*args, connection=connection, retry=False, **kwargs)
         except (OperationalError, *connection.connection_errors, *connection.channel_errors) as exc:
             self._drop_connection()
             self._pause(task.name, exc)
             return False
+        finally:
+            # The request's access line says how long it waited on the broker (broker_ms).
+            record_wait("broker", time.monotonic() - started)
         return True
 
     def _pause(self, task_name: str, exc: BaseException) -> None:

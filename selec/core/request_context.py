@@ -39,6 +39,9 @@ class RequestContext:
     # only once it has gone through URL resolution and authentication. None in a task.
     request: HttpRequest | None = field(default=None, compare=False, repr=False)
     started: float = 0.0  # time.monotonic() at the request's start
+    # Seconds the request spent waiting on a service outside the database, by name ("broker"):
+    # the access line reports each, so a slow dependency shows in the log as itself.
+    waits: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
 
 # RequestContext is frozen, so sharing one default instance is safe.
@@ -47,6 +50,13 @@ _current: ContextVar[RequestContext] = ContextVar("selec_request_context", defau
 
 def current_request_context() -> RequestContext:
     return _current.get()
+
+
+def record_wait(name: str, seconds: float) -> None:
+    """Add ``seconds`` to the current request's wait on ``name``; outside a request, nothing."""
+    context = _current.get()
+    if context.request is not None:
+        context.waits[name] = context.waits.get(name, 0.0) + seconds
 
 
 def enter_request_context(context: RequestContext) -> Token[RequestContext]:
@@ -98,6 +108,8 @@ def log_access(context: RequestContext, status: int) -> None:
         return
     fields = request_log_fields(context)
     fields["status"] = status
+    for name, seconds in context.waits.items():
+        fields[f"{name}_ms"] = round(seconds * 1000, 1)
     level = logging.ERROR if status >= 500 else logging.INFO
     # The path without its query string: a search puts the names it looks for there. It goes
     # in as an argument, so that the secret-hiding filter rewrites it.

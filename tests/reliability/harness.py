@@ -12,6 +12,7 @@ process read what the others wrote.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import time
 from collections.abc import Callable
@@ -63,6 +64,8 @@ def application_environment(keys: dict[str, str], **servers: str) -> dict[str, s
             "ALLOWED_HOSTS": "127.0.0.1",
             "API_THROTTLE_RATE": "1000000/minute",
             "PYTHONUNBUFFERED": "1",
+            # JSON lines, as in production: the scenarios read the access lines' fields.
+            "LOG_FORMAT": "json",
         }
     )
     environment.update(servers)
@@ -144,6 +147,18 @@ class Stack:
         process, port = app_processes.gunicorn(self.env, self.workdir, name=name, workers=workers)
         self.processes.append(process)
         return port
+
+    def access_lines(self, name: str = "web") -> list[dict[str, Any]]:
+        """The access lines (logger ``selec.access``) the web node ``name`` has written."""
+        (process,) = [p for p in self.processes if p.name == name]
+        lines = []
+        for text in process.log_path.read_text(errors="replace").splitlines():
+            if not text.startswith("{"):
+                continue  # gunicorn's own start-up lines
+            line = json.loads(text)
+            if line.get("logger") == "selec.access":
+                lines.append(line)
+        return lines
 
     def worker(
         self, name: str = "worker", *, concurrency: int = 1, ready: bool = True
