@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from exchanges.case_links import CaseChoice
+from exchanges.forms_recipients import RecipientGroup, chosen_ids, party_label, recipient_groups
 from exchanges.models import (
     SENT_KINDS,
     ExchangeKind,
@@ -22,7 +23,7 @@ from exchanges.models import (
     SourceReliability,
 )
 from exchanges.services.inputs import EntityInput, Message, message_of
-from partners.models import Agency, PartyStatus
+from partners.models import Agency
 from selec.core.form_fields import LabelledForm, MultipleFileField
 from selec.core.policy_values import Restrictions
 from selec.core.restriction_fields import RestrictionsField
@@ -31,27 +32,14 @@ from taskforces.models import CrimeArea, TaskForce
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-# How a party's status reads in the recipients list ("Bulgaria (member)").
-STATUS_IN_LABEL: dict[str, StrOrPromise] = {
-    PartyStatus.MEMBER: _("member"),
-    PartyStatus.OPERATIONAL_PARTNER: _("operational partner"),
-    PartyStatus.OBSERVER: _("observer"),
-    PartyStatus.FORMER: _("former member"),
-}
-
 
 def recipient_choices(agencies: Iterable[Agency]) -> list[tuple[str, list[tuple[int, str]]]]:
     """One group per party, labelled with its status, in the order the agencies come in."""
     groups: dict[int, tuple[str, list[tuple[int, str]]]] = {}
     for agency in agencies:
-        party = agency.party
-        if party.pk not in groups:
-            label = _("%(party)s (%(status)s)") % {
-                "party": party.name,
-                "status": STATUS_IN_LABEL.get(party.status, party.get_status_display()),
-            }
-            groups[party.pk] = (str(label), [])
-        groups[party.pk][1].append((agency.pk, agency.name))
+        if agency.party_id not in groups:
+            groups[agency.party_id] = (party_label(agency.party), [])
+        groups[agency.party_id][1].append((agency.pk, agency.name))
     return list(groups.values())
 
 
@@ -64,10 +52,12 @@ class AudienceFields(LabelledForm):
         coerce=int,
         required=False,
         help_text=_(
-            "Agencies grouped by party, with the party's status. Hold Ctrl (Cmd on a Mac) to "
-            "choose several."
+            "Tick one or more agencies: those you wrote to last come first, then every agency "
+            "grouped by party, with the party's status."
         ),
-        widget=forms.SelectMultiple(attrs={"size": 12}),
+        # Boxes rather than a multiple select: several are chosen without Ctrl-click, on a
+        # phone too. The compose page draws them in groups (``exchanges.forms_recipients``).
+        widget=forms.CheckboxSelectMultiple,
     )
     # The H3 text applies only with its tick: compose.js shows the text once H3 is ticked.
     restrictions = RestrictionsField(h3_tick=True)
@@ -91,6 +81,12 @@ class AudienceFields(LabelledForm):
         # and the panel shown with that error still names the chosen agencies.
         self._chosen_agency_ids = list(self.cleaned_data["recipients"])
         return self.cleaned_data["recipients"]
+
+    def recipient_groups(self, recent_ids: Sequence[int]) -> list[RecipientGroup]:
+        """The recipient picker's groups, with the boxes ticked that the form holds now."""
+        return recipient_groups(
+            self.agencies, recent_ids=recent_ids, chosen=chosen_ids(self["recipients"].value())
+        )
 
     def chosen_agency_ids(self) -> list[int]:
         """The valid recipients chosen so far (none while the choice itself is invalid)."""

@@ -52,6 +52,8 @@ class ExchangeNotificationKind(models.TextChoices):
     DEADLINE_APPROACHING = "deadline_approaching", _("Deadline approaching")
     DEADLINE_PASSED = "deadline_passed", _("Deadline passed")
     RESTRICTION_LOOSENED = "restriction_loosened", _("Restriction loosened")
+    # To the sender: a request it sent is overdue (its addressees get DEADLINE_PASSED).
+    REQUEST_OVERDUE = "request_overdue", _("Your request overdue")
 
 
 class ExchangeKind(models.TextChoices):

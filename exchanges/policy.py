@@ -138,12 +138,6 @@ def acknowledges(
     return receipt_agency.id == officer_agency.id
 
 
-def offers_forward(perms: frozenset[Perm]) -> bool:
-    """Whether a page offers the forward action: to whoever may forward, and to a recipient held
-    back by H2 (who holds the right to ask instead), so the refusal can name the rule."""
-    return Perm.FORWARD in perms or Perm.REQUEST_DISSEMINATION in perms
-
-
 def must_confirm_restriction(*, reader_agency_id: int | None, sender_agency_id: int) -> bool:
     """H3: who confirms the provider's text before reading the content. The provider wrote
     it: only the others confirm it (secretariat staff, of no agency, do)."""

@@ -1,8 +1,10 @@
 """Dissemination requests (the provider's permission to lift H2 or H1), as the officer may see
-them: the queue of those to decide, those their agency filed, one request, and the requests on
-one exchange (the API's)."""
+them: the queue of those to decide, those their agency decided, those it filed, one request,
+and the requests on one exchange (the API's)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
@@ -37,6 +39,42 @@ def dissemination_requests_to_decide(
         )
         .order_by("requested_at", "pk")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class DecidedPage:
+    """One page of the requests a provider decided, newest decision first."""
+
+    rows: list[DisseminationRequest]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def dissemination_requests_decided_by_agency(
+    officer: Officer, *, page: int = 1, per_page: int = 25
+) -> DecidedPage:
+    """The requests on the exchanges the officer's agency provided that it granted or refused,
+    newest decision first, with who decided and when: the provider keeps sight of what it
+    allowed once the request has left its queue. One page: its rows and one more, which
+    only says whether a next page exists (no count over every decision ever made)."""
+    page = max(page, 1)
+    if not officer.is_active or officer.agency_id is None:
+        return DecidedPage(rows=[], number=page, has_next=False)
+    start = (page - 1) * per_page
+    rows = list(
+        _dissemination_rows()
+        .filter(
+            status__in=[DisseminationStatus.GRANTED, DisseminationStatus.REFUSED],
+            exchange_id__in=exchange_ids_with_perm(officer, Perm.MANAGE),
+            exchange__sender_agency_id=officer.agency_id,
+        )
+        .order_by("-decided_at", "-pk")[start : start + per_page + 1]
+    )
+    return DecidedPage(rows=rows[:per_page], number=page, has_next=len(rows) > per_page)
 
 
 def dissemination_requests_filed_by_agency(

@@ -10,7 +10,8 @@ from celery import shared_task
 
 @shared_task(acks_late=True)
 def flag_deadlines() -> int:
-    """Periodic: notify agencies of requests due soon or overdue (idempotent)."""
+    """Periodic: notify agencies of requests due soon or overdue, and the senders of overdue
+    requests (idempotent)."""
     from exchanges.services.deadlines import deadlines_flag
 
     return deadlines_flag()

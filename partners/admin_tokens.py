@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from partners.api_auth import api_token_revoke
 from partners.policy import administers_directory
@@ -60,7 +61,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
         tokens = list(queryset.filter(revoked_at__isnull=True))
         for token in tokens:
             api_token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
-        self.message_user(request, f"{len(tokens)} token(s) revoked.", messages.SUCCESS)
+        revoked = ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", len(tokens))
+        self.message_user(request, revoked % {"count": len(tokens)}, messages.SUCCESS)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return _is_directory_admin(request)

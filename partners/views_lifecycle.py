@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from partners import selectors_lifecycle as selectors
@@ -187,7 +188,11 @@ def agency_close_view(request: HttpRequest, pk: int) -> HttpResponse:
 
     def act(reason: str) -> str:
         count = agency_close(actor=admin, agency=agency, reason=reason)
-        return f"{agency.name} closed; {count} officer(s) offboarded."
+        return ngettext(
+            "%(agency)s closed; %(count)d officer offboarded.",
+            "%(agency)s closed; %(count)d officers offboarded.",
+            count,
+        ) % {"agency": agency.name, "count": count}
 
     return _reason_page(
         request,
@@ -210,7 +215,11 @@ def party_offboard_view(request: HttpRequest, code: str) -> HttpResponse:
 
     def act(reason: str) -> str:
         count = party_offboard(actor=admin, party=party, reason=reason)
-        return f"{party.name} offboarded; {count} officer(s) offboarded."
+        return ngettext(
+            "%(party)s offboarded; %(count)d officer offboarded.",
+            "%(party)s offboarded; %(count)d officers offboarded.",
+            count,
+        ) % {"party": party.name, "count": count}
 
     agencies = selectors.agencies_of_party(party)
     return _reason_page(

@@ -21,6 +21,7 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from partners.auth import officer_of
@@ -79,8 +80,14 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
             session_rekeyed(old_key, request.session.session_key)
             messages.success(
                 request,
-                f"Your password was changed; {ended} other session(s) signed out. "
-                "An e-mail tells you so.",
+                ngettext(
+                    "Your password was changed; %(count)d other session signed out. "
+                    "An e-mail tells you so.",
+                    "Your password was changed; %(count)d other sessions signed out. "
+                    "An e-mail tells you so.",
+                    ended,
+                )
+                % {"count": ended},
             )
             return redirect("account")
     status = 400 if form.is_bound else 200

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from exchanges.models import Exchange
@@ -102,8 +102,10 @@ def _apply(
 def _done(request: HttpRequest, done: Corrected) -> HttpResponse:
     messages.success(
         request,
-        _(
-            "%(reference)s corrected (%(parts)s); %(count)d officers of the agencies holding a copy were notified."
+        ngettext(
+            "%(reference)s corrected (%(parts)s); %(count)d officer of the agencies holding a copy was notified.",
+            "%(reference)s corrected (%(parts)s); %(count)d officers of the agencies holding a copy were notified.",
+            done.notified,
         )
         % {
             "reference": done.exchange.reference,

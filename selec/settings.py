@@ -1,7 +1,7 @@
 """Settings for SELEC Exchange, read from the environment.
 
 ``SELEC_ENV`` selects the mode: ``development`` (the default: embedded database, generated
-keys, debug pages), ``test`` (as development, without debug) and ``production`` (every secret
+keys, debug pages with DEBUG=1), ``test`` (as development, never debug) and ``production`` (every secret
 and the database must be given; passes ``manage.py check --deploy``).
 """
 
@@ -38,7 +38,8 @@ PRODUCTION = SELEC_ENV is Mode.PRODUCTION
 DEVELOPMENT = SELEC_ENV is Mode.DEVELOPMENT
 TESTING = SELEC_ENV is Mode.TEST
 
-DEBUG = DEVELOPMENT and env.bool("DEBUG", default=True)
+# Debug pages only when asked for (DEBUG=1): a demo shows its officers the pages they will meet.
+DEBUG = DEVELOPMENT and env.bool("DEBUG", default=False)
 
 
 def _secret(name: str, generate):  # type: ignore[no-untyped-def]

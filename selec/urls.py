@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LogoutView
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.views.generic import RedirectView
 from two_factor.admin import AdminSiteOTPRequired
 from two_factor.urls import core as two_factor_core
@@ -13,6 +15,7 @@ from partners import views_onboarding as onboarding_views
 from partners import views_security as security_views
 from selec.core import views
 from selec.core import views_notifications as notification_views
+from selec.core.access import public
 from taskforces import views as taskforce_views
 
 # The admin asks for the same verified (password + TOTP) login as every other page.
@@ -22,6 +25,9 @@ admin.site.site_title = "SELEC Exchange"
 
 # An address under /api/ that matches no route answers JSON, like every API error.
 handler404 = "selec.core.not_found.not_found"
+# A request refused (400, 403) answers a page naming the request id, JSON under /api/.
+handler400 = "selec.core.error_pages.bad_request"
+handler403 = "selec.core.error_pages.permission_denied"
 # A database outage answers 503 with Retry-After; any other failure 500 naming the request id.
 handler500 = "selec.core.errors.server_error"
 
@@ -45,6 +51,13 @@ urlpatterns = [
         "notifications/read-all/",
         notification_views.notifications_read_all,
         name="notifications_read_all",
+    ),
+    # Browsers ask for /favicon.ico whatever the page links: send them to the static SVG (its
+    # address is resolved per request, as the production storage names it after its hash).
+    path(
+        "favicon.ico",
+        public(RedirectView.as_view(url=lazy(static, str)("favicon.svg"))),
+        name="favicon",
     ),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),

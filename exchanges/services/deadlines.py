@@ -1,4 +1,5 @@
-"""The deadlines of requests: the periodic notice of requests due soon or overdue."""
+"""The deadlines of requests: the periodic notice of requests due soon or overdue, to the
+agencies that owe the answer and, once a request is overdue, to the agency that sent it."""
 
 from __future__ import annotations
 
@@ -8,11 +9,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from exchanges.models import (
+    Exchange,
     ExchangeNotificationKind,
     Priority,
     Recipient,
 )
 from exchanges.notify import notify_agencies
+from partners.models import Officer
+from partners.selectors import officers_concerned
+from selec.core.notifications import notify_officers
 
 # How long before its due date an unanswered request is flagged as approaching.
 APPROACHING_WITHIN = {
@@ -24,14 +29,16 @@ APPROACHING_WITHIN = {
 
 @transaction.atomic
 def deadlines_flag(*, now: dt.datetime | None = None) -> int:
-    """Notify the agencies whose answer to a request is due soon or overdue. Idempotent: each
-    receipt is flagged once per kind of notice (the notification's dedupe key)."""
+    """Notify the agencies whose answer to a request is due soon or overdue, and the sender of
+    each request that became overdue. Idempotent: each receipt is flagged once per kind of
+    notice, each overdue request told to its sender once (the notifications' dedupe keys)."""
     now = now or timezone.now()
     horizon = now + max(APPROACHING_WITHIN.values())
     open_receipts = Recipient.objects.filter(
         awaits_answer=True, answered_at__isnull=True, due_at__lte=horizon
     ).select_related("exchange", "agency")
     notified = 0
+    overdue: dict[int, Exchange] = {}
     for receipt in open_receipts.iterator(chunk_size=500):
         exchange = receipt.exchange
         if exchange.due_at <= now:
@@ -39,6 +46,7 @@ def deadlines_flag(*, now: dt.datetime | None = None) -> int:
                 ExchangeNotificationKind.DEADLINE_PASSED,
                 f"{exchange.reference} is overdue: no answer yet",
             )
+            overdue[exchange.pk] = exchange
         elif exchange.due_at - now <= APPROACHING_WITHIN[Priority(exchange.priority)]:
             kind, title = (
                 ExchangeNotificationKind.DEADLINE_APPROACHING,
@@ -55,7 +63,28 @@ def deadlines_flag(*, now: dt.datetime | None = None) -> int:
             # Once per receipt and kind of notice, whatever the wording (the due time shown).
             dedupe_key=f"receipt:{receipt.pk}",
         )
+    for exchange in overdue.values():
+        notified += request_overdue_tell_sender(exchange=exchange)
     return notified
+
+
+def request_overdue_tell_sender(*, exchange: Exchange) -> int:
+    """Tell the officers of the agency that sent an overdue request, and its author, that an
+    answer is missing: they are the ones to chase it. Not the sender's NFP: the overdue answer
+    is owed by other countries, its own traffic review has nothing to act on. Once per request,
+    however many addressees are late or however often the task runs."""
+    officers = officers_concerned(agency_ids=[exchange.sender_agency_id]) | Officer.objects.filter(
+        pk=exchange.author_id
+    )
+    return notify_officers(
+        officers=officers,
+        kind=ExchangeNotificationKind.REQUEST_OVERDUE,
+        title=f"Your request {exchange.reference} is overdue: an answer is missing",
+        link=f"/exchanges/{exchange.reference}/",
+        object_type="exchanges.exchange",
+        object_id=str(exchange.pk),
+        dedupe_key=f"{ExchangeNotificationKind.REQUEST_OVERDUE}:exchange:{exchange.pk}",
+    )
 
 
 def _when(moment: dt.datetime) -> str:

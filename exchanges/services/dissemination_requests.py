@@ -89,7 +89,7 @@ def dissemination_request_file(
         agency_ids=[exchange.sender_agency_id],
         kind=ExchangeNotificationKind.DISSEMINATION_REQUEST,
         exchange=exchange,
-        title=f"{agency.party.code} asks to {kind.label.lower()} for {exchange.reference}",
+        title=f"{agency.party.code} asks to {_mid_sentence(str(kind.label))} for {exchange.reference}",
         # Each request is its own event: a second request worded alike is told too.
         dedupe_key=f"dissemination-request:{request.pk}",
     )
@@ -159,3 +159,8 @@ def dissemination_request_decide(
         dedupe_key=f"dissemination-request:{request.pk}",
     )
     return request
+
+
+def _mid_sentence(label: str) -> str:
+    """A label inside a sentence: its first letter lowered, its codes kept ("lift H2")."""
+    return label[:1].lower() + label[1:]

@@ -29,6 +29,7 @@ from exchanges.forms_entities import (
 )
 from exchanges.models import Priority
 from exchanges.policy import works_with_exchanges
+from exchanges.selectors_recipients import recently_addressed_agency_ids
 from exchanges.services.inputs import due_date
 from exchanges.services.sending import exchange_send
 from partners.auth import officer_of
@@ -149,6 +150,7 @@ def compose(request: HttpRequest) -> HttpResponse:
         "due_dates": due_dates,
         "due_now": due_dates.get(chosen_priority, due_dates[Priority.ROUTINE.value]),
         "sender": sender,
+        "recipient_groups": form.recipient_groups(recently_addressed_agency_ids(officer=officer)),
         **_audience(form, sections, sender),
     }
     return render(request, "exchanges/compose.html", context)

@@ -1,5 +1,5 @@
 """The dissemination queue: requests to lift H1/H2 that the officer's agency decides as provider,
-and the ones it filed itself."""
+those it decided (paged: ``?decided_page=``), and the ones it filed itself."""
 
 from __future__ import annotations
 
@@ -14,20 +14,35 @@ from django.views.decorators.http import require_GET, require_POST
 from exchanges.forms_thread import DecisionForm
 from exchanges.selectors_dissemination import (
     dissemination_request_for_officer,
+    dissemination_requests_decided_by_agency,
     dissemination_requests_filed_by_agency,
     dissemination_requests_to_decide,
 )
 from exchanges.services.dissemination_requests import dissemination_request_decide
 from partners.auth import officer_of
 
+# Rows of the decided list on one page.
+DECIDED_PER_PAGE = 25
+
+
+def _page_number(value: str | None) -> int:
+    """The page asked for; the first for anything that is not a positive number."""
+    return int(value) if value and value.isdigit() and int(value) > 0 else 1
+
 
 def _render_queue(request: HttpRequest, *, status: int = 200, error: str = "") -> HttpResponse:
     officer = officer_of(request)
+    decided = dissemination_requests_decided_by_agency(
+        officer,
+        page=_page_number(request.GET.get("decided_page")),
+        per_page=DECIDED_PER_PAGE,
+    )
     return render(
         request,
         "exchanges/dissemination_queue.html",
         {
             "to_decide": dissemination_requests_to_decide(officer),
+            "decided": decided,
             "filed": dissemination_requests_filed_by_agency(officer),
             "error": error,
         },

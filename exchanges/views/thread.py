@@ -37,7 +37,8 @@ from exchanges.models import (
     ExchangeKind,
     Recipient,
 )
-from exchanges.policy import Perm, offers_forward
+from exchanges.policy import Perm
+from exchanges.policy_offers import Offer, ask_provider_offer, evidence_offer, forward_offer
 from exchanges.selectors import exchange_get_for_officer, officer_perms_by_exchange
 from exchanges.selectors_thread import thread_messages
 from exchanges.services.consultation import (
@@ -82,9 +83,13 @@ class MessageView:
     purpose_elsewhere: bool = False
     gated: bool = False
     entities: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
-    # What the officer may do, decided from the permissions the selectors read.
+    # What the officer may do, decided from the permissions the selectors read. An offer is
+    # drawn live, or disabled with the policy's reason (``exchanges.policy_offers``); None: the
+    # action is not drawn at all.
     can_acknowledge: bool = False
-    can_forward: bool = False
+    forward: Offer | None = None
+    evidence: Offer | None = None
+    ask_provider: Offer | None = None
     pending_requests: list[DisseminationRequest] = field(default_factory=list)
     own_requests: list[DisseminationRequest] = field(default_factory=list)
     # The actions the apps above exchanges offer (``exchanges.message_actions``).
@@ -109,12 +114,12 @@ class MessageView:
         return Perm.REPLY in self.perms
 
     @property
-    def holds_content(self) -> bool:
-        return self.exchange.erased_at is None
+    def can_forward(self) -> bool:
+        return self.forward is not None and self.forward.allowed
 
     @property
     def can_request_dissemination(self) -> bool:
-        return Perm.REQUEST_DISSEMINATION in self.perms and self.holds_content
+        return self.ask_provider is not None and self.ask_provider.allowed
 
     @property
     def can_manage(self) -> bool:
@@ -122,18 +127,19 @@ class MessageView:
 
     @property
     def can_export(self) -> bool:
-        return Perm.EXPORT_EVIDENCE in self.perms and self.holds_content
+        return self.evidence is not None and self.evidence.allowed
 
     @property
     def has_actions(self) -> bool:
+        """Whether the actions bar has anything to draw, live or disabled."""
         return any(
             (
                 self.can_acknowledge,
                 self.can_reply,
-                self.can_forward,
-                self.can_request_dissemination,
+                self.forward,
+                self.ask_provider,
                 self.can_manage,
-                self.can_export,
+                self.evidence,
                 self.more_actions,
             )
         )
@@ -185,6 +191,7 @@ def _message_views(officer: Officer, exchange: Exchange) -> list[MessageView]:
         receipts = list(message.recipients.all())
         requests = list(message.dissemination_requests.all())
         message_perms = perms[message.pk]
+        erased = message.erased_at is not None
         views.append(
             MessageView(
                 exchange=message,
@@ -199,7 +206,9 @@ def _message_views(officer: Officer, exchange: Exchange) -> list[MessageView]:
                 and any(
                     r.acknowledged_at is None and acknowledges_for(officer, r) for r in receipts
                 ),
-                can_forward=offers_forward(message_perms) and message.erased_at is None,
+                forward=forward_offer(message_perms, erased=erased),
+                evidence=evidence_offer(message_perms, erased=erased),
+                ask_provider=ask_provider_offer(message_perms, erased=erased),
                 pending_requests=[
                     r
                     for r in requests
@@ -211,7 +220,7 @@ def _message_views(officer: Officer, exchange: Exchange) -> list[MessageView]:
                         perms=message_perms,
                         officer_agency_id=officer.agency_id,
                         sender_agency_id=message.sender_agency_id,
-                        erased=message.erased_at is not None,
+                        erased=erased,
                     ),
                     message.reference,
                 ),

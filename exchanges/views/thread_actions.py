@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from exchanges.forms_thread import (
@@ -177,7 +178,11 @@ def forward(request: HttpRequest, reference: str) -> HttpResponse:
         form,
         forwarded,
         lambda added: (
-            _("%(reference)s forwarded to %(count)d agencies.")
+            ngettext(
+                "%(reference)s forwarded to %(count)d agency.",
+                "%(reference)s forwarded to %(count)d agencies.",
+                len(added),
+            )
             % {"reference": exchange.reference, "count": len(added)}
         ),
     )

@@ -12,6 +12,8 @@ of the event and relayed after commit: a mail server that is down delays them, l
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
@@ -29,6 +31,7 @@ from partners.models import Officer, PartnerAuditEvent, validate_time_zone
 from partners.models_lifecycle import OfficerSession
 from partners.sessions import django_session_delete, sessions_end
 from selec.core.audit import audit_record
+from selec.core.durations import humanised_duration
 from selec.core.models import AuditAction, OutboxMessage
 from selec.core.tasks import relay_outbox
 
@@ -101,8 +104,8 @@ def _password_reset_mail(officer: Officer) -> None:
         subject="Reset your password",
         body=(
             f"Someone asked to reset the password of your SELEC Exchange account "
-            f"{officer.username}. To choose a new password, open this link within {hours} "
-            f"hour(s); it works once:\n\n{settings.SITE_URL}{path}\n\n"
+            f"{officer.username}. To choose a new password, open this link within "
+            f"{humanised_duration(dt.timedelta(hours=hours))}; it works once:\n\n{settings.SITE_URL}{path}\n\n"
             "You will still be asked for a code from your authenticator app when you sign in. "
             "If you did not ask, ignore this message: your password stays as it is."
         ),

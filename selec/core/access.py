@@ -13,12 +13,12 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django_otp import user_has_device
 from rest_framework.views import APIView
 
-View = TypeVar("View", bound=Callable[..., HttpResponse])
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 # Third-party views that must answer before login.
 PUBLIC_URL_NAMES = frozenset({"two_factor:login"})

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from partners.models import Officer
 from selec.demo import current_totp, demo_password
@@ -51,6 +51,18 @@ def save_last_page(page: Page, output_path: str | Path, name: str) -> Path:
     target = folder / f"{name}.png"
     page.screenshot(path=str(target), full_page=True)
     return target
+
+
+def recipient_box(page: Page, agency: str) -> Locator:
+    """The box of one agency in the compose page's recipient picker."""
+    picker = page.get_by_role("group", name="Recipients", exact=True)
+    return picker.get_by_role("checkbox", name=agency, exact=True)
+
+
+def choose_recipients(page: Page, *agencies: str) -> None:
+    """Tick the agencies' boxes in the compose page's recipient picker."""
+    for agency in agencies:
+        recipient_box(page, agency).check()
 
 
 def choose_in_menu(page: Page, menu: str, item: str) -> None:

@@ -14,7 +14,13 @@ from playwright.sync_api import FilePayload, Page, expect
 
 from exchanges.models import Exchange, Recipient
 from partners.models import Officer
-from tests.browser.journeys import MINIMAL_PDF, give_purpose, log_in, save_last_page
+from tests.browser.journeys import (
+    MINIMAL_PDF,
+    choose_recipients,
+    give_purpose,
+    log_in,
+    save_last_page,
+)
 from tests.exchanges.scenario import send
 
 pytestmark = pytest.mark.browser
@@ -40,7 +46,7 @@ def test_journey_1_an_urgent_h2_request_is_read_acknowledged_and_answered(
     log_in(page, base, "lo.ro")
     page.get_by_role("link", name="New exchange").click()
     page.get_by_label("Request for assistance").check()
-    page.get_by_label("Recipients").select_option(label=["Bulgarian Police", "Turkish Customs"])
+    choose_recipients(page, "Bulgarian Police", "Turkish Customs")
     page.get_by_label("Crime area").select_option(label="Drug trafficking")
     page.get_by_label("Urgent", exact=True).check()
     page.get_by_label("Subject").fill("Heroin consignment through Kapitan Andreevo")
@@ -109,15 +115,15 @@ def test_journey_2_forwarding_under_h2_waits_for_the_providers_grant(
     log_in(page, base, "lo.bg")
     page.goto(_thread(base, exchange))
     give_purpose(page, "Courier network inquiry 8/2026")
-    page.get_by_role("button", name="Forward", exact=True).first.click()
-    page.get_by_label("Forward to").select_option(label=["Hellenic Police"])
-    page.get_by_label("Why these agencies need it").fill("The courier lives in Thessaloniki.")
-    page.get_by_role("button", name="Forward").click()
-    expect(page.get_by_text("H2").first).to_be_visible()
-    expect(page.get_by_text("file a dissemination request").first).to_be_visible()
-
-    page.goto(_thread(base, exchange))
-    page.get_by_role("button", name="Ask the provider to lift a restriction").first.click()
+    # Under H2, Forward is not offered as a live button: the reason, and the way to ask.
+    forward = page.get_by_role("button", name="Forward", exact=True).first
+    expect(forward).to_have_attribute("aria-disabled", "true")
+    expect(
+        page.get_by_text(
+            "H2: the provider has not allowed this exchange to be shared further"
+        ).first
+    ).to_be_visible()
+    page.get_by_role("link", name="Ask the provider", exact=True).first.click()
     page.get_by_label(re.compile("Share", re.IGNORECASE)).first.check()
     page.get_by_label("Agencies to share with").select_option(label=["Hellenic Police"])
     page.get_by_label("Intended use").fill("Joint investigation with the Hellenic Police")
@@ -156,7 +162,7 @@ def test_journey_3_personal_data_never_reaches_an_observer(
     log_in(page, base, "lo.ro")
     page.get_by_role("link", name="New exchange").click()
     page.get_by_label("Information", exact=True).check()
-    page.get_by_label("Recipients").select_option(label=["Police of Austria"])
+    choose_recipients(page, "Police of Austria")
     page.get_by_label("Crime area").select_option(label="Trafficking in human beings")
     page.get_by_label("Subject").fill("Victims recruited through a modelling agency")
     page.get_by_label("Body").fill("Names of the recruiters in the attached list.")

@@ -125,10 +125,13 @@ def test_it_offers_each_persona_only_the_actions_it_may_take(
 ) -> None:
     exchange = send(lo_ro, "Bulgarian Police", code="H2")
     recipient = login(lo_bg).get(_url(exchange)).content.decode()
-    for action in ("acknowledge", "reply", "forward", "dissemination"):
+    for action in ("acknowledge", "reply", "dissemination"):
         assert f'action="{_url(exchange, action)}"' in recipient or (
             f'href="{_url(exchange, action)}"' in recipient
         ), action
+    # H2 holds the forward back: drawn disabled with its reason, not a live link.
+    assert f'href="{_url(exchange, "forward")}"' not in recipient
+    assert f'aria-describedby="why-forward-{exchange.pk}"' in recipient
     assert _url(exchange, "restrictions") not in recipient
     assert _url(exchange, "evidence") in recipient  # H2 alone does not block the evidence export
 

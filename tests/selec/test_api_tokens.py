@@ -231,7 +231,7 @@ def test_a_directory_admin_revokes_tokens_in_the_admin(
     response = client.post(
         ADMIN, {"action": "revoke_tokens", "_selected_action": [str(token.pk)]}, follow=True
     )
-    assert b"1 token(s) revoked." in response.content
+    assert b"1 token revoked." in response.content
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert _events_of(token)[-1] == (AuditAction.ALTERATION, "API token revoked", "admin")
