@@ -326,6 +326,8 @@ TIME_ZONE = "Europe/Bucharest"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates typed as the region writes them, dd.mm.yyyy, besides ISO (selec/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["selec.formats"]
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"
