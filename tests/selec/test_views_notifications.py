@@ -147,11 +147,11 @@ def test_mark_all_read_touches_only_the_officers_own(
 def test_the_header_shows_the_unread_count(login, lo_bg: Officer) -> None:
     client = login(lo_bg)
     content = client.get("/").content.decode()
-    assert 'aria-label="0 unread notifications"' in content
+    assert 'aria-label="Notifications, 0 unread"' in content
     assert 'class="badge count"' not in content
     first = _notify(lo_bg, "One")
     content = client.get("/").content.decode()
-    assert 'aria-label="1 unread notification"' in content
+    assert 'aria-label="Notifications, 1 unread"' in content
     assert '<span class="badge count">1</span>' in content
     _notify(lo_bg, "Two")
     assert '<span class="badge count">2</span>' in client.get(PAGE).content.decode()
