@@ -18,7 +18,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cp "$root/docker-compose.yml" "$work/"
 cp -R "$root/docker" "$work/docker"
-# "KEY=" lines get a placeholder; comments and filled-in lines stay as they are.
+# "KEY=" lines get a throwaway value; comments and filled-in lines stay as they are.
 sed 's/^\([A-Z_][A-Z0-9_]*\)=$/\1=compose-check-only/' "$root/docker/env.example" > "$work/.env"
 
 cd "$work"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import threading
 from base64 import b32decode
 from collections.abc import Callable
@@ -18,6 +19,14 @@ from partners.models import Agency, Officer
 from selec.core import session_refresh
 from selec.core.models import ApiToken
 from selec.demo import current_totp
+
+# The Redis of the tests that need a real one: the environment's broker (CI's), else the one the
+# project's runtime puts on the loopback (.ci/run starts it when it is down).
+REDIS_URL = (
+    os.environ.get("CELERY_BROKER_URL", "")
+    if os.environ.get("CELERY_BROKER_URL", "").startswith("redis")
+    else "redis://127.0.0.1:6379/0"
+)
 
 
 def verified_client(client: Client, officer: Officer) -> Client:

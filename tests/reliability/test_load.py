@@ -6,9 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from tests.reliability.conftest import LONG
 from tests.reliability.harness import Stack
 from tests.reliability.load import LoadReport, account, percentile, run_load
 
@@ -56,7 +53,6 @@ def test_load_with_accounting(stack: Stack, durations, summary) -> None:
     assert stack.mail.duplicates() == 0
 
 
-@pytest.mark.skipif(not LONG, reason="measured by `make reliability` (RELIABILITY_LONG=1)")
 def test_scale_out_two_nodes_behind_one_address(stack: Stack, durations, summary) -> None:
     """Two gunicorn nodes and two workers on one machine behind HAProxy (installed from
     Debian when missing): every send answered and stored once, whichever node took it."""

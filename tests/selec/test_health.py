@@ -6,12 +6,12 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import timezone
 
 from selec.core import readiness
 from selec.core.models import OutboxMessage, ServiceHeartbeat
+from tests.helpers import REDIS_URL
 from tests.selec.servers import frozen_redis
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +30,7 @@ def _fresh_reports(settings):
 @pytest.fixture
 def with_broker(settings):
     """A real broker (the environment's Redis), tasks no longer run in-process."""
-    if not django_settings.CELERY_BROKER_URL.startswith("redis"):
-        pytest.skip("needs CELERY_BROKER_URL naming a Redis server")
+    settings.CELERY_BROKER_URL = REDIS_URL
     settings.CELERY_TASK_ALWAYS_EAGER = False
     return settings
 
