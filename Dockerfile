@@ -27,9 +27,17 @@ COPY records ./records
 COPY subjects ./subjects
 COPY oversight ./oversight
 COPY templates ./templates
+COPY locale ./locale
 COPY static ./static
 COPY docker ./docker
 RUN pip install --no-cache-dir --no-deps .
+# The translation catalogues, compiled here from the checked-in .po files (never committed
+# compiled); gettext is needed for this step only and leaves the image with it.
+RUN apt-get update -qq \
+    && apt-get install -y -qq --no-install-recommends gettext >/dev/null \
+    && find locale -name django.po -execdir msgfmt --check-format -o django.mo django.po \; \
+    && apt-get purge -y -qq gettext >/dev/null && apt-get autoremove -y -qq >/dev/null \
+    && rm -rf /var/lib/apt/lists/*
 # The static files, collected once here rather than by every container at its start: the
 # manifest storage is production's, and production settings refuse to load without their
 # secrets, so this one command gets throwaway values (collectstatic uses none of them; they

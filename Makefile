@@ -8,7 +8,11 @@ INSTALLED := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_WORKERS ?= auto
 
-.PHONY: demo test install lint lock chromium stop-db serve compose-check reliability
+.PHONY: demo test install lint lock chromium gettext messages stop-db serve compose-check reliability
+
+# The compiled catalogues (locale/*/LC_MESSAGES/django.mo) are built from the checked-in .po
+# files, never committed: each is rebuilt when its .po changes.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +23,7 @@ $(INSTALLED): pyproject.toml
 install: $(INSTALLED)
 
 demo: export SELEC_ENV ?= development
-demo: $(INSTALLED)
+demo: $(INSTALLED) messages
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py load_demo_history
@@ -70,12 +74,22 @@ reliability: $(INSTALLED)
 compose-check:
 	sh docker/check-compose.sh
 
+# GNU gettext's msgfmt compiles the catalogues (Debian's package, installed when missing).
+gettext:
+	@command -v msgfmt >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq gettext >/dev/null; }
+
+# --check-format: a translation whose placeholders differ from the English is refused here too.
+%.mo: %.po | gettext
+	msgfmt --check-format -o $@ $<
+
+messages: $(MO_FILES)
+
 # Debian's Chromium drives the browser tests (Playwright's own download is not used).
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 test: export SELEC_ENV = test
-test: $(INSTALLED) chromium lint
+test: $(INSTALLED) chromium messages lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest -n $(PYTEST_WORKERS)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -126,8 +127,11 @@ def _table(name: str) -> Table:
     try:
         return Table(name)
     except ValueError:
+        # Translators: %(tables)s lists the tables' codes (totals, crime-types...), kept as they are.
         raise _bad(
-            "table", f"Unknown table {name[:40]!r}: choose one of {', '.join(Table)}."
+            "table",
+            _("Unknown table %(table)r: choose one of %(tables)s.")
+            % {"table": name[:40], "tables": ", ".join(Table)},
         ) from None
 
 

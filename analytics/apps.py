@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AnalyticsConfig(AppConfig):
     name = "analytics"
-    verbose_name = "Statistics"
+    verbose_name = _("Statistics")
 
     def ready(self) -> None:
         from analytics.models import AnalyticsAuditEvent

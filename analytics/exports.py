@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 
 import xlsxwriter
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -83,12 +85,13 @@ def csv_response(table: StatisticsTable) -> StreamingHttpResponse:
 
 # --- XLSX -------------------------------------------------------------------------------------
 
-# By table name (a Table value, or another name such as the page's chart).
+# By table name (a Table value, or another name such as the page's chart). Translated when a
+# sheet is named; a sheet's name is at most 31 characters, the years included.
 _SHEET_NAMES: dict[str, str] = {
-    Table.TOTALS: "Totals",
-    Table.CRIME_TYPES: "Crime types",
-    Table.PARTIES: "Parties",
-    Table.TASK_FORCES: "Task forces",
+    Table.TOTALS: gettext_noop("Totals"),
+    Table.CRIME_TYPES: gettext_noop("Crime types"),
+    Table.PARTIES: gettext_noop("Parties"),
+    Table.TASK_FORCES: gettext_noop("Task forces"),
 }
 _XLSX_CHART_TYPES = {ChartKind.LINE: "line", ChartKind.COLUMN: "column", ChartKind.BAR: "bar"}
 # Rows above the table: its title, what it counts, a blank line.
@@ -123,7 +126,9 @@ def xlsx_bytes(tables: Sequence[StatisticsTable]) -> bytes:
 
 
 def _sheet_name(table: StatisticsTable) -> str:
-    base = _SHEET_NAMES.get(table.name, table.name)
+    base = _(_SHEET_NAMES[table.name]) if table.name in _SHEET_NAMES else table.name
+    # Excel refuses these characters in a sheet's name (a translation might bring one).
+    base = base.translate({ord(c): " " for c in "[]:*?/\\"})
     return f"{base} {years_span(table.years, '-')}"[:31]
 
 

@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
@@ -98,8 +99,14 @@ class FormatNegotiation(DefaultContentNegotiation):
             raise UnknownFormat(
                 {
                     "format": [
-                        f"Unknown format {asked[:20]!r}: choose "
-                        f"{', '.join(formats[:-1])} or {formats[-1]}."
+                        # Translators: %(formats)s lists format codes ("json, csv"), kept as
+                        # they are, as is %(last)s ("xlsx").
+                        _("Unknown format %(format)r: choose %(formats)s or %(last)s.")
+                        % {
+                            "format": asked[:20],
+                            "formats": ", ".join(formats[:-1]),
+                            "last": formats[-1],
+                        }
                     ]
                 }
             )

@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from analytics import queries
 from analytics.access import statistics_access_for
@@ -158,7 +159,7 @@ def statistics_request_computation(*, officer: Officer, years: list[int]) -> lis
     """An analyst asks for years to be recomputed: each is marked queued, and computed by a
     task after the commit."""
     if not statistics_access_for(officer).may_recompute:
-        raise PermissionDenied("Only analysts recompute statistics.")
+        raise PermissionDenied(_("Only analysts recompute statistics."))
     wanted = _valid_years(years)
     runs = statistics_queue(years=wanted, requested_by=officer)
     audit_record(
@@ -267,10 +268,15 @@ def _valid_years(years: Iterable[int]) -> list[int]:
     wanted = sorted(set(years))
     this_year = timezone.localdate().year
     if not wanted:
-        raise ValidationError({"years": ["Choose at least one year."]})
+        raise ValidationError({"years": [_("Choose at least one year.")]})
     outside = [year for year in wanted if not MIN_YEAR <= year <= this_year]
     if outside:
         raise ValidationError(
-            {"years": [f"Years run from {MIN_YEAR} to {this_year}, not {outside[0]}."]}
+            {
+                "years": [
+                    _("Years run from %(first)d to %(last)d, not %(year)d.")
+                    % {"first": MIN_YEAR, "last": this_year, "year": outside[0]}
+                ]
+            }
         )
     return wanted

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.db.models import Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from analytics.models import Channel, ExchangeStatistic, RunState, StatisticKind, StatisticsRun
 from analytics.policy import Table
@@ -113,7 +115,8 @@ class StatisticsTable:
 
     @property
     def heading(self) -> str:
-        return f"{self.title}, {self.years_label}"
+        # Translators: a statistics table's title, then its year or years ("2024", or "2020" to "2024").
+        return _("%(title)s, %(years)s") % {"title": self.title, "years": self.years_label}
 
     def display_rows(self) -> list[tuple[Row, list[tuple[str | int | None, bool]]]]:
         """Each row with its page cells, each cell with whether it is a count."""
@@ -180,10 +183,15 @@ class YearsError(ValueError):
 def parse_year(value: str, field: str) -> int:
     text = value.strip()
     if not (text.isascii() and text.isdigit() and len(text) == 4):
-        raise YearsError(field, f"A year is four digits (YYYY), not {value[:20]!r}.")
+        raise YearsError(
+            field, _("A year is four digits (YYYY), not %(value)r.") % {"value": value[:20]}
+        )
     year = int(text)
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise YearsError(field, f"Choose a year from {MIN_YEAR} to {MAX_YEAR}.")
+        raise YearsError(
+            field,
+            _("Choose a year from %(first)d to %(last)d.") % {"first": MIN_YEAR, "last": MAX_YEAR},
+        )
     return year
 
 
@@ -212,22 +220,33 @@ def requested_years(
     ``table`` None: the page, which takes a range and shows the one-year tables for its last."""
     given = {k: v for k, v in (("year", year), ("from", first), ("to", last)) if v is not None}
     if "year" in given and len(given) > 1:
-        raise YearsError("year", "Give either year, or from and to; not both.")
+        # Translators: year, from and to are the names of the address's parameters: keep them.
+        raise YearsError("year", _("Give either year, or from and to; not both."))
     if "year" in given:
         chosen = parse_year(given["year"], "year")
         return (chosen,)
     if given:
         if len(given) == 1:
             missing = "to" if "from" in given else "from"
-            raise YearsError(missing, "Give both from and to (or year alone).")
+            # Translators: year, from and to are the names of the address's parameters: keep them.
+            raise YearsError(missing, _("Give both from and to (or year alone)."))
         start, end = parse_year(given["from"], "from"), parse_year(given["to"], "to")
         if start > end:
-            raise YearsError("to", f"The range ends ({end}) before it starts ({start}).")
-        if end - start + 1 > MAX_YEARS:
-            raise YearsError("to", f"A range covers at most {MAX_YEARS} years.")
-        if table is not None and table not in RANGE_TABLES and start != end:
             raise YearsError(
-                "year", f"The {table} table covers one year: ask for one year, not {start}-{end}."
+                "to",
+                _("The range ends (%(end)d) before it starts (%(start)d).")
+                % {"end": end, "start": start},
+            )
+        if end - start + 1 > MAX_YEARS:
+            raise YearsError(
+                "to", _("A range covers at most %(max_years)d years.") % {"max_years": MAX_YEARS}
+            )
+        if table is not None and table not in RANGE_TABLES and start != end:
+            # Translators: %(table)s is the table's code (crime-types, parties).
+            raise YearsError(
+                "year",
+                _("The %(table)s table covers one year: ask for one year, not %(start)d-%(end)d.")
+                % {"table": table, "start": start, "end": end},
             )
         return tuple(range(start, end + 1))
     defaults = default_years()
@@ -239,10 +258,15 @@ def requested_years(
 # --- The tables -------------------------------------------------------------------------------
 
 _ONCE_PER_EXCHANGE = {"recipient_party__isnull": True}
-_KIND_COLUMNS = (
-    Column("requests", "Requests", ColumnKind.COUNT, 0),
-    Column("information_exchanges", "Information exchanges", ColumnKind.COUNT, 1),
-)
+
+
+def _kind_columns() -> tuple[Column, ...]:
+    return (
+        Column("requests", _("Requests"), ColumnKind.COUNT, 0),
+        Column("information_exchanges", _("Information exchanges"), ColumnKind.COUNT, 1),
+    )
+
+
 _KIND_INDEX = {kind: i for i, kind in enumerate(KINDS)}
 
 
@@ -251,7 +275,8 @@ def _total_row(rows: Iterable[Row], width: int) -> Row:
     for row in rows:
         for i, count in enumerate(row.counts):
             sums[i] += count
-    return Row(key=TOTAL_KEY, label="Total", counts=tuple(sums), is_total=True)
+    # Translators: the label of a statistics table's total row.
+    return Row(key=TOTAL_KEY, label=_("Total"), counts=tuple(sums), is_total=True)
 
 
 def _year_columns(years: tuple[int, ...]) -> tuple[Column, ...]:
@@ -277,13 +302,15 @@ def totals_table(years: tuple[int, ...]) -> StatisticsTable:
     ]
     return StatisticsTable(
         name=Table.TOTALS,
-        title="Exchanges per channel",
-        counts_what="Every exchange (request or information exchange) once, whatever its "
-        "number of recipients, in the channel it went through.",
+        title=_("Exchanges per channel"),
+        counts_what=_(
+            "Every exchange (request or information exchange) once, whatever its "
+            "number of recipients, in the channel it went through."
+        ),
         years=years,
-        columns=(Column("channel", "Channel", ColumnKind.DIMENSION), *_year_columns(years)),
+        columns=(Column("channel", _("Channel"), ColumnKind.DIMENSION), *_year_columns(years)),
         rows=(*rows, _total_row(rows, len(years))),
-        chart=Chart(ChartKind.LINE, series_from_rows=True, y_title="Exchanges"),
+        chart=Chart(ChartKind.LINE, series_from_rows=True, y_title=_("Exchanges")),
     )
 
 
@@ -301,30 +328,38 @@ def crime_types_table(year: int) -> StatisticsTable:
         by_area[code][_KIND_INDEX[r["kind"]]] += r["n"]
         names[code] = (r["crime_area__position"], r["crime_area__name"])
     rows = [
-        Row(key=code, label=names[code][1], counts=tuple(by_area[code]))
+        Row(key=code, label=_(names[code][1]), counts=tuple(by_area[code]))
         for code in sorted(by_area, key=lambda c: (*names[c], c))
         if any(by_area[code])
     ]
     return StatisticsTable(
         name=Table.CRIME_TYPES,
-        title="Exchanges initiated by member countries per type of crime",
-        counts_what="Exchanges whose sender party was a member state on the exchange's date, "
-        "each once, by crime area and kind.",
+        title=_("Exchanges initiated by member countries per type of crime"),
+        counts_what=_(
+            "Exchanges whose sender party was a member state on the exchange's date, "
+            "each once, by crime area and kind."
+        ),
         years=(year,),
-        columns=(Column("crime_area", "Crime area", ColumnKind.DIMENSION), *_KIND_COLUMNS),
+        columns=(Column("crime_area", _("Crime area"), ColumnKind.DIMENSION), *_kind_columns()),
         rows=(*rows, _total_row(rows, 2)),
-        chart=Chart(ChartKind.BAR, series_from_rows=False, y_title="Exchanges"),
+        chart=Chart(ChartKind.BAR, series_from_rows=False, y_title=_("Exchanges")),
     )
 
 
-_PARTY_COLUMNS = (
-    Column("party", "Party", ColumnKind.DIMENSION),
-    Column("party_name", "Party name", ColumnKind.NAME),
-    Column("sent_requests", "Requests sent", ColumnKind.COUNT, 0),
-    Column("sent_information_exchanges", "Information exchanges sent", ColumnKind.COUNT, 1),
-    Column("received_requests", "Requests received", ColumnKind.COUNT, 2),
-    Column("received_information_exchanges", "Information exchanges received", ColumnKind.COUNT, 3),
-)
+def _party_columns() -> tuple[Column, ...]:
+    return (
+        Column("party", _("Party"), ColumnKind.DIMENSION),
+        Column("party_name", _("Party name"), ColumnKind.NAME),
+        Column("sent_requests", _("Requests sent"), ColumnKind.COUNT, 0),
+        Column("sent_information_exchanges", _("Information exchanges sent"), ColumnKind.COUNT, 1),
+        Column("received_requests", _("Requests received"), ColumnKind.COUNT, 2),
+        Column(
+            "received_information_exchanges",
+            _("Information exchanges received"),
+            ColumnKind.COUNT,
+            3,
+        ),
+    )
 
 
 def parties_table(year: int) -> StatisticsTable:
@@ -358,25 +393,28 @@ def parties_table(year: int) -> StatisticsTable:
     ]
     return StatisticsTable(
         name=Table.PARTIES,
-        title="Exchanges per party",
-        counts_what="Sent: every exchange once, under its sender party. Received: every "
-        "exchange once per receiving party, several agencies of one party counting as one; "
-        "so the received total exceeds the sent one when exchanges go to several parties.",
+        title=_("Exchanges per party"),
+        counts_what=_(
+            "Sent: every exchange once, under its sender party. Received: every "
+            "exchange once per receiving party, several agencies of one party counting as one; "
+            "so the received total exceeds the sent one when exchanges go to several parties."
+        ),
         years=(year,),
-        columns=_PARTY_COLUMNS,
+        columns=_party_columns(),
         rows=(*rows, _total_row(rows, 4)),
-        chart=Chart(ChartKind.COLUMN, series_from_rows=False, y_title="Exchanges"),
+        chart=Chart(ChartKind.COLUMN, series_from_rows=False, y_title=_("Exchanges")),
     )
 
 
-NO_TASK_FORCE = "No task force"
+# Translated where a table is built.
+NO_TASK_FORCE = gettext_noop("No task force")
 
 
 def task_forces_table(years: tuple[int, ...]) -> StatisticsTable:
     """Requests and information exchanges per year and task force; exchanges filed outside
     any task force in a row of their own, after the task forces of their year."""
     by_key: dict[tuple[int, str | None], list[int]] = defaultdict(lambda: [0, 0])
-    order: dict[str | None, tuple[int, int, str]] = {None: (1, 0, NO_TASK_FORCE)}
+    order: dict[str | None, tuple[int, int, str]] = {None: (1, 0, _(NO_TASK_FORCE))}
     for r in (
         ExchangeStatistic.objects.filter(**_ONCE_PER_EXCHANGE, year__in=years)
         .values("year", "task_force__code", "task_force__name", "task_force__position", "kind")
@@ -388,23 +426,26 @@ def task_forces_table(years: tuple[int, ...]) -> StatisticsTable:
         if code is not None:
             order[code] = (0, r["task_force__position"], r["task_force__name"])
     rows = [
-        Row(key=code, label=order[code][2], counts=tuple(by_key[(year, code)]), year=year)
+        # Reference names in the reader's language (``selec.reference`` marks them).
+        Row(key=code, label=_(order[code][2]), counts=tuple(by_key[(year, code)]), year=year)
         for year, code in sorted(by_key, key=lambda k: (k[0], *order[k[1]]))
         if any(by_key[(year, code)])
     ]
     return StatisticsTable(
         name=Table.TASK_FORCES,
-        title="Exchanges per task force",
-        counts_what="Every exchange once, under the task force it was filed in, by year and kind.",
+        title=_("Exchanges per task force"),
+        counts_what=_(
+            "Every exchange once, under the task force it was filed in, by year and kind."
+        ),
         years=years,
         columns=(
-            Column("year", "Year", ColumnKind.YEAR),
-            Column("task_force", "Task force", ColumnKind.DIMENSION),
-            Column("task_force_name", "Task force name", ColumnKind.NAME),
-            *_KIND_COLUMNS,
+            Column("year", _("Year"), ColumnKind.YEAR),
+            Column("task_force", _("Task force"), ColumnKind.DIMENSION),
+            Column("task_force_name", _("Task force name"), ColumnKind.NAME),
+            *_kind_columns(),
         ),
         rows=(*rows, _total_row(rows, 2)),
-        chart=Chart(ChartKind.COLUMN, series_from_rows=False, y_title="Exchanges"),
+        chart=Chart(ChartKind.COLUMN, series_from_rows=False, y_title=_("Exchanges")),
     )
 
 
@@ -427,19 +468,22 @@ def crime_area_trend_table(years: tuple[int, ...]) -> StatisticsTable:
     rows = [
         Row(
             key=code,
-            label=names[code][1],
+            label=_(names[code][1]),
             counts=tuple(counts[code].get(year, 0) for year in years),
         )
         for code in sorted(counts, key=lambda c: (*names[c], c))
     ]
     return StatisticsTable(
         name=CRIME_AREA_TREND,
-        title="Exchanges per crime area",
-        counts_what="Every exchange once, whoever sent it, by crime area and year.",
+        title=_("Exchanges per crime area"),
+        counts_what=_("Every exchange once, whoever sent it, by crime area and year."),
         years=years,
-        columns=(Column("crime_area", "Crime area", ColumnKind.DIMENSION), *_year_columns(years)),
+        columns=(
+            Column("crime_area", _("Crime area"), ColumnKind.DIMENSION),
+            *_year_columns(years),
+        ),
         rows=(*rows, _total_row(rows, len(years))),
-        chart=Chart(ChartKind.LINE, series_from_rows=True, y_title="Exchanges"),
+        chart=Chart(ChartKind.LINE, series_from_rows=True, y_title=_("Exchanges")),
     )
 
 

@@ -131,7 +131,7 @@ def recompute(request: HttpRequest) -> HttpResponse:
     officer = officer_of(request)
     access = statistics_access_or_404(officer)
     if not access.may_recompute:
-        raise PermissionDenied("Only analysts recompute the statistics.")
+        raise PermissionDenied(_("Only analysts recompute the statistics."))
     try:
         years = _years(request.POST)
     except YearsError as exc:

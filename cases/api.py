@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -71,12 +72,12 @@ def _case_body(request: Request, case: Case) -> dict[str, Any]:
     return CaseSerializer(case, context={"request": request}).data
 
 
-def _party_ids(
-    codes: list[str], *, field: str = "parties", unknown: str = "Unknown party codes."
-) -> list[int]:
-    """The ids of the parties the codes name; 400 on the ``field`` if one names none."""
+def _party_ids(codes: list[str], *, field: str = "parties", one: bool = False) -> list[int]:
+    """The ids of the parties the codes name; 400 on the ``field`` if one names none (``one``:
+    a single code was given)."""
     ids = dict(Party.objects.filter(code__in=set(codes)).values_list("code", "pk"))
     if len(ids) != len(set(codes)):
+        unknown = _("Unknown party code.") if one else _("Unknown party codes.")
         raise serializers.ValidationError({field: [unknown]})
     return list(ids.values())
 
@@ -297,7 +298,7 @@ class CaseResultsView(GenericAPIView[Result]):
     def post(self, request: Request, reference: str) -> Response:
         case = _case(request, reference)
         data = api_parsed(ResultCreateSerializer, request).validated_data
-        (party_id,) = _party_ids([data["party"]], field="party", unknown="Unknown party code.")
+        (party_id,) = _party_ids([data["party"]], field="party", one=True)
         result = result_record(
             officer=officer_of(request),
             case=case,

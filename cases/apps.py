@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CasesConfig(AppConfig):
     name = "cases"
-    verbose_name = "Joint investigations and regional operations"
+    verbose_name = _("Joint investigations and regional operations")
 
     def ready(self) -> None:
         from cases.links import CaseLinksOfCases

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.utils.translation import gettext as _
+
 from cases.models import Case, CaseNotificationKind
 from partners.models import Agency, Officer, Party
 from partners.selectors import officers_concerned
@@ -37,9 +39,15 @@ def notify_new_participants(
     return notify_officers(
         officers=officers,
         kind=CaseNotificationKind.CASE_PARTICIPATION,
-        title=(
-            f"{case.get_kind_display()} {case.reference} led by {case.lead_party.code}: "
-            f"you take part"
+        title=lambda: (
+            # Translators: kind is "Joint investigation" or "Regional operation"; party is the
+            # lead party's code, e.g. "RO".
+            _("%(kind)s %(reference)s led by %(party)s: you take part")
+            % {
+                "kind": case.get_kind_display(),
+                "reference": case.reference,
+                "party": case.lead_party.code,
+            }
         ),
         link=f"/cases/{case.reference}/",
         object_type="cases.case",

@@ -23,11 +23,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from cases.models import CaseStatus
 from partners.capabilities import capabilities_for, status_may_hold
 from partners.models import PartyStatus, Role
 from selec.core.policy_values import AgencyFacts, PolicyError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 __all__ = ["PolicyError"]
 
@@ -117,8 +124,10 @@ def check_opener(*, role: str, agency: AgencyFacts | None) -> None:
         check_lead(agency)
     elif role != Role.ANALYST:
         raise PolicyError(
-            "Only officers of an agency and SELEC analysts open joint investigations and "
-            "regional operations."
+            _(
+                "Only officers of an agency and SELEC analysts open joint investigations and "
+                "regional operations."
+            )
         )
 
 
@@ -160,8 +169,11 @@ def check_lead(lead: AgencyFacts) -> None:
     """A case is led by a party that takes part in operations."""
     if not acts_in_operations(lead.party_status):
         raise PolicyError(
-            f"{_named(lead)} cannot lead a joint investigation or operation: only members and "
-            f"operational partners take part in operations."
+            _(
+                "%(agency)s cannot lead a joint investigation or operation: only members and "
+                "operational partners take part in operations."
+            )
+            % {"agency": _named(lead)}
         )
 
 
@@ -178,13 +190,26 @@ def check_participants(
         status = who.party_status if isinstance(who, AgencyFacts) else who.status
         if not capabilities_for(status).may_exchange:
             raise PolicyError(
-                f"{_named(who)} cannot take part: its party no longer takes part in SELEC."
+                _("%(who)s cannot take part: its party no longer takes part in SELEC.")
+                % {"who": _named(who)}
             )
         if personal_data and status == PartyStatus.OBSERVER:
+            if personal_data_reason:
+                raise PolicyError(
+                    # Translators: reason says why the case carries personal data, e.g. "it is
+                    # marked as carrying personal data".
+                    _(
+                        "%(who)s belongs to an observer: observers may join only a case that "
+                        "carries no personal data, and this one does (%(reason)s)."
+                    )
+                    % {"who": _named(who), "reason": personal_data_reason}
+                )
             raise PolicyError(
-                f"{_named(who)} belongs to an observer: observers may join only a case that "
-                f"carries no personal data, and this one does"
-                f"{f' ({personal_data_reason})' if personal_data_reason else ''}."
+                _(
+                    "%(who)s belongs to an observer: observers may join only a case that "
+                    "carries no personal data, and this one does."
+                )
+                % {"who": _named(who)}
             )
 
 
@@ -196,8 +221,11 @@ def check_personal_data(facts: CaseFacts) -> None:
     ]
     if facts.personal_data and observers:
         raise PolicyError(
-            f"{_named(observers[0])} takes part as an observer: a case with an observer "
-            f"cannot carry personal data (observers receive strategic information only)."
+            _(
+                "%(who)s takes part as an observer: a case with an observer "
+                "cannot carry personal data (observers receive strategic information only)."
+            )
+            % {"who": _named(observers[0])}
         )
 
 
@@ -205,7 +233,8 @@ def check_analysts(roles: dict[int, str]) -> None:
     for officer_id, role in roles.items():
         if role != Role.ANALYST:
             raise PolicyError(
-                f"Officer #{officer_id} is not a SELEC analyst: only analysts are named on a case."
+                _("Officer #%(id)s is not a SELEC analyst: only analysts are named on a case.")
+                % {"id": officer_id}
             )
 
 
@@ -220,25 +249,39 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 def check_transition(current: str, new: str) -> None:
     if new not in TRANSITIONS.get(current, frozenset()):
-        allowed = ", ".join(sorted(TRANSITIONS.get(current, frozenset()))) or "none"
+        allowed = ", ".join(
+            _status_name(status) for status in sorted(TRANSITIONS.get(current, frozenset()))
+        ) or pgettext("case statuses", "none")
         raise PolicyError(
-            f"A case that is {current.replace('_', ' ')} cannot become {new.replace('_', ' ')} "
-            f"(it may become: {allowed.replace('_', ' ')})."
+            # Translators: current and new are case statuses, e.g. "planned", "action day".
+            _("A case that is %(current)s cannot become %(new)s (it may become: %(allowed)s).")
+            % {"current": _status_name(current), "new": _status_name(new), "allowed": allowed}
         )
 
 
-_AS_A: dict[str, str] = {PartyStatus.OBSERVER: "an observer", PartyStatus.FORMER: "a former member"}
+def _status_name(status: str) -> str:
+    """A case status as a sentence names it: "action day"."""
+    if status in CaseStatus.values:
+        return str(CaseStatus(status).label).lower()
+    return status.replace("_", " ")
+
+
+_AS_A: dict[str, StrOrPromise] = {
+    PartyStatus.OBSERVER: gettext_lazy("an observer"),
+    PartyStatus.FORMER: gettext_lazy("a former member"),
+}
 
 
 def check_result_party(facts: CaseFacts, *, party_id: int) -> None:
     """Results are reported by a participating party that takes part in operations."""
     party = next((p for p in facts.parties if p.id == party_id), None)
     if party is None:
-        raise PolicyError("Results are recorded for a party taking part in the case.")
+        raise PolicyError(_("Results are recorded for a party taking part in the case."))
     if not acts_in_operations(party.status):
         raise PolicyError(
-            f"{_named(party)} is {_AS_A.get(party.status, party.status)}: only members and "
-            f"operational partners report results."
+            # Translators: what is "an observer" or "a former member".
+            _("%(party)s is %(what)s: only members and operational partners report results.")
+            % {"party": _named(party), "what": _AS_A.get(party.status, party.status)}
         )
 
 
@@ -257,9 +300,9 @@ def records_for(
 def check_meeting_parties(facts: CaseFacts, party_ids: frozenset[int]) -> None:
     known = {p.id for p in facts.parties}
     if not party_ids <= known:
-        raise PolicyError("A meeting's participants are parties taking part in the case.")
+        raise PolicyError(_("A meeting's participants are parties taking part in the case."))
 
 
 def check_period(started_on: dt.date, ended_on: dt.date | None) -> None:
     if ended_on is not None and ended_on < started_on:
-        raise PolicyError("The end of the period comes after its start.")
+        raise PolicyError(_("The end of the period comes after its start."))

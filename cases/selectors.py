@@ -18,6 +18,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases.facts import linked_personal_data
 from cases.models import (
@@ -99,17 +101,20 @@ def require_case_perm(officer: Officer, case: Case, perm: CasePerm) -> frozenset
     """404 if the officer may not see the case; 403 if they may see it but not do this."""
     perms = case_perms(officer, case)
     if CasePerm.VIEW not in perms:
-        raise Http404("No case matches the given query.")
+        raise Http404(_("No case matches the given query."))
     if perm not in perms:
-        raise PermissionDenied(f"You may read {case.reference} but not {_ACTIONS[perm]}.")
+        raise PermissionDenied(_REFUSALS[perm] % {"reference": case.reference})
     return perms
 
 
-_ACTIONS = {
-    CasePerm.VIEW: "read it",
-    CasePerm.MANAGE: "manage it (only the lead party's agencies do)",
-    CasePerm.ADD_MEETING: "add its meetings",
-    CasePerm.RECORD_RESULT: "record its results",
+# What an officer who may read a case is refused, by the permission they lack.
+_REFUSALS = {
+    CasePerm.VIEW: gettext_lazy("You may not read %(reference)s."),
+    CasePerm.MANAGE: gettext_lazy(
+        "You may read %(reference)s but not manage it (only the lead party's agencies do)."
+    ),
+    CasePerm.ADD_MEETING: gettext_lazy("You may read %(reference)s but not add its meetings."),
+    CasePerm.RECORD_RESULT: gettext_lazy("You may read %(reference)s but not record its results."),
 }
 
 
@@ -123,7 +128,7 @@ def case_get_for_officer(officer: Officer, *, reference: str) -> Case:
     """The case the reference names, if the officer may see it; 404 otherwise. A reference of
     another shape names nothing and never reaches the database."""
     if not valid_reference(reference):
-        raise Http404("No case matches the given query.")
+        raise Http404(_("No case matches the given query."))
     case = (
         cases_visible_to(officer)
         .filter(reference=reference)
@@ -131,7 +136,7 @@ def case_get_for_officer(officer: Officer, *, reference: str) -> Case:
         .first()
     )
     if case is None:
-        raise Http404("No case matches the given query.")
+        raise Http404(_("No case matches the given query."))
     return case
 
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import policy
 from cases.facts import case_facts, linked_personal_data, party_facts
@@ -80,12 +82,17 @@ def locked_case(case: Case) -> Case:
     )
 
 
+_CLOSED_TO = {
+    "meetings": gettext_lazy("%(reference)s is closed: reopen it before adding meetings."),
+    "results": gettext_lazy("%(reference)s is closed: reopen it before adding results."),
+}
+
+
 def require_open(case: Case, what: str) -> None:
-    """Refuse new meetings or results in a closed case: it is reopened first."""
+    """Refuse new meetings or results (``what``: "meetings" or "results") in a closed case: it
+    is reopened first."""
     if case.status == CaseStatus.CLOSED:
-        raise ValidationError(
-            {"case": [f"{case.reference} is closed: reopen it before adding {what}."]}
-        )
+        raise ValidationError({"case": [_CLOSED_TO[what] % {"reference": case.reference}]})
 
 
 # --- The days a caller dates things by ------------------------------------------------------
@@ -100,7 +107,10 @@ LAST_DAY = dt.date(2100, 12, 31)
 
 def day_errors(**days: dt.date | None) -> dict[str, list[str]]:
     """The errors of the days given (by field name) that fall outside FIRST_DAY..LAST_DAY."""
-    message = f"Choose a day from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}."
+    message = _("Choose a day from %(first)s to %(last)s.") % {
+        "first": FIRST_DAY.isoformat(),
+        "last": LAST_DAY.isoformat(),
+    }
     return {
         name: [message]
         for name, day in days.items()
@@ -114,15 +124,15 @@ def day_errors(**days: dt.date | None) -> dict[str, list[str]]:
 def _validate_details(details: CaseDetails) -> None:
     errors = day_errors(started_on=details.started_on, ended_on=details.ended_on)
     if not details.name.strip():
-        errors["name"] = ["A name is required."]
+        errors["name"] = [_("A name is required.")]
     elif len(details.name.strip()) > max_length_of(Case, "name"):
-        errors["name"] = ["A name has at most 120 characters."]
+        errors["name"] = [_("A name has at most 120 characters.")]
     try:
         policy.check_period(details.started_on, details.ended_on)
     except PolicyError as exc:
         errors.setdefault("ended_on", []).append(str(exc))
     if details.restrictions.text and len(details.restrictions.text) > 2000:
-        errors["restriction_text"] = ["The H3 text has at most 2000 characters."]
+        errors["restriction_text"] = [_("The H3 text has at most 2000 characters.")]
     if errors:
         raise ValidationError(errors)
 
@@ -143,7 +153,7 @@ def _analysts(analyst_ids: Sequence[int]) -> list[Officer]:
     ids = set(analyst_ids)
     found = list(Officer.objects.filter(pk__in=ids, is_active=True))
     if len(found) != len(ids):
-        raise ValidationError({"analysts": ["Choose analysts among the active SELEC analysts."]})
+        raise ValidationError({"analysts": [_("Choose analysts among the active SELEC analysts.")]})
     with refused_as("analysts"):
         policy.check_analysts({o.pk: o.role for o in found})
     return found
@@ -152,7 +162,7 @@ def _analysts(analyst_ids: Sequence[int]) -> list[Officer]:
 def _agencies(agency_ids: Sequence[int]) -> list[Agency]:
     agencies = load_agencies(agency_ids)
     if len(agencies) != len(set(agency_ids)):
-        raise ValidationError({"agencies": ["Choose existing agencies."]})
+        raise ValidationError({"agencies": [_("Choose existing agencies.")]})
     return agencies
 
 
@@ -162,7 +172,7 @@ def _lead_agency(officer: Officer, lead_agency_id: int | None) -> Agency:
     own = None
     if officer.agency_id is not None:
         if lead_agency_id not in (None, officer.agency_id):
-            raise ValidationError({"lead_agency": ["Your own agency leads the cases you open."]})
+            raise ValidationError({"lead_agency": [_("Your own agency leads the cases you open.")]})
         own = Agency.objects.select_related("party").get(pk=officer.agency_id)
     try:
         policy.check_opener(role=officer.role, agency=agency_facts(own) if own else None)
@@ -171,10 +181,10 @@ def _lead_agency(officer: Officer, lead_agency_id: int | None) -> Agency:
     if own is not None:
         return own
     if lead_agency_id is None:
-        raise ValidationError({"lead_agency": ["Name the agency that leads the case."]})
+        raise ValidationError({"lead_agency": [_("Name the agency that leads the case.")]})
     found = load_agencies([lead_agency_id])
     if not found:
-        raise ValidationError({"lead_agency": ["Choose an existing agency."]})
+        raise ValidationError({"lead_agency": [_("Choose an existing agency.")]})
     return found[0]
 
 
@@ -193,9 +203,11 @@ def case_create(
     named lead agency's party when a SELEC analyst opens it), with its first participants."""
     lead = _lead_agency(officer, lead_agency_id)
     if kind not in CaseKind.values:
-        raise ValidationError({"kind": ["Choose a joint investigation or a regional operation."]})
+        raise ValidationError(
+            {"kind": [_("Choose a joint investigation or a regional operation.")]}
+        )
     if status not in OPENING_STATUSES:
-        raise ValidationError({"status": ["A case opens as planned or active."]})
+        raise ValidationError({"status": [_("A case opens as planned or active.")]})
     _validate_details(details)
     with refused_as("lead_agency"):
         policy.check_lead(agency_facts(lead))
@@ -204,7 +216,7 @@ def case_create(
         policy.check_participants(
             tuple(agency_facts(a) for a in agencies),
             personal_data=details.personal_data,
-            personal_data_reason="it is marked as carrying personal data",
+            personal_data_reason=_("it is marked as carrying personal data"),
         )
     analysts = _analysts([*analyst_ids, *([officer.pk] if officer.role == Role.ANALYST else [])])
     now = timezone.now()
@@ -298,7 +310,7 @@ def case_change_status(*, officer: Officer, case: Case, status: CaseStatus | str
     require_case_perm(officer, case, CasePerm.MANAGE)
     case = locked_case(case)
     if status not in CaseStatus.values:
-        raise ValidationError({"status": ["Choose a status."]})
+        raise ValidationError({"status": [_("Choose a status.")]})
     previous = case.status
     with refused_as("status"):
         policy.check_transition(previous, status)
@@ -317,8 +329,8 @@ def case_change_status(*, officer: Officer, case: Case, status: CaseStatus | str
 
 def _personal_data_reason(case: Case, linked: bool) -> str:
     if case.personal_data:
-        return "it is marked as carrying personal data"
-    return "an exchange linked to it carries personal data" if linked else ""
+        return _("it is marked as carrying personal data")
+    return _("an exchange linked to it carries personal data") if linked else ""
 
 
 @transaction.atomic
@@ -336,12 +348,12 @@ def case_invite(
     require_case_perm(officer, case, CasePerm.MANAGE)
     case = locked_case(case)
     if not agency_ids and not party_ids and not analyst_ids:
-        raise ValidationError({"agencies": ["Choose the agencies or analysts to invite."]})
+        raise ValidationError({"agencies": [_("Choose the agencies or analysts to invite.")]})
     present = set(case.agencies.values_list("pk", flat=True))
     agencies = [a for a in _agencies(agency_ids) if a.pk not in present]
     parties = list(Party.objects.filter(pk__in=set(party_ids)))
     if len(parties) != len(set(party_ids)):
-        raise ValidationError({"parties": ["Choose existing parties."]})
+        raise ValidationError({"parties": [_("Choose existing parties.")]})
     linked = linked_personal_data(case)
     personal = case.personal_data or linked
     reason = _personal_data_reason(case, linked)

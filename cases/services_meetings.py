@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from cases import policy
 from cases.facts import case_facts
@@ -31,7 +32,9 @@ MAX_ATTACHMENTS = 20
 
 def _checked_files(attachments: Sequence[AttachmentInput]) -> list[tuple[AttachmentInput, str]]:
     if len(attachments) > MAX_ATTACHMENTS:
-        raise ValidationError({"attachments": [f"At most {MAX_ATTACHMENTS} files at once."]})
+        raise ValidationError(
+            {"attachments": [_("At most %(max)d files at once.") % {"max": MAX_ATTACHMENTS}]}
+        )
     return checked_uploads(attachments)
 
 
@@ -55,10 +58,10 @@ def meeting_add(
     require_open(case, "meetings")
     errors = day_errors(held_on=held_on, held_until=held_until)
     if not place.strip():
-        errors["place"] = ["Say where the meeting was held."]
+        errors["place"] = [_("Say where the meeting was held.")]
     if held_until is not None and held_until < held_on:
         errors.setdefault("held_until", []).append(
-            "The meeting ends on or after the day it starts."
+            _("The meeting ends on or after the day it starts.")
         )
     try:
         policy.check_meeting_parties(case_facts(case), frozenset(party_ids))

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from cases import policy
 from cases.facts import case_facts
@@ -43,11 +44,15 @@ def _seizures(seizures: Sequence[SeizureInput]) -> list[Seizure]:
         except (InvalidOperation, TypeError, ValueError):
             quantity = Decimal(0)
         if line.item not in SeizureItem.values or line.unit not in SeizureUnit.values:
-            errors.append(f"Line {position}: choose the item and its unit.")
+            errors.append(_("Line %(line)d: choose the item and its unit.") % {"line": position})
         elif not quantity.is_finite() or quantity <= 0 or quantity >= Decimal("1e11"):
-            errors.append(f"Line {position}: the quantity is a number above zero.")
+            errors.append(
+                _("Line %(line)d: the quantity is a number above zero.") % {"line": position}
+            )
         elif len(line.description) > 300:
-            errors.append(f"Line {position}: the description has at most 300 characters.")
+            errors.append(
+                _("Line %(line)d: the description has at most 300 characters.") % {"line": position}
+            )
         else:
             rows.append(
                 Seizure(
@@ -84,14 +89,19 @@ def result_record(
     counts = dict(counts or {})
     unknown = set(counts) - set(Result.COUNTS)
     if unknown:
-        raise ValidationError({"counts": [f"Unknown counts: {', '.join(sorted(unknown))}."]})
+        raise ValidationError(
+            # Translators: names lists the unknown count names as given (API field names).
+            {"counts": [_("Unknown counts: %(names)s.") % {"names": ", ".join(sorted(unknown))}]}
+        )
     bad = [
         name
         for name, value in counts.items()
         if isinstance(value, bool) or not isinstance(value, int) or value < 0
     ]
     if bad:
-        raise ValidationError({name: ["A count is a whole number, zero or more."] for name in bad})
+        raise ValidationError(
+            {name: [_("A count is a whole number, zero or more.")] for name in bad}
+        )
     facts = case_facts(case)
     with refused_as("party"):
         policy.check_result_party(facts, party_id=party_id)
@@ -99,8 +109,11 @@ def result_record(
     if not policy.records_for(perms, officer_agency=officer_agency, party_id=party_id):
         assert officer_agency is not None
         raise PermissionDenied(
-            f"{officer_agency.name} records the results of {officer_agency.party_code} only; "
-            f"the lead party's agencies record those of the other participants."
+            _(
+                "%(agency)s records the results of %(party)s only; "
+                "the lead party's agencies record those of the other participants."
+            )
+            % {"agency": officer_agency.name, "party": officer_agency.party_code}
         )
     lines = _seizures(seizures)
     result = Result(

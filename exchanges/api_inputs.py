@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
 from drf_spectacular.serializers import PolymorphicProxySerializerExtension
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
@@ -62,7 +63,10 @@ class _JSONInForm(_SerializerField):
             try:
                 data = json_loads(data)
             except ValueError as exc:
-                raise serializers.ValidationError(f"Not valid JSON: {exc}") from exc
+                # Translators: %(error)s is the JSON parser's own (English) account of the error.
+                raise serializers.ValidationError(
+                    _("Not valid JSON: %(error)s") % {"error": exc}
+                ) from exc
         return super().to_internal_value(data)
 
 

@@ -17,6 +17,8 @@ import re
 from typing import Any
 
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
@@ -92,10 +94,20 @@ REFERENCE_PARAMETER = OpenApiParameter(
 )
 
 
-# The request that opens content withheld, by the refusal's code: its route, and its body.
+# The request that opens content withheld, by the refusal's code: its route, and the refusal
+# followed by that request. Translators: %(refusal)s is the refusal's sentence, %(step)s a path
+# on the API; the JSON ({"purpose": ...}) is not translated.
 _OPENING_STEPS = {
-    PurposeRequired.code: ("api-exchange-purpose", ' with {"purpose": "why you open the thread"}'),
-    RestrictionNotConfirmed.code: ("api-exchange-restrictions-confirm", ""),
+    PurposeRequired.code: (
+        "api-exchange-purpose",
+        gettext_lazy(
+            '%(refusal)s POST %(step)s with {"purpose": "why you open the thread"} first.'
+        ),
+    ),
+    RestrictionNotConfirmed.code: (
+        "api-exchange-restrictions-confirm",
+        gettext_lazy("%(refusal)s POST %(step)s first."),
+    ),
 }
 
 
@@ -111,11 +123,11 @@ class GatedContent(APIView):
     def handle_exception(self, exc: Exception) -> Response:
         if not isinstance(exc, ContentWithheld):
             return super().handle_exception(exc)
-        route, body = _OPENING_STEPS[exc.code]
+        route, detail = _OPENING_STEPS[exc.code]
         step = reverse(route, kwargs={"reference": exc.reference})
         set_rollback()
         return Response(
-            {"detail": f"{exc} POST {step}{body} first.", "code": exc.code},
+            {"detail": detail % {"refusal": exc, "step": step}, "code": exc.code},
             status=status.HTTP_403_FORBIDDEN,
         )
 
@@ -244,7 +256,10 @@ def _case_id(request: Request, reference: str | None) -> int | None:
         raise serializers.ValidationError(
             {
                 "case": [
-                    "No open joint investigation or regional operation of yours has this reference."
+                    _(
+                        "No open joint investigation or regional operation of yours has this "
+                        "reference."
+                    )
                 ]
             }
         )

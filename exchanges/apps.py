@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ExchangesConfig(AppConfig):
     name = "exchanges"
-    verbose_name = "Exchanges"
+    verbose_name = _("Exchanges")
 
     def ready(self) -> None:
         from exchanges.models import ExchangeAuditEvent, ExchangeNotificationKind

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from exchanges import policy
@@ -21,11 +21,12 @@ from exchanges.policy import Perm, Principal
 from partners.models import Agency, Officer, Party, PartyStatus
 from selec.core.policy_values import PolicyError, Restrictions
 
-# What each object permission lets its holder do, in the order the panel lists them.
+# What each object permission lets its holder do, in the order the panel lists them: verbs
+# completing "may ..." (the context keeps "read" apart from the receipt state "read").
 ABILITIES = {
-    Perm.VIEW: _("read"),
-    Perm.REPLY: _("reply"),
-    Perm.FORWARD: _("forward"),
+    Perm.VIEW: pgettext_lazy("ability: may ...", "read"),
+    Perm.REPLY: pgettext_lazy("ability: may ...", "reply"),
+    Perm.FORWARD: pgettext_lazy("ability: may ...", "forward"),
     Perm.REQUEST_DISSEMINATION: _("ask you to lift a restriction"),
     Perm.MANAGE: _("change the restrictions and decide requests"),
     Perm.EXPORT_EVIDENCE: _("export as evidence"),
@@ -51,7 +52,7 @@ def sender_agency(officer: Officer) -> Agency:
     """The officer's agency with its party (one query). The pages ask only for an officer of an
     agency; anyone else is refused."""
     if officer.agency_id is None:
-        raise PermissionDenied("Only officers of an agency send exchanges.")
+        raise PermissionDenied(gettext("Only officers of an agency send exchanges."))
     return Agency.objects.select_related("party").get(pk=officer.agency_id)
 
 

@@ -36,6 +36,8 @@ from typing import Any
 
 import phonenumbers
 import pycountry
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from stdnum import iban as stdnum_iban
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
 
@@ -67,13 +69,17 @@ Rule = Callable[[str, Any], Errors]
 
 def text_problem(value: Any) -> str | None:
     if not isinstance(value, str):
-        return f"must be text, not {_type_name(value)}."
+        # Translators: said of an attribute named before it; %(type)s is "a number", "a list"...
+        return _("must be text, not %(type)s.") % {"type": _type_name(value)}
     if any(unicodedata.category(c) == "Cs" for c in value):
-        return "is not valid text (it holds half of a character)."
+        return _("is not valid text (it holds half of a character).")
     if any(unicodedata.category(c) == "Cc" for c in value):
-        return "must not contain control characters (tabs, line breaks, NUL)."
+        return _("must not contain control characters (tabs, line breaks, NUL).")
     if len(value) > MAX_TEXT:
-        return f"is longer than {MAX_TEXT} characters."
+        # Translators: said of an attribute named before it.
+        return ngettext(
+            "is longer than %(max)d character.", "is longer than %(max)d characters.", MAX_TEXT
+        ) % {"max": MAX_TEXT}
     return None
 
 
@@ -85,27 +91,40 @@ def country_problem(value: Any) -> str | None:
     if len(code) == 2 and code.isascii() and code.isalpha():
         if code in _EXTRA_COUNTRY_CODES or pycountry.countries.get(alpha_2=code) is not None:
             return None
-        return f"{value!r} is not an ISO 3166 country code: no country has it."
-    return f"{value!r} is not an ISO 3166 country code (two letters, for example RO, BG, RS)."
+        # Translators: %(value)s is the value given, quoted.
+        return _("%(value)s is not an ISO 3166 country code: no country has it.") % {
+            "value": repr(value)
+        }
+    return _("%(value)s is not an ISO 3166 country code (two letters, for example RO, BG, RS).") % {
+        "value": repr(value)
+    }
 
 
 def birth_date_problem(value: Any, *, today: dt.date | None = None) -> str | None:
     if isinstance(value, dt.datetime) or not isinstance(value, str | dt.date):
-        return f"must be a date (YYYY-MM-DD), not {_type_name(value)}."
+        # Translators: said of an attribute named before it; %(type)s is "a number", "a list"...
+        return _("must be a date (YYYY-MM-DD), not %(type)s.") % {"type": _type_name(value)}
     if isinstance(value, str):
         text = value.strip()
         if not _CALENDAR_DATE.fullmatch(text):
-            return f"{value!r} is not a date in ISO 8601 form (YYYY-MM-DD, e.g. 1980-04-12)."
+            return _("%(value)s is not a date in ISO 8601 form (YYYY-MM-DD, e.g. 1980-04-12).") % {
+                "value": repr(value)
+            }
         try:
             day = dt.date.fromisoformat(text)
         except ValueError:
-            return f"{value!r} is not a day of the calendar."
+            return _("%(value)s is not a day of the calendar.") % {"value": repr(value)}
     else:
         day = value
     if day > (today or latest_today()):
-        return f"{day.isoformat()} is in the future."
+        # Translators: %(date)s is a date as YYYY-MM-DD.
+        return _("%(date)s is in the future.") % {"date": day.isoformat()}
     if day < FIRST_BIRTH_DATE:
-        return f"{day.isoformat()} is before {FIRST_BIRTH_DATE.year}: check the year."
+        # Translators: %(date)s is a date as YYYY-MM-DD, %(year)s the earliest year accepted.
+        return _("%(date)s is before %(year)s: check the year.") % {
+            "date": day.isoformat(),
+            "year": FIRST_BIRTH_DATE.year,
+        }
     return None
 
 
@@ -118,38 +137,56 @@ def phone_problem(value: Any) -> str | None:
     if text.startswith("00"):
         text = "+" + text[2:]
     if not text.lstrip("([ ").startswith("+"):
-        return (
-            f"{value!r}: give the number in international format, with + and the country "
+        return _(
+            "%(value)s: give the number in international format, with + and the country "
             "calling code (for example +40 721 000 000)."
-        )
+        ) % {"value": repr(value)}
     try:
         number = phonenumbers.parse(text, None)
     except phonenumbers.NumberParseException as exc:
-        return f"{value!r} {_PARSE_PROBLEMS.get(exc.error_type, 'is not a phone number.')}"
+        parse_problem = _PARSE_PROBLEMS.get(exc.error_type, _NOT_A_PHONE_NUMBER)
+        return str(parse_problem) % {"value": repr(value)}
     reason = phonenumbers.is_possible_number_with_reason(number)
     if reason in _LENGTH_PROBLEMS:
-        return f"{value!r} {_LENGTH_PROBLEMS[reason]}"
+        return str(_LENGTH_PROBLEMS[reason]) % {"value": repr(value)}
     if not phonenumbers.is_valid_number(number):
         where = _country_name(phonenumbers.region_code_for_number(number))
-        return f"{value!r} is not a valid number in the numbering plan of {where}."
+        # Translators: %(value)s is the number given, quoted; %(country)s a country's name.
+        return _("%(value)s is not a valid number in the numbering plan of %(country)s.") % {
+            "value": repr(value),
+            "country": where,
+        }
     return None
 
 
+# Translators (these phone number problems): %(value)s is the number given, quoted.
+_NOT_A_PHONE_NUMBER = gettext_lazy("%(value)s is not a phone number.")
+_TOO_SHORT_FOR_A_PHONE_NUMBER = gettext_lazy("%(value)s is too short to be a phone number.")
 _PARSE_PROBLEMS = {
-    phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: "has no valid country calling code "
-    "after the +.",
-    phonenumbers.NumberParseException.NOT_A_NUMBER: "is not a phone number.",
-    phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: "is too short to be a phone number.",
-    phonenumbers.NumberParseException.TOO_SHORT_NSN: "is too short to be a phone number.",
-    phonenumbers.NumberParseException.TOO_LONG: "is too long to be a phone number.",
+    phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: gettext_lazy(
+        "%(value)s has no valid country calling code after the +."
+    ),
+    phonenumbers.NumberParseException.NOT_A_NUMBER: _NOT_A_PHONE_NUMBER,
+    phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: _TOO_SHORT_FOR_A_PHONE_NUMBER,
+    phonenumbers.NumberParseException.TOO_SHORT_NSN: _TOO_SHORT_FOR_A_PHONE_NUMBER,
+    phonenumbers.NumberParseException.TOO_LONG: gettext_lazy(
+        "%(value)s is too long to be a phone number."
+    ),
 }
 _LENGTH_PROBLEMS = {
-    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "has no valid country calling code.",
-    phonenumbers.ValidationResult.TOO_SHORT: "is too short for its country.",
-    phonenumbers.ValidationResult.TOO_LONG: "is too long for its country.",
-    phonenumbers.ValidationResult.INVALID_LENGTH: "does not have a length used in its country.",
-    phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "is a local number: add the country "
-    "calling code and the area code.",
+    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: gettext_lazy(
+        "%(value)s has no valid country calling code."
+    ),
+    phonenumbers.ValidationResult.TOO_SHORT: gettext_lazy(
+        "%(value)s is too short for its country."
+    ),
+    phonenumbers.ValidationResult.TOO_LONG: gettext_lazy("%(value)s is too long for its country."),
+    phonenumbers.ValidationResult.INVALID_LENGTH: gettext_lazy(
+        "%(value)s does not have a length used in its country."
+    ),
+    phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY: gettext_lazy(
+        "%(value)s is a local number: add the country calling code and the area code."
+    ),
 }
 
 
@@ -159,26 +196,35 @@ def iban_problem(value: Any) -> str | None:
         return problem
     compact = stdnum_iban.compact(value)
     if not _IBAN_SHAPE.fullmatch(compact):
-        return (
-            f"{value!r} is not an IBAN: two letters of the country, two check digits and the "
+        return _(
+            "%(value)s is not an IBAN: two letters of the country, two check digits and the "
             "account (for example RO49 AAAA 1B31 0075 9384 0000)."
-        )
+        ) % {"value": repr(value)}
     if pycountry.countries.get(alpha_2=compact[:2]) is None:
-        return f"{value!r}: an IBAN starts with its country's code, and {compact[:2]} is none."
+        # Translators: %(value)s is the IBAN given, quoted; %(code)s its first two letters.
+        return _("%(value)s: an IBAN starts with its country's code, and %(code)s is none.") % {
+            "value": repr(value),
+            "code": compact[:2],
+        }
     try:
         stdnum_iban.validate(compact)
     except InvalidChecksum:
-        return (
-            f"{value!r}: the IBAN's check digits do not match the rest; a character is wrong, "
+        return _(
+            "%(value)s: the IBAN's check digits do not match the rest; a character is wrong, "
             "missing or extra, or two are swapped."
-        )
+        ) % {"value": repr(value)}
     except InvalidComponent:
-        return f"{value!r}: {compact[:2]} is not a country that issues IBANs."
+        # Translators: %(value)s is the IBAN given, quoted; %(code)s a country code.
+        return _("%(value)s: %(code)s is not a country that issues IBANs.") % {
+            "value": repr(value),
+            "code": compact[:2],
+        }
     except ValidationError:
-        return (
-            f"{value!r} does not have the length and format of an IBAN of "
-            f"{_country_name(compact[:2])}."
-        )
+        # Translators: %(value)s is the IBAN given, quoted; %(country)s a country's name.
+        return _("%(value)s does not have the length and format of an IBAN of %(country)s.") % {
+            "value": repr(value),
+            "country": _country_name(compact[:2]),
+        }
     return None
 
 
@@ -188,13 +234,20 @@ def vin_problem(value: Any) -> str | None:
         return problem
     compact = _VIN_SEPARATORS.sub("", value).upper()
     if len(compact) != 17:
-        return f"{value!r} has {len(compact)} letters and digits; a VIN (ISO 3779) has 17."
+        # Translators: %(value)s is the VIN given, quoted.
+        return ngettext(
+            "%(value)s has %(count)d letter or digit; a VIN (ISO 3779) has 17.",
+            "%(value)s has %(count)d letters and digits; a VIN (ISO 3779) has 17.",
+            len(compact),
+        ) % {"value": repr(value), "count": len(compact)}
     wrong = sorted(set(compact) - _VIN_CHARACTERS)
     if wrong:
-        return (
-            f"{value!r} contains {', '.join(repr(c) for c in wrong)}: a VIN (ISO 3779) has only "
+        # Translators: %(value)s is the VIN given, quoted; %(characters)s the characters
+        # refused, quoted and separated by commas.
+        return _(
+            "%(value)s contains %(characters)s: a VIN (ISO 3779) has only "
             "letters and digits, never I, O or Q."
-        )
+        ) % {"value": repr(value), "characters": ", ".join(repr(c) for c in wrong)}
     return None
 
 
@@ -203,9 +256,12 @@ def vin_problem(value: Any) -> str | None:
 
 def _texts_errors(name: str, value: Any) -> Errors:
     if not isinstance(value, list):
-        return {name: [f"must be a list of texts, not {_type_name(value)}."]}
+        return {name: [_("must be a list of texts, not %(type)s.") % {"type": _type_name(value)}]}
     if len(value) > MAX_ALIASES:
-        return {name: [f"holds more than {MAX_ALIASES} entries."]}
+        message = ngettext(
+            "holds more than %(max)d entry.", "holds more than %(max)d entries.", MAX_ALIASES
+        )
+        return {name: [message % {"max": MAX_ALIASES}]}
     errors: Errors = {}
     for position, item in enumerate(value):
         problem = text_problem(item)
@@ -216,16 +272,25 @@ def _texts_errors(name: str, value: Any) -> Errors:
 
 def _documents_errors(parts: Mapping[str, Rule], name: str, value: Any) -> Errors:
     if not isinstance(value, list):
-        return {name: [f"must be a list of documents, not {_type_name(value)}."]}
+        return {
+            name: [_("must be a list of documents, not %(type)s.") % {"type": _type_name(value)}]
+        }
     if len(value) > MAX_DOCUMENTS:
-        return {name: [f"holds more than {MAX_DOCUMENTS} documents."]}
+        message = ngettext(
+            "holds more than %(max)d document.", "holds more than %(max)d documents.", MAX_DOCUMENTS
+        )
+        return {name: [message % {"max": MAX_DOCUMENTS}]}
     errors: Errors = {}
     for position, item in enumerate(value):
         path = f"{name}[{position}]"
         if not isinstance(item, Mapping):
-            errors[path] = [f"must be a document ({', '.join(parts)}), not {_type_name(item)}."]
+            # Translators: %(parts)s lists attribute names (type, number, issuing_country).
+            errors[path] = [
+                _("must be a document (%(parts)s), not %(type)s.")
+                % {"parts": ", ".join(parts), "type": _type_name(item)}
+            ]
             continue
-        errors |= _attributes_errors(parts, item, what="an identity document", prefix=path)
+        errors |= _attributes_errors(parts, item, what=_("an identity document"), prefix=path)
     return errors
 
 
@@ -282,14 +347,21 @@ def entity_errors(kind: Any, attributes: Any) -> Errors:
     Missing attributes, null ones and blank texts are not checked: they say nothing. (A blank
     text where a list belongs is refused: the blind index could not read it.)"""
     if kind not in _ATTRIBUTES:
-        return {KIND: [f"Unknown kind of entity {kind!r}; known: {', '.join(_ATTRIBUTES)}."]}
+        # Translators: %(kind)s is the kind given, quoted; %(known)s the kinds' codes.
+        message = _("Unknown kind of entity %(kind)s; known: %(known)s.") % {
+            "kind": repr(kind),
+            "known": ", ".join(_ATTRIBUTES),
+        }
+        return {KIND: [message]}
     if not isinstance(attributes, Mapping):
         return {
             ATTRIBUTES: [
-                f"must be an object of attribute names and values, not {_type_name(attributes)}."
+                _("must be an object of attribute names and values, not %(type)s.")
+                % {"type": _type_name(attributes)}
             ]
         }
-    what = f"a {SCHEMA_OF[kind].noun}"
+    # Translators: an entity named by its kind's code: "a person", "a bank account".
+    what = _("a %(kind)s") % {"kind": SCHEMA_OF[kind].noun}
     return _attributes_errors(_ATTRIBUTES[kind], attributes, what=what, prefix="")
 
 
@@ -310,7 +382,12 @@ def _attributes_errors(
         path = f"{prefix}.{name}" if prefix else str(name)
         rule = rules.get(name) if isinstance(name, str) else None
         if rule is None:
-            errors[path] = [f"Unknown attribute {name!r} for {what}; known: {', '.join(rules)}."]
+            # Translators: %(name)s is the attribute given, quoted; %(what)s the entity ("a
+            # person", "an identity document"); %(known)s the attribute names it has.
+            errors[path] = [
+                _("Unknown attribute %(name)s for %(what)s; known: %(known)s.")
+                % {"name": repr(name), "what": what, "known": ", ".join(rules)}
+            ]
         elif value is not None:
             errors |= rule(path, value)
     return errors
@@ -328,15 +405,16 @@ def _country_name(code: str | None) -> str:
     if code in _EXTRA_COUNTRY_CODES:
         return _EXTRA_COUNTRY_CODES[code]
     country = pycountry.countries.get(alpha_2=code) if code else None
-    return country.name if country is not None else "its country"
+    return country.name if country is not None else _("its country")
 
 
 def _type_name(value: Any) -> str:
-    return {
-        bool: "true or false",
-        int: "a number",
-        float: "a number",
-        list: "a list",
-        dict: "an object",
+    names = {
+        bool: _("true or false"),
+        int: _("a number"),
+        float: _("a number"),
+        list: _("a list"),
+        dict: _("an object"),
         type(None): "null",
-    }.get(type(value), type(value).__name__)
+    }
+    return names.get(type(value), type(value).__name__)

@@ -190,6 +190,16 @@ BANK_ACCOUNT = EntitySchema(
     Asked((BANK_ACCOUNT_IBAN, BANK_ACCOUNT_NUMBER), _("Give the IBAN or the account number.")),
 )
 
+# The attributes that hold names, as (kind, attribute): shown as the provider wrote them, with
+# a transliteration for a reader of another script.
+NAMES: frozenset[tuple[str, str]] = frozenset(
+    {
+        (PERSON.kind, PERSON_NAMES.name),
+        (PERSON.kind, PERSON_ALIASES.name),
+        (COMPANY.kind, COMPANY_NAME.name),
+    }
+)
+
 # Every kind, in the order the pages show them and the messages list them.
 ENTITY_SCHEMAS: tuple[EntitySchema, ...] = (PERSON, VEHICLE, DOCUMENT, PHONE, COMPANY, BANK_ACCOUNT)
 SCHEMA_OF: Mapping[str, EntitySchema] = MappingProxyType(

@@ -19,6 +19,7 @@ from django import forms
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
@@ -118,7 +119,9 @@ class FlagFilter(django_filters.BooleanFilter):
 
 
 def _codes(model: type[CrimeArea] | type[TaskForce]) -> list[tuple[str, str]]:
-    return list(model.objects.order_by("position", "name").values_list("code", "name"))
+    # The names in the reader's language (``CrimeArea.label``), read when the form is built.
+    rows = model.objects.order_by("position", "name").values_list("code", "name")
+    return [(code, gettext(name)) for code, name in rows]
 
 
 def crime_area_choices() -> list[tuple[str, str]]:

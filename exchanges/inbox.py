@@ -24,8 +24,9 @@ from django.utils.translation import gettext_lazy as _
 from exchanges.filters import FIRST_FILTER_DAY as FIRST_FILTER_DAY
 from exchanges.filters import LAST_FILTER_DAY as LAST_FILTER_DAY
 from exchanges.filters import InboxFilterForm, InboxFilterSet
-from exchanges.selectors_inbox import InboxPage, InboxQuery, InboxSort, Position
+from exchanges.selectors_inbox import InboxPage, InboxQuery, InboxRow, InboxSort, Position
 from exchanges.selectors_inbox import day_bounds as day_bounds
+from exchanges.selectors_subjects import ListedSubject
 from partners.models import Officer, Role
 
 CURSOR_PARAMETERS = ("after", "before")
@@ -103,6 +104,28 @@ def parse_inbox_request(
     )
 
 
+def saved_query(params: QueryDict, *, officer: Officer) -> str:
+    """The filters and order of the page's query string worth saving: the fields the inbox
+    understands and accepts, without the page's position."""
+    form = InboxPageFilterSet(params, nfp=officer.role == Role.NFP_OFFICER).form
+    form.is_valid()
+    kept = [
+        (key, value)
+        for key, values in params.lists()
+        if key in form.fields and key not in CURSOR_PARAMETERS and key not in form.errors
+        for value in values
+        if value
+    ]
+    return urlencode(kept)
+
+
+def _params_without(params: QueryDict, dropped: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The query string's pairs, in order, but those of the ``dropped`` parameters."""
+    return [
+        (key, value) for key, values in params.lists() if key not in dropped for value in values
+    ]
+
+
 @dataclass(frozen=True)
 class PageLink:
     url: str
@@ -119,12 +142,7 @@ _PAGE_LABELS = {
 
 def page_links(params: QueryDict, page: InboxPage) -> tuple[PageLink | None, PageLink | None]:
     """The links to the previous and next pages: the same filters, another cursor."""
-    kept = [
-        (key, value)
-        for key, values in params.lists()
-        if key not in CURSOR_PARAMETERS
-        for value in values
-    ]
+    kept = _params_without(params, CURSOR_PARAMETERS)
     earlier_label, later_label = _PAGE_LABELS[page.sort]
     previous = next_ = None
     if page.has_previous and page.first is not None:
@@ -134,3 +152,36 @@ def page_links(params: QueryDict, page: InboxPage) -> tuple[PageLink | None, Pag
         query = urlencode([*kept, ("after", encode_position(page.last))])
         next_ = PageLink(url=f"?{query}", label=str(later_label))
     return previous, next_
+
+
+@dataclass(frozen=True)
+class ListedRow:
+    """A row of the page and the subject it shows (or why it withholds it)."""
+
+    row: InboxRow
+    subject: ListedSubject
+
+
+@dataclass(frozen=True)
+class SortLink:
+    """A column heading's link: the same filters in the column's order (the first page), and
+    the order the column is in now, for ``aria-sort`` ("none" when the list is not in it)."""
+
+    url: str
+    aria_sort: str
+
+
+def sort_links(params: QueryDict, current: InboxSort) -> dict[str, SortLink]:
+    """The sortable columns' links, by column: "sent" turns between newest and oldest first,
+    "due" sorts by the due date, soonest first."""
+    kept = _params_without(params, (*CURSOR_PARAMETERS, "sort"))
+
+    def link(sort: InboxSort, aria_sort: str) -> SortLink:
+        return SortLink(url="?" + urlencode([*kept, ("sort", sort.value)]), aria_sort=aria_sort)
+
+    sent = {
+        InboxSort.NEWEST: link(InboxSort.OLDEST, "descending"),
+        InboxSort.OLDEST: link(InboxSort.NEWEST, "ascending"),
+    }.get(current, link(InboxSort.NEWEST, "none"))
+    due = link(InboxSort.DUE, "ascending" if current == InboxSort.DUE else "none")
+    return {"sent": sent, "due": due}

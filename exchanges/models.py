@@ -30,6 +30,10 @@ class ExchangeAuditEvent(models.TextChoices):
     REPLIED = "exchange.replied", _("Reply sent")
     FORWARDED = "exchange.forwarded", _("Exchange forwarded")
     CONSULTED = "exchange.consulted", _("Exchange consulted")
+    # A page of a list showing subjects (``exchanges.services.listing``): names what it showed.
+    SUBJECTS_LISTED = "exchange.subjects_listed", _("Subjects listed")
+    INBOX_FILTER_SAVED = "exchange.inbox_filter_saved", _("Inbox view saved")
+    INBOX_FILTER_DELETED = "exchange.inbox_filter_deleted", _("Inbox view deleted")
     PURPOSE_GIVEN = "exchange.purpose_given", _("Purpose of a consultation given")
     ATTACHMENT_DOWNLOADED = "exchange.attachment_downloaded", _("Attachment downloaded")
     EVIDENCE_EXPORTED = "exchange.evidence_exported", _("Exchange exported as evidence")
@@ -489,3 +493,4 @@ class ExchangeUserObjectPermission(UserObjectPermissionBase):
 # The purposes officers give for the threads they open, in a module of their own (this one is
 # long enough); imported here so that Django finds the model.
 from exchanges.models_purposes import ConsultationPurpose  # noqa: E402, F401
+from exchanges.models_saved_filters import SavedInboxFilter  # noqa: E402, F401

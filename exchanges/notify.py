@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from exchanges.models import Exchange, ExchangeNotificationKind
 from partners.models import Agency
 from partners.selectors import officers_concerned
-from selec.core.notifications import notify_officers
+from selec.core.notifications import Title, notify_officers
 
 
 def notify_agencies(
@@ -16,12 +16,15 @@ def notify_agencies(
     agency_ids: Sequence[int],
     kind: ExchangeNotificationKind,
     exchange: Exchange,
-    title: str,
+    title: Title,
     dedupe_key: str,
     party_ids: Sequence[int] | None = None,
 ) -> int:
     """Notify the officers of the agencies and the NFP officers of their parties (pass
     ``party_ids`` when the caller knows them, to spare a query).
+
+    ``title`` is the text, or a function without arguments that composes it: called once per
+    recipient language (``notify_officers``), so that each officer reads it in their own.
 
     ``dedupe_key`` names the event that causes the notice: the row it created
     (``exchange:<id>``, ``dissemination-request:<id>``, ``receipt:<id>``) or its audit event

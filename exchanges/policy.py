@@ -26,6 +26,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+
 from exchanges.models import ExchangeKind
 from partners.capabilities import capabilities_for, status_may_hold
 from selec.core.policy_values import AgencyFacts, PolicyError, Restrictions
@@ -69,21 +71,33 @@ def check_addressees(addressees: tuple[AgencyFacts, ...], *, personal_data: bool
     for agency in addressees:
         if agency.closed:
             raise PolicyError(
-                f"{agency.name} ({agency.party_code}) was closed: it receives no more exchanges "
-                f"(its National Focal Point sees what was addressed to it).",
+                # Translators: %(agency)s is an agency's name, %(party)s its party's code.
+                _(
+                    "%(agency)s (%(party)s) was closed: it receives no more exchanges "
+                    "(its National Focal Point sees what was addressed to it)."
+                )
+                % {"agency": agency.name, "party": agency.party_code},
                 field="recipients",
             )
         caps = capabilities_for(agency.party_status)
         if not caps.may_exchange:
             raise PolicyError(
-                f"{agency.name} ({agency.party_code}) cannot receive exchanges: "
-                f"its party no longer takes part in SELEC.",
+                # Translators: %(agency)s is an agency's name, %(party)s its party's code.
+                _(
+                    "%(agency)s (%(party)s) cannot receive exchanges: "
+                    "its party no longer takes part in SELEC."
+                )
+                % {"agency": agency.name, "party": agency.party_code},
                 field="recipients",
             )
         if personal_data and not caps.may_exchange_personal_data:
             raise PolicyError(
-                f"{agency.name} ({agency.party_code}) belongs to an observer: personal data is never "
-                f"sent to observers (rule 1: observers receive strategic information only).",
+                # Translators: %(agency)s is an agency's name, %(party)s its party's code.
+                _(
+                    "%(agency)s (%(party)s) belongs to an observer: personal data is never "
+                    "sent to observers (rule 1: observers receive strategic information only)."
+                )
+                % {"agency": agency.name, "party": agency.party_code},
                 field="recipients",
             )
 
@@ -92,12 +106,18 @@ def check_sender(sender: AgencyFacts, *, personal_data: bool) -> None:
     caps = capabilities_for(sender.party_status)
     if not caps.may_exchange:
         raise PolicyError(
-            f"{sender.party_code} no longer takes part in SELEC and cannot send exchanges."
+            # Translators: %(party)s is a party's (country's) code.
+            _("%(party)s no longer takes part in SELEC and cannot send exchanges.")
+            % {"party": sender.party_code}
         )
     if personal_data and not caps.may_exchange_personal_data:
         raise PolicyError(
-            f"{sender.party_code} is an observer: observers do not send personal data "
-            f"(rule 1: no personal data comes from or goes to an observer).",
+            # Translators: %(party)s is a party's (country's) code.
+            _(
+                "%(party)s is an observer: observers do not send personal data "
+                "(rule 1: no personal data comes from or goes to an observer)."
+            )
+            % {"party": sender.party_code},
             field="personal_data",
         )
 
@@ -121,8 +141,12 @@ def check_audience(
     check_addressees(added, personal_data=facts.personal_data)
     if Perm.VIEW not in grants_for(facts).get(Principal("agency", author.id), frozenset()):
         raise PolicyError(
-            f"{author.name} ({author.party_code}) could not open this exchange once stored, "
-            f"so it is not stored."
+            # Translators: %(agency)s is an agency's name, %(party)s its party's code.
+            _(
+                "%(agency)s (%(party)s) could not open this exchange once stored, "
+                "so it is not stored."
+            )
+            % {"agency": author.name, "party": author.party_code}
         )
 
 
@@ -190,22 +214,33 @@ def check_case(
     if not requested:
         if operation_message:
             raise PolicyError(
-                "Warnings, feedback and seizure reports belong to a regional operation: "
-                "choose the operation."
+                _(
+                    "Warnings, feedback and seizure reports belong to a regional operation: "
+                    "choose the operation."
+                )
             )
         return
     if case is None:
-        raise PolicyError("No such joint investigation or regional operation.")
+        raise PolicyError(_("No such joint investigation or regional operation."))
     if sender.party_id not in case.party_ids:
         raise PolicyError(
-            f"{sender.party_code} takes no part in this joint investigation or operation."
+            # Translators: %(party)s is a party's (country's) code.
+            _("%(party)s takes no part in this joint investigation or operation.")
+            % {"party": sender.party_code}
         )
     if case.closed:
-        raise PolicyError(f"{case.reference} is closed: it takes no new exchanges.")
+        raise PolicyError(
+            # Translators: %(reference)s is a case reference.
+            _("%(reference)s is closed: it takes no new exchanges.") % {"reference": case.reference}
+        )
     if operation_message and not case.regional_operation:
         raise PolicyError(
-            f"{case.reference} is a joint investigation: warnings, feedback and seizure reports "
-            f"belong to regional operations."
+            # Translators: %(reference)s is a case reference.
+            _(
+                "%(reference)s is a joint investigation: warnings, feedback and seizure reports "
+                "belong to regional operations."
+            )
+            % {"reference": case.reference}
         )
     check_personal_data_in_case(case, personal_data=personal_data)
 
@@ -215,8 +250,13 @@ def check_personal_data_in_case(case: CaseLinkFacts | None, *, personal_data: bo
     a new exchange or as a reply in the thread of one already linked."""
     if personal_data and case is not None and case.observers:
         raise PolicyError(
-            f"{case.observers[0]} takes part in {case.reference} as an observer: personal data "
-            f"cannot join this case (rule 1: observers receive strategic information only).",
+            # Translators: %(observer)s is an agency or party, e.g. "Police of Austria (AT)";
+            # %(reference)s is a case reference.
+            _(
+                "%(observer)s takes part in %(reference)s as an observer: personal data "
+                "cannot join this case (rule 1: observers receive strategic information only)."
+            )
+            % {"observer": case.observers[0], "reference": case.reference},
             field="personal_data",
         )
 
@@ -236,7 +276,9 @@ def grants_for(facts: ExchangeFacts) -> dict[Principal, frozenset[Perm]]:
         if agency.id == facts.sender.id or not may_hold(agency, personal_data=facts.personal_data):
             continue
         grant(Principal("agency", agency.id), Perm.VIEW, Perm.REPLY)
-        if not restrictions.dissemination or any(a == agency.id for a, _ in facts.forward_granted):
+        if not restrictions.dissemination or any(
+            a == agency.id for a, _target in facts.forward_granted
+        ):
             grant(Principal("agency", agency.id), Perm.FORWARD)
         if restrictions.dissemination or restrictions.evidence:
             grant(Principal("agency", agency.id), Perm.REQUEST_DISSEMINATION)
@@ -251,8 +293,12 @@ def check_content_held(reference: str, *, erased: bool) -> None:
     evidence or ask to share further (its thread may still be answered and acknowledged)."""
     if erased:
         raise PolicyError(
-            f"The content of {reference} was erased by its provider: there is nothing left to "
-            "forward, export or share."
+            # Translators: %(reference)s is an exchange reference.
+            _(
+                "The content of %(reference)s was erased by its provider: there is nothing "
+                "left to forward, export or share."
+            )
+            % {"reference": reference}
         )
 
 
@@ -266,8 +312,14 @@ def check_forward(
         for target in targets:
             if (by_agency_id, target.id) not in facts.forward_granted:
                 raise PolicyError(
-                    f"H2: the provider has not allowed dissemination to {target.name} ({target.party_code}); "
-                    f"file a dissemination request and forward once it is granted."
+                    # Translators: H2 is a handling code; %(agency)s is an agency's name,
+                    # %(party)s its party's code.
+                    _(
+                        "H2: the provider has not allowed dissemination to %(agency)s "
+                        "(%(party)s); file a dissemination request and forward once it is "
+                        "granted."
+                    )
+                    % {"agency": target.name, "party": target.party_code}
                 )
 
 

@@ -11,14 +11,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, gettext_noop
+
 from exchanges.policy import Perm
 
-# The reasons a restriction gives, as the officer reads them beside the action it holds back.
-H2_HOLDS_BACK = (
+# The reasons a restriction gives, as the officer reads them beside the action it holds back
+# (in English here; an Offer carries them in the reader's language).
+# Translators: H2 is a handling code (no dissemination without the provider's consent).
+H2_HOLDS_BACK = gettext_noop(
     "H2: the provider has not allowed this exchange to be shared further. Ask the provider "
     "to lift it; you may forward it once the request is granted."
 )
-H1_HOLDS_BACK = (
+# Translators: H1 is a handling code (not to be used as evidence without the provider's consent).
+H1_HOLDS_BACK = gettext_noop(
     "H1: the provider has not allowed this exchange to be used as evidence. Ask the provider "
     "to lift it; you may export it once the request is granted."
 )
@@ -47,7 +52,7 @@ def forward_offer(perms: frozenset[Perm], *, erased: bool) -> Offer | None:
         return None
     if Perm.FORWARD in perms:
         return LIVE
-    return Offer(allowed=False, reason=H2_HOLDS_BACK, ask_provider=True)
+    return Offer(allowed=False, reason=gettext(H2_HOLDS_BACK), ask_provider=True)
 
 
 def evidence_offer(perms: frozenset[Perm], *, erased: bool) -> Offer | None:
@@ -57,7 +62,7 @@ def evidence_offer(perms: frozenset[Perm], *, erased: bool) -> Offer | None:
         return None
     if Perm.EXPORT_EVIDENCE in perms:
         return LIVE
-    return Offer(allowed=False, reason=H1_HOLDS_BACK, ask_provider=True)
+    return Offer(allowed=False, reason=gettext(H1_HOLDS_BACK), ask_provider=True)
 
 
 def ask_provider_offer(perms: frozenset[Perm], *, erased: bool) -> Offer | None:

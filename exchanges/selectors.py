@@ -11,6 +11,7 @@ from typing import TypedDict
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 
 from exchanges.models import Attachment, Exchange, ExchangeGroupObjectPermission, Recipient
 from exchanges.policy import Perm
@@ -51,15 +52,29 @@ def officer_perms(officer: Officer, exchange: Exchange) -> frozenset[Perm]:
     return officer_perms_by_exchange(officer, [exchange.pk])[exchange.pk]
 
 
+# What an officer who may read an exchange is told when they may not do more with it.
+_PERM_REFUSED = {
+    Perm.VIEW: gettext_lazy("You may not read %(reference)s."),
+    Perm.REPLY: gettext_lazy("You may read %(reference)s but not reply to it."),
+    Perm.FORWARD: gettext_lazy("You may read %(reference)s but not forward it."),
+    Perm.REQUEST_DISSEMINATION: gettext_lazy(
+        "You may read %(reference)s but not ask its provider to lift a restriction."
+    ),
+    Perm.MANAGE: gettext_lazy(
+        "You may read %(reference)s but not change its restrictions or decide its requests."
+    ),
+    Perm.EXPORT_EVIDENCE: gettext_lazy("You may read %(reference)s but not export evidence of it."),
+}
+
+
 def require_perm(officer: Officer, exchange: Exchange, perm: Perm) -> frozenset[Perm]:
     """404 if the officer may not see the exchange; 403 if they may see it but not do this."""
     perms = officer_perms(officer, exchange)
     if Perm.VIEW not in perms:
         raise Http404("No exchange matches the given query.")
     if perm not in perms:
-        raise PermissionDenied(
-            f"You may read {exchange.reference} but not {perm.value.replace('_exchange', '').replace('_', ' ')} it."
-        )
+        # Translators: %(reference)s is an exchange reference.
+        raise PermissionDenied(_PERM_REFUSED[perm] % {"reference": exchange.reference})
     return perms
 
 

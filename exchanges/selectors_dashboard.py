@@ -83,7 +83,8 @@ def agency_work(
             .select_related(
                 "exchange__sender_agency__party", "exchange__crime_area", "agency__party"
             )
-            .defer("exchange__subject", "exchange__body")
+            # The subject is listed (``exchanges.services.listing``), the body never.
+            .defer("exchange__body")
             .annotate(is_overdue=_overdue(now))
             .order_by(*ordering)
         )

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from exchanges.models import Exchange, ExchangeKind, Recipient
+from exchanges.models import Exchange, ExchangeKind, Recipient, SavedInboxFilter
 from exchanges.selectors import Scope, attach_receipts, exchanges_visible_to, officer_scope
 from partners.models import Officer
 from taskforces.models import CrimeArea, TaskForce
@@ -208,10 +208,12 @@ def inbox_search(
     before: Position | None = None,
     limit: int = PAGE_SIZE,
     now: dt.datetime | None = None,
+    subjects: bool = False,
 ) -> InboxPage:
     """A page of the officer's visible exchanges narrowed by ``query``, in its sort order, by
     keyset: the rows after ``after`` (the next page) or just before ``before`` (the previous
-    one). One query for the rows and one for their receipts; no OFFSET, no COUNT."""
+    one). One query for the rows and one for their receipts; no OFFSET, no COUNT. The subjects
+    are loaded only for a page that shows them (``exchanges.services.listing``)."""
     scope = officer_scope(officer)
     if scope is None:
         return InboxPage(rows=[], has_previous=False, has_next=False, sort=query.sort)
@@ -224,8 +226,9 @@ def inbox_search(
         exchanges_visible_to(officer)
         .filter(_inbox_filter(scope, query, now))
         .select_related("crime_area")
-        # Lists never show content: leave the ciphertext in the database.
-        .defer("subject", "body")
+        # The body is never listed: its ciphertext stays in the database, and so does the
+        # subject's unless the page shows subjects.
+        .defer(*(("body",) if subjects else ("subject", "body")))
     )
     if before is not None:
         batch = list(
@@ -241,7 +244,7 @@ def inbox_search(
         batch = batch[:limit]
     if not batch and (after is not None or before is not None):
         # Nothing beyond the cursor (rows gone since, or a hand-made address): the first page.
-        return inbox_search(officer, query, limit=limit, now=now)
+        return inbox_search(officer, query, limit=limit, now=now, subjects=subjects)
     attach_receipts(batch)
     return InboxPage(
         rows=[_inbox_row(scope, exchange, now) for exchange in batch],
@@ -294,3 +297,8 @@ def local_day(officer: Officer, now: dt.datetime) -> tuple[dt.datetime, dt.datet
     assert start is not None
     assert end is not None
     return start, end
+
+
+def saved_inbox_filters(officer: Officer) -> list[SavedInboxFilter]:
+    """The officer's own saved views of the inbox, by name."""
+    return list(SavedInboxFilter.objects.filter(officer=officer).order_by("name"))

@@ -1,12 +1,15 @@
 from django.urls import path
 
-from exchanges.views import compose, dissemination, inbox, thread, thread_actions
+from exchanges.views import compose, dissemination, inbox, saved_filters, thread, thread_actions
 
 app_name = "exchanges"
 
 urlpatterns = [
     path("", inbox.inbox, name="inbox"),
     path("new/", compose.compose, name="compose"),
+    # Before "<str:reference>/": "views" is no reference.
+    path("views/", saved_filters.save, name="save_view"),
+    path("views/<int:pk>/delete/", saved_filters.delete, name="delete_view"),
     path("new/audience/", compose.compose_audience, name="compose_audience"),
     path("dissemination-requests/", dissemination.queue, name="dissemination_queue"),
     path(

@@ -6,6 +6,8 @@ decided in ``hits.selectors``, the search and its audit in ``hits.matching``.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
@@ -25,7 +27,7 @@ from selec.core.api_pagination import CursorPage, not_a_cursor
 from selec.core.api_parsers import JSONParser
 
 TAG = "hits"
-ADVICE = "A hit: ask your NFP or the SELEC analyst."
+ADVICE = gettext_noop("A hit: ask your NFP or the SELEC analyst.")
 # Hit ids are bigints: a larger number names nothing and must not reach the database.
 MAX_HIT_ID = 2**63 - 1
 
@@ -47,7 +49,7 @@ def _encodable(value: str) -> None:
     try:
         value.encode()
     except UnicodeEncodeError as exc:
-        raise serializers.ValidationError("Not valid text.") from exc
+        raise serializers.ValidationError(_("Not valid text.")) from exc
 
 
 class HitSearchSerializer(serializers.Serializer):
@@ -174,4 +176,4 @@ class HitSearchView(APIView):
             kind=data["entity"]["kind"],
             attributes=data["entity"]["attributes"],
         )
-        return Response(SearchAnswersSerializer({"answers": answers, "advice": ADVICE}).data)
+        return Response(SearchAnswersSerializer({"answers": answers, "advice": _(ADVICE)}).data)

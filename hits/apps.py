@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class HitsConfig(AppConfig):
     name = "hits"
-    verbose_name = "Hit/no-hit matching"
+    verbose_name = _("Hit/no-hit matching")
 
     def ready(self) -> None:
         from exchanges.entity_listeners import register_entities_listener

@@ -20,7 +20,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import reduce
+from functools import partial, reduce
 from operator import or_
 from typing import Any
 
@@ -29,7 +29,9 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from exchanges import entity_schema as schema
 from exchanges.models import Entity, EntityKind, Exchange
@@ -166,7 +168,8 @@ def unmatched_entities_match(*, now: dt.datetime | None = None) -> int:
 
 
 def _when(moment: dt.datetime) -> str:
-    return timezone.localtime(moment).strftime("%d %b %Y")
+    # The month in the active language (English: "05 Jan 2026").
+    return date_format(timezone.localtime(moment), "d M Y")
 
 
 def hit_notice_title(
@@ -174,16 +177,36 @@ def hit_notice_title(
 ) -> str:
     """What one provider's officers and NFP are told: references, providers, the kind of entity,
     handling codes and the date; the other side as "a provider" while it is under H2."""
-    start = f"Hit on {', '.join(matched_labels(token_kinds))}, {_when(at)}"
-    yours = f"your {mine.reference} [{' '.join(mine.handling_codes)}]"
+    values = {
+        "matched": ", ".join(matched_labels(token_kinds)),
+        "date": _when(at),
+        "reference": mine.reference,
+        "codes": " ".join(mine.handling_codes),
+    }
     if not policy.hit_shows_other_side(
         other_under_h2=other.under_h2, viewer_holds_it=False, analyst=False
     ):
-        return f"{start}: {yours}. {MASKED_SIDE}"
-    theirs = f"{other.reference} [{' '.join(other.handling_codes)}]"
-    title = f"{start}: {yours} matches {theirs} of {other.provider}"
+        # Translators: %(matched)s lists what matched ("Phone, Company"); %(reference)s is an
+        # exchange's reference, %(codes)s its handling codes ("H0 H2"); %(notice)s a sentence.
+        return _("Hit on %(matched)s, %(date)s: your %(reference)s [%(codes)s]. %(notice)s") % {
+            **values,
+            "notice": MASKED_SIDE,
+        }
+    # Translators: %(matched)s lists what matched ("Phone, Company"); %(reference)s and
+    # %(other_reference)s are exchanges' references, %(codes)s and %(other_codes)s their
+    # handling codes ("H0 H2"); %(provider)s the other provider agency (or its party's code).
+    full = _(
+        "Hit on %(matched)s, %(date)s: your %(reference)s [%(codes)s] matches "
+        "%(other_reference)s [%(other_codes)s] of %(provider)s"
+    )
+    values |= {
+        "other_reference": other.reference,
+        "other_codes": " ".join(other.handling_codes),
+        "provider": other.provider,
+    }
+    title = full % values
     if len(title) > 200:  # a long agency name: the party's code still names the provider
-        title = f"{start}: {yours} matches {theirs} of {other.party_code}"
+        title = full % {**values, "provider": other.party_code}
     return title
 
 
@@ -219,8 +242,13 @@ def _announce(hits: list[Hit]) -> None:
                     agency_ids=[mine.agency_id], nfp_party_ids=[mine.party_id]
                 ),
                 kind=HitNotificationKind.HIT,
-                title=hit_notice_title(
-                    mine=mine, other=other, token_kinds=hit.token_kinds, at=hit.created_at
+                # Composed once per recipient language.
+                title=partial(
+                    hit_notice_title,
+                    mine=mine,
+                    other=other,
+                    token_kinds=hit.token_kinds,
+                    at=hit.created_at,
                 ),
                 link=f"/hits/{hit.pk}/",
                 object_type=HIT_OBJECT_TYPE,
@@ -243,25 +271,31 @@ class SearchAnswer:
 
 
 # The attributes asked about, per kind of entity: (label, the attribute keys it reads), by the
-# names the entity schema declares.
+# names the entity schema declares. The labels are translated in the answers; the audit log
+# keeps them in English.
 _SEARCHED: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     EntityKind.PERSON: [
-        ("Name", (schema.PERSON_NAMES.name, schema.PERSON_DATE_OF_BIRTH.name)),
-        ("Aliases", (schema.PERSON_ALIASES.name, schema.PERSON_DATE_OF_BIRTH.name)),
-        ("Identity document", (schema.PERSON_DOCUMENTS.name,)),
+        (gettext_noop("Name"), (schema.PERSON_NAMES.name, schema.PERSON_DATE_OF_BIRTH.name)),
+        (gettext_noop("Aliases"), (schema.PERSON_ALIASES.name, schema.PERSON_DATE_OF_BIRTH.name)),
+        (gettext_noop("Identity document"), (schema.PERSON_DOCUMENTS.name,)),
     ],
     EntityKind.VEHICLE: [
-        ("Registration plate", (schema.VEHICLE_PLATE.name,)),
-        ("VIN", (schema.VEHICLE_VIN.name,)),
+        (gettext_noop("Registration plate"), (schema.VEHICLE_PLATE.name,)),
+        (gettext_noop("VIN"), (schema.VEHICLE_VIN.name,)),
     ],
     EntityKind.DOCUMENT: [
-        ("Document number", (schema.DOCUMENT_NUMBER.name, schema.DOCUMENT_ISSUING_COUNTRY.name))
+        (
+            gettext_noop("Document number"),
+            (schema.DOCUMENT_NUMBER.name, schema.DOCUMENT_ISSUING_COUNTRY.name),
+        )
     ],
-    EntityKind.PHONE: [("Phone number", (schema.PHONE_NUMBER.name,))],
-    EntityKind.COMPANY: [("Company name", (schema.COMPANY_NAME.name, schema.COMPANY_COUNTRY.name))],
+    EntityKind.PHONE: [(gettext_noop("Phone number"), (schema.PHONE_NUMBER.name,))],
+    EntityKind.COMPANY: [
+        (gettext_noop("Company name"), (schema.COMPANY_NAME.name, schema.COMPANY_COUNTRY.name))
+    ],
     EntityKind.BANK_ACCOUNT: [
-        ("IBAN", (schema.BANK_ACCOUNT_IBAN.name,)),
-        ("Account number", (schema.BANK_ACCOUNT_NUMBER.name,)),
+        (gettext_noop("IBAN"), (schema.BANK_ACCOUNT_IBAN.name,)),
+        (gettext_noop("Account number"), (schema.BANK_ACCOUNT_NUMBER.name,)),
     ],
 }
 
@@ -323,7 +357,7 @@ def hit_search(
         .distinct()
     )
     answers = [
-        SearchAnswer(attribute=label, hit=any(t in held for t in tokens), weaker=weaker)
+        SearchAnswer(attribute=_(label), hit=any(t in held for t in tokens), weaker=weaker)
         for label, tokens, weaker in asked
     ]
     audit_record(
@@ -334,7 +368,7 @@ def hit_search(
         reason="hit search",
         details={
             "entity_kind": str(EntityKind(kind)),
-            "attributes": [a.attribute for a in answers],
+            "attributes": [label for label, _tokens, _weaker in asked],
             "hits": sum(a.hit for a in answers),
         },
         # Why the officer searches may name the person searched for: stored encrypted.

@@ -24,109 +24,17 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime
 
-# Serbian, Macedonian, Bulgarian, Russian, Ukrainian and Belarusian Cyrillic, lower case, into
-# Gaj's Latin. Decisions:
-# - ђ→đ (then "dj"), ћ→ć, џ→dž, ж→ž, ш→š, ч→č, ц→c: Serbian Latin spelling, which the
-#   digraph folding below makes meet the Bulgarian/English spellings (zh, sh, ch, ts).
-# - Macedonian ѓ→gj, ќ→kj, ѕ→dz (Macedonian official romanisation); "gj" is also how Albanian
-#   writes the sound, so "Ѓерѓ" meets "Gjergj". ѓ does not meet Serbian đ ("dj").
-# - Bulgarian щ→št (folds to "st", as Bulgarian "sht" does), ъ→a, й→y, ю→yu, я→ya
-#   (Bulgaria's official Streamlined System), є→ye, ї→yi by the same pattern.
-# - ё→e: Russian writes ё as е more often than not ("Фёдоров" = "Федоров").
-# - г→g for every language, Ukrainian included (Ukrainian romanises г as "h"; the letters
-#   cannot tell the languages apart reliably and g is right for all the others).
-# - ь is dropped (soft sign, silent in Latin spellings); ы→y, э→e, і→i, ґ→g, ў→u.
-_CYRILLIC_TO_LATIN: dict[str, str] = {
-    "а": "a",
-    "б": "b",
-    "в": "v",
-    "г": "g",
-    "ґ": "g",
-    "д": "d",
-    "ђ": "đ",
-    "ѓ": "gj",
-    "е": "e",
-    "ѐ": "e",
-    "ё": "e",
-    "є": "ye",
-    "ж": "ž",
-    "з": "z",
-    "ѕ": "dz",
-    "и": "i",
-    "ѝ": "i",
-    "і": "i",
-    "ї": "yi",
-    "й": "y",
-    "ј": "j",
-    "к": "k",
-    "л": "l",
-    "љ": "lj",
-    "м": "m",
-    "н": "n",
-    "њ": "nj",
-    "о": "o",
-    "п": "p",
-    "р": "r",
-    "с": "s",
-    "т": "t",
-    "ћ": "ć",
-    "ќ": "kj",
-    "у": "u",
-    "ў": "u",
-    "ф": "f",
-    "х": "h",
-    "ц": "c",
-    "ч": "č",
-    "џ": "dž",
-    "ш": "š",
-    "щ": "št",
-    "ъ": "a",
-    "ы": "y",
-    "ь": "",
-    "э": "e",
-    "ю": "yu",
-    "я": "ya",
-}
+from selec.core.transliteration import (
+    CYRILLIC_TO_LATIN,
+    GREEK_TO_LATIN,
+    greek_base_letter,
+    greek_to_latin,
+    greek_without_accents,
+)
 
-# Greek letters, lower case, by ELOT 743 (the form in Greek passports and identity cards):
-# η, ι, ϊ → i; υ, ϋ → y; ω → o; θ → th; χ → ch (folds to "c"); ψ → ps; ξ → x; β → v.
-# "ϊ" and "ϋ" stand for a vowel with a dialytika, which breaks a diphthong (αϋ → "ay").
-_GREEK_TO_LATIN: dict[str, str] = {
-    "α": "a",
-    "β": "v",
-    "γ": "g",
-    "δ": "d",
-    "ε": "e",
-    "ζ": "z",
-    "η": "i",
-    "θ": "th",
-    "ι": "i",
-    "ϊ": "i",
-    "κ": "k",
-    "λ": "l",
-    "μ": "m",
-    "ν": "n",
-    "ξ": "x",
-    "ο": "o",
-    "π": "p",
-    "ρ": "r",
-    "σ": "s",
-    "ς": "s",
-    "τ": "t",
-    "υ": "y",
-    "ϋ": "y",
-    "φ": "f",
-    "χ": "ch",
-    "ψ": "ps",
-    "ω": "o",
-}
-# ELOT 743 pairs. Passports write μπ "mp" and ντ "nt" everywhere (not "b", "d"); the word-initial
-# folding below makes them meet the everyday spellings "B..." and "D...".
-_GREEK_PAIRS: dict[str, str] = {"ου": "ou", "γγ": "ng", "γξ": "nx", "γχ": "nch"}
-# αυ, ευ, ηυ: "v" before a vowel or a voiced consonant, "f" before a voiceless one or at the
-# end of the word ("Ευάγγελος" → "Evangelos", "Ευστάθιος" → "Efstathios").
-_GREEK_U_DIPHTHONG_FIRSTS = frozenset("αεη")
-_GREEK_VOICELESS = frozenset("θκξπσςτφχψ")
+# Cyrillic and Greek are written in Latin by the tables of ``selec.core.transliteration``
+# (Gaj's letters, the Macedonian and Bulgarian official romanisations, ELOT 743), the same the
+# pages use to show a name to a reader of another script.
 
 # Latin letters that Unicode does not decompose into a base letter and a mark.
 # đ → "dj" (Serbian without diacritics: "Đorđević" = "Djordjevic"; the ICAO spelling "D"
@@ -217,8 +125,8 @@ def normalise_name(value: str) -> str:
     single spaces, in their original order ("Ђорђевић" = "Đorđević" = "DJORDJEVIC")."""
     text = _fold_case(value)
     text = "".join(ch for ch in text if not _joins_words(ch))
-    text = _greek_to_latin(_greek_without_accents(text))
-    text = "".join(_CYRILLIC_TO_LATIN.get(ch, ch) for ch in text)
+    text = greek_to_latin(greek_without_accents(text))
+    text = "".join(CYRILLIC_TO_LATIN.get(ch, ch) for ch in text)
     text = "".join(_LATIN_SPECIAL_LETTERS.get(ch, ch) for ch in text)
     words = _ascii_words(_without_marks(text))
     return " ".join(_fold_spellings(word) for word in words)
@@ -282,44 +190,8 @@ def _joins_words(ch: str) -> bool:
     return ch in _JOINING_PUNCTUATION or unicodedata.category(ch) == "Pd"
 
 
-def _is_greek(ch: str) -> bool:
-    return "\u0370" <= ch <= "\u03ff" or "\u1f00" <= ch <= "\u1fff"
-
-
-def _greek_without_accents(text: str) -> str:
-    """Greek letters without tonos or polytonic marks, keeping the dialytika as ϊ and ϋ."""
-    return "".join(_greek_base_letter(ch) if _is_greek(ch) else ch for ch in text)
-
-
-def _greek_base_letter(ch: str) -> str:
-    decomposed = unicodedata.normalize("NFD", ch)
-    base, marks = decomposed[0], decomposed[1:]
-    if "\u0308" in marks:
-        return {"ι": "ϊ", "υ": "ϋ"}.get(base, base)
-    return base
-
-
-def _greek_to_latin(text: str) -> str:
-    latin: list[str] = []
-    i = 0
-    while i < len(text):
-        pair = text[i : i + 2]
-        if pair in _GREEK_PAIRS:
-            latin.append(_GREEK_PAIRS[pair])
-            i += 2
-        elif text[i] in _GREEK_U_DIPHTHONG_FIRSTS and text[i + 1 : i + 2] == "υ":
-            following = text[i + 2 : i + 3]
-            voiced = following in _GREEK_TO_LATIN and following not in _GREEK_VOICELESS
-            latin.append(_GREEK_TO_LATIN[text[i]] + ("v" if voiced else "f"))
-            i += 2
-        else:
-            latin.append(_GREEK_TO_LATIN.get(text[i], text[i]))
-            i += 1
-    return "".join(latin)
-
-
 def _transliterate_letter(ch: str) -> str:
-    return _CYRILLIC_TO_LATIN.get(ch) or _GREEK_TO_LATIN.get(_greek_base_letter(ch), ch)
+    return CYRILLIC_TO_LATIN.get(ch) or GREEK_TO_LATIN.get(greek_base_letter(ch), ch)
 
 
 def _without_marks(text: str) -> str:

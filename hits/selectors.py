@@ -18,6 +18,7 @@ from urllib.parse import quote, urlencode
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from exchanges.models import Exchange
@@ -166,7 +167,11 @@ def _loaded(hits: QuerySet[Hit]) -> QuerySet[Hit]:
 
 def request_details_url(side: HitSide) -> str:
     query = urlencode(
-        {"to": side.agency_id, "subject": f"Details on hit with {side.reference}"},
+        {
+            "to": side.agency_id,
+            # Translators: the subject of a request for a hit's details; an exchange's reference.
+            "subject": gettext("Details on hit with %(reference)s") % {"reference": side.reference},
+        },
         quote_via=quote,
     )
     return f"{reverse('exchanges:compose')}?{query}"

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
@@ -135,7 +136,8 @@ class DpoOnlyView(APIView):
             if isinstance(refused, Http404):
                 formats = ", ".join(renderer.format for renderer in self.get_renderers())
                 raise serializers.ValidationError(
-                    {"format": [f"Unknown format: choose {formats}."]}
+                    # Translators: %(formats)s lists format codes (json, csv), kept as they are.
+                    {"format": [_("Unknown format: choose %(formats)s.") % {"formats": formats}]}
                 ) from None
             raise
         dpo_or_404(officer_of(request))

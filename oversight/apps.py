@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OversightConfig(AppConfig):
     name = "oversight"
-    verbose_name = "Data protection oversight"
+    verbose_name = _("Data protection oversight")
 
     def ready(self) -> None:
         from oversight.events import OversightAuditEvent

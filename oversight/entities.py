@@ -74,7 +74,9 @@ def typed_entity(kind: str, attributes: Mapping[str, Any]) -> tuple[TokenPair, .
     if not pairs:
         raise EntityTokensError(str(NO_IDENTIFIER))
     if len(pairs) > MAX_TOKENS:
-        raise EntityTokensError(f"At most {MAX_TOKENS} identifiers at once.")
+        raise EntityTokensError(
+            _("At most %(max_tokens)d identifiers at once.") % {"max_tokens": MAX_TOKENS}
+        )
     return tuple(pairs)
 
 

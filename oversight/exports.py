@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oversight.rows import AuditRow
 
@@ -45,7 +46,8 @@ def _cell(value: Any) -> str:
 
 
 def _justification(row: AuditRow) -> str | None:
-    return "(altered or removed)" if row.justification_altered else row.justification
+    # Translators: in the CSV export of the audit log, a justification that cannot be shown.
+    return _("(altered or removed)") if row.justification_altered else row.justification
 
 
 def _values(row: AuditRow) -> tuple[Any, ...]:
@@ -77,7 +79,7 @@ def audit_csv(rows: Iterable[AuditRow], *, truncated: bool) -> bytes:
     writer.writerow(COLUMNS)
     writer.writerows([_cell(value) for value in _values(row)] for row in rows)
     if truncated:
-        writer.writerow(["truncated: narrow the search to export the older events"])
+        writer.writerow([_("truncated: narrow the search to export the older events")])
     return out.getvalue().encode("utf-8")
 
 

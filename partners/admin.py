@@ -11,6 +11,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from partners import (
     admin_tokens,  # noqa: F401 (registers the API tokens' pages)
@@ -43,7 +44,7 @@ class PartyForm(forms.ModelForm):
     status_note = forms.CharField(
         required=False,
         max_length=300,
-        help_text="Why the status changes (kept in the status history).",
+        help_text=_("Why the status changes (kept in the status history)."),
     )
 
     class Meta:
@@ -165,7 +166,7 @@ class OfficerCreationForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
-        self.fields["email"].help_text = "The invitation to set a password is sent here."
+        self.fields["email"].help_text = _("The invitation to set a password is sent here.")
 
 
 @admin.register(Officer)
@@ -190,9 +191,12 @@ class OfficerAdmin(UserAdmin):
     # not edited by hand.
     fieldsets = (
         (None, {"fields": ("username",)}),
-        ("Person", {"fields": ("first_name", "last_name", "email")}),
-        ("Assignment", {"fields": ("agency", "role", "posted_at", "is_active", "content_access")}),
-        ("Dates", {"fields": ("last_login", "date_joined")}),
+        (_("Person"), {"fields": ("first_name", "last_name", "email")}),
+        (
+            _("Assignment"),
+            {"fields": ("agency", "role", "posted_at", "is_active", "content_access")},
+        ),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         (

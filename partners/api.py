@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, When
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
@@ -113,7 +114,7 @@ class PartyViewSet(DirectoryViewSet):
     def get_object(self) -> Party:
         party = self.get_queryset().filter(code=self.kwargs["code"]).first()
         if party is None:
-            raise Http404("No such party.")
+            raise Http404(_("No such party."))
         return party
 
 
@@ -146,5 +147,5 @@ class AgencyViewSet(DirectoryViewSet):
         pk = self.kwargs["pk"]
         agency = selectors.agencies_for_directory().filter(pk=pk).first() if pk <= _MAX_ID else None
         if agency is None:
-            raise Http404("No such agency.")
+            raise Http404(_("No such agency."))
         return agency

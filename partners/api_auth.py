@@ -21,6 +21,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
@@ -67,12 +69,14 @@ def api_token_issue(
     that a ValidationError would roll back: the account page runs in the request's
     transaction, which only a 5xx answer rolls back (selec.core.idempotency)."""
     if not 1 <= days <= MAX_TOKEN_DAYS:
-        raise ValidationError({"days": f"A token lasts from 1 to {MAX_TOKEN_DAYS} days."})
+        raise ValidationError(
+            {"days": _("A token lasts from 1 to %(max)d days.") % {"max": MAX_TOKEN_DAYS}}
+        )
     if not officer.is_active:
-        raise ValidationError({"officer": "Tokens are issued to active officers only."})
+        raise ValidationError({"officer": _("Tokens are issued to active officers only.")})
     if not totp_code_accepted(officer, totp_code):
         raise ValidationError(
-            {"totp_code": "Enter a new code from your authenticator app (each code works once)."}
+            {"totp_code": _("Enter a new code from your authenticator app (each code works once).")}
         )
     return _api_token_create(officer=officer, days=days)
 
@@ -137,7 +141,7 @@ def api_tokens_revoke_all(*, actor: Officer | None, officer: Officer, reason: st
     return revoked
 
 
-AWAITING_CONFIRMATION = (
+AWAITING_CONFIRMATION = gettext_lazy(
     "Your access to exchange content awaits confirmation by the National Focal Point of your "
     "party (see your account page)."
 )
@@ -174,14 +178,14 @@ class ApiTokenAuthentication(TokenAuthentication):
             else None
         )
         if token is None:
-            raise exceptions.AuthenticationFailed("Invalid token.")
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         now = timezone.now()
         if token.revoked_at is not None:
-            raise exceptions.AuthenticationFailed("Token revoked.")
+            raise exceptions.AuthenticationFailed(_("Token revoked."))
         if token.expires_at <= now:
-            raise exceptions.AuthenticationFailed("Token expired: ask for a new one.")
+            raise exceptions.AuthenticationFailed(_("Token expired: ask for a new one."))
         if not token.officer.is_active:
-            raise exceptions.AuthenticationFailed("The officer of this token is not active.")
+            raise exceptions.AuthenticationFailed(_("The officer of this token is not active."))
         _refuse_unconfirmed(token.officer)
         stale = now - LAST_USED_RESOLUTION
         if token.last_used_at is None or token.last_used_at < stale:
@@ -203,8 +207,10 @@ class VerifiedSessionAuthentication(SessionAuthentication):
         is_verified = getattr(user, "is_verified", None)
         if not (callable(is_verified) and is_verified()):
             raise exceptions.AuthenticationFailed(
-                "Two-factor verification required: log in with your authenticator code, "
-                "or use an API token."
+                _(
+                    "Two-factor verification required: log in with your authenticator code, "
+                    "or use an API token."
+                )
             )
         self.enforce_csrf(request)
         _refuse_unconfirmed(user)

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PartnersConfig(AppConfig):
     name = "partners"
-    verbose_name = "Parties, agencies and officers"
+    verbose_name = _("Parties, agencies and officers")
 
     def ready(self) -> None:
         from partners.audit_watch import dpos_told_of_a_broken_chain

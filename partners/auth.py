@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from rest_framework.request import Request
 
 from partners.models import Officer
@@ -28,7 +29,7 @@ def officer_of(request: HttpRequest | Request) -> Officer:
     and every API call past authentication has one; anything else is refused, never served."""
     user = request.user
     if not isinstance(user, Officer):
-        raise PermissionDenied("Sign in first.")
+        raise PermissionDenied(_("Sign in first."))
     return user
 
 
@@ -39,5 +40,5 @@ def directory_admin_or_404(request: HttpRequest) -> Officer:
     if not onboards(
         role=officer.role, is_active=officer.is_active, is_superuser=officer.is_superuser
     ):
-        raise Http404("No such page.")
+        raise Http404(_("No such page."))
     return officer

@@ -38,8 +38,8 @@ class StatusChangeForm(LabelledForm):
         label=_("Reason"),
         max_length=PartyStatusChange._meta.get_field("note").max_length,
         help_text=_(
-            "The agreement or decision behind the change (e.g. \u201cAgreement in force on "
-            "1 June 2026\u201d); kept in the party's history and told to the officers concerned."
+            "The agreement or decision behind the change (e.g. “Agreement in force on "
+            "1 June 2026”); kept in the party's history and told to the officers concerned."
         ),
     )
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PartnerAuditEvent(models.TextChoices):
@@ -71,7 +72,7 @@ class PartnerNotificationKind(models.TextChoices):
 
 
 class PartyKind(models.TextChoices):
-    STATE = "state", _("State")
+    STATE = "state", pgettext_lazy("party kind", "State")
     ORGANISATION = "organisation", _("International organisation")
 
 
@@ -80,6 +81,11 @@ class PartyStatus(models.TextChoices):
     OPERATIONAL_PARTNER = "operational_partner", _("Operational partner")
     OBSERVER = "observer", _("Observer")
     FORMER = "former", _("Former member")
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 
 class Party(models.Model):
@@ -93,6 +99,15 @@ class Party(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=PartyKind.choices)
     status = models.CharField(_("status"), max_length=24, choices=PartyStatus.choices)
     status_since = models.DateField(_("status since"))
+    # What its new officers' pages start with (``partners.party_defaults``); each officer
+    # may choose otherwise. Empty language: SELEC's working language.
+    language = models.CharField(_("language of its officers' pages"), max_length=8, blank=True)
+    time_zone = models.CharField(
+        _("time zone of its officers' pages"),
+        max_length=64,
+        default="Europe/Bucharest",
+        validators=[validate_time_zone],
+    )
     # The group of the officers of this party's National Focal Point (see services).
     nfp_group = models.OneToOneField(
         Group,
@@ -175,11 +190,6 @@ class Role(models.TextChoices):
 
 # Roles of the member states' and partners' officers; the others belong to the secretariat.
 ROLES_OF_AN_AGENCY = (Role.LIAISON_OFFICER, Role.NFP_OFFICER)
-
-
-def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 
 class Posting(models.TextChoices):

@@ -9,6 +9,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from partners import policy
 from partners.models import (
@@ -240,7 +241,7 @@ def api_token_of(officer: Officer, pk: int) -> ApiToken:
     """One of the officer's own tokens; 404 for anyone else's, as for one that does not exist."""
     token = ApiToken.objects.filter(pk=pk, officer=officer).first()
     if token is None:
-        raise Http404("No such token.")
+        raise Http404(_("No such token."))
     return token
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from partners import policy_lifecycle
 from partners.models import Agency, ContentAccess, Officer, Party, Role
@@ -128,14 +129,14 @@ def offers_reset_confirmations(officer: Officer) -> bool:
 def officer_for_admin(pk: int) -> Officer:
     officer = Officer.objects.select_related("agency__party").filter(pk=pk).first()
     if officer is None:
-        raise Http404("No such officer.")
+        raise Http404(_("No such officer."))
     return officer
 
 
 def agency_for_admin(pk: int) -> Agency:
     agency = Agency.objects.select_related("party").filter(pk=pk).first()
     if agency is None:
-        raise Http404("No such agency.")
+        raise Http404(_("No such agency."))
     return agency
 
 
@@ -187,7 +188,7 @@ def failed_logins_of(username: str) -> int:
 def party_by_code_for_admin(code: str) -> Party:
     party = Party.objects.filter(code=code).first()
     if party is None:
-        raise Http404("No such party.")
+        raise Http404(_("No such party."))
     return party
 
 

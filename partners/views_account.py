@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from partners import selectors
@@ -63,7 +64,9 @@ def api_token_issue_view(request: HttpRequest) -> HttpResponse:
     # Kept in the session (server side), shown once on the next page, never in a cookie.
     messages.warning(
         request,
-        f"Your new API token {token.prefix}…: {plain} — copy it now, it will not be shown again.",
+        # Translators: prefix is the token's first characters, token the whole token.
+        _("Your new API token %(prefix)s…: %(token)s — copy it now, it will not be shown again.")
+        % {"prefix": token.prefix, "token": plain},
     )
     return redirect("account")
 
@@ -73,7 +76,7 @@ def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     officer = officer_of(request)
     token = api_token_of(officer, pk)
     api_token_revoke(actor=officer, token=token)
-    messages.success(request, f"Token {token.prefix}… revoked.")
+    messages.success(request, _("Token %(prefix)s… revoked.") % {"prefix": token.prefix})
     return redirect("account")
 
 
@@ -95,7 +98,7 @@ def access_confirmations(request: HttpRequest) -> HttpResponse:
 def access_confirmation_decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = AccessDecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose to confirm or to refuse.")
+        messages.error(request, _("Choose to confirm or to refuse."))
         return redirect("access_confirmations")
     try:
         confirmation = officer_access_decide(
@@ -109,6 +112,11 @@ def access_confirmation_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("access_confirmations")
     messages.success(
         request,
-        f"Access of {confirmation.officer.username} {confirmation.get_status_display().lower()}.",
+        # Translators: status is the decision, e.g. "confirmed" or "refused".
+        _("Access of %(username)s %(status)s.")
+        % {
+            "username": confirmation.officer.username,
+            "status": confirmation.get_status_display().lower(),
+        },
     )
     return redirect("access_confirmations")

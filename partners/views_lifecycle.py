@@ -13,7 +13,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from partners import selectors_lifecycle as selectors
@@ -62,7 +63,7 @@ def authenticator_lost(request: HttpRequest) -> HttpResponse:
     )
     if not isinstance(officer, Officer):
         # The same answer for an unknown username, a wrong password and an inactive account.
-        form.add_error(None, "The username and password do not match an active account.")
+        form.add_error(None, _("The username and password do not match an active account."))
         return render(request, template, {"form": form}, status=400)
     try:
         reset = authenticator_reset_request(officer=officer)
@@ -92,7 +93,7 @@ def reset_decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = IdentityDecisionForm(request.POST)
     if not form.is_valid():
         messages.error(
-            request, "Choose to confirm or to refuse; a note has 300 characters at most."
+            request, _("Choose to confirm or to refuse; a note has 300 characters at most.")
         )
         return redirect("lifecycle:reset_confirmations")
     reset = authenticator_reset_decide(
@@ -103,7 +104,9 @@ def reset_decide(request: HttpRequest, pk: int) -> HttpResponse:
     )
     messages.success(
         request,
-        f"Request of {reset.officer.username}: {reset.get_status_display().lower()}.",
+        # Translators: status is the request's new status, e.g. "confirmed", "refused".
+        _("Request of %(username)s: %(status)s.")
+        % {"username": reset.officer.username, "status": reset.get_status_display().lower()},
     )
     return redirect("lifecycle:reset_confirmations")
 
@@ -136,8 +139,8 @@ def admin_reset_carry_out(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"Authenticator of {reset.officer.username} reset: they enrol a new one at their "
-            "next sign-in.",
+            _("Authenticator of %(username)s reset: they enrol a new one at their next sign-in.")
+            % {"username": reset.officer.username},
         )
     return redirect("lifecycle:admin_resets")
 
@@ -166,17 +169,21 @@ def officer_offboard_view(request: HttpRequest, pk: int) -> HttpResponse:
 
     def act(reason: str) -> str:
         removed = officer_offboard(actor=admin, officer=officer, reason=reason)
-        return f"{officer.username} offboarded ({_counts(removed)})."
+        # Translators: counts lists what was removed, e.g. "sessions ended: 1, api tokens revoked: 0".
+        return _("%(username)s offboarded (%(counts)s).") % {
+            "username": officer.username,
+            "counts": _counts(removed),
+        }
 
     return _reason_page(
         request,
         act=act,
-        done="" if officer.is_active else "This account is inactive.",
+        done="" if officer.is_active else _("This account is inactive."),
         context={
             "kind": "officer",
-            "title": f"Offboard {officer.get_full_name() or officer.username}",
+            "title": _("Offboard %(name)s") % {"name": officer.get_full_name() or officer.username},
             "subject": officer,
-            "button": "Offboard this officer",
+            "button": _("Offboard this officer"),
         },
     )
 
@@ -197,13 +204,13 @@ def agency_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _reason_page(
         request,
         act=act,
-        done="This agency is closed." if agency.closed_at else "",
+        done=_("This agency is closed.") if agency.closed_at else "",
         context={
             "kind": "agency",
-            "title": f"Close {agency.name}",
+            "title": _("Close %(agency)s") % {"agency": agency.name},
             "subject": agency,
             "active_officers": selectors.active_officers_of(agency_ids=[agency.pk]).count(),
-            "button": "Close this agency",
+            "button": _("Close this agency"),
         },
     )
 
@@ -225,13 +232,13 @@ def party_offboard_view(request: HttpRequest, code: str) -> HttpResponse:
     return _reason_page(
         request,
         act=act,
-        done="" if any(a.closed_at is None for a in agencies) else "Every agency is closed.",
+        done="" if any(a.closed_at is None for a in agencies) else _("Every agency is closed."),
         context={
             "kind": "party",
-            "title": f"Offboard {party.name}",
+            "title": _("Offboard %(name)s") % {"name": party.name},
             "subject": party,
             "agencies": agencies,
-            "button": "Offboard the whole party",
+            "button": _("Offboard the whole party"),
         },
     )
 
@@ -243,8 +250,10 @@ def officer_unlock_view(request: HttpRequest, pk: int) -> HttpResponse:
 
     def act(reason: str) -> str:
         if officer_login_unlock(actor=admin, officer=officer, reason=reason):
-            return f"Login of {officer.username} unlocked."
-        return f"{officer.username} had no failed logins to clear: nothing changed."
+            return _("Login of %(username)s unlocked.") % {"username": officer.username}
+        return _("%(username)s had no failed logins to clear: nothing changed.") % {
+            "username": officer.username
+        }
 
     return _reason_page(
         request,
@@ -252,13 +261,27 @@ def officer_unlock_view(request: HttpRequest, pk: int) -> HttpResponse:
         done="",
         context={
             "kind": "unlock",
-            "title": f"Unlock the login of {officer.username}",
+            "title": _("Unlock the login of %(username)s") % {"username": officer.username},
             "subject": officer,
             "failed_logins": selectors.failed_logins_of(officer.username),
-            "button": "Unlock",
+            # Translators: button that unlocks an officer's login.
+            "button": pgettext("verb", "Unlock"),
         },
     )
 
 
+# What an offboarding removed, by the name its count has (partners.offboarding).
+_REMOVED_LABELS = {
+    "sessions_ended": gettext_lazy("sessions ended"),
+    "api_tokens_revoked": gettext_lazy("api tokens revoked"),
+    "task_force_memberships": gettext_lazy("task force memberships"),
+}
+
+
 def _counts(removed: dict[str, int]) -> str:
-    return ", ".join(f"{name.replace('_', ' ')}: {count}" for name, count in removed.items())
+    return ", ".join(
+        # Translators: one count of an offboarding, e.g. "sessions ended: 1".
+        _("%(what)s: %(count)d")
+        % {"what": _REMOVED_LABELS.get(name, name.replace("_", " ")), "count": count}
+        for name, count in removed.items()
+    )

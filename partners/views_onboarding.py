@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.util import random_hex
@@ -67,7 +68,10 @@ def party_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, f"{party.name} registered. Now register its agencies.")
+            messages.success(
+                request,
+                _("%(party)s registered. Now register its agencies.") % {"party": party.name},
+            )
             return redirect("onboarding:agency_new", code=party.code)
     status = 400 if request.method == "POST" else 200
     return render(request, "partners/onboarding/party_form.html", {"form": form}, status=status)
@@ -102,7 +106,11 @@ def agency_new(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, f"{agency.name} registered for {party.code}.")
+            messages.success(
+                request,
+                _("%(agency)s registered for %(party)s.")
+                % {"agency": agency.name, "party": party.code},
+            )
             return redirect("onboarding:party", code=party.code)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -129,7 +137,8 @@ def officer_new(request: HttpRequest, code: str) -> HttpResponse:
             # The link went to the officer's mailbox; the administrator never sees it.
             messages.success(
                 request,
-                f"Account {officer.username} created; invitation sent to {officer.email}.",
+                _("Account %(username)s created; invitation sent to %(email)s.")
+                % {"username": officer.username, "email": officer.email},
             )
             return redirect("onboarding:party", code=party.code)
     status = 400 if request.method == "POST" else 200
@@ -159,7 +168,8 @@ def officer_invite(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"A new invitation was sent to {officer.username}; the previous link no longer works.",
+            _("A new invitation was sent to %(username)s; the previous link no longer works.")
+            % {"username": officer.username},
         )
     return redirect("onboarding:party", code=party.code)
 
@@ -198,8 +208,10 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             request.session.pop(session_key, None)
             messages.success(
                 request,
-                "Your account is ready: sign in with your username, your password and a code "
-                "of your authenticator app.",
+                _(
+                    "Your account is ready: sign in with your username, your password and a code "
+                    "of your authenticator app."
+                ),
             )
             return redirect("two_factor:login")
     secret = base64.b32encode(unhexlify(key)).decode()

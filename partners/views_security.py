@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -21,6 +22,8 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -118,7 +121,7 @@ def session_end_view(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "The session was ended: it is signed out.")
+        messages.success(request, _("The session was ended: it is signed out."))
     return redirect("account_sessions")
 
 
@@ -140,7 +143,9 @@ def preferences_view(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         _errors_to_form(form, error, None)
         return _preferences_page(request, form, status=400)
-    messages.success(request, "Your language and time zone were saved.")
+    # Said in the language just chosen (empty: the installation's).
+    with translation.override(form.cleaned_data["language"] or settings.LANGUAGE_CODE):
+        messages.success(request, _("Your language and time zone were saved."))
     return redirect("account")
 
 

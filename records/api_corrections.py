@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -49,7 +50,7 @@ class ExchangeCorrectionEntitySerializer(serializers.Serializer):
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         if ("uuid" in data) == ("index" in data):
-            raise serializers.ValidationError("Name the entity by its uuid or by its index.")
+            raise serializers.ValidationError(_("Name the entity by its uuid or by its index."))
         return data
 
 
@@ -75,7 +76,8 @@ class ExchangeCorrectionSerializer(serializers.Serializer):
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         if not any(member in data for member in _CORRECTED):
             raise serializers.ValidationError(
-                f"Give at least one of {', '.join(_CORRECTED)} to correct."
+                # Translators: fields lists the API's field names (subject, body...), kept as is.
+                _("Give at least one of %(fields)s to correct.") % {"fields": ", ".join(_CORRECTED)}
             )
         return data
 

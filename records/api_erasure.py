@@ -8,6 +8,7 @@ only: neither answer carries content.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -37,7 +38,7 @@ FOR_THE_PROVIDER = (
 
 class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "The exchange was erased already."
+    default_detail = gettext_lazy("The exchange was erased already.")
     default_code = "already_erased"
 
 

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RecordsConfig(AppConfig):
     name = "records"
-    verbose_name = "Records: retention review, erasure and correction"
+    verbose_name = _("Records: retention review, erasure and correction")
 
     def ready(self) -> None:
         from records.models import RecordsAuditEvent, RecordsNotificationKind

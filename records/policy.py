@@ -19,6 +19,10 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from exchanges.policy import date_plus_years, review_years
 from partners.capabilities import status_may_hold
 from partners.models import Role
@@ -50,7 +54,7 @@ def decides_reviews(*, has_agency: bool, is_active: bool, party_status: str) -> 
 
 def shown_date(day: dt.date) -> str:
     """A date as the review's pages and messages write it: 1 Mar 2032."""
-    return f"{day.day} {day:%b %Y}"
+    return date_format(day, "j M Y")
 
 
 def due_horizon(today: dt.date) -> dt.date:
@@ -89,19 +93,25 @@ def keep_problems(
     """What is wrong with a keep decision, by field (empty: nothing)."""
     problems: dict[str, list[str]] = {}
     if not reason.strip():
-        problems["reason"] = ["Say why the information is still needed."]
+        problems["reason"] = [_("Say why the information is still needed.")]
     elif len(reason) > NOTE_MAX_LENGTH:
-        problems["reason"] = [f"At most {NOTE_MAX_LENGTH} characters."]
+        problems["reason"] = [_("At most %(max)d characters.") % {"max": NOTE_MAX_LENGTH}]
     latest = latest_next_review(today=today, area_years=area_years, default_years=default_years)
     if next_review_on is None:
-        problems["next_review_on"] = ["Choose the date of the next review."]
+        problems["next_review_on"] = [_("Choose the date of the next review.")]
     elif next_review_on <= today:
-        problems["next_review_on"] = ["The next review must be after today."]
+        problems["next_review_on"] = [_("The next review must be after today.")]
     elif next_review_on > latest:
         years = review_years(area_years=area_years, default_years=default_years)
         problems["next_review_on"] = [
-            f"The next review may be at most {years} years ahead (on {shown_date(latest)} at the "
-            "latest), the retention period of the exchange's crime area."
+            ngettext(
+                "The next review may be at most %(years)d year ahead (on %(latest)s at the "
+                "latest), the retention period of the exchange's crime area.",
+                "The next review may be at most %(years)d years ahead (on %(latest)s at the "
+                "latest), the retention period of the exchange's crime area.",
+                years,
+            )
+            % {"years": years, "latest": shown_date(latest)}
         ]
     return problems
 

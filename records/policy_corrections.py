@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from exchanges.entity_schema import SCHEMA_OF, Attribute, AttributeType
 from exchanges.policy import Perm
 from records.models import FlagOutcome
@@ -149,10 +151,12 @@ def answer_problems(*, outcome: str, answer: str, corrected_since_flag: bool) ->
     Upholding the information as accurate says why; answering "corrected" needs a correction
     made since the flag was filed."""
     if outcome == FlagOutcome.UPHELD and not answer.strip():
-        return {"answer": "Say why the information is upheld as accurate."}
+        return {"answer": _("Say why the information is upheld as accurate.")}
     if outcome == FlagOutcome.CORRECTED and not corrected_since_flag:
         return {
-            "outcome": "The exchange has not been corrected since the flag was filed: correct "
-            "it first, or uphold it with your reasons."
+            "outcome": _(
+                "The exchange has not been corrected since the flag was filed: correct "
+                "it first, or uphold it with your reasons."
+            )
         }
     return {}

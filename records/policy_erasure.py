@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from exchanges.policy import Perm
 
@@ -38,8 +39,11 @@ class AlreadyErased(ValidationError):
 
     def __init__(self, reference: str, erased_at: dt.datetime) -> None:
         super().__init__(
-            f"{reference} was erased on {erased_at:%Y-%m-%d}: its content is gone and it "
-            "cannot be erased again.",
+            _(
+                "%(reference)s was erased on %(date)s: its content is gone and it "
+                "cannot be erased again."
+            )
+            % {"reference": reference, "date": f"{erased_at:%Y-%m-%d}"},
             code="already_erased",
         )
         self.reference = reference

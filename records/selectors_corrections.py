@@ -5,13 +5,14 @@ the answer must not tell them apart from an exchange that does not exist)."""
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 
 from exchanges.models import Exchange
 from exchanges.selectors import exchange_get_for_officer, officer_perms
 from partners.models import Officer
 from records.policy_corrections import may_correct
 
-NO_EXCHANGE = "No exchange matches the given query."
+NO_EXCHANGE = gettext_lazy("No exchange matches the given query.")
 
 
 def require_provider(officer: Officer, exchange: Exchange) -> None:

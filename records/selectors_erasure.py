@@ -29,6 +29,7 @@ from django.db.models import Model, Q, QuerySet
 from django.db.models.deletion import Collector, get_candidate_relations_to_delete
 from django.http import Http404
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy
 
 from exchanges.models import (
     Attachment,
@@ -54,14 +55,21 @@ EMPTIED_ROWS: dict[type[Model], tuple[str, ...]] = {
 }
 # What an erasure keeps, as the dry run and the documentation say it.
 KEPT = (
-    "the exchanges' rows and metadata: reference, kind, dates, sender, crime area, task force, "
-    "case, priority, H1/H2 flags, evaluation codes, the personal-data flag",
-    "the receipts: who received, read, acknowledged and answered each exchange, forwards included",
-    "the dissemination requests and inaccuracy flags themselves (who asked, when, the "
-    "decision), without their texts",
-    "the review decisions and the audit log, this erasure included",
+    gettext_lazy(
+        "the exchanges' rows and metadata: reference, kind, dates, sender, crime area, task "
+        "force, case, priority, H1/H2 flags, evaluation codes, the personal-data flag"
+    ),
+    gettext_lazy(
+        "the receipts: who received, read, acknowledged and answered each exchange, forwards "
+        "included"
+    ),
+    gettext_lazy(
+        "the dissemination requests and inaccuracy flags themselves (who asked, when, the "
+        "decision), without their texts"
+    ),
+    gettext_lazy("the review decisions and the audit log, this erasure included"),
 )
-_NO_EXCHANGE = "No exchange matches the given query."
+_NO_EXCHANGE = gettext_lazy("No exchange matches the given query.")
 
 
 def kind_key(model: type[Model]) -> str:

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 
 from exchanges.models import Exchange
 from exchanges.policy import Perm
@@ -21,7 +22,7 @@ from exchanges.selectors import exchange_ids_with_perm
 from partners.models import Officer
 from records.models import FlagStatus, InaccuracyFlag
 
-NO_FLAG = "No inaccuracy flag matches the given query."
+NO_FLAG = gettext_lazy("No inaccuracy flag matches the given query.")
 
 
 class FlagRole(StrEnum):

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exchanges.models import Exchange
 from exchanges.policy import Perm
@@ -121,7 +122,7 @@ def with_review_queue(officer: Officer) -> Officer:
     if not keeps_review_queue(
         has_agency=officer.agency_id is not None, is_active=officer.is_active
     ):
-        raise Http404("No such page.")
+        raise Http404(_("No such page."))
     return officer
 
 
@@ -277,7 +278,7 @@ def exchange_to_review(officer: Officer, reference: str) -> Exchange:
     ``manage_exchange`` on it); 404 otherwise, whether it does not exist, is another's, or the
     officer only received it."""
     if not _REFERENCE.fullmatch(reference):
-        raise Http404("No exchange matches the given query.")
+        raise Http404(_("No exchange matches the given query."))
     exchange = (
         _provided_by(officer)
         .filter(reference=reference)
@@ -286,7 +287,7 @@ def exchange_to_review(officer: Officer, reference: str) -> Exchange:
     )
     # The agency's permission rows decide, as for every act of the provider.
     if exchange is None or Perm.MANAGE not in officer_perms(officer, exchange):
-        raise Http404("No exchange matches the given query.")
+        raise Http404(_("No exchange matches the given query."))
     return exchange
 
 

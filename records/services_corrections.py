@@ -22,6 +22,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from exchanges.entity_listeners import entities_stored
 from exchanges.entity_rules import entity_problems
@@ -99,7 +101,8 @@ def exchange_correct(*, officer: Officer, exchange: Exchange, correction: Correc
     exchange = locked_exchange(exchange)
     if exchange.erased_at is not None:
         raise ValidationError(
-            f"The content of {exchange.reference} was erased: there is nothing left to correct."
+            _("The content of %(reference)s was erased: there is nothing left to correct.")
+            % {"reference": exchange.reference}
         )
     replaced = _entity_named(exchange, correction.entity)
     values = _Values(
@@ -111,7 +114,8 @@ def exchange_correct(*, officer: Officer, exchange: Exchange, correction: Correc
     parts = _changed(exchange, values, replaced, correction.entity)
     if not parts:
         raise ValidationError(
-            f"Nothing to correct: what you gave is what {exchange.reference} already says."
+            _("Nothing to correct: what you gave is what %(reference)s already says.")
+            % {"reference": exchange.reference}
         )
     _validate(exchange, values, replaced, correction.entity)
     before = _digests(exchange, parts, replaced)
@@ -147,7 +151,9 @@ def _entity_named(exchange: Exchange, wanted: EntityCorrection | None) -> Entity
         return None
     entities = list(exchange.entities.order_by("pk"))
     if (wanted.uuid is None) == (wanted.index is None):
-        raise ValidationError({ENTITY: ["Name the entity by its uuid or by its index, not both."]})
+        raise ValidationError(
+            {ENTITY: [_("Name the entity by its uuid or by its index, not both.")]}
+        )
     if wanted.uuid is not None:
         found = next((e for e in entities if e.uuid == wanted.uuid), None)
     elif wanted.index is not None and 0 <= wanted.index < len(entities):
@@ -159,10 +165,14 @@ def _entity_named(exchange: Exchange, wanted: EntityCorrection | None) -> Entity
         raise ValidationError(
             {
                 ENTITY: [
-                    f"{exchange.reference} has no such entity (it has {count}: "
-                    f"index 0 to {count - 1})."
+                    ngettext(
+                        "%(reference)s has no such entity (it has %(count)d: index 0 to %(last)d).",
+                        "%(reference)s has no such entity (it has %(count)d: index 0 to %(last)d).",
+                        count,
+                    )
+                    % {"reference": exchange.reference, "count": count, "last": count - 1}
                     if count
-                    else f"{exchange.reference} carries no entity."
+                    else _("%(reference)s carries no entity.") % {"reference": exchange.reference}
                 ]
             }
         )
@@ -309,13 +319,13 @@ def _notify_holders(exchange: Exchange, *, by: Officer, agency_name: str, dedupe
     if not holders:
         return 0
     officers = officers_concerned(
-        agency_ids={agency for agency, _ in holders},
-        nfp_party_ids={party for _, party in holders},
+        agency_ids={agency for agency, _party in holders},
+        nfp_party_ids={party for _agency, party in holders},
     ).exclude(pk=by.pk)
     return notify_officers(
         officers=officers,
         kind=RecordsNotificationKind.CORRECTED,
-        title=correction_notice_title(exchange.reference, agency_name, by.username),
+        title=lambda: correction_notice_title(exchange.reference, agency_name, by.username),
         link=reverse("exchanges:thread", kwargs={"reference": exchange.reference}),
         object_type="exchanges.exchange",
         object_id=str(exchange.pk),
@@ -325,8 +335,11 @@ def _notify_holders(exchange: Exchange, *, by: Officer, agency_name: str, dedupe
 
 def correction_notice_title(reference: str, agency_name: str, username: str) -> str:
     """ "SELEC-2026-000123 corrected by Romanian Police (lo.ro)", the agency's name shortened
-    where the whole would not fit a notice's title."""
-    room = _TITLE_MAX_LENGTH - len(f"{reference} corrected by  ({username})")
+    where the whole would not fit a notice's title; in the active language."""
+    # Translators: notification title; agency is the correcting agency, username its officer.
+    title = _("%(reference)s corrected by %(agency)s (%(username)s)")
+    args = {"reference": reference, "username": username}
+    room = _TITLE_MAX_LENGTH - len(title % {**args, "agency": ""})
     if len(agency_name) > room:
         agency_name = agency_name[: max(room - 1, 0)] + "…"
-    return f"{reference} corrected by {agency_name} ({username})"[:_TITLE_MAX_LENGTH]
+    return (title % {**args, "agency": agency_name})[:_TITLE_MAX_LENGTH]

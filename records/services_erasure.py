@@ -21,6 +21,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from exchanges.models import Exchange
 from partners.models import Agency, Officer
@@ -44,7 +46,9 @@ from selec.core.audit import audit_record
 from selec.core.models import AuditAction, AuditEvent
 from selec.core.notifications import notify_officers
 
-REASON_REQUIRED = "Say why the content is erased: the reason is kept with the decision."
+REASON_REQUIRED = gettext_lazy(
+    "Say why the content is erased: the reason is kept with the decision."
+)
 
 
 class ErasureMismatchError(RuntimeError):
@@ -62,7 +66,7 @@ class ErasureDone:
 def _erasing_agency(officer: Officer) -> Agency:
     # A provider is an agency (MANAGE is granted to agency groups only): checked before this.
     if officer.agency is None:
-        raise PermissionDenied("Only the provider's officers erase its exchanges.")
+        raise PermissionDenied(_("Only the provider's officers erase its exchanges."))
     return officer.agency
 
 
@@ -110,7 +114,7 @@ def exchange_erase(*, officer: Officer, exchange: Exchange, reason: str) -> Eras
     decision.clean_fields(exclude=["exchange", "agency", "decided_by", "removed"])
     plan = erasure.plan
     _empty(erasure, now)
-    _, deleted = erasure.collector.delete()
+    _total, deleted = erasure.collector.delete()
     if deleted != plan.deleted_by_label():
         raise ErasureMismatchError(f"planned {plan.deleted_by_label()}, deleted {deleted}")
     decision.removed = plan.counts()
@@ -158,7 +162,9 @@ def _tell(planned: PlannedExchange, event: AuditEvent) -> None:
             nfp_party_ids=sorted({a.party_id for a in planned.told}),
         ),
         kind=kind,
-        title=f"Content of {planned.reference} erased by its provider",
+        title=lambda: (
+            _("Content of %(reference)s erased by its provider") % {"reference": planned.reference}
+        ),
         link=reverse("exchanges:thread", kwargs={"reference": planned.reference}),
         object_type=Exchange._meta.label_lower,
         object_id=str(planned.pk),

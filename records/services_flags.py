@@ -9,11 +9,14 @@ details. The notices name the reference and the agencies only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exchanges.models import Exchange
 from exchanges.selectors import officer_perms
@@ -47,9 +50,14 @@ def require_recipient(officer: Officer, exchange: Exchange) -> None:
 
 def _note_errors(field: str, text: str, *, required: bool) -> dict[str, list[str]]:
     if required and not text.strip():
-        return {field: ["Say what seems inaccurate, and why."]}
+        return {field: [_("Say what seems inaccurate, and why.")]}
     if len(text) > NOTE_MAX_LENGTH:
-        return {field: [f"At most {NOTE_MAX_LENGTH} characters (it has {len(text)})."]}
+        return {
+            field: [
+                _("At most %(max)d characters (it has %(count)d).")
+                % {"max": NOTE_MAX_LENGTH, "count": len(text)}
+            ]
+        }
     return {}
 
 
@@ -66,14 +74,18 @@ def inaccuracy_flag_file(*, officer: Officer, exchange: Exchange, note: str) -> 
     exchange = locked_exchange(exchange)
     if exchange.erased_at is not None:
         raise ValidationError(
-            f"The content of {exchange.reference} was erased: there is nothing left to flag."
+            _("The content of %(reference)s was erased: there is nothing left to flag.")
+            % {"reference": exchange.reference}
         )
     if InaccuracyFlag.objects.filter(
         exchange=exchange, flagging_agency=agency, status=FlagStatus.OPEN
     ).exists():
         raise ValidationError(
-            f"{agency.name} already has an open inaccuracy flag on {exchange.reference}: "
-            "the provider answers it before another can be filed."
+            _(
+                "%(agency)s already has an open inaccuracy flag on %(reference)s: "
+                "the provider answers it before another can be filed."
+            )
+            % {"agency": agency.name, "reference": exchange.reference}
         )
     flag = InaccuracyFlag.objects.create(
         exchange=exchange,
@@ -94,7 +106,10 @@ def inaccuracy_flag_file(*, officer: Officer, exchange: Exchange, note: str) -> 
     _notify(
         agency_ids=[exchange.sender_agency_id],
         kind=RecordsNotificationKind.INACCURACY_FLAGGED,
-        title=f"Suspected inaccuracy in {exchange.reference} flagged by {agency.name}",
+        title=lambda: (
+            _("Suspected inaccuracy in %(reference)s flagged by %(agency)s")
+            % {"reference": exchange.reference, "agency": agency.name}
+        ),
         flag=flag,
     )
     return flag
@@ -110,9 +125,9 @@ def inaccuracy_flag_answer(
     exchange = locked_exchange(flag.exchange)
     flag = InaccuracyFlag.objects.select_for_update().get(pk=flag.pk)
     if flag.status != FlagStatus.OPEN:
-        raise ValidationError("This flag was already answered.")
+        raise ValidationError(_("This flag was already answered."))
     if outcome not in FlagOutcome.values:
-        raise ValidationError({"outcome": ["Choose corrected or upheld."]})
+        raise ValidationError({"outcome": [_("Choose corrected or upheld.")]})
     outcome = FlagOutcome(outcome)
     errors = {
         field: [message]
@@ -140,14 +155,22 @@ def inaccuracy_flag_answer(
     _notify(
         agency_ids=[flag.flagging_agency_id],
         kind=RecordsNotificationKind.INACCURACY_ANSWERED,
-        title=f"Your inaccuracy flag on {exchange.reference}: {outcome.label.lower()}",
+        title=lambda: (
+            # Translators: outcome is "corrected" or "upheld".
+            _("Your inaccuracy flag on %(reference)s: %(outcome)s")
+            % {"reference": exchange.reference, "outcome": outcome.label.lower()}
+        ),
         flag=flag,
     )
     return flag
 
 
 def _notify(
-    *, agency_ids: list[int], kind: RecordsNotificationKind, title: str, flag: InaccuracyFlag
+    *,
+    agency_ids: list[int],
+    kind: RecordsNotificationKind,
+    title: Callable[[], str],
+    flag: InaccuracyFlag,
 ) -> int:
     """The officers of the agency and the NFP officers of its party, as for every notice about
     an agency's exchanges; the link leads to the flags page, which checks access again."""
@@ -155,7 +178,7 @@ def _notify(
     return notify_officers(
         officers=officers_concerned(agency_ids=agency_ids, nfp_party_ids=list(party_ids)),
         kind=kind,
-        title=title[:200],
+        title=lambda: title()[:200],
         link=reverse("records:flags"),
         object_type="records.inaccuracyflag",
         object_id=str(flag.pk),

@@ -16,6 +16,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from exchanges.models import Exchange
 from partners.models import Agency, Officer, Role
@@ -52,8 +54,11 @@ def review_keep(
     old = locked.review_due_on
     if old is None or locked.erased_at is not None:
         raise ValidationError(
-            f"{locked.reference} has no retention review pending: it carries no personal data "
-            "or its content was erased."
+            _(
+                "%(reference)s has no retention review pending: it carries no personal data "
+                "or its content was erased."
+            )
+            % {"reference": locked.reference}
         )
     problems = policy.keep_problems(
         today=review_today(),
@@ -161,13 +166,20 @@ def _notify(
 ) -> int:
     if not officers:
         return 0
-    plural = "review is" if row.overdue == 1 else "reviews are"
     # A title is one line of 200 characters at most; an agency's name may be 160.
     agency = Truncator(row.agency).chars(120)
     return notify_officers(
         officers=officers,
         kind=RecordsNotificationKind.REVIEW_OVERDUE,
-        title=f"{row.overdue} retention {plural} overdue at {agency} ({row.party})",
+        title=lambda: (
+            # Translators: party is the code of the agency's party, e.g. "RO".
+            ngettext(
+                "%(count)d retention review is overdue at %(agency)s (%(party)s)",
+                "%(count)d retention reviews are overdue at %(agency)s (%(party)s)",
+                row.overdue,
+            )
+            % {"count": row.overdue, "agency": agency, "party": row.party}
+        ),
         link=link,
         object_type="partners.agency",
         object_id=str(row.agency_id),

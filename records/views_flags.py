@@ -98,7 +98,7 @@ def _paged(params: QueryDict, names: tuple[str, str], page: FlagPage) -> dict[st
 def flags(request: HttpRequest) -> HttpResponse:
     officer = officer_of(request)
     if officer.agency_id is None:
-        raise Http404("No inaccuracy flags here.")
+        raise Http404(_("No inaccuracy flags here."))
     params = request.GET
     positions = {name: _position(params, name) for name in (*_RECEIVED, *_FILED)}
     received = flag_page(

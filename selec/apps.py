@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProjectConfig(AppConfig):
@@ -8,4 +9,4 @@ class ProjectConfig(AppConfig):
 
     name = "selec"
     label = "selec_project"
-    verbose_name = "SELEC Exchange project"
+    verbose_name = _("SELEC Exchange project")

@@ -132,6 +132,9 @@ def seed_demo_personas(password: str) -> list[Officer]:
                 first_name=persona.first_name,
                 last_name=persona.last_name,
                 email=f"{persona.username}@demo.selec.invalid",
+                # The personas read SELEC's working language, whatever their posting; each
+                # may choose another on their account page.
+                language="",
             )
             if officer.awaits_confirmation:
                 # Each persona is the first officer of its agency: nobody else could confirm.

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from partners.models import (
     Agency,
@@ -135,48 +136,49 @@ SECI_ONLY_OBSERVERS = {"AZ": "Azerbaijan", "CA": "Canada", "PL": "Poland", "PT":
 SECI_NOTE = "SECI Center {status} (SECI listing of 2008, taken as holding from {since})."
 CONVENTION_NOTE = "SELEC Convention in force: status as SELEC listed it in 2018."
 
+# The names are shown translated (gettext at display): marked here for the catalogues.
 CRIME_AREAS: list[tuple[str, str]] = [
-    ("thb", "Trafficking in human beings"),
-    ("migrant_smuggling", "Illegal immigration / migrant smuggling"),
-    ("drugs", "Drug trafficking"),
-    ("smuggling_fraud", "Smuggling and customs fraud"),
-    ("counterfeit_currency", "Counterfeit currency"),
-    ("money_laundering", "Money laundering"),
-    ("stolen_vehicles", "Stolen vehicles"),
-    ("terrorism", "Terrorism"),
-    ("container_security", "Container security"),
-    ("economic_crime", "Economic crime"),
-    ("cybercrime", "Financial and computer crime"),
-    ("environment", "Environment and nature-related crime"),
-    ("firearms", "Firearms trafficking"),
-    ("other", "Other"),
+    ("thb", gettext_noop("Trafficking in human beings")),
+    ("migrant_smuggling", gettext_noop("Illegal immigration / migrant smuggling")),
+    ("drugs", gettext_noop("Drug trafficking")),
+    ("smuggling_fraud", gettext_noop("Smuggling and customs fraud")),
+    ("counterfeit_currency", gettext_noop("Counterfeit currency")),
+    ("money_laundering", gettext_noop("Money laundering")),
+    ("stolen_vehicles", gettext_noop("Stolen vehicles")),
+    ("terrorism", gettext_noop("Terrorism")),
+    ("container_security", gettext_noop("Container security")),
+    ("economic_crime", gettext_noop("Economic crime")),
+    ("cybercrime", gettext_noop("Financial and computer crime")),
+    ("environment", gettext_noop("Environment and nature-related crime")),
+    ("firearms", gettext_noop("Firearms trafficking")),
+    ("other", gettext_noop("Other")),
 ]
 TASK_FORCES: list[tuple[str, str, list[str]]] = [
-    ("drugs", "Anti-Drug Trafficking", ["drugs"]),
+    ("drugs", gettext_noop("Anti-Drug Trafficking"), ["drugs"]),
     (
         "thb_migration",
-        "Trafficking in Human Beings and Illegal Migration",
+        gettext_noop("Trafficking in Human Beings and Illegal Migration"),
         ["thb", "migrant_smuggling"],
     ),
-    ("stolen_vehicles", "Stolen Vehicles", ["stolen_vehicles"]),
-    ("fraud_smuggling", "Anti-Fraud and Anti-Smuggling", ["smuggling_fraud"]),
+    ("stolen_vehicles", gettext_noop("Stolen Vehicles"), ["stolen_vehicles"]),
+    ("fraud_smuggling", gettext_noop("Anti-Fraud and Anti-Smuggling"), ["smuggling_fraud"]),
     (
         "financial_computer",
-        "Financial and Computer Crimes",
+        gettext_noop("Financial and Computer Crimes"),
         ["money_laundering", "counterfeit_currency", "cybercrime", "economic_crime"],
     ),
     # Small arms and light weapons are followed by the anti-terrorism task force.
-    ("terrorism", "Anti-Terrorism", ["terrorism", "firearms"]),
-    ("container_security", "Container Security", ["container_security"]),
-    ("environment", "Environment and Nature Related Crimes", ["environment"]),
+    ("terrorism", gettext_noop("Anti-Terrorism"), ["terrorism", "firearms"]),
+    ("container_security", gettext_noop("Container Security"), ["container_security"]),
+    ("environment", gettext_noop("Environment and Nature Related Crimes"), ["environment"]),
 ]
 SUB_TASK_FORCES: list[tuple[str, str, str, str | None]] = [
     # code, name, coordinating party, crime area
-    ("money_laundering", "Money Laundering", "MD", "money_laundering"),
-    ("cyber_crime", "Cyber Crime", "RO", "cybercrime"),
-    ("intellectual_property", "Intellectual Property Theft", "BG", None),
-    ("counterfeit_currency", "Counterfeit Currency", "MK", "counterfeit_currency"),
-    ("plastic_card_fraud", "Plastic Card Fraud", "RO", "cybercrime"),
+    ("money_laundering", gettext_noop("Money Laundering"), "MD", "money_laundering"),
+    ("cyber_crime", gettext_noop("Cyber Crime"), "RO", "cybercrime"),
+    ("intellectual_property", gettext_noop("Intellectual Property Theft"), "BG", None),
+    ("counterfeit_currency", gettext_noop("Counterfeit Currency"), "MK", "counterfeit_currency"),
+    ("plastic_card_fraud", gettext_noop("Plastic Card Fraud"), "RO", "cybercrime"),
 ]
 
 

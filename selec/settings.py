@@ -321,7 +321,22 @@ READY_CACHE_SECONDS = env.float("READY_CACHE_SECONDS", default=0.0 if TESTING el
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
+# SELEC's working language and the languages of its member states, each named in itself (a
+# reader looking for their own language finds it whatever the page's language). Montenegro
+# reads Serbian (both scripts), Moldova Romanian. Catalogues in locale/, compiled at build.
+LANGUAGES = [
+    ("en", "English"),
+    ("sq", "Shqip"),
+    ("bs", "Bosanski"),
+    ("bg", "Български"),
+    ("el", "Ελληνικά"),
+    ("hu", "Magyar"),
+    ("mk", "Македонски"),
+    ("ro", "Română"),
+    ("sr", "Српски"),
+    ("sr-latn", "Srpski (latinica)"),
+    ("tr", "Türkçe"),
+]
 TIME_ZONE = "Europe/Bucharest"
 USE_I18N = True
 USE_TZ = True

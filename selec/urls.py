@@ -4,6 +4,7 @@ from django.contrib.auth.views import LogoutView
 from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy
 from django.views.generic import RedirectView
 from two_factor.admin import AdminSiteOTPRequired
 from two_factor.urls import core as two_factor_core
@@ -20,8 +21,8 @@ from taskforces import views as taskforce_views
 
 # The admin asks for the same verified (password + TOTP) login as every other page.
 admin.site.__class__ = AdminSiteOTPRequired
-admin.site.site_header = "SELEC Exchange administration"
-admin.site.site_title = "SELEC Exchange"
+admin.site.site_header = gettext_lazy("SELEC Exchange administration")
+admin.site.site_title = gettext_lazy("SELEC Exchange")
 
 # An address under /api/ that matches no route answers JSON, like every API error.
 handler404 = "selec.core.not_found.not_found"

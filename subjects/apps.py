@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SubjectsConfig(AppConfig):
     name = "subjects"
-    verbose_name = "Data subject requests"
+    verbose_name = _("Data subject requests")
 
     def ready(self) -> None:
         from selec.core.audit_events import register_audit_events

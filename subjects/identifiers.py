@@ -21,6 +21,8 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 import pycountry
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from exchanges.entity_rules import entity_errors
 from exchanges.entity_schema import (
@@ -52,12 +54,13 @@ _FIELD_OF_ERROR = {
 SEARCHED_KINDS = frozenset({TokenKind.PERSON, TokenKind.DOCUMENT_NUMBER})
 
 TokenPair = tuple[str, str]
+# Translated on pages (labelled); the audit log's justification keeps them in English.
 LABELS = {
-    "names": "Names",
-    "date_of_birth": "Date of birth",
-    "nationality": "Nationality",
-    "document_number": "Document number",
-    "document_country": "Issuing country",
+    "names": gettext_noop("Names"),
+    "date_of_birth": gettext_noop("Date of birth"),
+    "nationality": gettext_noop("Nationality"),
+    "document_number": gettext_noop("Document number"),
+    "document_country": gettext_noop("Issuing country"),
 }
 
 
@@ -102,11 +105,11 @@ class Identifiers:
 
     def labelled(self) -> list[tuple[str, str]]:
         """(label, value) of each field given, for a page."""
-        return [(LABELS[key], value) for key, value in self.stored().items()]
+        return [(_(LABELS[key]), value) for key, value in self.stored().items()]
 
     def described(self) -> str:
         """The identifiers in words, for the audit log's encrypted justification."""
-        parts = [f"{label.lower()}: {value}" for label, value in self.labelled()]
+        parts = [f"{LABELS[key].lower()}: {value}" for key, value in self.stored().items()]
         return "Data subject: " + "; ".join(parts)
 
     def problems(self) -> dict[str, list[str]]:
@@ -117,17 +120,17 @@ class Identifiers:
             errors.setdefault(_FIELD_OF_ERROR.get(key, "non_field_errors"), []).extend(messages)
         if self.names and not self.date_of_birth:
             errors.setdefault("date_of_birth", []).append(
-                "Give the date of birth with the name: a name alone may be another person's."
+                _("Give the date of birth with the name: a name alone may be another person's.")
             )
         if self.date_of_birth and not self.names:
-            errors.setdefault("names", []).append("Give the name with the date of birth.")
+            errors.setdefault("names", []).append(_("Give the name with the date of birth."))
         if self.document_country and not self.document_number:
             errors.setdefault("document_number", []).append(
-                "Give the document's number with its issuing country."
+                _("Give the document's number with its issuing country.")
             )
         if not errors and not self.kinds_given():
             errors["non_field_errors"] = [
-                "Give the name and date of birth, or a document number, or both."
+                _("Give the name and date of birth, or a document number, or both.")
             ]
         return errors
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+
 from partners.models import Role
 from subjects.models import Decision, RequestKind, RequestStatus
 
@@ -65,22 +68,27 @@ def decision_problem(
     allowed = decisions_for(kind)
     if decision not in allowed:
         names = ", ".join(str(d.label).lower() for d in allowed)
-        return "decision", f"A request for {RequestKind(kind).label.lower()} is answered: {names}."
+        # Translators: %(kind)s is a kind of request (access, rectification, erasure), lower case;
+        # %(decisions)s lists the decisions that answer it, lower case.
+        return "decision", _("A request for %(kind)s is answered: %(decisions)s.") % {
+            "kind": str(RequestKind(kind).label).lower(),
+            "decisions": names,
+        }
     if decision == Decision.ERASED and not erased:
-        return "decision", (
+        return "decision", _(
             "The exchange's content is not erased: erase it on its erasure page first (it shows "
             "what would be removed), then record this decision."
         )
     if decision == Decision.RECTIFIED and (corrected_on is None or corrected_on < received_on):
-        return "decision", (
-            f"The exchange has not been corrected since the request was received "
-            f"({received_on:%d %b %Y}): correct it on its correction page first, then record "
+        return "decision", _(
+            "The exchange has not been corrected since the request was received "
+            "(%(date)s): correct it on its correction page first, then record "
             "this decision."
-        )
+        ) % {"date": date_format(received_on, "d M Y")}
     if Decision(decision) in ANSWER_REQUIRED and not answer.strip():
         if decision == Decision.REFUSED:
-            return "answer", "Give the grounds of the refusal."
-        return "answer", "Say what is given to the person, and how."
+            return "answer", _("Give the grounds of the refusal.")
+        return "answer", _("Say what is given to the person, and how.")
     return None
 
 
@@ -93,9 +101,9 @@ def dates_problem(
 ) -> tuple[str, str] | None:
     """(field, message) when the dates do not fit, None when they do."""
     if received_on > today:
-        return "received_on", "A request cannot have been received in the future."
+        return "received_on", _("A request cannot have been received in the future.")
     if due_on < received_on:
-        return "due_on", "The due date cannot be before the request was received."
+        return "due_on", _("The due date cannot be before the request was received.")
     return None
 
 

@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
 
 from partners.models import Officer
 from partners.selectors import officers_concerned
@@ -46,7 +48,8 @@ SEARCH_OBJECT_TYPE = "subjects.subject_search"
 
 
 def _when(day: dt.date) -> str:
-    return day.strftime("%d %b %Y")
+    # The month in the active language (English: "05 Jan 2026").
+    return date_format(day, "d M Y")
 
 
 def _matches(identifiers: Identifiers) -> list[SubjectMatch]:
@@ -94,12 +97,17 @@ def _checked(
     *, kind: str, received_on: dt.date, due_on: dt.date, note: str, today: dt.date
 ) -> None:
     if kind not in RequestKind.values:
-        raise ValidationError({"kind": [f"Choose one of: {', '.join(RequestKind.values)}."]})
+        # Translators: %(kinds)s lists the kinds' codes (access, rectification...), kept as they are.
+        raise ValidationError(
+            {"kind": [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(RequestKind.values)}]}
+        )
     problem = dates_problem(received_on=received_on, due_on=due_on, today=today)
     if problem is not None:
         raise ValidationError({problem[0]: [problem[1]]})
     if len(note) > NOTE_MAX_LENGTH:
-        raise ValidationError({"note": [f"At most {NOTE_MAX_LENGTH} characters."]})
+        raise ValidationError(
+            {"note": [_("At most %(max_length)d characters.") % {"max_length": NOTE_MAX_LENGTH}]}
+        )
 
 
 @transaction.atomic
@@ -164,7 +172,11 @@ def subject_request_create(
         notify_officers(
             officers=officers_concerned(agency_ids={m.agency_id for m in forwarded}),
             kind=SubjectNotificationKind.TO_ANSWER,
-            title=f"Data subject request {request.reference} to answer by {_when(due_on)}",
+            # Composed once per recipient language.
+            title=lambda: (
+                _("Data subject request %(reference)s to answer by %(date)s")
+                % {"reference": request.reference, "date": _when(due_on)}
+            ),
             link=reverse("subjects:queue"),
             object_type=SubjectRequest._meta.label_lower,
             object_id=str(request.pk),

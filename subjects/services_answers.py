@@ -9,6 +9,7 @@ second sees the first's answer.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
@@ -17,6 +18,9 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from exchanges.policy import Perm
 from exchanges.selectors import require_perm
@@ -96,7 +100,11 @@ def subject_item_answer(
         notify_officers(
             officers=_dpos(),
             kind=SubjectNotificationKind.COMPLETED,
-            title=f"Data subject request {request.reference}: every provider answered",
+            # Composed once per recipient language.
+            title=lambda: (
+                _("Data subject request %(reference)s: every provider answered")
+                % {"reference": request.reference}
+            ),
             link=reverse("subjects:detail", kwargs={"reference": request.reference}),
             object_type=SubjectRequest._meta.label_lower,
             object_id=str(request.pk),
@@ -111,9 +119,15 @@ def _check_answer(
     """ValidationError by field unless the item may be answered so: pending, the answer's
     length, and the decision as the policy reads the exchange's state."""
     if item.status != ItemStatus.PENDING:
-        raise ValidationError({"decision": ["This item is already answered."]})
+        raise ValidationError({"decision": [_("This item is already answered.")]})
     if len(answer) > ANSWER_MAX_LENGTH:
-        raise ValidationError({"answer": [f"At most {ANSWER_MAX_LENGTH} characters."]})
+        raise ValidationError(
+            {
+                "answer": [
+                    _("At most %(max_length)d characters.") % {"max_length": ANSWER_MAX_LENGTH}
+                ]
+            }
+        )
     exchange = item.exchange
     corrected_at = exchange.corrected_at
     problem = decision_problem(
@@ -126,6 +140,21 @@ def _check_answer(
     )
     if problem is not None:
         raise ValidationError({problem[0]: [problem[1]]})
+
+
+def _item_overdue_title(reference: str, due_on: dt.date) -> str:
+    return _("Data subject request %(reference)s is overdue (due %(date)s)") % {
+        "reference": reference,
+        "date": _when(due_on),
+    }
+
+
+def _request_overdue_title(reference: str, count: int) -> str:
+    return ngettext(
+        "Data subject request %(reference)s is overdue: %(count)d answer pending",
+        "Data subject request %(reference)s is overdue: %(count)d answer(s) pending",
+        count,
+    ) % {"reference": reference, "count": count}
 
 
 @transaction.atomic
@@ -148,7 +177,8 @@ def overdue_notify(*, today: dt.date | None = None) -> int:
         notices += notify_officers(
             officers=officers_concerned(agency_ids=[item.provider_agency_id]),
             kind=SubjectNotificationKind.OVERDUE,
-            title=f"Data subject request {reference} is overdue (due {_when(item.due_on)})",
+            # Composed once per recipient language.
+            title=functools.partial(_item_overdue_title, reference, item.due_on),
             link=reverse("subjects:answer", kwargs={"pk": item.pk}),
             object_type=SubjectRequestItem._meta.label_lower,
             object_id=str(item.pk),
@@ -158,7 +188,8 @@ def overdue_notify(*, today: dt.date | None = None) -> int:
         notices += notify_officers(
             officers=_dpos(),
             kind=SubjectNotificationKind.OVERDUE,
-            title=f"Data subject request {reference} is overdue: {count} answer(s) pending",
+            # Composed once per recipient language.
+            title=functools.partial(_request_overdue_title, reference, count),
             link=reverse("subjects:detail", kwargs={"reference": reference}),
             object_type=SubjectRequest._meta.label_lower,
             object_id=str(request_id),
@@ -181,4 +212,5 @@ def overdue_notify(*, today: dt.date | None = None) -> int:
 
 
 def _when(day: dt.date) -> str:
-    return day.strftime("%d %b %Y")
+    # The month in the active language (English: "05 Jan 2026").
+    return date_format(day, "d M Y")

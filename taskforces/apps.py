@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TaskforcesConfig(AppConfig):
     name = "taskforces"
-    verbose_name = "Crime areas and task forces"
+    verbose_name = _("Crime areas and task forces")
 
     def ready(self) -> None:
         from partners.offboarding import register_offboarding

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -35,7 +36,13 @@ class CrimeArea(models.Model):
         ordering = ["position", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (the reference data's names are in the
+        catalogues, ``selec.reference``); a name added later is shown as written."""
+        return gettext(self.name)
 
 
 class TaskForce(models.Model):
@@ -49,7 +56,13 @@ class TaskForce(models.Model):
         verbose_name = _("task force")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (the reference data's names are in the
+        catalogues, ``selec.reference``); a name added later is shown as written."""
+        return gettext(self.name)
 
 
 class SubTaskForce(models.Model):
@@ -68,7 +81,13 @@ class SubTaskForce(models.Model):
         verbose_name = _("sub-task force")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (the reference data's names are in the
+        catalogues, ``selec.reference``); a name added later is shown as written."""
+        return gettext(self.name)
 
 
 class MembershipRole(models.TextChoices):

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from django.db import transaction
 from django.db.models import Model
+from django.utils import translation
 
 from partners.models import Officer
 from selec.core.audit import audit_record
@@ -62,7 +63,7 @@ def reference_save(
         if created
         else TaskForceAuditEvent.REFERENCE_UPDATED,
         target=instance,
-        reason=f"{instance._meta.verbose_name} {'created' if created else 'updated'} in the admin",
+        reason=f"{_english_name(instance)} {'created' if created else 'updated'} in the admin",
         details={"fields": sorted(fields)},
     )
     return instance
@@ -75,7 +76,7 @@ def reference_delete(*, actor: Officer | None, instance: Model) -> None:
         action=AuditAction.ERASURE,
         event=TaskForceAuditEvent.REFERENCE_DELETED,
         target=instance,
-        reason=f"{instance._meta.verbose_name} deleted in the admin",
+        reason=f"{_english_name(instance)} deleted in the admin",
         details={"label": str(instance)},
     )
     instance.delete()
@@ -86,3 +87,9 @@ def memberships_remove_officers(officer_ids: Sequence[int]) -> dict[str, int]:
     sub-task force. Runs in the offboarding's transaction, whose audit event records the count."""
     removed, _ = TaskForceMembership.objects.filter(officer_id__in=list(officer_ids)).delete()
     return {"task_force_memberships": removed}
+
+
+def _english_name(instance: Model) -> str:
+    """The model's name as the audit log keeps it: in English, whoever's language is active."""
+    with translation.override("en"):
+        return str(instance._meta.verbose_name)

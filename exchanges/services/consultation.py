@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exchanges import policy
 from exchanges.models import (
@@ -78,7 +79,9 @@ def _require_purpose(officer: Officer, exchange: Exchange) -> ThreadPurpose:
     purpose = thread_purpose(officer, exchange)
     if purpose.missing:
         raise PurposeRequired(
-            f"Say why you open the thread of {exchange.reference} before reading its content.",
+            # Translators: %(reference)s is an exchange reference.
+            _("Say why you open the thread of %(reference)s before reading its content.")
+            % {"reference": exchange.reference},
             reference=exchange.reference,
         )
     return purpose
@@ -100,7 +103,12 @@ def _require_h3_confirmed(officer: Officer, exchange: Exchange) -> None:
         ).exists()
     ):
         raise RestrictionNotConfirmed(
-            f"{exchange.reference} carries an H3 restriction: confirm its text before reading the content.",
+            # Translators: %(reference)s is an exchange reference; H3 a handling code.
+            _(
+                "%(reference)s carries an H3 restriction: confirm its text before reading the "
+                "content."
+            )
+            % {"reference": exchange.reference},
             reference=exchange.reference,
         )
 
@@ -176,7 +184,9 @@ def exchange_export_evidence(
     _require_purpose(officer, exchange)
     _require_h3_confirmed(officer, exchange)
     if not justification.strip():
-        raise ValidationError({"justification": ["Say for which proceedings the export is made."]})
+        raise ValidationError(
+            {"justification": [_("Say for which proceedings the export is made.")]}
+        )
     audit_record(
         actor=officer,
         action=AuditAction.EXPORT,

@@ -4,9 +4,11 @@ agencies that owe the answer and, once a request is overdue, to the agency that 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 
 from exchanges.models import (
     Exchange,
@@ -44,13 +46,14 @@ def deadlines_flag(*, now: dt.datetime | None = None) -> int:
         if exchange.due_at <= now:
             kind, title = (
                 ExchangeNotificationKind.DEADLINE_PASSED,
-                f"{exchange.reference} is overdue: no answer yet",
+                # Composed in each recipient's language (notify_officers calls it).
+                functools.partial(_overdue_title, exchange.reference),
             )
             overdue[exchange.pk] = exchange
         elif exchange.due_at - now <= APPROACHING_WITHIN[Priority(exchange.priority)]:
             kind, title = (
                 ExchangeNotificationKind.DEADLINE_APPROACHING,
-                f"{exchange.reference} is due {_when(exchange.due_at)}",
+                functools.partial(_approaching_title, exchange.reference, exchange.due_at),
             )
         else:
             continue
@@ -79,7 +82,11 @@ def request_overdue_tell_sender(*, exchange: Exchange) -> int:
     return notify_officers(
         officers=officers,
         kind=ExchangeNotificationKind.REQUEST_OVERDUE,
-        title=f"Your request {exchange.reference} is overdue: an answer is missing",
+        title=lambda: (
+            # Translators: %(reference)s is the reference of a request the officer's agency sent.
+            _("Your request %(reference)s is overdue: an answer is missing")
+            % {"reference": exchange.reference}
+        ),
         link=f"/exchanges/{exchange.reference}/",
         object_type="exchanges.exchange",
         object_id=str(exchange.pk),
@@ -88,4 +95,16 @@ def request_overdue_tell_sender(*, exchange: Exchange) -> int:
 
 
 def _when(moment: dt.datetime) -> str:
-    return timezone.localtime(moment).strftime("%d %b %Y %H:%M %Z")
+    # Django's format, not strftime: the month's abbreviation in the active language.
+    return dateformat.format(timezone.localtime(moment), "d M Y H:i T")
+
+
+def _overdue_title(reference: str) -> str:
+    # Translators: %(reference)s is an exchange reference.
+    return _("%(reference)s is overdue: no answer yet") % {"reference": reference}
+
+
+def _approaching_title(reference: str, due_at: dt.datetime) -> str:
+    # Translators: %(reference)s is an exchange reference, %(when)s a date and time
+    # ("06 Dec 2026 14:00 CET").
+    return _("%(reference)s is due %(when)s") % {"reference": reference, "when": _when(due_at)}

@@ -8,6 +8,7 @@ from dataclasses import replace
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exchanges import policy
 from exchanges.facts import agencies_facts, agency_facts, facts_for
@@ -55,12 +56,12 @@ def dissemination_request_file(
     if kind == DisseminationKind.SHARE:
         targets = agencies_facts(target_agency_ids)
         if not targets:
-            raise ValidationError({"target_agencies": ["Name the agencies to share with."]})
+            raise ValidationError({"target_agencies": [_("Name the agencies to share with.")]})
         # Asking to share is asking to add an audience: refused up front when the forward it
         # would lead to could never pass the gate.
         _admit_share(exchange, requesting_agency=officer_agency(officer), targets=targets)
     if not justification.strip() or not intended_use.strip():
-        raise ValidationError({"justification": ["Say for what use and why."]})
+        raise ValidationError({"justification": [_("Say for what use and why.")]})
     agency = officer_agency(officer)
     request = DisseminationRequest.objects.create(
         exchange=exchange,
@@ -89,7 +90,7 @@ def dissemination_request_file(
         agency_ids=[exchange.sender_agency_id],
         kind=ExchangeNotificationKind.DISSEMINATION_REQUEST,
         exchange=exchange,
-        title=f"{agency.party.code} asks to {_mid_sentence(str(kind.label))} for {exchange.reference}",
+        title=lambda: _request_title(kind, party=agency.party.code, reference=exchange.reference),
         # Each request is its own event: a second request worded alike is told too.
         dedupe_key=f"dissemination-request:{request.pk}",
     )
@@ -120,9 +121,12 @@ def dissemination_request_decide(
     exchange = locked_exchange(request.exchange)
     request = DisseminationRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != DisseminationStatus.PENDING:
-        raise ValidationError(
-            {"status": [f"This request was already {request.get_status_display().lower()}."]}
+        already = (
+            _("This request was already granted.")
+            if request.status == DisseminationStatus.GRANTED
+            else _("This request was already refused.")
         )
+        raise ValidationError({"status": [already]})
     targets = list(request.target_agencies.values_list("pk", flat=True))
     if grant and request.kind == DisseminationKind.SHARE:
         # Checked again: the parties' status may have changed since the request was filed.
@@ -154,13 +158,31 @@ def dissemination_request_decide(
         agency_ids=[request.requesting_agency_id],
         kind=ExchangeNotificationKind.DISSEMINATION_DECISION,
         exchange=exchange,
-        title=f"Dissemination request for {exchange.reference} {request.get_status_display().lower()}",
+        title=lambda: (
+            (
+                # Translators: %(reference)s is an exchange reference.
+                _("Dissemination request for %(reference)s granted")
+                if grant
+                else _("Dissemination request for %(reference)s refused")
+            )
+            % {"reference": exchange.reference}
+        ),
         # Each decision is its own event: a second grant on the same exchange is told too.
         dedupe_key=f"dissemination-request:{request.pk}",
     )
     return request
 
 
-def _mid_sentence(label: str) -> str:
-    """A label inside a sentence: its first letter lowered, its codes kept ("lift H2")."""
-    return label[:1].lower() + label[1:]
+def _request_title(kind: str, *, party: str, reference: str) -> str:
+    """The provider's notice of a request, a whole sentence per kind (translators word each)."""
+    if kind == DisseminationKind.SHARE:
+        # Translators: %(party)s is the requesting party's code, %(reference)s an exchange
+        # reference; H2 is a handling code.
+        text = _("%(party)s asks to share with further agencies (lift H2) for %(reference)s")
+    else:
+        # Translators: %(party)s is the requesting party's code, %(reference)s an exchange
+        # reference; H1 is a handling code.
+        text = _(
+            "%(party)s asks to use as evidence in judicial proceedings (lift H1) for %(reference)s"
+        )
+    return text % {"party": party, "reference": reference}

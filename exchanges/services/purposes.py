@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from exchanges import policy
 from exchanges.models import Exchange, ExchangeAuditEvent
@@ -91,13 +93,20 @@ def _checked(purpose: str) -> str:
     text = purpose.strip()
     if not text:
         raise ValidationError(
-            {"purpose": ["Say why you open this thread (a case, an inquiry, a request)."]}
+            {"purpose": [_("Say why you open this thread (a case, an inquiry, a request).")]}
         )
     if len(text) > PURPOSE_MAX_LENGTH:
         raise ValidationError(
             {
                 "purpose": [
-                    f"Say it in at most {PURPOSE_MAX_LENGTH} characters (this has {len(text)})."
+                    # Translators: %(max)d is the most characters allowed, %(count)d how many
+                    # the text given has.
+                    ngettext(
+                        "Say it in at most %(max)d character (this has %(count)d).",
+                        "Say it in at most %(max)d characters (this has %(count)d).",
+                        PURPOSE_MAX_LENGTH,
+                    )
+                    % {"max": PURPOSE_MAX_LENGTH, "count": len(text)}
                 ]
             }
         )

@@ -4,7 +4,11 @@ provider's alone.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
+
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from exchanges import policy
 from exchanges.models import (
@@ -138,8 +142,9 @@ def _notify_restrictions(
             party_ids=parties(audience),
             kind=ExchangeNotificationKind.RESTRICTION_TIGHTENED,
             exchange=target,
-            title=f"{party} tightened the restrictions of {target.reference}: "
-            f"{' '.join(diff.added)} added, now {' '.join(target.handling_codes)}",
+            title=functools.partial(
+                _tightened_title, party, target.reference, diff.added, target.handling_codes
+            ),
             dedupe_key=f"audit-event:{event_id}:{target.pk}",
         )
     if diff.removed:
@@ -149,7 +154,24 @@ def _notify_restrictions(
             party_ids=parties(audience),
             kind=ExchangeNotificationKind.RESTRICTION_LOOSENED,
             exchange=exchange,
-            title=f"{party} lifted {' '.join(diff.removed)} from {exchange.reference}: "
-            f"now {' '.join(exchange.handling_codes)}",
+            title=lambda: (
+                # Translators: "RO lifted H2 from EX-2026-0042: now H0": %(removed)s and %(now)s
+                # are handling codes (H0 to H3).
+                _("%(party)s lifted %(removed)s from %(reference)s: now %(now)s")
+                % {
+                    "party": party,
+                    "removed": " ".join(diff.removed),
+                    "reference": exchange.reference,
+                    "now": " ".join(exchange.handling_codes),
+                }
+            ),
             dedupe_key=f"audit-event:{event_id}:{exchange.pk}",
         )
+
+
+def _tightened_title(party: str, reference: str, added: Sequence[str], now: Sequence[str]) -> str:
+    # Translators: "RO tightened the restrictions of EX-2026-0042: H2 added, now H1 H2":
+    # %(added)s and %(now)s are handling codes (H0 to H3).
+    return _(
+        "%(party)s tightened the restrictions of %(reference)s: %(added)s added, now %(now)s"
+    ) % {"party": party, "reference": reference, "added": " ".join(added), "now": " ".join(now)}

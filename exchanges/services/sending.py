@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from exchanges import policy
 from exchanges.facts import agencies_facts, agency_facts, facts_for, load_agencies
@@ -71,7 +72,7 @@ def exchange_send(
     addressees = tuple(agency_facts(a) for a in recipient_agencies)
     if not addressees or len(addressees) != len(set(recipient_agency_ids) - {sender.pk}):
         raise ValidationError(
-            {"recipients": ["Choose at least one existing agency other than your own."]}
+            {"recipients": [_("Choose at least one existing agency other than your own.")]}
         )
     sender_facts = agency_facts(sender)
     facts = admit_new(
@@ -128,7 +129,16 @@ def exchange_send(
         party_ids=[a.party_id for a in addressees],
         kind=ExchangeNotificationKind.NEW_EXCHANGE,
         exchange=exchange,
-        title=f"New {exchange.get_kind_display().lower()} {exchange.reference} from {sender.party.code}",
+        title=lambda: (
+            # Translators: "New request EX-2026-0042 from RO": %(kind)s is the kind of exchange
+            # in lower case, %(reference)s its reference, %(party)s the sender's party code.
+            _("New %(kind)s %(reference)s from %(party)s")
+            % {
+                "kind": exchange.get_kind_display().lower(),
+                "reference": exchange.reference,
+                "party": sender.party.code,
+            }
+        ),
         dedupe_key=f"exchange:{exchange.pk}",
     )
     return exchange
@@ -145,7 +155,7 @@ def exchange_reply(*, officer: Officer, parent: Exchange, message: Message) -> E
         message.evaluation.source_reliability and message.evaluation.information_accuracy
     ):
         raise ValidationError(
-            {"evaluation": ["A reply to personal data must carry the evaluation codes."]}
+            {"evaluation": [_("A reply to personal data must carry the evaluation codes.")]}
         )
     restrictions = policy.inherited(Restrictions.of(parent), message.restrictions)
     if agency.pk == parent.sender_agency_id:
@@ -198,7 +208,12 @@ def exchange_reply(*, officer: Officer, parent: Exchange, message: Message) -> E
         agency_ids=addressee_ids,
         kind=ExchangeNotificationKind.REPLY,
         exchange=reply,
-        title=f"Reply {reply.reference} to {parent.reference} from {agency.party.code}",
+        title=lambda: (
+            # Translators: %(reference)s is the reply's reference, %(parent)s that of the
+            # exchange it answers, %(party)s the replying party's code.
+            _("Reply %(reference)s to %(parent)s from %(party)s")
+            % {"reference": reply.reference, "parent": parent.reference, "party": agency.party.code}
+        ),
         dedupe_key=f"exchange:{reply.pk}",
     )
     return reply
@@ -217,9 +232,9 @@ def exchange_forward(
     # A forward discloses: the log must say why (issue 14), as for an evidence export.
     missing: dict[str, list[str]] = {}
     if not targets:
-        missing["recipients"] = ["Choose at least one agency."]
+        missing["recipients"] = [_("Choose at least one agency.")]
     if not justification.strip():
-        missing["justification"] = ["Say why these agencies need the exchange."]
+        missing["justification"] = [_("Say why these agencies need the exchange.")]
     if missing:
         raise ValidationError(missing)
     # H2 is the provider's word on this exchange: a recipient it holds back may see the
@@ -254,7 +269,11 @@ def exchange_forward(
         agency_ids=added,
         kind=ExchangeNotificationKind.NEW_EXCHANGE,
         exchange=exchange,
-        title=f"{exchange.reference} forwarded to your agency by {agency.party.code}",
+        title=lambda: (
+            # Translators: %(reference)s is an exchange reference, %(party)s a party's code.
+            _("%(reference)s forwarded to your agency by %(party)s")
+            % {"reference": exchange.reference, "party": agency.party.code}
+        ),
         dedupe_key=f"audit-event:{event.pk}",
     )
     return added

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from exchanges import policy
 from exchanges.entity_listeners import entities_stored
@@ -54,7 +55,7 @@ def locked_exchange(exchange: Exchange) -> Exchange:
 def officer_agency(officer: Officer) -> Agency:
     agency = officer.agency
     if agency is None:
-        raise PermissionDenied("Only officers of an agency send exchanges.")
+        raise PermissionDenied(_("Only officers of an agency send exchanges."))
     return agency
 
 
@@ -62,20 +63,23 @@ def validate_message(message: Message) -> bool:
     """Return whether the message carries personal data; raise ValidationError otherwise."""
     errors: dict[str, list[str]] = {}
     if not message.subject.strip():
-        errors.setdefault("subject", []).append("A subject is required.")
+        errors.setdefault("subject", []).append(_("A subject is required."))
     if not message.body.strip():
-        errors.setdefault("body", []).append("A body is required.")
+        errors.setdefault("body", []).append(_("A body is required."))
     personal = message.personal_data or bool(message.entities)
     if personal and not (
         message.evaluation.source_reliability and message.evaluation.information_accuracy
     ):
         errors.setdefault("evaluation", []).append(
-            "Personal data must carry the source and information evaluation codes."
+            _("Personal data must carry the source and information evaluation codes.")
         )
     # The entity rules again (the forms and the API apply them first): a caller that goes round
     # them is refused here, before anything is stored or matched.
     entity_messages = [
-        f"Entity {position} ({entity.kind}): {problem}"
+        # Translators: "Entity 2 (person): nationality: ...": %(position)d counts the
+        # entities from 1, %(kind)s is the entity's kind code, %(problem)s what is wrong.
+        _("Entity %(position)d (%(kind)s): %(problem)s")
+        % {"position": position, "kind": entity.kind, "problem": problem}
         for position, entity in enumerate(message.entities, start=1)
         for problem in entity_problems(str(entity.kind), entity.attributes)
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -11,7 +11,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from exchanges.models import Recipient
 from exchanges.selectors_dashboard import WorkList, agency_work
+from exchanges.selectors_subjects import ListedSubject
+from exchanges.services.listing import subjects_listed
 from partners.auth import officer_of
 from partners.capabilities import capabilities_for
 from partners.policy import administers_directory, sees_country_traffic
@@ -31,6 +34,8 @@ class WorkSection:
     work: WorkList
     inbox_query: str  # the inbox filter that lists all of them
     link_text: StrOrPromise
+    # Each receipt of ``work`` with the subject it shows, once the page's subjects are known.
+    rows: tuple[tuple[Recipient, ListedSubject], ...] = ()
 
 
 @require_GET
@@ -77,6 +82,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "direction=incoming&status=unacknowledged",
                 _("All exchanges awaiting acknowledgement"),
             ),
+        ]
+    if sections:
+        # One audited consultation for every subject the page shows, whichever section.
+        listed = [receipt.exchange for section in sections for receipt in section.work.receipts]
+        subjects = subjects_listed(officer=officer, exchanges=listed, listing="dashboard")
+        sections = [
+            replace(
+                section,
+                rows=tuple((r, subjects[r.exchange.pk]) for r in section.work.receipts),
+            )
+            for section in sections
         ]
     context = {
         "officer": officer,

@@ -8,9 +8,11 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from exchanges.inbox import page_links, parse_inbox_request
+from exchanges.inbox import ListedRow, page_links, parse_inbox_request, saved_query, sort_links
 from exchanges.policy import works_with_exchanges
-from exchanges.selectors_inbox import PAGE_SIZE, inbox_search
+from exchanges.selectors_inbox import PAGE_SIZE, inbox_search, saved_inbox_filters
+from exchanges.services.listing import subjects_listed
+from exchanges.views.saved_filters import SaveViewForm
 from partners.auth import officer_of
 from partners.policy import sees_country_traffic
 
@@ -22,12 +24,26 @@ def inbox(request: HttpRequest) -> HttpResponse:
     officer = officer_of(request)
     parsed = parse_inbox_request(request.GET, officer=officer)
     page = inbox_search(
-        officer, parsed.query, after=parsed.after, before=parsed.before, limit=ROWS_PER_PAGE
+        officer,
+        parsed.query,
+        after=parsed.after,
+        before=parsed.before,
+        limit=ROWS_PER_PAGE,
+        subjects=True,
+    )
+    subjects = subjects_listed(
+        officer=officer, exchanges=[row.exchange for row in page.rows], listing="inbox"
     )
     previous, next_ = page_links(request.GET, page)
     context = {
         "form": parsed.form,
         "page": page,
+        "rows": [ListedRow(row, subjects[row.exchange.pk]) for row in page.rows],
+        "sort_links": sort_links(request.GET, parsed.query.sort),
+        "saved_views": saved_inbox_filters(officer),
+        "save_view_form": SaveViewForm(
+            initial={"query": saved_query(request.GET, officer=officer)}
+        ),
         "previous": previous,
         "next": next_,
         "nfp": sees_country_traffic(officer.role),

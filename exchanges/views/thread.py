@@ -27,6 +27,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from exchanges.entity_schema import NAMES, SCHEMA_OF
 from exchanges.forms_thread import PurposeForm
 from exchanges.message_actions import MessageFacts, OfferedAction, offered_actions
 from exchanges.models import (
@@ -82,7 +83,8 @@ class MessageView:
     purpose_form: PurposeForm | None = None
     purpose_elsewhere: bool = False
     gated: bool = False
-    entities: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
+    # Each entity's kind and attributes: label, value, whether the value is a name.
+    entities: list[tuple[str, list[tuple[str, str, bool]]]] = field(default_factory=list)
     # What the officer may do, decided from the permissions the selectors read. An offer is
     # drawn live, or disabled with the policy's reason (``exchanges.policy_offers``); None: the
     # action is not drawn at all.
@@ -107,7 +109,7 @@ class MessageView:
 
     @property
     def handling(self) -> list[tuple[str, str]]:
-        return [(code, HANDLING_MEANINGS[code]) for code in self.exchange.handling_codes]
+        return [(code, str(HANDLING_MEANINGS[code])) for code in self.exchange.handling_codes]
 
     @property
     def can_reply(self) -> bool:
@@ -145,7 +147,12 @@ class MessageView:
         )
 
 
-def _attribute_label(key: str) -> str:
+def _attribute_label(kind: str, key: str) -> str:
+    """The attribute's label as the entity's form names it (translated); its key otherwise."""
+    schema = SCHEMA_OF.get(kind)
+    for attribute in schema.attributes if schema else ():
+        if attribute.name == key:
+            return str(attribute.label)
     return key.replace("_", " ").capitalize()
 
 
@@ -157,11 +164,16 @@ def _attribute_value(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _entity_rows(entities: list[Entity]) -> list[tuple[str, list[tuple[str, str]]]]:
+def _entity_rows(entities: list[Entity]) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+    """Each entity's kind and its attributes: label, value, and whether the value is a name
+    (shown with a transliteration for a reader of another script)."""
     return [
         (
             str(entity.get_kind_display()),
-            [(_attribute_label(k), _attribute_value(v)) for k, v in entity.attributes.items()],
+            [
+                (_attribute_label(entity.kind, k), _attribute_value(v), (entity.kind, k) in NAMES)
+                for k, v in entity.attributes.items()
+            ],
         )
         for entity in entities
     ]

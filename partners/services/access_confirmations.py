@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from partners import policy
 from partners.models import (
@@ -75,11 +76,7 @@ def confirmation_open(
         officers=officers_who_decide(confirmation)
         | officers_concerned(agency_ids=[officer.agency.pk]),
         kind=PartnerNotificationKind.ACCESS_CONFIRMATION,
-        title=(
-            f"{officer.get_full_name() or officer.username} ({officer.username}) awaits "
-            f"confirmation of access as {officer.get_role_display().lower()} of "
-            f"{officer.agency.name}"
-        )[:200],
+        title=lambda: _awaiting_title(officer),
         link="/account/confirmations/",
         object_type="partners.accessconfirmation",
         object_id=str(confirmation.pk),
@@ -97,11 +94,17 @@ def officer_access_decide(
     does not exist."""
     found = confirmation_with_facts(confirmation_id, lock=True)
     if found is None or not policy.may_confirm(officer_facts(actor), found[1]):
-        raise Http404("No such access confirmation.")
+        raise Http404(_("No such access confirmation."))
     confirmation = found[0]
     if confirmation.status != AccessConfirmationStatus.PENDING:
         raise ValidationError(
-            {"status": [f"This request was already {confirmation.get_status_display().lower()}."]}
+            {
+                "status": [
+                    # Translators: status is the request's status, e.g. "confirmed", "refused".
+                    _("This request was already %(status)s.")
+                    % {"status": confirmation.get_status_display().lower()}
+                ]
+            }
         )
     return _confirmation_decide(confirmation, actor=actor, confirm=confirm, note=note)
 
@@ -117,16 +120,21 @@ def officer_access_confirm_by_operator(*, officer: Officer, note: str) -> Access
         .first()
     )
     if confirmation is None:
-        raise ValidationError(f"{officer.username} has no access awaiting confirmation.")
+        raise ValidationError(
+            _("%(username)s has no access awaiting confirmation.") % {"username": officer.username}
+        )
     if not policy.may_confirm_as_operator(
         someone_can_decide=officers_who_decide(confirmation).exists()
     ):
         raise PermissionDenied(
-            f"{officer.username}'s access is confirmed by the National Focal Point of "
-            f"{confirmation.agency.party.code} or a colleague with access, not by the operator."
+            _(
+                "%(username)s's access is confirmed by the National Focal Point of %(party)s "
+                "or a colleague with access, not by the operator."
+            )
+            % {"username": officer.username, "party": confirmation.agency.party.code}
         )
     if not note.strip():
-        raise ValidationError("Say why the operator confirms (e.g. the party's first officer).")
+        raise ValidationError(_("Say why the operator confirms (e.g. the party's first officer)."))
     return _confirmation_decide(confirmation, actor=None, confirm=True, note=note)
 
 
@@ -168,16 +176,36 @@ def _confirmation_decide(
     if actor is not None:
         # The operator confirms the first officer of a party before anyone has signed in: there
         # is nobody to tell yet. An officer's decision is told to the subject and the requester.
-        verdict = "confirmed" if confirm else "refused"
+        def title() -> str:
+            args = {"username": officer.username, "agency": confirmation.agency.name}
+            if confirm:
+                return (_("Access of %(username)s to %(agency)s confirmed") % args)[:200]
+            return (_("Access of %(username)s to %(agency)s refused") % args)[:200]
+
         notify_officers(
             officers=Officer.objects.filter(
                 pk__in=[officer.pk, confirmation.requested_by_id or officer.pk]
             ),
             kind=PartnerNotificationKind.ACCESS_CONFIRMATION,
-            title=f"Access of {officer.username} to {confirmation.agency.name} {verdict}"[:200],
+            title=title,
             link="/account/",
             object_type="partners.accessconfirmation",
             object_id=str(confirmation.pk),
             dedupe_key=f"access-confirmation-decided:{confirmation.pk}",
         )
     return confirmation
+
+
+def _awaiting_title(officer: Officer) -> str:
+    """The notice of an officer awaiting confirmation, in the active language."""
+    # Translators: role is e.g. "police officer", agency the name of the officer's agency.
+    text = _("%(name)s (%(username)s) awaits confirmation of access as %(role)s of %(agency)s")
+    return (
+        text
+        % {
+            "name": officer.get_full_name() or officer.username,
+            "username": officer.username,
+            "role": officer.get_role_display().lower(),
+            "agency": officer.agency.name if officer.agency else "",
+        }
+    )[:200]

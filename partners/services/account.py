@@ -24,6 +24,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from partners.api_auth import totp_code_accepted
@@ -33,14 +35,15 @@ from partners.sessions import django_session_delete, sessions_end
 from selec.core.audit import audit_record
 from selec.core.durations import humanised_duration
 from selec.core.models import AuditAction, OutboxMessage
+from selec.core.notifications import in_language_of
 from selec.core.tasks import relay_outbox
 
-WRONG_CODE = "Enter a new code from your authenticator app (each code works once)."
+WRONG_CODE = gettext_lazy("Enter a new code from your authenticator app (each code works once).")
 BACKUP_CODES_COUNT = 10
 # At most one reset e-mail per officer in this many seconds, however often the form is sent:
 # the form is public, and must not let anyone fill an officer's mailbox.
 RESET_MAIL_INTERVAL_SECONDS = 300
-_TELL_YOUR_NFP = (
+_TELL_YOUR_NFP = gettext_lazy(
     "If it was not you, tell your National Focal Point at once (SELEC staff: the directory "
     "administrators): someone else knows your password."
 )
@@ -61,7 +64,7 @@ def password_change(
     if not totp_code_accepted(officer, totp_code):
         raise ValidationError({"totp_code": WRONG_CODE})
     if not officer.check_password(current_password):
-        raise ValidationError({"current_password": "This is not your current password."})
+        raise ValidationError({"current_password": _("This is not your current password.")})
     validate_password(new_password, officer)
     return _password_set(
         officer=officer,
@@ -99,18 +102,28 @@ def _password_reset_mail(officer: Officer) -> None:
         },
     )
     hours = max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)
-    queued = _mail_officer(
-        officer,
-        subject="Reset your password",
-        body=(
-            f"Someone asked to reset the password of your SELEC Exchange account "
-            f"{officer.username}. To choose a new password, open this link within "
-            f"{humanised_duration(dt.timedelta(hours=hours))}; it works once:\n\n{settings.SITE_URL}{path}\n\n"
-            "You will still be asked for a code from your authenticator app when you sign in. "
-            "If you did not ask, ignore this message: your password stays as it is."
-        ),
-        dedupe_key=f"password_reset:{officer.pk}:{window}",
-    )
+    # In the officer's language, not the one of whoever asked.
+    with in_language_of(officer):
+        queued = _mail_officer(
+            officer,
+            subject=_("Reset your password"),
+            body=(
+                # Translators: e-mail body; duration is e.g. "3 days", link is the reset address.
+                _(
+                    "Someone asked to reset the password of your SELEC Exchange account "
+                    "%(username)s. To choose a new password, open this link within "
+                    "%(duration)s; it works once:\n\n%(link)s\n\n"
+                    "You will still be asked for a code from your authenticator app when you sign in. "
+                    "If you did not ask, ignore this message: your password stays as it is."
+                )
+                % {
+                    "username": officer.username,
+                    "duration": humanised_duration(dt.timedelta(hours=hours)),
+                    "link": f"{settings.SITE_URL}{path}",
+                }
+            ),
+            dedupe_key=f"password_reset:{officer.pk}:{window}",
+        )
     if queued:
         audit_record(
             actor=None,
@@ -127,7 +140,7 @@ def password_reset_complete(*, officer: Officer, new_password: str) -> int:
     session of the officer ends. The next login still asks for the authenticator's code."""
     if not officer.is_active:
         # A link mailed before the account was closed opens nothing.
-        raise ValidationError("This account is closed.")
+        raise ValidationError(_("This account is closed."))
     validate_password(new_password, officer)
     return _password_set(
         officer=officer,
@@ -162,16 +175,21 @@ def _password_set(
         reason=reason,
         details={"officer": officer.username, "sessions_ended": ended},
     )
-    _mail_officer(
-        officer,
-        subject="Your password was changed",
-        body=(
-            f"The password of your SELEC Exchange account {officer.username} was changed on "
-            f"{now:%Y-%m-%d %H:%M} UTC, and your other sessions were signed out.\n\n"
-            f"{_TELL_YOUR_NFP}"
-        ),
-        dedupe_key=f"{event}:{event_row.pk}",
-    )
+    with in_language_of(officer):
+        _mail_officer(
+            officer,
+            subject=_("Your password was changed"),
+            body=(
+                # Translators: e-mail body; when is a date and time such as "2026-05-04 13:20".
+                _(
+                    "The password of your SELEC Exchange account %(username)s was changed on "
+                    "%(when)s UTC, and your other sessions were signed out."
+                )
+                % {"username": officer.username, "when": f"{now:%Y-%m-%d %H:%M}"}
+                + f"\n\n{_TELL_YOUR_NFP}"
+            ),
+            dedupe_key=f"{event}:{event_row.pk}",
+        )
     return ended
 
 
@@ -187,9 +205,9 @@ def officer_session_end(
         .first()
     )
     if row is None:
-        raise Http404("No such session.")
+        raise Http404(_("No such session."))
     if row.session_key == current_session_key:
-        raise ValidationError("This is the session you are using: log out instead.")
+        raise ValidationError(_("This is the session you are using: log out instead."))
     django_session_delete(row.session_key)
     row.ended_at = timezone.now()
     row.save(update_fields=["ended_at"])
@@ -213,7 +231,7 @@ def language_offered(language: str) -> bool:
 def preferences_set(*, officer: Officer, language: str, time_zone: str) -> list[str]:
     """Set the language and time zone of the officer's pages; return the fields changed."""
     if not language_offered(language):
-        raise ValidationError({"language": "This language is not offered."})
+        raise ValidationError({"language": _("This language is not offered.")})
     try:
         validate_time_zone(time_zone)
     except ValidationError as error:
@@ -225,7 +243,7 @@ def preferences_set(*, officer: Officer, language: str, time_zone: str) -> list[
     }
     if not changes:
         return []
-    for field, (_, value) in changes.items():
+    for field, (_old, value) in changes.items():
         setattr(officer, field, value)
     officer.save(update_fields=list(changes))
     audit_record(
@@ -254,7 +272,7 @@ def _backup_codes_replace(officer: Officer) -> list[str]:
     if device is None:
         device = StaticDevice.objects.create(user=officer, name="backup")
     StaticToken.objects.filter(device=device).delete()
-    codes = [StaticToken.random_token() for _ in range(BACKUP_CODES_COUNT)]
+    codes = [StaticToken.random_token() for _i in range(BACKUP_CODES_COUNT)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
     audit_record(
         actor=officer,
@@ -272,11 +290,11 @@ def _mail_officer(officer: Officer, *, subject: str, body: str, dedupe_key: str)
     queued now. Runs inside the caller's transaction; relayed after commit."""
     if not officer.email:
         return False
-    _, created = OutboxMessage.objects.get_or_create(
+    _row, created = OutboxMessage.objects.get_or_create(
         dedupe_key=dedupe_key,
         defaults={
             "to": officer.email,
-            "subject": f"[SELEC Exchange] {subject}",
+            "subject": f"[SELEC Exchange] {subject}",  # the product's name, not translated
             "body": body,
             "created_at": timezone.now(),
         },

@@ -6,10 +6,13 @@ and told to the officer by e-mail."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp import devices_for_user, user_has_device
 
 from partners import policy_lifecycle
@@ -32,11 +35,11 @@ ADMIN_LINK = "/directory/manage/authenticator-resets/"
 LOGIN_LINK = "/account/login/"
 
 
-def _tell_officer(reset: AuthenticatorReset, *, step: str, title: str) -> None:
+def _tell_officer(reset: AuthenticatorReset, *, step: str, title: Callable[[], str]) -> None:
     notify_officers(
         officers=[reset.officer],
         kind=PartnerNotificationKind.AUTHENTICATOR_RESET,
-        title=title[:200],
+        title=lambda: title()[:200],
         link=LOGIN_LINK,
         object_type="partners.authenticatorreset",
         object_id=str(reset.pk),
@@ -57,7 +60,7 @@ def authenticator_reset_request(*, officer: Officer) -> AuthenticatorReset:
         active=officer.is_active, has_authenticator=user_has_device(officer, confirmed=True)
     ):
         raise ValidationError(
-            "You have no authenticator to replace: sign in, and you will be asked to enrol one."
+            _("You have no authenticator to replace: sign in, and you will be asked to enrol one.")
         )
     open_reset = AuthenticatorReset.objects.filter(
         officer=officer,
@@ -77,14 +80,19 @@ def authenticator_reset_request(*, officer: Officer) -> AuthenticatorReset:
     _tell_officer(
         reset,
         step="requested",
-        title="You asked for a new authenticator: your identity will be confirmed, then it is reset",
+        title=lambda: _(
+            "You asked for a new authenticator: your identity will be confirmed, then it is reset"
+        ),
     )
     found = reset_with_facts(reset.pk)
     assert found is not None
     notify_officers(
         officers=identity_confirmers(found[1]),
         kind=PartnerNotificationKind.AUTHENTICATOR_RESET,
-        title=f"{officer.username} asks for a new authenticator: confirm it is them",
+        title=lambda: (
+            _("%(username)s asks for a new authenticator: confirm it is them")
+            % {"username": officer.username}
+        ),
         link=CONFIRMATIONS_LINK,
         object_type="partners.authenticatorreset",
         object_id=str(reset.pk),
@@ -103,7 +111,7 @@ def authenticator_reset_decide(
     if found is None or not policy_lifecycle.may_confirm_identity(
         officer_facts(actor), admin=is_directory_admin(actor), reset=found[1]
     ):
-        raise Http404("No such request.")
+        raise Http404(_("No such request."))
     reset = found[0]
     reset.status = (
         AuthenticatorResetStatus.CONFIRMED if confirm else AuthenticatorResetStatus.REFUSED
@@ -128,12 +136,17 @@ def authenticator_reset_decide(
         _tell_officer(
             reset,
             step="confirmed",
-            title="Your identity was confirmed: an administrator will reset your authenticator",
+            title=lambda: _(
+                "Your identity was confirmed: an administrator will reset your authenticator"
+            ),
         )
         notify_officers(
             officers=resetting_admins(exclude=[actor.pk, reset.officer_id]),
             kind=PartnerNotificationKind.AUTHENTICATOR_RESET,
-            title=f"Authenticator of {reset.officer.username} to reset (identity confirmed)",
+            title=lambda: (
+                _("Authenticator of %(username)s to reset (identity confirmed)")
+                % {"username": reset.officer.username}
+            ),
             link=ADMIN_LINK,
             object_type="partners.authenticatorreset",
             object_id=str(reset.pk),
@@ -143,7 +156,9 @@ def authenticator_reset_decide(
         _tell_officer(
             reset,
             step="refused",
-            title="Your request for a new authenticator was refused: contact your focal point",
+            title=lambda: _(
+                "Your request for a new authenticator was refused: contact your focal point"
+            ),
         )
     return reset
 
@@ -155,18 +170,23 @@ def authenticator_reset_carry_out(*, actor: Officer, reset_id: int) -> Authentic
     is the officer nor confirmed it."""
     found = reset_with_facts(reset_id, lock=True)
     if found is None:
-        raise Http404("No such request.")
+        raise Http404(_("No such request."))
     reset, facts = found
     if not policy_lifecycle.may_reset(
         actor_id=actor.pk, admin=is_directory_admin(actor), reset=facts
     ):
         if facts.status == AuthenticatorResetStatus.REQUESTED:
-            raise ValidationError("The officer's identity has not been confirmed yet.")
+            raise ValidationError(_("The officer's identity has not been confirmed yet."))
         if facts.status != AuthenticatorResetStatus.CONFIRMED:
-            raise ValidationError(f"This request was already {reset.get_status_display()}.")
+            raise ValidationError(
+                # Translators: status is the request's status, e.g. "refused", "done".
+                _("This request was already %(status)s.") % {"status": reset.get_status_display()}
+            )
         raise ValidationError(
-            "You confirmed this officer's identity (or are the officer): another administrator "
-            "resets."
+            _(
+                "You confirmed this officer's identity (or are the officer): another "
+                "administrator resets."
+            )
         )
     devices = list(devices_for_user(reset.officer, confirmed=None))
     for device in devices:
@@ -193,6 +213,6 @@ def authenticator_reset_carry_out(*, actor: Officer, reset_id: int) -> Authentic
     _tell_officer(
         reset,
         step="done",
-        title="Your authenticator was reset: sign in to enrol a new one",
+        title=lambda: _("Your authenticator was reset: sign in to enrol a new one"),
     )
     return reset

@@ -8,6 +8,7 @@ import datetime as dt
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from partners.models import (
     Agency,
@@ -19,6 +20,7 @@ from partners.models import (
     PartyStatus,
     PartyStatusChange,
 )
+from partners.party_defaults import default_language, default_time_zone
 from partners.services.groups import ensure_nfp_group
 from selec.core.audit import audit_record
 from selec.core.models import AuditAction
@@ -45,6 +47,8 @@ def party_create(
         status=status,
         status_since=status_since,
         legal_basis=legal_basis,
+        language=default_language(code),
+        time_zone=default_time_zone(code),
     )
     party.full_clean()
     party.save()
@@ -154,8 +158,8 @@ def _refuse_second_nfp(agency: Agency) -> None:
         raise ValidationError(
             {
                 "is_national_focal_point": (
-                    f"{agency.party.code} already has a National Focal Point ({existing}): "
-                    "a party has one."
+                    _("%(party)s already has a National Focal Point (%(agency)s): a party has one.")
+                    % {"party": agency.party.code, "agency": existing}
                 )
             }
         )

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners import policy_onboarding
@@ -25,6 +26,7 @@ from partners.models import Agency, Invitation, Officer, PartnerAuditEvent, Part
 from partners.services.officers import officer_create
 from selec.core.audit import audit_record
 from selec.core.models import AuditAction, OutboxMessage
+from selec.core.notifications import in_language_of
 from selec.core.tasks import relay_outbox
 
 
@@ -53,9 +55,11 @@ def officer_invite_new(
     invitation; the officer's access to content waits for the NFP's confirmation
     (``officer_create`` opens it)."""
     if agency.party_id != party.pk or agency.closed_at is not None:
-        raise ValidationError({"agency": f"Choose one of the open agencies of {party.code}."})
+        raise ValidationError(
+            {"agency": _("Choose one of the open agencies of %(party)s.") % {"party": party.code}}
+        )
     if not email:
-        raise ValidationError({"email": "The invitation is sent to this address: give one."})
+        raise ValidationError({"email": _("The invitation is sent to this address: give one.")})
     officer = officer_create(
         actor=actor,
         username=username,
@@ -79,10 +83,10 @@ def invitation_send(*, actor: Officer, officer: Officer) -> Invitation:
         is_active=officer.is_active, has_usable_password=officer.has_usable_password()
     ):
         raise ValidationError(
-            "This account was already opened (or is inactive): it gets no invitation."
+            _("This account was already opened (or is inactive): it gets no invitation.")
         )
     if not officer.email:
-        raise ValidationError({"email": "The officer has no e-mail address to invite."})
+        raise ValidationError({"email": _("The officer has no e-mail address to invite.")})
     now = timezone.now()
     revoked = Invitation.objects.filter(
         officer=officer, used_at__isnull=True, revoked_at__isnull=True
@@ -95,7 +99,8 @@ def invitation_send(*, actor: Officer, officer: Officer) -> Invitation:
         created_at=now,
         expires_at=now + dt.timedelta(hours=settings.INVITATION_HOURS),
     )
-    subject, body = _invitation_email(officer, token, invitation.expires_at)
+    with in_language_of(officer):  # the new officer's, not the administrator's
+        subject, body = _invitation_email(officer, token, invitation.expires_at)
     OutboxMessage.objects.create(
         to=officer.email,
         subject=subject,
@@ -152,7 +157,7 @@ def invitation_accept(*, token: str, password: str, totp_key: str, totp_code: st
     # and the transaction takes the device back.
     if not (totp_code.isdigit() and device.verify_token(totp_code)):
         raise ValidationError(
-            {"totp_code": "This code does not match: enter the code your app shows now."}
+            {"totp_code": _("This code does not match: enter the code your app shows now.")}
         )
     officer.set_password(password)
     officer.save(update_fields=["password"])
@@ -183,11 +188,13 @@ def _usable(invitation: Invitation) -> bool:
 
 def _invitation_email(officer: Officer, token: str, expires_at: dt.datetime) -> tuple[str, str]:
     url = settings.SITE_URL.rstrip("/") + reverse("invitation_accept", args=[token])
-    body = (
-        f"An account on SELEC Exchange was opened for you (username: {officer.username}).\n\n"
-        f"Open this link before {expires_at:%Y-%m-%d %H:%M} UTC to choose your password and link "
+    # Translators: e-mail body; expires is a date and time such as "2026-05-04 13:20".
+    body = _(
+        "An account on SELEC Exchange was opened for you (username: %(username)s).\n\n"
+        "Open this link before %(expires)s UTC to choose your password and link "
         "the authenticator app of your phone; the link works once:\n\n"
-        f"{url}\n\n"
+        "%(link)s\n\n"
         "If you did not expect this message, ignore it and tell your administrator.\n"
-    )
-    return "[SELEC Exchange] Your invitation", body
+    ) % {"username": officer.username, "expires": f"{expires_at:%Y-%m-%d %H:%M}", "link": url}
+    # "SELEC Exchange", the product's name, is not translated.
+    return f"[SELEC Exchange] {_('Your invitation')}", body

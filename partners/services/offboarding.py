@@ -10,9 +10,12 @@ the NFP of its party still sees them, open requests included.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from partners import policy_lifecycle
 from partners.models import Agency, Officer, PartnerAuditEvent, PartnerNotificationKind, Party
@@ -39,12 +42,14 @@ def _require_admin(actor: Officer, officer_id: int | None = None) -> None:
     if not policy_lifecycle.may_offboard(
         actor_id=actor.pk, admin=is_directory_admin(actor), officer_id=officer_id
     ):
-        raise PermissionDenied("Only another directory administrator offboards an officer.")
+        raise PermissionDenied(_("Only another directory administrator offboards an officer."))
 
 
 def _reason_required(reason: str) -> str:
     if not reason.strip():
-        raise ValidationError({"reason": ["Say why (e.g. the officer left the post on 1 June)."]})
+        raise ValidationError(
+            {"reason": [_("Say why (e.g. the officer left the post on 1 June).")]}
+        )
     return reason.strip()
 
 
@@ -76,13 +81,15 @@ def _offboard(*, actor: Officer, officer: Officer, reason: str) -> dict[str, int
     return removed
 
 
-def _tell_nfp(*, party_id: int | None, title: str, object_type: str, object_id: int) -> None:
+def _tell_nfp(
+    *, party_id: int | None, title: Callable[[], str], object_type: str, object_id: int
+) -> None:
     if party_id is None:
         return
     notify_officers(
         officers=nfp_officers_of(party_id),
         kind=PartnerNotificationKind.ACCOUNT_CLOSED,
-        title=title[:200],
+        title=lambda: title()[:200],
         link="/",
         object_type=object_type,
         object_id=str(object_id),
@@ -101,11 +108,11 @@ def officer_offboard(*, actor: Officer, officer: Officer, reason: str) -> dict[s
         .get(pk=officer.pk)
     )
     if not officer.is_active:
-        raise ValidationError("This account is already inactive.")
+        raise ValidationError(_("This account is already inactive."))
     removed = _offboard(actor=actor, officer=officer, reason=reason)
     _tell_nfp(
         party_id=officer.agency.party_id if officer.agency else None,
-        title=f"Account of {officer.username} closed",
+        title=lambda: _("Account of %(username)s closed") % {"username": officer.username},
         object_type="partners.officer",
         object_id=officer.pk,
     )
@@ -142,17 +149,19 @@ def agency_close(*, actor: Officer, agency: Agency, reason: str) -> int:
         Agency.objects.select_for_update(of=("self",)).select_related("party").get(pk=agency.pk)
     )
     if agency.closed_at is not None:
-        raise ValidationError("This agency is already closed.")
+        raise ValidationError(_("This agency is already closed."))
     if not policy_lifecycle.may_close_agency(
         is_national_focal_point=agency.is_national_focal_point, whole_party=False
     ):
         raise ValidationError(
-            "The National Focal Point closes only with its whole party: offboard the party."
+            _("The National Focal Point closes only with its whole party: offboard the party.")
         )
     count = _close(actor=actor, agency=agency, reason=reason)
     _tell_nfp(
         party_id=agency.party_id,
-        title=f"{agency.name} closed: its open requests are shown to you",
+        title=lambda: (
+            _("%(agency)s closed: its open requests are shown to you") % {"agency": agency.name}
+        ),
         object_type="partners.agency",
         object_id=agency.pk,
     )
@@ -170,7 +179,7 @@ def party_offboard(*, actor: Officer, party: Party, reason: str) -> int:
         party.agencies.filter(closed_at__isnull=True).select_related("party").order_by("pk")
     )
     if not agencies:
-        raise ValidationError("Every agency of this party is already closed.")
+        raise ValidationError(_("Every agency of this party is already closed."))
     count = sum(_close(actor=actor, agency=agency, reason=reason) for agency in agencies)
     audit_record(
         actor=actor,

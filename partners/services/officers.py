@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from partners import policy
 from partners.api_auth import api_tokens_revoke_all
@@ -36,7 +37,11 @@ def officer_create(
     first_name: str = "",
     last_name: str = "",
     email: str = "",
+    language: str | None = None,
 ) -> Officer:
+    """Create an officer. An officer posted at home starts with their party's language and
+    time zone (``language`` given: that one instead); one posted at SELEC's headquarters with
+    SELEC's working language and Bucharest's time. Each may choose on their account page."""
     officer = Officer(
         username=username,
         first_name=first_name,
@@ -47,6 +52,10 @@ def officer_create(
         posted_at=posted_at,
         is_staff=role == Role.DIRECTORY_ADMIN,
     )
+    if agency is not None and posted_at == Posting.HOME:
+        officer.language, officer.time_zone = agency.party.language, agency.party.time_zone
+    if language is not None:
+        officer.language = language
     if password:
         officer.set_password(password)
     else:
@@ -88,7 +97,7 @@ def officer_update_assignment(
     """
     if not policy.may_change_assignment(actor_id=getattr(actor, "pk", None), officer_id=officer.pk):
         raise PermissionDenied(
-            "Nobody changes their own role, agency or activity: another administrator must."
+            _("Nobody changes their own role, agency or activity: another administrator must.")
         )
     before = Officer.objects.select_for_update().get(pk=officer.pk)
     reason = policy.confirmation_reason(
@@ -159,7 +168,7 @@ def officer_login_unlock(*, actor: Officer | None, officer: Officer, reason: str
     from axes.utils import reset
 
     if not reason.strip():
-        raise ValidationError({"reason": ["Say why the login is unlocked now."]})
+        raise ValidationError({"reason": [_("Say why the login is unlocked now.")]})
     cleared = reset(username=officer.username)
     if cleared:
         audit_record(
@@ -179,15 +188,15 @@ def _validate_assignment(officer: Officer) -> None:
         officer.agency and officer.agency.is_national_focal_point
     ):
         raise ValidationError(
-            {"agency": "An NFP officer belongs to the National Focal Point of a party."}
+            {"agency": _("An NFP officer belongs to the National Focal Point of a party.")}
         )
     if officer.role == Role.NFP_OFFICER and officer.posted_at != Posting.HOME:
         raise ValidationError(
-            {"posted_at": 'An NFP officer works in their home country: choose "Home country".'}
+            {"posted_at": _('An NFP officer works in their home country: choose "Home country".')}
         )
     if officer.role not in (Role.LIAISON_OFFICER, Role.NFP_OFFICER) and officer.agency_id:
         raise ValidationError(
-            {"agency": "Secretariat staff (analyst, DPO, directory admin) have no agency."}
+            {"agency": _("Secretariat staff (analyst, DPO, directory admin) have no agency.")}
         )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from partners.models import (
     Officer,
@@ -75,10 +76,17 @@ def officers_told_of_status(party: Party) -> QuerySet[Officer]:
 
 def _check_new_status(party: Party, status: str) -> None:
     if status not in PartyStatus.values:
-        raise ValidationError({"status": [f"{status!r} is not a party status."]})
+        raise ValidationError(
+            {"status": [_("%(status)r is not a party status.") % {"status": status}]}
+        )
     if status == party.status:
         raise ValidationError(
-            {"status": [f"{party.name} already has the status {party.get_status_display()}."]}
+            {
+                "status": [
+                    _("%(party)s already has the status %(status)s.")
+                    % {"party": party.name, "status": party.get_status_display()}
+                ]
+            }
         )
 
 
@@ -172,13 +180,26 @@ def party_apply_status(
     notify_officers(
         officers=officers_told_of_status(party),
         kind=PartnerNotificationKind.PARTY_STATUS_CHANGED,
-        title=(
-            f"{party.name} ({party.code}): {PartyStatus(previous).label} → "
-            f"{party.get_status_display()} from {effective_from.isoformat()}"
-        )[:200],
+        title=lambda: _status_title(party, previous, effective_from),
         link="/directory/parties/",
         object_type="partners.party",
         object_id=str(party.pk),
         dedupe_key=f"party-status:{change.pk}",
     )
     return impact
+
+
+def _status_title(party: Party, previous: str, effective_from: dt.date) -> str:
+    """The notice of a party's status change, in the active language."""
+    # Translators: e.g. "Moldova (MD): Member → Observer from 2026-07-01".
+    text = _("%(party)s (%(code)s): %(previous)s → %(status)s from %(date)s")
+    return (
+        text
+        % {
+            "party": party.name,
+            "code": party.code,
+            "previous": PartyStatus(previous).label,
+            "status": party.get_status_display(),
+            "date": effective_from.isoformat(),
+        }
+    )[:200]

@@ -24,6 +24,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -81,13 +82,13 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return Response({"detail": reason}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, Http404):
         set_rollback()
-        return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+        return Response({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, DecryptionError):
         # Not the caller's fault, and not to be retried: a key is missing or the row altered.
         logger.error("Stored content could not be decrypted", exc_info=exc)
         set_rollback()
         return Response(
-            {"detail": "This content cannot be decrypted at present; the operators are told."},
+            {"detail": _("This content cannot be decrypted at present; the operators are told.")},
             status=status.HTTP_409_CONFLICT,
         )
     if is_database_outage(exc):

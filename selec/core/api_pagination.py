@@ -25,6 +25,7 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Field, QuerySet
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
@@ -60,7 +61,9 @@ class CursorPage(CursorPagination):
         if given is None:
             return self.page_size
         if not given.isdigit() or not 1 <= int(given) <= MAX_PAGE_SIZE:
-            raise ValidationError({"limit": [f"A whole number from 1 to {MAX_PAGE_SIZE}."]})
+            raise ValidationError(
+                {"limit": [_("A whole number from 1 to %(max)d.") % {"max": MAX_PAGE_SIZE}]}
+            )
         return int(given)
 
     def get_ordering(
@@ -155,7 +158,7 @@ class CursorPage(CursorPagination):
 
 def not_a_cursor() -> ValidationError:
     """The refusal of a cursor this list did not give out (a selector's keyset too)."""
-    return ValidationError({"cursor": ["Not a cursor of this list."]})
+    return ValidationError({"cursor": [_("Not a cursor of this list.")]})
 
 
 def _field_of(queryset: QuerySet[Any], term: str) -> Field[Any, Any]:

@@ -14,6 +14,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
@@ -21,6 +22,13 @@ from rest_framework.exceptions import ParseError
 # exchange's entities' documents).
 MAX_JSON_DEPTH = 32
 TOO_DEEP = f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep."
+
+
+def too_deep() -> str:
+    """TOO_DEEP in the language of the request."""
+    return gettext("The JSON body is nested more than %(depth)d levels deep.") % {
+        "depth": MAX_JSON_DEPTH
+    }
 
 
 def nested_deeper_than(value: Any, limit: int) -> bool:
@@ -54,9 +62,9 @@ class JSONParser(parsers.JSONParser):
         except RecursionError:
             # The C decoder gives up at the interpreter's recursion limit: the stack is
             # unwound by now, and the body is refused like any other that does not parse.
-            raise ParseError(TOO_DEEP) from None
+            raise ParseError(too_deep()) from None
         if nested_deeper_than(data, MAX_JSON_DEPTH):
-            raise ParseError(TOO_DEEP)
+            raise ParseError(too_deep())
         return data
 
 
@@ -66,7 +74,7 @@ def json_loads(text: str) -> Any:
     try:
         data = json.loads(text)
     except RecursionError:
-        raise ValueError(TOO_DEEP) from None
+        raise ValueError(too_deep()) from None
     if nested_deeper_than(data, MAX_JSON_DEPTH):
-        raise ValueError(TOO_DEEP)
+        raise ValueError(too_deep())
     return data

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
@@ -8,7 +9,7 @@ class CoreConfig(AppConfig):
 
     name = "selec.core"
     label = "selec"
-    verbose_name = "SELEC Exchange"
+    verbose_name = _("SELEC Exchange")
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_login_failed

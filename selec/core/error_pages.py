@@ -12,12 +12,14 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from selec.core.access import API_PATH_PREFIX
 from selec.core.request_context import current_request_context
 
-BAD_REQUEST = "Bad request."
-PERMISSION_DENIED = "You do not have permission to perform this action."
+BAD_REQUEST = gettext_noop("Bad request.")
+PERMISSION_DENIED = gettext_noop("You do not have permission to perform this action.")
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -35,7 +37,7 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     from the request itself (a host not allowed, a malformed header), which the menu's context
     processors would read again and fail on."""
     if _is_api(request):
-        return _api_answer(BAD_REQUEST, 400)
+        return _api_answer(_(BAD_REQUEST), 400)
     page = render_to_string("400.html", {"request_id": current_request_context().request_id})
     return HttpResponse(page, status=400)
 
@@ -45,7 +47,7 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
     with the request id."""
     reason = str(exception) if exception is not None else ""
     if _is_api(request):
-        return _api_answer(reason or PERMISSION_DENIED, 403)
+        return _api_answer(reason or _(PERMISSION_DENIED), 403)
     return render(
         request,
         "403.html",

@@ -17,13 +17,17 @@ import sys
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from selec.core.access import API_PATH_PREFIX
 from selec.core.request_context import current_request_context
 
 RETRY_AFTER_SECONDS = 30
-DATABASE_UNAVAILABLE = "The service is temporarily unavailable; please try again shortly."
-INTERNAL_ERROR = "Internal error: it has been logged."
+DATABASE_UNAVAILABLE = gettext_noop(
+    "The service is temporarily unavailable; please try again shortly."
+)
+INTERNAL_ERROR = gettext_noop("Internal error: it has been logged.")
 
 
 def is_database_outage(error: BaseException | None) -> bool:
@@ -40,11 +44,11 @@ def is_database_outage(error: BaseException | None) -> bool:
 
 
 def database_unavailable_json() -> dict[str, str]:
-    return {"detail": DATABASE_UNAVAILABLE, "request_id": current_request_context().request_id}
+    return {"detail": _(DATABASE_UNAVAILABLE), "request_id": current_request_context().request_id}
 
 
 def internal_error_json() -> dict[str, str]:
-    return {"detail": INTERNAL_ERROR, "request_id": current_request_context().request_id}
+    return {"detail": _(INTERNAL_ERROR), "request_id": current_request_context().request_id}
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

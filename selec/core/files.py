@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from selec.core.crypto import DecryptionError, associated_data, decrypt_bytes, encrypt_bytes
 
@@ -67,26 +69,29 @@ def filename_problem(name: str) -> str | None:
     repaired: a file must keep the name its provider gave it, or not be sent at all."""
     if "\ufffd" in name or any(unicodedata.category(c) == "Cs" for c in name):
         # U+FFFD stands for bytes that were not UTF-8 (selec.core.request_limits makes them so).
-        return "its name is not valid UTF-8 text; rename the file and send it again"
+        return _("its name is not valid UTF-8 text; rename the file and send it again")
     unusable = next((c for c in name if unicodedata.category(c) in _UNUSABLE_CATEGORIES), None)
     if unusable is not None:
-        return (
-            f"its name contains the control or invisible character U+{ord(unusable):04X}; "
+        # Translators: %(code)s is a Unicode code point in hexadecimal, e.g. 200B.
+        return _(
+            "its name contains the control or invisible character U+%(code)s; "
             "rename the file and send it again"
-        )
+        ) % {"code": f"{ord(unusable):04X}"}
     if base_name(name).strip() in ("", ".", ".."):
-        return "it has no file name (the name is empty or only a folder path)"
+        return _("it has no file name (the name is empty or only a folder path)")
     if base_name(name) != name:
-        return "its name includes a folder path; give the file name alone"
+        return _("its name includes a folder path; give the file name alone")
     if len(name) > MAX_FILENAME_LENGTH:
-        return f"its name is longer than {MAX_FILENAME_LENGTH} characters"
+        return _("its name is longer than %(max_length)d characters") % {
+            "max_length": MAX_FILENAME_LENGTH
+        }
     return None
 
 
 def shown_filename(name: str) -> str:
     """The name as an error message may quote it: unusable characters written as escapes."""
     if not name:
-        return "(a file without a name)"
+        return _("(a file without a name)")
     shown = "".join(
         f"\\u{ord(c):04x}" if unicodedata.category(c) in _UNUSABLE_CATEGORIES else c for c in name
     )
@@ -97,27 +102,49 @@ def check_attachment(*, filename: str, declared_type: str, content: bytes) -> st
     """Return the content type to record, or raise FileRefused saying what is wrong."""
     problem = filename_problem(filename)
     if problem is not None:
-        raise FileRefused(f"{shown_filename(filename)}: {problem}.")
+        # Translators: a file's name, then why it is refused.
+        raise FileRefused(
+            _("%(file)s: %(problem)s.") % {"file": shown_filename(filename), "problem": problem}
+        )
     if not content:
-        raise FileRefused(f"{filename}: the file is empty.")
+        raise FileRefused(_("%(file)s: the file is empty.") % {"file": filename})
     if len(content) > max_attachment_bytes():
-        raise FileRefused(f"{filename}: larger than the {settings.MAX_ATTACHMENT_MB} MB limit.")
+        raise FileRefused(
+            _("%(file)s: larger than the %(max_mb)s MB limit.")
+            % {"file": filename, "max_mb": settings.MAX_ATTACHMENT_MB}
+        )
     declared = declared_type.split(";")[0].strip().lower()
     if declared in TEXT_TYPES:
         if b"\x00" in content or filetype.guess_mime(content) is not None:
-            raise FileRefused(f"{filename}: declared as {declared}, but the content is binary.")
+            # Translators: %(type)s is a media type, e.g. text/plain.
+            raise FileRefused(
+                _("%(file)s: declared as %(type)s, but the content is binary.")
+                % {"file": filename, "type": declared}
+            )
         try:
             content.decode("utf-8")
         except UnicodeDecodeError:
-            raise FileRefused(f"{filename}: declared as text, but it is not UTF-8 text.") from None
+            raise FileRefused(
+                _("%(file)s: declared as text, but it is not UTF-8 text.") % {"file": filename}
+            ) from None
         return declared
     if declared not in ALLOWED_BINARY_TYPES:
-        raise FileRefused(f"{filename}: files of type {declared or 'unknown'} are not accepted.")
+        # Translators: %(type)s is a media type, e.g. application/x-msdownload.
+        raise FileRefused(
+            _("%(file)s: files of type %(type)s are not accepted.")
+            % {"file": filename, "type": declared or pgettext("media type", "unknown")}
+        )
     sniffed = filetype.guess_mime(content)
     if sniffed == declared or (sniffed == "application/zip" and declared in _ZIP_CONTAINERS):
         return declared
+    # Translators: %(type)s is the declared media type, %(content_type)s the one found.
     raise FileRefused(
-        f"{filename}: declared as {declared}, but the content is {sniffed or 'unrecognised'}."
+        _("%(file)s: declared as %(type)s, but the content is %(content_type)s.")
+        % {
+            "file": filename,
+            "type": declared,
+            "content_type": sniffed or pgettext("media type", "unrecognised"),
+        }
     )
 
 

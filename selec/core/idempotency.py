@@ -45,6 +45,7 @@ from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.defaults import server_error
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
@@ -80,16 +81,29 @@ _NOT_CONTENT = frozenset({"csrfmiddlewaretoken", FORM_FIELD})
 _SCOPE_ATTRIBUTE = "selec_idempotency_scope"
 _CLAIM_ATTRIBUTE = "selec_idempotency_claim"
 
-KEY_REFUSED = (
-    f"An {HEADER} is 1 to {MAX_KEY_LENGTH} printable ASCII characters, neither starting nor "
-    "ending with a space (a UUID, for instance)."
-)
 # The same rule, for the schema: HTTP drops the spaces around a header's value.
 KEY_PATTERN = r"^[!-~]([ -~]*[!-~])?$"
-API_KEY_REUSED = f"This {HEADER} was used for another request: send a new key with a new request."
-PAGE_KEY_REUSED = (
-    "This form was already sent with other content. Open the form again to send something new."
-)
+
+
+def _key_refused() -> str:
+    # Translators: %(header)s is the HTTP header's name, Idempotency-Key.
+    return gettext(
+        "An %(header)s is 1 to %(max_length)d printable ASCII characters, neither starting nor "
+        "ending with a space (a UUID, for instance)."
+    ) % {"header": HEADER, "max_length": MAX_KEY_LENGTH}
+
+
+def _api_key_reused() -> str:
+    # Translators: %(header)s is the HTTP header's name, Idempotency-Key.
+    return gettext(
+        "This %(header)s was used for another request: send a new key with a new request."
+    ) % {"header": HEADER}
+
+
+def _page_key_reused() -> str:
+    return gettext(
+        "This form was already sent with other content. Open the form again to send something new."
+    )
 
 
 @dataclass(frozen=True)
@@ -128,7 +142,7 @@ def _key_of(request: HttpRequest, *, api: bool) -> str | None:
 def key_problem(key: str) -> str | None:
     """Why ``key`` is no idempotency key, or None."""
     if len(key) > MAX_KEY_LENGTH or re.fullmatch(KEY_PATTERN, key) is None:
-        return KEY_REFUSED
+        return _key_refused()
     return None
 
 
@@ -269,7 +283,7 @@ def _still_authenticated(request: HttpRequest) -> bool:
 
 def _server_error(request: HttpRequest) -> HttpResponse:
     if request.path_info.startswith(API_PATH_PREFIX):
-        return JsonResponse({"detail": "Internal error: it has been logged."}, status=500)
+        return JsonResponse({"detail": gettext("Internal error: it has been logged.")}, status=500)
     return server_error(request)
 
 
@@ -368,6 +382,6 @@ class IdempotencyMiddleware:
             return None  # the view refuses the caller, as without a key
         if row.fingerprint != fingerprint:
             return _refusal(
-                request, 422, api=api, message=API_KEY_REUSED if api else PAGE_KEY_REUSED
+                request, 422, api=api, message=_api_key_reused() if api else _page_key_reused()
             )
         return _replay(row)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from selec.core.request_context import current_request_context
 
@@ -19,7 +20,7 @@ API_PREFIX = "/api/"
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith(API_PREFIX):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return JsonResponse({"detail": _("Not found.")}, status=404)
     # Not the exception's message: it would tell "missing" from "off-limits" apart.
     return render(
         request, "404.html", {"request_id": current_request_context().request_id}, status=404

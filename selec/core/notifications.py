@@ -15,7 +15,7 @@ import hashlib
 import logging
 import smtplib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -26,7 +26,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from selec.core.models import Notification, OutboxMessage
 from selec.core.service_helpers import max_length_of
@@ -42,12 +43,17 @@ _TITLE_MAX_LENGTH = max_length_of(Notification, "title")
 _DEDUPE_KEY_MAX_LENGTH = max_length_of(Notification, "dedupe_key")
 _LAST_ERROR_MAX_LENGTH = 1000
 
+# A title as the caller gives it: a zero-argument function that returns the text in the
+# language active when it is called (``lambda: _("Exchange %(ref)s answered") % {...}``), so
+# that each officer reads it in their own language; a plain string is the same for everyone.
+Title = str | Callable[[], str]
+
 
 def notify_officers(
     *,
     officers: Iterable[Officer],
     kind: str,  # one of the kinds an app registered (selec.core.notification_kinds)
-    title: str,
+    title: Title,
     link: str = "",
     object_type: str = "",
     object_id: str = "",
@@ -61,11 +67,6 @@ def notify_officers(
     """
     if not connection.in_atomic_block:
         raise RuntimeError("notify_officers must be called inside the transaction of the event")
-    # One line: the title is also the e-mail's subject, where a line break is refused.
-    if not title or len(title) > _TITLE_MAX_LENGTH or "\n" in title or "\r" in title:
-        raise ValueError(
-            f"A notification title is one line of 1 to {_TITLE_MAX_LENGTH} characters."
-        )
     # Only a path: a whole URL given here would let a caller point e-mails off the site.
     if link and (not link.startswith("/") or link.startswith("//")):
         raise ValueError(f"A notification link is a path on this site, not {link!r}.")
@@ -74,6 +75,10 @@ def notify_officers(
             f"A notification needs a dedupe_key naming its event, of {_DEDUPE_KEY_MAX_LENGTH}"
             " characters at most."
         )
+    # The title is checked in the installation's language before anything is written, so a
+    # title too long in English fails whoever the recipients are.
+    with translation.override(settings.LANGUAGE_CODE):
+        _checked_title(title, settings.LANGUAGE_CODE)
 
     # Read again rather than trust the instances passed: a deactivated officer gets nothing.
     # A queryset becomes a subquery, so the caller's officers are not loaded twice.
@@ -86,18 +91,26 @@ def notify_officers(
         get_user_model()
         .objects.filter(pk__in=officer_ids, is_active=True)
         .order_by("pk")
-        .values_list("pk", "email")
+        .values_list("pk", "email", "language")
     )
     already = set(
         Notification.objects.filter(
-            officer_id__in=[pk for pk, _ in recipients], dedupe_key=dedupe_key
+            officer_id__in=[pk for pk, _email, _language in recipients], dedupe_key=dedupe_key
         ).values_list("officer_id", flat=True)
     )
-    recipients = [(pk, email) for pk, email in recipients if pk not in already]
+    recipients = [row for row in recipients if row[0] not in already]
     if not recipients:
         return 0
 
     now = timezone.now()
+    # Each officer's title and e-mail in their own language, composed once per language.
+    texts: dict[str, tuple[str, str, str]] = {}
+    for _pk, _email, language in recipients:
+        language = recipient_language(language)
+        if language not in texts:
+            with translation.override(language):
+                text = _checked_title(title, language)
+                texts[language] = (text, *_email_for(title=text, link=link))
     # ignore_conflicts: a concurrent transaction notifying the same event may have won the race
     # since the read above; the unique constraints keep the rows single either way.
     Notification.objects.bulk_create(
@@ -105,23 +118,26 @@ def notify_officers(
             Notification(
                 officer_id=pk,
                 kind=kind,
-                title=title,
+                title=texts[recipient_language(language)][0],
                 link=link,
                 object_type=object_type,
                 object_id=str(object_id),
                 dedupe_key=dedupe_key,
                 created_at=now,
             )
-            for pk, _ in recipients
+            for pk, _email, language in recipients
         ],
         ignore_conflicts=True,
     )
-    subject, body = _email_for(title=title, link=link)
     messages = [
         OutboxMessage(
-            to=email, subject=subject, body=body, dedupe_key=f"{dedupe_key}:{pk}", created_at=now
+            to=email,
+            subject=texts[recipient_language(language)][1],
+            body=texts[recipient_language(language)][2],
+            dedupe_key=f"{dedupe_key}:{pk}",
+            created_at=now,
         )
-        for pk, email in recipients
+        for pk, email, language in recipients
         if email
     ]
     if messages:
@@ -132,15 +148,41 @@ def notify_officers(
     return len(recipients)
 
 
+def recipient_language(language: str) -> str:
+    """The language an officer reads: their own choice while the installation offers it,
+    otherwise the installation's (an e-mail has no browser to ask)."""
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def in_language_of(officer: Officer) -> translation.override:
+    """Compose what the officer will read away from the pages (an e-mail) in their language."""
+    return translation.override(recipient_language(getattr(officer, "language", "")))
+
+
+def _checked_title(title: Title, language: str) -> str:
+    """The title's text in the active language: one line of the length a notification holds
+    (the title is also the e-mail's subject, where a line break is refused). The caller's own
+    text (the installation's language) must fit; a translation that does not is made to fit
+    rather than lose the notification."""
+    text = title() if callable(title) else str(title)
+    fits = text and len(text) <= _TITLE_MAX_LENGTH and "\n" not in text and "\r" not in text
+    if fits:
+        return text
+    if language == settings.LANGUAGE_CODE or not text:
+        raise ValueError(
+            f"A notification title is one line of 1 to {_TITLE_MAX_LENGTH} characters."
+        )
+    line = " ".join(text.split())
+    return line if len(line) <= _TITLE_MAX_LENGTH else line[: _TITLE_MAX_LENGTH - 1] + "…"
+
+
 def _email_for(*, title: str, link: str) -> tuple[str, str]:
     url = settings.SITE_URL.rstrip("/") + (link or "/")
-    body = (
-        f"{title}\n\n"
-        f"{url}\n\n"
+    notice = gettext(
         "Sign in to SELEC Exchange to read it. This message never carries the content "
-        "of an exchange.\n"
+        "of an exchange."
     )
-    return f"[SELEC Exchange] {title}", body
+    return f"[SELEC Exchange] {title}", f"{title}\n\n{url}\n\n{notice}\n"
 
 
 def outbox_relay(*, batch_size: int = 100) -> int:

@@ -32,6 +32,8 @@ from django.http.multipartparser import MultiPartParser
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from selec.core.access import is_api_view
 from selec.core.files import base_name, filename_problem, shown_filename
@@ -40,18 +42,21 @@ from selec.core.files import base_name, filename_problem, shown_filename
 _MAX_PART_HEADER_BYTES = 8 * 1024
 _READ_SIZE = 64 * 1024
 
-TOO_MANY_FIELDS = "The request has more than {limit} fields: send fewer entities or values at once."
-TOO_MANY_FILES = "The request has more than {limit} files: send fewer files at once."
+# Translated where they are answered (refusal_of); {limit} is a number.
+TOO_MANY_FIELDS = gettext_noop(
+    "The request has more than {limit} fields: send fewer entities or values at once."
+)
+TOO_MANY_FILES = gettext_noop("The request has more than {limit} files: send fewer files at once.")
 
 
 def too_large_message() -> str:
     # filesizeformat joins number and unit with a no-break space: plain text for API clients.
     limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE).replace("\xa0", " ")
-    return (
-        f"The request is larger than the {limit} "
-        f"the server accepts (each attachment may be up to {settings.MAX_ATTACHMENT_MB} MB): "
-        "send less text or fewer files at once."
-    )
+    # Translators: %(limit)s is a size with its unit ("9.8 KB"), %(max_mb)s a number of MB.
+    return _(
+        "The request is larger than the %(limit)s the server accepts (each attachment may be up "
+        "to %(max_mb)s MB): send less text or fewer files at once."
+    ) % {"limit": limit, "max_mb": settings.MAX_ATTACHMENT_MB}
 
 
 # What Django raises, while reading a body, for one over its limits.
@@ -63,8 +68,8 @@ def refusal_of(exc: RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent) ->
     if isinstance(exc, RequestDataTooBig):
         return 413, too_large_message()
     if isinstance(exc, TooManyFieldsSent):
-        return 400, TOO_MANY_FIELDS.format(limit=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS)
-    return 400, TOO_MANY_FILES.format(limit=settings.DATA_UPLOAD_MAX_NUMBER_FILES)
+        return 400, _(TOO_MANY_FIELDS).format(limit=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS)
+    return 400, _(TOO_MANY_FILES).format(limit=settings.DATA_UPLOAD_MAX_NUMBER_FILES)
 
 
 # --- Multipart ------------------------------------------------------------------------------
@@ -146,7 +151,12 @@ class _FileNameCheck(FileUploadHandler):
         super().new_file(field_name, file_name, *args, **kwargs)
         problem = filename_problem(file_name)
         if problem is not None:
-            raise UploadRefused({field_name: [f"{shown_filename(file_name)}: {problem}."]})
+            # Translators: a file's name, then why it is refused.
+            message = _("%(file)s: %(problem)s.") % {
+                "file": shown_filename(file_name),
+                "problem": problem,
+            }
+            raise UploadRefused({field_name: [message]})
 
     # The file's bytes go on to the next handler (memory, or a temporary file), which keeps them.
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:

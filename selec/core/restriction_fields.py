@@ -261,7 +261,10 @@ def _json_object(text: str) -> Any:
     try:
         return json_loads(text)
     except ValueError as exc:
-        raise serializers.ValidationError(f"Not valid JSON: {exc}") from exc
+        # Translators: %(reason)s is what the JSON parser found wrong (in English).
+        raise serializers.ValidationError(
+            _("Not valid JSON: %(reason)s") % {"reason": exc}
+        ) from exc
 
 
 class RestrictionsSerializer(serializers.Serializer):

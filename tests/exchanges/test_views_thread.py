@@ -71,7 +71,9 @@ def test_it_shows_metadata_restrictions_evaluation_entities_attachments_and_rece
     )
     assert "B: source has proved mostly reliable" in content
     assert "2: known personally to the source, not to the official passing it" in content
-    assert "<dt>Names</dt><dd>Ђорђе Ђорђевић</dd>" in content
+    # As the provider wrote the name, and in the reader's script beside it.
+    assert "<dt>Names</dt><dd>Ђорђе Ђорђевић <span" in content
+    assert ">(Đorđe Đorđević)</span></dd>" in content
     attachment = exchange.attachments.get()
     assert f'href="/exchanges/attachments/{attachment.pk}/"' in content
     assert "note.txt" in content

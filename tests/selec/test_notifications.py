@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from io import StringIO
 
 import pytest
@@ -13,6 +13,8 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connections, transaction
 from django.http import Http404
+from django.utils import translation
+from django.utils.translation import gettext
 
 from exchanges.models import ExchangeNotificationKind
 from partners.models import Officer
@@ -37,7 +39,7 @@ def _notify(
     officers: Iterable[Officer],
     *,
     dedupe_key: str = "new_exchange:123",
-    title: str = TITLE,
+    title: str | Callable[[], str] = TITLE,
     link: str = LINK,
 ) -> int:
     """An event's transaction that notifies ``officers``."""
@@ -83,6 +85,33 @@ def test_it_writes_one_notification_and_one_email_per_officer(
             (nfp_bg.email, f"new_exchange:123:{nfp_bg.pk}", None),
         ]
     )
+
+
+def test_each_officer_reads_the_title_and_the_email_in_their_own_language(
+    lo_bg: Officer, nfp_bg: Officer
+) -> None:
+    Officer.objects.filter(pk=lo_bg.pk).update(language="bg")
+    Officer.objects.filter(pk=nfp_bg.pk).update(language="")  # the installation's language
+    with translation.override("bg"):
+        # The sender's language is not the recipients': each title is composed for its reader.
+        assert _notify([lo_bg, nfp_bg], title=lambda: gettext("Yes")) == 2
+
+    titles = dict(Notification.objects.values_list("officer__username", "title"))
+    assert titles == {lo_bg.username: "Да", nfp_bg.username: "Yes"}
+    mails = {m.to: m for m in OutboxMessage.objects.all()}
+    assert mails[lo_bg.email].subject == "[SELEC Exchange] Да"
+    assert "SELEC Exchange" in mails[lo_bg.email].body
+    assert "This message never carries the content" not in mails[lo_bg.email].body
+    assert mails[nfp_bg.email].subject == "[SELEC Exchange] Yes"
+    assert "This message never carries the content" in mails[nfp_bg.email].body
+
+
+def test_a_title_too_long_in_the_installations_language_is_refused_before_anything_is_written(
+    lo_bg: Officer,
+) -> None:
+    with pytest.raises(ValueError, match="one line"):
+        _notify([lo_bg], title=lambda: "x" * 1000)
+    assert Notification.objects.count() == 0
 
 
 def test_it_never_notifies_an_officer_twice_of_the_same_event(

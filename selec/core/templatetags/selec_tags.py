@@ -8,16 +8,17 @@ import uuid
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from selec.core.idempotency import FORM_FIELD
 
 register = template.Library()
 
 HANDLING_MEANINGS = {
-    "H0": "May only be used for preventing and combating crime under the SELEC Convention.",
-    "H1": "Not to be disclosed in judicial proceedings without the permission of the provider.",
-    "H2": "Not to be disseminated without the permission of the provider.",
-    "H3": "Other restrictions set by the provider: confirm the text before reading.",
+    "H0": _("May only be used for preventing and combating crime under the SELEC Convention."),
+    "H1": _("Not to be disclosed in judicial proceedings without the permission of the provider."),
+    "H2": _("Not to be disseminated without the permission of the provider."),
+    "H3": _("Other restrictions set by the provider: confirm the text before reading."),
 }
 
 
