@@ -61,7 +61,7 @@ _PERM_REFUSED = {
         "You may read %(reference)s but not ask its provider to lift a restriction."
     ),
     Perm.MANAGE: gettext_lazy(
-        "You may read %(reference)s but not change its restrictions or decide its requests."
+        "You may read %(reference)s but not manage it (change its restrictions, decide its requests)."
     ),
     Perm.EXPORT_EVIDENCE: gettext_lazy("You may read %(reference)s but not export evidence of it."),
 }
