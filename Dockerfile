@@ -6,6 +6,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     SELEC_ENV=production
 
 RUN useradd --create-home --uid 1000 selec
+# Pango and a font for WeasyPrint, which renders the analytical products' PDF.
+RUN apt-get update -qq \
+    && apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 # The dependencies come from the lock, every file checked against its hash (`make lock`
 # regenerates it from the main dependencies only: no extras, so never the embedded PostgreSQL
@@ -25,6 +29,7 @@ COPY cases ./cases
 COPY analytics ./analytics
 COPY records ./records
 COPY subjects ./subjects
+COPY products ./products
 COPY oversight ./oversight
 COPY templates ./templates
 COPY locale ./locale

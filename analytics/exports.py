@@ -12,12 +12,10 @@ never disagree. Two rules protect whoever opens an export in a spreadsheet:
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
-import xlsxwriter
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -34,22 +32,14 @@ from analytics.tables import (
     machine_cell,
     years_span,
 )
-from selec.core.files import attachment_disposition
 
-CSV_MEDIA_TYPE = "text/csv"
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXPORT_FORMATS = ("csv", "xlsx")
-
-_Download = TypeVar("_Download", HttpResponse, StreamingHttpResponse)
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """A text cell a spreadsheet would read as a formula, made plain text."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
+# Named here too for the callers of the statistics' exports.
+from selec.core.spreadsheets import CSV_MEDIA_TYPE as CSV_MEDIA_TYPE
+from selec.core.spreadsheets import EXPORT_FORMATS as EXPORT_FORMATS
+from selec.core.spreadsheets import XLSX_MEDIA_TYPE as XLSX_MEDIA_TYPE
+from selec.core.spreadsheets import as_download as as_download
+from selec.core.spreadsheets import csv_line_writer, safe_workbook
+from selec.core.spreadsheets import neutralise as neutralise
 
 
 def export_filename(tables: Sequence[StatisticsTable], extension: str) -> str:
@@ -61,16 +51,9 @@ def export_filename(tables: Sequence[StatisticsTable], extension: str) -> str:
 # --- CSV --------------------------------------------------------------------------------------
 
 
-class _Echo:
-    """A file-like object that hands back what csv.writer writes, one line at a time."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_lines(table: StatisticsTable) -> Iterator[str]:
     """The header (the columns' keys), then one line per row, the total last."""
-    writer = csv.writer(_Echo())
+    writer = csv_line_writer()
     yield writer.writerow([neutralise(column.key) for column in table.columns])
     for row in table.rows:
         yield writer.writerow([neutralise(machine_cell(column, row)) for column in table.columns])
@@ -109,15 +92,7 @@ class _Styles:
 def xlsx_bytes(tables: Sequence[StatisticsTable]) -> bytes:
     """A workbook with one sheet per table, each with its native chart."""
     output = io.BytesIO()
-    workbook = xlsxwriter.Workbook(
-        output,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
+    workbook = safe_workbook(output)
     styles = _Styles(workbook)
     for table in tables:
         _write_sheet(workbook, styles, table)
@@ -203,15 +178,6 @@ def _insert_chart(workbook: Workbook, sheet: Worksheet, table: StatisticsTable) 
 def xlsx_response(tables: Sequence[StatisticsTable]) -> HttpResponse:
     response = HttpResponse(xlsx_bytes(tables), content_type=XLSX_MEDIA_TYPE)
     return as_download(response, export_filename(tables, "xlsx"))
-
-
-def as_download(response: _Download, filename: str) -> _Download:
-    """The headers of a file handed over (page downloads, and the API's CSV and XLSX
-    renderers): an attachment under ``filename``, never sniffed, never cached."""
-    response["Content-Disposition"] = attachment_disposition(filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- JSON and charts --------------------------------------------------------------------------

@@ -311,6 +311,7 @@ class CaseResultsView(GenericAPIView[Result]):
                     quantity=s["quantity"],
                     unit=s["unit"],
                     description=s["description"],
+                    currency=s["currency"],
                 )
                 for s in data["seizures"]
             ],

@@ -82,6 +82,14 @@ class CaseCreateSerializer(serializers.Serializer):
         queryset=CrimeArea.objects.all(),
         help_text="Code of the crime area (see crime-areas/). Left out, null or empty: none.",
     )
+    series = TextField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=60,
+        help_text="The operation's series (Mirage: Mirage 2003, Mirage 2004...), compared by "
+        "the results report; a public label, never a target's name.",
+    )
     description = TextField(required=False, allow_blank=True, default="", max_length=20_000)
     restrictions = RestrictionsSerializer(default=UNRESTRICTED)
     personal_data = FlagField(
@@ -102,6 +110,7 @@ class CaseCreateSerializer(serializers.Serializer):
         data = self.validated_data
         return CaseDetails(
             name=data["name"],
+            series=data["series"],
             started_on=data["started_on"],
             ended_on=data.get("ended_on"),
             task_force_id=data["task_force"].pk if data.get("task_force") else None,
@@ -157,6 +166,14 @@ class SeizureInputSerializer(serializers.Serializer):
         max_digits=14, decimal_places=3, min_value=Decimal("0.001"), help_text="Above zero."
     )
     unit = serializers.ChoiceField(choices=SeizureUnit.choices)
+    currency = TextField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=3,
+        help_text="For the unit currency (an amount of money): its ISO 4217 code, e.g. EUR. "
+        "Empty for every other unit.",
+    )
     description = TextField(required=False, allow_blank=True, default="", max_length=300)
 
 
@@ -176,6 +193,8 @@ class ResultCreateSerializer(serializers.Serializer):
     victims_assisted = _count()
     victims_repatriated = _count()
     vehicles_seized = _count()
+    persons_convicted = _count()
+    investigations_opened = _count()
     seizures = serializers.ListField(
         child=SeizureInputSerializer(), required=False, default=list, max_length=50
     )
@@ -196,6 +215,7 @@ class CaseSerializer(serializers.Serializer):
 
     reference = serializers.CharField()
     name = serializers.CharField()
+    series = serializers.CharField(help_text="The operation's series; empty for none.")
     kind = serializers.CharField()
     status = serializers.CharField()
     lead_party = serializers.CharField(source="lead_party.code")
@@ -274,6 +294,7 @@ class SeizureOutSerializer(serializers.Serializer):
     item = serializers.CharField()
     quantity = serializers.DecimalField(max_digits=None, decimal_places=3)
     unit = serializers.CharField()
+    currency = serializers.CharField(help_text="ISO 4217 code for the unit currency; else empty.")
     description = serializers.CharField()
 
 
@@ -285,6 +306,8 @@ class CountsSerializer(serializers.Serializer):
     victims_assisted = serializers.IntegerField()
     victims_repatriated = serializers.IntegerField()
     vehicles_seized = serializers.IntegerField()
+    persons_convicted = serializers.IntegerField()
+    investigations_opened = serializers.IntegerField()
 
 
 class ResultSerializer(serializers.Serializer):
@@ -304,7 +327,15 @@ class PartyTotalsSerializer(serializers.Serializer):
 class ItemTotalSerializer(serializers.Serializer):
     item = serializers.CharField()
     unit = serializers.CharField()
+    currency = serializers.CharField(help_text="ISO 4217 code for the unit currency; else empty.")
     quantity = serializers.DecimalField(max_digits=None, decimal_places=3)
+
+
+class CountedSerializer(serializers.Serializer):
+    """Counted from every exchange linked to the case, not typed."""
+
+    information_exchanged = serializers.IntegerField(help_text="Every linked exchange once.")
+    requests_initiated = serializers.IntegerField(help_text="The requests for assistance.")
 
 
 class TotalsSerializer(serializers.Serializer):
@@ -313,6 +344,7 @@ class TotalsSerializer(serializers.Serializer):
     by_party = PartyTotalsSerializer(source="totals_by_party", many=True)
     overall = CountsSerializer(source="totals_overall")
     by_item = ItemTotalSerializer(source="totals_by_item", many=True)
+    counted = CountedSerializer()
 
 
 class TimelineEntrySerializer(serializers.Serializer):

@@ -128,6 +128,8 @@ def _containment(officers: dict[str, Officer]) -> None:
         status=CaseStatus.ACTIVE,
         details=CaseDetails(
             name=CONTAINMENT,
+            # Containment I (2002) of the series the seeds compare with Containment II (2003).
+            series=CONTAINMENT,
             started_on=SEEDED[CONTAINMENT][2],
             ended_on=dt.date(2002, 12, 31),
             task_force_id=TaskForce.objects.get(code="drugs").pk,

@@ -12,7 +12,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseKind, CaseStatus, Result, SeizureItem, SeizureUnit
-from cases.policy import TRANSITIONS
+from cases.policy import TRANSITIONS, ReportBy
+from cases.results_report import ReportQuery
 from cases.services import CaseDetails
 from cases.services_results import SeizureInput
 from exchanges.forms import recipient_choices
@@ -51,7 +52,24 @@ class CaseDetailsForm(LabelledForm):
     name = forms.CharField(
         label=_("Name"), max_length=120, help_text=_('The operation\'s name, e.g. "Tara".')
     )
-    started_on = forms.DateField(label=_("Starts on"), widget=_DATE)
+    series = forms.CharField(
+        label=_("Operation series"),
+        max_length=60,
+        required=False,
+        help_text=_(
+            'For an operation repeated over the years, its series ("Mirage" for Mirage 2003 and '
+            "Mirage 2004): the results report compares them. Shown to observers: never a "
+            "target's name."
+        ),
+    )
+    started_on = forms.DateField(
+        label=_("Starts on"),
+        widget=_DATE,
+        help_text=_(
+            "The case's reference and its results count in this day's year, also for an "
+            "operation of past years entered now."
+        ),
+    )
     ended_on = forms.DateField(
         label=_("Ends on"), widget=_DATE, required=False, help_text=_("Leave empty if open-ended.")
     )
@@ -89,6 +107,7 @@ class CaseDetailsForm(LabelledForm):
         data = self.cleaned_data
         return CaseDetails(
             name=data["name"],
+            series=data["series"],
             started_on=data["started_on"],
             ended_on=data["ended_on"],
             task_force_id=data["task_force"].pk if data["task_force"] else None,
@@ -102,6 +121,7 @@ class CaseDetailsForm(LabelledForm):
     def initial_of(case: Any) -> dict[str, Any]:
         return {
             "name": case.name,
+            "series": case.series,
             "started_on": case.started_on,
             "ended_on": case.ended_on,
             "task_force": case.task_force_id,
@@ -151,7 +171,7 @@ class CaseCreateForm(CaseDetailsForm):
         help_text=_("SELEC analysts who support the case: they see it, add meetings and results."),
     )
 
-    field_order = ["kind", "name", "status", "lead_agency", "agencies", "analysts"]
+    field_order = ["kind", "name", "series", "status", "lead_agency", "agencies", "analysts"]
 
     def __init__(
         self,
@@ -308,10 +328,12 @@ class ResultForm(LabelledForm):
                 min_value=0,
                 max_value=2_000_000_000,
                 initial=0,
+                # Left empty: none (a report names what its country achieved, often not all).
+                required=False,
             )
 
     def counts(self) -> dict[str, int]:
-        return {name: self.cleaned_data[name] for name in Result.COUNTS}
+        return {name: self.cleaned_data[name] or 0 for name in Result.COUNTS}
 
 
 class SeizureForm(LabelledForm):
@@ -320,6 +342,12 @@ class SeizureForm(LabelledForm):
         label=_("Quantity"), max_digits=14, decimal_places=3, min_value=0.001
     )
     unit = forms.ChoiceField(label=_("Unit"), choices=[*BLANK, *SeizureUnit.choices])
+    currency = forms.CharField(
+        label=_("Currency"),
+        required=False,
+        max_length=3,
+        help_text=_("For a currency amount: its ISO 4217 code (EUR, USD, RSD)."),
+    )
     description = forms.CharField(
         label=_("Description"), required=False, max_length=300, help_text=_("Optional.")
     )
@@ -331,6 +359,7 @@ class SeizureForm(LabelledForm):
             quantity=data["quantity"],
             unit=data["unit"],
             description=data["description"],
+            currency=data["currency"].strip().upper(),
         )
 
 
@@ -347,3 +376,54 @@ SeizureFormSet = forms.formset_factory(
 def seizure_inputs(formset: forms.BaseFormSet) -> list[SeizureInput]:
     """The lines of a valid formset that hold something (blank extra rows are ignored)."""
     return [form.seizure() for form in formset.forms if form.has_changed()]
+
+
+_REPORT_BY_LABELS = {
+    ReportBy.OPERATION: _("Per operation"),
+    ReportBy.SERIES: _("Per series and year"),
+    ReportBy.YEAR: _("Per year"),
+    ReportBy.PARTY: _("Per reporting party"),
+}
+
+
+class ResultsReportForm(LabelledForm):
+    """The results report's grouping and its filters (a GET form: a link repeats it)."""
+
+    by = forms.ChoiceField(label=_("Columns"), required=False)
+    series = forms.CharField(
+        label=_("Operation series"),
+        required=False,
+        max_length=60,
+        help_text=_('e.g. "Mirage"; leave empty for every operation.'),
+    )
+    first_year = forms.IntegerField(
+        label=_("From year"), required=False, min_value=1900, max_value=2100
+    )
+    last_year = forms.IntegerField(
+        label=_("To year"), required=False, min_value=1900, max_value=2100
+    )
+
+    def __init__(self, *args: Any, groupings: Iterable[ReportBy], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        groupings = list(groupings)
+        self.fields["by"].choices = [(g.value, _REPORT_BY_LABELS[g]) for g in groupings]  # type: ignore[attr-defined]
+        self.default_by = ReportBy.SERIES if ReportBy.SERIES in groupings else groupings[0]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("first_year"), data.get("last_year")
+        if first is not None and last is not None and first > last:
+            self.add_error("last_year", _("The range ends before it starts."))
+        return data
+
+    def query(self) -> ReportQuery:
+        """The report asked for; the default one when the form is not valid."""
+        if not self.is_bound or not self.is_valid():
+            return ReportQuery(by=self.default_by)
+        data = self.cleaned_data
+        return ReportQuery(
+            by=ReportBy(data["by"] or self.default_by),
+            series=" ".join(data["series"].split()),
+            first_year=data["first_year"],
+            last_year=data["last_year"],
+        )

@@ -36,6 +36,8 @@ class CaseAuditEvent(models.TextChoices):
         _("Meeting attachment downloaded"),
     )
     RESULT_RECORDED = "case.result_recorded", _("Results recorded")
+    RESULTS_REPORT_CONSULTED = "case.results_report_consulted", _("Results report consulted")
+    RESULTS_REPORT_EXPORTED = "case.results_report_exported", _("Results report exported")
 
 
 class CaseNotificationKind(models.TextChoices):
@@ -85,6 +87,10 @@ class Case(models.Model):
     # query orders or searches by it. Lists go by date and reference; searches by reference.
     name = EncryptedTextField(_("name"), max_length=120, validators=[MaxLengthValidator(120)])
     kind = models.CharField(_("kind"), max_length=24, choices=CaseKind.choices)
+    # The operation's series ("Mirage": Mirage 2003, Mirage 2004, ...), which the results report
+    # compares year by year. A public label the report groups and orders by, so in the clear:
+    # never a target's name (that belongs in the encrypted name).
+    series = models.CharField(_("operation series"), max_length=60, blank=True, default="")
     lead_party = models.ForeignKey(
         "partners.Party", on_delete=models.PROTECT, related_name="led_cases"
     )
@@ -137,6 +143,8 @@ class Case(models.Model):
             # The lists' order (newest first, the id breaking ties): a page of cases is read
             # through it, wherever the cursor stands, instead of sorting every visible case.
             models.Index(F("started_on").desc(), F("id").desc(), name="case_newest_first"),
+            # The results report of one series ("Mirage"), year by year.
+            models.Index(fields=["series", "started_on"], name="case_series_year"),
         ]
 
     def __str__(self) -> str:
@@ -202,6 +210,8 @@ _COUNTS = (
     "victims_assisted",
     "victims_repatriated",
     "vehicles_seized",
+    "persons_convicted",
+    "investigations_opened",
 )
 
 
@@ -221,6 +231,8 @@ class Result(models.Model):
     victims_assisted = models.PositiveIntegerField(_("victims assisted"), default=0)
     victims_repatriated = models.PositiveIntegerField(_("victims repatriated"), default=0)
     vehicles_seized = models.PositiveIntegerField(_("vehicles seized"), default=0)
+    persons_convicted = models.PositiveIntegerField(_("persons convicted"), default=0)
+    investigations_opened = models.PositiveIntegerField(_("investigations opened"), default=0)
 
     COUNTS = _COUNTS
 
@@ -250,6 +262,7 @@ class SeizureItem(models.TextChoices):
     AMMUNITION = "ammunition", _("Ammunition")
     EXPLOSIVES = "explosives", _("Explosives")
     VEHICLES = "vehicles", _("Vehicles")
+    CASH = "cash", _("Cash")
     OTHER = "other", _("Other")
 
 
@@ -259,6 +272,9 @@ class SeizureUnit(models.TextChoices):
     PIECES = "pieces", _("pieces")
     UNITS = "units", _("units")
     LITRES = "litres", _("litres")
+    VEHICLES = "vehicles", _("vehicles")
+    # An amount of money, in the ISO 4217 currency of the seizure's ``currency``.
+    CURRENCY = "currency", _("currency amount")
 
 
 class Seizure(models.Model):
@@ -268,15 +284,22 @@ class Seizure(models.Model):
     description = EncryptedTextField(_("description"), blank=True, default="")
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
     unit = models.CharField(_("unit"), max_length=8, choices=SeizureUnit.choices)
+    # The ISO 4217 code of an amount of money (unit "currency"); empty for every other unit.
+    currency = models.CharField(_("currency"), max_length=3, blank=True, default="")
 
     class Meta:
         ordering = ["pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="seizure_quantity_positive")
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="seizure_quantity_positive"),
+            models.CheckConstraint(
+                condition=(Q(unit=SeizureUnit.CURRENCY) & Q(currency__regex=r"^[A-Z]{3}$"))
+                | (~Q(unit=SeizureUnit.CURRENCY) & Q(currency="")),
+                name="seizure_currency_with_its_unit",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} {self.unit} of {self.item}"
+        return f"{self.quantity} {self.currency or self.unit} of {self.item}"
 
 
 class CaseGroupObjectPermission(GroupObjectPermissionBase):

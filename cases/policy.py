@@ -306,3 +306,61 @@ def check_meeting_parties(facts: CaseFacts, party_ids: frozenset[int]) -> None:
 def check_period(started_on: dt.date, ended_on: dt.date | None) -> None:
     if ended_on is not None and ended_on < started_on:
         raise PolicyError(_("The end of the period comes after its start."))
+
+
+# --- The results report ---------------------------------------------------------------------
+
+
+class ReportBy(StrEnum):
+    """What the columns of the results report are: one per operation, per operation of a series
+    in a year (Mirage 2003, Mirage 2004), per year, or per reporting party."""
+
+    OPERATION = "operation"
+    SERIES = "series"
+    YEAR = "year"
+    PARTY = "party"
+
+
+class ReportScope(StrEnum):
+    ALL_CASES = "all"  # every case (analysts, observers' strategic totals)
+    VISIBLE_CASES = "visible"  # the cases the officer sees (their participants)
+
+
+@dataclass(frozen=True)
+class ResultsReportAccess:
+    scope: ReportScope | None
+    groupings: tuple[ReportBy, ...]
+
+    @property
+    def sees_report(self) -> bool:
+        return self.scope is not None and bool(self.groupings)
+
+    @property
+    def strategic_only(self) -> bool:
+        return ReportBy.OPERATION not in self.groupings
+
+
+NO_REPORT = ResultsReportAccess(scope=None, groupings=())
+# Totals per series and year, and per year, over every case: no reference, no party.
+STRATEGIC_GROUPINGS = (ReportBy.SERIES, ReportBy.YEAR)
+
+
+def results_report_access(*, role: str, party_status: str | None) -> ResultsReportAccess:
+    """Who reads the results report, over which cases, grouped how.
+
+    Analysts: every case's results, in every grouping (counts and metadata only, as the
+    statistics: a case's name and seizure descriptions are not in the report). Officers of
+    members and operational partners: the cases they take part in (those they see), in every
+    grouping. Observers: the strategic totals of every case, per series and year and per
+    year — no operation's reference, no party's figures (as the statistics keep the parties
+    table from them). Everyone else (DPO, directory administrators, former members): nothing."""
+    if role == Role.ANALYST:
+        return ResultsReportAccess(scope=ReportScope.ALL_CASES, groupings=tuple(ReportBy))
+    if role in (Role.DPO, Role.DIRECTORY_ADMIN) or party_status is None:
+        return NO_REPORT
+    capabilities = capabilities_for(party_status)
+    if capabilities.may_take_part_in_operations:
+        return ResultsReportAccess(scope=ReportScope.VISIBLE_CASES, groupings=tuple(ReportBy))
+    if capabilities.receives_strategic_information_only:
+        return ResultsReportAccess(scope=ReportScope.ALL_CASES, groupings=STRATEGIC_GROUPINGS)
+    return NO_REPORT

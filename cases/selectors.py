@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.postgres.aggregates import BoolOr
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.facts import linked_personal_data
 from cases.models import (
     Case,
     CaseGroupObjectPermission,
@@ -37,7 +37,7 @@ from cases.models import (
 )
 from cases.policy import CasePerm, acts_in_operations, records_for
 from exchanges.facts import agency_facts
-from exchanges.models import Exchange
+from exchanges.models import Exchange, ExchangeKind
 from exchanges.selectors import NO_ATTACHMENT, exchanges_visible_to
 from partners.capabilities import statuses_that_may_hold
 from partners.models import Agency, Officer, Party, Role
@@ -218,6 +218,7 @@ class ItemTotal:
     item: str
     unit: str
     quantity: Decimal
+    currency: str = ""  # the ISO 4217 code of an amount of money
 
     @property
     def item_label(self) -> str:
@@ -236,6 +237,9 @@ class CasePage:
     agencies: list[Agency]
     analysts: list[Officer]
     linked_personal_data: bool
+    # Counted from every exchange linked to the case (not only those the officer sees):
+    # information_exchanged (each once) and requests_initiated (requests for assistance).
+    counted: dict[str, int]
     timeline: list[TimelineEntry]
     more_exchanges: bool
     meetings: list[OperationalMeeting]
@@ -348,14 +352,41 @@ def totals_by_item(case: Case) -> list[ItemTotal]:
     query): "Heroin 584 kg, Cannabis 1829 kg, Amphetamines 250,000 tablets"."""
     rows = (
         Seizure.objects.filter(result__case=case)
-        .values("item", "unit")
+        .values("item", "unit", "currency")
         .annotate(total=Sum("quantity"))
-        .order_by("item", "unit")
+        .order_by("item", "unit", "currency")
     )
     order = {value: position for position, value in enumerate(SeizureItem.values)}
     return sorted(
-        (ItemTotal(item=r["item"], unit=r["unit"], quantity=r["total"]) for r in rows),
-        key=lambda t: (order.get(t.item, len(order)), t.unit),
+        (
+            ItemTotal(item=r["item"], unit=r["unit"], quantity=r["total"], currency=r["currency"])
+            for r in rows
+        ),
+        key=lambda t: (order.get(t.item, len(order)), t.unit, t.currency),
+    )
+
+
+@dataclass(frozen=True)
+class LinkedExchanges:
+    """What the exchanges linked to a case tell, whoever may read them: counts and the flag."""
+
+    personal_data: bool
+    information_exchanged: int
+    requests_initiated: int
+
+
+def linked_exchange_counts(case: Case) -> LinkedExchanges:
+    """Every exchange linked to the case once, the requests for assistance among them, and
+    whether one carries personal data (one aggregate query)."""
+    row = Exchange.objects.filter(case=case).aggregate(
+        information_exchanged=Count("pk"),
+        requests_initiated=Count("pk", filter=Q(kind=ExchangeKind.REQUEST)),
+        personal_data=BoolOr("personal_data"),
+    )
+    return LinkedExchanges(
+        personal_data=bool(row["personal_data"]),
+        information_exchanged=row["information_exchanged"],
+        requests_initiated=row["requests_initiated"],
     )
 
 
@@ -387,13 +418,18 @@ def case_page(officer: Officer, case: Case, perms: frozenset[CasePerm]) -> CaseP
     meetings = case_meetings(case)
     # The reporting parties are participants, already loaded.
     per_party = totals_by_party(case, known=parties)
+    linked = linked_exchange_counts(case)
     return CasePage(
         case=case,
         perms=perms,
         parties=parties,
         agencies=agencies,
         analysts=analysts,
-        linked_personal_data=linked_personal_data(case),
+        linked_personal_data=linked.personal_data,
+        counted={
+            "information_exchanged": linked.information_exchanged,
+            "requests_initiated": linked.requests_initiated,
+        },
         timeline=_timeline(exchanges, meetings),
         more_exchanges=more,
         meetings=meetings,

@@ -60,6 +60,8 @@ class CaseDetails:
     description: str = ""
     restrictions: Restrictions = field(default_factory=Restrictions)
     personal_data: bool = False
+    # The operation's series ("Mirage"): a public label, never a target's name.
+    series: str = ""
 
 
 def allocate_case_reference(kind: CaseKind | str, year: int) -> str:
@@ -131,14 +133,22 @@ def _validate_details(details: CaseDetails) -> None:
         policy.check_period(details.started_on, details.ended_on)
     except PolicyError as exc:
         errors.setdefault("ended_on", []).append(str(exc))
+    if len(_series(details.series)) > max_length_of(Case, "series"):
+        errors["series"] = [_("A series has at most 60 characters.")]
     if details.restrictions.text and len(details.restrictions.text) > 2000:
         errors["restriction_text"] = [_("The H3 text has at most 2000 characters.")]
     if errors:
         raise ValidationError(errors)
 
 
+def _series(text: str) -> str:
+    """A series as the report groups it: its words separated by single spaces."""
+    return " ".join(text.split())
+
+
 def _apply_details(case: Case, details: CaseDetails) -> None:
     case.name = details.name.strip()
+    case.series = _series(details.series)
     case.started_on, case.ended_on = details.started_on, details.ended_on
     case.task_force_id, case.crime_area_id = details.task_force_id, details.crime_area_id
     case.description = details.description
@@ -221,7 +231,9 @@ def case_create(
     analysts = _analysts([*analyst_ids, *([officer.pk] if officer.role == Role.ANALYST else [])])
     now = timezone.now()
     case = Case(
-        reference=allocate_case_reference(kind, timezone.localtime(now).year),
+        # The year the case happened in, not the year it is entered: operation Mirage of 2003,
+        # entered today, is SELEC-RO-2003-NNNN and counts in 2003's results.
+        reference=allocate_case_reference(kind, details.started_on.year),
         kind=kind,
         lead_party=lead.party,
         status=status,
@@ -244,6 +256,7 @@ def case_create(
         details={
             "reference": case.reference,
             "lead": lead.party.code,
+            "series": case.series,
             "agencies": sorted(f"{a.party.code}:{a.pk}" for a in agencies),
             "analysts": sorted(o.username for o in analysts),
             "personal_data": case.personal_data,
@@ -268,7 +281,11 @@ def case_update(*, officer: Officer, case: Case, details: CaseDetails) -> Case:
     require_case_perm(officer, case, CasePerm.MANAGE)
     case = locked_case(case)
     _validate_details(details)
-    before = {"personal_data": case.personal_data, "handling": case.handling_codes}
+    before = {
+        "personal_data": case.personal_data,
+        "handling": case.handling_codes,
+        "series": case.series,
+    }
     _apply_details(case, details)
     facts = case_facts(case)
     with refused_as("personal_data"):
@@ -277,6 +294,7 @@ def case_update(*, officer: Officer, case: Case, details: CaseDetails) -> Case:
     case.save(
         update_fields=[
             "name",
+            "series",
             "started_on",
             "ended_on",
             "task_force",
@@ -298,7 +316,11 @@ def case_update(*, officer: Officer, case: Case, details: CaseDetails) -> Case:
         details={
             "reference": case.reference,
             "from": before,
-            "to": {"personal_data": case.personal_data, "handling": case.handling_codes},
+            "to": {
+                "personal_data": case.personal_data,
+                "handling": case.handling_codes,
+                "series": case.series,
+            },
         },
     )
     return case

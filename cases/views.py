@@ -13,7 +13,8 @@ from collections.abc import Callable
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,12 +28,26 @@ from cases.forms import (
     InviteForm,
     MeetingForm,
     ResultForm,
+    ResultsReportForm,
     SeizureFormSet,
     StatusForm,
     seizure_inputs,
 )
 from cases.models import Case
-from cases.policy import CasePerm, case_actions, may_open_case
+from cases.policy import (
+    CasePerm,
+    ResultsReportAccess,
+    case_actions,
+    may_open_case,
+    results_report_access,
+)
+from cases.results_exports import (
+    charts_json,
+    counted_what,
+    csv_response,
+    xlsx_response,
+)
+from cases.results_report import ResultsReport
 from cases.selectors import (
     CaseFilter,
     agencies_to_invite,
@@ -53,11 +68,12 @@ from cases.services import (
     case_update,
 )
 from cases.services_meetings import meeting_add, meeting_attachment_download
-from cases.services_results import result_record
+from cases.services_results import result_record, results_report_read
 from partners.auth import officer_of
 from partners.models import Officer
 from selec.core import form_pages
 from selec.core.files import download_response
+from selec.core.spreadsheets import EXPORT_FORMATS
 
 
 def _case_url(case: Case) -> str:
@@ -88,9 +104,17 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
             "form": form,
             "cases": case_list(officer, query),
             "may_open": _may_open(officer),
+            "sees_report": _sees_report(officer),
             "filtered": bool(query.kind or query.status),
         },
     )
+
+
+def _sees_report(officer: Officer) -> bool:
+    party = officer.party
+    return results_report_access(
+        role=officer.role, party_status=party.status if party is not None else None
+    ).sees_report
 
 
 def _may_open(officer: Officer) -> bool:
@@ -418,3 +442,56 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     # Reached through the cases the officer sees: one 404 for a missing and a hidden file.
     stored, content = meeting_attachment_download(officer=officer_of(request), attachment_id=pk)
     return download_response(content, content_type=stored.content_type, filename=stored.filename)
+
+
+# --- The results report ---------------------------------------------------------------------
+
+
+def _report_access(officer: Officer) -> ResultsReportAccess:
+    """The policy's answer for the officer; 404, as for a page that does not exist, to an
+    officer who reads no results report."""
+    party = officer.party
+    access = results_report_access(
+        role=officer.role, party_status=party.status if party is not None else None
+    )
+    if not access.sees_report:
+        raise Http404("No results report for this officer.")
+    return access
+
+
+def _report(request: HttpRequest, export_format: str) -> tuple[ResultsReportForm, ResultsReport]:
+    officer = officer_of(request)
+    access = _report_access(officer)
+    form = ResultsReportForm(request.GET or None, groupings=access.groupings)
+    report = results_report_read(
+        officer=officer, access=access, query=form.query(), export_format=export_format
+    )
+    return form, report
+
+
+@require_GET
+def results_report_view(request: HttpRequest) -> HttpResponse:
+    form, report = _report(request, "html")
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/results_report.html",
+        {
+            "form": form,
+            "report": report,
+            "counted_what": counted_what(report),
+            "charts": charts_json(report),
+            "query_string": query.urlencode(),
+        },
+    )
+
+
+@require_GET
+def results_report_export(request: HttpRequest, export_format: str) -> HttpResponseBase:
+    if export_format not in EXPORT_FORMATS:
+        raise Http404("No such export.")
+    _form, report = _report(request, export_format)
+    if export_format == "csv":
+        return csv_response(report)
+    return xlsx_response(report)

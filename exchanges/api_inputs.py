@@ -7,20 +7,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.serializers import PolymorphicProxySerializerExtension
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 from rest_framework.request import Request
 
-from exchanges.entity_rules import (
-    FIRST_BIRTH_DATE,
-    MAX_ALIASES,
-    MAX_DOCUMENTS,
-    MAX_TEXT,
-    entity_errors,
-)
+from exchanges.entity_descriptions import MAX_ENTITIES, attribute_description
+from exchanges.entity_rules import MAX_ALIASES, MAX_DOCUMENTS, MAX_TEXT, entity_errors
 from exchanges.entity_schema import ENTITY_SCHEMAS, Attribute, AttributeType
 from exchanges.models import (
     SENT_KINDS,
@@ -32,6 +27,7 @@ from exchanges.models import (
 )
 from exchanges.models_purposes import PURPOSE_MAX_LENGTH
 from exchanges.services.inputs import EntityInput, Message, message_of
+from exchanges.umf_schema import openapi_entities_schema
 from selec.core.api_fields import FlagField, OptionalCodeField, TextField
 from selec.core.api_parsers import json_loads
 from selec.core.policy_values import Restrictions
@@ -39,8 +35,6 @@ from selec.core.restriction_fields import UNRESTRICTED, RestrictionsSerializer
 from taskforces.models import CrimeArea, TaskForce
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
-
     # What the mixin below is mixed into, for the checker (at run time a plain mixin).
     _SerializerField = serializers.Field
 else:
@@ -80,26 +74,8 @@ class EvaluationSerializer(_JSONInForm, serializers.Serializer):
 
 
 # --- Entities: one object per kind, from the entity schema --------------------------------
-
-# What each type of attribute holds, as the API's description says it; the rules themselves
-# are ``exchanges.entity_rules``.
-_HOLDS: dict[AttributeType, str] = {
-    AttributeType.TEXT: f"Text, at most {MAX_TEXT} characters, no control characters.",
-    AttributeType.TEXTS: f"At most {MAX_ALIASES} texts.",
-    AttributeType.DATE: "An ISO 8601 calendar date (1980-04-12 or 19800412), from "
-    f"{FIRST_BIRTH_DATE.year} on, not in the future.",
-    AttributeType.COUNTRY: "An ISO 3166-1 alpha-2 country code (RO), or XK (Kosovo).",
-    AttributeType.PHONE: "In international format (+40 721 000 000, or 0040...), valid in its "
-    "country's numbering plan.",
-    AttributeType.IBAN: "An IBAN in its country's format, its check digits verified.",
-    AttributeType.VIN: "17 letters and digits without I, O or Q (ISO 3779).",
-    AttributeType.DOCUMENTS: f"At most {MAX_DOCUMENTS} identity documents.",
-}
-
-
-def _description(attribute: Attribute) -> StrOrPromise:
-    matched = " Matched by hit/no-hit." if attribute.identifying else ""
-    return format_lazy("{}. {}{}", attribute.label, _HOLDS[attribute.type], matched)
+# What each attribute holds is described by ``exchanges.entity_descriptions``; the rules
+# themselves are ``exchanges.entity_rules``.
 
 
 def _serializer(name: str, fields: dict[str, serializers.Field]) -> type[serializers.Serializer]:
@@ -114,7 +90,7 @@ def _attribute_field(attribute: Attribute) -> serializers.Field:
     described: dict[str, Any] = {
         "required": False,
         "allow_null": True,
-        "help_text": _description(attribute),
+        "help_text": attribute_description(attribute),
     }
     if attribute.type is AttributeType.TEXTS:
         text = TextField(max_length=MAX_TEXT, allow_blank=True)
@@ -191,7 +167,7 @@ class EntitiesField(_JSONInForm, serializers.ListField):
     """A list of entities: JSON, or a JSON string in a multipart body."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(child=EntityInputSerializer(), max_length=300, **kwargs)
+        super().__init__(child=EntityInputSerializer(), max_length=MAX_ENTITIES, **kwargs)
 
 
 def _message(data: dict[str, Any], restrictions: Restrictions) -> Message:
@@ -266,6 +242,28 @@ class ExchangeCreateJsonSerializer(ExchangeCreateSerializer):
 
     # DRF removes a declared field set to None in a subclass; the stubs cannot say so.
     attachments = None  # type: ignore[assignment]
+
+
+class UmfEntitiesField(serializers.ListField):
+    """The entities of a body in application/vnd.selec.umf+json, for the schema: its parser
+    (``exchanges.umf_parser``) turns them into ours before a serializer reads the body."""
+
+
+class UmfEntitiesDescription(OpenApiSerializerFieldExtension):
+    """Describes UMF entities in the API's schema as the UMF JSON Schema does."""
+
+    target_class = "exchanges.api_inputs.UmfEntitiesField"
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        return openapi_entities_schema()
+
+
+class ExchangeCreateUmfSerializer(ExchangeCreateJsonSerializer):
+    """A send as JSON whose entities are UMF entities (application/vnd.selec.umf+json)."""
+
+    # Another field where the parent has EntitiesField: the stubs see a clash where DRF
+    # replaces the field.
+    entities = UmfEntitiesField(required=False)  # type: ignore[assignment]
 
 
 class ReplyJsonSerializer(ReplyInputSerializer):

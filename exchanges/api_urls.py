@@ -3,7 +3,7 @@ authorization matrix (tests/exchanges/test_api_matrix.py), which fails on one le
 
 from django.urls import path
 
-from exchanges import api_actions, api_views
+from exchanges import api_actions, api_umf, api_views
 
 urlpatterns = [
     path("exchanges/", api_views.ExchangeListView.as_view(), name="api-exchange-list"),
@@ -57,6 +57,12 @@ urlpatterns = [
         api_actions.DisseminationRequestsView.as_view(),
         name="api-exchange-dissemination-requests",
     ),
+    path(
+        "exchanges/<str:reference>/umf/",
+        api_umf.ExchangeUmfView.as_view(),
+        name="api-exchange-umf",
+    ),
+    path("umf/schema/", api_umf.UmfSchemaView.as_view(), name="api-umf-schema"),
     path(
         "dissemination-requests/<int:pk>/decision/",
         api_actions.DisseminationDecisionView.as_view(),

@@ -32,7 +32,12 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView, set_rollback
 
-from exchanges.api_inputs import ExchangeCreateJsonSerializer, ExchangeCreateSerializer, api_parsed
+from exchanges.api_inputs import (
+    ExchangeCreateJsonSerializer,
+    ExchangeCreateSerializer,
+    ExchangeCreateUmfSerializer,
+    api_parsed,
+)
 from exchanges.api_outputs import (
     ContentWithheldSerializer,
     ExchangeDetailSerializer,
@@ -54,6 +59,8 @@ from exchanges.services.consultation import (
     exchange_consult,
 )
 from exchanges.services.sending import exchange_send
+from exchanges.umf import MEDIA_TYPE as UMF_MEDIA_TYPE
+from exchanges.umf_parser import UmfJSONParser
 from partners.auth import officer_of
 from partners.models import Officer
 from selec.core.api_answers import api_answers
@@ -82,7 +89,8 @@ def may_see_entities(officer: Officer) -> bool:
     return agency is not None and may_receive_entities(agency.party.status)
 
 
-BODY_PARSERS = [JSONParser, MultiPartParser, FormParser]
+# A send or a reply: JSON, JSON with UMF entities (``exchanges.umf_parser``), or multipart.
+BODY_PARSERS = [JSONParser, UmfJSONParser, MultiPartParser, FormParser]
 # In a multipart body these members are each one part holding JSON (the whole list of entities
 # in one part, not a part per entity), as ``exchanges.api_inputs`` reads them.
 MULTIPART_JSON_MEMBERS = {
@@ -178,6 +186,7 @@ class ExchangeListView(GenericAPIView[Exchange]):
         operation_id="exchanges_create",
         request={
             "application/json": ExchangeCreateJsonSerializer,
+            UMF_MEDIA_TYPE: ExchangeCreateUmfSerializer,
             "multipart/form-data": OpenApiRequest(
                 ExchangeCreateSerializer, encoding=MULTIPART_JSON_MEMBERS
             ),
@@ -185,7 +194,9 @@ class ExchangeListView(GenericAPIView[Exchange]):
         responses=api_answers({201: ExchangeSerializer}),
         description="Send a request for assistance or an information exchange. Attachments "
         "come with multipart/form-data (`restrictions`, `evaluation` and `entities` then as "
-        "JSON strings).",
+        "JSON strings). In application/vnd.selec.umf+json the body is the same JSON with "
+        "`entities` in UMF 3 JSON (see umf/schema/): an attribute SELEC does not know is "
+        "refused by name, with its path.",
     )
     def post(self, request: Request) -> Response:
         serializer = api_parsed(ExchangeCreateSerializer, request)

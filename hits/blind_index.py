@@ -38,6 +38,7 @@ from exchanges.entity_schema import (
     VEHICLE_VIN,
 )
 from hits.normalise import (
+    NAME_VARIANTS_DIGEST,
     normalise_date,
     normalise_identifier,
     normalise_name,
@@ -46,15 +47,19 @@ from hits.normalise import (
 )
 
 # The version of how a token is made from an attribute (the normalisers below, the message's
-# layout): raised with any change that gives an attribute another token.
-NORMALISATION_VERSION = 1
+# layout): raised with any change of the code that gives an attribute another token. A change
+# of the curated variants of names (``hits.variants``) needs no raise: their digest is part of
+# the scheme. 2: the variants of names, Bulgarian ьо as "yo", Macedonian ǵ and ḱ as gj and kj.
+NORMALISATION_VERSION = 2
 
 
 def current_scheme() -> str:
-    """The scheme of the tokens made now: the normalisation's version and the key's id. Tokens
-    of another scheme are stale: matching ignores them until ``reindex_entities`` recomputes
-    them, so that old and new entities never quietly stop matching."""
-    return f"v{NORMALISATION_VERSION}-k{settings.BLIND_INDEX_KEY_ID}"
+    """The scheme of the tokens made now, ``v<version>.<variants' digest>-k<key id>``: the
+    normalisation's version, the digest of the curated variants of names and the key's id
+    (at most 16 characters: ``EntityToken.scheme``). Tokens of another scheme are stale:
+    matching ignores them until ``reindex_entities`` recomputes them, so that old and new
+    entities never quietly stop matching."""
+    return f"v{NORMALISATION_VERSION}.{NAME_VARIANTS_DIGEST}-k{settings.BLIND_INDEX_KEY_ID}"
 
 
 # Separates the kind from the value in the HMAC message. Normalised values never contain it

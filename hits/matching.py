@@ -49,6 +49,7 @@ from hits.selectors import (
     MASKED_SIDE,
     MATCHABLE_STATUSES,
     HitSide,
+    analysts,
     matched_labels,
 )
 from partners.models import Officer
@@ -210,9 +211,38 @@ def hit_notice_title(
     return title
 
 
+def analyst_hit_notice_title(
+    *, a: HitSide, b: HitSide, token_kinds: list[str], at: dt.datetime
+) -> str:
+    """What the analysts are told of a hit under H2: both sides, which they may see, and that
+    officers were sent to them."""
+    values = {
+        "matched": ", ".join(matched_labels(token_kinds)),
+        "date": _when(at),
+        "reference": a.reference,
+        "codes": " ".join(a.handling_codes),
+        "other_reference": b.reference,
+        "other_codes": " ".join(b.handling_codes),
+    }
+    # Translators: %(matched)s lists what matched ("Phone, Company"); %(reference)s and
+    # %(other_reference)s are exchanges' references, %(codes)s and %(other_codes)s their
+    # handling codes ("H0 H2"); %(provider)s and %(other_provider)s their provider agencies
+    # (or their parties' codes). The officers of a side were told to contact the analyst.
+    full = _(
+        "Hit under H2 on %(matched)s, %(date)s: %(reference)s [%(codes)s] of %(provider)s "
+        "matches %(other_reference)s [%(other_codes)s] of %(other_provider)s; officers were "
+        "told to contact you."
+    )
+    title = full % {**values, "provider": a.provider, "other_provider": b.provider}
+    if len(title) > 200:  # long agency names: the parties' codes still name the providers
+        title = full % {**values, "provider": a.party_code, "other_provider": b.party_code}
+    return title
+
+
 def _announce(hits: list[Hit]) -> None:
     """For each new hit: one audit event (combination, by the system: no officer asked for it)
-    and a notice to each provider's agency and NFP, from that provider's point of view."""
+    and a notice to each provider's agency and NFP, from that provider's point of view; when a
+    side is under H2, one to the analysts too, whom that side's notice sends the other to."""
     if not hits:
         return
     exchanges = {
@@ -254,6 +284,23 @@ def _announce(hits: list[Hit]) -> None:
                 object_type=HIT_OBJECT_TYPE,
                 object_id=str(hit.pk),
                 dedupe_key=f"hit:{hit.pk}:{mine.reference}",
+            )
+        if policy.analyst_is_asked_to_act(a_under_h2=a.under_h2, b_under_h2=b.under_h2):
+            notify_officers(
+                officers=analysts(),
+                kind=HitNotificationKind.HIT,
+                # Composed once per recipient language.
+                title=partial(
+                    analyst_hit_notice_title,
+                    a=a,
+                    b=b,
+                    token_kinds=hit.token_kinds,
+                    at=hit.created_at,
+                ),
+                link=f"/hits/{hit.pk}/",
+                object_type=HIT_OBJECT_TYPE,
+                object_id=str(hit.pk),
+                dedupe_key=f"hit:{hit.pk}:analyst",
             )
 
 

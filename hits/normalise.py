@@ -14,6 +14,10 @@ diacritics stripped, in lower case:
 - The digraphs other romanisations of the region use for the same sounds are folded to those
   letters: zh → z, sh → s, ch → c, ts → c, xh (Albanian) → dz. So "Жеков", "Žekov", "Zhekov"
   and "Zekov" meet, and so do "Цветков", "Cvetkov" and "Tsvetkov".
+- Spellings of one name that no rule can join without joining other names are folded word by
+  word by the curated tables of ``hits.variants`` ("Yiorgos" = "Giorgos" = "Georgios";
+  "Hristos" = "Christos"; "Sîrbu" = "Sârbu"; "Oeztuerk" = "Öztürk"). Their digest
+  (``NAME_VARIANTS_DIGEST``) is part of the blind index's scheme.
 """
 
 # ruff: noqa: RUF001, RUF003 - this module maps Cyrillic and Greek letters, many of which look
@@ -21,12 +25,17 @@ diacritics stripped, in lower case:
 
 from __future__ import annotations
 
+import hashlib
+import json
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
 
+from hits.variants import NAME_BEGINNING_VARIANTS, NAME_VARIANTS
 from selec.core.transliteration import (
     CYRILLIC_TO_LATIN,
     GREEK_TO_LATIN,
+    cyrillic_to_latin,
     greek_base_letter,
     greek_to_latin,
     greek_without_accents,
@@ -41,6 +50,10 @@ from selec.core.transliteration import (
 # does not meet it); ı (Turkish dotless i) → i; the rest by their usual ASCII spelling.
 _LATIN_SPECIAL_LETTERS: dict[str, str] = {
     "đ": "dj",
+    # Macedonian ѓ and ќ as ISO 9 and the older romanisations write them ("Ǵorǵi", "Ḱiro"):
+    # the "gj" and "kj" of the official romanisation, not a bare g or k.
+    "ǵ": "gj",
+    "ḱ": "kj",
     "ı": "i",
     "ł": "l",
     "ø": "o",
@@ -122,14 +135,24 @@ _ASCII_DIGITS = frozenset("0123456789")
 
 def normalise_name(value: str) -> str:
     """The canonical form of a person's or company's name: lower-case ASCII words separated by
-    single spaces, in their original order ("Ђорђевић" = "Đorđević" = "DJORDJEVIC")."""
+    single spaces, in their original order ("Ђорђевић" = "Đorđević" = "DJORDJEVIC"), each word
+    folded to the first spelling of its group of variants ("Yiorgos" = "Georgios")."""
+    return " ".join(_VARIANT_OF.get(word, word) for word in _spelled_words(value))
+
+
+def _spelled_words(value: str) -> list[str]:
+    """The words of the name by the letter rules, their beginnings folded (not yet the whole
+    words of ``hits.variants``)."""
+    return [_fold_beginning(word) for word in _lettered_words(value)]
+
+
+def _lettered_words(value: str) -> list[str]:
+    """The words of the name by the letter rules alone."""
     text = _fold_case(value)
     text = "".join(ch for ch in text if not _joins_words(ch))
-    text = greek_to_latin(greek_without_accents(text))
-    text = "".join(CYRILLIC_TO_LATIN.get(ch, ch) for ch in text)
+    text = cyrillic_to_latin(greek_to_latin(greek_without_accents(text)))
     text = "".join(_LATIN_SPECIAL_LETTERS.get(ch, ch) for ch in text)
-    words = _ascii_words(_without_marks(text))
-    return " ".join(_fold_spellings(word) for word in words)
+    return [_fold_spellings(word) for word in _ascii_words(_without_marks(text))]
 
 
 def normalise_name_tokens(value: str) -> tuple[str, ...]:
@@ -231,3 +254,48 @@ def _fold_spellings(word: str) -> str:
         if folded == word:
             return word
         word = folded
+
+
+def _fold_beginning(word: str) -> str:
+    for spelling, canonical in _BEGINNING_OF:
+        if word.startswith(spelling):
+            return canonical + word[len(spelling) :]
+    return word
+
+
+def _variant_table(
+    groups: tuple[tuple[str, ...], ...], words_of: Callable[[str], list[str]]
+) -> dict[str, str]:
+    """Each spelling of each group (as ``words_of`` spells it) to the group's first. Refuses a
+    spelling that is not one word or that two groups claim: the tables are data, checked when
+    they load rather than trusted."""
+    table: dict[str, str] = {}
+    for group in groups:
+        spelled = [words_of(spelling) for spelling in group]
+        for spelling, words in zip(group, spelled, strict=True):
+            if len(words) != 1:
+                raise ValueError(f"A variant is one word, not {spelling!r}.")
+        canonical = spelled[0][0]
+        for spelling, (word,) in zip(group, spelled, strict=True):
+            if table.get(word, canonical) != canonical:
+                raise ValueError(f"{spelling!r} is a variant of two names.")
+            table[word] = canonical
+    return table
+
+
+# Longest first, so that a longer beginning wins over a shorter one it starts with.
+_BEGINNING_OF: list[tuple[str, str]] = sorted(
+    _variant_table(NAME_BEGINNING_VARIANTS, _lettered_words).items(),
+    key=lambda item: -len(item[0]),
+)
+_VARIANT_OF: dict[str, str] = _variant_table(NAME_VARIANTS, _spelled_words)
+
+
+# A digest of what the tables fold, not of how they are written: reordering or reformatting
+# them changes nothing, a spelling added, removed or moved changes the scheme of the tokens.
+def _digest(beginnings: list[tuple[str, str]], words: dict[str, str]) -> str:
+    folds = [sorted(beginnings), sorted(words.items())]
+    return hashlib.sha256(json.dumps(folds).encode()).hexdigest()[:6]
+
+
+NAME_VARIANTS_DIGEST = _digest(_BEGINNING_OF, _VARIANT_OF)

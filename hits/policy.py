@@ -52,3 +52,9 @@ def hit_shows_other_side(*, other_under_h2: bool, viewer_holds_it: bool, analyst
     """Under H2 the other side of a hit is only "a provider", except to whoever may see it
     anyway: the analyst the notice sends officers to, and the officers of its own scope."""
     return analyst or viewer_holds_it or not other_under_h2
+
+
+def analyst_is_asked_to_act(*, a_under_h2: bool, b_under_h2: bool) -> bool:
+    """The analyst is told of a hit when a side is under H2: the other side's notice then names
+    no reference and no provider, and sends its officers to the analyst instead."""
+    return a_under_h2 or b_under_h2

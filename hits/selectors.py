@@ -31,7 +31,7 @@ from hits.policy import (
     offers_hit_details_request,
     sees_every_hit,
 )
-from partners.models import Officer, PartyStatus
+from partners.models import Officer, PartyStatus, Role
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -244,3 +244,9 @@ def hit_get_for_officer(officer: Officer, pk: int) -> HitRow:
     if hit is None:
         raise Http404("No hit matches the given query.")
     return hit_row(officer, hit)
+
+
+def analysts() -> QuerySet[Officer]:
+    """The SELEC analysts (of the secretariat: no agency), who see every hit and to whom the H2
+    notice sends officers; ``notify_officers`` keeps the active ones."""
+    return Officer.objects.filter(role=Role.ANALYST, agency__isnull=True)

@@ -27,3 +27,23 @@ def match_unmatched_entities() -> int:
     from hits.matching import unmatched_entities_match
 
     return unmatched_entities_match()
+
+
+# One run at a time, whichever worker: a run takes the lock for as long as it lasts.
+_REINDEX_LOCK = (0x48495453, 1)  # "HITS"
+
+
+# expires: queued every ten minutes; runs piled up while no worker listened are dropped.
+@shared_task(acks_late=True, ignore_result=True, expires=600)
+def reindex_stale_entities() -> int:
+    """Periodic: after a release that changes the normalisation or its variants (a new scheme,
+    ``hits.blind_index.current_scheme``), or a new blind index key, the tokens made before are
+    stale and matching ignores them: recompute them, batch by batch (``hits.reindex``), so that
+    old and new entities match again without an operator. Returns the entities reindexed."""
+    from hits.reindex import entities_reindex, entities_to_reindex
+    from selec.core.advisory_locks import session_lock
+
+    if not entities_to_reindex().exists():
+        return 0
+    with session_lock(*_REINDEX_LOCK) as taken:
+        return entities_reindex().entities if taken else 0

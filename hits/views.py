@@ -68,7 +68,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if not (form.is_valid() & entity.is_valid()):
         return render(request, "hits/search.html", context, status=400)
     try:
-        context["answers"] = hit_search(
+        answers = hit_search(
             officer=officer,
             justification=form.cleaned_data["justification"],
             kind=kind,
@@ -77,4 +77,5 @@ def search(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         form.add_error(None, exc.messages)
         return render(request, "hits/search.html", context, status=400)
+    context.update(answers=answers, no_hit=not any(answer.hit for answer in answers))
     return render(request, "hits/search.html", context)

@@ -29,6 +29,7 @@ HISTORY_SHOWN = 20
 APP_LABELS = {
     "exchanges": gettext_lazy("Exchanges"),
     "cases": gettext_lazy("Joint investigations and operations"),
+    "products": gettext_lazy("Analytical products"),
 }
 
 

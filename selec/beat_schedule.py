@@ -15,6 +15,12 @@ BEAT_SCHEDULE = {
         "task": "hits.tasks.match_unmatched_entities",
         "schedule": 60.0,
     },
+    # Entities whose blind-index tokens are of an older scheme (a release changed the
+    # normalisation or its variants, or the key changed) indexed again, then matched again.
+    "reindex-stale-entities": {
+        "task": "hits.tasks.reindex_stale_entities",
+        "schedule": 600.0,
+    },
     # The audit log's chain and anchor verified at night; a break notifies the DPOs
     # (selec.core.audit_verification.audit_verify_recorded).
     "verify-audit-log-nightly": {

@@ -18,6 +18,7 @@ from oversight.access import oversees
 from partners.models import Officer
 from partners.policy import offers_access_confirmations
 from partners.policy_onboarding import onboards
+from products.policy import reads_products
 from records.policy import keeps_review_queue
 from subjects.policy import answers_subject_requests, handles_subject_requests
 
@@ -28,6 +29,7 @@ class Menu:
     cases: bool
     hits: bool
     statistics: bool
+    products: bool  # analytical products: analysts draft them, agencies read them
     access_confirmations: bool
     onboarding: bool  # the directory administrators' parties, agencies and officers
     records: bool  # the agency's retention review and inaccuracy flags
@@ -44,6 +46,7 @@ def menu_for(officer: Officer) -> Menu:
         cases=works_on_cases(role=officer.role, has_agency=has_agency),
         hits=sees_hits(role=officer.role, has_agency=has_agency),
         statistics=statistics_access_for(officer).sees_statistics,
+        products=reads_products(role=officer.role, has_agency=has_agency),
         access_confirmations=offers_access_confirmations(
             has_agency=has_agency, awaits_confirmation=officer.awaits_confirmation
         ),

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "records",
     "oversight",
     "subjects",
+    "products",
     "selec",
 ]
 if not PRODUCTION:

@@ -37,6 +37,7 @@ urlpatterns = [
     path("exchanges/", include("exchanges.urls")),
     path("cases/", include("cases.urls")),
     path("analytics/", include("analytics.urls")),
+    path("products/", include("products.urls")),
     path("dpo/", include("oversight.urls")),
     path("records/", include("records.urls")),
     path("subject-requests/", include("subjects.urls")),

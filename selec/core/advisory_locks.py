@@ -7,7 +7,8 @@ still alive from one whose worker died by trying the lock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.db import connection
 
@@ -26,3 +27,18 @@ def unlocked_of(namespace: int, numbers: Iterable[int]) -> list[int]:
             [wanted, namespace],
         )
         return [number for (number,) in cursor.fetchall()]
+
+
+@contextmanager
+def session_lock(namespace: int, number: int) -> Iterator[bool]:
+    """Try the lock ``(namespace, number)`` for the connection's session (across the
+    transactions of a long run); yield whether it was taken, and release it after."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [namespace, number])
+        (taken,) = cursor.fetchone() or (False,)
+    try:
+        yield bool(taken)
+    finally:
+        if taken:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [namespace, number])

@@ -8,8 +8,9 @@ read "Петровић" and one in Sofia "Papadopoulos". Pure functions: no Djan
 Into Latin: Cyrillic by Gaj's alphabet as Serbian writes it (ж → ž, ш → š, ч → č, ц → c,
 љ → lj, њ → nj, џ → dž), with the Macedonian letters by Macedonia's official romanisation
 (ѓ → gj, ќ → kj, ѕ → dz) and the Bulgarian ones by Bulgaria's Streamlined System (щ → št,
-ъ → a, й → y, ю → yu, я → ya); Greek by ELOT 743, the form of Greek passports. These are the
-letters ``hits.normalise`` folds names from, so what is shown and what is matched agree.
+ъ → a, й → y, ю → yu, я → ya, ьо → yo); Greek by ELOT 743, the form of Greek passports.
+These are the letters ``hits.normalise`` folds names from, so what is shown and what is
+matched agree.
 
 Into Cyrillic and Greek: the reverse for the reader's own language, approximate by nature
 (Latin spellings do not say which sounds they stand for); digraphs before single letters.
@@ -42,6 +43,9 @@ CYRILLIC_TO_LATIN: dict[str, str] = {
     "џ": "dž", "ш": "š", "щ": "št", "ъ": "a", "ы": "y", "ь": "", "э": "e", "ю": "yu",
     "я": "ya",
 }  # fmt: skip
+# Pairs written otherwise than their letters: Bulgarian ьо is "yo" by the Streamlined System
+# ("Щерьо" → "Shteryo", "Кольо" → "Kolyo"), where ь alone is silent.
+CYRILLIC_PAIRS: dict[str, str] = {"ьо": "yo"}
 
 # Greek, lower case and without accents, by ELOT 743: η, ι, ϊ → i; υ, ϋ → y; ω → o; θ → th;
 # χ → ch; ψ → ps; ξ → x; β → v. ϊ and ϋ carry a dialytika, which breaks a diphthong.
@@ -169,9 +173,15 @@ def _with_case_of(original: str, converted: str) -> str:
 
 
 def _word_to_latin(word: str) -> str:
-    return "".join(
-        CYRILLIC_TO_LATIN.get(ch, ch) for ch in greek_to_latin(greek_without_accents(word))
-    )
+    return cyrillic_to_latin(greek_to_latin(greek_without_accents(word)))
+
+
+def cyrillic_to_latin(text: str) -> str:
+    """Lower-case Cyrillic in Latin by ``CYRILLIC_TO_LATIN``, its pairs (``CYRILLIC_PAIRS``)
+    first; other characters unchanged."""
+    for pair, latin in CYRILLIC_PAIRS.items():
+        text = text.replace(pair, latin)
+    return "".join(CYRILLIC_TO_LATIN.get(ch, ch) for ch in text)
 
 
 def greek_without_accents(text: str) -> str:

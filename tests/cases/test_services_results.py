@@ -44,6 +44,8 @@ def test_results_are_totalled_per_party_and_per_item_in_sql(
         "victims_assisted": 0,
         "victims_repatriated": 0,
         "vehicles_seized": 2,
+        "persons_convicted": 0,
+        "investigations_opened": 0,
     }
     assert "RO" not in by_party
     by_item = {(t.item, t.unit): t.quantity for t in totals_by_item(case)}

@@ -26,6 +26,8 @@ from tests.helpers import agency_of
 
 API = "/api/v1/"
 SECRETARIAT = {"analyst", "dpo", "admin"}
+# Officers who never receive entities: an observer's, and those of no agency.
+NO_ENTITIES = SECRETARIAT | {"obs.at"}
 
 # Each route and method of the exchanges API, and the action of the matrix it performs.
 ROUTE_ACTIONS: dict[tuple[str, str], str] = {
@@ -43,6 +45,8 @@ ROUTE_ACTIONS: dict[tuple[str, str], str] = {
     ("api-exchange-dissemination-requests", "GET"): "list_dissemination_requests",
     ("api-exchange-dissemination-requests", "POST"): "request_dissemination",
     ("api-dissemination-decision", "POST"): "grant",
+    ("api-exchange-umf", "GET"): "export_umf",
+    ("api-umf-schema", "GET"): "describe_umf",
 }
 # Routes the matrix calls with another body too, each body an action of its own.
 ROUTE_VARIANTS: dict[tuple[str, str], tuple[str, ...]] = {
@@ -55,7 +59,9 @@ def _api_expected() -> dict[tuple[str, str, bool, str], str]:
     """The matrix, plus the actions only the API has. Acknowledging, confirming the H3 text,
     saying why one opens the thread and listing the dissemination requests need nothing beyond
     seeing the exchange: they answer as "view" does. Sending is open to every officer of an agency, refused (403) to secretariat
-    staff, whatever the column."""
+    staff, whatever the column. An exchange's entities in UMF answer as "view" does, except
+    403 to an officer who may view it but never receives entities; the UMF schema is
+    described to every caller."""
     table = dict(EXPECTED)
     for persona, code, personal, action in EXPECTED:
         if action == "view":
@@ -68,7 +74,12 @@ def _api_expected() -> dict[tuple[str, str, bool, str], str]:
                 table[(persona, code, personal, derived)] = EXPECTED[
                     (persona, code, personal, "view")
                 ]
+            viewed = EXPECTED[(persona, code, personal, "view")]
+            table[(persona, code, personal, "export_umf")] = (
+                "403" if viewed == "ok" and persona in NO_ENTITIES else viewed
+            )
         table[(persona, code, personal, "send")] = "403" if persona in SECRETARIAT else "ok"
+        table[(persona, code, personal, "describe_umf")] = "ok"
     return table
 
 
@@ -147,6 +158,8 @@ def _calls(
             },
         ),
         "view": confirmed("get", url),
+        "export_umf": confirmed("get", f"{url}umf/"),
+        "describe_umf": lambda: call("get", f"{API}umf/schema/"),
         "download": confirmed("get", f"{url}attachments/{exchange.attachments.get().pk}/"),
         "reply": confirmed("post", f"{url}replies/", message),
         "reply_personal_data": confirmed(

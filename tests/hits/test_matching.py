@@ -405,6 +405,47 @@ def test_both_providers_and_their_nfps_are_notified_and_nobody_else(
     assert "Person (name and date of birth)" in by_officer[lo_ro.pk]
 
 
+@pytest.mark.parametrize("codes", [("H2", "H0"), ("H0", "H2"), ("H2", "H2")])
+def test_the_analyst_is_told_of_a_hit_the_h2_notice_sends_officers_about(
+    lo_ro: Officer, lo_bg: Officer, analyst: Officer, outsider: Officer, codes: tuple[str, str]
+) -> None:
+    hit = a_hit(lo_ro, lo_bg, codes=codes)
+    ro, bg = hit.exchange_a, hit.exchange_b
+
+    (notice,) = Notification.objects.filter(kind=HitNotificationKind.HIT, officer=analyst)
+    assert notice.link == f"/hits/{hit.pk}/"
+    # Both sides, which the analyst may see, and why they are told.
+    assert f"{ro.reference} [{' '.join(ro.handling_codes)}] of RO Romanian Police" in notice.title
+    assert f"matches {bg.reference} [{' '.join(bg.handling_codes)}] of BG" in notice.title
+    assert "officers were told to contact you" in notice.title
+    assert "Person (name and date of birth)" in notice.title
+    assert not Notification.objects.filter(officer=outsider).exists()
+    # Matching again tells nobody again.
+    match(ro, bg)
+    assert Notification.objects.filter(officer=analyst).count() == 1
+
+
+def test_an_inactive_analyst_is_not_told(lo_ro: Officer, lo_bg: Officer, analyst: Officer) -> None:
+    Officer.objects.filter(pk=analyst.pk).update(is_active=False)
+
+    a_hit(lo_ro, lo_bg, codes=("H2", "H0"))
+
+    assert not Notification.objects.filter(officer=analyst).exists()
+
+
+def test_the_analysts_notice_is_in_the_analysts_language(
+    lo_ro: Officer, lo_bg: Officer, analyst: Officer
+) -> None:
+    # Composed for each recipient's language, not once in the matching worker's.
+    Officer.objects.filter(pk=analyst.pk).update(language="ro")
+
+    a_hit(lo_ro, lo_bg, codes=("H2", "H0"))
+
+    title = Notification.objects.get(officer=analyst).title
+    assert "Persoană (nume și data nașterii)" in title
+    assert "Person (name and date of birth)" not in title
+
+
 # --- The lookup ---------------------------------------------------------------------------------
 
 

@@ -61,3 +61,11 @@ def test_details_are_asked_of_a_shown_other_agency_by_an_officer_of_an_agency() 
     assert not ask(other_side_shown=False, officer_agency_id=1, other_agency_id=2)
     assert not ask(other_side_shown=True, officer_agency_id=None, other_agency_id=2)
     assert not ask(other_side_shown=True, officer_agency_id=2, other_agency_id=2)
+
+
+def test_the_analyst_is_asked_to_act_when_a_side_of_the_hit_is_under_h2() -> None:
+    asked = policy.analyst_is_asked_to_act
+    assert asked(a_under_h2=True, b_under_h2=False)
+    assert asked(a_under_h2=False, b_under_h2=True)
+    assert asked(a_under_h2=True, b_under_h2=True)
+    assert not asked(a_under_h2=False, b_under_h2=False)

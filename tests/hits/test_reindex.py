@@ -11,6 +11,7 @@ from hits.blind_index import current_scheme
 from hits.matching import unmatched_entities_match
 from hits.models import EntityToken
 from hits.reindex import entities_reindex, entities_to_reindex
+from hits.tasks import reindex_stale_entities
 from partners.models import Officer
 from selec.core.models import AuditEvent
 from tests.hits.scenario import hit_between, match, person, report
@@ -85,3 +86,20 @@ def test_a_second_run_finds_nothing_and_all_recomputes_without_changing_anything
     everything = entities_reindex(everything=True)
     assert (everything.entities, everything.changed) == (1, 0)
     assert set(EntityToken.objects.values_list("kind", "token", "scheme")) == before
+
+
+def test_the_periodic_task_reindexes_what_a_release_left_stale_and_nothing_else(
+    lo_ro: Officer, lo_bg: Officer, new_key, settings
+) -> None:
+    # The schedule runs it: a release that changes the scheme needs no operator.
+    assert settings.CELERY_BEAT_SCHEDULE["reindex-stale-entities"]["task"] == (
+        reindex_stale_entities.name
+    )
+    assert reindex_stale_entities() == 0  # nothing stale: nothing done
+    report(lo_ro, person("Ђорђе Ђорђевић"))
+    new_key()
+    report(lo_bg, person("Djordje Djordjevic"))
+
+    assert reindex_stale_entities() == 1
+    assert set(EntityToken.objects.values_list("scheme", flat=True)) == {current_scheme()}
+    assert reindex_stale_entities() == 0

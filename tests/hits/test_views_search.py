@@ -95,6 +95,64 @@ def test_a_search_by_another_date_of_birth_is_no_hit(login, lo_ro: Officer, lo_b
     assert _searches()[0].details["hits"] == 0
 
 
+@pytest.mark.parametrize("language", ["en", "bg", "el"])
+@pytest.mark.parametrize("typed", ["1980-04-12", "12.04.1980"])
+def test_the_date_of_birth_is_read_as_iso_or_as_the_region_writes_it(
+    login, lo_ro: Officer, lo_bg: Officer, language: str, typed: str
+) -> None:
+    report(lo_bg, person("Djordje Djordjevic", "1980-04-12"))
+    Officer.objects.filter(pk=lo_ro.pk).update(language=language)
+
+    response = _search(login(lo_ro), _person_search("Đorđe Đorđević", typed))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-answer="hit"' in page
+    assert "weaker" not in page.split('id="answers"')[1].split("</section>")[0]
+
+
+@pytest.mark.parametrize("typed", ["04/12/1980", "12.04.80", "31.02.1980"])
+def test_a_date_of_birth_in_any_other_form_is_refused_not_misread(
+    login, lo_ro: Officer, typed: str
+) -> None:
+    response = _search(login(lo_ro), _person_search("Djordje Djordjevic", typed))
+
+    assert response.status_code == 400
+    assert "Enter a valid date." in response.content.decode()
+    assert _searches() == []
+
+
+def test_no_hit_is_said_plainly_once_for_the_whole_search(login, lo_ro: Officer) -> None:
+    page = _search(
+        login(lo_ro), _person_search("Djordje Djordjevic", "12.04.1980")
+    ).content.decode()
+
+    assert 'data-answer="none"' in page
+    assert "No hit. No other agency holds what you typed." in " ".join(
+        page.replace("<strong>", "").replace("</strong>", "").split()
+    )
+    assert 'data-answer="hit"' not in page
+
+
+def test_the_no_hit_sentence_is_not_shown_when_any_attribute_is_a_hit(
+    login, lo_ro: Officer, lo_bg: Officer
+) -> None:
+    report(lo_bg, EntityInput("vehicle", {"plate": "PB 1234 TX"}))
+
+    page = _search(
+        login(lo_ro),
+        {
+            "kind": "vehicle",
+            "justification": "Stolen vehicle alert",
+            "entity-plate": "PB-1234-TX",
+            "entity-vin": "WVWZZZ1JZXW000001",
+        },
+    ).content.decode()
+
+    assert 'data-answer="hit"' in page
+    assert 'data-answer="none"' not in page
+
+
 def test_a_search_by_a_name_alone_says_it_is_weaker(login, lo_ro: Officer, lo_bg: Officer) -> None:
     report(lo_bg, person("Djordje Djordjevic"))
 

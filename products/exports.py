@@ -1,0 +1,54 @@
+"""A product as files: PDF (rendered by WeasyPrint from ``products/pdf.html``, the handling
+codes in the margin of every page) and XLSX (its figures' tables, one sheet each with its
+native chart, written by ``analytics.exports`` as the statistics are)."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from weasyprint import HTML
+
+from analytics.exports import XLSX_MEDIA_TYPE, as_download, xlsx_bytes
+from products.selectors import ProductPage
+
+PDF_MEDIA_TYPE = "application/pdf"
+FORMATS = ("pdf", "xlsx")
+
+
+def css_string(text: str) -> str:
+    """A CSS string holding ``text`` (for the margin boxes' ``content``)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ")
+    return f'"{" ".join(escaped.split())}"'
+
+
+def pdf_bytes(page: ProductPage) -> bytes:
+    product = page.product
+    codes = " ".join(product.handling_codes)
+    context = {
+        "page": page,
+        "product": product,
+        # Translators: in the margin of every page of a product's PDF; codes are e.g. "H1 H2".
+        "margin_codes": css_string(_("Handling codes: %(codes)s") % {"codes": codes}),
+        "margin_reference": css_string(product.reference),
+    }
+    html = render_to_string("products/pdf.html", context)
+    # The document names no file, image or style sheet outside itself: nothing is fetched
+    # while it is rendered, whatever a text typed into it might try to name.
+    return HTML(string=html, url_fetcher=_fetch_nothing).write_pdf()
+
+
+def _fetch_nothing(url: str, *args: object, **kwargs: object) -> dict[str, object]:
+    raise ValueError(f"A product's PDF fetches nothing ({url[:40]!r}).")
+
+
+def pdf_response(page: ProductPage) -> HttpResponse:
+    response = HttpResponse(pdf_bytes(page), content_type=PDF_MEDIA_TYPE)
+    return as_download(response, f"{page.product.reference}.pdf")
+
+
+def xlsx_response(page: ProductPage) -> HttpResponse:
+    response = HttpResponse(
+        xlsx_bytes([figure.table for figure in page.figures]), content_type=XLSX_MEDIA_TYPE
+    )
+    return as_download(response, f"{page.product.reference}.xlsx")
