@@ -32,6 +32,7 @@ from exchanges.api_inputs import (
     PurposeInputSerializer,
     ReplyInputSerializer,
     ReplyJsonSerializer,
+    ReplyUmfSerializer,
     api_parsed,
 )
 from exchanges.api_outputs import (
@@ -67,6 +68,7 @@ from exchanges.services.on_receipt import exchange_acknowledge, exchange_confirm
 from exchanges.services.purposes import purpose_give
 from exchanges.services.restriction_changes import exchange_change_restrictions
 from exchanges.services.sending import exchange_forward, exchange_reply
+from exchanges.umf import MEDIA_TYPE as UMF_MEDIA_TYPE
 from partners.auth import officer_of
 from selec.core.api_answers import api_answers
 from selec.core.api_pagination import CursorPage
@@ -85,6 +87,7 @@ class ReplyView(OnExchange):
         parameters=[REFERENCE_PARAMETER],
         request={
             "application/json": ReplyJsonSerializer,
+            UMF_MEDIA_TYPE: ReplyUmfSerializer,
             "multipart/form-data": OpenApiRequest(
                 ReplyInputSerializer, encoding=MULTIPART_JSON_MEMBERS
             ),

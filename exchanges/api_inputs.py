@@ -274,6 +274,12 @@ class ReplyJsonSerializer(ReplyInputSerializer):
     attachments = None  # type: ignore[assignment]
 
 
+class ReplyUmfSerializer(ReplyJsonSerializer):
+    """A reply as JSON whose entities are UMF entities (application/vnd.selec.umf+json)."""
+
+    entities = UmfEntitiesField(required=False)  # type: ignore[assignment]
+
+
 class ForwardSerializer(serializers.Serializer):
     agencies = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=200

@@ -80,7 +80,9 @@ def apply_checked(party: Party, status: str) -> StatusImpact:
     )
     after = held(party)
     assert applied == previewed
-    exchanges, cases = (i.as_details() for i in applied.apps)
+    # No analytical product is published in these cases: its app holds nothing either way.
+    exchanges, cases, products = (i.as_details() for i in applied.apps)
+    assert (products["gained"], products["lost"]) == (0, 0)
     personal_exchanges = set(
         Exchange.objects.filter(personal_data=True).values_list("pk", flat=True)
     )
@@ -120,7 +122,8 @@ def test_a_partner_downgraded_to_observer_loses_what_carries_personal_data_and_b
 ) -> None:
     italy = Party.objects.get(code="IT")
     down = apply_checked(italy, PartyStatus.OBSERVER)
-    exchanges, cases = down.apps
+    exchanges, cases, products = down.apps
+    assert (products.gained, products.lost) == (0, 0)
     assert (exchanges.app, exchanges.lost, exchanges.lost_personal, exchanges.gained) == (
         "exchanges",
         1,
@@ -136,7 +139,8 @@ def test_a_partner_downgraded_to_observer_loses_what_carries_personal_data_and_b
     assert italy_traffic["personal"].pk not in held_exchanges  # type: ignore[attr-defined]
 
     up = apply_checked(Party.objects.get(code="IT"), PartyStatus.OPERATIONAL_PARTNER)
-    exchanges, cases = up.apps
+    exchanges, cases, products = up.apps
+    assert (products.gained, products.lost) == (0, 0)
     assert (exchanges.gained, exchanges.gained_personal, exchanges.lost) == (1, 1, 0)
     assert (cases.gained, cases.gained_personal, cases.open_left) == (1, 1, ())
 
@@ -149,7 +153,8 @@ def test_a_member_that_leaves_loses_everything_and_leaves_its_open_cases_then_re
     active = open_case(lo_ro, "Bulgarian Police", name="Active")
     bulgaria = Party.objects.get(code="BG")
     gone = apply_checked(bulgaria, PartyStatus.FORMER)
-    exchanges, cases = gone.apps
+    exchanges, cases, products = gone.apps
+    assert (products.gained, products.lost) == (0, 0)
     assert (exchanges.lost, exchanges.lost_personal) == (2, 1)
     assert cases.lost == 1
     assert cases.open_left == (active.reference,)

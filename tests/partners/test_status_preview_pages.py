@@ -62,6 +62,7 @@ def test_preview_then_apply_changes_the_status_and_tells_the_officers(
     assert [(a.app, a.lost, a.lost_personal) for a in impact.apps] == [
         ("exchanges", 1, 1),
         ("cases", 1, 1),
+        ("products", 0, 0),  # no product was published to Italy
     ]
     body = preview.content.decode()
     assert case.reference in body
