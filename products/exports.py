@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from weasyprint import HTML
 
 from analytics.exports import XLSX_MEDIA_TYPE, as_download, xlsx_bytes
 from products.selectors import ProductPage
@@ -35,6 +34,10 @@ def pdf_bytes(page: ProductPage) -> bytes:
     html = render_to_string("products/pdf.html", context)
     # The document names no file, image or style sheet outside itself: nothing is fetched
     # while it is rendered, whatever a text typed into it might try to name.
+    # Imported here, not with the module: WeasyPrint loads Pango (over a second), which every
+    # process that loads the URLs (web and Celery workers, commands) would pay otherwise.
+    from weasyprint import HTML
+
     return HTML(string=html, url_fetcher=_fetch_nothing).write_pdf()
 
 
