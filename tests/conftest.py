@@ -18,6 +18,7 @@ import pytest
 import redis
 from celery import Celery
 from celery.contrib.testing.app import setup_default_app
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from rest_framework.test import APIClient
@@ -57,6 +58,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
         # What the worker does after each commit in production (no worker consumes the
         # tests' broker): every test starts from a sealed log.
         audit_seal()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Every test starts with an empty cache (the process's own, as CACHE_URL is unset): the
+    login slow-down and the throttles count in it, and a test must not inherit the failures
+    another test ran from the same address before it in the same worker."""
+    cache.clear()
 
 
 def _persona(username: str) -> Officer:

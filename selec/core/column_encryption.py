@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from selec.core.crypto import associated_data, decrypt_text, encrypt_text
+from selec.core.fields import DecryptedForTheColumn
 
 BATCH = 500
 
@@ -71,6 +72,6 @@ def decrypt_columns(
         apps,
         model_label,
         field_names,
-        lambda token, aad: decrypt_text(token, aad=aad),
+        lambda token, aad: DecryptedForTheColumn(decrypt_text(token, aad=aad)),
         row_key_field,
     )

@@ -62,6 +62,22 @@ def encrypt_text(plaintext: str, *, aad: bytes) -> str:
     return f"{key_id}:{base64.b64encode(_seal(plaintext.encode(), aad, key_id)).decode()}"
 
 
+# A sealed value holds at least its nonce and its tag (see _seal).
+_SEALED_MIN_BYTES = 12 + 16
+
+
+def is_sealed_text(value: str) -> bool:
+    """Whether ``value`` has the form of ``encrypt_text``'s output under a known key (without
+    opening it): what the encrypted fields let through to the database."""
+    key_id, sep, payload = value.partition(":")
+    if not sep or key_id not in settings.FIELD_ENCRYPTION_KEYS:
+        return False
+    try:
+        return len(base64.b64decode(payload, validate=True)) >= _SEALED_MIN_BYTES
+    except ValueError:
+        return False
+
+
 def decrypt_text(token: str, *, aad: bytes) -> str:
     key_id, sep, payload = token.partition(":")
     if not sep:

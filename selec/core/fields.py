@@ -14,11 +14,16 @@ from django import forms
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 
-from selec.core.crypto import associated_data, decrypt_text, encrypt_text
+from selec.core.crypto import associated_data, decrypt_text, encrypt_text, is_sealed_text
 
 
 class Ciphertext(str):
     """A value as stored: not yet decrypted."""
+
+
+class DecryptedForTheColumn(str):
+    """Plaintext meant for the column: written by a migration that takes a column out of
+    encryption (``selec.core.column_encryption.decrypt_columns``), the one writer allowed to."""
 
 
 class _DecryptingDescriptor(DeferredAttribute):
@@ -80,7 +85,20 @@ class EncryptedTextField(models.TextField):
         return encrypt_text(self.to_plaintext(value), aad=self.aad_for(model_instance))
 
     def get_prep_value(self, value: Any) -> Any:
-        # Only ciphertext reaches the database: pre_save encrypts before this is called.
+        # Only ciphertext reaches the database: save() and bulk_create() encrypt in pre_save
+        # before this is called, but bulk_update() and QuerySet.update() call no pre_save and
+        # would store the plaintext they are given: refused here. (An empty value is let
+        # through: a migration's default for the rows already there, and lookups on "".)
+        if (
+            isinstance(value, str)
+            and value
+            and not isinstance(value, DecryptedForTheColumn)
+            and not is_sealed_text(value)
+        ):
+            raise ValueError(
+                f"{self.model._meta.label}.{self.name} is written encrypted, through save() or "
+                "bulk_create(): bulk_update() and update() would store it in plaintext."
+            )
         return value
 
     def value_to_string(self, obj: Any) -> str:

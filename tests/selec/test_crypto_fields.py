@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import serializers
+from django.db import transaction
 
 from exchanges.models import Entity, Exchange
 from partners.models import Officer
@@ -116,3 +117,24 @@ def test_saving_an_unread_row_keeps_its_plaintext(keyring_a, lo_ro: Officer) -> 
     loaded.save()  # subject and body were never read: saved again, not double-encrypted
 
     assert Exchange.objects.get(pk=exchange.pk).subject == SUBJECT
+
+
+@pytest.mark.django_db
+def test_a_bulk_update_or_update_never_stores_plaintext(keyring_a, lo_ro: Officer) -> None:
+    """bulk_update() and QuerySet.update() skip pre_save, which encrypts: refused, not stored."""
+    exchange = make_exchange(lo_ro, subject=SUBJECT, body=BODY)
+    exchange.subject = "Plain words for the column"
+    # Each in a savepoint of its own: bulk_update's transaction is left broken by the refusal.
+    with pytest.raises(ValueError, match="bulk_update"), transaction.atomic():
+        Exchange.objects.bulk_update([exchange], ["subject"])
+    with pytest.raises(ValueError, match="encrypted"), transaction.atomic():
+        Exchange.objects.filter(pk=exchange.pk).update(body="Plain words for the column")
+    for field in ("subject", "body"):
+        column = raw_column(Exchange, exchange.pk, field)
+        assert isinstance(column, str)
+        assert column.startswith("old:")
+    # Ciphertext as read (a row loaded and written back untouched) passes, unchanged.
+    stored = raw_column(Exchange, exchange.pk, "subject")
+    Exchange.objects.filter(pk=exchange.pk).update(subject=stored)
+    exchange.refresh_from_db()
+    assert exchange.subject == SUBJECT
