@@ -27,7 +27,7 @@ from analytics.access import (
     statistics_read,
     statistics_table_or_404,
 )
-from analytics.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, table_json
+from analytics.exports import table_json
 from analytics.policy import Table
 from analytics.renderers import (
     CsvRenderer,
@@ -45,6 +45,7 @@ from analytics.tables import (
 )
 from partners.auth import officer_of
 from selec.core.api_answers import DetailSerializer, api_answers
+from selec.core.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 
 TAG = "statistics"
 # JSON first: the answer when neither format nor Accept asks for a file, and to every error.

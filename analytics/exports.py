@@ -34,12 +34,14 @@ from analytics.tables import (
 )
 
 # Named here too for the callers of the statistics' exports.
-from selec.core.spreadsheets import CSV_MEDIA_TYPE as CSV_MEDIA_TYPE
-from selec.core.spreadsheets import EXPORT_FORMATS as EXPORT_FORMATS
-from selec.core.spreadsheets import XLSX_MEDIA_TYPE as XLSX_MEDIA_TYPE
-from selec.core.spreadsheets import as_download as as_download
-from selec.core.spreadsheets import csv_line_writer, safe_workbook
-from selec.core.spreadsheets import neutralise as neutralise
+from selec.core.spreadsheets import (
+    CSV_MEDIA_TYPE,
+    XLSX_MEDIA_TYPE,
+    as_download,
+    csv_line_writer,
+    neutralise,
+    safe_workbook,
+)
 
 
 def export_filename(tables: Sequence[StatisticsTable], extension: str) -> str:
@@ -94,21 +96,42 @@ def xlsx_bytes(tables: Sequence[StatisticsTable]) -> bytes:
     output = io.BytesIO()
     workbook = safe_workbook(output)
     styles = _Styles(workbook)
+    taken: set[str] = set()
     for table in tables:
-        _write_sheet(workbook, styles, table)
+        _write_sheet(workbook, styles, table, _unique(_sheet_name(table), taken))
     workbook.close()
     return output.getvalue()
 
 
+_SHEET_NAME_MAX = 31  # Excel's limit
+
+
 def _sheet_name(table: StatisticsTable) -> str:
-    base = _(_SHEET_NAMES[table.name]) if table.name in _SHEET_NAMES else table.name
+    if table.name in _SHEET_NAMES:
+        base = _(_SHEET_NAMES[table.name])
+    else:
+        base = table.sheet_title or table.name
     # Excel refuses these characters in a sheet's name (a translation might bring one).
     base = base.translate({ord(c): " " for c in "[]:*?/\\"})
-    return f"{base} {years_span(table.years, '-')}"[:31]
+    return f"{base} {years_span(table.years, '-')}"[:_SHEET_NAME_MAX]
 
 
-def _write_sheet(workbook: Workbook, styles: _Styles, table: StatisticsTable) -> None:
-    sheet = workbook.add_worksheet(_sheet_name(table))
+def _unique(name: str, taken: set[str]) -> str:
+    """The name, numbered when another sheet has it already (two figures of one product may
+    show the same table over the same years for two series): Excel compares without case."""
+    candidate, number = name, 1
+    while candidate.casefold() in taken:
+        number += 1
+        suffix = f" ({number})"
+        candidate = name[: _SHEET_NAME_MAX - len(suffix)] + suffix
+    taken.add(candidate.casefold())
+    return candidate
+
+
+def _write_sheet(
+    workbook: Workbook, styles: _Styles, table: StatisticsTable, sheet_name: str
+) -> None:
+    sheet = workbook.add_worksheet(sheet_name)
     sheet.write_string(0, 0, table.heading, styles.title)
     sheet.write_string(1, 0, table.counts_what, styles.note)
     columns = table.display_columns
@@ -127,7 +150,7 @@ def _write_sheet(workbook: Workbook, styles: _Styles, table: StatisticsTable) ->
 def _write_cell(sheet: Worksheet, r: int, c: int, value: Any, style: Format | None) -> None:
     if value is None:
         sheet.write_blank(r, c, None, style)
-    elif isinstance(value, int):
+    elif isinstance(value, int | float):
         sheet.write_number(r, c, value, style)
     else:
         sheet.write_string(r, c, value, style)

@@ -19,15 +19,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import ValidationError
 
-from analytics.exports import (
-    CSV_MEDIA_TYPE,
-    XLSX_MEDIA_TYPE,
-    as_download,
-    csv_lines,
-    export_filename,
-    xlsx_bytes,
-)
+from analytics.exports import csv_lines, export_filename, xlsx_bytes
 from analytics.tables import StatisticsTable
+from selec.core.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, as_download
 
 
 class StatisticsFileRenderer(BaseRenderer, ABC):

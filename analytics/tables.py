@@ -62,7 +62,8 @@ class Column:
 class Row:
     key: str | None  # channel, crime area, party or task force code; "total"; None: no task force
     label: str
-    counts: tuple[int, ...]
+    # A float: a quantity seized, in a product's figure of operation results.
+    counts: tuple[int | float, ...]
     year: int | None = None
     is_total: bool = False
 
@@ -91,6 +92,9 @@ class StatisticsTable:
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]  # the total row, when there is one, last
     chart: Chart
+    # The name of its XLSX sheet when ``name`` is not a statistics table's (a product's figure
+    # of operation results): short, as Excel allows 31 characters with the years.
+    sheet_title: str = ""
 
     @property
     def count_columns(self) -> tuple[Column, ...]:
@@ -118,7 +122,7 @@ class StatisticsTable:
         # Translators: a statistics table's title, then its year or years ("2024", or "2020" to "2024").
         return _("%(title)s, %(years)s") % {"title": self.title, "years": self.years_label}
 
-    def display_rows(self) -> list[tuple[Row, list[tuple[str | int | None, bool]]]]:
+    def display_rows(self) -> list[tuple[Row, list[tuple[str | int | float | None, bool]]]]:
         """Each row with its page cells, each cell with whether it is a count."""
         columns = self.display_columns
         return [
@@ -132,7 +136,7 @@ class StatisticsTable:
             return [c.label for c in self.count_columns]
         return [_category(row) for row in self.data_rows]
 
-    def chart_series(self) -> list[tuple[str, list[int]]]:
+    def chart_series(self) -> list[tuple[str, list[int | float]]]:
         if self.chart.series_from_rows:
             return [(row.label, list(row.counts)) for row in self.data_rows]
         return [
@@ -150,7 +154,7 @@ def _category(row: Row) -> str:
     return f"{row.year} {row.label}" if row.year is not None else row.label
 
 
-def machine_cell(column: Column, row: Row) -> str | int | None:
+def machine_cell(column: Column, row: Row) -> str | int | float | None:
     """What CSV and JSON carry in a cell: codes, numbers."""
     if column.kind == ColumnKind.DIMENSION:
         return row.key if row.key is not None else ""
@@ -161,7 +165,7 @@ def machine_cell(column: Column, row: Row) -> str | int | None:
     return row.counts[column.index]
 
 
-def display_cell(column: Column, row: Row) -> str | int | None:
+def display_cell(column: Column, row: Row) -> str | int | float | None:
     """What people read on the page and in the XLSX sheet: names, numbers."""
     if column.kind in (ColumnKind.DIMENSION, ColumnKind.NAME):
         return row.label
@@ -271,7 +275,7 @@ _KIND_INDEX = {kind: i for i, kind in enumerate(KINDS)}
 
 
 def _total_row(rows: Iterable[Row], width: int) -> Row:
-    sums = [0] * width
+    sums: list[int | float] = [0] * width
     for row in rows:
         for i, count in enumerate(row.counts):
             sums[i] += count

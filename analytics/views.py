@@ -26,7 +26,7 @@ from analytics.access import (
     statistics_read,
     statistics_table_or_404,
 )
-from analytics.exports import EXPORT_FORMATS, chart_json, csv_response, xlsx_response
+from analytics.exports import chart_json, csv_response, xlsx_response
 from analytics.policy import StatisticsAccess, Table
 from analytics.services import statistics_request_computation
 from analytics.tables import (
@@ -40,6 +40,7 @@ from analytics.tables import (
     years_span,
 )
 from partners.auth import officer_of
+from selec.core.spreadsheets import EXPORT_FORMATS
 
 
 def _blank_is_none(value: str | None) -> str | None:

@@ -378,7 +378,7 @@ def seizure_inputs(formset: forms.BaseFormSet) -> list[SeizureInput]:
     return [form.seizure() for form in formset.forms if form.has_changed()]
 
 
-_REPORT_BY_LABELS = {
+REPORT_BY_LABELS = {
     ReportBy.OPERATION: _("Per operation"),
     ReportBy.SERIES: _("Per series and year"),
     ReportBy.YEAR: _("Per year"),
@@ -406,7 +406,7 @@ class ResultsReportForm(LabelledForm):
     def __init__(self, *args: Any, groupings: Iterable[ReportBy], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         groupings = list(groupings)
-        self.fields["by"].choices = [(g.value, _REPORT_BY_LABELS[g]) for g in groupings]  # type: ignore[attr-defined]
+        self.fields["by"].choices = [(g.value, REPORT_BY_LABELS[g]) for g in groupings]  # type: ignore[attr-defined]
         self.default_by = ReportBy.SERIES if ReportBy.SERIES in groupings else groupings[0]
 
     def clean(self) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
 from cases.models import Case, Result, Seizure, SeizureItem, SeizureUnit
-from cases.policy import ReportBy, ReportScope, ResultsReportAccess
+from cases.policy import STRATEGIC_GROUPINGS, ReportBy, ReportScope, ResultsReportAccess
 from cases.selectors import cases_visible_to
 from exchanges.models import Exchange, ExchangeKind
 from partners.models import Officer
@@ -161,9 +161,12 @@ def report_cases(
 ) -> QuerySet[Case]:
     """The cases the report adds up: every case or the officer's, in the years and series
     asked for (a case's year is the year it started)."""
-    cases = Case.objects.all() if access.scope == ReportScope.ALL_CASES else None
-    if cases is None:
-        cases = cases_visible_to(officer)
+    if access.scope == ReportScope.ALL_CASES:
+        return cases_in_query(Case.objects.all(), query)
+    return cases_in_query(cases_visible_to(officer), query)
+
+
+def cases_in_query(cases: QuerySet[Case], query: ReportQuery) -> QuerySet[Case]:
     if query.series:
         cases = cases.filter(series=query.series)
     if query.first_year is not None:
@@ -227,7 +230,23 @@ def results_report(
     officer: Officer, access: ResultsReportAccess, query: ReportQuery
 ) -> ResultsReport:
     """The report the officer may read (``access``, from the policy), in three queries."""
-    cases = report_cases(officer, access, query)
+    return report_over(
+        report_cases(officer, access, query), query, strategic_only=access.strategic_only
+    )
+
+
+def strategic_totals(query: ReportQuery) -> ResultsReport:
+    """The totals of every case per series and year or per year, which anyone allowed a
+    results report may read (the figures of an analytical product)."""
+    if query.by not in STRATEGIC_GROUPINGS:
+        raise ValueError(f"{query.by} is not a grouping of the strategic totals")
+    return report_over(cases_in_query(Case.objects.all(), query), query, strategic_only=True)
+
+
+def report_over(
+    cases: QuerySet[Case], query: ReportQuery, *, strategic_only: bool
+) -> ResultsReport:
+    """The report over these cases, grouped as ``query`` says."""
     by = query.by
     columns: dict[str, tuple[tuple[Any, ...], ReportColumn]] = {}
     values: dict[tuple[str, str], Number] = defaultdict(int)
@@ -296,7 +315,7 @@ def results_report(
     ]
     return ResultsReport(
         query=query,
-        strategic_only=access.strategic_only,
+        strategic_only=strategic_only,
         columns=ordered,
         indicators=indicators,
         values={k: v for k, v in values.items() if k[1] in shown},

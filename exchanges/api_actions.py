@@ -32,7 +32,6 @@ from exchanges.api_inputs import (
     PurposeInputSerializer,
     ReplyInputSerializer,
     ReplyJsonSerializer,
-    ReplyUmfSerializer,
     api_parsed,
 )
 from exchanges.api_outputs import (
@@ -69,6 +68,8 @@ from exchanges.services.purposes import purpose_give
 from exchanges.services.restriction_changes import exchange_change_restrictions
 from exchanges.services.sending import exchange_forward, exchange_reply
 from exchanges.umf import MEDIA_TYPE as UMF_MEDIA_TYPE
+from exchanges.umf_messages import REPLY
+from exchanges.umf_parser import UmfMessageBody, UmfReply
 from partners.auth import officer_of
 from selec.core.api_answers import api_answers
 from selec.core.api_pagination import CursorPage
@@ -78,8 +79,9 @@ from selec.core.policy_values import Restrictions
 from selec.core.restriction_fields import RestrictionsSerializer
 
 
-class ReplyView(OnExchange):
+class ReplyView(UmfMessageBody, OnExchange):
     parser_classes = BODY_PARSERS
+    umf_form = REPLY
 
     @extend_schema(
         tags=[TAG],
@@ -87,7 +89,7 @@ class ReplyView(OnExchange):
         parameters=[REFERENCE_PARAMETER],
         request={
             "application/json": ReplyJsonSerializer,
-            UMF_MEDIA_TYPE: ReplyUmfSerializer,
+            UMF_MEDIA_TYPE: UmfReply,
             "multipart/form-data": OpenApiRequest(
                 ReplyInputSerializer, encoding=MULTIPART_JSON_MEMBERS
             ),
@@ -96,7 +98,9 @@ class ReplyView(OnExchange):
         description="Reply in the thread; the reply carries at least the parent's restrictions. "
         "It passes the same rules as a send (an observer sends no personal data; personal data "
         "reaches no observer: 400 naming the rule, nothing saved); 201 with the reply, which "
-        "its author can GET at its `url`.",
+        "its author can GET at its `url`. In application/vnd.selec.umf+json the body is a "
+        "UMF 3 message without the members its parent decides (see umf/schema/, "
+        "#/$defs/Reply), every error keyed by its JSON pointer.",
     )
     def post(self, request: Request, reference: str) -> Response:
         parent = self.exchange(request, reference)

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.serializers import PolymorphicProxySerializerExtension
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
@@ -27,7 +26,6 @@ from exchanges.models import (
 )
 from exchanges.models_purposes import PURPOSE_MAX_LENGTH
 from exchanges.services.inputs import EntityInput, Message, message_of
-from exchanges.umf_schema import openapi_entities_schema
 from selec.core.api_fields import FlagField, OptionalCodeField, TextField
 from selec.core.api_parsers import json_loads
 from selec.core.policy_values import Restrictions
@@ -244,40 +242,12 @@ class ExchangeCreateJsonSerializer(ExchangeCreateSerializer):
     attachments = None  # type: ignore[assignment]
 
 
-class UmfEntitiesField(serializers.ListField):
-    """The entities of a body in application/vnd.selec.umf+json, for the schema: its parser
-    (``exchanges.umf_parser``) turns them into ours before a serializer reads the body."""
-
-
-class UmfEntitiesDescription(OpenApiSerializerFieldExtension):
-    """Describes UMF entities in the API's schema as the UMF JSON Schema does."""
-
-    target_class = "exchanges.api_inputs.UmfEntitiesField"
-
-    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
-        return openapi_entities_schema()
-
-
-class ExchangeCreateUmfSerializer(ExchangeCreateJsonSerializer):
-    """A send as JSON whose entities are UMF entities (application/vnd.selec.umf+json)."""
-
-    # Another field where the parent has EntitiesField: the stubs see a clash where DRF
-    # replaces the field.
-    entities = UmfEntitiesField(required=False)  # type: ignore[assignment]
-
-
 class ReplyJsonSerializer(ReplyInputSerializer):
     """A reply as JSON (attachments: send multipart/form-data). Its restrictions are added on
     top of those it inherits from its parent."""
 
     # DRF removes a declared field set to None in a subclass; the stubs cannot say so.
     attachments = None  # type: ignore[assignment]
-
-
-class ReplyUmfSerializer(ReplyJsonSerializer):
-    """A reply as JSON whose entities are UMF entities (application/vnd.selec.umf+json)."""
-
-    entities = UmfEntitiesField(required=False)  # type: ignore[assignment]
 
 
 class ForwardSerializer(serializers.Serializer):

@@ -35,7 +35,6 @@ from rest_framework.views import APIView, set_rollback
 from exchanges.api_inputs import (
     ExchangeCreateJsonSerializer,
     ExchangeCreateSerializer,
-    ExchangeCreateUmfSerializer,
     api_parsed,
 )
 from exchanges.api_outputs import (
@@ -60,7 +59,7 @@ from exchanges.services.consultation import (
 )
 from exchanges.services.sending import exchange_send
 from exchanges.umf import MEDIA_TYPE as UMF_MEDIA_TYPE
-from exchanges.umf_parser import UmfJSONParser
+from exchanges.umf_parser import UmfJSONParser, UmfMessageBody, UmfSend
 from partners.auth import officer_of
 from partners.models import Officer
 from selec.core.api_answers import api_answers
@@ -89,7 +88,7 @@ def may_see_entities(officer: Officer) -> bool:
     return agency is not None and may_receive_entities(agency.party.status)
 
 
-# A send or a reply: JSON, JSON with UMF entities (``exchanges.umf_parser``), or multipart.
+# A send or a reply: JSON, a UMF message (``exchanges.umf_parser``), or multipart.
 BODY_PARSERS = [JSONParser, UmfJSONParser, MultiPartParser, FormParser]
 # In a multipart body these members are each one part holding JSON (the whole list of entities
 # in one part, not a part per entity), as ``exchanges.api_inputs`` reads them.
@@ -140,7 +139,7 @@ class GatedContent(APIView):
         )
 
 
-class ExchangeListView(GenericAPIView[Exchange]):
+class ExchangeListView(UmfMessageBody, GenericAPIView[Exchange]):
     permission_classes = [IsAuthenticated]
     parser_classes = BODY_PARSERS
     # What describes the list's parameters and answer: the inbox's FilterSet and the one
@@ -186,7 +185,7 @@ class ExchangeListView(GenericAPIView[Exchange]):
         operation_id="exchanges_create",
         request={
             "application/json": ExchangeCreateJsonSerializer,
-            UMF_MEDIA_TYPE: ExchangeCreateUmfSerializer,
+            UMF_MEDIA_TYPE: UmfSend,
             "multipart/form-data": OpenApiRequest(
                 ExchangeCreateSerializer, encoding=MULTIPART_JSON_MEMBERS
             ),
@@ -194,9 +193,9 @@ class ExchangeListView(GenericAPIView[Exchange]):
         responses=api_answers({201: ExchangeSerializer}),
         description="Send a request for assistance or an information exchange. Attachments "
         "come with multipart/form-data (`restrictions`, `evaluation` and `entities` then as "
-        "JSON strings). In application/vnd.selec.umf+json the body is the same JSON with "
-        "`entities` in UMF 3 JSON (see umf/schema/): an attribute SELEC does not know is "
-        "refused by name, with its path.",
+        "JSON strings). In application/vnd.selec.umf+json the body is a UMF 3 message (see "
+        "umf/schema/), as GET .../umf/ exports one: a member or attribute SELEC does not know "
+        "is refused by name, every error keyed by its JSON pointer.",
     )
     def post(self, request: Request) -> Response:
         serializer = api_parsed(ExchangeCreateSerializer, request)

@@ -15,6 +15,8 @@ name may come whole (``fullName``) or as ``givenName`` and ``familyName``, joine
 (the blind index sorts a name's words, so the order does not change a match); a person is
 always written back with ``fullName``.
 
+A whole exchange is a UMF message (``exchanges.umf_messages``) whose ``entities`` are these.
+
 Pure functions: dictionaries in, dictionaries and messages out; no Django model.
 """
 
@@ -162,16 +164,6 @@ def _renamed(item: Any, names: Mapping[str, str]) -> Any:
     if not isinstance(item, Mapping):
         return item
     return {names[name]: value for name, value in item.items()}
-
-
-def umf_document(entities: list[tuple[str, Mapping[str, Any]]], **about: Any) -> dict[str, Any]:
-    """Entities as a UMF document: ``{"umfVersion": "3", ..., "entities": [...]}``; ``about``
-    adds members before the entities (the exchange's ``reference``)."""
-    return {
-        "umfVersion": VERSION,
-        **about,
-        "entities": [entity_to_umf(kind, attributes) for kind, attributes in entities],
-    }
 
 
 # --- UMF -> ours ----------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""A product as files: PDF (rendered by WeasyPrint from ``products/pdf.html``, the handling
-codes in the margin of every page) and XLSX (its figures' tables, one sheet each with its
+"""A product as files: PDF (rendered by WeasyPrint from ``products/pdf.html``: each figure's
+chart, drawn as inline SVG by ``analytics.svg_charts``, above its table; the handling codes in
+the margin of every page) and XLSX (its figures' tables, one sheet each with its
 native chart, written by ``analytics.exports`` as the statistics are)."""
 
 from __future__ import annotations
@@ -8,8 +9,10 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from analytics.exports import XLSX_MEDIA_TYPE, as_download, xlsx_bytes
+from analytics.exports import xlsx_bytes
+from analytics.svg_charts import svg_chart
 from products.selectors import ProductPage
+from selec.core.spreadsheets import XLSX_MEDIA_TYPE, as_download
 
 PDF_MEDIA_TYPE = "application/pdf"
 FORMATS = ("pdf", "xlsx")
@@ -27,6 +30,12 @@ def pdf_bytes(page: ProductPage) -> bytes:
     context = {
         "page": page,
         "product": product,
+        # Each figure with its chart as inline SVG (None when its table counts nothing): the
+        # PDF runs no JavaScript, and the SVG names nothing to fetch.
+        "figures": [
+            (figure, svg_chart(figure.table, chart_id=f"figure-{i}"))
+            for i, figure in enumerate(page.figures, start=1)
+        ],
         # Translators: in the margin of every page of a product's PDF; codes are e.g. "H1 H2".
         "margin_codes": css_string(_("Handling codes: %(codes)s") % {"codes": codes}),
         "margin_reference": css_string(product.reference),

@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from analytics.policy import Table
 from analytics.tables import MAX_YEAR, MIN_YEAR
+from cases.forms import REPORT_BY_LABELS
 from cases.models import Case
 from partners.models import Agency
-from products.models import Product, ProductKind
+from products.models import FIGURE_RESULT_GROUPINGS, Product, ProductKind, ResultsFigure
 from products.services import ProductDetails
 from selec.core.form_fields import LabelledForm
 from selec.core.policy_values import Restrictions
@@ -132,7 +133,8 @@ class SectionForm(LabelledForm):
 
 class FigureForm(LabelledForm):
     table = forms.ChoiceField(
-        label=_("Statistics table"), choices=[(t.value, TABLE_LABELS[t]) for t in Table]
+        label=_("Statistics table or operation results"),
+        choices=[*((t.value, TABLE_LABELS[t]) for t in Table), *ResultsFigure.choices],
     )
     first_year = forms.IntegerField(label=_("From year"), min_value=MIN_YEAR, max_value=MAX_YEAR)
     last_year = forms.IntegerField(
@@ -140,6 +142,21 @@ class FigureForm(LabelledForm):
         min_value=MIN_YEAR,
         max_value=MAX_YEAR,
         help_text=_("A one-year table shows this year."),
+    )
+    grouping = forms.ChoiceField(
+        label=_("Columns of the operation results"),
+        choices=[(g.value, REPORT_BY_LABELS[g]) for g in FIGURE_RESULT_GROUPINGS],
+        required=False,
+        help_text=_(
+            "Operation results only: the totals of every operation, per series and year or per "
+            "year (what observers may read too)."
+        ),
+    )
+    series = forms.CharField(
+        label=_("Operation series"),
+        required=False,
+        max_length=60,
+        help_text=_('e.g. "Mirage"; leave empty for every operation.'),
     )
     caption = forms.CharField(label=_("Caption"), max_length=300, required=False)
 

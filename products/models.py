@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
 
 from analytics.policy import Table
+from cases.policy import STRATEGIC_GROUPINGS
 from selec.core.fields import EncryptedJSONField, EncryptedTextField
 from selec.core.policy_values import Restrictions
 
@@ -162,16 +163,45 @@ class ProductSection(models.Model):
         return f"section {self.position} of product {self.product_id}"
 
 
+class ResultsFigure(models.TextChoices):
+    """A figure of operation results (``cases.results_report``) instead of a statistics table:
+    the counts (persons, victims, investigations, information exchanged) or the seizures, in
+    separate figures because a chart cannot put kilograms beside persons."""
+
+    COUNTS = "results_counts", _("Operation results: persons, victims and exchanges")
+    SEIZURES = "results_seizures", _("Operation results: seizures")
+
+
+# The groupings a figure of operation results may use: the strategic totals (per series and
+# year, per year), which every reader of a product may read, observers included; the figures
+# per party or per operation stay in the results report of those allowed to read them.
+FIGURE_RESULT_GROUPINGS = STRATEGIC_GROUPINGS
+
+
 class ProductFigure(models.Model):
-    """A statistics table over years, shown as a table and a chart inside the product: read
-    live while the product is a draft, frozen (``data``) at publication with the time the
-    statistics it shows were computed (``data_as_of``)."""
+    """A statistics table or the operation results over years, shown as a table and a chart
+    inside the product: read live while the product is a draft, frozen (``data``) at
+    publication with the time the numbers it shows were computed (``data_as_of``)."""
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="figures")
     position = models.PositiveSmallIntegerField()
-    table = models.CharField(_("table"), max_length=24, choices=[(t.value, t.value) for t in Table])
+    table = models.CharField(
+        _("table"),
+        max_length=24,
+        choices=[*((t.value, t.value) for t in Table), *ResultsFigure.choices],
+    )
     first_year = models.PositiveSmallIntegerField(_("from"))
     last_year = models.PositiveSmallIntegerField(_("to"))
+    # A figure of operation results: its columns (per series and year, or per year), and the
+    # one series it is limited to ("Mirage"; empty: every operation).
+    grouping = models.CharField(
+        _("columns"),
+        max_length=16,
+        blank=True,
+        default="",
+        choices=[(b.value, b.value) for b in FIGURE_RESULT_GROUPINGS],
+    )
+    series = models.CharField(_("operation series"), max_length=60, blank=True, default="")
     caption = models.CharField(_("caption"), max_length=300, blank=True, default="")
     data = models.JSONField(null=True, blank=True)
     data_as_of = models.DateTimeField(null=True, blank=True)
@@ -181,7 +211,15 @@ class ProductFigure(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(last_year__gte=F("first_year")), name="figure_years_in_order"
-            )
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(table__in=ResultsFigure.values)
+                    & Q(grouping__in=[b.value for b in FIGURE_RESULT_GROUPINGS])
+                )
+                | (~Q(table__in=ResultsFigure.values) & Q(grouping="", series="")),
+                name="figure_grouping_iff_results",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -190,6 +228,10 @@ class ProductFigure(models.Model):
     @property
     def years(self) -> tuple[int, ...]:
         return tuple(range(self.first_year, self.last_year + 1))
+
+    @property
+    def shows_results(self) -> bool:
+        return self.table in ResultsFigure.values
 
 
 class ProductVersion(models.Model):
@@ -222,3 +264,13 @@ class ProductGroupObjectPermission(GroupObjectPermissionBase):
 
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
+
+
+from products.models_questionnaires import (  # noqa: E402, F401
+    Questionnaire,
+    QuestionnaireAnswer,
+    QuestionnaireAuditEvent,
+    QuestionnaireNotificationKind,
+    QuestionnaireQuestion,
+    QuestionnaireStatus,
+)

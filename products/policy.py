@@ -47,12 +47,15 @@ class ProductFacts:
     # The product's own flag, or (an operational analysis) its case carrying personal data.
     personal_data: bool
     audience: tuple[AgencyFacts, ...]
-    # The statistics tables its figures show (``analytics.policy.Table`` values).
+    # What its figures show: statistics tables (``analytics.policy.Table`` values) and
+    # operation results (``products.models.ResultsFigure`` values).
     tables: frozenset[str] = frozenset()
     # An operational analysis: the agencies taking part in its case.
     case_agency_ids: frozenset[int] = frozenset()
     case_reference: str = ""
 
+
+STATISTICS_TABLES = frozenset(t.value for t in Table)
 
 # The states in which the audience holds the product: published, and after it ended (the
 # notice of a withdrawal or of the revision stays where the product was).
@@ -126,9 +129,13 @@ def check_audience(facts: ProductFacts) -> None:
                     },
                     field="audience",
                 )
+    # A figure of operation results shows the strategic totals (products.models.
+    # FIGURE_RESULT_GROUPINGS), which an observer reads itself: only the statistics tables
+    # are checked.
+    tables = [Table(t) for t in facts.tables if t in STATISTICS_TABLES]
     for agency in facts.audience:
         seen = statistics_access(role=Role.LIAISON_OFFICER, party_status=agency.party_status)
-        if seen.tables and not all(seen.sees(Table(t)) for t in facts.tables):
+        if seen.tables and not all(seen.sees(t) for t in tables):
             raise PolicyError(
                 # Translators: %(agency)s is an agency's name, %(party)s its party's code.
                 _(

@@ -22,12 +22,14 @@ from django.utils.translation import gettext as _
 from analytics.policy import Table
 from analytics.tables import MAX_YEAR, MAX_YEARS, MIN_YEAR, RANGE_TABLES
 from cases.models import Case
+from cases.policy import ReportBy
 from cases.selectors import cases_visible_to
 from partners.models import Agency, Officer
 from products import policy
 from products.facts import product_facts
 from products.figures import freeze, frozen, live_table
 from products.models import (
+    FIGURE_RESULT_GROUPINGS,
     Product,
     ProductAuditEvent,
     ProductFigure,
@@ -37,6 +39,7 @@ from products.models import (
     ProductSection,
     ProductStatus,
     ProductVersion,
+    ResultsFigure,
 )
 from products.permissions import product_permissions_sync
 from products.selectors import product_readers
@@ -44,7 +47,7 @@ from selec.core.audit import audit_record
 from selec.core.models import AuditAction
 from selec.core.notifications import notify_officers
 from selec.core.policy_values import PolicyError, Restrictions
-from selec.core.service_helpers import counter_next, refused_as
+from selec.core.service_helpers import counter_next, max_length_of, refused_as
 from taskforces.models import CrimeArea
 
 
@@ -59,6 +62,9 @@ class ProductDetails:
     audience_ids: Sequence[int] = ()
     restrictions: Restrictions = field(default_factory=Restrictions)
     personal_data: bool = False
+
+
+_SERIES_MAX = max_length_of(ProductFigure, "series")
 
 
 def allocate_product_reference(year: int) -> str:
@@ -229,15 +235,29 @@ def product_figure_add(
     table: str,
     first_year: int,
     last_year: int,
+    grouping: str = "",
+    series: str = "",
     caption: str = "",
 ) -> ProductFigure:
-    """A statistics table over years, as a figure (a one-year table takes the last year)."""
+    """A statistics table or the operation results over years, as a figure (a one-year table
+    takes the last year; the operation results' totals are per series and year unless
+    ``grouping`` says per year)."""
     product = _editable(officer, product)
-    if table not in RANGE_TABLES:
+    results = table in ResultsFigure.values
+    if not results and table not in RANGE_TABLES:
         first_year = last_year  # a one-year table describes the last year chosen
+    # The operation results' columns and series; a statistics table has neither.
+    grouping = (grouping or ReportBy.SERIES) if results else ""
+    series = " ".join(series.split()) if results else ""
     errors: dict[str, list[str]] = {}
-    if table not in {t.value for t in Table}:
-        errors["table"] = [_("Choose a statistics table.")]
+    if table not in {t.value for t in Table} and not results:
+        errors["table"] = [_("Choose a statistics table or the operation results.")]
+    if results and grouping not in FIGURE_RESULT_GROUPINGS:
+        errors["grouping"] = [
+            _("A product shows the totals per series and year, or per year, of the operations.")
+        ]
+    if len(series) > _SERIES_MAX:
+        errors["series"] = [_("A series has at most %(max)d characters.") % {"max": _SERIES_MAX}]
     if not (MIN_YEAR <= first_year <= MAX_YEAR and MIN_YEAR <= last_year <= MAX_YEAR):
         errors["first_year"] = [
             _("Choose years from %(first)d to %(last)d.") % {"first": MIN_YEAR, "last": MAX_YEAR}
@@ -250,7 +270,13 @@ def product_figure_add(
         errors["caption"] = [_("A caption has at most 300 characters.")]
     if (
         not errors
-        and product.figures.filter(table=table, first_year=first_year, last_year=last_year).exists()
+        and product.figures.filter(
+            table=table,
+            first_year=first_year,
+            last_year=last_year,
+            grouping=grouping,
+            series=series,
+        ).exists()
     ):
         errors["table"] = [_("This product already shows this table for these years.")]
     if errors:
@@ -262,6 +288,8 @@ def product_figure_add(
         table=table,
         first_year=first_year,
         last_year=last_year,
+        grouping=grouping,
+        series=series,
         caption=caption.strip(),
     )
     _audit(
@@ -272,6 +300,8 @@ def product_figure_add(
         "figure added",
         table=table,
         years=[first_year, last_year],
+        grouping=grouping,
+        series=series,
     )
     return figure
 
@@ -301,6 +331,8 @@ def _snapshot(product: Product, *, figures_frozen: bool) -> dict[str, Any]:
                 "caption": f.caption,
                 "table": f.table,
                 "years": [f.first_year, f.last_year],
+                "grouping": f.grouping,
+                "series": f.series,
                 "data": f.data if figures_frozen else frozen(live_table(f)),
                 "data_as_of": f.data_as_of.isoformat() if f.data_as_of else None,
             }
@@ -559,6 +591,8 @@ def product_revise(*, officer: Officer, product: Product) -> Product:
             table=f.table,
             first_year=f.first_year,
             last_year=f.last_year,
+            grouping=f.grouping,
+            series=f.series,
             caption=f.caption,
         )
         for f in product.figures.all()

@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from analytics.exports import chart_json
@@ -42,6 +43,7 @@ from products.selectors import (
     product_list,
     product_page,
 )
+from products.selectors_questionnaires import questionnaires_block
 from selec.core import form_pages
 
 _ALIASES = {"restriction_text": "restrictions"}
@@ -145,6 +147,7 @@ def _detail(
         "figure_form": bound.get("figure_form") or FigureForm(prefix="figure"),
         "note_form": bound.get("note_form") or NoteForm(prefix="review"),
         "withdraw_form": bound.get("withdraw_form") or WithdrawForm(prefix="withdraw"),
+        "questionnaires": questionnaires_block(officer, product),
     }
     return render(request, "products/detail.html", context, status=status)
 
@@ -237,6 +240,8 @@ def figure_add(request: HttpRequest, reference: str) -> HttpResponse:
             table=data["table"],
             first_year=data["first_year"],
             last_year=data["last_year"],
+            grouping=data["grouping"],
+            series=data["series"],
             caption=data["caption"],
         ),
         _("Figure added."),
@@ -290,33 +295,26 @@ def _button(
     return redirect(_url(result or product))
 
 
-@require_POST
-def product_submit_view(request: HttpRequest, reference: str) -> HttpResponse:
-    return _button(
-        request,
-        reference,
-        lambda officer, product: services.product_submit(officer=officer, product=product),
-        _("Submitted for review."),
-    )
+# The page's buttons without input: the service each runs, what the analyst is told after.
+_STEPS: dict[str, tuple[Callable[..., Product], str]] = {
+    "submit": (services.product_submit, gettext_noop("Submitted for review.")),
+    "publish": (services.product_publish, gettext_noop("Published; its readers are told.")),
+    "revise": (
+        services.product_revise,
+        gettext_noop("Revision drafted: once published, it supersedes the product."),
+    ),
+}
 
 
 @require_POST
-def product_publish_view(request: HttpRequest, reference: str) -> HttpResponse:
+def product_step(request: HttpRequest, reference: str, step: str) -> HttpResponse:
+    """Submit, publish or revise (the URL names the step; ``products.urls``)."""
+    service, done = _STEPS[step]
     return _button(
         request,
         reference,
-        lambda officer, product: services.product_publish(officer=officer, product=product),
-        _("Published; its readers are told."),
-    )
-
-
-@require_POST
-def product_revise_view(request: HttpRequest, reference: str) -> HttpResponse:
-    return _button(
-        request,
-        reference,
-        lambda officer, product: services.product_revise(officer=officer, product=product),
-        _("Revision drafted: once published, it supersedes the product."),
+        lambda officer, product: service(officer=officer, product=product),
+        _(done),
     )
 
 

@@ -19,6 +19,7 @@ from partners.models import Officer
 from partners.policy import offers_access_confirmations
 from partners.policy_onboarding import onboards
 from products.policy import reads_products
+from products.policy_questionnaires import answers_questionnaires
 from records.policy import keeps_review_queue
 from subjects.policy import answers_subject_requests, handles_subject_requests
 
@@ -30,6 +31,7 @@ class Menu:
     hits: bool
     statistics: bool
     products: bool  # analytical products: analysts draft them, agencies read them
+    questionnaires: bool  # the threat-assessment questionnaires an NFP answers
     access_confirmations: bool
     onboarding: bool  # the directory administrators' parties, agencies and officers
     records: bool  # the agency's retention review and inaccuracy flags
@@ -47,6 +49,10 @@ def menu_for(officer: Officer) -> Menu:
         hits=sees_hits(role=officer.role, has_agency=has_agency),
         statistics=statistics_access_for(officer).sees_statistics,
         products=reads_products(role=officer.role, has_agency=has_agency),
+        questionnaires=answers_questionnaires(
+            role=officer.role,
+            party_status=officer.agency.party.status if has_agency and officer.agency else None,
+        ),
         access_confirmations=offers_access_confirmations(
             has_agency=has_agency, awaits_confirmation=officer.awaits_confirmation
         ),

@@ -78,7 +78,7 @@ def notify_officers(
     # The title is checked in the installation's language before anything is written, so a
     # title too long in English fails whoever the recipients are.
     with translation.override(settings.LANGUAGE_CODE):
-        _checked_title(title, settings.LANGUAGE_CODE)
+        titles = {settings.LANGUAGE_CODE: _checked_title(title, settings.LANGUAGE_CODE)}
 
     # Read again rather than trust the instances passed: a deactivated officer gets nothing.
     # A queryset becomes a subquery, so the caller's officers are not loaded twice.
@@ -109,7 +109,9 @@ def notify_officers(
         language = recipient_language(language)
         if language not in texts:
             with translation.override(language):
-                text = _checked_title(title, language)
+                if language not in titles:  # the installation's is composed already
+                    titles[language] = _checked_title(title, language)
+                text = titles[language]
                 texts[language] = (text, *_email_for(title=text, link=link))
     # ignore_conflicts: a concurrent transaction notifying the same event may have won the race
     # since the read above; the unique constraints keep the rows single either way.

@@ -148,7 +148,7 @@ def table_cells(table: StatisticsTable) -> Cells:
     for row in table.data_rows:
         for column in table.count_columns:
             identity = (row.year, row.key) if table.name == Table.TASK_FORCES else (row.key,)
-            cells[(*identity, column.key)] = row.counts[column.index]
+            cells[(*identity, column.key)] = int(row.counts[column.index])
     return cells
 
 

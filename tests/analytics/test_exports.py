@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 
-from analytics.exports import csv_lines, csv_response, neutralise, xlsx_bytes
+from analytics.exports import csv_lines, csv_response, xlsx_bytes
 from analytics.models import Channel
 from analytics.policy import Table
 from analytics.tables import (
@@ -23,6 +23,7 @@ from analytics.tables import (
 )
 from partners.models import Party, PartyKind, PartyStatus
 from selec.core.models import AuditAction, AuditEvent
+from selec.core.spreadsheets import neutralise
 from taskforces.models import CrimeArea
 from tests.analytics.statistics_rows import exchange, no_statistics, store  # noqa: F401
 

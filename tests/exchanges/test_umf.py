@@ -1,8 +1,8 @@
 """Entities in UMF 3 JSON: every attribute of the entity schema has its UMF name, our entity ->
 UMF -> our entity is the identity, the served JSON Schema describes what the export gives, a
-send in application/vnd.selec.umf+json refuses by name (and UMF path) what SELEC does not know,
-an exchange's entities are exported as UMF under the consultation's audit, and a UMF person
-written in Cyrillic meets our Latin entry in a hit."""
+UMF message sent in application/vnd.selec.umf+json is refused by name (and JSON pointer) for
+what SELEC does not know, and a UMF person written in Cyrillic meets our Latin entry in a hit.
+Whole exchanges as UMF messages are in test_umf_messages.py."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from rest_framework.test import APIClient
 
 from exchanges.entity_rules import MAX_ALIASES, MAX_DOCUMENTS, MAX_TEXT, entity_errors
 from exchanges.entity_schema import ENTITY_SCHEMAS, Attribute, AttributeType, EntitySchema
-from exchanges.models import Entity, Exchange, ExchangeAuditEvent
+from exchanges.models import Entity, Exchange
 from exchanges.umf import (
     MEDIA_TYPE,
     UMF_ENTITIES,
@@ -27,11 +27,9 @@ from exchanges.umf import (
     entity_from_umf,
     entity_to_umf,
     mapping_rows,
-    umf_document,
 )
 from exchanges.umf_schema import umf_json_schema
 from partners.models import Officer
-from selec.core.models import AuditAction, AuditEvent
 from tests.exchanges.api_calls import API, _url
 from tests.exchanges.scenario import agency_ids, send
 from tests.helpers import purpose_given
@@ -41,8 +39,8 @@ pytestmark = pytest.mark.usefixtures("no_throttle_carry_over")
 
 SCHEMA = umf_json_schema("https://selec.example/api/v1/umf/schema/")
 VALIDATOR = Draft202012Validator(SCHEMA)
+ENTITY_VALIDATOR = Draft202012Validator({**SCHEMA, "$ref": "#/$defs/Entity"})
 KINDS = pytest.mark.parametrize("schema", ENTITY_SCHEMAS, ids=lambda schema: schema.kind)
-EVALUATION = {"source_reliability": "B", "information_accuracy": "2"}
 
 
 # --- The table ------------------------------------------------------------------------------
@@ -79,12 +77,12 @@ def test_the_served_schema_is_a_valid_draft_2020_12_schema_with_one_definition_p
 
 
 def test_the_schema_refuses_an_attribute_it_does_not_describe_and_a_name_given_twice() -> None:
-    gender = {"entities": [{"entityType": "Person", "fullName": "Ion Popa", "gender": "M"}]}
-    twice = {"entities": [{"entityType": "Person", "fullName": "Ion Popa", "givenName": "Ion"}]}
+    gender = {"entityType": "Person", "fullName": "Ion Popa", "gender": "M"}
+    twice = {"entityType": "Person", "fullName": "Ion Popa", "givenName": "Ion"}
 
-    assert not VALIDATOR.is_valid(gender)
-    assert not VALIDATOR.is_valid(twice)
-    assert VALIDATOR.is_valid({"entities": [{"entityType": "Person", "givenName": "Ion"}]})
+    assert not ENTITY_VALIDATOR.is_valid(gender)
+    assert not ENTITY_VALIDATOR.is_valid(twice)
+    assert ENTITY_VALIDATOR.is_valid({"entityType": "Person", "givenName": "Ion"})
 
 
 # --- Round trip -----------------------------------------------------------------------------
@@ -130,7 +128,7 @@ def test_our_entity_to_umf_and_back_is_the_identity(entity: tuple[str, dict[str,
     umf = entity_to_umf(kind, attributes)
 
     assert entity_from_umf(umf) == ((kind, attributes), {})
-    assert VALIDATOR.is_valid(umf_document([(kind, attributes)], reference="SELEC-2026-000001"))
+    assert ENTITY_VALIDATOR.is_valid(umf)
 
 
 def test_a_name_in_parts_is_joined_given_name_first_and_written_back_whole() -> None:
@@ -189,13 +187,14 @@ def test_what_selec_does_not_know_is_refused_by_its_umf_path(
 
 def _umf_send(*entities: dict[str, Any], to: str = "Bulgarian Police") -> dict[str, Any]:
     return {
-        "kind": "information",
-        "recipients": agency_ids(to),
-        "crime_area": "drugs",
+        "umfVersion": "3",
+        "messageType": "information",
+        "recipients": [{"agencyId": agency} for agency in agency_ids(to)],
+        "crimeArea": "drugs",
         "subject": "Courier on the Danube bridge",
         "body": "Seen at Giurgiu on Friday.",
-        "personal_data": True,
-        "evaluation": EVALUATION,
+        "personalData": True,
+        "evaluation": {"sourceReliability": "B", "informationAccuracy": "2"},
         "entities": list(entities),
     }
 
@@ -246,10 +245,9 @@ def test_a_umf_send_with_an_unknown_attribute_is_refused_by_name_and_nothing_is_
     response = _post_umf(api(lo_ro), f"{API}exchanges/", body)
 
     assert response.status_code == 400
-    refused = response.json()["errors"]["entities"]
-    assert list(refused) == ["1"]
-    assert list(refused["1"]) == ["placeOfBirth"]
-    assert "'placeOfBirth'" in refused["1"]["placeOfBirth"][0]
+    refused = response.json()["errors"]
+    assert list(refused) == ["/entities/1/placeOfBirth"]
+    assert "'placeOfBirth'" in refused["/entities/1/placeOfBirth"][0]
     assert not Exchange.objects.exists()
     assert not Entity.objects.exists()
 
@@ -259,10 +257,11 @@ def test_a_reply_takes_umf_entities_too(api, lo_ro: Officer, lo_bg: Officer) -> 
     parent = send(lo_ro, "Bulgarian Police")
     purpose_given(lo_bg, parent)
     body = {
+        "umfVersion": "3",
         "subject": "Re: shipment",
         "body": "His phone.",
-        "personal_data": True,
-        "evaluation": EVALUATION,
+        "personalData": True,
+        "evaluation": {"sourceReliability": "B", "informationAccuracy": "2"},
         "entities": [{"entityType": "Phone", "phoneNumber": "+359 88 123 4567"}],
     }
 
@@ -273,68 +272,6 @@ def test_a_reply_takes_umf_entities_too(api, lo_ro: Officer, lo_bg: Officer) -> 
     assert [(e.kind, e.attributes) for e in reply.entities.all()] == [
         ("phone", {"number": "+359 88 123 4567"})
     ]
-
-
-# --- Export ---------------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_a_recipient_exports_the_entities_as_umf_once_the_purpose_is_given_and_it_is_audited(
-    api, lo_ro: Officer, lo_bg: Officer
-) -> None:
-    exchange = report(
-        lo_ro,
-        person(
-            "Ion Popa",
-            documents=[{"type": "passport", "number": "05123456", "issuing_country": "RO"}],
-        ),
-        to=("Bulgarian Police",),
-    )
-    client = api(lo_bg)
-
-    withheld = client.get(_url(exchange, "umf/"))
-    purpose_given(lo_bg, exchange)
-    exported = client.get(_url(exchange, "umf/"))
-
-    assert withheld.status_code == 403
-    assert withheld.json()["code"] == "purpose_required"
-    assert exported.status_code == 200
-    document = exported.json()
-    assert VALIDATOR.is_valid(document)
-    assert document == {
-        "umfVersion": "3",
-        "reference": exchange.reference,
-        "entities": [
-            {
-                "entityType": "Person",
-                "fullName": "Ion Popa",
-                "document": [
-                    {
-                        "documentType": "passport",
-                        "documentNumber": "05123456",
-                        "issuingCountry": "RO",
-                    }
-                ],
-                "dateOfBirth": "1980-04-12",
-            }
-        ],
-    }
-    consulted = AuditEvent.objects.filter(
-        action=AuditAction.CONSULTATION, event=ExchangeAuditEvent.CONSULTED, actor=lo_bg
-    )
-    assert consulted.count() == 1
-
-
-@pytest.mark.django_db
-def test_an_outsider_gets_404_and_an_observer_403_without_a_consultation(
-    api, lo_ro: Officer, obs_at: Officer, outsider: Officer
-) -> None:
-    exchange = send(lo_ro, "Police of Austria")
-    purpose_given(obs_at, exchange)
-
-    assert api(outsider).get(_url(exchange, "umf/")).status_code == 404
-    assert api(obs_at).get(_url(exchange, "umf/")).status_code == 403
-    assert not AuditEvent.objects.filter(action=AuditAction.CONSULTATION).exists()
 
 
 # --- Matching -------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from cases.models import CaseNotificationKind
 from exchanges.models import ExchangeNotificationKind
 from hits.models import HitNotificationKind
 from partners.models import PartnerNotificationKind
-from products.models import ProductNotificationKind
+from products.models import ProductNotificationKind, QuestionnaireNotificationKind
 from records.models import RecordsNotificationKind
 from selec.core import notification_kinds
 from selec.core.models import Notification
@@ -35,6 +35,7 @@ def test_every_app_s_kinds_are_the_choices_of_a_notification() -> None:
         *RecordsNotificationKind.values,
         *SubjectNotificationKind.values,
         *ProductNotificationKind.values,
+        *QuestionnaireNotificationKind.values,
     }
     choices = {value for value, _ in _kind_choices()}
     assert choices == declared

@@ -8,9 +8,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from analytics.access import statistics_read
-from analytics.exports import EXPORT_FORMATS, csv_lines, xlsx_bytes
+from analytics.exports import csv_lines, xlsx_bytes
 from analytics.policy import Table
 from analytics.tables import YearsError, requested_years
+from selec.core.spreadsheets import EXPORT_FORMATS
 
 
 class Command(BaseCommand):
