@@ -26,8 +26,10 @@ def test_every_scenario_is_measured_without_errors() -> None:
     send(lo_bg, "Romanian Police", personal=True)
     send(lo_ro, "Hellenic Police", code="H2")
 
+    # A request counts when it starts and ends within the scenario's seconds: five of them, so
+    # that a machine busy with the rest of the suite still answers a few inbox pages in time.
     figures = http_figures(
-        database_name=settings.DATABASES["default"]["NAME"], seconds=2, clients=2
+        database_name=settings.DATABASES["default"]["NAME"], seconds=5, clients=2
     )
 
     assert set(figures) == {"http_inbox", "http_send", "http_mixed"}
