@@ -72,7 +72,7 @@ def thread_page(officer: Officer, reference: str) -> int:
         list(message.dissemination_requests.all())
         if Perm.VIEW in perms[message.pk]:
             [acknowledges_for(officer, r) for r in receipts if r.acknowledged_at is None]
-    exchange_consult(officer=officer, exchange=exchange)
+    exchange_consult(officer=officer, exchange=exchange, known_perms=perms[exchange.pk])
     return len(thread)
 
 
@@ -96,9 +96,11 @@ DPO_PERSONA = "dpo"
 
 
 def _most_audited_exchange() -> Exchange:
-    """The exchange the log names most often: the longest report."""
+    """The exchange the log names most often: the longest report. (A listing's event, the
+    subjects of a page of the inbox, names no one exchange: its object id is empty.)"""
     exchange_id = (
         AuditEvent.objects.filter(object_type="exchanges.exchange")
+        .exclude(object_id="")
         .values("object_id")
         .annotate(events=Count("id"))
         .order_by("-events", "object_id")

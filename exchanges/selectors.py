@@ -69,7 +69,11 @@ _PERM_REFUSED = {
 
 def require_perm(officer: Officer, exchange: Exchange, perm: Perm) -> frozenset[Perm]:
     """404 if the officer may not see the exchange; 403 if they may see it but not do this."""
-    perms = officer_perms(officer, exchange)
+    return require_known_perm(exchange, officer_perms(officer, exchange), perm)
+
+
+def require_known_perm(exchange: Exchange, perms: frozenset[Perm], perm: Perm) -> frozenset[Perm]:
+    """``require_perm`` over permissions the caller has read already."""
     if Perm.VIEW not in perms:
         raise Http404("No exchange matches the given query.")
     if perm not in perms:

@@ -28,6 +28,7 @@ from exchanges.models import (
 from exchanges.models_purposes import ConsultationPurpose
 from exchanges.selectors import (
     attachment_get_for_officer,
+    require_known_perm,
     require_perm,
     restriction_digests,
     restriction_text_now,
@@ -114,12 +115,22 @@ def _require_h3_confirmed(officer: Officer, exchange: Exchange) -> None:
 
 
 @transaction.atomic
-def exchange_consult(*, officer: Officer, exchange: Exchange) -> ExchangeContent:
+def exchange_consult(
+    *, officer: Officer, exchange: Exchange, known_perms: frozenset[policy.Perm] | None = None
+) -> ExchangeContent:
     """Open an exchange's content. The consultation is audited in the same transaction, so a
     read whose audit event cannot be written fails; the first read marks the receipt read.
     The first consultation of a thread by an officer carries their purpose as its
-    justification; the later ones say it is on record."""
-    perms = require_perm(officer, exchange, policy.Perm.VIEW)
+    justification; the later ones say it is on record.
+
+    ``known_perms``: the officer's permissions on the exchange as this request read them
+    already (the thread page reads those of every message at once), decided on as read there
+    rather than read a second time; read here when not given."""
+    perms = (
+        require_perm(officer, exchange, policy.Perm.VIEW)
+        if known_perms is None
+        else require_known_perm(exchange, known_perms, policy.Perm.VIEW)
+    )
     purpose = _require_purpose(officer, exchange)
     _require_h3_confirmed(officer, exchange)
     purpose_details, justification = purpose.audit()

@@ -179,11 +179,20 @@ def _entity_rows(entities: list[Entity]) -> list[tuple[str, list[tuple[str, str,
     ]
 
 
-def _open(officer: Officer, view: MessageView, purpose_form: PurposeForm | None = None) -> None:
+def _open(
+    officer: Officer,
+    view: MessageView,
+    purpose_form: PurposeForm | None = None,
+    *,
+    known_perms: frozenset[Perm] | None = None,
+) -> None:
     """Open a message's content through the audited consultation, or hold it back behind the
-    purpose of the consultation (``purpose_form``: the one posted, with its errors) or its H3."""
+    purpose of the consultation (``purpose_form``: the one posted, with its errors) or its H3.
+    ``known_perms``: the officer's permissions on it as the thread's reading found them."""
     try:
-        view.content = exchange_consult(officer=officer, exchange=view.exchange)
+        view.content = exchange_consult(
+            officer=officer, exchange=view.exchange, known_perms=known_perms
+        )
     except PurposeRequired:
         view.purpose_form = purpose_form or PurposeForm(exchange=view.exchange)
         return
@@ -251,7 +260,7 @@ def _render_thread(
     officer = officer_of(request)
     views = _message_views(officer, exchange)
     focused = next(v for v in views if v.focused)
-    _open(officer, focused, purpose_form)
+    _open(officer, focused, purpose_form, known_perms=focused.perms)
     if focused.purpose_form is not None:
         # One purpose per thread: asked once, in the message the address names; the others
         # point to it rather than each loading the same question.
