@@ -7,8 +7,8 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-stamp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Two pytest-xdist workers per core: most tests wait on PostgreSQL, Redis, a worker or a browser
-# rather than compute, so a core serves two (on 2 cores: 14 minutes with one per core, 10 with
-# two).
+# rather than compute, so a core serves two (`.ci/run` from a fresh clone on 2 cores: about 20
+# minutes with one worker per core, 11 with two).
 PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
 
 .PHONY: demo test install lint lock chromium gettext messages stop-db serve compose-check reliability
