@@ -32,7 +32,7 @@ demo: $(INSTALLED) messages
 	$(BIN)/python manage.py load_demo_history
 	@echo ""
 	@echo "SELEC Exchange is starting at http://127.0.0.1:8000/"
-	@echo "  Log in as lo.ro, lo.bg, lo.tr, lo.gr, lo.al, nfp.bg, nfp.ro, obs.at, op.it, analyst, dpo or admin"
+	@echo "  Log in as lo.ro, lo.bg, lo.tr, lo.gr, lo.al, nfp.bg, nfp.ro, obs.at, op.it, analyst, reviewer, dpo or admin"
 	@echo "  Password: \$$DEMO_PASSWORD, or 'selec-demo-password' when it is unset"
 	@echo "  TOTP code: $(BIN)/python manage.py demo_totp lo.ro"
 	@echo ""

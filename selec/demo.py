@@ -103,6 +103,8 @@ PERSONAS: tuple[Persona, ...] = (
         "op.it", "Marco", "Rossi", Role.LIAISON_OFFICER, "Police of Italy", task_forces=("drugs",)
     ),
     Persona("analyst", "Vlad", "Marin", Role.ANALYST, None),
+    # A second analyst: an analytical product is published by an analyst other than its author.
+    Persona("reviewer", "Irina", "Dobre", Role.ANALYST, None),
     Persona("dpo", "Ana", "Stan", Role.DPO, None),
     Persona("admin", "Radu", "Enache", Role.DIRECTORY_ADMIN, None),
 )
