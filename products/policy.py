@@ -22,6 +22,7 @@ The rules:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -191,6 +192,37 @@ def check_revise(*, status: str, role: str, has_open_revision: bool) -> None:
         raise PolicyError(_("Only a published product is revised."))
     if has_open_revision:
         raise PolicyError(_("A revision of this product is already being written."))
+
+
+@dataclass(frozen=True)
+class PageOffers:
+    """What the product page offers the officer: exactly what the rules above allow, so that
+    the page shows no button whose service would refuse it (the services ask again)."""
+
+    edits: bool  # the author's draft: sections, figures, submission
+    reviews: bool  # publish it or return it to its author
+    withdraws: bool
+
+
+def page_offers(*, status: str, author_id: int, officer_id: int, role: str) -> PageOffers:
+    def allowed(check: Callable[[], None]) -> bool:
+        try:
+            check()
+        except PolicyError:
+            return False
+        return True
+
+    return PageOffers(
+        edits=allowed(
+            lambda: check_edit(status=status, author_id=author_id, officer_id=officer_id)
+        ),
+        reviews=allowed(
+            lambda: check_review(
+                status=status, author_id=author_id, officer_id=officer_id, role=role
+            )
+        ),
+        withdraws=allowed(lambda: check_withdraw(status=status, role=role)),
+    )
 
 
 def check_period(start: dt.date, end: dt.date) -> None:

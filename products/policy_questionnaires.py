@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
 from django.utils import formats
@@ -100,6 +101,34 @@ def reader(
     ):
         return Reader.NFP
     return Reader.NONE
+
+
+@dataclass(frozen=True)
+class AuthorOffers:
+    """What the questionnaire page offers the officer as the author of its threat assessment
+    (rule 1; the services ask again)."""
+
+    author: bool  # the author's section of the page
+    edits: bool  # edit and send a draft questionnaire
+    uses_answers: bool  # take the answers into the draft
+
+
+def author_offers(
+    *,
+    role: str,
+    officer_id: int,
+    author_id: int,
+    product_status: str,
+    questionnaire_status: str,
+    answered_parties: int,
+) -> AuthorOffers:
+    author = works_on_questionnaires(role=role) and officer_id == author_id
+    on_a_draft = author and product_status == ProductStatus.DRAFT
+    return AuthorOffers(
+        author=author,
+        edits=on_a_draft and questionnaire_status == QuestionnaireStatus.DRAFT,
+        uses_answers=on_a_draft and answered_parties > 0,
+    )
 
 
 def _day(day: dt.date) -> str:

@@ -34,8 +34,8 @@ from products.forms import (
     SectionForm,
     WithdrawForm,
 )
-from products.models import Product, ProductStatus
-from products.policy import reads_products, works_on_products
+from products.models import Product
+from products.policy import page_offers, reads_products, works_on_products
 from products.selectors import (
     audience_choices,
     cases_for_analysis,
@@ -129,17 +129,18 @@ def _detail(
     """The product page: its reading is audited as a consultation before it is shown."""
     services.product_read(officer=officer, product=product)
     page = product_page(officer, product)
-    analyst = works_on_products(role=officer.role)
-    draft_by_me = product.status == ProductStatus.DRAFT and product.author_id == officer.pk
-    reviews = (
-        analyst and product.status == ProductStatus.IN_REVIEW and product.author_id != officer.pk
+    offers = page_offers(
+        status=product.status,
+        author_id=product.author_id,
+        officer_id=officer.pk,
+        role=officer.role,
     )
     context: dict[str, Any] = {
         "page": page,
         "product": product,
-        "draft_by_me": draft_by_me,
-        "reviews": reviews,
-        "may_withdraw": analyst and product.status == ProductStatus.PUBLISHED,
+        "draft_by_me": offers.edits,
+        "reviews": offers.reviews,
+        "may_withdraw": offers.withdraws,
         "charts": [
             (f"figure-{i}", chart_json(f.table)) for i, f in enumerate(page.figures, start=1)
         ],

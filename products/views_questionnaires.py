@@ -244,14 +244,21 @@ def _page(
     services.questionnaire_read(officer=officer, questionnaire=questionnaire)
     page = questionnaire_page(officer, questionnaire, seen_as)
     product = questionnaire.product
-    author = page.analyst and product.author_id == officer.pk
+    offers = policy.author_offers(
+        role=officer.role,
+        officer_id=officer.pk,
+        author_id=product.author_id,
+        product_status=product.status,
+        questionnaire_status=questionnaire.status,
+        answered_parties=page.answered_parties,
+    )
     context: dict[str, Any] = {
         "page": page,
         "questionnaire": questionnaire,
         "product": product,
-        "author": author,
-        "may_edit": author and questionnaire.status == "draft" and product.status == "draft",
-        "may_use_answers": author and product.status == "draft" and page.answered_parties > 0,
+        "author": offers.author,
+        "may_edit": offers.edits,
+        "may_use_answers": offers.uses_answers,
         "form": None if page.analyst else form or _answers_form(page),
     }
     return render(request, "products/questionnaire.html", context, status=status)

@@ -88,3 +88,15 @@ def test_a_withdrawn_product_shows_its_readers_the_notice_only():
     assert not policy.shows_content(status=ProductStatus.WITHDRAWN, role=Role.LIAISON_OFFICER)
     assert policy.shows_content(status=ProductStatus.SUPERSEDED, role=Role.LIAISON_OFFICER)
     assert policy.shows_content(status=ProductStatus.WITHDRAWN, role=Role.ANALYST)
+
+
+@pytest.mark.parametrize("status", list(ProductStatus))
+@pytest.mark.parametrize("role", [Role.ANALYST, Role.LIAISON_OFFICER])
+@pytest.mark.parametrize("author_id", [1, 2])
+def test_the_page_offers_exactly_what_the_rules_allow(status, role, author_id) -> None:
+    offers = policy.page_offers(status=status, author_id=author_id, officer_id=1, role=role)
+    assert offers.edits == (status == ProductStatus.DRAFT and author_id == 1)
+    assert offers.reviews == (
+        role == Role.ANALYST and status == ProductStatus.IN_REVIEW and author_id != 1
+    )
+    assert offers.withdraws == (role == Role.ANALYST and status == ProductStatus.PUBLISHED)
