@@ -104,11 +104,10 @@ def parse_inbox_request(
     )
 
 
-def saved_query(params: QueryDict, *, officer: Officer) -> str:
+def saved_query(params: QueryDict, form: InboxPageForm) -> str:
     """The filters and order of the page's query string worth saving: the fields the inbox
-    understands and accepts, without the page's position."""
-    form = InboxPageFilterSet(params, nfp=officer.role == Role.NFP_OFFICER).form
-    form.is_valid()
+    understands and accepts (``form``, the page's form bound to ``params`` and validated, as
+    ``parse_inbox_request`` leaves it), without the page's position."""
     kept = [
         (key, value)
         for key, values in params.lists()

@@ -40,20 +40,25 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": [ListedRow(row, subjects[row.exchange.pk]) for row in page.rows],
         "sort_links": sort_links(request.GET, parsed.query.sort),
-        "saved_views": saved_inbox_filters(officer),
-        "save_view_form": SaveViewForm(
-            initial={"query": saved_query(request.GET, officer=officer)}
-        ),
         "previous": previous,
         "next": next_,
         "nfp": sees_country_traffic(officer.role),
-        "secretariat": not works_with_exchanges(has_agency=officer.agency_id is not None),
     }
     # The paging links swap the results in place (htmx); a history restore asks for the page.
     # Set by django-htmx's middleware; HttpRequest does not declare it.
     htmx = request.htmx  # type: ignore[attr-defined]
     partial = htmx and htmx.target == "inbox-results" and not htmx.history_restore_request
-    template = "exchanges/_inbox_rows.html" if partial else "exchanges/inbox.html"
+    if partial:
+        template = "exchanges/_inbox_rows.html"
+    else:
+        template = "exchanges/inbox.html"
+        context |= {
+            "saved_views": saved_inbox_filters(officer),
+            "save_view_form": SaveViewForm(
+                initial={"query": saved_query(request.GET, parsed.form)}
+            ),
+            "secretariat": not works_with_exchanges(has_agency=officer.agency_id is not None),
+        }
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from exchanges.inbox import saved_query
+from exchanges.inbox import parse_inbox_request, saved_query
 from exchanges.models_saved_filters import SAVED_FILTER_NAME_MAX_LENGTH
 from exchanges.services.saved_filters import inbox_filter_delete, inbox_filter_save
 from partners.auth import officer_of
@@ -31,7 +31,8 @@ class SaveViewForm(LabelledForm):
 def save(request: HttpRequest) -> HttpResponse:
     officer = officer_of(request)
     form = SaveViewForm(request.POST)
-    query = saved_query(QueryDict(request.POST.get("query", "")), officer=officer)
+    params = QueryDict(request.POST.get("query", ""))
+    query = saved_query(params, parse_inbox_request(params, officer=officer).form)
     inbox = reverse("exchanges:inbox") + (f"?{query}" if query else "")
     if not form.is_valid():
         for errors in form.errors.values():

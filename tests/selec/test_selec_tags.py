@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
+import zoneinfo
 
 from django.template import Context, Template
+from django.utils import timezone, translation
 
 from selec.core.idempotency import FORM_FIELD
+from selec.core.templatetags.selec_tags import HANDLING_MEANINGS
 
 
 def test_idempotency_key_renders_a_hidden_field_with_a_new_uuid_each_time() -> None:
@@ -21,3 +25,34 @@ def test_idempotency_key_renders_a_hidden_field_with_a_new_uuid_each_time() -> N
     values = [match.group(1) for match in keys if match]
     assert uuid.UUID(values[0]).version == 4
     assert values[0] != values[1]
+
+
+def test_moment_shows_the_local_time_with_its_utc_value_and_escapes_nothing_unsafe() -> None:
+    template = Template('{% load selec_tags %}{% moment value %}|{% moment value "j M Y" %}')
+    value = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)
+
+    with timezone.override(zoneinfo.ZoneInfo("Europe/Bucharest")):
+        rendered = template.render(Context({"value": value}))
+
+    assert rendered == (
+        '<time datetime="2026-03-01T09:30:00Z" title="2026-03-01 09:30 UTC">1 Mar 2026, 11:30 '
+        'EET</time>|<time datetime="2026-03-01T09:30:00Z" title="2026-03-01 09:30 UTC">'
+        "1 Mar 2026 EET</time>"
+    )
+    assert Template("{% load selec_tags %}{% moment None %}").render(Context({})) == "—"
+
+
+def test_handling_badges_are_in_the_active_language_each_time() -> None:
+    template = Template("{% load selec_tags %}{% handling_badges codes %}")
+    context = {"codes": ["H0", "H2"]}
+
+    english = template.render(Context(context))
+    with translation.override("ro"):
+        romanian = template.render(Context(context))
+        meaning = str(HANDLING_MEANINGS["H2"])
+
+    assert english.count('<span class="badge handling') == 2
+    assert str(HANDLING_MEANINGS["H2"]) in english
+    assert meaning != str(HANDLING_MEANINGS["H2"])
+    assert f'title="{meaning}"' in romanian
+    assert template.render(Context(context)) == english
