@@ -11,7 +11,7 @@ from bench.draws import Draws
 from bench.records import Holder, Message, Report, handling_codes
 from bench.tables import Tables
 from hits import policy
-from hits.blind_index import entity_tokens
+from hits.blind_index import current_scheme, entity_tokens
 from hits.matching import NEVER_ALONE, hit_notice_title
 from hits.models import HIT_OBJECT_TYPE, HitAuditEvent, HitNotificationKind
 from hits.selectors import HitSide
@@ -34,6 +34,7 @@ class HitMaker:
         self.d, self.draw, self.t, self.report = directory, draws, tables, report
         self.end = end
         self.held: dict[tuple[str, str], list[Holder]] = defaultdict(list)
+        self.scheme = current_scheme()
 
     def store_entities(self, message: Message, kinds: tuple[str, ...]) -> None:
         matched_at = min(message.sent_at + dt.timedelta(minutes=1), self.end)
@@ -52,7 +53,9 @@ class HitMaker:
             )
             tokens = entity_tokens(kind, attributes)
             for token_kind, token in tokens:
-                self.t.tokens.add(entity_id, token_kind, token)
+                # The scheme the tokens are made in: the column's default is the first scheme,
+                # whose tokens matching ignores as stale.
+                self.t.tokens.add(entity_id, token_kind, token, self.scheme)
             mine.append((entity_id, tokens, recurring))
         if mine and policy.may_be_matched(message.sender.facts.party_status):
             self._match(message, mine, matched_at)

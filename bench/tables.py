@@ -36,7 +36,7 @@ RECEIPT_FIELDS = (
 )
 GRANT_FIELDS = ("group_id", "permission_id", "content_object_id")
 ENTITY_FIELDS = ("id", "uuid", "exchange_id", "kind", "attributes", "matched_at")
-TOKEN_FIELDS = ("entity_id", "kind", "token")
+TOKEN_FIELDS = ("entity_id", "kind", "token", "scheme")
 HIT_FIELDS = (
     "id", "entity_a_id", "entity_b_id", "exchange_a_id", "exchange_b_id", "token_kinds",
     "created_at",

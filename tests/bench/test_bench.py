@@ -24,6 +24,8 @@ from exchanges.models import (
     ReferenceCounter,
 )
 from exchanges.permissions import permissions_sync
+from hits.blind_index import current_scheme
+from hits.models import EntityToken
 from selec.core.audit_verification import first_broken_event
 
 EXCHANGES = 2_000
@@ -109,6 +111,9 @@ def _assert_every_figure_is_a_number(figures: dict[str, Any]) -> None:
         else:
             assert "error" in figures[key]
     assert figures["generation"]["exchanges"] == EXCHANGES
+    # The search is for a person another provider holds: it finds them (tokens written in
+    # another scheme than the current one would be ignored as stale, and it would not).
+    assert figures["hit_lookup"]["hits"] >= 1
 
 
 def _assert_stored_as_the_services_store_it() -> None:
@@ -130,6 +135,10 @@ def _assert_stored_as_the_services_store_it() -> None:
         exchange=OuterRef("in_reply_to"), agency=OuterRef("sender_agency")
     )
     assert not replies.exclude(Exists(addressed)).exists()
+    # The blind-index tokens are in the scheme matching reads.
+    assert set(EntityToken.objects.values_list("scheme", flat=True).distinct()) == {
+        current_scheme()
+    }
 
 
 @pytest.mark.django_db(transaction=True)
