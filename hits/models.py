@@ -38,7 +38,10 @@ class HitNotificationKind(models.TextChoices):
 class EntityToken(models.Model):
     """An HMAC blind index of an entity's identifying attribute, for hit/no-hit matching."""
 
-    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="tokens")
+    # Indexed by ``entity_token_once``, which the entity leads.
+    entity = models.ForeignKey(
+        Entity, on_delete=models.CASCADE, related_name="tokens", db_index=False
+    )
     kind = models.CharField(max_length=24)
     token = models.CharField(max_length=64)
     # How the token was made (``hits.blind_index.current_scheme``); rows written without

@@ -43,7 +43,9 @@ class AuditEvent(models.Model):
     show an edit made around the trigger.
     """
 
-    occurred_at = models.DateTimeField(_("when"), db_index=True)
+    # Indexed by ``audit_event_by_time``, which the time leads (an index on the time alone
+    # cost 60 bytes an exchange at a million and served nothing that one does not).
+    occurred_at = models.DateTimeField(_("when"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
