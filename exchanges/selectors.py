@@ -219,6 +219,12 @@ class Scope:
             return Q(sender_agency__party_id=self.party_id)
         return Q(sender_agency_id=self.agency_id)
 
+    def senders_of_receipts(self) -> Q:
+        """The receipts (``Recipient`` rows) of the exchanges sent from the scope."""
+        if self.party_id is not None:
+            return Q(exchange__sender_agency__party_id=self.party_id)
+        return Q(exchange__sender_agency_id=self.agency_id)
+
     def holds(self, agency_id: int, party_id: int) -> bool:
         if self.party_id is not None:
             return party_id == self.party_id

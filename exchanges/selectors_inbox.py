@@ -122,10 +122,17 @@ def _receipts_exist(scope: Scope | None, condition: Q) -> Exists:
 def _followed_receipts(scope: Scope, condition: Q, on_sent: Q | None = None) -> Q:
     """A receipt the officer follows meets the condition (see ``InboxQuery``). ``on_sent``,
     the same condition said otherwise for the receipts of what the scope sent (which are
-    looked up by exchange, not by the scope's agency)."""
-    return Q(_receipts_exist(scope, condition)) | (
-        scope.senders() & Q(_receipts_exist(None, condition if on_sent is None else on_sent))
+    looked up by exchange, not by the scope's agency).
+
+    One EXISTS with the two cases inside, not two joined by OR: PostgreSQL turns an EXISTS
+    under an OR into a hash of every receipt meeting the condition (every unanswered receipt
+    of every agency, read before the first row), where this one is probed by exchange, row
+    by row down the page's index, and stops with the page."""
+    sent = condition if on_sent is None else on_sent
+    receipts = Recipient.objects.filter(exchange=OuterRef("pk")).filter(
+        (condition & scope.receipts()) | (sent & scope.senders_of_receipts())
     )
+    return Q(Exists(receipts))
 
 
 # A receipt of a request not answered yet (``Recipient.awaits_answer`` copies the exchange's

@@ -230,6 +230,34 @@ def test_overdue_lists_unanswered_requests_past_their_due_date(
     assert _refs(_get(login(lo_ro), "?overdue=on")) == [overdue.reference]
 
 
+def test_an_nfp_follows_the_receipts_of_its_countrys_agencies_on_both_sides(
+    login, lo_ro: Officer, lo_bg: Officer, lo_tr: Officer, nfp_bg: Officer
+) -> None:
+    # Received by Bulgaria: its own receipt counts, not Turkey's on the same exchange.
+    received = _send(lo_ro, "Bulgarian Police", "Turkish National Police")
+    Recipient.objects.filter(exchange=received, agency__party__code="TR").update(
+        answered_at=timezone.now()
+    )
+    # Sent by Bulgaria: every recipient's receipt counts.
+    sent = _send(lo_bg, "Romanian Police")
+    answered_by_all = _send(lo_bg, "Romanian Police")
+    Recipient.objects.filter(exchange=answered_by_all).update(answered_at=timezone.now())
+    set_due(Exchange.objects.all(), timezone.now() - dt.timedelta(hours=1))
+    client = login(nfp_bg)
+
+    assert _refs(_get(client, "?overdue=on")) == [sent.reference, received.reference]
+    assert _refs(_get(client, "?status=unanswered")) == [sent.reference, received.reference]
+    assert _refs(_get(client, "?status=answered")) == [answered_by_all.reference]
+    assert _refs(_get(client, "?direction=outgoing&status=unread")) == [
+        answered_by_all.reference,
+        sent.reference,
+    ]
+    Recipient.objects.filter(exchange=received, agency__party__code="BG").update(
+        answered_at=timezone.now()
+    )
+    assert _refs(_get(client, "?overdue=on")) == [sent.reference]
+
+
 def test_due_today_is_the_officers_local_day(login, lo_ro: Officer, lo_bg: Officer) -> None:
     today = _send(lo_ro, "Bulgarian Police")
     yesterday = _send(lo_ro, "Bulgarian Police")
