@@ -112,11 +112,11 @@ class InboxPage:
         return self.position(self.rows[-1]) if self.rows else None
 
 
-def _receipts_exist(scope: Scope | None, condition: Q) -> Exists:
-    receipts = Recipient.objects.filter(exchange=OuterRef("pk")).filter(condition)
-    if scope is not None:
-        receipts = receipts.filter(scope.receipts())
-    return Exists(receipts)
+def _receipts_exist(scope: Scope, condition: Q) -> Exists:
+    """A receipt of the scope's own meets the condition."""
+    return Exists(
+        Recipient.objects.filter(exchange=OuterRef("pk")).filter(condition & scope.receipts())
+    )
 
 
 def _followed_receipts(scope: Scope, condition: Q, on_sent: Q | None = None) -> Q:
