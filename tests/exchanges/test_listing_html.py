@@ -129,3 +129,23 @@ def test_a_withheld_subject_says_why() -> None:
     assert listed_subject_html(ListedSubject("", Withheld.ERASED)) == (
         '<span class="muted withheld">Erased</span>'
     )
+
+
+def test_the_dashboards_rows_name_the_receiving_agency_for_an_nfp_and_escape_it(
+    login, lo_ro: Officer, nfp_bg: Officer
+) -> None:
+    exchange = _send(lo_ro, "Bulgarian Police", subject="Heroin & <more>")
+    set_due(Exchange.objects.filter(pk=exchange.pk), timezone.now() - dt.timedelta(hours=1))
+    Agency.objects.filter(name="Bulgarian Police").update(
+        name="Bulgarian <Police>", closed_at=timezone.now()
+    )
+
+    content = login(nfp_bg).get("/").content.decode()
+
+    # The first section that lists it (it waits in several: overdue, unread...).
+    row = next(c for c in _cells(content) if c and f"<code>{exchange.reference}</code>" in c[0])
+    assert lo_ro.agency is not None
+    assert row[1] == "Heroin &amp; &lt;more&gt;"
+    assert row[3] == f"<code>RO</code> {lo_ro.agency.name}"
+    assert row[4] == 'Bulgarian &lt;Police&gt; <span class="badge closed">closed</span>'
+    assert row[8].endswith(' <span class="badge overdue">Overdue</span>')
