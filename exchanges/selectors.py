@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from exchanges.models import Attachment, Exchange, ExchangeGroupObjectPermission, Recipient
 from exchanges.policy import Perm
 from partners.models import Agency, Officer, Role
-from partners.selectors import officer_group_ids
+from partners.selectors import officer_group_ids, party_agency_ids
 from selec.core.digests import DigestPurpose, keyed_digest, keyed_digests
 from selec.core.object_permissions import permission_id, permissions_by_id
 
@@ -206,23 +206,28 @@ def attach_receipts(exchanges: list[Exchange]) -> None:
 class Scope:
     agency_id: int | None = None
     party_id: int | None = None
+    # A party's scope: the ids of its agencies, as constants in the SQL. Joined by the party's
+    # id instead, PostgreSQL estimates a party's receipts as an average party's and, for the
+    # party that holds a third of them, reads every unread receipt of its agencies before the
+    # first row (96 ms for "only unread" at a million exchanges; 13 ms with the ids).
+    agency_ids: tuple[int, ...] = ()
 
     def receipts(self) -> Q:
         """The receipts (``Recipient`` rows) held by the scope."""
         if self.party_id is not None:
-            return Q(agency__party_id=self.party_id)
+            return Q(agency_id__in=self.agency_ids)
         return Q(agency_id=self.agency_id)
 
     def senders(self) -> Q:
         """The exchanges sent from the scope."""
         if self.party_id is not None:
-            return Q(sender_agency__party_id=self.party_id)
+            return Q(sender_agency_id__in=self.agency_ids)
         return Q(sender_agency_id=self.agency_id)
 
     def senders_of_receipts(self) -> Q:
         """The receipts (``Recipient`` rows) of the exchanges sent from the scope."""
         if self.party_id is not None:
-            return Q(exchange__sender_agency__party_id=self.party_id)
+            return Q(exchange__sender_agency_id__in=self.agency_ids)
         return Q(exchange__sender_agency_id=self.agency_id)
 
     def holds(self, agency_id: int, party_id: int) -> bool:
@@ -237,5 +242,5 @@ def officer_scope(officer: Officer) -> Scope | None:
         return None
     if officer.role == Role.NFP_OFFICER:
         assert officer.agency is not None
-        return Scope(party_id=officer.agency.party_id)
+        return Scope(party_id=officer.agency.party_id, agency_ids=party_agency_ids(officer))
     return Scope(agency_id=officer.agency_id)

@@ -16,7 +16,7 @@ from exchanges.models import ExchangeGroupObjectPermission, Recipient
 from exchanges.policy import Perm
 from exchanges.selectors import Scope, officer_scope
 from exchanges.selectors_inbox import local_day
-from partners.models import Agency, Officer
+from partners.models import Officer
 from partners.selectors import officer_group_ids
 from selec.core.object_permissions import permission_id
 
@@ -51,10 +51,11 @@ DASHBOARD_LIMIT = 20
 def agency_work(
     officer: Officer, *, now: dt.datetime | None = None, limit: int = DASHBOARD_LIMIT
 ) -> AgencyWork | None:
-    """The receipts of the scope on exchanges the officer may see, each list bounded: five
-    queries for an agency's officer, ten for an NFP officer (whose party's agencies are read
-    one by one, see ``_first_of_each_agency``). None for secretariat staff, who hold no
-    receipts."""
+    """The receipts of the scope on exchanges the officer may see, each list bounded: four
+    queries for an agency's officer, eight for an NFP officer (whose party's agencies are read
+    one by one, see ``_first_of_each_agency``), as a request loads the officer (with their
+    groups and their party's agencies; a query more for each otherwise). None for secretariat
+    staff, who hold no receipts."""
     scope = officer_scope(officer)
     if scope is None:
         return None
@@ -120,11 +121,11 @@ def _viewed_by(officer: Officer) -> IsNull:
 
 
 def scope_agency_ids(scope: Scope) -> list[int]:
-    """The agencies whose receipts the scope holds (one query for a party's)."""
+    """The agencies whose receipts the scope holds."""
     if scope.party_id is None:
         assert scope.agency_id is not None
         return [scope.agency_id]
-    return list(Agency.objects.filter(party_id=scope.party_id).values_list("pk", flat=True))
+    return list(scope.agency_ids)
 
 
 def _first_of_each_agency(

@@ -29,15 +29,22 @@ if TYPE_CHECKING:
 
 # Where an officer's group ids are kept for the request (see officer_group_ids).
 _GROUP_IDS = "selec_group_ids"
+# Where the ids of the agencies of the officer's party are kept (see party_agency_ids).
+_PARTY_AGENCY_IDS = "selec_party_agency_ids"
 
 
 def officers_signing_in() -> QuerySet[Officer]:
     """Officers as each request loads the signed-in one (``partners.auth``): with the agency
-    and party nearly every page reads, and the ids of their groups, which every scoped read
-    filters the permission rows by, all in one query."""
+    and party nearly every page reads, the ids of their groups, which every scoped read
+    filters the permission rows by, and the ids of their party's agencies (a National Focal
+    Point's scope), all in one query."""
     memberships = Officer.groups.through.objects.filter(officer_id=OuterRef("pk"))
+    party_agencies = Agency.objects.filter(party_id=OuterRef("agency__party_id")).order_by("pk")
     return Officer._default_manager.select_related("agency__party").annotate(
-        **{_GROUP_IDS: ArraySubquery(memberships.values("group_id"))}
+        **{
+            _GROUP_IDS: ArraySubquery(memberships.values("group_id")),
+            _PARTY_AGENCY_IDS: ArraySubquery(party_agencies.values("pk")),
+        }
     )
 
 
@@ -47,6 +54,18 @@ def officer_group_ids(officer: Officer) -> list[int]:
     if not hasattr(officer, _GROUP_IDS):
         setattr(officer, _GROUP_IDS, list(officer.groups.values_list("pk", flat=True)))
     return getattr(officer, _GROUP_IDS)
+
+
+def party_agency_ids(officer: Officer) -> tuple[int, ...]:
+    """The ids of every agency of the officer's party, closed ones too (none without an
+    agency): loaded with the officer on each request, or read once on first use."""
+    if not hasattr(officer, _PARTY_AGENCY_IDS):
+        ids: list[int] = []
+        if officer.agency is not None:
+            agencies = Agency.objects.filter(party_id=officer.agency.party_id).order_by("pk")
+            ids = list(agencies.values_list("pk", flat=True))
+        setattr(officer, _PARTY_AGENCY_IDS, ids)
+    return tuple(getattr(officer, _PARTY_AGENCY_IDS))
 
 
 def forget_group_ids(officer: Officer) -> None:

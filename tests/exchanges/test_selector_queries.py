@@ -17,8 +17,9 @@ from cases.selectors import cases_visible_to
 from exchanges.models import Exchange, ExchangeGroupObjectPermission, Recipient
 from exchanges.policy import Perm
 from exchanges.selectors_dashboard import agency_work
-from exchanges.selectors_inbox import InboxQuery, inbox_search, local_day
-from partners.models import Officer, Party, PartyStatus
+from exchanges.selectors_inbox import InboxQuery, ReceiptStatus, inbox_search, local_day
+from partners.models import Agency, Officer, Party, PartyStatus
+from partners.selectors import officers_signing_in, party_agency_ids
 from partners.services.party_status import party_change_status
 from selec.core.object_permissions import forget_permission_ids, permission_id
 from tests.exchanges.scenario import send, set_due
@@ -126,8 +127,8 @@ def test_an_nfp_list_takes_the_most_urgent_of_all_the_partys_agencies(
 @pytest.mark.parametrize(
     ("persona", "queries"),
     # An agency's officer: the four lists and the officer's groups (each list checks the
-    # permission as it reads). An NFP officer: also the party's agencies, and each list's
-    # first ids before its rows.
+    # permission as it reads). An NFP officer: also the party's agencies (which a request
+    # loads with the officer, see the test below), and each list's first ids before its rows.
     [("lo_bg", 5), ("nfp_bg", 10)],
 )
 def test_the_dashboard_costs_a_fixed_number_of_queries(
@@ -148,3 +149,34 @@ def test_the_dashboard_costs_a_fixed_number_of_queries(
     assert work.unread.receipts
     assert work.overdue.receipts
     assert work.due_today.receipts
+
+
+def test_a_signed_in_nfp_officer_brings_the_partys_agencies_and_the_inbox_names_them(
+    lo_ro: Officer, nfp_bg: Officer, django_assert_num_queries
+) -> None:
+    # Every list of the dashboard has rows, as in the test above.
+    overdue, due_today, _ = (
+        send(lo_ro, "Bulgarian Police", "Bulgarian Customs Agency") for _ in range(3)
+    )
+    _start, end = local_day(nfp_bg, timezone.now())
+    set_due(Exchange.objects.filter(pk=overdue.pk), timezone.now() - dt.timedelta(hours=1))
+    set_due(Exchange.objects.filter(pk=due_today.pk), end - dt.timedelta(seconds=1))
+    officer = officers_signing_in().get(pk=nfp_bg.pk)  # as each request loads it
+    permission_id("exchanges", Perm.VIEW)
+
+    with django_assert_num_queries(0):
+        agency_ids = party_agency_ids(officer)
+    bulgarian = Agency.objects.filter(party__code="BG").order_by("pk")
+    assert agency_ids == tuple(bulgarian.values_list("pk", flat=True))
+    # The test above's ten, less the officer's groups and the party's agencies.
+    with django_assert_num_queries(8):
+        agency_work(officer)
+    # The scope's receipts and senders by the agencies' ids, constants of the SQL: not by a
+    # join on the party, which PostgreSQL would estimate as an average party's.
+    with CaptureQueriesContext(connection) as captured:
+        inbox_search(officer, InboxQuery(unread=True, status=ReceiptStatus.UNANSWERED))
+    page_query = captured.captured_queries[0]["sql"]
+    assert '"exchanges_recipient"' in page_query
+    assert '"partners_agency"' not in page_query
+    with django_assert_num_queries(3):
+        inbox_search(officer, InboxQuery(overdue=True))
