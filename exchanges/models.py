@@ -212,7 +212,16 @@ class Exchange(models.Model):
             ("export_evidence_exchange", "Export the exchange for use as evidence"),
         ]
         indexes = [
-            models.Index(fields=["-sent_at", "-id"], name="exchange_keyset"),
+            # The inbox's keyset (newest first, the id breaking ties) and the yearly
+            # statistics (analytics.queries), which read a year's exchanges from this index
+            # alone: the metadata they count, never the content. One index for both: the
+            # statistics' own, on the time, cost 54 bytes an exchange more and served nothing
+            # this does not (plans and times compared at a million exchanges).
+            models.Index(
+                fields=["-sent_at", "-id"],
+                include=["kind", "sender_agency", "crime_area", "task_force", "case"],
+                name="exchange_by_time",
+            ),
             models.Index(fields=["sender_agency", "-sent_at"], name="exchange_by_sender"),
             # The inbox's filters, newest first, and the lookups of a thread, a case's messages
             # and a reply's parent: only the rows that have the value are indexed.
@@ -244,13 +253,6 @@ class Exchange(models.Model):
                 fields=["sender_agency", "review_due_on", "id"],
                 condition=Q(review_due_on__isnull=False),
                 name="exchange_review_queue",
-            ),
-            # The yearly statistics (analytics.queries) read a year's exchanges from this
-            # index alone: the metadata they count, never the content.
-            models.Index(
-                fields=["sent_at"],
-                include=["id", "kind", "sender_agency", "crime_area", "task_force", "case"],
-                name="exchange_statistics",
             ),
         ]
         constraints = [
