@@ -26,6 +26,7 @@ from exchanges.inbox import ListedRow
 from exchanges.models import Exchange, ExchangeKind, Priority, Recipient
 from exchanges.selectors_dashboard import Overdue
 from exchanges.selectors_subjects import ListedSubject, Withheld
+from partners.models import Agency
 from selec.core.templatetags.selec_tags import handling_badges, moment
 
 if TYPE_CHECKING:
@@ -135,7 +136,7 @@ def _row_html(listed: ListedRow, words: _Words, *, nfp: bool) -> str:
         listed_subject_html(listed.subject),
         escape(words.kinds.get(exchange.kind, exchange.kind)),
         _sender(exchange),
-        "".join(_AGENCY_ITEM.format(*_agency(r)) for r in exchange.listed_receipts),
+        "".join(_AGENCY_ITEM.format(*_code_and_name(r.agency)) for r in exchange.listed_receipts),
         escape(exchange.crime_area.label),
         _priority(exchange, words),
         handling_badges(exchange.handling_codes),
@@ -143,7 +144,7 @@ def _row_html(listed: ListedRow, words: _Words, *, nfp: bool) -> str:
         _due(exchange, words, overdue=row.overdue),
         "\n".join(
             _RECEIPT_ITEM.format(
-                _RECEIPT_AGENCY.format(*_agency(r)) if row.outgoing or nfp else "",
+                _RECEIPT_AGENCY.format(*_code_and_name(r.agency)) if row.outgoing or nfp else "",
                 words.receipt_states[_receipt_state(r)],
             )
             for r in row.receipts
@@ -185,8 +186,7 @@ def _thread_link(exchange: Exchange) -> str:
 
 
 def _sender(exchange: Exchange) -> str:
-    sender = exchange.sender_agency
-    return _AGENCY.format(escape(sender.party.code), escape(sender.name))
+    return _AGENCY.format(*_code_and_name(exchange.sender_agency))
 
 
 def _priority(exchange: Exchange, words: _Words) -> str:
@@ -201,8 +201,9 @@ def _due(exchange: Exchange, words: _Words, *, overdue: bool) -> str:
     return moment(exchange.due_at) + (words.overdue if overdue else "")
 
 
-def _agency(receipt: Recipient) -> tuple[str, str]:
-    return escape(receipt.agency.party.code), escape(receipt.agency.name)
+def _code_and_name(agency: Agency) -> tuple[str, str]:
+    """An agency as the lists name it: its party's code and its name, escaped."""
+    return escape(agency.party.code), escape(agency.name)
 
 
 def _receipt_state(receipt: Recipient) -> str:
