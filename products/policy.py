@@ -22,7 +22,6 @@ The rules:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -32,7 +31,7 @@ from analytics.policy import Table, statistics_access
 from exchanges.policy import Principal, check_addressees, may_hold
 from partners.models import Role
 from products.models import ProductKind, ProductStatus
-from selec.core.policy_values import AgencyFacts, PolicyError
+from selec.core.policy_values import AgencyFacts, PolicyError, permits
 
 __all__ = ["PolicyError", "Principal"]
 
@@ -205,23 +204,16 @@ class PageOffers:
 
 
 def page_offers(*, status: str, author_id: int, officer_id: int, role: str) -> PageOffers:
-    def allowed(check: Callable[[], None]) -> bool:
-        try:
-            check()
-        except PolicyError:
-            return False
-        return True
-
     return PageOffers(
-        edits=allowed(
+        edits=permits(
             lambda: check_edit(status=status, author_id=author_id, officer_id=officer_id)
         ),
-        reviews=allowed(
+        reviews=permits(
             lambda: check_review(
                 status=status, author_id=author_id, officer_id=officer_id, role=role
             )
         ),
-        withdraws=allowed(lambda: check_withdraw(status=status, role=role)),
+        withdraws=permits(lambda: check_withdraw(status=status, role=role)),
     )
 
 

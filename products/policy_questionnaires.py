@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from partners.models import PartyStatus, Role
 from products.models import ProductKind, ProductStatus
 from products.models_questionnaires import QuestionnaireStatus
-from selec.core.policy_values import PolicyError
+from selec.core.policy_values import PolicyError, permits
 
 # A question's text, and the most a questionnaire asks: it is read and answered by people.
 QUESTION_MAX_LENGTH = 2000
@@ -118,16 +118,25 @@ def author_offers(
     role: str,
     officer_id: int,
     author_id: int,
+    product_kind: str,
     product_status: str,
     questionnaire_status: str,
     answered_parties: int,
 ) -> AuthorOffers:
-    author = works_on_questionnaires(role=role) and officer_id == author_id
-    on_a_draft = author and product_status == ProductStatus.DRAFT
+    """Asked of the checks the services make (``check_author``, ``check_draft_status``)."""
+    writes = permits(
+        lambda: check_author(
+            role=role,
+            officer_id=officer_id,
+            author_id=author_id,
+            product_kind=product_kind,
+            product_status=product_status,
+        )
+    )
     return AuthorOffers(
-        author=author,
-        edits=on_a_draft and questionnaire_status == QuestionnaireStatus.DRAFT,
-        uses_answers=on_a_draft and answered_parties > 0,
+        author=works_on_questionnaires(role=role) and officer_id == author_id,
+        edits=writes and permits(lambda: check_draft_status(questionnaire_status)),
+        uses_answers=writes and answered_parties > 0,
     )
 
 

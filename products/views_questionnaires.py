@@ -248,6 +248,7 @@ def _page(
         role=officer.role,
         officer_id=officer.pk,
         author_id=product.author_id,
+        product_kind=product.kind,
         product_status=product.status,
         questionnaire_status=questionnaire.status,
         answered_parties=page.answered_parties,

@@ -5,6 +5,7 @@ policies of exchanges and cases decide with them, forms and serializers yield th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -96,3 +97,13 @@ class PolicyError(Exception):
     def __init__(self, message: str, *, field: str = "") -> None:
         super().__init__(message)
         self.field = field
+
+
+def permits(check: Callable[[], None]) -> bool:
+    """Whether a rule's check lets the act through: what a page offers is what the services
+    it calls would allow, asked of the same checks."""
+    try:
+        check()
+    except PolicyError:
+        return False
+    return True
