@@ -6,9 +6,13 @@ import datetime as dt
 import re
 import uuid
 import zoneinfo
+from html import escape
 
+import pytest
+from django.conf import settings
 from django.template import Context, Template
 from django.utils import timezone, translation
+from django.utils.dateformat import format as date_format
 
 from selec.core.idempotency import FORM_FIELD
 from selec.core.templatetags.selec_tags import HANDLING_MEANINGS
@@ -56,3 +60,31 @@ def test_handling_badges_are_in_the_active_language_each_time() -> None:
     assert meaning != str(HANDLING_MEANINGS["H2"])
     assert f'title="{meaning}"' in romanian
     assert template.render(Context(context)) == english
+
+
+@pytest.mark.parametrize("language", [code for code, _ in settings.LANGUAGES])
+@pytest.mark.parametrize("style", ["j M Y, H:i", "j M Y", "j M Y, H:i:s", r"\o\n j M {Y}"])
+def test_moment_draws_every_month_as_django_formats_it_in_each_language(
+    language: str, style: str
+) -> None:
+    # The styles are drawn by a template made once per language; Django's formatter is the
+    # reference (a translated month's abbreviation, escaped letters, braces kept as text).
+    days = [dt.datetime(2025, month, 3 + month, month, 4 * month, 59) for month in range(1, 13)]
+    template = Template("{% load selec_tags %}{% moment value style %}")
+
+    with translation.override(language), timezone.override(dt.UTC):
+        for day in days:
+            rendered = template.render(
+                Context({"value": day.replace(tzinfo=dt.UTC), "style": style})
+            )
+            assert f">{escape(date_format(day, style))} UTC</time>" in rendered
+
+
+def test_moment_draws_a_style_it_has_no_template_for_as_django_does() -> None:
+    value = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)
+    template = Template('{% load selec_tags %}{% moment value "l, jS F Y" %}')
+
+    with timezone.override(dt.UTC):
+        rendered = template.render(Context({"value": value}))
+
+    assert ">Sunday, 1st March 2026 UTC</time>" in rendered
