@@ -13,36 +13,39 @@ from __future__ import annotations
 # counted). Parameters: years (distinct, ascending); time_zone (the project's: a year starts
 # at midnight there).
 #
-# All the years in one pass: each source is read once, one index range per year (joining the
-# year to its range gives each row its year without computing it), and every step after that
-# groups by year as well. A live exchange's addressed agencies are read from the receipt index
-# by the exchange's id, so that a year costs its own receipts, never every receipt.
+# All the years in one pass: each source is read once, and every step after that groups by
+# year as well.
 #
 # Membership is taken at each exchange's date. Rather than looking up every party of every
 # exchange in the status history, each year is cut into periods at the days on which some
-# party's status changes (usually none: one period); each period carries the array of the
-# parties that are members throughout it. The status of a day is the change with the latest
-# effective date on or before it (of several changes effective the same day, the one recorded
-# last); a party with no change on or before the day is not a member. Period 0 starts on the
-# year's first day, period n on the year's n-th change day: a day's period is a binary search
-# of the year's change days, made only in a year that has any.
+# party's status changes (usually none: one period per year); each period carries the parties
+# that are members throughout it, and the agencies of the other parties. The status of a day
+# is the change with the latest effective date on or before it (of several changes effective
+# the same day, the one recorded last); a party with no change on or before the day is not a
+# member. Each source is read one index range per period (joining the period to its range
+# gives each row its year and its members without computing anything per row).
 #
-# The exchanges are first grouped, per source, by everything the rules look at (period, kind,
-# crime area, task force, sender, channel of the log or case, recipients): for the imported
-# rows a plain GROUP BY of integers and short strings (the recipients are the id of their
-# RecipientSet) over the covering index, nearly as cheap as the bare count; for the live ones
-# the same by sender agency, case and the array of addressed agencies, mapped to parties and
-# channels only once grouped. The rules then classify those groups, far fewer than the
-# exchanges, and GROUPING SETS give both grains of ExchangeStatistic in one pass.
+# Each live exchange is classified on its own: grouping them first by everything the rules
+# look at (sender, case, the set of addressed agencies...) would reduce nothing, as nearly
+# every exchange differs from every other in one of them. An exchange's addressed agencies
+# are read from the receipt index by the exchange's id (a year costs its own receipts, never
+# every receipt), as one small array from which the rules take what they need: the exchange
+# is between members when its sender's party is a member and none of its agencies is one of
+# the period's outsiders; and each agency stands for its party unless an agency of the same
+# party with a smaller id is addressed too (a party counts once however many of its agencies
+# are addressed). An imported exchange names its parties already; the imported rows are
+# grouped per period by everything the rules look at, its recipients being the id of their
+# RecipientSet, a plain GROUP BY of integers and short strings over the covering index.
 #
-# The result is compared with the stored rows rather than written over them: a row is inserted,
-# updated or deleted only where it differs, so that recomputing an unchanged year (every night,
-# for every year) writes nothing, and each row written is checked against its foreign keys.
+# Both grains come out of one stream: each exchange (or group of imported ones) gives one row
+# without a recipient, which counts it once, then one row per recipient party. The stored rows
+# join that stream, so that one GROUP BY by the combination both counts and compares with what
+# is stored: a row is inserted, updated or deleted only where it differs, so that recomputing
+# an unchanged year (every night, for every year) writes nothing, and each row written is
+# checked against its foreign keys.
 YEARLY_STATISTICS = """
 WITH years AS MATERIALIZED (
     SELECT y.year, y.first_day, y.next_year,
-           make_timestamptz(y.year, 1, 1, 0, 0, 0, %(time_zone)s) AS first_moment,
-           make_timestamptz(y.year + 1, 1, 1, 0, 0, 0, %(time_zone)s) AS next_moment,
            ARRAY(
                SELECT DISTINCT change.effective_from FROM partners_partystatuschange change
                WHERE change.effective_from > y.first_day AND change.effective_from < y.next_year
@@ -63,124 +66,127 @@ status_period AS (
            lead(effective_from) OVER (PARTITION BY party_id ORDER BY effective_from) AS next_day
     FROM status_of_day
 ),
-membership AS MATERIALIZED (
-    SELECT y.year, p.period - 1 AS period,
+periods AS MATERIALIZED (
+    -- A period starts on the year's first day or on a change day and ends at the next one (at
+    -- midnight in the project's time zone for the live exchanges, which are dated by moment).
+    SELECT p.year, p.first_day, p.next_day,
+           p.first_day::timestamp AT TIME ZONE %(time_zone)s AS first_moment,
+           p.next_day::timestamp AT TIME ZONE %(time_zone)s AS next_moment,
+           p.members,
            ARRAY(
-               SELECT s.party_id FROM status_period s
-               WHERE s.status = 'member' AND s.first_day <= p.first_day
-                 AND (s.next_day IS NULL OR s.next_day > p.first_day)
-           ) AS members
-    FROM years y, unnest(y.first_day || y.change_days) WITH ORDINALITY AS p(first_day, period)
+               SELECT agency.id FROM partners_agency agency
+               WHERE agency.party_id <> ALL (p.members)
+           ) AS outsiders
+    FROM (
+        SELECT y.year, d.day AS first_day,
+               lead(d.day, 1, y.next_year) OVER (PARTITION BY y.year ORDER BY d.day) AS next_day,
+               ARRAY(
+                   SELECT s.party_id FROM status_period s
+                   WHERE s.status = 'member' AND s.first_day <= d.day
+                     AND (s.next_day IS NULL OR s.next_day > d.day)
+               ) AS members
+        FROM years y, unnest(y.first_day || y.change_days) AS d(day)
+    ) p
+),
+agency AS MATERIALIZED (
+    -- Each agency's party, and the agencies of that party with smaller ids: an agency stands
+    -- for its party in an exchange that addresses none of them.
+    SELECT agency.id, agency.party_id,
+           ARRAY(
+               SELECT sibling.id FROM partners_agency sibling
+               WHERE sibling.party_id = agency.party_id AND sibling.id < agency.id
+           ) AS earlier_siblings
+    FROM partners_agency agency
 ),
 live AS (
-    SELECT year, period, kind, crime_area_id, task_force_id, sender_agency_id, case_id,
-           agencies, count(*) AS exchanges
-    FROM (
-        SELECT y.year,
-               CASE WHEN cardinality(y.change_days) = 0 THEN 0
-                    ELSE width_bucket((e.sent_at AT TIME ZONE %(time_zone)s)::date, y.change_days)
-               END AS period,
-               CASE WHEN e.kind = 'request' THEN 'request' ELSE 'information' END AS kind,
-               e.crime_area_id, e.task_force_id, e.sender_agency_id, e.case_id,
-               -- The agencies the sender addressed (forwards later on are not new exchanges),
-               -- from the receipt index alone and in its order, so that the same agencies
-               -- give the same array. A subquery here rather than a lateral join, which the
-               -- planner would wrap in a cache keyed by the exchange: never a hit.
-               ARRAY(
-                   SELECT r.agency_id
-                   FROM exchanges_recipient r
-                   WHERE r.exchange_id = e.id AND r.via = 'addressed'
-               ) AS agencies
-        FROM years y
-        JOIN exchanges_exchange e ON e.sent_at >= y.first_moment AND e.sent_at < y.next_moment
-    ) x
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
-),
-recipient_parties AS MATERIALIZED (
-    -- Each distinct set of addressed agencies as the parties it reaches, each once (several
-    -- agencies of a party count as one): a handful of sets, whatever the number of exchanges,
-    -- each mapped once (materialised, or the mapping would run for every group).
-    SELECT sets.agencies,
+    SELECT p.year, p.members, p.outsiders,
+           CASE WHEN e.kind = 'request' THEN 'request' ELSE 'information' END AS kind,
+           e.crime_area_id, e.task_force_id, e.sender_agency_id, e.case_id,
+           -- The agencies the sender addressed (forwards later on are not new exchanges),
+           -- from the receipt index alone. A subquery here rather than a lateral join, which
+           -- the planner would wrap in a cache keyed by the exchange: never a hit.
            ARRAY(
-               SELECT DISTINCT agency.party_id FROM partners_agency agency
-               WHERE agency.id = ANY (sets.agencies)
-           ) AS parties
-    FROM (SELECT DISTINCT agencies FROM live) sets
+               SELECT r.agency_id
+               FROM exchanges_recipient r
+               WHERE r.exchange_id = e.id AND r.via = 'addressed'
+           ) AS agencies
+    FROM periods p
+    JOIN exchanges_exchange e ON e.sent_at >= p.first_moment AND e.sent_at < p.next_moment
+    -- OFFSET 0 keeps this a query of its own, so that the array is read once per exchange:
+    -- merged into the next steps, its subquery would run again wherever they use it.
+    OFFSET 0
 ),
-alike AS (
-    SELECT i.year, i.period, i.kind, i.crime_area_id, i.task_force_id, i.sender_party_id,
-           i.channel, recipients.party_ids AS recipients, i.exchanges
-    FROM (
-        SELECT y.year,
-               CASE WHEN cardinality(y.change_days) = 0 THEN 0
-                    ELSE width_bucket(i.date, y.change_days)
-               END AS period,
-               i.kind, i.crime_area_id, i.task_force_id, i.sender_party_id, i.channel,
-               i.recipients_id, count(*) AS exchanges
-        FROM years y
-        JOIN analytics_importedexchange i ON i.date >= y.first_day AND i.date < y.next_year
-        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
-    ) i
-    JOIN analytics_recipientset recipients ON recipients.id = i.recipients_id
-    UNION ALL
-    SELECT x.year, x.period, x.kind, x.crime_area_id, x.task_force_id, sender.party_id,
-           CASE WHEN c.kind = 'regional_operation' THEN 'regional_operation' ELSE 'daily' END,
-           recipients.parties, x.exchanges
+live_classified AS (
+    SELECT x.year, x.kind, x.crime_area_id, x.task_force_id, sender.party_id AS sender_party_id,
+           sender.party_id = ANY (x.members) AS sender_is_member,
+           CASE
+               WHEN c.kind = 'regional_operation' THEN 'regional_operations'
+               WHEN sender.party_id = ANY (x.members) AND NOT x.agencies && x.outsiders
+                   THEN 'members_daily'
+               ELSE 'members_observers'
+           END AS channel,
+           x.agencies
     FROM live x
     JOIN partners_agency sender ON sender.id = x.sender_agency_id
     LEFT JOIN cases_case c ON c.id = x.case_id
-    JOIN recipient_parties recipients ON recipients.agencies = x.agencies
+    -- Classified once per exchange: the next step gives each exchange several rows, and
+    -- would otherwise classify it again for each.
+    OFFSET 0
 ),
-classified AS (
-    SELECT a.year, a.kind, a.crime_area_id, a.task_force_id, a.sender_party_id, a.recipients,
-           a.exchanges,
-           a.sender_party_id = ANY (m.members) AS sender_is_member,
+imported_classified AS (
+    SELECT p.year, i.kind, i.crime_area_id, i.task_force_id, i.sender_party_id,
+           i.sender_party_id = ANY (p.members) AS sender_is_member,
            CASE
-               WHEN a.channel = 'regional_operation' THEN 'regional_operations'
-               WHEN a.sender_party_id = ANY (m.members) AND a.recipients <@ m.members
+               WHEN i.channel = 'regional_operation' THEN 'regional_operations'
+               WHEN i.sender_party_id = ANY (p.members) AND recipients.party_ids <@ p.members
                    THEN 'members_daily'
                ELSE 'members_observers'
-           END AS channel
-    FROM alike a
-    JOIN membership m ON m.year = a.year AND m.period = a.period
-),
-computed AS MATERIALIZED (
-    -- One row per recipient party of each group; the first recipient's row stands for the
-    -- group's exchanges in the grain that counts each exchange once.
-    SELECT c.year, c.crime_area_id, c.kind, c.channel, c.sender_party_id, c.sender_is_member,
-           r.party_id AS recipient_party_id, c.task_force_id,
-           CASE
-               WHEN GROUPING(r.party_id) = 1
-                   THEN sum(c.exchanges) FILTER (WHERE coalesce(r.position, 1) = 1)
-               ELSE sum(c.exchanges)
-           END AS exchanges
-    FROM classified c
-    LEFT JOIN LATERAL unnest(c.recipients) WITH ORDINALITY AS r(party_id, position) ON true
-    GROUP BY GROUPING SETS (
-        (c.year, c.crime_area_id, c.kind, c.channel, c.sender_party_id, c.sender_is_member,
-         c.task_force_id),
-        (c.year, c.crime_area_id, c.kind, c.channel, c.sender_party_id, c.sender_is_member,
-         c.task_force_id, r.party_id)
-    )
-    HAVING GROUPING(r.party_id) = 1 OR r.party_id IS NOT NULL
+           END AS channel,
+           recipients.party_ids, i.exchanges
+    FROM periods p
+    CROSS JOIN LATERAL (
+        SELECT i.kind, i.crime_area_id, i.task_force_id, i.sender_party_id, i.channel,
+               i.recipients_id, count(*)::int AS exchanges
+        FROM analytics_importedexchange i
+        WHERE i.date >= p.first_day AND i.date < p.next_day
+        GROUP BY 1, 2, 3, 4, 5, 6
+    ) i
+    JOIN analytics_recipientset recipients ON recipients.id = i.recipients_id
 ),
 compared AS MATERIALIZED (
     -- Each combination once, with its computed count and its stored row, if any: a stored row
     -- is kept when its count is right, updated when not, and deleted when the combination is
     -- no longer computed, so that an unchanged year writes nothing. (GROUP BY takes NULL keys
-    -- as equal, as the unique constraint does.)
+    -- as equal, as the unique constraint does; the columns of the three branches have the
+    -- same types, so that they make one Append.)
     SELECT year, crime_area_id, kind, channel, sender_party_id, sender_is_member,
            recipient_party_id, task_force_id,
-           max(exchanges) FILTER (WHERE stored_id IS NULL) AS exchanges,
+           sum(exchanges) FILTER (WHERE stored_id IS NULL) AS exchanges,
            max(stored_id) AS stored_id,
            max(exchanges) FILTER (WHERE stored_id IS NOT NULL) AS stored_exchanges
     FROM (
-        SELECT year, crime_area_id, kind, channel, sender_party_id, sender_is_member,
-               recipient_party_id, task_force_id, exchanges, NULL::bigint AS stored_id
-        FROM computed
+        -- Live: a row without an agency (the exchange, once), then one per agency that stands
+        -- for its party.
+        SELECT x.year, x.crime_area_id, x.kind, x.channel, x.sender_party_id,
+               x.sender_is_member, agency.party_id AS recipient_party_id, x.task_force_id,
+               1 AS exchanges, NULL::bigint AS stored_id
+        FROM (
+            SELECT lc.*, unnest(array_prepend(NULL::bigint, lc.agencies)) AS agency_id
+            FROM live_classified lc
+        ) x
+        LEFT JOIN agency ON agency.id = x.agency_id
+        WHERE x.agency_id IS NULL OR NOT x.agencies && agency.earlier_siblings
         UNION ALL
-        SELECT year, crime_area_id, kind, channel, sender_party_id, sender_is_member,
-               recipient_party_id, task_force_id, exchanges, id
+        -- Imported: a row without a party (the group, once), then one per party.
+        SELECT x.year, x.crime_area_id, x.kind, x.channel, x.sender_party_id,
+               x.sender_is_member, x.party_id, x.task_force_id, x.exchanges, NULL
+        FROM (
+            SELECT ic.*, unnest(array_prepend(NULL::bigint, ic.party_ids)) AS party_id
+            FROM imported_classified ic
+        ) x
+        UNION ALL
+        SELECT year::int, crime_area_id, kind::text, channel::text, sender_party_id,
+               sender_is_member, recipient_party_id, task_force_id, exchanges, id
         FROM analytics_exchangestatistic
         WHERE year = ANY (%(years)s::int[])
     ) both_sides
@@ -209,7 +215,8 @@ removed AS (
 per_year AS (
     SELECT year, count(*) AS rows,
            coalesce(sum(exchanges) FILTER (WHERE recipient_party_id IS NULL), 0) AS exchanges
-    FROM computed
+    FROM compared
+    WHERE exchanges IS NOT NULL
     GROUP BY year
 )
 SELECT y.year, coalesce(per_year.rows, 0)::bigint, coalesce(per_year.exchanges, 0)::bigint

@@ -379,6 +379,61 @@ def test_live_exchanges_are_counted_by_the_rules(
     assert kinds == Counter({"request": 3, "information": 3})
 
 
+def test_a_party_counts_once_per_exchange_whichever_of_its_agencies_are_addressed(
+    lo_ro: Officer,
+) -> None:
+    day = dt.date(2024, 3, 5)
+    for agencies in (
+        ("Bulgarian Customs Agency",),
+        ("Bulgarian Police", "Bulgarian Customs Agency", "National Focal Point of Bulgaria"),
+        ("National Focal Point of Bulgaria", "Hungarian Police"),
+    ):
+        _sent_at(send(lo_ro, *agencies, attachments=()), day)
+    statistics_compute(year=2024)
+
+    received: Counter = Counter()
+    for party, n in ExchangeStatistic.objects.filter(
+        year=2024, recipient_party__isnull=False
+    ).values_list("recipient_party__code", "exchanges"):
+        received[party] += n
+    assert received == Counter({"BG": 3, "HU": 1})
+    assert _channels(2024) == Counter({"members_daily": 3})
+
+
+def test_an_exchange_with_no_addressed_recipient_counts_once_and_for_no_party(
+    lo_ro: Officer,
+) -> None:
+    # Only the receipts the sender addressed count; a forwarded one makes no new recipient.
+    exchange = _sent_at(send(lo_ro, "Police of Austria", attachments=()), dt.date(2023, 4, 2))
+    exchange.recipients.update(via="forwarded")
+    statistics_compute(year=2023)
+
+    assert _channels(2023) == Counter({"members_daily": 1})
+    assert not ExchangeStatistic.objects.filter(year=2023, recipient_party__isnull=False).exists()
+
+
+def test_a_sender_is_a_member_until_midnight_of_the_day_its_status_changes(
+    lo_bg: Officer, directory_admin: Officer
+) -> None:
+    party_change_status(
+        actor=directory_admin,
+        party=Party.objects.get(code="BG"),
+        status="observer",
+        effective_from=dt.date(2025, 6, 1),
+        note="Left the Convention",
+    )
+    for moment in (dt.datetime(2025, 5, 31, 23, 30), dt.datetime(2025, 6, 1, 0, 30)):
+        exchange = send(lo_bg, "Romanian Police", attachments=())
+        Exchange.objects.filter(pk=exchange.pk).update(sent_at=moment.replace(tzinfo=BUCHAREST))
+    statistics_compute(year=2025)
+
+    once = ExchangeStatistic.objects.filter(year=2025, recipient_party__isnull=True)
+    assert sorted(once.values_list("channel", "sender_is_member", "exchanges")) == [
+        ("members_daily", True, 1),
+        ("members_observers", False, 1),
+    ]
+
+
 def test_an_exchange_counts_in_the_year_of_its_date_at_headquarters(lo_ro: Officer) -> None:
     # 22:30 UTC on 31 December is already New Year's Day in Bucharest (UTC+2).
     new_year = send(lo_ro, "Bulgarian Police", attachments=())
