@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import TypedDict
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet
+from django.db.models.lookups import Exact, In
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
@@ -224,11 +225,15 @@ class Scope:
             return Q(sender_agency_id__in=self.agency_ids)
         return Q(sender_agency_id=self.agency_id)
 
-    def senders_of_receipts(self) -> Q:
-        """The receipts (``Recipient`` rows) of the exchanges sent from the scope."""
+    def sent_the_outer_exchange(self) -> Q:
+        """In a subquery of receipts (``Recipient`` rows) run for each exchange of an outer
+        query: that exchange was sent from the scope. Its sender is read from the outer row
+        (which the inbox's indexes carry), not by joining each receipt's exchange: the join
+        read the exchange's row again for every entry the inbox walked past."""
+        sender = OuterRef("sender_agency_id")
         if self.party_id is not None:
-            return Q(exchange__sender_agency_id__in=self.agency_ids)
-        return Q(exchange__sender_agency_id=self.agency_id)
+            return Q(In(sender, self.agency_ids))
+        return Q(Exact(sender, self.agency_id))
 
     def holds(self, agency_id: int, party_id: int) -> bool:
         if self.party_id is not None:

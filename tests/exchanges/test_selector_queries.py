@@ -6,6 +6,7 @@ the pages; here the shape of their queries is pinned)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -68,8 +69,58 @@ def test_a_deep_page_starts_its_index_scan_at_the_cursor(lo_ro: Officer) -> None
         send(lo_ro, "Bulgarian Police")
     first = inbox_search(lo_ro, InboxQuery(), limit=1)
     sql = _sql_of(lambda: inbox_search(lo_ro, InboxQuery(), after=first.last))
-    # A bound on the sort column alone, beside the (column, id) disjunction.
-    assert '"exchanges_exchange"."sent_at" <= ' in sql
+    # A bound on the sort column alone, beside the (column, id) disjunction, in the query that
+    # walks the index for the page's ids (the subquery: its table's alias is Django's "V0").
+    assert 'V0."sent_at" <= ' in sql
+
+
+def _page_query(officer: Officer, query: InboxQuery, *, limit: int = 50) -> str:
+    with CaptureQueriesContext(connection) as captured:
+        inbox_search(officer, query, limit=limit)
+    return next(
+        q["sql"] for q in captured.captured_queries if q["sql"].startswith('SELECT "exchanges_')
+    )
+
+
+def test_a_page_walks_for_the_ids_of_its_rows_before_it_reads_a_row(lo_ro: Officer) -> None:
+    send(lo_ro, "Bulgarian Police")
+    sql = _page_query(lo_ro, InboxQuery(crime_area="drugs"), limit=10)
+    # The walk (permission rows, filters, order, limit) selects ids only, so that the index
+    # serving the order answers it without reading the rows it passes; the page's rows are
+    # read by id.
+    walk = re.search(
+        r'WHERE "exchanges_exchange"\."id" IN \(SELECT V0\."id" AS "pk" '
+        r'FROM "exchanges_exchange" V0 WHERE (.*) LIMIT 11\) ORDER BY',
+        sql,
+    )
+    assert walk is not None, sql
+    assert '"exchanges_exchangegroupobjectpermission"' in walk.group(1)
+    assert "crime_area_id" in walk.group(1)
+
+
+@pytest.mark.parametrize("persona", ["lo_ro", "nfp_bg"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        InboxQuery(status=ReceiptStatus.ANSWERED),
+        InboxQuery(status=ReceiptStatus.UNANSWERED),
+        InboxQuery(status=ReceiptStatus.UNREAD),
+        InboxQuery(overdue=True),
+    ],
+)
+def test_a_receipt_state_filter_takes_the_sender_from_the_row_walked(
+    request, persona: str, query: InboxQuery
+) -> None:
+    officer = request.getfixturevalue(persona)
+    receipts = re.search(
+        r'EXISTS\(SELECT 1 AS "a" FROM "exchanges_recipient" U0 (.*?) LIMIT 1\)',
+        _page_query(officer, query),
+    )
+    assert receipts is not None
+    # What the scope sent is told by the walked row's sender (the index carries it), not by
+    # joining each receipt's exchange, which read that exchange's row again for every entry.
+    assert 'V0."sender_agency_id"' in receipts.group(1)
+    assert '"exchanges_exchange"' not in receipts.group(1)
 
 
 def test_the_dashboard_leaves_out_a_receipt_whose_view_was_withdrawn(
