@@ -15,6 +15,7 @@ import warnings
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -155,3 +156,15 @@ def _create_database_once(server, name: str) -> None:  # type: ignore[no-untyped
     except Exception as exc:  # another process may have created it a moment ago
         if "already exists" not in str(exc):
             raise
+
+
+def with_session_settings(database: dict[str, Any], **values: object) -> dict[str, Any]:
+    """``database`` (Django's settings of one connection) with PostgreSQL settings for each
+    of its sessions, sent with the connection's start (libpq's ``options``: no statement,
+    no round trip). Settings the database's URL gives already (``?options=-c ...``) come
+    after these, so that a deployment's own choice wins."""
+    options = dict(database.get("OPTIONS") or {})
+    ours = " ".join(f"-c {name}={value}" for name, value in values.items())
+    given = str(options.get("options") or "").strip()
+    options["options"] = f"{ours} {given}".strip()
+    return {**database, "OPTIONS": options}

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 
-from selec.environment import Mode, parse_keyring, read_secret
+from selec.environment import Mode, parse_keyring, read_secret, with_session_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = base64.b64encode(b"k" * 32).decode()
@@ -152,3 +153,27 @@ def test_a_new_audit_key_may_not_take_a_previous_key_s_id() -> None:
     result = _manage(env, "check")
     assert result.returncode != 0
     assert "AUDIT_CHAIN_KEY_ID names a previous key" in result.stderr
+
+
+def test_session_settings_go_with_the_connection_s_start_and_the_url_s_own_win() -> None:
+    options = {"connect_timeout": 5, "options": "-c work_mem=8MB"}
+    given = {"NAME": "selec", "OPTIONS": options}
+
+    database = with_session_settings(given, max_parallel_workers_per_gather=0)
+
+    assert database["OPTIONS"] == {
+        "connect_timeout": 5,
+        "options": "-c max_parallel_workers_per_gather=0 -c work_mem=8MB",
+    }
+    assert options["options"] == "-c work_mem=8MB"  # the caller's left as it was
+    assert with_session_settings({"NAME": "selec"}, jit="off")["OPTIONS"] == {
+        "options": "-c jit=off"
+    }
+
+
+@pytest.mark.django_db
+def test_the_application_s_sessions_run_no_parallel_query() -> None:
+    # The pages' statements are short: workers would cost more than they save (settings.py).
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone() == ("0",)
