@@ -6,7 +6,6 @@ import datetime as dt
 import functools
 import uuid
 from collections.abc import Callable
-from functools import partial
 from html import escape
 
 from django import template
@@ -80,7 +79,7 @@ def _style_drawer(language: str | None, style: str) -> Callable[[dt.datetime], s
         else:
             return None
     months = [""] + [str(MONTHS_3[month]).title() for month in range(1, 13)]
-    return partial(_drawn, "".join(template), months)
+    return functools.partial(_drawn, "".join(template), months)
 
 
 def _drawn(template: str, months: list[str], moment: dt.datetime) -> str:
