@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, pgettext
 
 from exchanges.inbox import ListedRow
-from exchanges.models import Exchange, ExchangeKind, Priority, Recipient
+from exchanges.models import Exchange, ExchangeKind, ListedReceipt, Priority, Recipient
 from exchanges.selectors_dashboard import Overdue
 from exchanges.selectors_subjects import ListedSubject, Withheld
 from partners.models import Agency
@@ -206,7 +206,7 @@ def _code_and_name(agency: Agency) -> tuple[str, str]:
     return escape(agency.party.code), escape(agency.name)
 
 
-def _receipt_state(receipt: Recipient) -> str:
+def _receipt_state(receipt: ListedReceipt) -> str:
     """How far the receipt has gone, the furthest step named."""
     if receipt.answered_at:
         return "answered"

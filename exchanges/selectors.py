@@ -5,7 +5,7 @@ exchange that does not exist."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TypedDict
 
 from django.core.exceptions import PermissionDenied
@@ -14,7 +14,13 @@ from django.db.models.lookups import Exact, In
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
-from exchanges.models import Attachment, Exchange, ExchangeGroupObjectPermission, Recipient
+from exchanges.models import (
+    Attachment,
+    Exchange,
+    ExchangeGroupObjectPermission,
+    ListedReceipt,
+    Recipient,
+)
 from exchanges.policy import Perm
 from partners.models import Agency, Officer, Role
 from partners.selectors import officer_group_ids, party_agency_ids
@@ -178,21 +184,31 @@ def exchange_for_api(
 
 
 def attach_receipts(exchanges: list[Exchange]) -> None:
-    """Give each exchange its receipts, in order, as ``listed_receipts``, and the sender's and
-    each recipient's agency with its party: two queries whatever the number of exchanges.
-    One instance per agency named, not one per mention: a page names a few dozen agencies on
-    hundreds of rows, and building model instances is most of what a page costs in Python."""
-    listed: dict[int, list[Recipient]] = {exchange.pk: [] for exchange in exchanges}
-    for receipt in Recipient.objects.filter(exchange_id__in=listed).order_by("pk"):
-        listed[receipt.exchange_id].append(receipt)
-    named = {e.sender_agency_id for e in exchanges}
-    named.update(r.agency_id for receipts in listed.values() for r in receipts)
+    """Give each exchange its receipts, in order, as ``listed_receipts`` (read-only
+    ``ListedReceipt`` values, not model instances), and the sender's and each recipient's
+    agency with its party: two queries whatever the number of exchanges. One instance per
+    agency named, not one per mention: a page names a few dozen agencies on hundreds of rows,
+    and building model instances is most of what a page costs in Python."""
+    receipts = list(
+        Recipient.objects.filter(exchange_id__in=[exchange.pk for exchange in exchanges])
+        .order_by("pk")
+        .values(*_LISTED_COLUMNS)
+    )
+    named = {exchange.sender_agency_id for exchange in exchanges}
+    named.update(receipt["agency_id"] for receipt in receipts)
     agencies = Agency.objects.select_related("party").in_bulk(named)
+    listed: dict[int, list[ListedReceipt]] = {exchange.pk: [] for exchange in exchanges}
+    for receipt in receipts:
+        listed[receipt["exchange_id"]].append(
+            ListedReceipt(**receipt, agency=agencies[receipt["agency_id"]])
+        )
     for exchange in exchanges:
         exchange.sender_agency = agencies[exchange.sender_agency_id]
         exchange.listed_receipts = listed[exchange.pk]
-        for receipt in exchange.listed_receipts:
-            receipt.agency = agencies[receipt.agency_id]
+
+
+# The receipt's columns a ``ListedReceipt`` holds (its agency is the one loaded for the page).
+_LISTED_COLUMNS = tuple(field.name for field in fields(ListedReceipt) if field.name != "agency")
 
 
 # --- The officer's scope --------------------------------------------------------------------

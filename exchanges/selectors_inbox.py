@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from exchanges.models import Exchange, ExchangeKind, Recipient, SavedInboxFilter
+from exchanges.models import Exchange, ExchangeKind, ListedReceipt, Recipient, SavedInboxFilter
 from exchanges.selectors import Scope, attach_receipts, exchanges_visible_to, officer_scope
 from partners.models import Officer
 from taskforces.models import CrimeArea, TaskForce
@@ -87,7 +87,7 @@ class InboxRow:
     outgoing: bool
     # The receipts the officer follows: every recipient's on what the scope sent, the scope's
     # own on what it received (not how other recipients handle it).
-    receipts: list[Recipient]
+    receipts: list[ListedReceipt]
     overdue: bool
 
 

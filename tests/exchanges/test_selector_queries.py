@@ -17,6 +17,7 @@ from cases.policy import CasePerm
 from cases.selectors import cases_visible_to
 from exchanges.models import Exchange, ExchangeGroupObjectPermission, Recipient
 from exchanges.policy import Perm
+from exchanges.selectors import attach_receipts
 from exchanges.selectors_dashboard import agency_work
 from exchanges.selectors_inbox import InboxQuery, ReceiptStatus, inbox_search, local_day
 from partners.models import Agency, Officer, Party, PartyStatus
@@ -231,3 +232,32 @@ def test_a_signed_in_nfp_officer_brings_the_partys_agencies_and_the_inbox_names_
     assert '"partners_agency"' not in page_query
     with django_assert_num_queries(3):
         inbox_search(officer, InboxQuery(overdue=True))
+
+
+def test_listed_receipts_carry_the_stored_receipts_and_share_one_agency_each(
+    lo_ro: Officer, django_assert_num_queries
+) -> None:
+    first = send(lo_ro, "Bulgarian Police", "Turkish Customs")
+    second = send(lo_ro, "Bulgarian Police")
+    Recipient.objects.filter(exchange=first, agency__name="Bulgarian Police").update(
+        read_at=timezone.now(), acknowledged_at=timezone.now()
+    )
+    exchanges = list(Exchange.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk"))
+
+    with django_assert_num_queries(2):  # the receipts, then the agencies with their parties
+        attach_receipts(exchanges)
+
+    columns = ("exchange_id", "agency_id", "via", "delivered_at", "read_at", "acknowledged_at")
+    for exchange in exchanges:
+        stored = Recipient.objects.filter(exchange=exchange).order_by("pk")
+        assert [
+            tuple(getattr(receipt, column) for column in columns)
+            for receipt in exchange.listed_receipts
+        ] == list(stored.values_list(*columns))
+        assert all(r.agency.pk == r.agency_id for r in exchange.listed_receipts)
+    bulgarian = [
+        r.agency for e in exchanges for r in e.listed_receipts if r.agency.party.code == "BG"
+    ]
+    assert len(bulgarian) == 2
+    assert bulgarian[0] is bulgarian[1]  # one instance per agency named on the page
+    assert exchanges[0].sender_agency is exchanges[1].sender_agency
