@@ -251,6 +251,13 @@ class Scope:
             return Q(In(sender, self.agency_ids))
         return Q(Exact(sender, self.agency_id))
 
+    def held_agency_ids(self) -> tuple[int, ...]:
+        """The agencies whose receipts the scope holds."""
+        if self.party_id is not None:
+            return self.agency_ids
+        assert self.agency_id is not None
+        return (self.agency_id,)
+
     def holds(self, agency_id: int, party_id: int) -> bool:
         if self.party_id is not None:
             return party_id == self.party_id

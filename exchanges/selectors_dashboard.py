@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from exchanges.models import ExchangeGroupObjectPermission, Recipient
 from exchanges.policy import Perm
-from exchanges.selectors import Scope, officer_scope
+from exchanges.selectors import officer_scope
 from exchanges.selectors_inbox import local_day
 from partners.models import Officer
 from partners.selectors import officer_group_ids
@@ -69,7 +69,7 @@ def agency_work(
     receipts = Recipient.objects.filter(scope.receipts()).filter(_viewed_by(officer))
     open_requests = receipts.filter(awaits_answer=True, answered_at__isnull=True)
     start, end = local_day(officer, now)
-    agency_ids = scope_agency_ids(scope)
+    agency_ids = scope.held_agency_ids()
 
     def first(candidates: QuerySet[Recipient]) -> WorkList:
         if len(agency_ids) > 1:
@@ -120,16 +120,11 @@ def _viewed_by(officer: Officer) -> IsNull:
     )
 
 
-def scope_agency_ids(scope: Scope) -> list[int]:
-    """The agencies whose receipts the scope holds."""
-    if scope.party_id is None:
-        assert scope.agency_id is not None
-        return [scope.agency_id]
-    return list(scope.agency_ids)
-
-
 def _first_of_each_agency(
-    candidates: QuerySet[Recipient], agency_ids: list[int], ordering: tuple[str, ...], count: int
+    candidates: QuerySet[Recipient],
+    agency_ids: tuple[int, ...],
+    ordering: tuple[str, ...],
+    count: int,
 ) -> list[int]:
     """The ids of the first ``count`` candidates in ``ordering``, found as the first ``count``
     of each agency in one query: each is an ordered scan of an index led by the agency, which

@@ -112,11 +112,14 @@ class InboxPage:
         return self.position(self.rows[-1]) if self.rows else None
 
 
+def _row_has_receipt(where: Q) -> Exists:
+    """The exchange of the outer row has a receipt that meets ``where``."""
+    return Exists(Recipient.objects.filter(exchange=OuterRef("pk")).filter(where))
+
+
 def _receipts_exist(scope: Scope, condition: Q) -> Exists:
     """A receipt of the scope's own meets the condition."""
-    return Exists(
-        Recipient.objects.filter(exchange=OuterRef("pk")).filter(condition & scope.receipts())
-    )
+    return _row_has_receipt(condition & scope.receipts())
 
 
 def _followed_receipts(scope: Scope, condition: Q, on_sent: Q | None = None) -> Q:
@@ -129,10 +132,9 @@ def _followed_receipts(scope: Scope, condition: Q, on_sent: Q | None = None) -> 
     of every agency, read before the first row), where this one is probed by exchange, row
     by row down the page's index, and stops with the page."""
     sent = condition if on_sent is None else on_sent
-    receipts = Recipient.objects.filter(exchange=OuterRef("pk")).filter(
-        (condition & scope.receipts()) | (sent & scope.sent_the_outer_exchange())
+    return Q(
+        _row_has_receipt((condition & scope.receipts()) | (sent & scope.sent_the_outer_exchange()))
     )
-    return Q(Exists(receipts))
 
 
 # A receipt of a request not answered yet (``Recipient.awaits_answer`` copies the exchange's

@@ -59,6 +59,11 @@ def works_on_questionnaires(*, role: str) -> bool:
     return role == Role.ANALYST
 
 
+def is_questionnaire_author(*, role: str, officer_id: int, author_id: int) -> bool:
+    """The analyst who wrote the threat assessment the questionnaire belongs to."""
+    return works_on_questionnaires(role=role) and officer_id == author_id
+
+
 def answers_questionnaires(*, role: str, party_status: str | None) -> bool:
     """The list of open questionnaires (the menu's entry): NFP officers of a member state."""
     return role == Role.NFP_OFFICER and party_status is not None and contributes(party_status)
@@ -134,7 +139,7 @@ def author_offers(
         )
     )
     return AuthorOffers(
-        author=works_on_questionnaires(role=role) and officer_id == author_id,
+        author=is_questionnaire_author(role=role, officer_id=officer_id, author_id=author_id),
         edits=writes and permits(lambda: check_draft_status(questionnaire_status)),
         uses_answers=writes and answered_parties > 0,
     )
@@ -188,7 +193,7 @@ def check_draft_status(status: str) -> None:
 
 def check_close(*, role: str, officer_id: int, author_id: int, status: str) -> None:
     """The author closes a sent questionnaire before its deadline (a draft is simply kept)."""
-    if not works_on_questionnaires(role=role) or officer_id != author_id:
+    if not is_questionnaire_author(role=role, officer_id=officer_id, author_id=author_id):
         raise PolicyError(_("Only the author of the threat assessment closes its questionnaires."))
     if status != QuestionnaireStatus.SENT:
         raise PolicyError(_("Only a questionnaire that was sent, and is still open, is closed."))
