@@ -8,6 +8,13 @@ timeouts, no retry, and a circuit breaker: after a failure, the process skips pu
 ``BROKER_PUBLISH_PAUSE`` seconds (logged once), so that a hung broker costs one request the
 timeout and the others nothing. Every task queued this way has a periodic catch-up that
 queues what was skipped (docs/background-work.md).
+
+A task that works on whatever is committed when it starts (the audit sealer) is queued
+*unless waiting*: a flag in the broker's Redis says a run is queued and has not started; a
+commit that finds it raised queues nothing, since that run will see its rows. The run lowers
+the flag first thing (``lower_waiting_flag``), so a commit after that queues the next run. The
+flag expires after ``WAITING_FLAG_SECONDS``, so a run whose message was lost holds later
+commits back no longer than that (the periodic run seals meanwhile).
 """
 
 from __future__ import annotations
@@ -17,8 +24,11 @@ import os
 import threading
 import time
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+import redis
 from django.conf import settings
 from kombu import Connection
 from kombu.exceptions import OperationalError
@@ -29,6 +39,15 @@ if TYPE_CHECKING:
     from celery import Celery, Task
 
 logger = logging.getLogger("selec.celery")
+
+# How long a raised waiting flag stands at most (see the module): no longer than the periodic
+# run's interval, so that a lost run delays no commit's work more than the periodic one does.
+WAITING_FLAG_SECONDS = 60
+
+
+def waiting_flag_key(task_name: str) -> str:
+    """The Redis key of the task's waiting flag (under the broker's key prefix, if any)."""
+    return f"selec:waiting:{task_name}"
 
 
 class AfterCommitPublisher:
@@ -44,8 +63,9 @@ class AfterCommitPublisher:
     def paused(self) -> bool:
         return time.monotonic() < self._paused_until
 
-    def publish(self, task: Task, args: Any, kwargs: Any) -> bool:
-        """Queue ``task.apply_async(*args, **kwargs)``; return whether the broker took it.
+    def publish(self, task: Task, args: Any, kwargs: Any, *, unless_waiting: bool = False) -> bool:
+        """Queue ``task.apply_async(*args, **kwargs)``; return whether the broker took it (or,
+        ``unless_waiting``, already holds a run that has not started: see the module).
 
         Never raises for a broker fault and never waits on the broker much longer than
         ``BROKER_PUBLISH_TIMEOUT``; in-process execution (no broker configured) runs the task
@@ -60,6 +80,8 @@ class AfterCommitPublisher:
         connection = self._connection()
         started = time.monotonic()
         try:
+            if unless_waiting and not _raise_waiting_flag(connection, task.name):
+                return True
             task.apply_async(*args, connection=connection, retry=False, **kwargs)
         except (OperationalError, *connection.connection_errors, *connection.channel_errors) as exc:
             self._drop_connection()
@@ -69,6 +91,27 @@ class AfterCommitPublisher:
             # The request's access line says how long it waited on the broker (broker_ms).
             record_wait("broker", time.monotonic() - started)
         return True
+
+    def lower_waiting_flag(self, task_name: str) -> None:
+        """Said by a run of a task queued ``unless_waiting`` before it reads anything: the
+        commits from now on queue the next run. A broker fault is logged, not raised: the
+        flag then expires by itself (``WAITING_FLAG_SECONDS``) and the run goes on."""
+        if self._app.conf.task_always_eager or self.paused:
+            return
+        connection = self._connection()
+        try:
+            with _waiting_flags(connection) as flags:
+                if flags is not None:
+                    flags.delete(waiting_flag_key(task_name))
+        except (OperationalError, *connection.connection_errors, *connection.channel_errors) as exc:
+            self._drop_connection()
+            logger.warning(
+                "Broker unreachable: the waiting flag of %s was not lowered (%s); it expires "
+                "within %d s.",
+                task_name,
+                exc,
+                WAITING_FLAG_SECONDS,
+            )
 
     def _pause(self, task_name: str, exc: BaseException) -> None:
         pause = float(settings.BROKER_PUBLISH_PAUSE)
@@ -114,6 +157,27 @@ class AfterCommitPublisher:
             # collect(), not close(): it frees the connection without talking to the broker,
             # which may be the one not answering.
             connection.collect()
+
+
+@contextmanager
+def _waiting_flags(connection: Connection) -> Iterator[redis.Redis | None]:
+    """A client of the broker's Redis for the waiting flags; None on another broker (the
+    in-memory one of a checkout without Redis): there every commit queues its run."""
+    if connection.transport.driver_type != "redis":
+        yield None
+        return
+    # The Redis channel's own client (kombu's typing knows only the abstract channel): the
+    # broker's connection settings and key prefix.
+    with connection.default_channel.conn_or_acquire() as client:  # type: ignore[attr-defined]
+        yield client
+
+
+def _raise_waiting_flag(connection: Connection, task_name: str) -> bool:
+    """Raise the task's waiting flag; whether it was down (so the caller queues a run)."""
+    with _waiting_flags(connection) as flags:
+        if flags is None:
+            return True
+        return bool(flags.set(waiting_flag_key(task_name), "1", nx=True, ex=WAITING_FLAG_SECONDS))
 
 
 _publishers: weakref.WeakKeyDictionary[Celery, AfterCommitPublisher] = weakref.WeakKeyDictionary()

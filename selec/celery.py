@@ -40,9 +40,12 @@ class Task(DjangoTask):
         transaction.on_commit(self._queue_after_commit(args, kwargs), robust=True)
 
     def delay_once_on_commit(self) -> None:
-        """``delay_on_commit()`` (no arguments) queued once per transaction, however many
-        times the transaction asks for it: for a task that works on whatever is committed
-        (a transaction writing ten audit events needs one sealing, not ten)."""
+        """``delay_on_commit()`` (no arguments) for a task that works on whatever is committed
+        when it starts (a transaction writing ten audit events needs one sealing, not ten):
+        asked once per transaction, however many times the transaction asks for it, and
+        queued after the commit only if no run queued earlier is still waiting to start
+        (``selec.broker_publish``: that run will see this commit's rows). The task calls
+        ``run_started`` before it reads anything."""
         connection = transaction.get_connection()
         # Django keeps the transaction's callbacks as (savepoint ids, callback, robust); one
         # registered in a savepoint rolled back since is gone from the list, so is asked anew,
@@ -53,7 +56,12 @@ class Task(DjangoTask):
             for _, callback, _ in connection.run_on_commit
         ):
             return
-        transaction.on_commit(self._queue_after_commit((), {}), robust=True)
+        transaction.on_commit(self._queue_after_commit((), {}, unless_waiting=True), robust=True)
+
+    def run_started(self) -> None:
+        """Said first thing by a run of a task queued with ``delay_once_on_commit``: the
+        commits from now on queue the next run, which will see what this one may not."""
+        publisher_for(self._get_app()).lower_waiting_flag(self.name)
 
     def try_delay(self, *args: Any, **kwargs: Any) -> bool:
         """``delay()`` now, the way the after-commit publish does it (short timeouts, no
@@ -61,12 +69,16 @@ class Task(DjangoTask):
         For a caller that must tell whether it was queued (a command saying so)."""
         return publisher_for(self._get_app()).publish(self, (args, kwargs), {})
 
-    def _queue_after_commit(self, args: Any, kwargs: Any) -> Callable[[], None]:
+    def _queue_after_commit(
+        self, args: Any, kwargs: Any, *, unless_waiting: bool = False
+    ) -> Callable[[], None]:
         # A named function, not functools.partial: Django's robust handler logs the callback's
         # __qualname__, which a partial lacks, so the handler itself would raise.
         def queue_after_commit() -> None:
             queue_after_commit.queued = True  # type: ignore[attr-defined]
-            publisher_for(self._get_app()).publish(self, args, kwargs)
+            publisher_for(self._get_app()).publish(
+                self, args, kwargs, unless_waiting=unless_waiting
+            )
 
         queue_after_commit.task_name = self.name  # type: ignore[attr-defined]
         queue_after_commit.queued = False  # type: ignore[attr-defined]

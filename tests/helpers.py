@@ -5,7 +5,7 @@ import threading
 from base64 import b32decode
 from collections.abc import Callable
 
-from django.db import connections
+from django.db import connections, transaction
 from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -17,7 +17,8 @@ from exchanges.models_purposes import ConsultationPurpose
 from partners.api_auth import api_token_issue
 from partners.models import Agency, Officer
 from selec.core import session_refresh
-from selec.core.models import ApiToken
+from selec.core.audit import audit_record
+from selec.core.models import ApiToken, AuditAction, AuditEvent
 from selec.demo import current_totp
 
 # The Redis of the tests that need a real one: the environment's broker (CI's), else the one the
@@ -106,3 +107,17 @@ def at_once(*work: Callable[[], object]) -> list[BaseException]:
     for thread in threads:
         thread.join(timeout=60)
     return errors
+
+
+def committed_audit_event(object_id: str = "1") -> AuditEvent:
+    """An audit event written and committed in a transaction of its own (its sealing is queued
+    after the commit, as for any action's)."""
+    with transaction.atomic():
+        return audit_record(
+            actor=None,
+            action=AuditAction.CONSULTATION,
+            event="test.thing_recorded",
+            object_type="test.thing",
+            object_id=object_id,
+            reason="read",
+        )

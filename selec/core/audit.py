@@ -132,9 +132,11 @@ def audit_record(
         _insert_together(stored, row)
     # After the commit, a worker seals it (with any other committed event waiting): the
     # request neither waits for the sealers' lock nor pays the sealing's round trips. Queued
-    # once per transaction, robustly: the action has committed whatever happens to the queueing, and an event left
-    # unsealed is sealed by the next sealer or the periodic run. A rolled-back event queues
-    # nothing. Without a broker (the embedded default) the task runs at once, in-process.
+    # once per transaction, and not while a run queued before waits to start (it will seal
+    # this one too), robustly: the action has committed whatever happens to the queueing, and
+    # an event left unsealed is sealed by the next sealer or the periodic run. A rolled-back
+    # event queues nothing. Without a broker (the embedded default) the task runs at once,
+    # in-process.
     seal_audit_log.delay_once_on_commit()
     return row
 

@@ -31,12 +31,15 @@ def relay_outbox() -> int:
 # Queued after the commit of every transaction that wrote audit events, and run periodically
 # for the events whose queueing was lost (broker down, process killed). Safe to run twice, or
 # beside another sealer: the sealers take turns, and a row is sealed once; a run that finds
-# nothing left (another sealed its events first) costs one short transaction.
+# nothing left (another sealed its events first) costs one short transaction. A commit while
+# a run is queued and not started queues no other (``delay_once_on_commit``): so the run
+# says it started before it reads the log.
 @shared_task(acks_late=True, ignore_result=True, expires=300)
 def seal_audit_log() -> int:
     # Imported here: selec.core.audit imports this module to queue the task.
     from selec.core.audit import audit_seal
 
+    seal_audit_log.run_started()
     return audit_seal()
 
 

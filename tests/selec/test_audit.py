@@ -19,6 +19,7 @@ from partners.services.party_status import party_change_status
 from selec.core.audit import audit_record, audit_seal
 from selec.core.audit_verification import audit_verify, first_broken_event
 from selec.core.models import AuditAction, AuditEvent
+from tests.helpers import committed_audit_event
 
 # The embedded default: the sealing task a commit queues runs at once, in-process, so each test
 # sees its events sealed right after the commit. A worker doing it is tested at the end.
@@ -43,15 +44,7 @@ def status_change(directory_admin, django_capture_on_commit_callbacks):
 
 def _unsealed_event(object_id: str = "1") -> AuditEvent:
     """An event written in a transaction whose commit has not run its sealer (yet)."""
-    with transaction.atomic():
-        return audit_record(
-            actor=None,
-            action=AuditAction.CONSULTATION,
-            event="test.thing_recorded",
-            object_type="test.thing",
-            object_id=object_id,
-            reason="read",
-        )
+    return committed_audit_event(object_id)
 
 
 def _refused(sql: str, *params: str | int) -> None:
@@ -425,6 +418,24 @@ def test_the_commit_queues_the_seal_for_a_worker_and_the_request_pays_none_of_it
     deadline = time.monotonic() + 20
     while not AuditEvent.objects.get(pk=event.pk).is_sealed:
         assert time.monotonic() < deadline, "the worker did not seal the event"
+        time.sleep(0.1)
+    assert audit_verify(unsealed_grace=dt.timedelta(0)).intact
+
+
+@pytest.mark.django_db(transaction=True)
+def test_commits_in_a_row_are_all_sealed_by_the_worker_whichever_run_they_fall_to(
+    celery_worker,
+) -> None:
+    # Most of these commits find a run queued and not started, and queue none of their own:
+    # the waiting run seals them, or the next one, queued by the first commit after a start.
+    events = []
+    for n in range(20):
+        events.append(_unsealed_event(f"in a row {n}"))
+        time.sleep(0.01 * (n % 3))
+    ids = [event.pk for event in events]
+    deadline = time.monotonic() + 20
+    while AuditEvent.objects.filter(pk__in=ids, chain_position__isnull=True).exists():
+        assert time.monotonic() < deadline, "the worker left events unsealed"
         time.sleep(0.1)
     assert audit_verify(unsealed_grace=dt.timedelta(0)).intact
 

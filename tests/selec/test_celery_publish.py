@@ -1,6 +1,7 @@
 """Publishing after a commit never holds a request on the broker (``selec.broker_publish``):
 against a hung Redis (a real redis-server, stopped with SIGSTOP) and a server that accepts and
-never answers, with the circuit breaker that spares the following requests."""
+never answers, with the circuit breaker that spares the following requests. And a task that
+works on whatever is committed (the audit sealer) is queued once while a run waits."""
 
 from __future__ import annotations
 
@@ -26,8 +27,11 @@ from django.utils import timezone
 from analytics.models import RunState, StatisticsRun
 from analytics.tasks import compute_statistics
 from partners.models import Officer
-from selec.broker_publish import publisher_for
+from selec.broker_publish import WAITING_FLAG_SECONDS, publisher_for, waiting_flag_key
 from selec.celery import create_app
+from selec.core.models import AuditEvent
+from selec.core.tasks import seal_audit_log
+from tests.helpers import committed_audit_event
 
 pytestmark = pytest.mark.django_db
 
@@ -218,3 +222,97 @@ def test_the_access_line_says_how_long_a_request_waited_on_the_broker(
     # than the timeout allows (the reliability suite holds the same figure under load).
     assert line.broker_ms >= 0.9 * settings.BROKER_PUBLISH_TIMEOUT * 1000
     assert StatisticsRun.objects.get(year=2008).state == RunState.QUEUED
+
+
+# --- A task that works on whatever is committed: one waiting run at a time ------------------
+
+
+def _unsealed() -> int:
+    return AuditEvent.objects.filter(chain_position__isnull=True).count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_commits_while_a_sealing_waits_queue_no_other_and_its_start_lets_the_next_queue(
+    redis_server, settings, monkeypatch
+) -> None:
+    port, _process = redis_server
+    with _app_for(f"redis://127.0.0.1:{port}/0", settings, monkeypatch):
+        for n in range(3):
+            committed_audit_event(str(n))
+        # One run waits for a worker, and it will seal all three.
+        assert _queued(port) == 1
+        with closing(redis.Redis(port=port)) as client:
+            flag = waiting_flag_key(seal_audit_log.name)
+            assert 0 < client.ttl(flag) <= WAITING_FLAG_SECONDS
+        assert _unsealed() == 3
+
+        # The run, as a worker starts it: it lowers the flag before it reads the log.
+        assert seal_audit_log() == 3
+        with closing(redis.Redis(port=port)) as client:
+            assert not client.exists(flag)
+
+        # A commit after that start queues the next run.
+        committed_audit_event("after")
+        assert _queued(port) == 2
+        committed_audit_event("after, too")
+        assert _queued(port) == 2
+        assert seal_audit_log() == 2
+        assert _unsealed() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_run_holds_the_next_commits_back_only_until_its_flag_expires(
+    redis_server, settings, monkeypatch
+) -> None:
+    port, _process = redis_server
+    with _app_for(f"redis://127.0.0.1:{port}/0", settings, monkeypatch):
+        committed_audit_event("queued")
+        # The broker lost the message (a restart without persistence): the flag still stands.
+        with closing(redis.Redis(port=port)) as client:
+            client.delete(QUEUE)
+            committed_audit_event("while the flag stands")
+            assert _queued(port) == 0
+            # Expired (here at once), the flag no longer holds anything back.
+            client.pexpire(waiting_flag_key(seal_audit_log.name), 1)
+            time.sleep(0.05)
+        committed_audit_event("after it expired")
+        assert _queued(port) == 1
+        assert seal_audit_log() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_that_cannot_lower_the_flag_seals_all_the_same(
+    redis_server, settings, monkeypatch, caplog
+) -> None:
+    port, process = redis_server
+    settings.BROKER_PUBLISH_PAUSE = 2.0
+    with _app_for(f"redis://127.0.0.1:{port}/0", settings, monkeypatch):
+        committed_audit_event("queued")
+        os.kill(process.pid, signal.SIGSTOP)
+        try:
+            with caplog.at_level(logging.WARNING, logger="selec.celery"):
+                started = time.monotonic()
+                assert seal_audit_log() == 1
+            # It waited on the hung broker no longer than the publish timeout allows.
+            assert time.monotonic() - started < 1 + settings.BROKER_PUBLISH_TIMEOUT
+        finally:
+            os.kill(process.pid, signal.SIGCONT)
+        assert "the waiting flag of selec.core.tasks.seal_audit_log was not lowered" in caplog.text
+        assert _unsealed() == 0
+
+
+def test_without_redis_every_commit_queues_its_run(settings, monkeypatch) -> None:
+    # The in-memory broker keeps no flags: nothing may hold a commit's run back there.
+    with _app_for("memory://", settings, monkeypatch) as app:
+        publisher = publisher_for(app)
+
+        def queued() -> int:
+            # The in-memory queues are the process's: count what this test adds.
+            with app.connection_for_write() as connection:
+                declared = connection.default_channel.queue_declare(QUEUE, passive=True)
+            return int(declared.message_count)
+
+        before = queued()
+        assert publisher.publish(seal_audit_log, (), {}, unless_waiting=True) is True
+        assert publisher.publish(seal_audit_log, (), {}, unless_waiting=True) is True
+        assert queued() == before + 2
