@@ -9,11 +9,18 @@ personas (``seed_demo --personas-only``) and whatever exchanges the benchmark ge
 - ``http_send``: exchanges sent through the compose form;
 - ``http_mixed``: ``MIXED_SENDERS`` clients sending while the others read the inbox.
 
-Three processes take part, none of them the caller's: a short Django process that prepares
+Four processes take part, none of them the caller's: a short Django process that prepares
 the officers' sessions in the measured database (``python -m bench.http_load prepare``),
-gunicorn with ``docker/gunicorn.conf.py``, and the load generator (``bench.load_client``), so
-that the figures are those of a server reading committed data from its own connections, and
-the caller's process (a test's transaction, the benchmark's own connection) plays no part.
+gunicorn with ``docker/gunicorn.conf.py``, a Celery worker as the worker container runs it,
+and the load generator (``bench.load_client``), so that the figures are those of a server
+reading committed data from its own connections, and the caller's process (a test's
+transaction, the benchmark's own connection) plays no part.
+
+The worker takes what the requests queue after their commits (the audit seal, hit matching,
+the mail relay) from a Redis of the run's own (database 15 of the configured or local Redis,
+under a key prefix of the run, deleted at the end), on the same cores as the server, as in the
+deployment. Without a reachable Redis those tasks run in the requests instead (the
+configuration without a broker), and the figures say so (``worker_processes`` 0).
 """
 
 from __future__ import annotations
@@ -27,12 +34,15 @@ import sys
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 from typing import Any
 
+import redis
 from django.conf import settings
 
 from bench.load_client import INBOX_PATH, cookie_header
@@ -72,25 +82,105 @@ def http_figures(*, database_name: str, seconds: int, clients: int) -> dict[str,
     ``p95_ms`` of those; the mixed one also the sends' rate and p95 and the inbox's rate."""
     if clients < 2:
         raise ValueError("The mixed scenario needs at least 2 clients (one sends, one reads).")
-    with tempfile.TemporaryDirectory(prefix="selec-http-bench-") as workdir:
-        environment = server_environment(database_name, Path(workdir))
+    with (
+        tempfile.TemporaryDirectory(prefix="selec-http-bench-") as workdir,
+        task_broker() as broker,
+    ):
+        environment = server_environment(database_name, Path(workdir), broker)
         sessions = prepared_sessions(environment, Path(workdir) / "sessions.json", clients=clients)
-        with running_gunicorn(environment, Path(workdir) / "gunicorn.log") as port:
+        with (
+            running_worker(environment, Path(workdir) / "worker.log", broker) as workers,
+            running_gunicorn(environment, Path(workdir) / "gunicorn.log") as port,
+        ):
             check_session_accepted(port, sessions["sessions"][0]["agency_cookies"])
             scenario = ScenarioRunner(port, sessions, seconds=seconds, clients=clients)
             inbox = scenario.run("inbox", senders=0)
             send = scenario.run("send", senders=clients)
             mixed = scenario.run("mixed", senders=min(MIXED_SENDERS, clients - 1))
+    served = {"worker_processes": float(workers)}
     return {
-        "http_inbox": inbox["all"],
-        "http_send": send["all"],
+        "http_inbox": inbox["all"] | served,
+        "http_send": send["all"] | served,
         "http_mixed": {
             **mixed["all"],
             "send_p95_ms": mixed["send"]["p95_ms"],
             "send_per_s": mixed["send"]["requests_per_s"],
             "inbox_per_s": mixed["inbox"]["requests_per_s"],
-        },
+        }
+        | served,
     }
+
+
+# --- The tasks' broker and worker -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Broker:
+    url: str
+    key_prefix: str
+
+
+@contextmanager
+def task_broker() -> Iterator[Broker | None]:
+    """The run's own broker (see the module), its keys deleted at the end; None without a
+    reachable Redis."""
+    from bench.queueing import bench_redis_url, delete_prefixed, reachable
+
+    url = bench_redis_url()
+    if not reachable(url):
+        yield None
+        return
+    broker = Broker(url=url, key_prefix=f"selec-bench-http-{uuid.uuid4().hex}:")
+    try:
+        yield broker
+    finally:
+        delete_prefixed(url, broker.key_prefix)
+
+
+def worker_command() -> list[str]:
+    """The worker container's command (docker/entrypoint.sh), with as many processes as it has
+    by default (one per core)."""
+    return [
+        *(sys.executable, "-m", "celery", "-A", "selec", "worker"),
+        *("--loglevel", "INFO", "--hostname", f"bench-{uuid.uuid4().hex[:8]}@%h"),
+    ]
+
+
+@contextmanager
+def running_worker(
+    environment: dict[str, str], log_path: Path, broker: Broker | None
+) -> Iterator[int]:
+    """A Celery worker of the measured database consuming the run's broker, ready (it said so
+    in its log); yields its number of processes, 0 without a broker (nothing to run)."""
+    if broker is None:
+        yield 0
+        return
+
+    def ready() -> bool:
+        return " ready." in log_path.read_text(errors="replace")
+
+    with running_process(worker_command(), environment, log_path, ready, name="celery worker"):
+        yield os.cpu_count() or 1
+        # What the last requests queued is done before the worker stops (and the run's keys
+        # go): the run leaves no exchange unmatched and no audit event unsealed.
+        wait_until_drained(broker)
+
+
+# Celery's default queue, and the hash of the messages a worker took and has not acknowledged
+# (kombu's Redis transport), under the run's prefix.
+_WORK_KEYS = ("celery", "unacked")
+
+
+def wait_until_drained(broker: Broker, timeout: float = 60.0) -> None:
+    client = redis.Redis.from_url(broker.url, socket_connect_timeout=1, socket_timeout=5)
+    try:
+        deadline = time.monotonic() + timeout
+        while client.exists(*(broker.key_prefix + key for key in _WORK_KEYS)):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"The worker left tasks queued after {timeout:g} s.")
+            time.sleep(0.1)
+    finally:
+        client.close()
 
 
 # --- The server's environment -----------------------------------------------------------------
@@ -117,9 +207,9 @@ def database_url(database_name: str) -> str:
     return f"postgres://{credentials}{host}{port}/{urllib.parse.quote(database_name, safe='')}"
 
 
-def server_environment(database_name: str, workdir: Path) -> dict[str, str]:
-    """The caller's environment (so the same keys) pointed at ``database_name``,
-    in a mode that serves plain HTTP on the loopback address."""
+def server_environment(database_name: str, workdir: Path, broker: Broker | None) -> dict[str, str]:
+    """The caller's environment (so the same keys) pointed at ``database_name`` and at the
+    run's broker, in a mode that serves plain HTTP on the loopback address."""
     environment = {k: v for k, v in os.environ.items() if k != "EMAIL_URL_FILE"}
     environment.update(
         {
@@ -129,13 +219,11 @@ def server_environment(database_name: str, workdir: Path) -> dict[str, str]:
             "ALLOWED_HOSTS": SERVER_HOST,
             # Debug pages and the list of every query they keep would be measured too.
             "DEBUG": "false",
-            # No broker: the tasks a send queues after commit (entity matching, the mail relay)
-            # run in the request, as without a Celery worker. Queued to a broker nobody here
-            # consumes, they would wait for a worker of another database to run them against
-            # its own rows. In production the worker does the same work on the same cores, so
-            # the cost is counted either way; the sends' latency includes it here.
-            "CELERY_BROKER_URL": "",
-            # The mail relay runs (in the request, see above) but hands its messages to a
+            # The run's broker, which only the run's worker consumes (never a worker of
+            # another database); without one the tasks run in the requests.
+            "CELERY_BROKER_URL": broker.url if broker else "",
+            "CELERY_BROKER_KEY_PREFIX": broker.key_prefix if broker else "",
+            # The mail relay runs (in the worker, see above) but hands its messages to a
             # backend that drops them: a benchmark must never mail the personas' addresses
             # through a real relay, nor fill the log with console copies of every notice.
             "EMAIL_URL": "dummymail://",
@@ -354,19 +442,21 @@ def log_tail(log_path: Path, lines: int = 40) -> str:
         return "(no log)"
 
 
-def wait_until_healthy(server: subprocess.Popen[bytes], port: int, log_path: Path) -> None:
-    """Wait for /healthz to answer 200, as the container's health check asks."""
+def wait_until_ready(
+    process: subprocess.Popen[bytes], log_path: Path, ready: Callable[[], bool], name: str
+) -> None:
     deadline = time.monotonic() + HEALTH_TIMEOUT_SECONDS
-    while healthz_status(port) != 200:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited ({server.returncode}):\n{log_tail(log_path)}")
+    while not ready():
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited ({process.returncode}):\n{log_tail(log_path)}")
         if time.monotonic() > deadline:
-            raise RuntimeError(f"gunicorn not healthy in time:\n{log_tail(log_path)}")
+            raise RuntimeError(f"{name} not ready in time:\n{log_tail(log_path)}")
         time.sleep(0.2)
 
 
 def stop(server: subprocess.Popen[bytes]) -> None:
-    """SIGTERM (gunicorn's graceful stop), then SIGKILL to the group it leads if it hangs."""
+    """SIGTERM (gunicorn's and Celery's graceful stop), then SIGKILL to the group it leads if
+    it hangs."""
     if server.poll() is not None:
         return
     server.terminate()
@@ -378,12 +468,18 @@ def stop(server: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def running_gunicorn(environment: dict[str, str], log_path: Path) -> Iterator[int]:
-    """gunicorn serving the application on a free loopback port, healthy; stopped on exit."""
-    port = free_port()
+def running_process(
+    command: list[str],
+    environment: dict[str, str],
+    log_path: Path,
+    ready: Callable[[], bool],
+    *,
+    name: str,
+) -> Iterator[None]:
+    """``command`` running until the block ends, once ``ready()``; stopped whatever happens."""
     with log_path.open("wb") as log:
-        server = subprocess.Popen(  # noqa: S603 (this interpreter, fixed arguments)
-            gunicorn_command(port),
+        process = subprocess.Popen(  # noqa: S603 (this interpreter, fixed arguments)
+            command,
             env=environment,
             cwd=BASE_DIR,
             stdout=log,
@@ -393,10 +489,25 @@ def running_gunicorn(environment: dict[str, str], log_path: Path) -> Iterator[in
             start_new_session=True,
         )
         try:
-            wait_until_healthy(server, port, log_path)
-            yield port
+            wait_until_ready(process, log_path, ready, name)
+            yield
         finally:
-            stop(server)
+            stop(process)
+
+
+@contextmanager
+def running_gunicorn(environment: dict[str, str], log_path: Path) -> Iterator[int]:
+    """gunicorn serving the application on a free loopback port, healthy (/healthz answers
+    200, as the container's health check asks); stopped on exit."""
+    port = free_port()
+    with running_process(
+        gunicorn_command(port),
+        environment,
+        log_path,
+        lambda: healthz_status(port) == 200,
+        name="gunicorn",
+    ):
+        yield port
 
 
 # --- Scenarios ----------------------------------------------------------------------------------

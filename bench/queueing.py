@@ -39,14 +39,14 @@ class Queue:
     transport: str
 
 
-def _bench_redis_url() -> str:
+def bench_redis_url() -> str:
     configured = os.environ.get("CELERY_BROKER_URL") or settings.CELERY_BROKER_URL
     base = configured if configured.startswith(("redis://", "rediss://")) else LOCAL_REDIS
     parts = urlsplit(base)
     return urlunsplit((parts.scheme, parts.netloc, f"/{BENCH_REDIS_DB}", "", ""))
 
 
-def _reachable(url: str) -> bool:
+def reachable(url: str) -> bool:
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
         try:
@@ -57,7 +57,7 @@ def _reachable(url: str) -> bool:
         return False
 
 
-def _delete_prefixed(url: str, prefix: str) -> None:
+def delete_prefixed(url: str, prefix: str) -> None:
     client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=5)
     try:
         keys = list(client.scan_iter(match=f"{prefix}*"))
@@ -71,8 +71,8 @@ def _delete_prefixed(url: str, prefix: str) -> None:
 
 @contextmanager
 def tasks_only_queued() -> Iterator[Queue]:
-    redis_url = _bench_redis_url()
-    use_redis = _reachable(redis_url)
+    redis_url = bench_redis_url()
+    use_redis = reachable(redis_url)
     broker_url = redis_url if use_redis else "memory://"
     prefix = f"selec-bench-{uuid.uuid4().hex}:"
     previous_env = os.environ.get("CELERY_BROKER_URL")
@@ -95,4 +95,4 @@ def tasks_only_queued() -> Iterator[Queue]:
         else:
             os.environ["CELERY_BROKER_URL"] = previous_env
         if use_redis:
-            _delete_prefixed(redis_url, prefix)
+            delete_prefixed(redis_url, prefix)

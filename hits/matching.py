@@ -1,8 +1,10 @@
 """Hit/no-hit matching: which providers hold the same person, vehicle, document, phone, company
 or account, told to them without either side's content (the Prüm model).
 
-After an exchange with entities commits, ``hits.tasks.match_exchange_entities`` calls
-:func:`exchange_match`: each identifying blind-index token of its entities is looked up among
+After an exchange with entities commits, ``hits.tasks.match_new_entities`` calls
+:func:`exchange_match` for it (and for every other exchange committed meanwhile whose entities
+are not matched yet, one run for many under load): each identifying blind-index token of its
+entities is looked up among
 the tokens other providers hold, in one query on the (kind, token) index. Two entities sharing
 a token make one :class:`~exchanges.models.Hit` (the pair stored lower id first under a unique
 constraint, so two exchanges committed at the same time, each task seeing the other, still
@@ -144,25 +146,41 @@ def exchange_match(*, exchange_id: int) -> int:
     return len(created)
 
 
-def unmatched_entities_match(*, now: dt.datetime | None = None) -> int:
-    """Periodic: match the exchanges whose entities no task matched (the broker was down, a
-    worker died) once they are older than ``SWEEP_AFTER``. Returns the new hits."""
+def unmatched_entities_match(
+    *, now: dt.datetime | None = None, settled: dt.timedelta = SWEEP_AFTER
+) -> int:
+    """Match every exchange whose entities are not matched yet and that was sent ``settled``
+    before ``now``, in the order of their ids, batch by batch. Returns the new hits.
+
+    Periodic (``SWEEP_AFTER``): what no run after the commits matched (the broker was down, a
+    worker died). After the commits (``settled`` zero): whatever they committed."""
     now = now or timezone.now()
-    exchange_ids = list(
-        Entity.objects.filter(matched_at__isnull=True, exchange__sent_at__lt=now - SWEEP_AFTER)
+    made, after_id = 0, 0
+    while exchange_ids := _unmatched_exchange_ids(sent_before=now - settled, after_id=after_id):
+        for exchange_id in exchange_ids:
+            # One transaction per exchange: one that fails is logged and tried again by the
+            # next sweep, and does not hold the others back.
+            try:
+                made += exchange_match(exchange_id=exchange_id)
+            except Exception:
+                logger.exception("Matching the entities of exchange #%s failed.", exchange_id)
+        if len(exchange_ids) < SWEEP_BATCH:
+            break
+        after_id = exchange_ids[-1]
+    return made
+
+
+def _unmatched_exchange_ids(*, sent_before: dt.datetime, after_id: int) -> list[int]:
+    """The next exchanges after ``after_id`` with an entity not matched yet (the partial index
+    of those entities), sent before ``sent_before``."""
+    return list(
+        Entity.objects.filter(
+            matched_at__isnull=True, exchange__sent_at__lt=sent_before, exchange_id__gt=after_id
+        )
         .order_by("exchange_id")
         .values_list("exchange_id", flat=True)
         .distinct()[:SWEEP_BATCH]
     )
-    made = 0
-    for exchange_id in exchange_ids:
-        # One transaction per exchange, as the task's: one that fails is logged and tried
-        # again next time, and does not hold the others back.
-        try:
-            made += exchange_match(exchange_id=exchange_id)
-        except Exception:
-            logger.exception("Matching the entities of exchange #%s failed.", exchange_id)
-    return made
 
 
 # --- Announcing a hit -----------------------------------------------------------------------

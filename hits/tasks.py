@@ -1,19 +1,35 @@
-"""Background tasks of hit/no-hit matching: thin wrappers around ``hits.matching``, taking ids.
+"""Background tasks of hit/no-hit matching: thin wrappers around ``hits.matching``.
 
 The matching functions are imported inside the tasks: ``hits.indexing`` queues
-``match_exchange_entities`` and is imported by ``hits.matching``'s neighbours at start-up.
+``match_new_entities`` and is imported by ``hits.matching``'s neighbours at start-up.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 from celery import shared_task
 
 
-# acks_late: a worker that dies mid-run leaves the message to be delivered again, harmless
-# because matching is idempotent (a pair already found is not stored or announced again).
+# Queued after the commit of every send with entities (``delay_once_on_commit``: not while a
+# run queued before waits to start, since that run matches this commit's entities too). So the
+# run says it started before it reads which entities wait. acks_late: a worker that dies
+# mid-run leaves the message to be delivered again, harmless because matching is idempotent
+# (a pair already found is not stored or announced again). expires: runs piled up while no
+# worker listened are dropped; the next one, or the periodic sweep, matches everything.
+@shared_task(acks_late=True, ignore_result=True, expires=300)
+def match_new_entities() -> int:
+    """After commits with entities: hit/no-hit matching of every entity not matched yet."""
+    from hits.matching import unmatched_entities_match
+
+    match_new_entities.run_started()
+    return unmatched_entities_match(settled=dt.timedelta(0))
+
+
+# What a message queued by an earlier release (one run per exchange) still runs.
 @shared_task(acks_late=True, ignore_result=True)
 def match_exchange_entities(exchange_id: int) -> int:
-    """After an exchange with entities commits: hit/no-hit matching of its entities."""
+    """Hit/no-hit matching of one exchange's entities."""
     from hits.matching import exchange_match
 
     return exchange_match(exchange_id=exchange_id)

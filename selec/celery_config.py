@@ -9,6 +9,7 @@ from typing import Any
 import environ
 
 __all__ = [
+    "BACKGROUND_GATHER_SECONDS",
     "BROKER_PUBLISH_PAUSE",
     "BROKER_PUBLISH_TIMEOUT",
     "CELERY_BROKER_TRANSPORT_OPTIONS",
@@ -34,6 +35,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
     "socket_timeout": env.float("CELERY_SOCKET_TIMEOUT", default=30.0),
     "socket_connect_timeout": 5.0,
 }
+# A Redis shared with another installation (a staging copy, a benchmark's own run): every key
+# of this one (queues, the waiting flags of selec.broker_publish) under this prefix, so that
+# neither takes the other's messages.
+if _key_prefix := env.str("CELERY_BROKER_KEY_PREFIX", default=""):
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = _key_prefix
 
 # (Celery 5.7 splits the deprecated task_acks_on_failure_or_timeout in these two.) For the
 # acks_late tasks: one that raised, or outran a time limit, is acknowledged: delivered again
@@ -50,3 +56,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = False
 # up what it skips).
 BROKER_PUBLISH_TIMEOUT = env.float("BROKER_PUBLISH_TIMEOUT", default=0.5)
 BROKER_PUBLISH_PAUSE = env.float("BROKER_PUBLISH_PAUSE", default=30.0)
+
+# How long after a commit a task that works on whatever is committed (the audit sealer, the
+# mail relay) is due (``selec.celery.Task.delay_once_on_commit``): the commits of that moment
+# queue no run of their own, and one run seals or sends for all of them. Under 40 requests a
+# second, a quarter of a second makes one sealing run of about ten requests' events instead of
+# one run per one or two requests, whose worker shares the cores with the server. Each commit's
+# events are sealed that much later (still well within the verifier's grace period).
+BACKGROUND_GATHER_SECONDS = env.float("BACKGROUND_GATHER_SECONDS", default=0.25)

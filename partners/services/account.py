@@ -300,5 +300,5 @@ def _mail_officer(officer: Officer, *, subject: str, body: str, dedupe_key: str)
         },
     )
     if created:
-        relay_outbox.delay_on_commit()
+        relay_outbox.delay_once_on_commit()
     return created

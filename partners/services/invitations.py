@@ -108,7 +108,7 @@ def invitation_send(*, actor: Officer, officer: Officer) -> Invitation:
         dedupe_key=f"invitation:{invitation.pk}",
         created_at=now,
     )
-    relay_outbox.delay_on_commit()
+    relay_outbox.delay_once_on_commit()
     audit_record(
         actor=actor,
         action=AuditAction.COLLECTION,

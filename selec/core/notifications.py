@@ -134,7 +134,7 @@ def notify_officers(
         OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
         # After commit only (a rollback sends nothing); a broker outage is logged, not raised,
         # and the rows wait for the next periodic run (see selec.celery.Task).
-        relay_outbox.delay_on_commit()
+        relay_outbox.delay_once_on_commit()
     return len(notified)
 
 

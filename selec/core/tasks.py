@@ -14,12 +14,15 @@ from selec.core.models import ServiceHeartbeat
 # harmless because the relay sends each message once (it claims a row, sends, and marks it;
 # a claim left by a killed relay expires, so at most that one message is sent again).
 # expires: the periodic run is queued every minute; runs piled up while no worker was
-# listening are dropped, the next one sends everything anyway.
+# listening are dropped, the next one sends everything anyway. A commit while a run is queued
+# and not started queues no other (``delay_once_on_commit``): so the run says it started
+# before it reads the outbox.
 @shared_task(acks_late=True, ignore_result=True, expires=300)
 def relay_outbox() -> int:
     # Imported here: selec.core.notifications imports this module to queue the task.
     from selec.core.notifications import outbox_relay
 
+    relay_outbox.run_started()
     # Batch after batch until one sends nothing: each batch is its own short transaction, and
     # a batch that sends nothing (all failing) ends the run instead of retrying at once.
     total = 0

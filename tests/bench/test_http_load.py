@@ -9,11 +9,14 @@ from django.core.management import call_command
 
 from bench.http_load import http_figures
 from bench.load_client import ATTACHMENT_BYTES, padded_pdf, percentile
+from bench.queueing import bench_redis_url, reachable
+from exchanges.models import Entity, Exchange
 from partners.models import Officer
 from selec.core.files import check_attachment
+from selec.core.models import AuditEvent
 from tests.exchanges.scenario import send
 
-FIELDS = {"requests_per_s", "p50_ms", "p95_ms", "errors", "requests"}
+FIELDS = {"requests_per_s", "p50_ms", "p95_ms", "errors", "requests", "worker_processes"}
 MIXED_FIELDS = FIELDS | {"send_p95_ms", "send_per_s", "inbox_per_s"}
 
 
@@ -25,6 +28,7 @@ def test_every_scenario_is_measured_without_errors() -> None:
     send(lo_ro, "Bulgarian Police", "National Focal Point of Romania")
     send(lo_bg, "Romanian Police", personal=True)
     send(lo_ro, "Hellenic Police", code="H2")
+    before = list(Exchange.objects.values_list("pk", flat=True))
 
     # A request counts when it starts and ends within the scenario's seconds: five of them, so
     # that a machine busy with the rest of the suite still answers a few inbox pages in time.
@@ -42,6 +46,14 @@ def test_every_scenario_is_measured_without_errors() -> None:
         assert scenario["requests"] > 0, name
     assert figures["http_mixed"]["send_per_s"] > 0
     assert figures["http_mixed"]["inbox_per_s"] > 0
+    # With a Redis to queue on, a worker took the tasks the requests queued, as in the
+    # deployment: the sends' entities were matched and their audit events sealed by it.
+    if reachable(bench_redis_url()):
+        assert figures["http_send"]["worker_processes"] > 0
+        sent = Exchange.objects.exclude(pk__in=before)
+        assert sent.exists()
+        assert not Entity.objects.filter(exchange__in=sent, matched_at__isnull=True).exists()
+        assert not AuditEvent.objects.filter(chain_position__isnull=True).exists()
 
 
 def test_the_attachment_is_a_pdf_the_application_accepts() -> None:

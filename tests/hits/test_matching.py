@@ -20,7 +20,7 @@ from hits.blind_index import TokenKind, entity_tokens
 from hits.demo import seed_demo_hit
 from hits.matching import exchange_match, held_elsewhere, unmatched_entities_match
 from hits.models import EntityToken, Hit, HitNotificationKind
-from hits.tasks import match_exchange_entities, match_unmatched_entities
+from hits.tasks import match_exchange_entities, match_new_entities, match_unmatched_entities
 from partners.models import Officer, Party, PartyStatus
 from partners.services.party_status import party_change_status
 from selec.celery import app as project_app
@@ -315,6 +315,18 @@ def test_the_sweep_matches_what_no_task_matched_once_a_minute_has_passed(
     assert unmatched_entities_match(now=sent + dt.timedelta(minutes=3)) == 0
 
 
+def _fails_to_match(failing: Exchange, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Matching ``failing`` raises from now on (until ``monkeypatch.undo()``); the others match."""
+    original = matching.exchange_match
+
+    def broken_for_one(*, exchange_id: int) -> int:
+        if exchange_id == failing.pk:
+            raise RuntimeError("a database hiccup")
+        return original(exchange_id=exchange_id)
+
+    monkeypatch.setattr(matching, "exchange_match", broken_for_one)
+
+
 def test_an_exchange_the_sweep_cannot_match_holds_the_others_back_no_longer(
     lo_ro: Officer,
     lo_bg: Officer,
@@ -326,14 +338,7 @@ def test_an_exchange_the_sweep_cannot_match_holds_the_others_back_no_longer(
     report(lo_ro, person("Ion Popa"))
     theirs = report(lo_bg, person("Ion Popa"))
     later = theirs.sent_at + dt.timedelta(minutes=2)
-    original = matching.exchange_match
-
-    def broken_for_one(*, exchange_id: int) -> int:
-        if exchange_id == failing.pk:
-            raise RuntimeError("a database hiccup")
-        return original(exchange_id=exchange_id)
-
-    monkeypatch.setattr(matching, "exchange_match", broken_for_one)
+    _fails_to_match(failing, monkeypatch)
     assert unmatched_entities_match(now=later) == 1
     assert f"exchange #{failing.pk} failed" in caplog.text
     assert list(Entity.objects.filter(matched_at__isnull=True)) == [failing.entities.get()]
@@ -341,6 +346,35 @@ def test_an_exchange_the_sweep_cannot_match_holds_the_others_back_no_longer(
     monkeypatch.undo()
     assert unmatched_entities_match(now=later) == 0
     assert not Entity.objects.filter(matched_at__isnull=True).exists()
+
+
+def test_the_run_after_commits_matches_every_batch_and_steps_past_a_failing_exchange(
+    lo_ro: Officer,
+    lo_bg: Officer,
+    lo_al: Officer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # One exchange a batch: the run goes on batch after batch, past the one that fails.
+    monkeypatch.setattr(matching, "SWEEP_BATCH", 1)
+    failing = report(lo_al, person("Arben Hoxha"))
+    mine = report(lo_ro, person("Ion Popa"))
+    theirs = report(lo_bg, person("Ion Popa"))
+    _fails_to_match(failing, monkeypatch)
+    # Just sent: the run after the commits does not wait for them to settle.
+    assert match_new_entities() == 1
+    assert hit_between(mine, theirs) is not None
+    assert f"exchange #{failing.pk} failed" in caplog.text
+    assert list(Entity.objects.filter(matched_at__isnull=True)) == [failing.entities.get()]
+
+
+def test_a_send_with_entities_queues_one_matching_run_for_all_of_them(
+    lo_ro: Officer, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks() as callbacks:
+        report(lo_ro, person("Ion Popa"), EntityInput("phone", {"number": "+40 721 000 111"}))
+    runs = [c for c in callbacks if getattr(c, "task_name", None) == match_new_entities.name]
+    assert len(runs) == 1
 
 
 def test_the_sweep_runs_every_minute_under_celery_beat() -> None:

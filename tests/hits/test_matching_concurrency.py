@@ -74,8 +74,9 @@ def test_two_exchanges_of_one_person_committed_at_once_make_one_hit(in_process_t
 def test_without_a_broker_the_task_matches_in_process_after_commit(
     lo_ro: Officer, lo_bg: Officer, in_process_tasks, django_capture_on_commit_callbacks
 ) -> None:
-    mine = report(lo_ro, person("Ion Popa"))
+    # Both sends in the test's one transaction: one run, after the commit, matches both.
     with django_capture_on_commit_callbacks(execute=True):
+        mine = report(lo_ro, person("Ion Popa"))
         theirs = report(lo_bg, person("Ion Popa"))
         assert not Hit.objects.exists()  # nothing before the commit
 
@@ -97,3 +98,22 @@ def test_a_celery_worker_matches_the_entities_after_commit(celery_worker) -> Non
         time.sleep(0.1)
     assert hit_between(mine, theirs) is not None
     assert len(_hit_events()) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_celery_worker_matches_sends_in_a_row_whichever_run_they_fall_to(
+    celery_worker,
+) -> None:
+    call_command("seed_demo", "--personas-only", verbosity=0)
+    lo_ro, lo_bg = _personas("lo.ro", "lo.bg")
+    names = ["Ion Popa", "Maria Ionescu", "Vasile Lupu"]
+
+    # Most commits find a run queued and not started, and queue none of their own.
+    pairs = [(report(lo_ro, person(name)), report(lo_bg, person(name))) for name in names]
+
+    deadline = time.monotonic() + 20
+    while Entity.objects.filter(matched_at__isnull=True).exists():
+        assert time.monotonic() < deadline, "the worker left entities unmatched"
+        time.sleep(0.1)
+    assert all(hit_between(mine, theirs) is not None for mine, theirs in pairs)
+    assert Hit.objects.count() == len(names)

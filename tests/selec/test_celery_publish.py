@@ -5,6 +5,8 @@ works on whatever is committed (the audit sealer) is queued once while a run wai
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
 import os
 import signal
@@ -30,7 +32,7 @@ from partners.models import Officer
 from selec.broker_publish import WAITING_FLAG_SECONDS, publisher_for, waiting_flag_key
 from selec.celery import create_app
 from selec.core.models import AuditEvent
-from selec.core.tasks import seal_audit_log
+from selec.core.tasks import relay_outbox, seal_audit_log
 from tests.helpers import committed_audit_event
 
 pytestmark = pytest.mark.django_db
@@ -236,7 +238,9 @@ def test_commits_while_a_sealing_waits_queue_no_other_and_its_start_lets_the_nex
     redis_server, settings, monkeypatch
 ) -> None:
     port, _process = redis_server
+    settings.BACKGROUND_GATHER_SECONDS = 0.5
     with _app_for(f"redis://127.0.0.1:{port}/0", settings, monkeypatch):
+        first_committed = timezone.now()
         for n in range(3):
             committed_audit_event(str(n))
         # One run waits for a worker, and it will seal all three.
@@ -244,6 +248,11 @@ def test_commits_while_a_sealing_waits_queue_no_other_and_its_start_lets_the_nex
         with closing(redis.Redis(port=port)) as client:
             flag = waiting_flag_key(seal_audit_log.name)
             assert 0 < client.ttl(flag) <= WAITING_FLAG_SECONDS
+            # Due a moment after the first commit, so that the commits of that moment join it.
+            (message,) = client.lrange(QUEUE, 0, -1)
+        eta = dt.datetime.fromisoformat(json.loads(message)["headers"]["eta"])
+        assert eta > first_committed
+        assert eta - first_committed < dt.timedelta(seconds=settings.BACKGROUND_GATHER_SECONDS + 1)
         assert _unsealed() == 3
 
         # The run, as a worker starts it: it lowers the flag before it reads the log.
@@ -258,6 +267,21 @@ def test_commits_while_a_sealing_waits_queue_no_other_and_its_start_lets_the_nex
         assert _queued(port) == 2
         assert seal_audit_log() == 2
         assert _unsealed() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("task", [seal_audit_log, relay_outbox], ids=lambda task: task.name)
+def test_every_task_queued_once_while_waiting_lowers_its_flag_when_it_runs(
+    task, redis_server, settings, monkeypatch
+) -> None:
+    port, _process = redis_server
+    with (
+        _app_for(f"redis://127.0.0.1:{port}/0", settings, monkeypatch),
+        closing(redis.Redis(port=port)) as client,
+    ):
+        client.set(waiting_flag_key(task.name), "1", ex=WAITING_FLAG_SECONDS)
+        task()
+        assert not client.exists(waiting_flag_key(task.name))
 
 
 @pytest.mark.django_db(transaction=True)
