@@ -154,9 +154,10 @@ def unmatched_entities_match(
 
     Periodic (``SWEEP_AFTER``): what no run after the commits matched (the broker was down, a
     worker died). After the commits (``settled`` zero): whatever they committed."""
-    now = now or timezone.now()
+    # Not settled at all: every one, whatever the clocks of the sending and matching nodes say.
+    sent_before = (now or timezone.now()) - settled if settled else None
     made, after_id = 0, 0
-    while exchange_ids := _unmatched_exchange_ids(sent_before=now - settled, after_id=after_id):
+    while exchange_ids := _unmatched_exchange_ids(sent_before=sent_before, after_id=after_id):
         for exchange_id in exchange_ids:
             # One transaction per exchange: one that fails is logged and tried again by the
             # next sweep, and does not hold the others back.
@@ -170,14 +171,14 @@ def unmatched_entities_match(
     return made
 
 
-def _unmatched_exchange_ids(*, sent_before: dt.datetime, after_id: int) -> list[int]:
+def _unmatched_exchange_ids(*, sent_before: dt.datetime | None, after_id: int) -> list[int]:
     """The next exchanges after ``after_id`` with an entity not matched yet (the partial index
-    of those entities), sent before ``sent_before``."""
+    of those entities), sent before ``sent_before`` if given."""
+    unmatched = Entity.objects.filter(matched_at__isnull=True, exchange_id__gt=after_id)
+    if sent_before is not None:
+        unmatched = unmatched.filter(exchange__sent_at__lt=sent_before)
     return list(
-        Entity.objects.filter(
-            matched_at__isnull=True, exchange__sent_at__lt=sent_before, exchange_id__gt=after_id
-        )
-        .order_by("exchange_id")
+        unmatched.order_by("exchange_id")
         .values_list("exchange_id", flat=True)
         .distinct()[:SWEEP_BATCH]
     )

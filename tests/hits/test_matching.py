@@ -12,6 +12,7 @@ import json
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from exchanges.models import Entity, Exchange
 from exchanges.services.inputs import EntityInput
@@ -366,6 +367,17 @@ def test_the_run_after_commits_matches_every_batch_and_steps_past_a_failing_exch
     assert hit_between(mine, theirs) is not None
     assert f"exchange #{failing.pk} failed" in caplog.text
     assert list(Entity.objects.filter(matched_at__isnull=True)) == [failing.entities.get()]
+
+
+def test_the_run_after_commits_matches_what_a_node_with_a_clock_ahead_sent(
+    lo_ro: Officer, lo_bg: Officer
+) -> None:
+    mine = report(lo_ro, person("Ion Popa"))
+    theirs = report(lo_bg, person("Ion Popa"))
+    # The sending node's clock ran a minute ahead of the matching node's.
+    Exchange.objects.filter(pk=theirs.pk).update(sent_at=timezone.now() + dt.timedelta(minutes=1))
+    assert match_new_entities() == 1
+    assert hit_between(mine, theirs) is not None
 
 
 def test_a_send_with_entities_queues_one_matching_run_for_all_of_them(
