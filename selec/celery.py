@@ -8,7 +8,6 @@ from typing import Any
 
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
-from django.conf import settings
 from django.db import transaction
 
 from selec.broker_publish import publisher_for
@@ -44,9 +43,8 @@ class Task(DjangoTask):
         """``delay_on_commit()`` (no arguments) for a task that works on whatever is committed
         when it starts (a transaction writing ten audit events needs one sealing, not ten):
         asked once per transaction, however many times the transaction asks for it, and
-        queued after the commit, due ``BACKGROUND_GATHER_SECONDS`` later, only if no run
-        queued earlier is still waiting to start (``selec.broker_publish``: that run will see
-        this commit's rows). The task calls ``run_started`` before it reads anything."""
+        queued after the commit only if no run queued earlier is still waiting to start
+        (``selec.broker_publish``: that run will see this commit's rows). The task calls ``run_started`` before it reads anything."""
         connection = transaction.get_connection()
         # Django keeps the transaction's callbacks as (savepoint ids, callback, robust); one
         # registered in a savepoint rolled back since is gone from the list, so is asked anew,
@@ -57,12 +55,10 @@ class Task(DjangoTask):
             for _, callback, _ in connection.run_on_commit
         ):
             return
-        # Due a moment after the commit: the commits of that moment find the run waiting and
-        # queue none of their own, so that under load one run does the work of many.
-        gather = {"countdown": float(settings.BACKGROUND_GATHER_SECONDS)}
-        transaction.on_commit(
-            self._queue_after_commit((), gather, unless_waiting=True), robust=True
-        )
+        # Due at once, not a moment later to gather more commits: a worker holds a delayed
+        # message unacknowledged until it is due, and a worker holding one dies when its Redis
+        # connection drops (kombu fails to restore it; the reliability suite's stopped broker).
+        transaction.on_commit(self._queue_after_commit((), {}, unless_waiting=True), robust=True)
 
     def run_started(self) -> None:
         """Said first thing by a run of a task queued with ``delay_once_on_commit``: the

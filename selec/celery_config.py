@@ -9,7 +9,6 @@ from typing import Any
 import environ
 
 __all__ = [
-    "BACKGROUND_GATHER_SECONDS",
     "BROKER_PUBLISH_PAUSE",
     "BROKER_PUBLISH_TIMEOUT",
     "CELERY_BROKER_TRANSPORT_OPTIONS",
@@ -56,11 +55,3 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = False
 # up what it skips).
 BROKER_PUBLISH_TIMEOUT = env.float("BROKER_PUBLISH_TIMEOUT", default=0.5)
 BROKER_PUBLISH_PAUSE = env.float("BROKER_PUBLISH_PAUSE", default=30.0)
-
-# How long after a commit a task that works on whatever is committed (the audit sealer, the
-# mail relay) is due (``selec.celery.Task.delay_once_on_commit``): the commits of that moment
-# queue no run of their own, and one run seals or sends for all of them. Under 40 requests a
-# second, a quarter of a second makes one sealing run of about ten requests' events instead of
-# one run per one or two requests, whose worker shares the cores with the server. Each commit's
-# events are sealed that much later (still well within the verifier's grace period).
-BACKGROUND_GATHER_SECONDS = env.float("BACKGROUND_GATHER_SECONDS", default=0.25)

@@ -5,7 +5,6 @@ works on whatever is committed (the audit sealer) is queued once while a run wai
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import os
@@ -238,9 +237,7 @@ def test_commits_while_a_sealing_waits_queue_no_other_and_its_start_lets_the_nex
     redis_server, settings, monkeypatch
 ) -> None:
     port, _process = redis_server
-    settings.BACKGROUND_GATHER_SECONDS = 0.5
     with _app_for(f"redis://127.0.0.1:{port}/0", settings, monkeypatch):
-        first_committed = timezone.now()
         for n in range(3):
             committed_audit_event(str(n))
         # One run waits for a worker, and it will seal all three.
@@ -248,11 +245,10 @@ def test_commits_while_a_sealing_waits_queue_no_other_and_its_start_lets_the_nex
         with closing(redis.Redis(port=port)) as client:
             flag = waiting_flag_key(seal_audit_log.name)
             assert 0 < client.ttl(flag) <= WAITING_FLAG_SECONDS
-            # Due a moment after the first commit, so that the commits of that moment join it.
             (message,) = client.lrange(QUEUE, 0, -1)
-        eta = dt.datetime.fromisoformat(json.loads(message)["headers"]["eta"])
-        assert eta > first_committed
-        assert eta - first_committed < dt.timedelta(seconds=settings.BACKGROUND_GATHER_SECONDS + 1)
+        # Due at once: a delayed message, held unacknowledged by a worker until it is due,
+        # takes the worker down with it when the broker's connection drops (selec.celery).
+        assert json.loads(message)["headers"]["eta"] is None
         assert _unsealed() == 3
 
         # The run, as a worker starts it: it lowers the flag before it reads the log.
