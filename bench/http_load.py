@@ -37,15 +37,17 @@ import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis
 from django.conf import settings
 
 from bench.load_client import INBOX_PATH, cookie_header
+
+if TYPE_CHECKING:
+    from bench.queueing import Broker
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 GUNICORN_CONFIG = BASE_DIR / "docker" / "gunicorn.conf.py"
@@ -82,9 +84,12 @@ def http_figures(*, database_name: str, seconds: int, clients: int) -> dict[str,
     ``p95_ms`` of those; the mixed one also the sends' rate and p95 and the inbox's rate."""
     if clients < 2:
         raise ValueError("The mixed scenario needs at least 2 clients (one sends, one reads).")
+    # Imported here: the preparing process imports this module before django.setup().
+    from bench.queueing import private_broker
+
     with (
         tempfile.TemporaryDirectory(prefix="selec-http-bench-") as workdir,
-        task_broker() as broker,
+        private_broker("http-") as broker,
     ):
         environment = server_environment(database_name, Path(workdir), broker)
         sessions = prepared_sessions(environment, Path(workdir) / "sessions.json", clients=clients)
@@ -112,29 +117,6 @@ def http_figures(*, database_name: str, seconds: int, clients: int) -> dict[str,
 
 
 # --- The tasks' broker and worker -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Broker:
-    url: str
-    key_prefix: str
-
-
-@contextmanager
-def task_broker() -> Iterator[Broker | None]:
-    """The run's own broker (see the module), its keys deleted at the end; None without a
-    reachable Redis."""
-    from bench.queueing import bench_redis_url, delete_prefixed, reachable
-
-    url = bench_redis_url()
-    if not reachable(url):
-        yield None
-        return
-    broker = Broker(url=url, key_prefix=f"selec-bench-http-{uuid.uuid4().hex}:")
-    try:
-        yield broker
-    finally:
-        delete_prefixed(url, broker.key_prefix)
 
 
 def worker_command() -> list[str]:

@@ -69,12 +69,38 @@ def delete_prefixed(url: str, prefix: str) -> None:
         client.close()
 
 
+@dataclass(frozen=True)
+class Broker:
+    """A broker of a run's own: the bench's Redis database, under a key prefix of the run."""
+
+    url: str
+    key_prefix: str
+
+
+@contextmanager
+def private_broker(name: str) -> Iterator[Broker | None]:
+    """A broker of the run's own (see the module), its keys deleted at the end; None without a
+    reachable Redis."""
+    url = bench_redis_url()
+    if not reachable(url):
+        yield None
+        return
+    broker = Broker(url=url, key_prefix=f"selec-bench-{name}{uuid.uuid4().hex}:")
+    try:
+        yield broker
+    finally:
+        delete_prefixed(url, broker.key_prefix)
+
+
 @contextmanager
 def tasks_only_queued() -> Iterator[Queue]:
-    redis_url = bench_redis_url()
-    use_redis = reachable(redis_url)
-    broker_url = redis_url if use_redis else "memory://"
-    prefix = f"selec-bench-{uuid.uuid4().hex}:"
+    with private_broker("") as broker, _queued_to(broker):
+        yield Queue(transport="redis" if broker else "memory")
+
+
+@contextmanager
+def _queued_to(broker: Broker | None) -> Iterator[None]:
+    broker_url = broker.url if broker else "memory://"
     previous_env = os.environ.get("CELERY_BROKER_URL")
     # Celery prefers the CELERY_BROKER_URL environment variable to the settings.
     os.environ["CELERY_BROKER_URL"] = broker_url
@@ -82,17 +108,17 @@ def tasks_only_queued() -> Iterator[Queue]:
         with override_settings(
             CELERY_BROKER_URL=broker_url,
             CELERY_TASK_ALWAYS_EAGER=False,
-            CELERY_BROKER_TRANSPORT_OPTIONS={"global_keyprefix": prefix} if use_redis else {},
+            CELERY_BROKER_TRANSPORT_OPTIONS={"global_keyprefix": broker.key_prefix}
+            if broker
+            else {},
         ):
             app = create_app(set_as_current=False)
             with setup_default_app(app):
                 app.set_default()
                 app.set_current()
-                yield Queue(transport="redis" if use_redis else "memory")
+                yield
     finally:
         if previous_env is None:
             os.environ.pop("CELERY_BROKER_URL", None)
         else:
             os.environ["CELERY_BROKER_URL"] = previous_env
-        if use_redis:
-            delete_prefixed(redis_url, prefix)

@@ -11,18 +11,16 @@ import datetime as dt
 from celery import shared_task
 
 
-# Queued after the commit of every send with entities (``delay_once_on_commit``: not while a
-# run queued before waits to start, since that run matches this commit's entities too). So the
-# run says it started before it reads which entities wait. acks_late: a worker that dies
+# Queued after the commit of every send with entities (``queued_once``: not while a run queued
+# before waits to start, since that run matches this commit's entities too). acks_late: a worker that dies
 # mid-run leaves the message to be delivered again, harmless because matching is idempotent
 # (a pair already found is not stored or announced again). expires: runs piled up while no
 # worker listened are dropped; the next one, or the periodic sweep, matches everything.
-@shared_task(acks_late=True, ignore_result=True, expires=300)
+@shared_task(acks_late=True, ignore_result=True, expires=300, queued_once=True)
 def match_new_entities() -> int:
     """After commits with entities: hit/no-hit matching of every entity not matched yet."""
     from hits.matching import unmatched_entities_match
 
-    match_new_entities.run_started()
     return unmatched_entities_match(settled=dt.timedelta(0))
 
 

@@ -39,12 +39,26 @@ class Task(DjangoTask):
     def apply_async_on_commit(self, *args: Any, **kwargs: Any) -> None:
         transaction.on_commit(self._queue_after_commit(args, kwargs), robust=True)
 
+    # Declared by a task that works on whatever is committed when it starts
+    # (``@shared_task(queued_once=True)``): it is queued with ``delay_once_on_commit``, and
+    # each run lowers its waiting flag before its body reads anything (``__call__``).
+    queued_once = False
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.queued_once:
+            # The commits from now on queue the next run, which will see what this one may
+            # not; what committed before, this run sees.
+            publisher_for(self._get_app()).lower_waiting_flag(self.name)
+        return super().__call__(*args, **kwargs)
+
     def delay_once_on_commit(self) -> None:
-        """``delay_on_commit()`` (no arguments) for a task that works on whatever is committed
-        when it starts (a transaction writing ten audit events needs one sealing, not ten):
-        asked once per transaction, however many times the transaction asks for it, and
-        queued after the commit only if no run queued earlier is still waiting to start
-        (``selec.broker_publish``: that run will see this commit's rows). The task calls ``run_started`` before it reads anything."""
+        """``delay_on_commit()`` (no arguments) for a ``queued_once`` task (a transaction
+        writing ten audit events needs one sealing, not ten): asked once per transaction,
+        however many times the transaction asks for it, and queued after the commit only if
+        no run queued earlier is still waiting to start (``selec.broker_publish``: that run
+        will see this commit's rows)."""
+        if not self.queued_once:
+            raise TypeError(f"{self.name} does not lower a waiting flag: declare queued_once.")
         connection = transaction.get_connection()
         # Django keeps the transaction's callbacks as (savepoint ids, callback, robust); one
         # registered in a savepoint rolled back since is gone from the list, so is asked anew,
@@ -59,11 +73,6 @@ class Task(DjangoTask):
         # message unacknowledged until it is due, and a worker holding one dies when its Redis
         # connection drops (kombu fails to restore it; the reliability suite's stopped broker).
         transaction.on_commit(self._queue_after_commit((), {}, unless_waiting=True), robust=True)
-
-    def run_started(self) -> None:
-        """Said first thing by a run of a task queued with ``delay_once_on_commit``: the
-        commits from now on queue the next run, which will see what this one may not."""
-        publisher_for(self._get_app()).lower_waiting_flag(self.name)
 
     def try_delay(self, *args: Any, **kwargs: Any) -> bool:
         """``delay()`` now, the way the after-commit publish does it (short timeouts, no

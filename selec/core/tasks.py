@@ -15,14 +15,12 @@ from selec.core.models import ServiceHeartbeat
 # a claim left by a killed relay expires, so at most that one message is sent again).
 # expires: the periodic run is queued every minute; runs piled up while no worker was
 # listening are dropped, the next one sends everything anyway. A commit while a run is queued
-# and not started queues no other (``delay_once_on_commit``): so the run says it started
-# before it reads the outbox.
-@shared_task(acks_late=True, ignore_result=True, expires=300)
+# and not started queues no other (``queued_once``).
+@shared_task(acks_late=True, ignore_result=True, expires=300, queued_once=True)
 def relay_outbox() -> int:
     # Imported here: selec.core.notifications imports this module to queue the task.
     from selec.core.notifications import outbox_relay
 
-    relay_outbox.run_started()
     # Batch after batch until one sends nothing: each batch is its own short transaction, and
     # a batch that sends nothing (all failing) ends the run instead of retrying at once.
     total = 0
@@ -35,14 +33,12 @@ def relay_outbox() -> int:
 # for the events whose queueing was lost (broker down, process killed). Safe to run twice, or
 # beside another sealer: the sealers take turns, and a row is sealed once; a run that finds
 # nothing left (another sealed its events first) costs one short transaction. A commit while
-# a run is queued and not started queues no other (``delay_once_on_commit``): so the run
-# says it started before it reads the log.
-@shared_task(acks_late=True, ignore_result=True, expires=300)
+# a run is queued and not started queues no other (``queued_once``).
+@shared_task(acks_late=True, ignore_result=True, expires=300, queued_once=True)
 def seal_audit_log() -> int:
     # Imported here: selec.core.audit imports this module to queue the task.
     from selec.core.audit import audit_seal
 
-    seal_audit_log.run_started()
     return audit_seal()
 
 
