@@ -169,6 +169,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form templates, with the select boxes' options written in Python (the same markup).
+FORM_RENDERER = "selec.core.form_rendering.FormRenderer"
+
 # --- Database -------------------------------------------------------------------------------
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
