@@ -1,17 +1,18 @@
-"""The forms' renderer: Django's, with the options of a select box written in Python.
+"""The forms' renderer: Django's, with its stock widgets and labels written in Python.
 
-Django's select template includes a template for each option, and that one another for the
-option's attributes: the inbox's filter form lists about 120 options and the forms that pick
-agencies every agency, and the two includes per option were a fifth of the inbox page's
-time. ``FormRenderer`` writes the same markup, character for character (the tests compare
-it with Django's templates), for every select box whose options use Django's own option
-template; any other template, and a select box with another option template, is rendered
-by the templates as before.
+Django renders every widget and label through templates that include others (a select box
+two per option, a text input its ``input.html`` and that one the attributes'): the inbox's
+filter form lists about 120 options, and the includes per option were a fifth of the inbox
+page's time; the compose form draws some eighty widgets. ``FormRenderer`` writes the same
+markup, character for character (the tests compare it with Django's templates), for the
+inputs, text areas, select boxes, lists of radio buttons or checkboxes and labels of
+Django's own templates; any other template, and a choice widget whose options use another
+template, is rendered by the templates as before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.forms.renderers import DjangoTemplates
@@ -21,32 +22,91 @@ from django.template.base import render_value_in_context
 from django.utils.html import escape
 from django.utils.safestring import SafeData
 
-SELECT_TEMPLATE = "django/forms/widgets/select.html"
-OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+_WIDGETS = "django/forms/widgets/"
+SELECT_TEMPLATE = f"{_WIDGETS}select.html"
+OPTION_TEMPLATE = f"{_WIDGETS}select_option.html"
+# The widgets whose template is only ``input.html`` included.
+INPUT_TEMPLATES = frozenset(
+    f"{_WIDGETS}{name}.html"
+    for name in (
+        "checkbox", "color", "date", "datetime", "email", "file", "hidden", "number",
+        "password", "search", "tel", "text", "time", "url",
+    )
+)  # fmt: skip
+TEXTAREA_TEMPLATE = f"{_WIDGETS}textarea.html"
+# Radio buttons and checkboxes listed: ``multiple_input.html``, each option ``input_option.html``.
+CHOICE_LIST_TEMPLATES = frozenset((f"{_WIDGETS}radio.html", f"{_WIDGETS}checkbox_select.html"))
+CHOICE_OPTION_TEMPLATES = frozenset(
+    (f"{_WIDGETS}radio_option.html", f"{_WIDGETS}checkbox_option.html")
+)
+LABEL_TEMPLATE = "django/forms/label.html"
 
 
 class FormRenderer(DjangoTemplates):
-    """Django's template renderer, with the select boxes written by ``select_html``."""
+    """Django's template renderer, with the stock widgets and labels written in Python."""
 
     def render(
         self, template_name: str, context: dict[str, Any], request: HttpRequest | None = None
     ) -> str:
-        if template_name == SELECT_TEMPLATE and _options_are_plain(context["widget"]):
-            return select_html(context["widget"])
-        return super().render(template_name, context, request)
+        written = _written(template_name, context)
+        if written is None:
+            return super().render(template_name, context, request)
+        return written.strip()  # as Django's renderer strips what its templates render
 
 
-def _options_are_plain(widget: Mapping[str, Any]) -> bool:
+def _written(template_name: str, context: Mapping[str, Any]) -> str | None:
+    """The template's markup for the context, or None for a template written by Django's."""
+    if template_name == LABEL_TEMPLATE:
+        return label_html(context)
+    widget = context.get("widget")
+    if widget is None:
+        return None
+    if template_name in INPUT_TEMPLATES:
+        return input_html(widget)
+    if template_name == TEXTAREA_TEMPLATE:
+        return textarea_html(widget)
+    if template_name == SELECT_TEMPLATE and _options_use(widget, {OPTION_TEMPLATE}):
+        return select_html(widget)
+    if template_name in CHOICE_LIST_TEMPLATES and _options_use(widget, CHOICE_OPTION_TEMPLATES):
+        return choice_list_html(widget)
+    return None
+
+
+def _options_use(widget: Mapping[str, Any], templates: Collection[str]) -> bool:
     return all(
-        option["template_name"] == OPTION_TEMPLATE
+        option["template_name"] in templates
         for _name, options, _index in widget["optgroups"]
         for option in options
     )
 
 
+def input_html(widget: Mapping[str, Any]) -> str:
+    """``input.html``."""
+    value = widget["value"]
+    shown = "" if value is None else f' value="{_formatted(value)}"'
+    return (
+        f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"{shown}'
+        f"{_attrs_html(widget['attrs'])}>\n"
+    )
+
+
+def textarea_html(widget: Mapping[str, Any]) -> str:
+    """``textarea.html``."""
+    value = _text(widget["value"]) if widget["value"] else ""
+    return f'<textarea name="{_text(widget["name"])}"{_attrs_html(widget["attrs"])}>\n{value}</textarea>'
+
+
+def label_html(context: Mapping[str, Any]) -> str:
+    """``label.html``: a field's label, in its tag when the field has an id."""
+    label = _text(context["label"])
+    if not context["use_tag"]:
+        return label
+    tag = _text(context["tag"])
+    return f"<{tag}{_attrs_html(context['attrs'] or {})}>{label}</{tag}>"
+
+
 def select_html(widget: Mapping[str, Any]) -> str:
-    """What ``select.html`` renders for the widget's context (stripped, as a renderer answers):
-    its options, in their groups, each as ``select_option.html`` renders it."""
+    """``select.html``: its options, in their groups, each as ``select_option.html`` writes it."""
     parts = [f'<select name="{_text(widget["name"])}"{_attrs_html(widget["attrs"])}>']
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
@@ -60,6 +120,32 @@ def select_html(widget: Mapping[str, Any]) -> str:
             parts.append("\n  </optgroup>")
     parts.append("\n</select>")
     return "".join(parts)
+
+
+def choice_list_html(widget: Mapping[str, Any]) -> str:
+    """``multiple_input.html``: each option in a ``div``, as ``input_option.html`` writes it."""
+    attrs = widget["attrs"]
+    box_id = f' id="{_text(attrs["id"])}"' if attrs.get("id") else ""
+    box_class = f' class="{_text(attrs["class"])}"' if attrs.get("class") else ""
+    parts = [f"<div{box_id}{box_class}>"]
+    for group, options, _index in widget["optgroups"]:
+        if group:
+            parts.append(f"\n  <div><label>{_text(group)}</label>")
+        parts.extend(f"<div>\n    {_input_option_html(option)}\n</div>" for option in options)
+        if group:
+            parts.append("\n  </div>")
+    parts.append("\n</div>")
+    return "".join(parts)
+
+
+def _input_option_html(option: Mapping[str, Any]) -> str:
+    """``radio_option.html`` and ``checkbox_option.html`` (``input_option.html``)."""
+    field = input_html(option)
+    if not option["wrap_label"]:
+        return f"{field}\n"
+    option_id = option["attrs"].get("id")
+    label_for = f' for="{_text(option_id)}"' if option_id else ""
+    return f"<label{label_for}>{field} {_text(option['label'])}</label>\n"
 
 
 def _attrs_html(attrs: Mapping[str, Any]) -> str:

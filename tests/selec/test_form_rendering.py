@@ -1,4 +1,4 @@
-"""The forms' renderer writes select boxes exactly as Django's templates do."""
+"""The forms' renderer writes the stock widgets and labels exactly as Django's templates do."""
 
 from __future__ import annotations
 
@@ -68,13 +68,77 @@ class _OwnOptionTemplate(forms.Select):
         (forms.Select(attrs={"id": "id_x", "class": "a&b"}, choices=[]), None),
         # Another option template: rendered by the templates, the same.
         (_OwnOptionTemplate(choices=[("a", "A")]), "a"),
+        (forms.TextInput(attrs={"maxlength": 20, "required": True, "placeholder": TRICKY}), TRICKY),
+        (forms.TextInput(), None),
+        (forms.TextInput(), ""),
+        (forms.NumberInput(attrs={"min": 0, "step": 0.5}), 0),
+        (forms.EmailInput(), "a@b.c"),
+        (forms.URLInput(), "https://x/?a=1&b=2"),
+        (forms.PasswordInput(render_value=True), "s3cret<"),
+        (forms.HiddenInput(), mark_safe("<kept>")),
+        (forms.DateInput(attrs={"type": "date"}), dt.date(2026, 12, 7)),
+        (forms.DateTimeInput(), dt.datetime(2026, 12, 7, 10, 30)),
+        (forms.TimeInput(), dt.time(10, 30)),
+        (forms.CheckboxInput(), True),
+        (forms.CheckboxInput(attrs={"class": "flag"}), False),
+        (forms.FileInput(attrs={"accept": ".pdf"}), None),
+        (forms.Textarea(attrs={"rows": 8}), "line 1\n<line 2> & 'three'"),
+        (forms.Textarea(), ""),
+        (forms.Textarea(), None),
+        (
+            forms.RadioSelect(attrs={"id": "id_kind", "class": "choices"}),
+            "b",
+        ),
+        (forms.RadioSelect(choices=[("a", "A"), ("b", TRICKY)]), "b"),
+        (
+            forms.RadioSelect(
+                attrs={"id": "id_g"}, choices=[("G <1>", [("a", "A"), ("b", "B")]), ("c", "C")]
+            ),
+            "c",
+        ),
+        (
+            forms.CheckboxSelectMultiple(
+                attrs={"id": "id_to", "required": True},
+                choices=[(1, gettext_lazy("Kind")), (2, "two"), (3, TRICKY)],
+            ),
+            [2, 3],
+        ),
     ],
 )
-def test_a_select_box_is_written_as_djangos_templates_write_it(widget, value) -> None:
+def test_a_widget_is_written_as_djangos_templates_write_it(widget, value) -> None:
     for language in ("en", "ro"):
         with override(language):
             ours, djangos = _both(widget, "field<name>", value)
             assert ours == djangos
+
+
+class _Everything(forms.Form):
+    name = forms.CharField(label=TRICKY, help_text="Help & more")
+    count = forms.IntegerField(label="", required=False)
+    kind = forms.ChoiceField(choices=[("a", "A")], widget=forms.RadioSelect, label="Kind")
+    flag = forms.BooleanField(required=False, label=gettext_lazy("Kind"))
+
+
+@pytest.mark.parametrize("auto_id", ["id_%s", False])
+@pytest.mark.parametrize("label_suffix", [None, "", " →"])
+def test_labels_and_whole_forms_are_written_as_djangos_templates_write_them(
+    auto_id, label_suffix
+) -> None:
+    data = {"name": "<x>", "count": "not a number", "kind": "z"}
+    for bound in (None, data):
+        ours = _Everything(
+            bound, auto_id=auto_id, label_suffix=label_suffix, renderer=FormRenderer()
+        )
+        djangos = _Everything(
+            bound, auto_id=auto_id, label_suffix=label_suffix, renderer=DjangoTemplates()
+        )
+        assert ours.as_div() == djangos.as_div()
+        assert ours.as_p() == djangos.as_p()
+        for name in ours.fields:
+            assert ours[name].label_tag(attrs={"class": "x"}) == djangos[name].label_tag(
+                attrs={"class": "x"}
+            )
+            assert ours[name].legend_tag() == djangos[name].legend_tag()
 
 
 def test_the_project_renders_its_forms_with_it(settings) -> None:
@@ -83,18 +147,25 @@ def test_the_project_renders_its_forms_with_it(settings) -> None:
     assert isinstance(form.renderer, FormRenderer)
 
 
-_SELECT = re.compile(r"<select.*?</select>", re.DOTALL)
+_FORM = re.compile(r"<form.*?</form>", re.DOTALL)
+# What differs from one drawing of a page to the next: the CSRF token, the idempotency key.
+_PER_REQUEST = re.compile(r'value="([0-9a-f]{32}|[0-9A-Za-z]{64})"')
+
+
+def _forms_of(client, path: str) -> list[str]:
+    page = client.get(path).content.decode()
+    return [_PER_REQUEST.sub('value="…"', form) for form in _FORM.findall(page)]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("page", ["exchanges:inbox", "exchanges:compose"])
-def test_the_pages_select_boxes_are_the_templates_own(page, settings, login, lo_ro) -> None:
-    """The inbox's filters and the compose form, with every agency, crime area and task force
-    among their options, drawn by both renderers."""
+@pytest.mark.parametrize("url_name", ["exchanges:inbox", "exchanges:compose"])
+def test_the_pages_forms_are_the_templates_own(url_name, settings, login, lo_ro) -> None:
+    """The inbox's filters and the compose form (every agency, crime area and task force among
+    their options, the entities' fields), drawn by both renderers."""
     client = login(lo_ro)
-    ours = _SELECT.findall(client.get(reverse(page)).content.decode())
+    ours = _forms_of(client, reverse(url_name))
     settings.FORM_RENDERER = "django.forms.renderers.DjangoTemplates"
-    djangos = _SELECT.findall(client.get(reverse(page)).content.decode())
-    assert len(ours) >= 3
-    assert sum(select.count("<option") for select in ours) >= 20
+    djangos = _forms_of(client, reverse(url_name))
+    assert sum(form.count("<option") for form in ours) >= 20
+    assert sum(form.count("<input") for form in ours) >= 10
     assert ours == djangos
