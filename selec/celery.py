@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from typing import Any
 
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
+from django.conf import settings
 from django.db import transaction
 
 from selec.broker_publish import publisher_for
@@ -46,10 +48,23 @@ class Task(DjangoTask):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.queued_once:
+            if self._delivered_by_a_worker():
+                # Gather: while the flag stands, the commits of the moment queue nothing, and
+                # this run handles them all (under load, one run for many requests instead of
+                # one each, each with its fixed cost on the cores the requests use). Waiting
+                # here, not in a delayed message: a worker holds a delayed message until it is
+                # due, and one holding it died when its broker connection dropped
+                # (``delay_once_on_commit``).
+                time.sleep(float(settings.BACKGROUND_GATHER_SECONDS))
             # The commits from now on queue the next run, which will see what this one may
             # not; what committed before, this run sees.
             publisher_for(self._get_app()).lower_waiting_flag(self.name)
         return super().__call__(*args, **kwargs)
+
+    def _delivered_by_a_worker(self) -> bool:
+        """Not run in the caller's process (no broker configured: the request would wait) nor
+        called as a function (a command, a test)."""
+        return self.request.id is not None and not self.request.is_eager
 
     def delay_once_on_commit(self) -> None:
         """``delay_on_commit()`` (no arguments) for a ``queued_once`` task (a transaction
@@ -69,9 +84,10 @@ class Task(DjangoTask):
             for _, callback, _ in connection.run_on_commit
         ):
             return
-        # Due at once, not a moment later to gather more commits: a worker holds a delayed
-        # message unacknowledged until it is due, and a worker holding one dies when its Redis
-        # connection drops (kombu fails to restore it; the reliability suite's stopped broker).
+        # Due at once, not a moment later to gather more commits (the run gathers them, in
+        # ``__call__``): a worker holds a delayed message unacknowledged until it is due, and
+        # a worker holding one dies when its Redis connection drops (kombu fails to restore
+        # it; the reliability suite's stopped broker).
         transaction.on_commit(self._queue_after_commit((), {}, unless_waiting=True), robust=True)
 
     def try_delay(self, *args: Any, **kwargs: Any) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 import environ
 
 __all__ = [
+    "BACKGROUND_GATHER_SECONDS",
     "BROKER_PUBLISH_PAUSE",
     "BROKER_PUBLISH_TIMEOUT",
     "CELERY_BROKER_TRANSPORT_OPTIONS",
@@ -55,3 +56,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = False
 # up what it skips).
 BROKER_PUBLISH_TIMEOUT = env.float("BROKER_PUBLISH_TIMEOUT", default=0.5)
 BROKER_PUBLISH_PAUSE = env.float("BROKER_PUBLISH_PAUSE", default=30.0)
+# How long a worker's run of a task queued once while a run waits (the audit sealer, the mail
+# relay, hit matching) waits, its flag still raised, before it reads what is committed: the
+# commits of that moment queue nothing and are handled by the one run (selec.celery).
+BACKGROUND_GATHER_SECONDS = env.float("BACKGROUND_GATHER_SECONDS", default=0.25)

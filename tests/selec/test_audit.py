@@ -10,6 +10,7 @@ import threading
 import time
 
 import pytest
+from celery.signals import task_prerun
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, connections, transaction
@@ -437,6 +438,33 @@ def test_commits_in_a_row_are_all_sealed_by_the_worker_whichever_run_they_fall_t
     while AuditEvent.objects.filter(pk__in=ids, chain_position__isnull=True).exists():
         assert time.monotonic() < deadline, "the worker left events unsealed"
         time.sleep(0.1)
+    assert audit_verify(unsealed_grace=dt.timedelta(0)).intact
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_workers_run_gathers_the_commits_of_its_moment_and_seals_them_all(
+    celery_worker, settings
+) -> None:
+    # The first commit queues a run; the worker starts it and waits, its flag raised, while
+    # the other commits queue nothing; then it seals all ten. (Ten commits take well under the
+    # two seconds; without the wait, each commit after a run's start would queue another.)
+    settings.BACKGROUND_GATHER_SECONDS = 2.0
+    runs: list[str] = []
+
+    def count_sealings(sender=None, task_id=None, **_kwargs) -> None:
+        if sender is not None and sender.name == "selec.core.tasks.seal_audit_log":
+            runs.append(task_id)
+
+    task_prerun.connect(count_sealings, weak=False)
+    try:
+        ids = [_unsealed_event(f"gathered {n}").pk for n in range(10)]
+        deadline = time.monotonic() + 20
+        while AuditEvent.objects.filter(pk__in=ids, chain_position__isnull=True).exists():
+            assert time.monotonic() < deadline, "the worker left events unsealed"
+            time.sleep(0.1)
+    finally:
+        task_prerun.disconnect(count_sealings)
+    assert len(runs) == 1
     assert audit_verify(unsealed_grace=dt.timedelta(0)).intact
 
 
