@@ -202,6 +202,9 @@ def celery_app(settings) -> Iterator[Celery]:
     one (Redis in CI), the in-memory broker otherwise; never in-process execution."""
     broker_url = settings.CELERY_BROKER_URL  # "memory://" when the environment names none
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    # The worker's runs do not wait to gather commits (selec.celery): a run still waiting when
+    # its test ends would outlive the test's worker. The test of the gathering sets its own.
+    settings.BACKGROUND_GATHER_SECONDS = 0
     prefix = f"selec-test-{uuid.uuid4().hex}:"
     if broker_url.startswith("redis"):
         # Test runs in parallel (xdist) share the Redis server: a key prefix of its own keeps

@@ -251,12 +251,15 @@ def test_a_run_whose_walker_was_killed_is_ended_interrupted_and_a_new_one_may_be
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+        # The walk takes its lock, then commits its claim: wait for both.
         deadline = time.monotonic() + 60
-        while not _walk_lock_held(run.pk):
+        while not (
+            _walk_lock_held(run.pk)
+            and AuditVerificationRun.objects.get(pk=run.pk).started_at is not None
+        ):
             assert walker.poll() is None, "the walker exited before it claimed the run"
             assert time.monotonic() < deadline, "the walk never started"
             time.sleep(0.05)
-        assert AuditVerificationRun.objects.get(pk=run.pk).started_at is not None
         # Alive: the sweep leaves it alone even past the grace.
         AuditVerificationRun.objects.filter(pk=run.pk).update(
             started_at=timezone.now() - STARTED_GRACE - dt.timedelta(seconds=1)
