@@ -81,11 +81,12 @@ def _options_use(widget: Mapping[str, Any], templates: Collection[str]) -> bool:
 
 
 def input_html(widget: Mapping[str, Any]) -> str:
-    """``input.html``."""
-    value = widget["value"]
+    """``input.html`` (a widget without an input type, which only a hand-made one could be,
+    gets the template's empty text)."""
+    value = widget.get("value")
     shown = "" if value is None else f' value="{_formatted(value)}"'
     return (
-        f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"{shown}'
+        f'<input type="{_text(widget.get("type", ""))}" name="{_text(widget["name"])}"{shown}'
         f"{_attrs_html(widget['attrs'])}>\n"
     )
 

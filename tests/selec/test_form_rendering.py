@@ -29,6 +29,12 @@ class _OwnOptionTemplate(forms.Select):
     option_template_name = "django/forms/widgets/input_option.html"
 
 
+class _Typeless(forms.Widget):
+    """A hand-made widget drawn by the text input's template: no input type in its context."""
+
+    template_name = "django/forms/widgets/text.html"
+
+
 @pytest.mark.parametrize(
     ("widget", "value"),
     [
@@ -71,6 +77,7 @@ class _OwnOptionTemplate(forms.Select):
         (_OwnOptionTemplate(choices=[("a", "A")]), "a"),
         (forms.TextInput(attrs={"maxlength": 20, "required": True, "placeholder": TRICKY}), TRICKY),
         (forms.TextInput(), None),
+        (_Typeless(), "x"),
         (forms.TextInput(), ""),
         (forms.NumberInput(attrs={"min": 0, "step": 0.5}), 0),
         (forms.EmailInput(), "a@b.c"),
