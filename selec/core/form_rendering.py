@@ -1,12 +1,14 @@
-"""The forms' renderer: Django's, with its stock widgets and labels written in Python.
+"""The forms' renderer: Django's, with its stock widgets, labels, fields and error lists
+written in Python.
 
 Django renders every widget and label through templates that include others (a select box
 two per option, a text input its ``input.html`` and that one the attributes'): the inbox's
 filter form lists about 120 options, and the includes per option were a fifth of the inbox
-page's time; the compose form draws some eighty widgets. ``FormRenderer`` writes the same
-markup, character for character (the tests compare it with Django's templates), for the
-inputs, text areas, select boxes, lists of radio buttons or checkboxes and labels of
-Django's own templates; any other template, and a choice widget whose options use another
+page's time; the compose form draws some eighty widgets in fifty-odd fields, each field its
+own template and error list. ``FormRenderer`` writes the same markup, character for
+character (the tests compare it with Django's templates), for the inputs, text areas, select
+boxes, lists of radio buttons or checkboxes, labels, fields and error lists of Django's own
+templates; any other template, and a choice widget whose options use another
 template, is rendered by the templates as before.
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from django.forms import BoundField
 from django.forms.renderers import DjangoTemplates
 from django.http import HttpRequest
 from django.template import Context
@@ -40,10 +43,16 @@ CHOICE_OPTION_TEMPLATES = frozenset(
     (f"{_WIDGETS}radio_option.html", f"{_WIDGETS}checkbox_option.html")
 )
 LABEL_TEMPLATE = "django/forms/label.html"
+FIELD_TEMPLATE = "django/forms/field.html"
+# ``default.html`` is ``ul.html`` included.
+ERROR_LIST_TEMPLATES = frozenset(
+    ("django/forms/errors/list/default.html", "django/forms/errors/list/ul.html")
+)
 
 
 class FormRenderer(DjangoTemplates):
-    """Django's template renderer, with the stock widgets and labels written in Python."""
+    """Django's template renderer, with the stock widgets, labels, fields and error lists
+    written in Python."""
 
     def render(
         self, template_name: str, context: dict[str, Any], request: HttpRequest | None = None
@@ -58,6 +67,10 @@ def _written(template_name: str, context: Mapping[str, Any]) -> str | None:
     """The template's markup for the context, or None for a template written by Django's."""
     if template_name == LABEL_TEMPLATE:
         return label_html(context)
+    if template_name == FIELD_TEMPLATE:
+        return field_html(context["field"])
+    if template_name in ERROR_LIST_TEMPLATES:
+        return error_list_html(context)
     widget = context.get("widget")
     if widget is None:
         return None
@@ -104,6 +117,39 @@ def label_html(context: Mapping[str, Any]) -> str:
         return label
     tag = _text(context["tag"])
     return f"<{tag}{_attrs_html(context['attrs'] or {})}>{label}</{tag}>"
+
+
+def field_html(field: BoundField) -> str:
+    """``field.html``: the field's label (its legend in a fieldset), help text, errors and
+    widget, with the template's line breaks (the renderer strips the ends)."""
+    fieldset = field.use_fieldset
+    label = ""
+    if field.label:
+        label = _text(field.legend_tag() if fieldset else field.label_tag())
+    if fieldset:
+        described = field.aria_describedby
+        aria = f' aria-describedby="{_text(described)}"' if described else ""
+        head = f"\n  <fieldset{aria}>\n  {label}\n"
+    else:
+        head = f"\n  {label}\n"
+    help_html = ""
+    if field.help_text:
+        help_id = f' id="{_text(field.auto_id)}_helptext"' if field.auto_id else ""
+        # ``|safe``: the help text is the form's own markup.
+        help_html = f'<div class="helptext"{help_id}>{field.help_text}</div>'
+    closing = "</fieldset>" if fieldset else ""
+    return f"{head}\n{help_html}\n{_text(field.errors)}\n{_text(field)}{closing}\n"
+
+
+def error_list_html(context: Mapping[str, Any]) -> str:
+    """``ul.html``: a field's or a form's errors, nothing when there are none."""
+    errors = context["errors"]
+    if not errors:
+        return ""
+    field_id = getattr(errors, "field_id", None)
+    error_id = f' id="{_text(field_id)}_error"' if field_id else ""
+    items = "".join(f"<li>{_text(error)}</li>" for error in errors)
+    return f'<ul class="{_text(context["error_class"])}"{error_id}>{items}</ul>'
 
 
 def select_html(widget: Mapping[str, Any]) -> str:

@@ -121,10 +121,21 @@ def test_a_widget_is_written_as_djangos_templates_write_it(widget, value) -> Non
 
 
 class _Everything(forms.Form):
-    name = forms.CharField(label=TRICKY, help_text="Help & more")
+    name = forms.CharField(label=TRICKY, help_text="Help & <em>more</em>")
     count = forms.IntegerField(label="", required=False)
     kind = forms.ChoiceField(choices=[("a", "A")], widget=forms.RadioSelect, label="Kind")
+    # A fieldset with help: its legend, and the fieldset described by the help.
+    many = forms.MultipleChoiceField(
+        choices=[("x", "X"), ("y", TRICKY)],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=gettext_lazy("Kind"),
+    )
     flag = forms.BooleanField(required=False, label=gettext_lazy("Kind"))
+    hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+        raise forms.ValidationError(["Not <this> & not that.", "Nor this."])
 
 
 @pytest.mark.parametrize("auto_id", ["id_%s", False])
@@ -142,7 +153,11 @@ def test_labels_and_whole_forms_are_written_as_djangos_templates_write_them(
         )
         assert ours.as_div() == djangos.as_div()
         assert ours.as_p() == djangos.as_p()
+        assert ours.as_table() == djangos.as_table()
+        assert str(ours.non_field_errors()) == str(djangos.non_field_errors())
         for name in ours.fields:
+            assert ours[name].as_field_group() == djangos[name].as_field_group()
+            assert str(ours[name].errors) == str(djangos[name].errors)
             assert ours[name].label_tag(attrs={"class": "x"}) == djangos[name].label_tag(
                 attrs={"class": "x"}
             )
