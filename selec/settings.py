@@ -169,7 +169,8 @@ TEMPLATES = [
     },
 ]
 
-# Django's form templates, with the select boxes' options written in Python (the same markup).
+# Django's form templates, with its stock widgets, labels, fields and error lists written in
+# Python (the same markup; selec.core.form_rendering).
 FORM_RENDERER = "selec.core.form_rendering.FormRenderer"
 
 # --- Database -------------------------------------------------------------------------------

@@ -17,8 +17,10 @@ order of the chain is the order of sealing, which may differ from the ids'. The 
 allows that one UPDATE per row and no other (migration 0010). The sealer
 (``selec.core.tasks.seal_audit_log``) is queued after the commit of every transaction that wrote
 events (unless a run queued before still waits to start, which seals them too) and runs on
-a worker (at once, in-process, without a broker), and also before each
-verification and periodically, so an event whose queueing was lost is sealed by the next.
+a worker (at once, in-process, without a broker; a worker's run first waits
+``BACKGROUND_GATHER_SECONDS`` so that it seals the commits of that moment together), and
+also before each verification and periodically, so an event whose queueing was lost is
+sealed by the next.
 
 What the chain proves is unchanged: no sealed row was altered or removed from the middle (the
 walk in chain order checks each link and hash); no row was cut from the end, because after
@@ -27,9 +29,9 @@ each sealing the new head is appended, signed, to the anchor file outside the da
 head; and nobody without the key adds an event, because a row whose ``content_mac`` does not
 match its content (inserted or edited behind the triggers, or replayed: the digest is unique)
 is never sealed. A row still unsealed once the grace period has passed is reported as a
-failure. Between a commit and its seal (the time a worker takes to pick the task up, usually
-milliseconds) a row deleted behind the triggers leaves no trace: the same window as between a
-commit and its anchor.
+failure. Between a commit and its seal (the time a worker takes to pick the task up and the
+run's gathering wait: a few milliseconds and a quarter of a second by default) a row deleted
+behind the triggers leaves no trace: the same window as between a commit and its anchor.
 
 Why not keep the chain in the writers' transactions: a link needs the previous row's hash, so
 every writer had to hold one lock from its event to its commit, and every audited request,
