@@ -10,6 +10,7 @@ import threading
 import time
 
 import pytest
+import redis
 from celery.signals import task_prerun
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -443,30 +444,44 @@ def test_commits_in_a_row_are_all_sealed_by_the_worker_whichever_run_they_fall_t
 
 @pytest.mark.django_db(transaction=True)
 def test_a_workers_run_gathers_the_commits_of_its_moment_and_seals_them_all(
-    celery_worker, settings
+    celery_app, celery_worker, settings
 ) -> None:
-    # The first commit queues a run; the worker starts it and waits, its flag raised, while
-    # the other commits queue nothing; then it seals all five. (Five commits take well under
-    # the six seconds, even on a loaded machine; without the wait, each commit after a run's
-    # start would queue another.)
+    # The first commit queues a run; the worker starts it and waits, its flag raised: the
+    # commits meanwhile queue nothing (without the wait, the run would have lowered its flag
+    # and each of them would queue another); then it seals them all.
     settings.BACKGROUND_GATHER_SECONDS = 6.0
+    seal_name = "selec.core.tasks.seal_audit_log"
     runs: list[str] = []
 
     def count_sealings(sender=None, task_id=None, **_kwargs) -> None:
-        if sender is not None and sender.name == "selec.core.tasks.seal_audit_log":
+        # This test's app only: the signal is the process's, and a worker of an earlier test
+        # still stopping may run a sealing of its own broker's meanwhile.
+        if sender is not None and sender.app is celery_app and sender.name == seal_name:
             runs.append(task_id)
 
     task_prerun.connect(count_sealings, weak=False)
     try:
-        ids = [_unsealed_event(f"gathered {n}").pk for n in range(5)]
+        ids = [_unsealed_event("first").pk]
         deadline = time.monotonic() + 20
+        while not runs:
+            assert time.monotonic() < deadline, "the worker never started the sealing"
+            time.sleep(0.05)
+        ids += [_unsealed_event(f"gathered {n}").pk for n in range(5)]
+        assert len(runs) == 1
+        assert _queued_messages(celery_app) == 0
         while AuditEvent.objects.filter(pk__in=ids, chain_position__isnull=True).exists():
             assert time.monotonic() < deadline, "the worker left events unsealed"
             time.sleep(0.1)
     finally:
         task_prerun.disconnect(count_sealings)
-    assert len(runs) == 1
     assert audit_verify(unsealed_grace=dt.timedelta(0)).intact
+
+
+def _queued_messages(app) -> int:
+    """Messages waiting in the app's default queue (its broker's Redis, under its prefix)."""
+    prefix = app.conf.broker_transport_options.get("global_keyprefix", "")
+    with contextlib.closing(redis.Redis.from_url(app.conf.broker_url)) as client:
+        return int(client.llen(f"{prefix}{app.conf.task_default_queue}"))
 
 
 def _sealings(callbacks) -> list[object]:
