@@ -9,8 +9,8 @@ from dataclasses import dataclass, fields
 from typing import TypedDict
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Q, QuerySet
-from django.db.models.lookups import Exact, In
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import Exact, In, IsNull
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
@@ -22,8 +22,8 @@ from exchanges.models import (
     Recipient,
 )
 from exchanges.policy import Perm
-from partners.models import Agency, Officer, Role
-from partners.selectors import officer_group_ids, party_agency_ids
+from partners.models import Officer, Role
+from partners.selectors import agencies_by_id, officer_group_ids, party_agency_ids
 from selec.core.digests import DigestPurpose, keyed_digest, keyed_digests
 from selec.core.object_permissions import permission_id, permissions_by_id
 
@@ -50,9 +50,47 @@ def exchange_ids_with_perm(
 
 
 def exchanges_visible_to(officer: Officer) -> QuerySet[Exchange]:
+    """The exchanges the officer may see, for a list that walks an index: the permission rows
+    as one subquery the planner joins (see ``exchange_ids_with_perm``). A lookup of a few
+    exchanges by key takes ``exchanges_visible_by_key``."""
     if not officer.is_active:
         return Exchange.objects.none()
     return Exchange.objects.filter(pk__in=exchange_ids_with_perm(officer, Perm.VIEW))
+
+
+def exchanges_visible_by_key(officer: Officer) -> QuerySet[Exchange]:
+    """The same exchanges as ``exchanges_visible_to``, for a lookup of a few by key (a
+    reference, an id, a thread) that joins what it shows of them: each row found is checked
+    by ``view_granted``, one index probe. As a semi-join the permission rows are one more
+    relation for the planner to place among the joined ones, which it orders by trying each
+    arrangement: at 100,000 exchanges, planning the thread page's lookup by reference took
+    3.4 ms (its execution 0.2 ms), 1.6 ms with the probe."""
+    if not officer.is_active:
+        return Exchange.objects.none()
+    return Exchange.objects.filter(view_granted(officer, exchange_column="pk"))
+
+
+def view_granted(officer: Officer, *, exchange_column: str) -> IsNull:
+    """The exchange whose id the outer row holds in ``exchange_column`` is one the officer
+    may see: one of their groups holds its view permission (by the permission's id, see
+    ``exchange_ids_with_perm``).
+
+    A scalar subquery (``(SELECT ... LIMIT 1) IS NOT NULL``), not EXISTS or IN: PostgreSQL
+    turns those into joins, planned with the rest of the query (see above) and, over a long
+    list such as an agency's open receipts, run by hashing every permission row of the
+    officer's groups (an NFP's reach the whole country's traffic) and sorting every row before
+    the first, where this is one index probe per row read, in the order of the row's index,
+    until the list is full. Only for active officers: the callers check."""
+    return IsNull(
+        Subquery(
+            ExchangeGroupObjectPermission.objects.filter(
+                group_id__in=officer_group_ids(officer),
+                permission_id=permission_id("exchanges", Perm.VIEW),
+                content_object_id=OuterRef(exchange_column),
+            ).values("content_object_id")[:1]
+        ),
+        False,
+    )
 
 
 def officer_perms(officer: Officer, exchange: Exchange) -> frozenset[Perm]:
@@ -93,15 +131,16 @@ def exchange_get_for_officer(
     officer: Officer, *, reference: str | None = None, pk: int | None = None
 ) -> Exchange:
     lookup = Q(reference=reference) if reference is not None else Q(pk=pk)
-    exchange = (
-        exchanges_visible_to(officer)
+    # Both keys are unique: no ORDER BY (``first()`` would add one by id, for the planner
+    # to weigh too).
+    found = (
+        exchanges_visible_by_key(officer)
         .filter(lookup)
         .select_related("sender_agency__party", "author", "crime_area", "task_force", "in_reply_to")
-        .first()
-    )
-    if exchange is None:
-        raise Http404("No exchange matches the given query.")
-    return exchange
+    )[:1]
+    for exchange in found:
+        return exchange
+    raise Http404("No exchange matches the given query.")
 
 
 def officer_perms_by_exchange(
@@ -171,7 +210,7 @@ def references_visible_to(officer: Officer, exchange_ids: Iterable[int | None]) 
     ids = [pk for pk in exchange_ids if pk is not None]
     if not ids:
         return {}
-    return dict(exchanges_visible_to(officer).filter(pk__in=ids).values_list("pk", "reference"))
+    return dict(exchanges_visible_by_key(officer).filter(pk__in=ids).values_list("pk", "reference"))
 
 
 def exchange_for_api(
@@ -196,7 +235,7 @@ def attach_receipts(exchanges: list[Exchange]) -> None:
     )
     named = {exchange.sender_agency_id for exchange in exchanges}
     named.update(receipt["agency_id"] for receipt in receipts)
-    agencies = Agency.objects.select_related("party").in_bulk(named)
+    agencies = agencies_by_id(named)
     listed: dict[int, list[ListedReceipt]] = {exchange.pk: [] for exchange in exchanges}
     for receipt in receipts:
         listed[receipt["exchange_id"]].append(

@@ -7,15 +7,16 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q, QuerySet
 
 from exchanges.models import DisseminationRequest, Exchange, Recipient
-from exchanges.selectors import exchanges_visible_to
+from exchanges.selectors import exchanges_visible_by_key
 from partners.capabilities import statuses_that_may_hold
 from partners.models import Agency, Officer
 
 
 def _thread_rows(officer: Officer) -> QuerySet[Exchange]:
-    """Visible exchanges with everything the thread page shows of them, prefetched."""
+    """Visible exchanges with everything the thread page shows of them, prefetched (a thread
+    is a few messages, each checked as it is read: ``exchanges_visible_by_key``)."""
     return (
-        exchanges_visible_to(officer)
+        exchanges_visible_by_key(officer)
         .select_related("sender_agency__party", "author", "in_reply_to")
         .prefetch_related(
             Prefetch(

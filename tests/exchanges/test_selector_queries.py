@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -17,9 +18,15 @@ from cases.policy import CasePerm
 from cases.selectors import cases_visible_to
 from exchanges.models import Exchange, ExchangeGroupObjectPermission, Recipient
 from exchanges.policy import Perm
-from exchanges.selectors import attach_receipts
+from exchanges.selectors import (
+    attach_receipts,
+    exchange_get_for_officer,
+    exchanges_visible_to,
+    references_visible_to,
+)
 from exchanges.selectors_dashboard import agency_work
 from exchanges.selectors_inbox import InboxQuery, ReceiptStatus, inbox_search, local_day
+from exchanges.selectors_thread import thread_messages
 from partners.models import Agency, Officer, Party, PartyStatus
 from partners.selectors import officers_signing_in, party_agency_ids
 from partners.services.party_status import party_change_status
@@ -178,10 +185,11 @@ def test_an_nfp_list_takes_the_most_urgent_of_all_the_partys_agencies(
 
 @pytest.mark.parametrize(
     ("persona", "queries"),
-    # An agency's officer: the four lists and the officer's groups (each list checks the
-    # permission as it reads). An NFP officer: also the party's agencies (which a request
-    # loads with the officer, see the test below), and each list's first ids before its rows.
-    [("lo_bg", 5), ("nfp_bg", 10)],
+    # An agency's officer: the four lists, the agencies they name (once for the four) and the
+    # officer's groups (each list checks the permission as it reads). An NFP officer: also the
+    # party's agencies (which a request loads with the officer, see the test below), and each
+    # list's first ids before its rows.
+    [("lo_bg", 6), ("nfp_bg", 11)],
 )
 def test_the_dashboard_costs_a_fixed_number_of_queries(
     request, lo_ro: Officer, persona: str, queries: int, django_assert_num_queries
@@ -220,8 +228,8 @@ def test_a_signed_in_nfp_officer_brings_the_partys_agencies_and_the_inbox_names_
         agency_ids = party_agency_ids(officer)
     bulgarian = Agency.objects.filter(party__code="BG").order_by("pk")
     assert agency_ids == tuple(bulgarian.values_list("pk", flat=True))
-    # The test above's ten, less the officer's groups and the party's agencies.
-    with django_assert_num_queries(8):
+    # The test above's eleven, less the officer's groups and the party's agencies.
+    with django_assert_num_queries(9):
         agency_work(officer)
     # The scope's receipts and senders by the agencies' ids, constants of the SQL: not by a
     # join on the party, which PostgreSQL would estimate as an average party's.
@@ -261,3 +269,68 @@ def test_listed_receipts_carry_the_stored_receipts_and_share_one_agency_each(
     assert len(bulgarian) == 2
     assert bulgarian[0] is bulgarian[1]  # one instance per agency named on the page
     assert exchanges[0].sender_agency is exchanges[1].sender_agency
+
+
+def test_the_dashboards_lists_name_their_agencies_from_one_query(
+    lo_ro: Officer, lo_bg: Officer, django_assert_num_queries
+) -> None:
+    first = send(lo_ro, "Bulgarian Police", "Turkish Customs")
+    second = send(lo_ro, "Bulgarian Police")
+    permission_id("exchanges", Perm.VIEW)
+    with CaptureQueriesContext(connection) as captured:
+        work = agency_work(lo_bg)
+    assert work is not None
+    # Each list joins its exchange alone; the agencies come once, after the four lists.
+    agency_reads = [q["sql"] for q in captured.captured_queries if '"partners_agency"' in q["sql"]]
+    assert len(agency_reads) == 1
+    assert agency_reads[0].startswith('SELECT "partners_agency"')
+    shown = work.unread.receipts + work.unacknowledged.receipts
+    assert {r.exchange_id for r in shown} == {first.pk, second.pk}
+    with django_assert_num_queries(0):
+        named = {(r.agency.name, r.agency.party.code) for r in shown}
+        senders = {
+            (r.exchange.sender_agency.name, r.exchange.sender_agency.party.code) for r in shown
+        }
+    assert named == {("Bulgarian Police", "BG")}
+    assert senders == {(lo_ro.agency.name, "RO")}
+    assert all(r.agency is shown[0].agency for r in shown)  # one instance per agency named
+    assert all(r.agency_id == r.agency.pk for r in shown)
+
+
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        lambda officer, exchange: exchange_get_for_officer(officer, reference=exchange.reference),
+        lambda officer, exchange: exchange_get_for_officer(officer, pk=exchange.pk),
+        lambda officer, exchange: thread_messages(officer, exchange),
+        lambda officer, exchange: references_visible_to(officer, [exchange.pk]),
+    ],
+    ids=["by-reference", "by-id", "thread", "references"],
+)
+def test_a_lookup_by_key_checks_each_row_found_without_joining_the_permissions(
+    lookup, lo_ro: Officer
+) -> None:
+    exchange = send(lo_ro, "Bulgarian Police")
+    permission_id("exchanges", Perm.VIEW)
+    sql = _sql_of(lambda: lookup(lo_ro, exchange))
+    # A scalar subquery per row (planned on its own), not a semi-join the planner would place
+    # among the relations the lookup joins.
+    assert re.search(r'"exchanges_exchangegroupobjectpermission".*LIMIT 1\) IS NOT NULL', sql)
+    assert not re.search(r'"exchanges_exchange"\."id" IN \(SELECT', sql)
+
+
+def test_a_lookup_by_key_answers_404_where_the_list_shows_nothing(
+    lo_ro: Officer, lo_bg: Officer, lo_tr: Officer
+) -> None:
+    exchange = send(lo_ro, "Bulgarian Police")
+    for officer in (lo_ro, lo_bg):
+        assert exchange_get_for_officer(officer, reference=exchange.reference) == exchange
+        assert [m.pk for m in thread_messages(officer, exchange)] == [exchange.pk]
+    assert not exchanges_visible_to(lo_tr).filter(pk=exchange.pk).exists()
+    with pytest.raises(Http404):
+        exchange_get_for_officer(lo_tr, reference=exchange.reference)
+    assert thread_messages(lo_tr, exchange) == []
+    assert references_visible_to(lo_tr, [exchange.pk]) == {}
+    lo_bg.is_active = False
+    with pytest.raises(Http404):
+        exchange_get_for_officer(lo_bg, pk=exchange.pk)
