@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from selec.core.audit_events import audit_event_choices
 from selec.core.audit_keys import current_key_id
+from selec.core.choice_labels import ChoiceLabels
 from selec.core.fields import EncryptedJSONField, EncryptedTextField
 from selec.core.notification_kinds import notification_kind_choices
 
@@ -32,7 +33,7 @@ class AuditAction(models.TextChoices):
     REFUSAL = "refusal", _("Refused access")
 
 
-class AuditEvent(models.Model):
+class AuditEvent(ChoiceLabels):
     """One row of the append-only, hash-chained audit log (see ``selec.core.audit``).
 
     A row is written in the transaction of what it records, unsealed, with ``content_mac``: the
@@ -195,7 +196,7 @@ class Justification(models.Model):
         return f"justification {self.uuid}"
 
 
-class Notification(models.Model):
+class Notification(ChoiceLabels):
     """An in-app notice to one officer (see ``selec.core.notifications``).
 
     It names what happened and where to look, never the content: the title holds references
