@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from selec.core.choice_labels import ChoiceLabels
 from selec.core.fields import EncryptedFileField, EncryptedJSONField, EncryptedTextField
 from selec.core.policy_values import Restrictions
 
@@ -125,7 +126,7 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
-class Exchange(models.Model):
+class Exchange(ChoiceLabels):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     reference = models.CharField(_("reference"), max_length=20, unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=ExchangeKind.choices)
@@ -461,7 +462,7 @@ class DisseminationStatus(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
-class DisseminationRequest(models.Model):
+class DisseminationRequest(ChoiceLabels):
     # The row key the encrypted fields' associated data binds them to.
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     exchange = models.ForeignKey(

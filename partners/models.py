@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from selec.core.choice_labels import ChoiceLabels
+
 
 class PartnerAuditEvent(models.TextChoices):
     """The directory's audit events (registered in ``partners.apps``)."""
@@ -88,7 +90,7 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 
-class Party(models.Model):
+class Party(ChoiceLabels):
     """A state (ISO 3166 alpha-2 code) or an international organisation (acronym)."""
 
     code = models.CharField(_("code"), max_length=16, unique=True)
@@ -152,7 +154,7 @@ class AgencyKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Agency(models.Model):
+class Agency(ChoiceLabels):
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="agencies")
     name = models.CharField(_("name"), max_length=160)
     kind = models.CharField(_("kind"), max_length=16, choices=AgencyKind.choices)
@@ -206,7 +208,7 @@ class ContentAccess(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
-class Officer(AbstractUser):
+class Officer(AbstractUser, ChoiceLabels):
     """A person who logs in. Liaison and NFP officers belong to an agency; analysts, data
     protection officers and directory admins are SELEC secretariat staff with no agency."""
 

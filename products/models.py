@@ -23,6 +23,7 @@ from guardian.models import GroupObjectPermissionBase
 
 from analytics.policy import Table
 from cases.policy import STRATEGIC_GROUPINGS
+from selec.core.choice_labels import ChoiceLabels
 from selec.core.fields import EncryptedJSONField, EncryptedTextField
 from selec.core.policy_values import Restrictions
 
@@ -74,7 +75,7 @@ class ProductReferenceCounter(models.Model):
         return f"products {self.year}: {self.last}"
 
 
-class Product(models.Model):
+class Product(ChoiceLabels):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # SELEC-AP-2026-0001: sequential per year.
     reference = models.CharField(_("reference"), max_length=24, unique=True)

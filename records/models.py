@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from selec.core.choice_labels import ChoiceLabels
 from selec.core.fields import EncryptedTextField
 
 NOTE_MAX_LENGTH = 2000
@@ -95,7 +96,7 @@ class FlagOutcome(models.TextChoices):
     UPHELD = "upheld", _("Upheld as accurate")
 
 
-class InaccuracyFlag(models.Model):
+class InaccuracyFlag(ChoiceLabels):
     """A recipient tells the provider it suspects part of an exchange is inaccurate; the
     provider answers (corrects it, or upholds it)."""
 

@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from selec.core.choice_labels import ChoiceLabels
 from selec.core.fields import EncryptedJSONField, EncryptedTextField
 
 NOTE_MAX_LENGTH = 2000
@@ -81,7 +82,7 @@ class SubjectRequestCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
-class SubjectRequest(models.Model):
+class SubjectRequest(ChoiceLabels):
     # The row key the encrypted fields' associated data binds them to.
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     reference = models.CharField(_("reference"), max_length=20, unique=True)
@@ -116,7 +117,7 @@ class SubjectRequest(models.Model):
         return self.reference
 
 
-class SubjectRequestItem(models.Model):
+class SubjectRequestItem(ChoiceLabels):
     """The request as one provider agency answers it, for one of its exchanges."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
