@@ -33,7 +33,8 @@ class ChoiceLabels(models.Model):
         return force_str(value, strings_only=True) if label is _NO_LABEL else label
 
 
-@functools.lru_cache(maxsize=256)
+# Room for every field with choices of every model in every language (22 and 11 today).
+@functools.lru_cache(maxsize=1024)
 def _labels(field: models.Field[Any, Any], language: str | None) -> dict[Any, str]:
     """The field's choices, value to label, in the active language (``language``, which
     keys the table)."""
