@@ -25,7 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, pgettext
 
 from exchanges.inbox import ListedRow
-from exchanges.models import Exchange, ExchangeKind, ListedReceipt, Priority, Recipient
+from exchanges.models import Exchange, ExchangeKind, ListedReceipt, Recipient
 from exchanges.selectors_dashboard import Overdue
 from exchanges.selectors_subjects import ListedSubject, Withheld
 from partners.models import Agency
@@ -80,8 +80,6 @@ class _Words:
         )
         self.overdue = format_html(' <span class="badge overdue">{}</span>', gettext("Overdue"))
         self.closed = format_html(' <span class="badge closed">{}</span>', gettext("closed"))
-        self.kinds = {value: str(label) for value, label in ExchangeKind.choices}
-        self.priorities = {value: str(label) for value, label in Priority.choices}
         self.receipt_states = {
             state: format_html(_RECEIPT_BADGE, state, word)
             for state, word in (
@@ -151,11 +149,11 @@ def _row_html(listed: ListedRow, words: _Words, *, nfp: bool) -> str:
         words.outgoing if row.outgoing else "",
         words.erased if exchange.erased_at else "",
         listed_subject_html(listed.subject),
-        escape(words.kinds.get(exchange.kind, exchange.kind)),
+        escape(exchange.get_kind_display()),
         _sender(exchange),
         "".join(_AGENCY_ITEM.format(*_code_and_name(r.agency)) for r in exchange.listed_receipts),
         escape(exchange.crime_area.label),
-        _priority(exchange, words),
+        _priority(exchange),
         handling_badges(exchange.handling_codes),
         moment(exchange.sent_at),
         _due(exchange, words, overdue=row.overdue),
@@ -184,10 +182,10 @@ def _work_row_html(
     return _WORK_ROW.format(
         _thread_link(exchange, words),
         listed_subject_html(subject),
-        escape(words.kinds.get(exchange.kind, exchange.kind)),
+        escape(exchange.get_kind_display()),
         _sender(exchange),
         received_by,
-        _priority(exchange, words),
+        _priority(exchange),
         handling_badges(exchange.handling_codes),
         moment(exchange.sent_at),
         _due(exchange, words, overdue=receipt.is_overdue),
@@ -206,9 +204,8 @@ def _sender(exchange: Exchange) -> str:
     return _AGENCY.format(*_code_and_name(exchange.sender_agency))
 
 
-def _priority(exchange: Exchange, words: _Words) -> str:
-    label = words.priorities.get(exchange.priority, exchange.priority)
-    return _PRIORITY.format(escape(exchange.priority), escape(label))
+def _priority(exchange: Exchange) -> str:
+    return _PRIORITY.format(escape(exchange.priority), escape(exchange.get_priority_display()))
 
 
 def _due(exchange: Exchange, words: _Words, *, overdue: bool) -> str:
