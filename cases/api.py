@@ -22,6 +22,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils import html
 from rest_framework.views import APIView
 
 from cases.api_serializers import (
@@ -210,6 +211,14 @@ class CaseParticipantsView(APIView):
         return Response(_case_body(request, invited))
 
 
+def _meeting_input(request: Request) -> type[MeetingCreateSerializer]:
+    """The meeting's serializer for the body's media type, as the schema documents each: a form
+    body (multipart, or urlencoded) has no null, JSON has null and no files."""
+    if html.is_html_input(request.data):
+        return MeetingCreateSerializer
+    return MeetingCreateJsonSerializer
+
+
 class CaseMeetingsView(GenericAPIView[OperationalMeeting]):
     permission_classes = [IsAuthenticated]
     parser_classes = _BODY_PARSERS
@@ -246,7 +255,7 @@ class CaseMeetingsView(GenericAPIView[OperationalMeeting]):
     )
     def post(self, request: Request, reference: str) -> Response:
         case = _case(request, reference)
-        data = api_parsed(MeetingCreateSerializer, request).validated_data
+        data = api_parsed(_meeting_input(request), request).validated_data
         meeting = meeting_add(
             officer=officer_of(request),
             case=case,
@@ -256,7 +265,7 @@ class CaseMeetingsView(GenericAPIView[OperationalMeeting]):
             party_ids=_party_ids(data["parties"]),
             decisions=data["decisions"],
             minutes=data["minutes"],
-            attachments=attachments_of(data["attachments"]),
+            attachments=attachments_of(data.get("attachments", [])),
         )
         shown = case_meeting(case, meeting.pk)
         body = MeetingSerializer(

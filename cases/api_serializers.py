@@ -138,11 +138,12 @@ class CaseInviteSerializer(serializers.Serializer):
 
 
 class MeetingCreateSerializer(serializers.Serializer):
+    """A meeting as multipart/form-data, with its attachments. A form has no null: a meeting of
+    one day leaves ``held_until`` out (an empty value is refused, as it is no day)."""
+
     held_on = _day("The meeting's (first) day.")
     held_until = _day(
-        "Its last day, for a meeting of several days (left out or null: one day).",
-        required=False,
-        allow_null=True,
+        "Its last day, for a meeting of several days (left out: one day).", required=False
     )
     place = TextField(max_length=120)
     parties = _party_codes("Codes of the participating parties that attended (RO, BG...).")
@@ -156,6 +157,11 @@ class MeetingCreateSerializer(serializers.Serializer):
 class MeetingCreateJsonSerializer(MeetingCreateSerializer):
     """A meeting as JSON (attachments: send multipart/form-data)."""
 
+    held_until = _day(
+        "Its last day, for a meeting of several days (left out or null: one day).",
+        required=False,
+        allow_null=True,
+    )
     # DRF removes a declared field set to None in a subclass; the stubs cannot say so.
     attachments = None  # type: ignore[assignment]
 
