@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from drf_spectacular.serializers import PolymorphicProxySerializerExtension
-from drf_spectacular.utils import PolymorphicProxySerializer
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 
@@ -201,18 +201,20 @@ class MessageInputSerializer(serializers.Serializer):
         return _message(self.validated_data, self.chosen_restrictions())
 
 
+_CASE_HELP = "Reference of an open case your country takes part in (SELEC-RO-2026-0001)."
+_TASK_FORCE_HELP = "Code of the task force (see task-forces/)."
+
+
 class ExchangeCreateSerializer(MessageInputSerializer):
+    """A send, as every media type is parsed (none said null or empty alike)."""
+
     kind = serializers.ChoiceField(
         choices=SENT_KINDS,
         help_text="warning, feedback and seizure: the messages of a regional operation (with "
         "`case`).",
     )
     case = TextField(
-        required=False,
-        allow_null=True,
-        allow_blank=True,
-        max_length=24,
-        help_text="Reference of an open case your country takes part in (SELEC-RO-2026-0001).",
+        required=False, allow_null=True, allow_blank=True, max_length=24, help_text=_CASE_HELP
     )
     recipients = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
@@ -223,10 +225,24 @@ class ExchangeCreateSerializer(MessageInputSerializer):
     crime_area = serializers.SlugRelatedField(slug_field="code", queryset=CrimeArea.objects.all())
     task_force = OptionalCodeField(
         queryset=TaskForce.objects.all(),
-        help_text="Code of the task force (see task-forces/). Left out, null or empty (a "
-        "multipart body has no null): none.",
+        help_text=f"{_TASK_FORCE_HELP} Left out, null or empty: none.",
     )
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.ROUTINE)
+
+
+# The multipart/form-data body, for the schema (parsed as ExchangeCreateSerializer): a form has
+# no null, so its schema offers none; an optional code left out or empty is none. Named as the
+# component of that body always was.
+@extend_schema_serializer(component_name="ExchangeCreate")
+class ExchangeCreateFormSerializer(ExchangeCreateSerializer):
+    """A send as multipart/form-data, with its attachments."""
+
+    case = TextField(required=False, allow_blank=True, max_length=24, help_text=_CASE_HELP)
+    task_force = OptionalCodeField(
+        queryset=TaskForce.objects.all(),
+        nullable=False,
+        help_text=f"{_TASK_FORCE_HELP} Left out or empty: none.",
+    )
 
 
 class ReplyInputSerializer(MessageInputSerializer):

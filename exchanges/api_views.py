@@ -33,6 +33,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView, set_rollback
 
 from exchanges.api_inputs import (
+    ExchangeCreateFormSerializer,
     ExchangeCreateJsonSerializer,
     ExchangeCreateSerializer,
     api_parsed,
@@ -187,7 +188,7 @@ class ExchangeListView(UmfMessageBody, GenericAPIView[Exchange]):
             "application/json": ExchangeCreateJsonSerializer,
             UMF_MEDIA_TYPE: UmfSend,
             "multipart/form-data": OpenApiRequest(
-                ExchangeCreateSerializer, encoding=MULTIPART_JSON_MEMBERS
+                ExchangeCreateFormSerializer, encoding=MULTIPART_JSON_MEMBERS
             ),
         },
         responses=api_answers({201: ExchangeSerializer}),

@@ -50,8 +50,9 @@ class OptionalCodeField(serializers.SlugRelatedField):
     body (which has no null) says none, and DRF's related fields read it so in JSON too; the
     schema says so (no ``minLength``), and the field's description should."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(slug_field="code", required=False, allow_null=True, **kwargs)
+    def __init__(self, *, nullable: bool = True, **kwargs: Any) -> None:
+        # ``nullable=False`` for a form body's schema, where none is said empty, never null.
+        super().__init__(slug_field="code", required=False, allow_null=nullable, **kwargs)
 
 
 class InstantField(serializers.DateTimeField):

@@ -130,18 +130,3 @@ def test_a_json_meeting_of_one_day_may_say_null(api, lo_ro: Officer) -> None:
 
     assert response.status_code == 201, response.json()
     assert response.json()["held_until"] is None
-
-
-def test_the_schema_offers_null_for_the_last_day_in_json_only(api, lo_ro: Officer) -> None:
-    # A form has no null: a client that sends one where the schema allowed it was refused.
-    schema = api(lo_ro).get("/api/schema/", {"format": "json"}).json()
-    operation = schema["paths"]["/api/v1/cases/{reference}/meetings/"]["post"]
-    bodies = operation["requestBody"]["content"]
-    components = schema["components"]["schemas"]
-
-    def last_day(media_type: str) -> dict:
-        name = bodies[media_type]["schema"]["$ref"].rsplit("/", 1)[-1]
-        return components[name]["properties"]["held_until"]
-
-    assert last_day("application/json").get("nullable") is True
-    assert "nullable" not in last_day("multipart/form-data")

@@ -183,3 +183,34 @@ def test_the_error_answers_are_described_as_json_objects(lo_ro: Officer) -> None
     }
     # Errors are JSON even where the success may be a file.
     assert set(statistics["400"]["content"]) == {"application/json"}
+
+
+FORM_BODIES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def test_no_form_body_is_offered_null_which_a_form_cannot_send(lo_ro: Officer) -> None:
+    # A form's values are all text: a client told a member may be null sends the word, and
+    # was refused. None is said there by leaving the member out (or empty, where so described).
+    client = APIClient()
+    client.force_authenticate(user=lo_ro)
+    schema = client.get(SCHEMA, {"format": "json"}).json()
+    components = schema["components"]["schemas"]
+    nullable = []
+    forms = 0
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            for media_type in FORM_BODIES:
+                if media_type not in content:
+                    continue
+                forms += 1
+                body = content[media_type]["schema"]
+                name = body["$ref"].rsplit("/", 1)[-1]
+                properties = components[name]["properties"]
+                nullable += [
+                    (method, path, media_type, member)
+                    for member, spec in properties.items()
+                    if spec.get("nullable")
+                ]
+    assert forms >= 3  # sends, replies, meetings at least
+    assert not nullable
