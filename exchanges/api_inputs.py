@@ -206,7 +206,8 @@ _TASK_FORCE_HELP = "Code of the task force (see task-forces/)."
 
 
 class ExchangeCreateSerializer(MessageInputSerializer):
-    """A send, as every media type is parsed (none said null or empty alike)."""
+    """A send, as the body of every media type is parsed: an optional case or task force left
+    out, null or empty is none."""
 
     kind = serializers.ChoiceField(
         choices=SENT_KINDS,
