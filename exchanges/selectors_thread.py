@@ -17,7 +17,7 @@ def _thread_rows(officer: Officer) -> QuerySet[Exchange]:
     is a few messages, each checked as it is read: ``exchanges_visible_by_key``)."""
     return (
         exchanges_visible_by_key(officer)
-        .select_related("sender_agency__party", "author", "in_reply_to")
+        .select_related("sender_agency__party", "author")
         .prefetch_related(
             Prefetch(
                 "recipients",
@@ -39,13 +39,21 @@ def _thread_rows(officer: Officer) -> QuerySet[Exchange]:
 
 def thread_messages(officer: Officer, exchange: Exchange) -> list[Exchange]:
     """Every message of the exchange's thread (its root and the replies) the officer may see,
-    oldest first: a fixed number of queries whatever the length of the thread."""
+    oldest first: a fixed number of queries whatever the length of the thread. Each reply's
+    ``in_reply_to`` is its parent as loaded here when the officer may see it (the page names
+    the parent only then); it is never joined in the query."""
     root_id = exchange.thread_root_id or exchange.pk
-    return list(
+    messages = list(
         _thread_rows(officer)
         .filter(Q(pk=root_id) | Q(thread_root_id=root_id))
         .order_by("sent_at", "pk")
     )
+    by_id = {message.pk: message for message in messages}
+    for message in messages:
+        parent = by_id.get(message.in_reply_to_id)
+        if parent is not None:
+            message.in_reply_to = parent
+    return messages
 
 
 def agencies_to_add(officer: Officer, exchange: Exchange) -> list[Agency]:

@@ -105,6 +105,10 @@ def test_it_lists_the_replies_the_officer_may_see_and_opens_each_one_as_it_comes
     content = client.get(_url(exchange)).content.decode()
     assert f'id="message-{answer.reference}"' in content
     assert content.index(exchange.reference) < content.index(f'id="message-{answer.reference}"')
+    # The reply names its parent, the message above it on the page.
+    assert f'In reply to <a href="#message-{exchange.reference}">{exchange.reference}</a>' in (
+        content
+    )
     # The reply's content is not on the page: it opens as it scrolls into view.
     assert "Seen in Ruse." not in content
     assert f'hx-get="/exchanges/{answer.reference}/?part=content"' in content
