@@ -57,6 +57,10 @@ def dissemination_request_file(
         targets = agencies_facts(target_agency_ids)
         if not targets:
             raise ValidationError({"target_agencies": [_("Name the agencies to share with.")]})
+        if len(targets) != len(set(target_agency_ids)):
+            # An id that names no agency: refused here, not by the database's key at the
+            # commit (a server error).
+            raise ValidationError({"target_agencies": [_("Choose existing agencies.")]})
         # Asking to share is asking to add an audience: refused up front when the forward it
         # would lead to could never pass the gate.
         _admit_share(exchange, requesting_agency=officer_agency(officer), targets=targets)

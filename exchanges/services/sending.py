@@ -233,6 +233,9 @@ def exchange_forward(
     missing: dict[str, list[str]] = {}
     if not targets:
         missing["recipients"] = [_("Choose at least one agency.")]
+    elif len(targets) != len(set(agency_ids)):
+        # An id that names no agency is refused, not left out of the forward unsaid.
+        missing["recipients"] = [_("Choose existing agencies.")]
     if not justification.strip():
         missing["justification"] = [_("Say why these agencies need the exchange.")]
     if missing:

@@ -12,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from exchanges.models import DisseminationRequest, Exchange, Recipient
-from partners.models import Officer
+from partners.models import Agency, Officer
 from selec.core.models import AuditAction, AuditEvent
 from tests.exchanges.api_calls import API, _url
 from tests.exchanges.scenario import agency_ids, send
@@ -383,6 +383,41 @@ def test_an_attachment_is_reached_only_through_its_own_exchange(api, lo_ro, lo_b
         .count()
         == 1
     )
+
+
+def test_an_id_that_names_no_agency_is_refused_by_the_service_not_by_the_database(
+    api, lo_ro, lo_bg
+) -> None:
+    # Unchecked, the share's unknown target reached the database, whose deferred key refused
+    # it only at the commit: a server error. The forward left it out without a word.
+    held_back = send(lo_ro, "Bulgarian Police", code="H2")
+    exchange = send(lo_ro, "Bulgarian Police")
+    greek = agency_ids("Hellenic Police")
+    unknown = Agency.objects.order_by("-pk").values_list("pk", flat=True)[0] + 1000
+    client = api(lo_bg)
+
+    share = client.post(
+        _url(held_back, "dissemination-requests/"),
+        {
+            "kind": "share",
+            "target_agencies": [*greek, unknown],
+            "intended_use": "Joint investigation",
+            "justification": "The lorry is Greek.",
+        },
+        format="json",
+    )
+    forward = client.post(
+        _url(exchange, "forward/"),
+        {"agencies": [*greek, unknown], "justification": "Joint inquiry"},
+        format="json",
+    )
+
+    assert share.status_code == 400, share.json()
+    assert share.json()["errors"]["target_agencies"] == ["Choose existing agencies."]
+    assert forward.status_code == 400, forward.json()
+    assert ["Choose existing agencies."] in forward.json()["errors"].values()
+    assert not DisseminationRequest.objects.filter(exchange=held_back).exists()
+    assert not Recipient.objects.filter(exchange=exchange, agency_id__in=greek).exists()
 
 
 def test_dissemination_is_requested_listed_granted_and_then_forwarding_works(
