@@ -28,7 +28,14 @@ from cases.selectors import CasePage, TimelineEntry
 from cases.services import FIRST_DAY, LAST_DAY, CaseDetails
 from exchanges.api_inputs import MAX_ID
 from exchanges.api_outputs import HandlingSerializer
-from selec.core.api_fields import DayField, FlagField, InstantField, OptionalCodeField, TextField
+from selec.core.api_fields import (
+    DayField,
+    DecimalTextField,
+    FlagField,
+    InstantField,
+    OptionalCodeField,
+    TextField,
+)
 from selec.core.restriction_fields import UNRESTRICTED, RestrictionsSerializer
 from taskforces.models import CrimeArea, TaskForce
 
@@ -168,8 +175,11 @@ class MeetingCreateJsonSerializer(MeetingCreateSerializer):
 
 class SeizureInputSerializer(serializers.Serializer):
     item = serializers.ChoiceField(choices=SeizureItem.choices)
-    quantity = serializers.DecimalField(
-        max_digits=14, decimal_places=3, min_value=Decimal("0.001"), help_text="Above zero."
+    quantity = DecimalTextField(
+        max_digits=14,
+        decimal_places=3,
+        min_value=Decimal("0.001"),
+        help_text="Above zero, as a string: 12.5, 300.",
     )
     unit = serializers.ChoiceField(choices=SeizureUnit.choices)
     currency = TextField(

@@ -4,13 +4,15 @@ false, and an instant is written as RFC 3339 whatever the zone's offset was."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from rest_framework import serializers
 
-from selec.core.api_fields import FlagField, InstantField, TextField
+from selec.core.api_fields import DecimalTextField, FlagField, InstantField, TextField
 
 
 class _Body(serializers.Serializer):
@@ -34,6 +36,48 @@ def test_text_keeps_drf_s_rules_for_a_string() -> None:
     assert body.is_valid(), body.errors
     assert body.validated_data == {"text": "trimmed"}
     assert _errors(text="a\x00b") == {"text": ["Null characters are not allowed."]}
+
+
+def test_text_is_as_long_as_it_was_sent_as_the_schema_s_max_length_says() -> None:
+    class Bounded(serializers.Serializer):
+        text = TextField(max_length=5)
+
+    assert Bounded(data={"text": "abcde"}).is_valid()
+    for sent in (" abcde", "abcde\n", "abcdef"):
+        body = Bounded(data={"text": sent})
+        assert not body.is_valid(), sent
+        assert body.errors == {"text": ["Ensure this field has no more than 5 characters."]}
+
+
+@pytest.mark.parametrize(
+    ("field", "pattern"),
+    [
+        (DecimalTextField(max_digits=14, decimal_places=3), r"^-?\d{1,11}(?:\.\d{1,3})?$"),
+        (DecimalTextField(max_digits=5, decimal_places=0), r"^-?\d{1,5}$"),
+        (DecimalTextField(max_digits=None, decimal_places=2), r"^-?\d+(?:\.\d{1,2})?$"),
+    ],
+)
+def test_a_decimal_s_pattern_follows_its_digits(field: DecimalTextField, pattern: str) -> None:
+    assert field.pattern == pattern
+
+
+@pytest.mark.parametrize("sent", ["12.5", "300", "0.001", "-1", "12345678901.123"])
+def test_a_decimal_in_its_pattern_is_read_as_drf_reads_it(sent: str) -> None:
+    field = DecimalTextField(max_digits=14, decimal_places=3)
+    assert field.to_internal_value(sent) == Decimal(sent)
+
+
+@pytest.mark.parametrize(
+    "sent", ["", "-", ".", "-.", "1.", ".5", " 1", "1e2", "1.2345", "123456789012", 12.5, 3, None]
+)
+def test_a_decimal_outside_its_pattern_is_not_a_number(sent: Any) -> None:
+    # The pattern is the schema's: what it refuses, the field refuses, with DRF's message.
+    field = DecimalTextField(max_digits=14, decimal_places=3)
+    with pytest.raises(serializers.ValidationError) as refused:
+        field.to_internal_value(sent)
+    assert refused.value.detail == ["A valid number is required."]
+    if isinstance(sent, str):
+        assert not re.fullmatch(field.pattern, sent)
 
 
 @pytest.mark.parametrize("value", [0, 1, "0", "1", "yes", "no", "on", "off", "null", "", None])
