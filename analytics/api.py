@@ -114,6 +114,8 @@ _PARAMETERS = [
         "format",
         OpenApiTypes.STR,
         enum=[renderer.format for renderer in RENDERERS],
+        # Empty is refused with the formats there are (analytics.renderers.FormatNegotiation).
+        allow_blank=False,
         description="json (default), csv or xlsx (files, as attachments; audited as exports). "
         "Without it, the Accept header chooses (text/csv, the XLSX media type, else JSON).",
     ),

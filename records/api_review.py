@@ -48,6 +48,8 @@ class ReviewListParamsSerializer(serializers.Serializer):
     state = serializers.ChoiceField(
         choices=[s.value for s in ReviewState],
         required=False,
+        # Empty is left out, as a query string's value is read (so the schema says).
+        allow_blank=True,
         help_text=f"due: within {DUE_WITHIN_DAYS} days, not yet overdue; overdue: the review "
         "date has passed. Without it, both.",
     )

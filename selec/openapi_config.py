@@ -40,10 +40,12 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
             }
         }
     },
-    # drf-spectacular's own hook (named enums), then the Idempotency-Key of every write.
+    # drf-spectacular's own hook (named enums), then the Idempotency-Key of every write and
+    # the empty value of every optional query parameter of choices.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "selec.core.api_schema_idempotency.idempotency_key_parameter",
+        "selec.core.api_schema_filters.empty_choice_parameters",
     ],
     # Choice fields of the same name with different choices get names of their own.
     "ENUM_NAME_OVERRIDES": {
