@@ -50,7 +50,7 @@ def thread_messages(officer: Officer, exchange: Exchange) -> list[Exchange]:
     )
     by_id = {message.pk: message for message in messages}
     for message in messages:
-        parent = by_id.get(message.in_reply_to_id)
+        parent = by_id.get(message.in_reply_to_id) if message.in_reply_to_id else None
         if parent is not None:
             message.in_reply_to = parent
     return messages

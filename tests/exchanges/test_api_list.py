@@ -232,8 +232,14 @@ def test_the_schema_describes_each_filter_and_the_paging(api, lo_ro) -> None:
     envelope = schema["components"]["schemas"][answer["$ref"].rsplit("/", 1)[1]]
 
     assert set(parameters) == {*INBOX_FILTERS, "cursor", "limit"}
-    assert parameters["priority"]["schema"]["enum"] == ["immediate", "routine", "urgent"]
-    assert parameters["sort"]["schema"]["enum"] == ["due", "newest", "oldest"]
+    # A choice, or empty as if left out (selec.core.api_schema_filters).
+    blank = {"type": "string", "enum": [""]}
+    for name, choices in [
+        ("priority", ["immediate", "routine", "urgent"]),
+        ("sort", ["due", "newest", "oldest"]),
+    ]:
+        chosen, left_empty = parameters[name]["schema"]["anyOf"]
+        assert (chosen["enum"], left_empty) == (choices, blank), name
     assert parameters["overdue"]["schema"]["type"] == "boolean"
     # A day, or empty (the page's form sends a blank day): no bound.
     assert parameters["sent_from"]["schema"] == {
