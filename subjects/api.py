@@ -47,7 +47,12 @@ from subjects.selectors import (
     request_items,
     request_page,
 )
-from subjects.services import subject_request_create, subject_request_read, subject_search
+from subjects.services import (
+    REFERENCE_PATTERN,
+    subject_request_create,
+    subject_request_read,
+    subject_search,
+)
 from subjects.services_answers import subject_item_answer
 
 TAG = "subject-requests"
@@ -191,7 +196,13 @@ class SubjectRequestDetailView(DpoOnlyView):
         operation_id="subject_requests_retrieve",
         parameters=[
             OpenApiParameter(
-                "reference", OpenApiTypes.STR, OpenApiParameter.PATH, description="DSR-2026-0001"
+                "reference",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                description="DSR-2026-0001",
+                # The references' form (subjects.services): "items" and "search" beside it
+                # are other routes, which a reference of any text could name.
+                pattern=REFERENCE_PATTERN,
             )
         ],
         responses=api_answers({200: SubjectRequestDetailSerializer}, validates=False),

@@ -88,6 +88,11 @@ def subject_search(*, officer: Officer, identifiers: Identifiers) -> list[Subjec
     return matches
 
 
+# What ``_reference`` writes: the API's schema names the form (four digits or more after the
+# year, as the counter grows).
+REFERENCE_PATTERN = r"^DSR-\d{4}-\d{4,}$"
+
+
 def _reference(year: int) -> str:
     """The next ``DSR-YYYY-NNNN``, consecutive and never repeated (``counter_next``)."""
     return f"DSR-{year}-{counter_next(SubjectRequestCounter, year=year):04d}"

@@ -5,6 +5,8 @@ queue is for officers of an agency (404 to the secretariat), and an item of anot
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
@@ -139,3 +141,20 @@ def test_a_browser_without_a_session_is_sent_to_the_login(client: Client) -> Non
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith("/account/login/"), url
+
+
+def test_the_schema_names_the_form_of_a_reference_so_no_other_route_passes_for_one(
+    dpo: Officer, api: Api
+) -> None:
+    # Any text was a reference in the schema: "items" named the provider queue's route, and
+    # a client that asked for request "items" got a list where the schema promised a request.
+    schema = api(dpo).get("/api/schema/", {"format": "json"}).json()
+    operation = schema["paths"]["/api/v1/subject-requests/{reference}/"]["get"]
+    pattern = next(p for p in operation["parameters"] if p["name"] == "reference")["schema"][
+        "pattern"
+    ]
+    created = a_request(dpo).reference
+    assert re.fullmatch(pattern, created), created
+    for other_route in ("items", "search"):
+        assert not re.fullmatch(pattern, other_route)
+    assert api(dpo).get(f"/api/v1/subject-requests/{created}/").status_code == 200
