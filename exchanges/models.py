@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -504,11 +505,16 @@ class ExchangeGroupObjectPermission(GroupObjectPermissionBase):
     # permissions of one exchange.
     group = models.ForeignKey(Group, on_delete=models.CASCADE, db_index=False)
     permission = models.ForeignKey(Permission, on_delete=models.CASCADE, db_index=False)
+    # The (group, permission, content_object) key makes an inbox one indexed join from an
+    # officer's groups to the exchanges. It is the primary key rather than guardian's unique
+    # triple beside a serial id: nothing looks a row up by an id, and the id's column and
+    # index were a fifth of the permissions' bytes (about 430 of 1,670 an exchange).
+    pk = models.CompositePrimaryKey("group", "permission", "content_object")
 
-    # The inherited unique (group, permission, content_object) index makes an inbox one
-    # indexed join from an officer's groups to the exchanges.
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = False
+        # The primary key above is this triple: a second unique index on it would double it.
+        unique_together: ClassVar[list[Sequence[str]]] = []
 
 
 class ExchangeUserObjectPermission(UserObjectPermissionBase):
