@@ -500,7 +500,7 @@ class DisseminationRequest(ChoiceLabels):
 class ExchangeGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Exchange, on_delete=models.CASCADE)
     # Ten or more rows per exchange: no index of their own for the group and the permission,
-    # which the unique (group, permission, content_object) index leads with and which no query
+    # which the (group, permission, content_object) primary key leads with and which no query
     # looks up alone. The content object's index serves the probes of a page and the
     # permissions of one exchange.
     group = models.ForeignKey(Group, on_delete=models.CASCADE, db_index=False)
@@ -508,7 +508,7 @@ class ExchangeGroupObjectPermission(GroupObjectPermissionBase):
     # The (group, permission, content_object) key makes an inbox one indexed join from an
     # officer's groups to the exchanges. It is the primary key rather than guardian's unique
     # triple beside a serial id: nothing looks a row up by an id, and the id's column and
-    # index were a fifth of the permissions' bytes (about 430 of 1,670 an exchange).
+    # index were a quarter of the permissions' bytes (about 420 of 1,670 an exchange).
     pk = models.CompositePrimaryKey("group", "permission", "content_object")
 
     class Meta(GroupObjectPermissionBase.Meta):

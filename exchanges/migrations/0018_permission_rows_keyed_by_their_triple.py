@@ -1,5 +1,5 @@
 """The exchanges' object permissions keyed by (group, permission, content object) instead of a
-serial id beside a unique index on the same triple: the id's column and index were a fifth of
+serial id beside a unique index on the same triple: the id's column and index were a quarter of
 the permissions' bytes, and nothing looks a row up by its id.
 
 Django does not migrate a table to a composite primary key by itself: the database is changed

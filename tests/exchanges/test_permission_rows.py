@@ -14,6 +14,7 @@ from exchanges.policy import Perm
 from partners.models import Officer
 from selec.core.object_permissions import permission_id
 from tests.exchanges.scenario import send
+from tests.helpers import agency_of
 
 pytestmark = pytest.mark.django_db
 
@@ -62,15 +63,16 @@ def test_guardian_reads_the_grants_and_a_sync_puts_back_what_was_taken(
     exchange = send(lo_ro, "Bulgarian Police")
     assert "view_exchange" in get_perms(lo_bg, exchange)
     view = permission_id("exchanges", Perm.VIEW)
+    group = agency_of(lo_bg).group_id
     stored = ExchangeGroupObjectPermission.objects.filter(content_object=exchange)
     before = set(stored.values_list("pk", flat=True))
     # The row is found and deleted by its key.
-    taken = stored.filter(permission_id=view, group_id=lo_bg.agency.group_id)
+    taken = stored.filter(permission_id=view, group_id=group)
     assert taken.delete()[0] == 1
     assert "view_exchange" not in get_perms(lo_bg, exchange)
 
     permissions_sync([exchange.pk])
 
     assert set(stored.values_list("pk", flat=True)) == before
-    assert (lo_bg.agency.group_id, view, exchange.pk) in before
+    assert (group, view, exchange.pk) in before
     assert "view_exchange" in get_perms(lo_bg, exchange)
