@@ -18,10 +18,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.db import connection
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from analytics import queries
 from analytics.models import Channel, ExchangeStatistic, RunState, StatisticKind, StatisticsRun
 from analytics.policy import Table
 
@@ -200,12 +202,11 @@ def parse_year(value: str, field: str) -> int:
 
 
 def years_with_data(limit: int) -> list[int]:
-    """The latest years that have statistics, newest first."""
-    return list(
-        ExchangeStatistic.objects.order_by("-year")
-        .values_list("year", flat=True)
-        .distinct()[:limit]
-    )
+    """The latest years that have statistics, newest first: ``limit`` index probes, however
+    many rows the years hold."""
+    with connection.cursor() as cursor:
+        cursor.execute(queries.LATEST_YEARS_WITH_STATISTICS, {"limit": limit})
+        return [year for (year,) in cursor.fetchall()]
 
 
 def default_years() -> tuple[int, ...]:

@@ -20,6 +20,7 @@ from analytics.tables import (
     statistics_table,
     task_forces_table,
     totals_table,
+    years_with_data,
 )
 from tests.analytics.statistics_rows import exchange, no_statistics, stat, store  # noqa: F401
 
@@ -198,7 +199,26 @@ def test_the_default_years_are_the_last_five_years_that_have_statistics() -> Non
     assert requested_years(table=Table.PARTIES, year=None, first=None, last=None) == (2014,)
 
 
+def test_the_latest_years_with_statistics_come_newest_first_in_one_query(
+    django_assert_num_queries,
+) -> None:
+    # Several rows a year (both grains, several parties): each year is named once.
+    store(
+        *(
+            stat(year, recipient=recipient, sender=sender)
+            for year in (2003, 2011, 2012, 2014)
+            for sender in ("RO", "BG")
+            for recipient in (None, "GR", "TR")
+        )
+    )
+    with django_assert_num_queries(1):
+        assert years_with_data(3) == [2014, 2012, 2011]
+    assert years_with_data(1) == [2014]
+    assert years_with_data(10) == [2014, 2012, 2011, 2003]
+
+
 def test_without_any_statistics_the_default_is_this_year() -> None:
+    assert years_with_data(5) == []
     assert default_years() == (dt.date.today().year,)
 
 
