@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.contrib.postgres.aggregates import BoolOr
@@ -43,11 +44,13 @@ from partners.capabilities import statuses_that_may_hold
 from partners.models import Agency, Officer, Party, Role
 from partners.selectors import officer_group_ids
 from selec.core.object_permissions import permission_id, permissions_by_id
+from selec.core.paging import Keyset, Page, keyset_page, parsed_day_and_id
 from selec.core.service_helpers import max_length_of
 
 # Most items of each kind the case page lists (the newest ones); beyond, it says how many more.
 TIMELINE_LIMIT = 200
 RESULTS_LIMIT = 500
+# The most open cases a form offers to link an exchange to (the newest).
 LIST_LIMIT = 500
 _CASE_REFERENCE_MAX = max_length_of(Case, "reference")
 
@@ -148,7 +151,7 @@ class CaseFilter:
 
 def case_rows(officer: Officer, query: CaseFilter = CaseFilter()) -> QuerySet[Case]:
     """The officer's cases (those they may see), newest first, with what a list shows: the API
-    pages through it, ``case_list`` takes the first rows."""
+    and the cases page (``cases_page``) page through it."""
     rows = cases_visible_to(officer).select_related("lead_party", "task_force", "crime_area")
     if query.kind in CaseKind.values:
         rows = rows.filter(kind=query.kind)
@@ -161,9 +164,46 @@ def case_rows(officer: Officer, query: CaseFilter = CaseFilter()) -> QuerySet[Ca
     )
 
 
-def case_list(officer: Officer, query: CaseFilter = CaseFilter()) -> list[Case]:
-    """The newest of ``case_rows``, for the cases page."""
-    return list(case_rows(officer, query)[:LIST_LIMIT])
+CASE_PAGE_SIZE = 50
+
+
+def _case_position(case: Case) -> str:
+    return f"{case.started_on.isoformat()}_{case.pk}"
+
+
+def _case_beyond(value: str, *, after: bool) -> Q | None:
+    """The cases after the position (the next page's, older) or before it (the previous
+    page's, newer), in the list's order: the newest start first, then the highest id."""
+    parsed = parsed_day_and_id(value, "_")
+    if parsed is None:
+        return None
+    started_on, pk = parsed
+    way = "lt" if after else "gt"
+    return Q(**{f"started_on__{way}": started_on}) | Q(started_on=started_on, **{f"pk__{way}": pk})
+
+
+CASE_KEYSET: Keyset[Case] = Keyset(
+    order=("-started_on", "-pk"),
+    after=partial(_case_beyond, after=True),
+    before=partial(_case_beyond, after=False),
+    position=_case_position,
+)
+
+
+def cases_page(
+    officer: Officer,
+    query: CaseFilter = CaseFilter(),
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    limit: int = CASE_PAGE_SIZE,
+) -> Page[Case]:
+    """A page of ``case_rows`` for the cases page, by keyset: however many cases the officer
+    sees, a page reads its own rows and their participants (two queries). NotAPosition for a
+    position the list did not give out."""
+    return keyset_page(
+        case_rows(officer, query), CASE_KEYSET, after=after, before=before, limit=limit
+    )
 
 
 def _open_to_officer(officer: Officer) -> QuerySet[Case]:

@@ -9,6 +9,7 @@ nothing is saved.
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -53,9 +54,9 @@ from cases.selectors import (
     agencies_to_invite,
     analysts_to_name,
     case_get_for_officer,
-    case_list,
     case_page,
     case_parties,
+    cases_page,
     parties_to_invite,
     recordable_parties,
     require_case_perm,
@@ -73,6 +74,7 @@ from partners.auth import officer_of
 from partners.models import Officer
 from selec.core import form_pages
 from selec.core.files import download_response
+from selec.core.paging import NotAPosition
 from selec.core.spreadsheets import EXPORT_FORMATS
 
 
@@ -97,12 +99,26 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
     query = CaseFilter()
     if form.is_bound and form.is_valid():
         query = CaseFilter(kind=form.cleaned_data["kind"], status=form.cleaned_data["status"])
+    after, before = request.GET.get("after"), request.GET.get("before")
+    paging_error = False
+    try:
+        page = cases_page(officer, query, after=after, before=before)
+    except NotAPosition:
+        # A hand-made or damaged link: the first page, saying so.
+        paging_error = True
+        page = cases_page(officer, query)
     return render(
         request,
         "cases/list.html",
         {
             "form": form,
-            "cases": case_list(officer, query),
+            "cases": page.rows,
+            "page": page,
+            "paging_error": paging_error,
+            # The filters the paging links carry along.
+            "kept": urlencode(
+                [(k, v) for k, v in (("kind", query.kind), ("status", query.status)) if v]
+            ),
             "may_open": _may_open(officer),
             "sees_report": _sees_report(officer),
             "filtered": bool(query.kind or query.status),

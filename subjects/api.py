@@ -26,6 +26,7 @@ from partners.models import Officer
 from selec.core.api_answers import api_answers
 from selec.core.api_pagination import CursorPage, not_a_cursor
 from selec.core.api_parsers import JSONParser
+from selec.core.paging import NotAPosition, Page
 from subjects.access import dpo_or_404, provider_or_404
 from subjects.api_serializers import (
     SubjectAnswerSerializer,
@@ -37,7 +38,6 @@ from subjects.api_serializers import (
     SubjectSearchSerializer,
 )
 from subjects.models import SubjectRequest, SubjectRequestItem
-from subjects.paging import NotAPosition, Page
 from subjects.selectors import (
     ItemRow,
     RequestRow,

@@ -19,9 +19,9 @@ from django.http import Http404
 from hits.blind_index import current_scheme
 from hits.models import EntityToken
 from hits.selectors import matched_labels
+from selec.core.paging import Keyset, Page, keyset_page, parsed_day_and_id, parsed_id
 from subjects.identifiers import TokenPair
 from subjects.models import ItemStatus, RequestStatus, SubjectRequest, SubjectRequestItem
-from subjects.paging import Keyset, Page, keyset_page, parsed_id
 from subjects.policy import item_overdue, request_status
 
 PAGE_SIZE = 50
@@ -233,15 +233,10 @@ def _queue_position(item: SubjectRequestItem) -> str:
 
 def _parsed_queue_position(value: str) -> tuple[str, dt.date, int] | None:
     status, _, rest = value.partition("|")
-    day, _, pk = rest.partition("|")
-    try:
-        due_on = dt.date.fromisoformat(day)
-    except ValueError:
-        return None
-    parsed = parsed_id(pk)
+    parsed = parsed_day_and_id(rest, "|")
     if status not in ItemStatus.values or parsed is None:
         return None
-    return status, due_on, parsed
+    return status, *parsed
 
 
 def _queue_beyond(value: str, *, after: bool) -> Q | None:

@@ -21,10 +21,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from partners.auth import officer_of
 from partners.models import Officer
 from selec.core.form_pages import apply_service_errors
+from selec.core.paging import NotAPosition
 from subjects.access import dpo_or_404
 from subjects.forms import HiddenIdentifiersForm, IdentifiersForm, RequestForm
 from subjects.identifiers import Identifiers
-from subjects.paging import NotAPosition
 from subjects.selectors import PAGE_SIZE, request_page
 from subjects.services import subject_request_create, subject_request_read, subject_search
 

@@ -17,10 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from partners.auth import officer_of
 from selec.core.form_pages import apply_service_errors
+from selec.core.paging import NotAPosition
 from subjects.access import provider_or_404
 from subjects.forms import AnswerForm
 from subjects.models import ItemStatus, RequestKind, SubjectRequestItem
-from subjects.paging import NotAPosition
 from subjects.selectors import PAGE_SIZE, item_get_for_provider, item_page
 from subjects.services_answers import subject_item_answer
 

@@ -12,7 +12,7 @@ import pytest
 
 from cases import services, services_meetings
 from cases.models import Case, MeetingAttachment, OperationalMeeting
-from cases.selectors import case_list, cases_open_to_officer
+from cases.selectors import cases_open_to_officer, cases_page
 from partners.models import Officer
 from selec.core.crypto import current_key_id
 from selec.core.digests import file_digest
@@ -128,7 +128,7 @@ def test_cases_are_listed_by_start_date_then_newest_first_whatever_their_names(
         details=services.CaseDetails(name="Aardvark", started_on=dt.date(2025, 1, 1)),
     )
 
-    listed = [c.pk for c in case_list(lo_ro) if c.pk in {zulu.pk, alpha.pk, older.pk}]
+    listed = [c.pk for c in cases_page(lo_ro).rows if c.pk in {zulu.pk, alpha.pk, older.pk}]
     assert listed == [alpha.pk, zulu.pk, older.pk]
     linkable = [c.pk for c in cases_open_to_officer(lo_ro) if c.pk in set(listed)]
     assert linkable == listed

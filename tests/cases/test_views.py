@@ -3,6 +3,8 @@ filters, and the case page's query count, the same for a small and a large case.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -319,6 +321,52 @@ def test_the_list_shows_my_cases_and_filters_them(login, lo_ro: Officer, outside
     theirs = login(outsider).get("/cases/").content.decode()
     assert operation.reference not in theirs
     assert "You take part in no case yet." in theirs
+
+
+def _listed(html: str, cases: list[Case]) -> list[str]:
+    """The references of ``cases`` the page lists, in the page's order."""
+    found = {case.reference: html.find(f"<code>{case.reference}</code>") for case in cases}
+    return sorted((ref for ref, at in found.items() if at >= 0), key=found.__getitem__)
+
+
+def _link(html: str, label: str) -> str | None:
+    match = re.search(rf'<a href="(\?[^"]*)">{label}</a>', html)
+    return match.group(1).replace("&amp;", "&") if match else None
+
+
+def test_the_list_pages_by_fifty_newest_first_and_its_links_keep_the_filters(
+    login, lo_ro: Officer
+) -> None:
+    # All begun the same day: the id orders them.
+    cases = [open_case(lo_ro, name=f"Operation {n}") for n in range(52)]
+    newest_first = [case.reference for case in reversed(cases)]
+    open_case(lo_ro, kind="joint_investigation", name="Not an operation")
+    client = login(lo_ro)
+
+    with CaptureQueriesContext(connection) as reading_first:
+        first = client.get("/cases/", {"kind": "regional_operation"}).content.decode()
+    assert _listed(first, cases) == newest_first[:50]
+    assert _link(first, "Newer") is None
+    older = _link(first, "Older")
+    assert older is not None
+    assert "kind=regional_operation" in older
+
+    with CaptureQueriesContext(connection) as reading_second:
+        second = client.get(f"/cases/{older}").content.decode()
+    assert _listed(second, cases) == newest_first[50:]
+    assert "Not an operation" not in second
+    assert _link(second, "Older") is None
+    newer = _link(second, "Newer")
+    assert newer is not None
+    assert _listed(client.get(f"/cases/{newer}").content.decode(), cases) == newest_first[:50]
+    # A page of fifty and a page of two cost the same queries.
+    assert len(reading_second) == len(reading_first)
+
+    damaged = client.get(
+        "/cases/", {"kind": "regional_operation", "after": "yesterday_1"}
+    ).content.decode()
+    assert "The page link was not understood: the first page is shown." in damaged
+    assert _listed(damaged, cases) == newest_first[:50]
 
 
 def test_the_navigation_offers_cases_to_officers_and_analysts_only(

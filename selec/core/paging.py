@@ -1,4 +1,4 @@
-"""Keyset pages of the subjects' lists, for the pages and the API alike: the rows after a
+"""Keyset pages of a list, for the pages and the API alike: the rows after a
 position (the next page) or the last page of those before one (the previous page), read in the
 order of an index and stopped after the page, whatever the list's length.
 
@@ -8,6 +8,7 @@ parsed back by the list; a position the list did not make parses to None.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -82,3 +83,14 @@ def parsed_id(value: str) -> int | None:
     if value.isascii() and value.isdigit() and 0 < int(value) < 2**63:
         return int(value)
     return None
+
+
+def parsed_day_and_id(value: str, separator: str) -> tuple[dt.date, int] | None:
+    """The day and the row id a position names ("2026-03-01_42" with "_"), or None."""
+    day, _, pk = value.partition(separator)
+    try:
+        parsed_day = dt.date.fromisoformat(day)
+    except ValueError:
+        return None
+    parsed = parsed_id(pk)
+    return None if parsed is None else (parsed_day, parsed)
