@@ -82,6 +82,26 @@ class ExchangeStatistic(models.Model):
                 nulls_distinct=False,
             )
         ]
+        indexes = [
+            # The once-per-exchange grain (no recipient party), which most tables sum over a
+            # few years, read from the index alone: about a tenth of the rows, and the
+            # combination index above would walk every row of those years to find them
+            # (the five tables that read it, at a million exchanges: 107 -> 37 ms of SQL).
+            models.Index(
+                fields=["year"],
+                include=[
+                    "channel",
+                    "kind",
+                    "crime_area",
+                    "sender_party",
+                    "sender_is_member",
+                    "task_force",
+                    "exchanges",
+                ],
+                condition=models.Q(recipient_party__isnull=True),
+                name="statistic_once_per_exchange",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.year} {self.channel} {self.kind}: {self.exchanges}"
