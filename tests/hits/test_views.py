@@ -6,10 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from exchanges.services.restriction_changes import exchange_change_restrictions
 from hits.models import Hit, HitNotificationKind
+from hits.selectors import hit_page
 from partners.models import Agency, Officer, Party, PartyStatus, Role
+from partners.selectors import officers_signing_in
 from partners.services.party_status import party_change_status
 from selec.core.models import AuditEvent, Notification, OutboxMessage
 from selec.core.policy_values import Restrictions
@@ -295,3 +299,22 @@ def test_a_party_downgraded_to_observer_takes_its_hits_out_of_sight(
         actor=None, party=bulgaria, status=PartyStatus.MEMBER, effective_from=dt.date.today()
     )
     assert hit.exchange_b.reference in _page(login(lo_ro))
+
+
+def test_an_officer_of_a_party_that_may_not_be_matched_is_shown_no_hit_without_reading_them(
+    lo_ro: Officer, lo_bg: Officer, obs_at: Officer
+) -> None:
+    a_hit(lo_ro, lo_bg)
+    party_change_status(
+        actor=None,
+        party=Party.objects.get(code="BG"),
+        status=PartyStatus.FORMER,
+        effective_from=dt.date.today(),
+    )
+    for officer in (lo_bg, obs_at):
+        # Loaded as each request loads the signed-in officer.
+        signed_in = officers_signing_in().get(pk=officer.pk)
+        with CaptureQueriesContext(connection) as reading:
+            assert hit_page(signed_in).rows == []
+        assert not any(Hit._meta.db_table in q["sql"] for q in reading.captured_queries)
+    assert hit_page(officers_signing_in().get(pk=lo_ro.pk)).rows == []
