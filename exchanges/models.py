@@ -153,7 +153,10 @@ class Exchange(ChoiceLabels):
     sender_agency = models.ForeignKey(
         "partners.Agency", on_delete=models.PROTECT, related_name="sent_exchanges", db_index=False
     )
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Indexed with the time (``exchange_by_author``), which serves the lookups by author too.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     crime_area = models.ForeignKey(
         "taskforces.CrimeArea", on_delete=models.PROTECT, related_name="+", db_index=False
     )
@@ -231,6 +234,11 @@ class Exchange(ChoiceLabels):
                 name="exchange_by_time",
             ),
             models.Index(fields=["sender_agency", "-sent_at"], name="exchange_by_sender"),
+            # An officer's last sends (the compose form's recent recipients), newest first:
+            # read by the author alone, the planner, which takes author and agency for
+            # independent, fetched every exchange an officer ever sent before keeping twenty
+            # (13,788 rows, 23 ms for a National Focal Point at a million exchanges).
+            models.Index(fields=["author", "-sent_at"], name="exchange_by_author"),
             # The inbox's filters, newest first, and the lookups of a thread, a case's messages
             # and a reply's parent: only the rows that have the value are indexed.
             models.Index(fields=["crime_area", "-sent_at", "-id"], name="exchange_by_crime_area"),
