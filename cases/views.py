@@ -9,6 +9,7 @@ nothing is saved.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from urllib.parse import urlencode
 
 from django import forms
@@ -74,7 +75,7 @@ from partners.auth import officer_of
 from partners.models import Officer
 from selec.core import form_pages
 from selec.core.files import download_response
-from selec.core.paging import NotAPosition
+from selec.core.paging import page_at_address
 from selec.core.spreadsheets import EXPORT_FORMATS
 
 
@@ -99,14 +100,7 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
     query = CaseFilter()
     if form.is_bound and form.is_valid():
         query = CaseFilter(kind=form.cleaned_data["kind"], status=form.cleaned_data["status"])
-    after, before = request.GET.get("after"), request.GET.get("before")
-    paging_error = False
-    try:
-        page = cases_page(officer, query, after=after, before=before)
-    except NotAPosition:
-        # A hand-made or damaged link: the first page, saying so.
-        paging_error = True
-        page = cases_page(officer, query)
+    page, paging_error = page_at_address(request.GET, partial(cases_page, officer, query))
     return render(
         request,
         "cases/list.html",

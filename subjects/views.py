@@ -8,6 +8,7 @@ an address (addresses end up in logs).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from partners.auth import officer_of
 from partners.models import Officer
 from selec.core.form_pages import apply_service_errors
-from selec.core.paging import NotAPosition
+from selec.core.paging import page_at_address
 from subjects.access import dpo_or_404
 from subjects.forms import HiddenIdentifiersForm, IdentifiersForm, RequestForm
 from subjects.identifiers import Identifiers
@@ -34,14 +35,8 @@ ROWS_PER_PAGE = PAGE_SIZE
 @require_GET
 def requests(request: HttpRequest) -> HttpResponse:
     dpo_or_404(officer_of(request))
-    after, before = request.GET.get("after"), request.GET.get("before")
-    today = timezone.localdate()
-    paging_error = False
-    try:
-        rows, page = request_page(today=today, after=after, before=before, limit=ROWS_PER_PAGE)
-    except NotAPosition:
-        paging_error = True
-        rows, page = request_page(today=today, limit=ROWS_PER_PAGE)
+    read = partial(request_page, today=timezone.localdate(), limit=ROWS_PER_PAGE)
+    (rows, page), paging_error = page_at_address(request.GET, read)
     context = {"rows": rows, "page": page, "paging_error": paging_error}
     return render(request, "subjects/requests.html", context)
 

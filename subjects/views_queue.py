@@ -5,6 +5,8 @@ and which identifiers matched: never the person's identifiers as the DPO typed t
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -17,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from partners.auth import officer_of
 from selec.core.form_pages import apply_service_errors
-from selec.core.paging import NotAPosition
+from selec.core.paging import page_at_address
 from subjects.access import provider_or_404
 from subjects.forms import AnswerForm
 from subjects.models import ItemStatus, RequestKind, SubjectRequestItem
@@ -30,14 +32,8 @@ ROWS_PER_PAGE = PAGE_SIZE
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     agency_id = provider_or_404(officer_of(request))
-    after, before = request.GET.get("after"), request.GET.get("before")
-    today = timezone.localdate()
-    paging_error = False
-    try:
-        rows, page = item_page(agency_id, today=today, after=after, before=before)
-    except NotAPosition:
-        paging_error = True
-        rows, page = item_page(agency_id, today=today)
+    read = partial(item_page, agency_id, today=timezone.localdate())
+    (rows, page), paging_error = page_at_address(request.GET, read)
     context = {"rows": rows, "page": page, "paging_error": paging_error}
     return render(request, "subjects/queue.html", context)
 

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from django.db.models import Model, Q, QuerySet
+from django.http import QueryDict
 
 M = TypeVar("M", bound=Model)
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -94,3 +96,13 @@ def parsed_day_and_id(value: str, separator: str) -> tuple[dt.date, int] | None:
         return None
     parsed = parsed_id(pk)
     return None if parsed is None else (parsed_day, parsed)
+
+
+def page_at_address(params: QueryDict, read: Callable[..., R]) -> tuple[R, bool]:
+    """What ``read(after=, before=)`` answers for the position a page's address names (its
+    ``after`` or ``before``), and whether that position had to be dropped: a hand-made or
+    damaged link reads the list's first page instead, which the page says."""
+    try:
+        return read(after=params.get("after"), before=params.get("before")), False
+    except NotAPosition:
+        return read(after=None, before=None), True
