@@ -10,6 +10,7 @@ made the current and default one for the test, and the previous ones are restore
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -207,7 +208,13 @@ def unreachable_broker(settings, monkeypatch) -> Iterator[Celery]:
 def celery_app(settings) -> Iterator[Celery]:
     """Replaces ``celery.contrib.pytest``'s app: the broker of the environment when there is
     one (Redis in CI), the in-memory broker otherwise; never in-process execution."""
-    broker_url = settings.CELERY_BROKER_URL  # "memory://" when the environment names none
+    # Read from the environment, not the settings: Celery prefers the environment's
+    # CELERY_BROKER_URL to its settings, and a fixture set up before this one may have set the
+    # settings' to another (``in_process_tasks``: memory). The key prefix below must follow the
+    # broker the worker really uses, or the worker shares the unprefixed queue and waiting
+    # flags with every other test process.
+    broker_url = os.environ.get("CELERY_BROKER_URL") or "memory://"
+    settings.CELERY_BROKER_URL = broker_url
     settings.CELERY_TASK_ALWAYS_EAGER = False
     # The worker's runs do not wait to gather commits (selec.celery): a run still waiting when
     # its test ends would outlive the test's worker. The test of the gathering sets its own.

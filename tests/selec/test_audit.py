@@ -442,6 +442,19 @@ def test_commits_in_a_row_are_all_sealed_by_the_worker_whichever_run_they_fall_t
     assert audit_verify(unsealed_grace=dt.timedelta(0)).intact
 
 
+def test_a_worker_in_a_module_running_tasks_in_process_still_has_a_queue_of_its_own(
+    celery_app,
+) -> None:
+    # This module runs tasks in process (``in_process_tasks``, set up before ``celery_app``),
+    # while its worker tests use the environment's Redis: shared with the other test
+    # processes, whose commits would fill the queue and lower the waiting flags, unless the
+    # keys carry a prefix of this test's own.
+    if not celery_app.conf.broker_url.startswith("redis"):
+        pytest.skip("no Redis broker in the environment: the in-memory one is the process's")
+    prefix = celery_app.conf.broker_transport_options.get("global_keyprefix", "")
+    assert prefix.startswith("selec-test-")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_workers_run_gathers_the_commits_of_its_moment_and_seals_them_all(
     celery_app, celery_worker, settings
