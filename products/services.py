@@ -349,7 +349,7 @@ def _keep_version(officer: Officer, product: Product, *, figures_frozen: bool = 
         status=product.status,
         created_by=officer,
         # EncryptedJSONField holds a dict: the stubs take its Python type from TextField (str).
-        snapshot=_snapshot(product, figures_frozen=figures_frozen),  # type: ignore[misc]
+        snapshot=_snapshot(product, figures_frozen=figures_frozen),
     )
     return product.version
 

@@ -304,7 +304,7 @@ def _store(
     # Its tokens and the hits built on them go with it (CASCADE): the corrected entity is
     # indexed and matched afresh, so a hit holds only while the corrected values still match.
     replaced.delete()
-    stored = Entity(exchange=exchange, kind=replaced.kind, attributes=dict(wanted.attributes))  # type: ignore[misc]
+    stored = Entity(exchange=exchange, kind=replaced.kind, attributes=dict(wanted.attributes))
     stored.save(force_insert=True)
     entities_stored([stored])
     return stored

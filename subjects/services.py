@@ -140,7 +140,7 @@ def subject_request_create(
         reference=_reference(today.year),
         kind=kind,
         # An encrypted JSON document: a TextField to the type checker.
-        identifiers=identifiers.stored(),  # type: ignore[misc]
+        identifiers=identifiers.stored(),
         note=note,
         received_on=received_on,
         due_on=due_on,

@@ -95,7 +95,7 @@ def store_children(
 ) -> None:
     entities = [
         # EncryptedJSONField holds a dict: the stubs take its Python type from TextField (str).
-        Entity(exchange=exchange, kind=EntityKind(e.kind), attributes=dict(e.attributes))  # type: ignore[misc]
+        Entity(exchange=exchange, kind=EntityKind(e.kind), attributes=dict(e.attributes))
         for e in message.entities
     ]
     Entity.objects.bulk_create(entities)

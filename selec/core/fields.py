@@ -109,6 +109,11 @@ class EncryptedTextField(models.TextField):
 class EncryptedJSONField(EncryptedTextField):
     """A JSON document (dict or list) encrypted as one text value."""
 
+    # What the type checker (django-stubs) takes an instance's attribute for: the document,
+    # not the text it is stored as.
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
+
     def to_plaintext(self, value: Any) -> str:
         return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 

@@ -221,7 +221,7 @@ def _record(claim: _Claim, response: HttpResponse) -> None:
         fingerprint=claim.fingerprint,
         status_code=response.status_code,
         # An EncryptedJSONField: the stubs see the text column under it.
-        response={  # type: ignore[misc]
+        response={
             "headers": headers,
             "body": base64.b64encode(response.content).decode(),
         },

@@ -51,7 +51,7 @@ def make_exchange(author: Officer, *, subject: str, body: str) -> Exchange:
 
 def make_entity(exchange: Exchange, attributes: dict[str, str]) -> Entity:
     # EncryptedJSONField holds a dict: the stubs take its Python type from TextField (str).
-    return Entity.objects.create(exchange=exchange, kind="person", attributes=attributes)  # type: ignore[misc]
+    return Entity.objects.create(exchange=exchange, kind="person", attributes=attributes)
 
 
 def make_attachment(exchange: Exchange, content: bytes) -> Attachment:

@@ -429,7 +429,7 @@ def test_the_purge_deletes_the_keys_older_than_the_setting_only(settings) -> Non
             key=key,
             fingerprint="0" * 64,
             status_code=201,
-            response={"headers": [], "body": ""},  # type: ignore[misc]
+            response={"headers": [], "body": ""},
             created_at=now - dt.timedelta(hours=age),
         )
 
