@@ -98,7 +98,17 @@ class HitMaker:
 
     def _store_hit(self, a: Holder, b: Holder, kinds: list[str], at: dt.datetime) -> None:
         hit_id = next(self.t.hit_ids)
-        self.t.hits.add(hit_id, a.entity_id, b.entity_id, a.exchange_id, b.exchange_id, kinds, at)
+        self.t.hits.add(
+            hit_id,
+            a.entity_id,
+            b.entity_id,
+            a.exchange_id,
+            b.exchange_id,
+            a.side.agency_id,
+            b.side.agency_id,
+            kinds,
+            at,
+        )
         self.report.hits += 1
         self.t.audit.append(
             at=at,

@@ -38,8 +38,8 @@ GRANT_FIELDS = ("group_id", "permission_id", "content_object_id")
 ENTITY_FIELDS = ("id", "uuid", "exchange_id", "kind", "attributes", "matched_at")
 TOKEN_FIELDS = ("entity_id", "kind", "token", "scheme")
 HIT_FIELDS = (
-    "id", "entity_a_id", "entity_b_id", "exchange_a_id", "exchange_b_id", "token_kinds",
-    "created_at",
+    "id", "entity_a_id", "entity_b_id", "exchange_a_id", "exchange_b_id", "agency_a_id",
+    "agency_b_id", "token_kinds", "created_at",
 )
 NOTIFICATION_FIELDS = (
     "officer_id", "kind", "title", "link", "object_type", "object_id", "dedupe_key",

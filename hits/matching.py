@@ -84,15 +84,21 @@ def _held_by_others(pairs: Iterable[_TokenPair], agency_id: int | None) -> Query
 
 def held_elsewhere(
     exchange: Exchange, pairs: Iterable[_TokenPair]
-) -> QuerySet[EntityToken, tuple[int, int, str, str]]:
+) -> QuerySet[EntityToken, tuple[int, int, int, str, str]]:
     """The tokens equal to ``pairs`` that other providers hold, outside the exchange's thread,
-    as (entity, its exchange, token kind, token). One query."""
+    as (entity, its exchange, that exchange's sender, token kind, token). One query."""
     thread = exchange.thread_root_id or exchange.pk
     return (
         _held_by_others(pairs, exchange.sender_agency_id)
         .annotate(thread=Coalesce("entity__exchange__thread_root_id", "entity__exchange_id"))
         .exclude(thread=thread)
-        .values_list("entity_id", "entity__exchange_id", "kind", "token")
+        .values_list(
+            "entity_id",
+            "entity__exchange_id",
+            "entity__exchange__sender_agency_id",
+            "kind",
+            "token",
+        )
     )
 
 
@@ -117,24 +123,34 @@ def exchange_match(*, exchange_id: int) -> int:
         ):
             mine[(kind, token)].append(entity_id)
     found: dict[tuple[int, int], set[str]] = defaultdict(set)
-    # The exchange of each entity of theirs; every entity of mine is of this exchange.
-    their_exchanges: dict[int, int] = {}
+    # The exchange of each entity of theirs, and its sender; every entity of mine is of this
+    # exchange.
+    their_exchanges: dict[int, tuple[int, int]] = {}
     if mine:
-        for their_entity, their_exchange, kind, token in held_elsewhere(exchange, mine):
-            their_exchanges[their_entity] = their_exchange
+        for their_entity, their_exchange, their_agency, kind, token in held_elsewhere(
+            exchange, mine
+        ):
+            their_exchanges[their_entity] = (their_exchange, their_agency)
             for my_entity in mine[(kind, token)]:
                 found[(min(my_entity, their_entity), max(my_entity, their_entity))].add(kind)
     # Pairs in one order for every task: two tasks inserting the same pairs wait for each other
     # in the same order, so they never deadlock; the unique pair makes the later one find it.
     created = []
     now = timezone.now()
+    ours = (exchange.pk, exchange.sender_agency_id)
     for (a, b), kinds in sorted(found.items()):
+        (exchange_a, agency_a), (exchange_b, agency_b) = (
+            their_exchanges.get(a, ours),
+            their_exchanges.get(b, ours),
+        )
         hit, new = Hit.objects.get_or_create(
             entity_a_id=a,
             entity_b_id=b,
             defaults={
-                "exchange_a_id": their_exchanges.get(a, exchange.pk),
-                "exchange_b_id": their_exchanges.get(b, exchange.pk),
+                "exchange_a_id": exchange_a,
+                "exchange_b_id": exchange_b,
+                "agency_a_id": agency_a,
+                "agency_b_id": agency_b,
                 "token_kinds": sorted(kinds),
                 "created_at": now,
             },

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from exchanges.models import Entity, Exchange
+from partners.models import Agency
 
 # The audit log's and the notifications' names for a hit and a search, as they were before the
 # app moved: the log is append-only, and a data protection officer's query by object type must
@@ -71,12 +72,23 @@ class Hit(models.Model):
     # The entities' exchanges, which never change: the scoped reads join one table less.
     exchange_a = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="+")
     exchange_b = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="+")
+    # The exchanges' senders, which never change either: an agency's hits are found by these
+    # indexes (``hit_of_agency_a``, ``_b``), and the planner knows how many each agency has.
+    # Through the exchanges, the page of an agency with few hits walked every hit of every
+    # agency, newest first, to find its own.
+    agency_a = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", db_index=False)
+    agency_b = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", db_index=False)
     # The blind-index token kinds both entities share (hits.blind_index.TokenKind).
     token_kinds = ArrayField(models.CharField(max_length=24))
     created_at = models.DateTimeField()
 
     class Meta:
         db_table = "exchanges_hit"
+        indexes = [
+            # With the id: an agency's hits newest first, by keyset (``hits.selectors``).
+            models.Index(fields=["agency_a", "id"], name="hit_of_agency_a"),
+            models.Index(fields=["agency_b", "id"], name="hit_of_agency_b"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["entity_a", "entity_b"], name="hit_once_per_pair"),
             models.CheckConstraint(

@@ -4,11 +4,14 @@ under H2 not even its reference); the search is in test_views_search."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from exchanges.models import Entity
 from exchanges.services.restriction_changes import exchange_change_restrictions
 from hits.models import Hit, HitNotificationKind
 from hits.selectors import hit_page
@@ -75,6 +78,66 @@ def test_a_liaison_officer_sees_the_hits_of_their_agency_an_nfp_those_of_their_c
     assert f"hit-{in_romania.pk}" not in lo_bg_page
     assert f"hit-{bulgarian.pk}" in nfp_ro_page
     assert f"hit-{in_romania.pk}" in nfp_ro_page
+
+
+def test_a_hit_names_the_agencies_of_its_two_exchanges(lo_ro: Officer, lo_bg: Officer) -> None:
+    hit = Hit.objects.select_related("exchange_a", "exchange_b").get(pk=a_hit(lo_ro, lo_bg).pk)
+
+    assert (hit.agency_a_id, hit.agency_b_id) == (
+        hit.exchange_a.sender_agency_id,
+        hit.exchange_b.sender_agency_id,
+    )
+    assert {hit.agency_a_id, hit.agency_b_id} == {lo_ro.agency_id, lo_bg.agency_id}
+
+
+def test_an_agency_with_one_hit_among_thousands_reads_it_by_its_index(
+    lo_ro: Officer, lo_bg: Officer, lo_al: Officer, nfp_ro: Officer
+) -> None:
+    mine = a_hit(lo_ro, lo_bg)
+    # Thousands of hits between two other agencies, all newer than the Romanian one: walked
+    # newest first, every one of them would be read before it.
+    _many_hits_between(lo_bg, lo_al, count=20_000)
+
+    for officer in (lo_ro, nfp_ro):
+        signed_in = officers_signing_in().get(pk=officer.pk)
+        with CaptureQueriesContext(connection) as reading:
+            assert [row.id for row in hit_page(signed_in).rows] == [mine.pk]
+        (sql,) = [q["sql"] for q in reading.captured_queries if Hit._meta.db_table in q["sql"]]
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN {sql}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "hit_of_agency_a" in plan, plan
+        assert "hit_of_agency_b" in plan, plan
+
+
+def _many_hits_between(first: Officer, second: Officer, *, count: int) -> None:
+    """``count`` hits between an exchange of each officer's agency, stored directly (matching
+    that many entities one by one would take minutes), then the table analysed."""
+    side = int(count**0.5) + 1
+    exchanges = [report(first, person("Ana Petrova")), report(second, person("Ayse Yilmaz"))]
+    entities = [
+        Entity.objects.bulk_create(
+            Entity(exchange=exchange, kind="person", attributes={"names": f"N {n}"})
+            for n in range(side)
+        )
+        for exchange in exchanges
+    ]
+    now = timezone.now()
+    Hit.objects.bulk_create(
+        Hit(
+            entity_a=a,
+            entity_b=b,
+            exchange_a=exchanges[0],
+            exchange_b=exchanges[1],
+            agency_a_id=exchanges[0].sender_agency_id,
+            agency_b_id=exchanges[1].sender_agency_id,
+            token_kinds=["person"],
+            created_at=now,
+        )
+        for a, b in itertools.islice(itertools.product(*entities), count)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Hit._meta.db_table}")
 
 
 def test_a_row_links_your_exchange_and_offers_to_request_the_details(
