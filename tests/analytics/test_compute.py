@@ -10,13 +10,19 @@ import zoneinfo
 from collections import Counter
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from analytics import queries
 from analytics.models import ExchangeStatistic, RunState, StatisticsRun
-from analytics.services import statistics_compute, statistics_compute_years, statistics_years
+from analytics.services import (
+    COMPUTATION_SETTINGS,
+    statistics_compute,
+    statistics_compute_years,
+    statistics_years,
+)
 from cases.models import CaseKind, CaseStatus
 from cases.services import CaseDetails, case_create
 from exchanges.models import Exchange, ExchangeKind, Priority
@@ -175,6 +181,23 @@ def test_computing_one_year_or_five_costs_the_same_few_queries(generated_log) ->
     with CaptureQueriesContext(connection) as captured:
         statistics_compute(year=2012)
     assert len(captured) == QUERIES_OF_A_COMPUTATION
+
+
+def test_the_combinations_are_hashed_however_many_the_planner_expects(generated_log) -> None:
+    # The planner expects a combination per exchange, and ten rows for each set-returning
+    # function: for every year of a large database, more than any room to hash, and it sorted
+    # them on disk. With so little room that the test's few look as many, they hash still.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(COMPUTATION_SETTINGS)
+        cursor.execute("SET LOCAL work_mem = '64kB'; SET LOCAL hash_mem_multiplier = 1")
+        cursor.execute(
+            f"EXPLAIN {queries.YEARLY_STATISTICS}",
+            {"years": list(LOG_YEARS), "time_zone": settings.TIME_ZONE},
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    grouping = plan.split("CTE compared", 1)[1].split("CTE ", 1)[0]
+    assert "HashAggregate" in grouping, grouping
+    assert "GroupAggregate" not in grouping, grouping
 
 
 def test_years_computed_together_give_the_counts_of_years_computed_one_by_one(
