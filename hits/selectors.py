@@ -240,8 +240,8 @@ def hit_page(
     limit: int = PAGE_SIZE,
 ) -> HitPage:
     """The officer's hits, newest first, by keyset on the id: those older than ``before`` (the
-    next page), or the newest page of those newer than ``after`` (the previous one). One query
-    whatever the page."""
+    next page), or the newest page of those newer than ``after`` (the previous one). Two
+    queries whatever the page: the providers that may be matched, then the hits."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     agencies = matchable_agencies()
     hits = _loaded(hits_visible_to(officer, agencies))
