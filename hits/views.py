@@ -15,6 +15,7 @@ from hits.forms import JustificationForm, chosen_kind, entity_form
 from hits.matching import hit_search, may_search
 from hits.selectors import PAGE_SIZE, hit_get_for_officer, hit_page, is_analyst
 from partners.auth import officer_of
+from selec.core.paging import parsed_id
 
 ROWS_PER_PAGE = PAGE_SIZE
 MAY_NOT_SEARCH = _(
@@ -24,9 +25,8 @@ MAY_NOT_SEARCH = _(
 
 
 def _before(request: HttpRequest) -> int | None:
-    value = request.GET.get("before", "")
     # An id that does not parse (or cannot be one) shows the first page.
-    return int(value) if value.isdigit() and 0 < int(value) < 2**63 else None
+    return parsed_id(request.GET.get("before", ""))
 
 
 @require_GET

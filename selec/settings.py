@@ -448,7 +448,10 @@ CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 # does not answer lets requests through (selec.core.api_throttle).
 API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="120/minute")
 _rate_count, _, _rate_period = API_THROTTLE_RATE.partition("/")
-if not (_rate_count.isdigit() and _rate_period[:1] in ("s", "m", "h", "d")):
+# ASCII digits: isdigit() alone passes "²", which int() then refuses.
+if not (
+    _rate_count.isascii() and _rate_count.isdigit() and _rate_period[:1] in ("s", "m", "h", "d")
+):
     raise ImproperlyConfigured('API_THROTTLE_RATE is "<requests>/<second|minute|hour|day>".')
 # Hours the answer to a write with an Idempotency-Key is kept for its retries (docs/idempotency.md).
 IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", default=24)

@@ -20,14 +20,19 @@ from exchanges.selectors_dissemination import (
 )
 from exchanges.services.dissemination_requests import dissemination_request_decide
 from partners.auth import officer_of
+from selec.core.numbers import LARGEST_BIGINT, whole_number
 
 # Rows of the decided list on one page.
 DECIDED_PER_PAGE = 25
 
 
+# The last page whose rows' offset PostgreSQL can hold (a bigint); past it, the first.
+_LAST_PAGE = LARGEST_BIGINT // DECIDED_PER_PAGE - 1
+
+
 def _page_number(value: str | None) -> int:
     """The page asked for; the first for anything that is not a positive number."""
-    return int(value) if value and value.isdigit() and int(value) > 0 else 1
+    return whole_number(value, at_most=_LAST_PAGE) or 1
 
 
 def _render_queue(request: HttpRequest, *, status: int = 200, error: str = "") -> HttpResponse:

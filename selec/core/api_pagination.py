@@ -31,6 +31,8 @@ from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from selec.core.numbers import whole_number
+
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 
@@ -60,11 +62,12 @@ class CursorPage(CursorPagination):
         given = request.query_params.get(self.page_size_query_param or "limit")
         if given is None:
             return self.page_size
-        if not given.isdigit() or not 1 <= int(given) <= MAX_PAGE_SIZE:
+        limit = whole_number(given)
+        if limit is None or not 1 <= limit <= MAX_PAGE_SIZE:
             raise ValidationError(
                 {"limit": [_("A whole number from 1 to %(max)d.") % {"max": MAX_PAGE_SIZE}]}
             )
-        return int(given)
+        return limit
 
     def get_ordering(
         self, request: Request, queryset: QuerySet[Any], view: APIView

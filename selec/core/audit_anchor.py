@@ -31,6 +31,7 @@ from pathlib import Path
 from django.conf import settings
 
 from selec.core.audit_keys import audit_keyring, current_key_id, derived_key
+from selec.core.numbers import whole_number
 
 logger = logging.getLogger(__name__)
 
@@ -131,13 +132,14 @@ def _parsed(line: str, number: int) -> AnchoredHead | None:
         position = ""
     else:
         raise AnchorError(f"line {number} of {anchor_path()} is not an anchored head")
-    if not event_id.isdigit() or not (position.isdigit() or position == ""):
+    parsed_event_id, parsed_position = whole_number(event_id), whole_number(position)
+    if parsed_event_id is None or (parsed_position is None and position != ""):
         raise AnchorError(f"line {number} of {anchor_path()} is not an anchored head")
     head = AnchoredHead(
-        event_id=int(event_id),
+        event_id=parsed_event_id,
         chain_hash=chain_hash,
         written_at=written_at,
-        position=int(position) if position else None,
+        position=parsed_position,
     )
     if key_id is not None and key_id not in audit_keyring():
         raise AnchorError(

@@ -130,8 +130,10 @@ def test_the_decisions_are_paged_newest_first(
     assert 'href="?decided_page=1#decided"' in second
     assert "Older decisions" not in second
     assert "No more decisions." in beyond
-    # A page that is not a number is the first.
-    assert "Decision 000" in _decided(client, "?decided_page=x")
+    # A page that is not a number (nor one int reads, nor one whose offset PostgreSQL holds)
+    # is the first.
+    for page in ("x", "%C2%B2", "9" * 30):
+        assert "Decision 000" in _decided(client, f"?decided_page={page}")
 
 
 def test_the_decided_list_costs_the_same_queries_for_two_and_for_a_full_page(

@@ -213,7 +213,9 @@ def test_older_hits_follow_on_the_next_page(
     second = _page(client, f"{HITS}?before={hits[1].pk}")
     assert f"hit-{hits[0].pk}" in second
     assert "Older hits" not in second
-    assert "hit-" in _page(client, f"{HITS}?before=nonsense")
+    # Neither a position nor a number int reads (a digit to str.isdigit): the first page.
+    for position in ("nonsense", "%C2%B2", "9" * 30):
+        assert "hit-" in _page(client, f"{HITS}?before={position}")
 
 
 def test_the_menu_offers_hits_to_agency_officers_and_the_analyst_only(
