@@ -84,6 +84,13 @@ class OptionalCodeField(serializers.SlugRelatedField):
         # ``nullable=False`` for a form body's schema, where none is said empty, never null.
         super().__init__(slug_field="code", required=False, allow_null=nullable, **kwargs)
 
+    def to_internal_value(self, data: Any) -> Any:
+        # No code holds a NUL character, and PostgreSQL refuses one in a query, which DRF
+        # answers with its bare "Invalid value.": such a code names no row, and says so.
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return super().to_internal_value(data)
+
 
 class InstantField(serializers.DateTimeField):
     """An instant, as RFC 3339 writes one (the schema's ``date-time``): in the current zone, or

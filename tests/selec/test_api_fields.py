@@ -12,7 +12,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from rest_framework import serializers
 
-from selec.core.api_fields import DecimalTextField, FlagField, InstantField, TextField
+from selec.core.api_fields import (
+    DecimalTextField,
+    FlagField,
+    InstantField,
+    OptionalCodeField,
+    TextField,
+)
+from taskforces.models import CrimeArea
 
 
 class _Body(serializers.Serializer):
@@ -107,3 +114,14 @@ def test_an_instant_is_in_the_zone_unless_its_offset_then_had_seconds(settings) 
         "1920-05-03T22:15:36Z"
     )
     assert field.to_representation(dt.datetime(78, 7, 29, tzinfo=bucharest)).endswith("Z")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", ["NOPE", "DRU\x00", "\x00"])
+def test_a_code_that_names_no_row_is_said_to_name_none(code: str) -> None:
+    # With a NUL character PostgreSQL refuses the lookup, which DRF answered "Invalid value.".
+    field = OptionalCodeField(queryset=CrimeArea.objects.all())
+    with pytest.raises(serializers.ValidationError) as refused:
+        field.run_validation(code)
+    (message,) = refused.value.detail
+    assert str(message) == f"Object with code={code} does not exist."
