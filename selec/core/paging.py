@@ -16,6 +16,8 @@ from typing import Generic, TypeVar
 from django.db.models import Model, Q, QuerySet
 from django.http import QueryDict
 
+from selec.core.numbers import whole_number
+
 M = TypeVar("M", bound=Model)
 R = TypeVar("R")
 
@@ -82,9 +84,7 @@ def keyset_page(
 
 def parsed_id(value: str) -> int | None:
     """A row id a position names, or None."""
-    if value.isascii() and value.isdigit() and 0 < int(value) < 2**63:
-        return int(value)
-    return None
+    return whole_number(value) or None
 
 
 def parsed_day_and_id(value: str, separator: str) -> tuple[dt.date, int] | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import os
 import threading
 import time
 
@@ -448,11 +449,11 @@ def test_a_worker_in_a_module_running_tasks_in_process_still_has_a_queue_of_its_
     # This module runs tasks in process (``in_process_tasks``, set up before ``celery_app``),
     # while its worker tests use the environment's Redis: shared with the other test
     # processes, whose commits would fill the queue and lower the waiting flags, unless the
-    # keys carry a prefix of this test's own.
-    if not celery_app.conf.broker_url.startswith("redis"):
-        pytest.skip("no Redis broker in the environment: the in-memory one is the process's")
+    # keys carry a prefix of this test's own (the in-memory broker is the process's alone).
+    broker_url = os.environ.get("CELERY_BROKER_URL") or "memory://"
+    assert celery_app.conf.broker_url == broker_url
     prefix = celery_app.conf.broker_transport_options.get("global_keyprefix", "")
-    assert prefix.startswith("selec-test-")
+    assert prefix.startswith("selec-test-") == broker_url.startswith("redis")
 
 
 @pytest.mark.django_db(transaction=True)
